@@ -1,0 +1,100 @@
+"""The FastAPI application: routers, one error shape, and the built frontend."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from prefhub import __version__
+from prefhub.assignments.router import router as annotate_router
+from prefhub.auth.router import router as auth_router
+from prefhub.campaigns.router import router as campaigns_router
+from prefhub.exports.router import router as exports_router
+from prefhub.items.router import router as items_router
+from prefhub.kit.errors import PrefhubError
+
+log = logging.getLogger(__name__)
+FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _error(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "details": details}}, status_code=status
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PrefhubError)
+    async def _domain_error(_: Request, exc: PrefhubError) -> JSONResponse:
+        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _error(400, "malformed_json", "The request body is not valid JSON")
+        details = [
+            {"field": ".".join(str(x) for x in e["loc"]), "message": e["msg"]} for e in errors
+        ]
+        first = details[0] if details else {"field": "", "message": "invalid"}
+        return _error(422, "validation_error", f"{first['field']}: {first['message']}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(500, "internal_error", "Something went wrong on our side; it is logged")
+
+
+def _mount_frontend(app: FastAPI, dist: Path) -> None:
+    """Serve the built React app; unknown non-API paths get index.html (client routing)."""
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def _spa(path: str) -> FileResponse:
+        if path.startswith("api/") or path == "api":
+            raise StarletteHTTPException(404, f"No API endpoint /{path}")
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            return FileResponse(candidate)
+        index = dist / "index.html"
+        if not index.is_file():
+            raise StarletteHTTPException(
+                404, "The frontend is not built: run `make frontend` (or `make run`)"
+            )
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
+    app = FastAPI(
+        title="prefhub",
+        version=__version__,
+        description="Collect human preference data; export datasets that load into TRL.",
+    )
+    _install_error_handlers(app)
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    for router in (auth_router, campaigns_router, items_router, annotate_router, exports_router):
+        app.include_router(router)
+    _mount_frontend(app, frontend_dist)
+    return app

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Response, status
+
+from prefhub.assignments import service
+from prefhub.assignments.schemas import (
+    AnnotatorCampaign,
+    AnnotatorCampaignList,
+    AnnotatorProgress,
+    JudgmentOut,
+    NextTaskResponse,
+    SkipRequest,
+    SubmitRequest,
+    SubmitResponse,
+    Task,
+)
+from prefhub.auth.dependencies import CurrentUser
+from prefhub.campaigns.service import get_by_slug
+from prefhub.kit.deps import SessionDep
+
+router = APIRouter(prefix="/api/annotate", tags=["annotate"])
+
+
+@router.get("/campaigns", response_model=AnnotatorCampaignList)
+def my_campaigns(user: CurrentUser, session: SessionDep) -> AnnotatorCampaignList:
+    campaigns = service.annotatable_campaigns(session)
+    return AnnotatorCampaignList(
+        campaigns=[
+            AnnotatorCampaign(
+                slug=c.slug,
+                name=c.name,
+                my_judgments=service.annotator_progress(session, c, user).my_judgments,
+                available=service.available_count(session, c, user),
+            )
+            for c in campaigns
+        ]
+    )
+
+
+@router.get("/{slug}/next", response_model=NextTaskResponse)
+def next_task(slug: str, user: CurrentUser, session: SessionDep) -> NextTaskResponse:
+    campaign = get_by_slug(session, slug)
+    task = service.next_task(session, campaign, user)
+    progress = service.annotator_progress(session, campaign, user)
+    return NextTaskResponse(
+        task=Task(**service.task_payload(campaign, task)) if task else None,
+        progress=AnnotatorProgress(**progress.__dict__),
+    )
+
+
+@router.post("/{slug}/submit", response_model=SubmitResponse)
+def submit(
+    slug: str, body: SubmitRequest, user: CurrentUser, session: SessionDep
+) -> SubmitResponse:
+    campaign = get_by_slug(session, slug)
+    judgment = service.submit(
+        session,
+        campaign,
+        user,
+        assignment_id=body.assignment_id,
+        client_id=body.client_id,
+        answers=body.answers,
+        time_spent_ms=body.time_spent_ms,
+    )
+    return SubmitResponse(judgment_id=judgment.id, client_id=judgment.client_id)
+
+
+@router.post("/{slug}/skip", status_code=status.HTTP_204_NO_CONTENT)
+def skip(slug: str, body: SkipRequest, user: CurrentUser, session: SessionDep) -> Response:
+    campaign = get_by_slug(session, slug)
+    service.skip(session, campaign, user, body.assignment_id, body.reason)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{slug}/judgments", response_model=list[JudgmentOut])
+def my_judgments(
+    slug: str,
+    user: CurrentUser,
+    session: SessionDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> list[JudgmentOut]:
+    """An annotator's own judgments, and only theirs."""
+    campaign = get_by_slug(session, slug)
+    rows = service.own_judgments(session, campaign, user, limit=limit, offset=offset)
+    return [
+        JudgmentOut(
+            id=j.id,
+            client_id=j.client_id,
+            item_id=j.item_id,
+            answers=j.answers,
+            shown_order=j.shown_order,
+            time_spent_ms=j.time_spent_ms,
+            created_at=j.created_at,
+        )
+        for j in rows
+    ]

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class TaskCampaign(BaseModel):
+    slug: str
+    name: str
+    guidelines: str
+
+
+class TaskCandidate(BaseModel):
+    label: str
+    content: list[dict[str, Any]]
+
+
+class Task(BaseModel):
+    assignment_id: int
+    item_id: int
+    expires_at: datetime
+    campaign: TaskCampaign
+    context: list[dict[str, Any]]
+    candidates: list[TaskCandidate]
+    questions: list[dict[str, Any]]
+
+
+class AnnotatorProgress(BaseModel):
+    my_judgments: int
+    items_total: int
+    items_complete: int
+
+
+class NextTaskResponse(BaseModel):
+    task: Task | None
+    progress: AnnotatorProgress
+
+
+class SubmitRequest(BaseModel):
+    assignment_id: int
+    client_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    answers: dict[str, Any]
+    time_spent_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
+
+
+class SubmitResponse(BaseModel):
+    judgment_id: int
+    client_id: str
+
+
+class SkipRequest(BaseModel):
+    assignment_id: int
+    reason: str = Field(default="", max_length=2000)
+
+
+class AnnotatorCampaign(BaseModel):
+    slug: str
+    name: str
+    my_judgments: int
+    available: int
+
+
+class AnnotatorCampaignList(BaseModel):
+    campaigns: list[AnnotatorCampaign]
+
+
+class JudgmentOut(BaseModel):
+    id: int
+    client_id: str
+    item_id: int
+    answers: dict[str, Any]
+    shown_order: list[Any]
+    time_spent_ms: int | None
+    created_at: datetime

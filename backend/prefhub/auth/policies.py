@@ -1,0 +1,30 @@
+"""Who may do what, written so checks read as sentences: ``authorize(user, can_manage(c))``."""
+
+from __future__ import annotations
+
+from prefhub.auth.exceptions import NotAllowed
+from prefhub.models import Campaign, Role, User
+
+
+def is_staff(user: User) -> bool:
+    return user.role in (Role.admin, Role.researcher)
+
+
+def can_create_campaigns(user: User) -> bool:
+    return is_staff(user)
+
+
+def can_manage_campaign(user: User, campaign: Campaign) -> bool:
+    """Researchers see only their own campaigns; admins see all."""
+    return user.role == Role.admin or (
+        user.role == Role.researcher and campaign.owner_id == user.id
+    )
+
+
+def can_manage_users(user: User) -> bool:
+    return user.role == Role.admin
+
+
+def authorize(allowed: bool, message: str = "You are not allowed to do this") -> None:
+    if not allowed:
+        raise NotAllowed(message)

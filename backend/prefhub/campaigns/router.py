@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from prefhub.auth.dependencies import StaffUser
+from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.campaigns import service
+from prefhub.campaigns.schemas import (
+    CampaignDetail,
+    CampaignList,
+    CampaignOut,
+    CampaignProgress,
+)
+from prefhub.campaigns.spec import CampaignSpec
+from prefhub.kit.deps import SessionDep
+from prefhub.models import Campaign
+
+router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
+
+
+def _out(campaign: Campaign, progress: service.Progress) -> dict:
+    return {
+        "id": campaign.id,
+        "slug": campaign.slug,
+        "name": campaign.name,
+        "status": campaign.status,
+        "version": campaign.version,
+        "redundancy": campaign.spec.get("redundancy", 1),
+        "created_at": campaign.created_at,
+        "progress": CampaignProgress(**progress.__dict__),
+    }
+
+
+def _detail(session: SessionDep, campaign: Campaign) -> CampaignDetail:
+    progress = service.progress(session, [campaign])[campaign.id]
+    return CampaignDetail(**_out(campaign, progress), spec=campaign.spec)
+
+
+@router.get("", response_model=CampaignList)
+def list_campaigns(user: StaffUser, session: SessionDep) -> CampaignList:
+    campaigns = service.visible_campaigns(session, user)
+    progress = service.progress(session, campaigns)
+    return CampaignList(campaigns=[CampaignOut(**_out(c, progress[c.id])) for c in campaigns])
+
+
+@router.post("", response_model=CampaignDetail, status_code=status.HTTP_201_CREATED)
+def create_campaign(spec: CampaignSpec, user: StaffUser, session: SessionDep) -> CampaignDetail:
+    return _detail(session, service.create_campaign(session, spec, user))
+
+
+@router.get("/{slug}", response_model=CampaignDetail)
+def get_campaign(slug: str, user: StaffUser, session: SessionDep) -> CampaignDetail:
+    campaign = service.get_by_slug(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    return _detail(session, campaign)
+
+
+@router.put("/{slug}/spec", response_model=CampaignDetail)
+def update_spec(
+    slug: str, spec: CampaignSpec, user: StaffUser, session: SessionDep
+) -> CampaignDetail:
+    campaign = service.get_by_slug(session, slug, for_update=True)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    return _detail(session, service.update_spec(session, campaign, spec, user))

@@ -1,0 +1,114 @@
+"""Create, version, look up and summarise campaigns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from prefhub.campaigns.exceptions import CampaignExists, CampaignNotFound
+from prefhub.campaigns.spec import CampaignSpec
+from prefhub.models import Campaign, CampaignVersion, Item, ItemStatus, Judgment, Role, User
+
+
+def create_campaign(session: Session, spec: CampaignSpec, owner: User) -> Campaign:
+    if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is not None:
+        raise CampaignExists(f"A campaign with slug '{spec.slug}' already exists")
+    stored = spec.model_dump(mode="json")
+    campaign = Campaign(
+        slug=spec.slug,
+        name=spec.name,
+        owner_id=owner.id,
+        spec=stored,
+        version=1,
+        priority=spec.priority,
+    )
+    session.add(campaign)
+    session.flush()
+    session.add(
+        CampaignVersion(campaign_id=campaign.id, version=1, spec=stored, created_by_id=owner.id)
+    )
+    session.flush()
+    return campaign
+
+
+def update_spec(session: Session, campaign: Campaign, spec: CampaignSpec, by: User) -> Campaign:
+    """Store a new version; judgments keep the version they were made under."""
+    if spec.slug != campaign.slug:
+        raise CampaignExists("The slug of an existing campaign cannot change")
+    stored = spec.model_dump(mode="json")
+    campaign.version += 1
+    campaign.spec = stored
+    campaign.name = spec.name
+    campaign.priority = spec.priority
+    session.add(
+        CampaignVersion(
+            campaign_id=campaign.id, version=campaign.version, spec=stored, created_by_id=by.id
+        )
+    )
+    session.flush()
+    return campaign
+
+
+def get_by_slug(session: Session, slug: str, *, for_update: bool = False) -> Campaign:
+    query = select(Campaign).where(Campaign.slug == slug)
+    if for_update:
+        query = query.with_for_update()
+    campaign = session.scalar(query)
+    if campaign is None:
+        raise CampaignNotFound(f"No campaign with slug '{slug}'")
+    return campaign
+
+
+def spec_of(campaign: Campaign) -> CampaignSpec:
+    return CampaignSpec.model_validate(campaign.spec)
+
+
+def visible_campaigns(session: Session, user: User) -> list[Campaign]:
+    query = select(Campaign).order_by(Campaign.id)
+    if user.role != Role.admin:
+        query = query.where(Campaign.owner_id == user.id)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Progress:
+    items: int
+    items_complete: int
+    judgments: int
+    judgments_target: int
+
+
+def progress(session: Session, campaigns: list[Campaign]) -> dict[int, Progress]:
+    """Progress of several campaigns in two grouped queries."""
+    ids = [c.id for c in campaigns]
+    if not ids:
+        return {}
+    item_rows = session.execute(
+        select(
+            Item.campaign_id,
+            func.count(Item.id),
+            func.sum(case((Item.status == ItemStatus.complete, 1), else_=0)),
+        )
+        .where(Item.campaign_id.in_(ids))
+        .group_by(Item.campaign_id)
+    ).all()
+    judgment_rows = session.execute(
+        select(Judgment.campaign_id, func.count(Judgment.id))
+        .where(Judgment.campaign_id.in_(ids), Judgment.supersedes_id.is_(None))
+        .group_by(Judgment.campaign_id)
+    ).all()
+    items = {row[0]: (row[1], int(row[2] or 0)) for row in item_rows}
+    judgments = dict(judgment_rows)  # type: ignore[arg-type]
+    result = {}
+    for campaign in campaigns:
+        n_items, n_complete = items.get(campaign.id, (0, 0))
+        k = int(campaign.spec.get("redundancy", 1))
+        result[campaign.id] = Progress(
+            items=n_items,
+            items_complete=n_complete,
+            judgments=int(judgments.get(campaign.id, 0)),
+            judgments_target=n_items * k,
+        )
+    return result

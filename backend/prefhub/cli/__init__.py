@@ -1,0 +1,5 @@
+"""The ``prefhub`` command line."""
+
+from prefhub.cli.main import app
+
+__all__ = ["app"]

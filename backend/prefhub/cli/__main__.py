@@ -1,0 +1,3 @@
+from prefhub.cli.main import main
+
+main()

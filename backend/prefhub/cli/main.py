@@ -1,0 +1,333 @@
+"""The ``prefhub`` command line: serving, data, simulation and export."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from prefhub.kit.errors import PrefhubError
+
+app = typer.Typer(
+    help="prefhub: collect human preference data to align AI models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+campaigns_app = typer.Typer(help="Campaigns.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(campaigns_app, name="campaigns")
+
+console = Console()
+err = Console(stderr=True)
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _fail(message: str, details: object = None) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    if isinstance(details, dict) and "errors" in details:
+        for e in details["errors"]:
+            err.print(f"  line {e['line']}: {e['message']}")
+    elif isinstance(details, list):
+        for e in details:
+            err.print(f"  {e}")
+    return typer.Exit(code=1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+
+
+# ---------------------------------------------------------------- database
+
+
+def alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    return Config(str(REPO_ROOT / "alembic.ini"))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations (never done implicitly at start-up)."""
+    from alembic import command
+
+    from prefhub.settings import get_settings
+
+    command.upgrade(alembic_config(), revision)
+    console.print(f"database at {_safe_url(get_settings().database_url)} is at {revision}")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    from alembic import command
+
+    command.check(alembic_config())
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# ---------------------------------------------------------------- serving
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="API processes (PostgreSQL only)")] = 1,
+    embedded_worker: Annotated[
+        bool | None, typer.Option(help="Run a Celery worker child (default: when no Redis)")
+    ] = None,
+) -> None:
+    """Serve the API and the web app."""
+    import uvicorn
+
+    from prefhub.settings import get_settings
+
+    settings = get_settings()
+    if embedded_worker is None:
+        embedded_worker = settings.redis_url is None
+    if embedded_worker:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "prefhub.cli", "worker", "--concurrency", "1"]
+        )
+        atexit.register(_stop_child, child)
+        console.print(f"embedded worker started (pid {child.pid})")
+    if settings.is_sqlite and workers > 1:
+        raise _fail("SQLite serves from one process; use PostgreSQL for --workers > 1")
+    console.print(f"serving on http://{host}:{port}")
+    uvicorn.run("prefhub.asgi:app", host=host, port=port, workers=workers, log_level="info")
+
+
+def _stop_child(child: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="worker processes or threads")] = 2,
+    queues: Annotated[str | None, typer.Option(help="comma-separated queue names")] = None,
+    loglevel: str = "INFO",
+) -> None:
+    """Run a Celery worker: Redis with PREFHUB_REDIS_URL, else the embedded filesystem broker."""
+    from prefhub.settings import get_settings
+    from prefhub.worker import ALL_QUEUES, celery_app, queue_name
+
+    settings = get_settings()
+    names = queues or ",".join(queue_name(settings, q) for q in (*ALL_QUEUES, "default"))
+    argv = ["worker", "-Q", names, f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
+    if not settings.redis_url:
+        # The filesystem transport has no broadcast channel for gossip, mingle or heartbeats.
+        argv += ["--pool=threads", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    celery_app.worker_main(argv)
+
+
+# ---------------------------------------------------------------- content
+
+
+@app.command("seed-demo")
+def seed_demo(
+    force: Annotated[bool, typer.Option(help="seed even in production")] = False,
+) -> None:
+    """Create the demo accounts (password 'demo') and the demo campaign. Never in production."""
+    from prefhub.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
+    from prefhub.kit.db import unit_of_work
+    from prefhub.settings import get_settings
+
+    if get_settings().environment == "production" and not force:
+        raise _fail("refusing to create demo accounts with a known password in production")
+    with unit_of_work() as session:
+        result = seed_demo(session)
+    for email in result.users_created:
+        console.print(f"created demo user {email} (password '{DEMO_PASSWORD}')")
+    for slug in result.campaigns_created:
+        console.print(f"created campaign '{slug}' with {result.items_imported} items")
+    if not (result.users_created or result.campaigns_created):
+        console.print("demo already seeded")
+    console.print(
+        "demo accounts: " + ", ".join(e for e, _ in DEMO_USERS) + f" / password '{DEMO_PASSWORD}'"
+    )
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin, researcher or annotator")] = "annotator",
+    password: Annotated[
+        str | None, typer.Option(help="prompted for when omitted", show_default=False)
+    ] = None,
+    name: str = "",
+) -> None:
+    """Create an account."""
+    from prefhub.auth.service import create_user
+    from prefhub.kit.db import unit_of_work
+    from prefhub.models import Role
+
+    if role not in Role.__members__:
+        raise _fail(f"unknown role '{role}'; choose admin, researcher or annotator")
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        with unit_of_work() as session:
+            user = create_user(
+                session, email=email, password=password, role=Role(role), display_name=name
+            )
+            console.print(f"created {user.role.value} {user.email} (id {user.id})")
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+
+
+@campaigns_app.command("create")
+def campaigns_create(
+    spec_file: Path,
+    owner: Annotated[str | None, typer.Option(help="owner e-mail (default: first admin)")] = None,
+) -> None:
+    """Create a campaign from a YAML (or JSON) spec."""
+    from sqlalchemy import select
+
+    from prefhub.campaigns.service import create_campaign
+    from prefhub.campaigns.spec import CampaignSpec
+    from prefhub.kit.db import unit_of_work
+    from prefhub.models import Role, User
+
+    try:
+        raw = yaml.safe_load(spec_file.read_text("utf-8"))
+        spec = CampaignSpec.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise _fail(f"cannot read {spec_file}: {exc}") from None
+    except ValidationError as exc:
+        raise _fail(
+            f"{spec_file} is not a valid campaign spec",
+            [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()],
+        ) from None
+    with unit_of_work() as session:
+        query = select(User).order_by(User.id)
+        query = query.where(User.email == owner) if owner else query.where(User.role == Role.admin)
+        user = session.scalar(query)
+        if user is None:
+            raise _fail(f"no user {owner}" if owner else "no admin exists; pass --owner")
+        try:
+            campaign = create_campaign(session, spec, user)
+        except PrefhubError as exc:
+            raise _fail(exc.message) from None
+        console.print(f"created campaign '{campaign.slug}' (id {campaign.id})")
+
+
+@app.command("import")
+def import_file(slug: str, file: Path) -> None:
+    """Import items from a JSONL file; a bad file is rejected whole, with line numbers."""
+    from prefhub.campaigns.service import get_by_slug
+    from prefhub.items.service import import_items
+    from prefhub.kit.db import unit_of_work
+    from prefhub.models import ItemStatus
+
+    try:
+        with unit_of_work() as session, file.open("rb") as lines:
+            items = import_items(session, get_by_slug(session, slug), lines)
+            ready = sum(1 for i in items if i.status == ItemStatus.ready)
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc}") from None
+    except PrefhubError as exc:
+        raise _fail(exc.message, exc.details) from None
+    console.print(f"imported {len(items)} items into '{slug}' ({ready} ready for annotation)")
+
+
+@app.command()
+def simulate(
+    slug: str,
+    annotators: Annotated[int, typer.Option(min=1)] = 9,
+    judgments: Annotated[int, typer.Option(min=1)] = 100,
+    seed: int = 0,
+) -> None:
+    """Synthetic annotators from latent preference groups submit judgments."""
+    from prefhub.simulation.service import simulate as run
+
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"simulating on {slug}", total=judgments)
+            result = run(
+                slug,
+                annotators=annotators,
+                judgments=judgments,
+                seed=seed,
+                on_judgment=lambda n: bar.update(task, completed=n),
+            )
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    note = " (no work left)" if result.exhausted and result.judgments < judgments else ""
+    console.print(
+        f"{result.annotators} simulated annotators made {result.judgments} judgments{note}"
+    )
+
+
+@app.command()
+def export(
+    slug: str,
+    out: Annotated[Path, typer.Option(help="folder to write (must not exist or be empty)")],
+    format: Annotated[str, typer.Option(help="dpo")] = "dpo",
+    standard: Annotated[bool, typer.Option(help="TRL standard form (strings)")] = False,
+    salt: Annotated[str, typer.Option(help="salt for pseudonymous annotator ids")] = "",
+) -> None:
+    """Export a dataset (runs the same job code as the worker, in this process)."""
+    from prefhub.campaigns.service import get_by_slug
+    from prefhub.exports import service
+    from prefhub.exports.schemas import ExportOptions
+    from prefhub.exports.tasks import execute_export
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        options = ExportOptions(format=format, conversational=not standard, salt=salt)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise _fail(f"bad export options: {exc.errors()[0]['msg']}") from None
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise _fail(f"{out} exists and is not an empty folder")
+    try:
+        with unit_of_work() as session:
+            job_id = service.create_job(session, get_by_slug(session, slug), None, options).id
+        with _progress() as bar:
+            task = bar.add_task(f"exporting {slug} as {format}", total=None)
+            job = execute_export(
+                job_id, out, lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    assert job is not None
+    console.print(f"wrote {job.row_count} rows to {out}")
+    for f in job.files:
+        console.print(f"  {f['name']}  {f['size']} bytes  sha256 {f['sha256'][:16]}…")
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The demo: two accounts and a pairwise campaign, created only by ``prefhub seed-demo``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prefhub.auth.service import create_user
+from prefhub.campaigns.service import create_campaign
+from prefhub.campaigns.spec import CampaignSpec
+from prefhub.items.service import import_items
+from prefhub.models import Campaign, Role, User
+
+DEMO_DIR = Path(__file__).parent
+DEMO_PASSWORD = "demo"
+DEMO_USERS = (("admin@demo.local", Role.admin), ("annotator@demo.local", Role.annotator))
+
+
+@dataclass
+class SeedResult:
+    users_created: list[str]
+    campaigns_created: list[str]
+    items_imported: int
+
+
+def _ensure_user(session: Session, email: str, role: Role, created: list[str]) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(session, email=email, password=DEMO_PASSWORD, role=role)
+        created.append(email)
+    return user
+
+
+def seed_demo(session: Session) -> SeedResult:
+    """Idempotent: running it again adds nothing that exists already."""
+    users: list[str] = []
+    admin = _ensure_user(session, *DEMO_USERS[0], users)
+    _ensure_user(session, *DEMO_USERS[1], users)
+
+    campaigns: list[str] = []
+    imported = 0
+    spec = CampaignSpec.model_validate(
+        yaml.safe_load((DEMO_DIR / "demo_campaign.yaml").read_text("utf-8"))
+    )
+    if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is None:
+        campaign = create_campaign(session, spec, admin)
+        with (DEMO_DIR / "demo_items.jsonl").open("rb") as lines:
+            imported = len(import_items(session, campaign, lines))
+        campaigns.append(spec.slug)
+    return SeedResult(users, campaigns, imported)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
+
+from prefhub.auth.dependencies import StaffUser
+from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.campaigns.service import get_by_slug
+from prefhub.exports import service
+from prefhub.exports.schemas import (
+    ExportFile,
+    ExportJobList,
+    ExportJobOut,
+    ExportOptions,
+    ExportProgress,
+)
+from prefhub.kit.deps import SessionDep
+from prefhub.models import Campaign, ExportJob, User
+
+router = APIRouter(prefix="/api", tags=["exports"])
+
+
+def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
+    return ExportJobOut(
+        id=job.id,
+        campaign_slug=campaign.slug,
+        format=job.format,
+        options=job.options,
+        status=job.status,
+        progress=ExportProgress(done=job.progress_done, total=job.progress_total),
+        row_count=job.row_count,
+        files=[ExportFile(**f) for f in job.files],
+        error=job.error,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+def _owned_job(session: Session, user: User, job_id: int) -> tuple[ExportJob, Campaign]:
+    job = service.get_job(session, job_id)
+    campaign = session.get_one(Campaign, job.campaign_id)
+    authorize(can_manage_campaign(user, campaign), "This export belongs to someone else")
+    return job, campaign
+
+
+@router.post(
+    "/campaigns/{slug}/exports",
+    response_model=ExportJobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def start_export(
+    slug: str, options: ExportOptions, user: StaffUser, session: SessionDep
+) -> ExportJobOut:
+    campaign = get_by_slug(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    job = service.create_job(session, campaign, user, options)
+    service.queue_job(session, job)
+    return _out(job, campaign)
+
+
+@router.get("/campaigns/{slug}/exports", response_model=ExportJobList)
+def list_exports(slug: str, user: StaffUser, session: SessionDep) -> ExportJobList:
+    campaign = get_by_slug(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    return ExportJobList(exports=[_out(j, campaign) for j in service.jobs_for(session, campaign)])
+
+
+@router.get("/exports/{job_id}", response_model=ExportJobOut)
+def get_export(job_id: int, user: StaffUser, session: SessionDep) -> ExportJobOut:
+    return _out(*_owned_job(session, user, job_id))
+
+
+@router.get("/exports/{job_id}/files/{name}", response_class=FileResponse)
+def download(job_id: int, name: str, user: StaffUser, session: SessionDep) -> FileResponse:
+    job, _ = _owned_job(session, user, job_id)
+    path = service.file_path(session, job, name)
+    media_type = "application/json" if name.endswith(".json") else "application/x-ndjson"
+    return FileResponse(path, media_type=media_type, filename=name)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from prefhub.models import ExportStatus
+
+ExportFormat = Literal["dpo"]
+
+
+class ExportOptions(BaseModel):
+    """What a researcher chooses at export time; stored with the job and in the manifest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: ExportFormat = "dpo"
+    # TRL's conversational form (lists of {role, content}) or its standard form (strings).
+    conversational: bool = True
+    # Pseudonymous annotator ids are a keyed hash; a new salt gives ids unlinkable to others.
+    salt: str = Field(default="", max_length=200)
+
+
+class ExportProgress(BaseModel):
+    done: int
+    total: int
+
+
+class ExportFile(BaseModel):
+    name: str
+    size: int
+    sha256: str
+
+
+class ExportJobOut(BaseModel):
+    id: int
+    campaign_slug: str
+    format: str
+    options: dict
+    status: ExportStatus
+    progress: ExportProgress
+    row_count: int | None
+    files: list[ExportFile]
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ExportJobList(BaseModel):
+    exports: list[ExportJobOut]

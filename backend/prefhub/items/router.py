@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, UploadFile, status
+
+from prefhub.auth.dependencies import StaffUser
+from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.campaigns.service import get_by_slug
+from prefhub.items import service
+from prefhub.items.exceptions import UploadTooLarge
+from prefhub.items.schemas import CandidateOut, ImportResult, ItemOut, ItemPage
+from prefhub.kit.deps import SessionDep
+from prefhub.models import ItemStatus
+from prefhub.settings import get_settings
+
+router = APIRouter(prefix="/api/campaigns/{slug}/items", tags=["items"])
+
+
+@router.post("/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
+def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionDep) -> ImportResult:
+    campaign = get_by_slug(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    limit = get_settings().max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(f"The file is larger than {limit} bytes")
+    items = service.import_items(session, campaign, data.splitlines())
+    return ImportResult(
+        imported=len(items), ready=sum(1 for i in items if i.status == ItemStatus.ready)
+    )
+
+
+@router.get("", response_model=ItemPage)
+def list_items(
+    slug: str,
+    user: StaffUser,
+    session: SessionDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> ItemPage:
+    campaign = get_by_slug(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    items, total = service.list_items(session, campaign, limit=limit, offset=offset)
+    return ItemPage(
+        items=[
+            ItemOut(
+                id=i.id,
+                external_id=i.external_id,
+                status=i.status,
+                context=i.context,
+                metadata=i.extra,
+                judgment_count=i.judgment_count,
+                candidates=[
+                    CandidateOut(id=c.id, content=c.content, model_name=c.model_name, round=c.round)
+                    for c in i.candidates
+                ],
+            )
+            for i in items
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

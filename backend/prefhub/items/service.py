@@ -1,0 +1,153 @@
+"""Import items (a context plus candidates) from JSONL, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from prefhub.campaigns.service import spec_of
+from prefhub.items.exceptions import ImportInvalid
+from prefhub.items.schemas import ImportCandidate, ImportLine
+from prefhub.kit.content import text_parts
+from prefhub.models import Campaign, Candidate, Item, ItemStatus
+
+MAX_REPORTED_ERRORS = 100
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(x) for x in e["loc"]) or "line"
+        parts.append(f"{where}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def parse_jsonl(
+    lines: Iterable[bytes | str],
+) -> tuple[list[tuple[int, ImportLine]], list[LineError]]:
+    """Validate every line; blank lines are ignored. Returns parsed lines and all errors."""
+    parsed: list[tuple[int, ImportLine]] = []
+    errors: list[LineError] = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            errors.append(LineError(number, "not valid UTF-8"))
+            continue
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors.append(LineError(number, f"malformed JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(data, dict):
+            errors.append(LineError(number, "each line must be a JSON object"))
+            continue
+        try:
+            parsed.append((number, ImportLine.model_validate(data)))
+        except ValidationError as exc:
+            errors.append(LineError(number, _describe(exc)))
+    return parsed, errors
+
+
+def _context(line: ImportLine) -> list[dict]:
+    if isinstance(line.prompt, str):
+        return [{"role": "user", "content": text_parts(line.prompt)}]
+    return [
+        {
+            # OpenAssistant calls the human side "prompter"; TRL and chat APIs say "user".
+            "role": "user" if m.role == "prompter" else m.role,
+            "content": text_parts(m.content),
+        }
+        for m in line.prompt
+    ]
+
+
+def import_items(session: Session, campaign: Campaign, lines: Iterable[bytes | str]) -> list[Item]:
+    """Validate the whole file first; any error rejects it whole, with line numbers."""
+    parsed, errors = parse_jsonl(lines)
+    seen: dict[str, int] = {}
+    for number, line in parsed:
+        if line.id is None:
+            continue
+        if line.id in seen:
+            errors.append(LineError(number, f"id '{line.id}' repeats line {seen[line.id]}"))
+        seen[line.id] = number
+    if seen:
+        existing = set(
+            session.scalars(
+                select(Item.external_id).where(
+                    Item.campaign_id == campaign.id, Item.external_id.in_(list(seen))
+                )
+            )
+        )
+        errors.extend(
+            LineError(seen[eid], f"id '{eid}' already exists in this campaign")
+            for eid in sorted(existing)
+        )
+    if not parsed and not errors:
+        errors.append(LineError(0, "the file holds no items"))
+    if errors:
+        errors.sort(key=lambda e: e.line)
+        raise ImportInvalid(
+            f"The file has {len(errors)} invalid line(s); nothing was imported",
+            details={
+                "errors": [e.__dict__ for e in errors[:MAX_REPORTED_ERRORS]],
+                "total_errors": len(errors),
+            },
+        )
+
+    needed = spec_of(campaign).candidates_per_task
+    items = []
+    for _, line in parsed:
+        item = Item(
+            campaign_id=campaign.id,
+            external_id=line.id or uuid.uuid4().hex,
+            context=_context(line),
+            extra=line.metadata,
+            status=ItemStatus.ready if len(line.candidates) >= needed else ItemStatus.pending,
+        )
+        item.candidates = [_candidate(c, position) for position, c in enumerate(line.candidates)]
+        items.append(item)
+    session.add_all(items)
+    session.flush()
+    return items
+
+
+def _candidate(raw: str | ImportCandidate, position: int) -> Candidate:
+    if isinstance(raw, str):
+        return Candidate(position=position, content=text_parts(raw))
+    return Candidate(
+        position=position,
+        content=text_parts(raw.content),
+        model_name=raw.model,
+        extra=raw.metadata,
+    )
+
+
+def list_items(
+    session: Session, campaign: Campaign, *, limit: int, offset: int
+) -> tuple[list[Item], int]:
+    total = session.scalar(select(func.count(Item.id)).where(Item.campaign_id == campaign.id))
+    items = session.scalars(
+        select(Item)
+        .where(Item.campaign_id == campaign.id)
+        .order_by(Item.id)
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Item.candidates))
+    ).all()
+    return list(items), int(total or 0)

@@ -1,0 +1,28 @@
+"""Celery sends buffered during a transaction and sent only after it commits.
+
+Celery's ``delay_on_commit`` is Django-only; this is the same idea for a SQLAlchemy session.
+A task queued before commit could run before its rows exist, so domains call
+``enqueue_after_commit(session, task, *ids)`` and the unit of work sends afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+_KEY = "prefhub_pending_sends"
+
+
+def enqueue_after_commit(session: Session, task: Any, *args: Any, **options: Any) -> None:
+    session.info.setdefault(_KEY, []).append((task, args, options))
+
+
+def flush_pending_sends(session: Session) -> None:
+    pending = session.info.pop(_KEY, [])
+    for task, args, options in pending:
+        task.apply_async(args=args, **options)
+
+
+def discard_pending_sends(session: Session) -> None:
+    session.info.pop(_KEY, None)

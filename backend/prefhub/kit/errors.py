@@ -1,0 +1,42 @@
+"""Errors a user can cause: a stable code, an HTTP status and a human message.
+
+Domains subclass ``PrefhubError`` in their own ``exceptions.py``; one handler in
+``prefhub.app`` turns every one of them into ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class PrefhubError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class NotFound(PrefhubError):
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(PrefhubError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(PrefhubError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidInput(PrefhubError):
+    status_code = 422
+    code = "validation_error"

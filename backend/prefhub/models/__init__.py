@@ -1,0 +1,27 @@
+"""All SQLAlchemy models, importable from one place so the schema reads in one sitting."""
+
+from prefhub.models.annotation import Assignment, AssignmentStatus, Judgment
+from prefhub.models.base import Base
+from prefhub.models.campaign import Campaign, CampaignStatus, CampaignVersion
+from prefhub.models.export import ExportJob, ExportStatus
+from prefhub.models.item import Candidate, Item, ItemStatus
+from prefhub.models.user import ApiToken, Role, User, UserSession
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AssignmentStatus",
+    "Base",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignVersion",
+    "Candidate",
+    "ExportJob",
+    "ExportStatus",
+    "Item",
+    "ItemStatus",
+    "Judgment",
+    "Role",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from prefhub.models.base import Base, TimestampMixin
+
+
+class ItemStatus(enum.StrEnum):
+    # Waiting for candidates (e.g. generation still running).
+    pending = "pending"
+    ready = "ready"
+    complete = "complete"
+
+
+class Item(TimestampMixin, Base):
+    """Something to judge: a context (a list of messages) and its candidates.
+
+    ``context`` is ``[{"role": ..., "content": [{"type": "text", "text": ...}, ...]}]``; the
+    typed parts let images, audio and video join later without a schema change.
+    """
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "external_id"),
+        Index("ix_items_queue", "campaign_id", "status", "judgment_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    context: Mapped[list[Any]] = mapped_column()
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    status: Mapped[ItemStatus] = mapped_column(
+        Enum(ItemStatus, native_enum=False, length=16, validate_strings=True),
+        default=ItemStatus.ready,
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    is_gold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Denormalised counters, changed only by the assignment service under a row-level guard:
+    # ``assigned_count`` = open leases + submitted judgments, never above the campaign's K.
+    assigned_count: Mapped[int] = mapped_column(Integer, default=0)
+    judgment_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    candidates: Mapped[list[Candidate]] = relationship(
+        lazy="raise", order_by="Candidate.position", back_populates="item"
+    )
+
+
+class Candidate(TimestampMixin, Base):
+    """One response to an item's context, from a model or a human author."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[list[Any]] = mapped_column()
+    model_name: Mapped[str | None] = mapped_column(String(200))
+    model_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Generation round: 0 for imported candidates, then one per on-policy round.
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+    item: Mapped[Item] = relationship(lazy="raise", back_populates="candidates")

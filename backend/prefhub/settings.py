@@ -1,0 +1,53 @@
+"""Runtime settings, read from ``PREFHUB_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PREFHUB_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./data/prefhub.db"
+    # Unset means the embedded worker: a filesystem broker and a worker child process.
+    redis_url: str | None = None
+    export_root: Path = Path("exports")
+    data_dir: Path = Path("data")
+    secret_key: str = DEV_SECRET_KEY
+    session_days: int = 14
+    # Secure cookies need HTTPS; the embedded default serves plain HTTP on localhost.
+    cookie_secure: bool = False
+    max_upload_bytes: int = 50 * 1024 * 1024
+    celery_queue_prefix: str = "prefhub"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError(
+                "PREFHUB_SECRET_KEY is at its development default; set a long random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if self.environment != "development" and len(self.secret_key) < 32:
+            raise ValueError("PREFHUB_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.data_dir / "broker"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,53 @@
+"""The Celery application: Redis in production, a filesystem broker when embedded.
+
+Both run the same task code; only the broker URL differs. Results live in our own tables
+(export jobs, generation jobs), so Celery's result backend is off.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from prefhub.settings import Settings, get_settings
+
+EXPORTS_QUEUE = "exports"
+ALL_QUEUES = (EXPORTS_QUEUE,)
+
+
+def queue_name(settings: Settings, queue: str) -> str:
+    return f"{settings.celery_queue_prefix}.{queue}"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("prefhub", include=["prefhub.exports.tasks"])
+    if settings.redis_url:
+        app.conf.broker_url = settings.redis_url
+        # Redis re-delivers an unacked task after this long; exports can take a while.
+        app.conf.broker_transport_options = {"visibility_timeout": 6 * 3600}
+    else:
+        folder = settings.broker_dir.resolve()
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        app.conf.broker_url = "filesystem://"
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+            "polling_interval": 0.2,
+        }
+    app.conf.update(
+        task_ignore_result=True,
+        # A task is acknowledged after it ran: a killed worker's task runs again.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        task_default_queue=queue_name(settings, "default"),
+        task_routes={"prefhub.exports.*": {"queue": queue_name(settings, EXPORTS_QUEUE)}},
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+celery_app = make_celery(get_settings())

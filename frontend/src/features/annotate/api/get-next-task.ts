@@ -1,0 +1,23 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { NextTaskResponse } from '@/lib/api-types';
+
+export const getNextTask = (slug: string): Promise<NextTaskResponse> => api.get(`/api/annotate/${seg(slug)}/next`);
+
+export const nextTaskQueryKey = (slug: string) => ['annotate', slug, 'next'] as const;
+
+// Fetching /next leases an item, so it must only happen when we ask for it: on arrival and after
+// a submit/skip/expiry, never on focus, reconnect or a timer.
+export const getNextTaskQueryOptions = (slug: string) =>
+  queryOptions({
+    queryKey: nextTaskQueryKey(slug),
+    queryFn: () => getNextTask(slug),
+    staleTime: Infinity,
+    gcTime: 0,
+    refetchOnMount: 'always',
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+
+export const useNextTask = (slug: string) => useQuery(getNextTaskQueryOptions(slug));

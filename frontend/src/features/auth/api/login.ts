@@ -1,0 +1,25 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { api } from '@/lib/api-client';
+import type { User } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+import { meQueryKey } from './get-me';
+
+export type LoginInput = { email: string; password: string };
+
+export const login = (input: LoginInput): Promise<{ user: User }> => api.post('/api/auth/login', input);
+
+export const useLogin = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof login> } = {}) => {
+  const queryClient = useQueryClient();
+  const { onSuccess, ...rest } = mutationConfig ?? {};
+  return useMutation({
+    ...rest,
+    mutationFn: login,
+    onSuccess: (data, ...args) => {
+      queryClient.clear(); // nothing cached for a previous user may leak into this session
+      queryClient.setQueryData(meQueryKey, data.user);
+      onSuccess?.(data, ...args);
+    },
+  });
+};

@@ -1,0 +1,23 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { api } from '@/lib/api-client';
+import type { MutationConfig } from '@/lib/react-query';
+
+import { meQueryKey } from './get-me';
+
+export const logout = (): Promise<void> => api.post('/api/auth/logout');
+
+export const useLogout = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof logout> } = {}) => {
+  const queryClient = useQueryClient();
+  const { onSettled, ...rest } = mutationConfig ?? {};
+  return useMutation({
+    ...rest,
+    mutationFn: logout,
+    // Even if the request fails the user asked to leave: forget everything locally.
+    onSettled: (...args) => {
+      queryClient.clear();
+      queryClient.setQueryData(meQueryKey, null);
+      onSettled?.(...args);
+    },
+  });
+};

@@ -1,0 +1,22 @@
+import { useNavigate } from 'react-router-dom';
+
+import { useUser } from '../api/get-me';
+import { useLogout } from '../api/logout';
+import { roleLabel } from '../lib';
+
+export function UserMenu() {
+  const { data: user } = useUser();
+  const navigate = useNavigate();
+  const logout = useLogout({ mutationConfig: { onSettled: () => navigate('/login', { replace: true }) } });
+  if (!user) return null;
+  return (
+    <div className="user-menu">
+      <span className="user-menu__name" title={user.email}>
+        {user.display_name || user.email} <span className="badge">{roleLabel[user.role]}</span>
+      </span>
+      <button type="button" className="button button--ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>
+        Log out
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+// Public surface of the auth feature, used by the app shell.
+export { useUser } from './api/get-me';
+export { meQueryKey } from './api/get-me';
+export { RequireAuth } from './components/require-auth';
+export { UserMenu } from './components/user-menu';
+export { homePathFor, isStaff } from './lib';
+export { LoginRoute } from './routes/login';
