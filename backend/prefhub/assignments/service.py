@@ -148,33 +148,44 @@ def next_task(
         .order_by(Item.judgment_count.desc(), Item.priority.desc(), Item.id)
         .limit(QUEUE_WINDOW)
     )
+    passes = [query]
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Item)
-    candidates_ids = list(session.scalars(query))
-    rng.shuffle(candidates_ids)
-    for item_id in candidates_ids:
-        if not _claim_slot(session, item_id, k):
-            continue
-        try:
-            with session.begin_nested():
-                assignment = Assignment(
-                    campaign_id=campaign.id,
-                    item_id=item_id,
-                    annotator_id=annotator.id,
-                    status=AssignmentStatus.leased,
-                    shown_order=_choose_shown_order(
-                        session, item_id, rng, spec.candidates_per_task
-                    ),
-                    expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
-                )
-                session.add(assignment)
-                session.flush()
-        except IntegrityError:
-            # The same annotator leased this item in a concurrent request: give the slot back.
-            _release_slot(session, item_id)
-            continue
-        return _load_task(session, assignment)
+        # First skip rows other requests are claiming; if that leaves nothing, look again
+        # without skipping, so "nothing left" is never reported because of a passing lock.
+        passes.insert(0, query.with_for_update(skip_locked=True, of=Item))
+    for attempt in passes:
+        item_ids = list(session.scalars(attempt))
+        rng.shuffle(item_ids)
+        for item_id in item_ids:
+            task = _try_lease(session, campaign, annotator, item_id, rng)
+            if task is not None:
+                return task
     return None
+
+
+def _try_lease(
+    session: Session, campaign: Campaign, annotator: User, item_id: int, rng: random.Random
+) -> LeasedTask | None:
+    spec = spec_of(campaign)
+    if not _claim_slot(session, item_id, spec.redundancy):
+        return None
+    try:
+        with session.begin_nested():
+            assignment = Assignment(
+                campaign_id=campaign.id,
+                item_id=item_id,
+                annotator_id=annotator.id,
+                status=AssignmentStatus.leased,
+                shown_order=_choose_shown_order(session, item_id, rng, spec.candidates_per_task),
+                expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
+            )
+            session.add(assignment)
+            session.flush()
+    except IntegrityError:
+        # The same annotator leased this item in a concurrent request: give the slot back.
+        _release_slot(session, item_id)
+        return None
+    return _load_task(session, assignment)
 
 
 def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size: int) -> list[int]:

@@ -15,6 +15,7 @@ export const useLogin = ({ mutationConfig }: { mutationConfig?: MutationConfig<t
   const { onSuccess, ...rest } = mutationConfig ?? {};
   return useMutation({
     ...rest,
+    mutationKey: ['login'],
     mutationFn: login,
     onSuccess: (data, ...args) => {
       queryClient.clear(); // nothing cached for a previous user may leak into this session

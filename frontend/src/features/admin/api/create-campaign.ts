@@ -1,0 +1,23 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { api } from '@/lib/api-client';
+import type { CampaignDetail, CampaignSpec } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+import { getCampaignsQueryOptions } from './get-campaigns';
+
+export const createCampaign = (spec: CampaignSpec): Promise<CampaignDetail> => api.post('/api/campaigns', spec);
+
+export const useCreateCampaign = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof createCampaign> } = {}) => {
+  const queryClient = useQueryClient();
+  const { onSuccess, ...rest } = mutationConfig ?? {};
+  return useMutation({
+    ...rest,
+    mutationFn: createCampaign,
+    onSuccess: (campaign, ...args) => {
+      queryClient.setQueryData(['campaigns', campaign.slug], campaign);
+      void queryClient.invalidateQueries({ queryKey: getCampaignsQueryOptions().queryKey, exact: true });
+      onSuccess?.(campaign, ...args);
+    },
+  });
+};

@@ -1,0 +1,14 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { ExportJob } from '@/lib/api-types';
+
+export const getCampaignExports = (slug: string): Promise<{ exports: ExportJob[] }> =>
+  api.get(`/api/campaigns/${seg(slug)}/exports`);
+
+export const campaignExportsQueryKey = (slug: string) => ['campaigns', slug, 'exports'] as const;
+
+export const getCampaignExportsQueryOptions = (slug: string) =>
+  queryOptions({ queryKey: campaignExportsQueryKey(slug), queryFn: () => getCampaignExports(slug) });
+
+export const useCampaignExports = (slug: string) => useQuery(getCampaignExportsQueryOptions(slug));

@@ -1,0 +1,10 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api } from '@/lib/api-client';
+import type { Campaign } from '@/lib/api-types';
+
+export const getCampaigns = (): Promise<{ campaigns: Campaign[] }> => api.get('/api/campaigns');
+
+export const getCampaignsQueryOptions = () => queryOptions({ queryKey: ['campaigns'], queryFn: getCampaigns });
+
+export const useCampaigns = () => useQuery({ ...getCampaignsQueryOptions(), refetchInterval: 15_000 });

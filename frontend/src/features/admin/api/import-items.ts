@@ -1,0 +1,33 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { api, isApiError, seg } from '@/lib/api-client';
+import type { ImportLineError, ImportResult } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+export type ImportItemsInput = { slug: string; file: File };
+
+export const importItems = ({ slug, file }: ImportItemsInput): Promise<ImportResult> => {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return api.postForm(`/api/campaigns/${seg(slug)}/items/import`, form);
+};
+
+/** The per-line errors of a rejected import, or null for any other failure. */
+export function importLineErrors(error: unknown): ImportLineError[] | null {
+  if (!isApiError(error, 'import_invalid')) return null;
+  const errors = (error.details as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) ? (errors as ImportLineError[]) : null;
+}
+
+export const useImportItems = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof importItems> } = {}) => {
+  const queryClient = useQueryClient();
+  const { onSuccess, ...rest } = mutationConfig ?? {};
+  return useMutation({
+    ...rest,
+    mutationFn: importItems,
+    onSuccess: (data, variables, ...args) => {
+      void queryClient.invalidateQueries({ queryKey: ['campaigns'] }); // the list and this campaign
+      onSuccess?.(data, variables, ...args);
+    },
+  });
+};

@@ -1,0 +1,33 @@
+import { Link, useParams } from 'react-router-dom';
+
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Loading } from '@/components/ui/spinner';
+
+import { useCampaign } from '../api/get-campaign';
+import { ExportsPanel } from '../components/exports-panel';
+import { ImportForm } from '../components/import-form';
+import { SpecSummary } from '../components/spec-summary';
+
+export function CampaignRoute() {
+  const { slug = '' } = useParams();
+  const campaign = useCampaign(slug);
+  return (
+    <main className="page page--wide">
+      <Link to="/admin" className="back-link">
+        ← Campaigns
+      </Link>
+      <h1>{campaign.data?.name ?? slug}</h1>
+      {campaign.isPending ? <Loading /> : null}
+      {campaign.error ? <ErrorMessage error={campaign.error} /> : null}
+      {campaign.data ? (
+        <div className="admin-grid">
+          <SpecSummary campaign={campaign.data} />
+          <div className="stack">
+            <ImportForm slug={slug} />
+            <ExportsPanel slug={slug} />
+          </div>
+        </div>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,24 @@
+import { Link } from 'react-router-dom';
+
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Loading } from '@/components/ui/spinner';
+
+import { useCampaigns } from '../api/get-campaigns';
+import { CampaignsTable } from '../components/campaigns-table';
+
+export function CampaignsRoute() {
+  const campaigns = useCampaigns();
+  return (
+    <main className="page page--wide">
+      <div className="page__head">
+        <h1>Campaigns</h1>
+        <Link className="button button--primary" to="/admin/campaigns/new">
+          New campaign
+        </Link>
+      </div>
+      {campaigns.isPending ? <Loading /> : null}
+      {campaigns.error ? <ErrorMessage error={campaigns.error} /> : null}
+      {campaigns.data ? <CampaignsTable campaigns={campaigns.data.campaigns} /> : null}
+    </main>
+  );
+}

@@ -1,0 +1,32 @@
+import { Link } from 'react-router-dom';
+
+import type { AnnotateCampaign } from '@/lib/api-types';
+
+export function CampaignList({ campaigns }: { campaigns: AnnotateCampaign[] }) {
+  if (campaigns.length === 0) {
+    return <p className="muted">No campaigns are open for you right now. Check back later.</p>;
+  }
+  return (
+    <ul className="campaign-cards">
+      {campaigns.map((campaign) => (
+        <li key={campaign.slug} className="card campaign-card">
+          <h2 className="campaign-card__name">{campaign.name}</h2>
+          <p className="campaign-card__stats">
+            You&apos;ve rated {campaign.my_judgments} · {campaign.available} available
+          </p>
+          {campaign.available > 0 ? (
+            <Link
+              className="button button--primary"
+              to={`/annotate/${encodeURIComponent(campaign.slug)}`}
+              aria-label={`Start ${campaign.name}`}
+            >
+              Start
+            </Link>
+          ) : (
+            <span className="muted">Nothing left for you</span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

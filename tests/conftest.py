@@ -1,0 +1,105 @@
+"""Test environment: a fresh database (SQLite file or PostgreSQL), migrated once per run.
+
+``PREFHUB_TEST_DB`` picks the database (``sqlite``, the default, or ``postgresql``).
+A test that needs a service that is not running skips with the reason printed, unless
+``PREFHUB_REQUIRE_SERVICES`` names it (``.ci/run`` sets ``postgresql,redis,browser,trl``),
+in which case it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support.services import (
+    POSTGRES_ADMIN_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    require_or_skip,
+)
+
+TEST_DB = os.environ.get("PREFHUB_TEST_DB", "sqlite")
+RUN_DIR = Path(tempfile.mkdtemp(prefix="prefhub-test-"))
+_pg_database: str | None = None
+_db_unavailable: str | None = None
+
+if TEST_DB == "postgresql":
+    _pg_database = f"prefhub_test_{uuid.uuid4().hex[:10]}"
+    try:
+        database_url = create_postgres_database(_pg_database)
+    except Exception as exc:  # the server is not there: skip or fail below
+        _db_unavailable = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {exc}"
+        _pg_database = None
+        database_url = f"sqlite:///{RUN_DIR / 'unused.db'}"
+elif TEST_DB == "sqlite":
+    database_url = f"sqlite:///{RUN_DIR / 'prefhub.db'}"
+else:
+    raise SystemExit(f"PREFHUB_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
+
+# Set before anything imports prefhub: settings and the Celery app read them once.
+os.environ.update(
+    {
+        "PREFHUB_ENVIRONMENT": "test",
+        "PREFHUB_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "PREFHUB_DATABASE_URL": database_url,
+        "PREFHUB_EXPORT_ROOT": str(RUN_DIR / "exports"),
+        "PREFHUB_DATA_DIR": str(RUN_DIR / "data"),
+        "PREFHUB_CELERY_QUEUE_PREFIX": f"prefhub-test-{uuid.uuid4().hex[:8]}",
+    }
+)
+os.environ.pop("PREFHUB_REDIS_URL", None)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"prefhub test database: {TEST_DB} ({os.environ['PREFHUB_DATABASE_URL']})"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _pg_database:
+        from prefhub.kit.db import reset_engine_cache
+
+        reset_engine_cache()
+        drop_postgres_database(_pg_database)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    if _db_unavailable:
+        require_or_skip("postgresql", _db_unavailable)
+    return os.environ["PREFHUB_DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    """Migrate the test database once, with the same Alembic chain production uses."""
+    from alembic import command
+
+    from prefhub.cli.main import alembic_config
+
+    command.upgrade(alembic_config(), "head")
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def run_dir() -> Path:
+    return RUN_DIR
+
+
+@pytest.fixture
+def db(migrated: str):  # type: ignore[no-untyped-def]
+    """A unit of work for arranging data directly; it commits when the test's block ends."""
+    from prefhub.kit.db import unit_of_work
+
+    return unit_of_work
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]

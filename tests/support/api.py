@@ -1,0 +1,67 @@
+"""Helpers for driving the API as real users: accounts, login, campaigns, imports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(db, email: str, role: str = "annotator", password: str = PASSWORD) -> int:  # type: ignore[no-untyped-def]
+    from prefhub.auth.service import create_user
+    from prefhub.models import Role
+
+    with db() as session:
+        return create_user(session, email=email, password=password, role=Role(role)).id
+
+
+def login(client: httpx.Client | TestClient, email: str, password: str = PASSWORD) -> None:
+    """Log in and echo the CSRF cookie in a header, as the web app does."""
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = client.cookies["prefhub_csrf"]
+
+
+def pairwise_spec(slug: str, redundancy: int = 2, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": f"Campaign {slug}",
+        "slug": slug,
+        "guidelines": "Pick the **better** answer.",
+        "redundancy": redundancy,
+        "questions": [{"kind": "pairwise", "id": "preference", "prompt": "Which is better?"}],
+        **extra,
+    }
+
+
+def jsonl(rows: list[dict[str, Any]]) -> bytes:
+    return ("\n".join(json.dumps(r) for r in rows) + "\n").encode()
+
+
+def items(n: int, prefix: str = "item") -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{prefix}-{i}",
+            "prompt": f"Question {i}: what is {i} + {i}?",
+            "candidates": [
+                {"content": f"It is {2 * i}.", "model": "good-model"},
+                {"content": f"It is {2 * i + 1}, I think.", "model": "bad-model"},
+            ],
+        }
+        for i in range(n)
+    ]
+
+
+def create_campaign_with_items(
+    client: httpx.Client | TestClient, slug: str, n_items: int, redundancy: int = 2
+) -> None:
+    response = client.post("/api/campaigns", json=pairwise_spec(slug, redundancy))
+    assert response.status_code == 201, response.text
+    response = client.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.jsonl", jsonl(items(n_items)), "application/jsonl")},
+    )
+    assert response.status_code == 201, response.text
