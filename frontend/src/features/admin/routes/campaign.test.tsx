@@ -102,7 +102,7 @@ describe('admin campaign page', () => {
     renderCampaign();
     await userEvent.click(await screen.findByRole('button', { name: 'Export DPO' }));
 
-    expect(await screen.findByText('queued')).toBeInTheDocument();
+    expect(await screen.findByRole('progressbar', { name: 'Export 5 progress' })).toBeInTheDocument();
     const link = await screen.findByRole('link', { name: 'train.jsonl' }, { timeout: 4000 });
     expect(link).toHaveAttribute('href', '/api/exports/5/files/train.jsonl');
     expect(screen.getByText('10 rows')).toBeInTheDocument();

@@ -1,0 +1,76 @@
+"""The production topology without containers: API process, worker process, broker, database.
+
+An export job is started over HTTP and must be run by a separate worker process: the
+embedded one (filesystem broker, child of ``prefhub serve``) or ``prefhub worker`` over Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+
+from support.api import create_campaign_with_items, login, make_user
+from support.processes import api_server, running, wait_for
+from support.services import redis_or_skip
+
+
+def _annotate_and_export(base: str, db, unique: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    researcher_email = f"res-{unique}@example.org"
+    annotator_email = f"ann-{unique}@example.org"
+    make_user(db, researcher_email, "researcher")
+    make_user(db, annotator_email, "annotator")
+    slug = f"topo-{unique}"
+    with httpx.Client(base_url=base, timeout=30) as researcher, \
+            httpx.Client(base_url=base, timeout=30) as annotator:
+        login(researcher, researcher_email)
+        login(annotator, annotator_email)
+        create_campaign_with_items(researcher, slug, n_items=4, redundancy=1)
+        chosen = []
+        while (task := annotator.get(f"/api/annotate/{slug}/next").json()["task"]) is not None:
+            response = annotator.post(
+                f"/api/annotate/{slug}/submit",
+                json={"assignment_id": task["assignment_id"], "client_id": str(uuid.uuid4()),
+                      "answers": {"preference": {"choice": "B"}}},
+            )
+            assert response.status_code == 200
+            chosen.append(task["candidates"][1]["content"][0]["text"])
+        job = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"}).json()
+
+        def finished():  # type: ignore[no-untyped-def]
+            state = researcher.get(f"/api/exports/{job['id']}").json()
+            return state if state["status"] in ("succeeded", "failed") else None
+
+        state = wait_for(finished, timeout=90)
+        assert state["status"] == "succeeded", state
+        text = researcher.get(f"/api/exports/{job['id']}/files/dpo.jsonl").text
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert sorted(r["chosen"][0]["content"] for r in rows) == sorted(chosen)
+    return rows
+
+
+def test_export_job_runs_on_the_embedded_worker_of_prefhub_serve(migrated, db, unique, run_dir):
+    env = {"PREFHUB_DATA_DIR": str(run_dir / f"embedded-{unique}")}
+    with api_server(env, run_dir / f"serve-{unique}.log") as base:
+        rows = _annotate_and_export(base, db, unique)
+    assert len(rows) == 4
+
+
+@pytest.mark.redis
+def test_export_job_travels_through_redis_to_a_prefhub_worker_process(
+    migrated, db, unique, run_dir
+):
+    redis_url = redis_or_skip()
+    env = {
+        "PREFHUB_REDIS_URL": redis_url,
+        "PREFHUB_CELERY_QUEUE_PREFIX": f"prefhub-redis-{unique}",
+    }
+    log = run_dir / f"redis-{unique}.log"
+    with running(["worker", "--concurrency", "1"], env, run_dir / f"worker-{unique}.log") as worker:
+        with api_server(env, log, ["--no-embedded-worker"]) as base:
+            rows = _annotate_and_export(base, db, unique)
+        assert worker.poll() is None, "the worker died"
+    assert len(rows) == 4
+    assert "prefhub.exports.run_export" in (run_dir / f"worker-{unique}.log").read_text()
