@@ -16,8 +16,12 @@ def _judge(client, slug, choices: list[str]) -> None:
         task = client.get(f"/api/annotate/{slug}/next").json()["task"]
         response = client.post(
             f"/api/annotate/{slug}/submit",
-            json={"assignment_id": task["assignment_id"], "client_id": str(uuid.uuid4()),
-                  "answers": {"preference": {"choice": choice}}, "time_spent_ms": 700},
+            json={
+                "assignment_id": task["assignment_id"],
+                "client_id": str(uuid.uuid4()),
+                "answers": {"preference": {"choice": choice}},
+                "time_spent_ms": 700,
+            },
         )
         assert response.status_code == 200
 
@@ -62,15 +66,22 @@ def test_dpo_export_holds_one_row_per_preference_with_chosen_and_rejected(judged
     rows = _rows(researcher, job)
     assert job["row_count"] == len(rows) == 3  # the tie expresses no preference
     with db() as session:
-        judgments = {j.id: j for j in session.scalars(
-            select(Judgment).where(Judgment.id.in_([r["metadata"]["judgment_id"] for r in rows])))}
+        judgments = {
+            j.id: j
+            for j in session.scalars(
+                select(Judgment).where(
+                    Judgment.id.in_([r["metadata"]["judgment_id"] for r in rows])
+                )
+            )
+        }
         for row in rows:
             judgment = judgments[row["metadata"]["judgment_id"]]
             choice = judgment.answers["preference"]["choice"]
             winner = judgment.shown_order[0 if choice == "A" else 1]
             loser = judgment.shown_order[1 if choice == "A" else 0]
-            assert row["chosen"] == [{"role": "assistant",
-                                      "content": session.get(Candidate, winner).content[0]["text"]}]
+            assert row["chosen"] == [
+                {"role": "assistant", "content": session.get(Candidate, winner).content[0]["text"]}
+            ]
             assert row["rejected"][0]["content"] == session.get(Candidate, loser).content[0]["text"]
             assert row["prompt"][0]["role"] == "user"
             assert row["prompt"][0]["content"].startswith("Question ")
@@ -99,8 +110,11 @@ def test_exports_carry_no_emails_and_a_salt_changes_the_pseudonyms(judged_campai
     researcher, slug, annotators = judged_campaign
     plain = _run_export(researcher, slug)
     salted = _run_export(researcher, slug, salt="study-2")
-    texts = [researcher.get(f"/api/exports/{job['id']}/files/{name}").text
-             for job in (plain, salted) for name in ("dpo.jsonl", "manifest.json")]
+    texts = [
+        researcher.get(f"/api/exports/{job['id']}/files/{name}").text
+        for job in (plain, salted)
+        for name in ("dpo.jsonl", "manifest.json")
+    ]
     for text in texts:
         for person in [*annotators, researcher]:
             assert person.email not in text
@@ -121,8 +135,9 @@ def test_download_supports_ranges_and_refuses_path_tricks(judged_campaign):
     researcher, slug, _ = judged_campaign
     job = _run_export(researcher, slug)
     full = researcher.get(f"/api/exports/{job['id']}/files/dpo.jsonl").content
-    part = researcher.get(f"/api/exports/{job['id']}/files/dpo.jsonl",
-                          headers={"Range": "bytes=0-9"})
+    part = researcher.get(
+        f"/api/exports/{job['id']}/files/dpo.jsonl", headers={"Range": "bytes=0-9"}
+    )
     assert part.status_code == 206 and part.content == full[:10]
     for name in ("..%2F..%2Fetc%2Fpasswd", "..%2Fmanifest.json", "other.jsonl"):
         response = researcher.get(f"/api/exports/{job['id']}/files/{name}")
@@ -140,7 +155,8 @@ def test_export_loads_with_datasets_and_passes_trl_data_utilities(judged_campaig
     path.write_bytes(researcher.get(f"/api/exports/{job['id']}/files/dpo.jsonl").content)
     dataset = datasets.load_dataset("json", data_files=str(path), split="train")
     assert {"prompt", "chosen", "rejected", "id", "campaign", "metadata"} <= set(
-        dataset.column_names)
+        dataset.column_names
+    )
     assert len(dataset) == 3
     try:
         from trl.data_utils import is_conversational, maybe_apply_chat_template
@@ -166,8 +182,9 @@ def _tiny_chat_tokenizer():
 
     core = Tokenizer(WordLevel({"[UNK]": 0, "<|end|>": 1}, unk_token="[UNK]"))
     core.pre_tokenizer = Whitespace()
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="[UNK]",
-                                        eos_token="<|end|>")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=core, unk_token="[UNK]", eos_token="<|end|>"
+    )
     tokenizer.chat_template = (
         "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}<|end|>\n{% endfor %}"
         "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
@@ -187,6 +204,7 @@ def test_cli_export_writes_the_same_rows_as_the_job(judged_campaign, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote 3 rows" in result.output
     assert (out / "dpo.jsonl").read_bytes() == researcher.get(
-        f"/api/exports/{job['id']}/files/dpo.jsonl").content
+        f"/api/exports/{job['id']}/files/dpo.jsonl"
+    ).content
     assert json.loads((out / "manifest.json").read_text())["counts"]["rows"] == 3
     assert not Path(str(out) + ".partial").exists()

@@ -34,7 +34,10 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "prefhub.cli", *args],
-            env=_env(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=_env(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         yield process
@@ -49,8 +52,9 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
 
 
 @contextmanager
-def api_server(env: dict[str, str], log: Path, extra_args: list[str] | None = None
-               ) -> Iterator[str]:
+def api_server(
+    env: dict[str, str], log: Path, extra_args: list[str] | None = None
+) -> Iterator[str]:
     port = free_port()
     args = ["serve", "--port", str(port), *(extra_args or [])]
     with running(args, env, log) as process:

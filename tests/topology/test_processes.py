@@ -23,8 +23,10 @@ def _annotate_and_export(base: str, db, unique: str) -> list[dict]:  # type: ign
     make_user(db, researcher_email, "researcher")
     make_user(db, annotator_email, "annotator")
     slug = f"topo-{unique}"
-    with httpx.Client(base_url=base, timeout=30) as researcher, \
-            httpx.Client(base_url=base, timeout=30) as annotator:
+    with (
+        httpx.Client(base_url=base, timeout=30) as researcher,
+        httpx.Client(base_url=base, timeout=30) as annotator,
+    ):
         login(researcher, researcher_email)
         login(annotator, annotator_email)
         create_campaign_with_items(researcher, slug, n_items=4, redundancy=1)
@@ -32,8 +34,11 @@ def _annotate_and_export(base: str, db, unique: str) -> list[dict]:  # type: ign
         while (task := annotator.get(f"/api/annotate/{slug}/next").json()["task"]) is not None:
             response = annotator.post(
                 f"/api/annotate/{slug}/submit",
-                json={"assignment_id": task["assignment_id"], "client_id": str(uuid.uuid4()),
-                      "answers": {"preference": {"choice": "B"}}},
+                json={
+                    "assignment_id": task["assignment_id"],
+                    "client_id": str(uuid.uuid4()),
+                    "answers": {"preference": {"choice": "B"}},
+                },
             )
             assert response.status_code == 200
             chosen.append(task["candidates"][1]["content"][0]["text"])

@@ -1,0 +1,96 @@
+# prefhub — every command a person runs. `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS ?= dev
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
+	test-backend test-sqlite test-postgres test-frontend lint format api-types compose-check \
+	bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- install
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "prefhub needs Python 3.11+; set PYTHON=python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed  ## create .venv and install prefhub
+install-dev: $(VENV)/.installed-$(EXTRAS)  ## install prefhub with test tools
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend-deps: frontend/node_modules/.package-lock.json
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html  ## build the web app into frontend/dist
+
+# ---------------------------------------------------------------- run
+
+migrate: install  ## apply database migrations
+	$(BIN)/prefhub db upgrade
+
+seed: install  ## create the demo accounts and campaigns (development only)
+	$(BIN)/prefhub seed-demo
+
+run: install frontend migrate seed  ## install, build, migrate, seed, serve on http://127.0.0.1:8000
+	$(BIN)/prefhub serve
+
+serve: install  ## serve without installing or seeding
+	$(BIN)/prefhub serve
+
+worker: install  ## a Celery worker (uses PREFHUB_REDIS_URL when set)
+	$(BIN)/prefhub worker
+
+# ---------------------------------------------------------------- checks
+
+lint: install-dev  ## ruff check and format check
+	$(BIN)/ruff check backend tests migrations bench
+	$(BIN)/ruff format --check backend tests migrations bench
+
+format: install-dev  ## apply ruff formatting
+	$(BIN)/ruff check --fix backend tests migrations bench
+	$(BIN)/ruff format backend tests migrations bench
+
+test-sqlite: install-dev frontend  ## every backend suite on SQLite
+	PREFHUB_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev frontend  ## every backend suite on PostgreSQL
+	PREFHUB_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+
+test-frontend: frontend-deps  ## frontend unit tests (Vitest)
+	cd frontend && npm test
+
+test: lint test-frontend test-sqlite test-postgres  ## install what tests need and run every suite
+
+api-types: install  ## regenerate the frontend's API types from the FastAPI schema
+	$(BIN)/python -c 'import json; from prefhub.app import create_app; print(json.dumps(create_app().openapi(), indent=1))' > backend/openapi.json
+	cd frontend && npm run gen:api
+
+compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, no engine)
+	docker-compose config -q
+
+bench:  ## benchmarks (see bench/README.md)
+	@echo "No benchmarks yet: they arrive with the assignment, generation and export issues."
+
+clean:  ## remove the venv, builds and the local database
+	rm -rf $(VENV) frontend/node_modules frontend/dist data
