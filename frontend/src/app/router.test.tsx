@@ -45,6 +45,7 @@ describe('auth flow', () => {
     expect(api.calls('POST /api/auth/login')[0].body).toEqual({ email: 'ann@example.org', password: 'pw' });
     const header = screen.getByRole('banner');
     expect(within(header).getByText('Ann')).toBeInTheDocument();
+    expect(within(header).getByRole('link', { name: 'Annotate' })).toBeInTheDocument();
     expect(within(header).queryByRole('link', { name: 'Admin' })).toBeNull();
   });
 
@@ -94,5 +95,7 @@ describe('auth flow', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
     expect(api.calls('POST /api/auth/logout')[0].headers.get('X-CSRF-Token')).toBe('abc');
     expect(await screen.findByLabelText('Email')).toBeInTheDocument();
+    expect(within(screen.getByRole('banner')).queryByRole('button', { name: 'Log out' })).toBeNull();
+    expect(within(screen.getByRole('banner')).queryByRole('navigation')).toBeNull();
   });
 });

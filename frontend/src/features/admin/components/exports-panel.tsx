@@ -26,7 +26,7 @@ function ExportRow({ initial }: { initial: ExportJob }) {
       {job.status === 'failed' ? <p className="alert alert--error">{job.error ?? 'The export failed.'}</p> : null}
       {job.status === 'succeeded' ? (
         <>
-          {job.row_count !== null ? <p>{job.row_count} rows</p> : null}
+          {job.row_count !== null ? <p>{job.row_count} row{job.row_count === 1 ? '' : 's'}</p> : null}
           <ul className="export__files">
             {job.files.map((file) => (
               <li key={file.name}>

@@ -1,4 +1,4 @@
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery, type QueryClient } from '@tanstack/react-query';
 
 import { api, isApiError } from '@/lib/api-client';
 import type { User } from '@/lib/api-types';
@@ -19,3 +19,14 @@ export const getMeQueryOptions = () =>
   queryOptions({ queryKey: meQueryKey, queryFn: getMe, staleTime: 5 * 60_000 });
 
 export const useUser = () => useQuery(getMeQueryOptions());
+
+/**
+ * Switch the cache to a new session (login, logout): drop everything cached for the previous
+ * user, then set the current user. `clear()` would also orphan mounted observers of `me`
+ * (the header), so remove the other queries only and update `me` in place.
+ */
+export function startSession(queryClient: QueryClient, user: User | null) {
+  void queryClient.cancelQueries();
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
+  queryClient.setQueryData(meQueryKey, user);
+}

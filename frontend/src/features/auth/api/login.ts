@@ -4,7 +4,7 @@ import { api } from '@/lib/api-client';
 import type { User } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
-import { meQueryKey } from './get-me';
+import { startSession } from './get-me';
 
 export type LoginInput = { email: string; password: string };
 
@@ -18,8 +18,7 @@ export const useLogin = ({ mutationConfig }: { mutationConfig?: MutationConfig<t
     mutationKey: ['login'],
     mutationFn: login,
     onSuccess: (data, ...args) => {
-      queryClient.clear(); // nothing cached for a previous user may leak into this session
-      queryClient.setQueryData(meQueryKey, data.user);
+      startSession(queryClient, data.user);
       onSuccess?.(data, ...args);
     },
   });

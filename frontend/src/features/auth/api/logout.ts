@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { MutationConfig } from '@/lib/react-query';
 
-import { meQueryKey } from './get-me';
+import { startSession } from './get-me';
 
 export const logout = (): Promise<void> => api.post('/api/auth/logout');
 
@@ -15,8 +15,7 @@ export const useLogout = ({ mutationConfig }: { mutationConfig?: MutationConfig<
     mutationFn: logout,
     // Even if the request fails the user asked to leave: forget everything locally.
     onSettled: (...args) => {
-      queryClient.clear();
-      queryClient.setQueryData(meQueryKey, null);
+      startSession(queryClient, null);
       onSettled?.(...args);
     },
   });
