@@ -83,7 +83,7 @@ test-frontend: frontend-deps  ## frontend unit tests (Vitest)
 test: lint test-frontend test-sqlite test-postgres  ## install what tests need and run every suite
 
 api-types: install  ## regenerate the frontend's API types from the FastAPI schema
-	$(BIN)/python -c 'import json; from prefhub.app import create_app; print(json.dumps(create_app().openapi(), indent=1))' > backend/openapi.json
+	$(BIN)/python -c 'import json; from prefhub.app import create_app; print(json.dumps(create_app().openapi(), indent=1, sort_keys=True))' > backend/openapi.json
 	cd frontend && npm run gen:api
 
 compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, no engine)

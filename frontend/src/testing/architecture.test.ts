@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // bulletproof-react's rule, as a test since we carry no linter: imports flow
 // shared (lib, components) → features → app, and features never import one another.
-const SRC = resolve(__dirname, '..');
+const SRC = fileURLToPath(new URL('..', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
