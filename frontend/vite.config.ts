@@ -12,7 +12,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: 'http://127.0.0.1:8000', changeOrigin: false },
+      // The API runs separately in development (`prefhub serve`); same origin for the browser.
+      '/api': { target: process.env.PREFHUB_API_URL ?? 'http://127.0.0.1:8000', changeOrigin: false },
     },
   },
   build: {

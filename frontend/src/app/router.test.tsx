@@ -91,8 +91,10 @@ describe('auth flow', () => {
     });
     document.cookie = 'prefhub_csrf=abc';
     const router = renderApp('/annotate');
+    await screen.findByText('No campaigns are open for you right now. Check back later.');
     await userEvent.click(await screen.findByRole('button', { name: 'Log out' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+    expect(router.state.location.search).toBe(''); // the next person to sign in starts at their home
     expect(api.calls('POST /api/auth/logout')[0].headers.get('X-CSRF-Token')).toBe('abc');
     expect(await screen.findByLabelText('Email')).toBeInTheDocument();
     expect(within(screen.getByRole('banner')).queryByRole('button', { name: 'Log out' })).toBeNull();

@@ -5,7 +5,8 @@ export type Role = 'admin' | 'researcher' | 'annotator';
 
 export type User = {
   id: number;
-  email: string;
+  /** The backend's schema allows null (e.g. pseudonymous crowd accounts). */
+  email: string | null;
   display_name: string;
   role: Role;
 };

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve } from 'node:path';
 
 // bulletproof-react's rule, as a test since we carry no linter: imports flow
 // shared (lib, components) → features → app, and features never import one another.
-const SRC = fileURLToPath(new URL('..', import.meta.url));
+const SRC = resolve(import.meta.dirname, '..');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

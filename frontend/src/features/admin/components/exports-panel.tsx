@@ -74,7 +74,7 @@ export function ExportsPanel({ slug }: { slug: string }) {
       {exports.data && exports.data.exports.length === 0 ? <p className="muted">No exports yet.</p> : null}
       {exports.data ? (
         <ul className="exports" aria-live="polite">
-          {exports.data.exports.map((job) => (
+          {[...exports.data.exports].sort((a, b) => b.id - a.id).map((job) => (
             <ExportRow key={job.id} initial={job} />
           ))}
         </ul>

@@ -31,7 +31,11 @@ export function describeValidationDetails(details: unknown): string[] {
   return details.map((entry) => {
     if (entry && typeof entry === 'object') {
       const e = entry as { loc?: unknown; field?: unknown; msg?: unknown; message?: unknown };
-      const where = Array.isArray(e.loc) ? e.loc.filter((p) => p !== 'body').join('.') : e.field;
+      const where = Array.isArray(e.loc)
+        ? e.loc.filter((p) => p !== 'body').join('.')
+        : typeof e.field === 'string'
+          ? e.field.replace(/^body\./, '')
+          : undefined;
       const what = e.msg ?? e.message;
       if (typeof what === 'string') return where ? `${String(where)}: ${what}` : what;
     }

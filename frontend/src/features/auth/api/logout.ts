@@ -13,10 +13,11 @@ export const useLogout = ({ mutationConfig }: { mutationConfig?: MutationConfig<
   return useMutation({
     ...rest,
     mutationFn: logout,
-    // Even if the request fails the user asked to leave: forget everything locally.
-    onSettled: (...args) => {
+    // Even if the request fails the user asked to leave: forget everything locally. The caller
+    // navigates away first, so the auth guard does not record this page as a post-login target.
+    onSettled: async (...args) => {
+      await onSettled?.(...args);
       startSession(queryClient, null);
-      onSettled?.(...args);
     },
   });
 };
