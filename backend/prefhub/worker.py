@@ -26,13 +26,15 @@ def make_celery(settings: Settings) -> Celery:
         app.conf.broker_transport_options = {"visibility_timeout": 6 * 3600}
     else:
         folder = settings.broker_dir.resolve()
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         app.conf.broker_url = "filesystem://"
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            # Without this kombu writes its broadcast exchange files into the current folder.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.2,
         }
