@@ -5,6 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from prefhub.campaigns.spec import Question
+from prefhub.kit.content import Message, Part
+
 
 class TaskCampaign(BaseModel):
     slug: str
@@ -14,7 +17,7 @@ class TaskCampaign(BaseModel):
 
 class TaskCandidate(BaseModel):
     label: str
-    content: list[dict[str, Any]]
+    content: list[Part]
 
 
 class Task(BaseModel):
@@ -22,9 +25,9 @@ class Task(BaseModel):
     item_id: int
     expires_at: datetime
     campaign: TaskCampaign
-    context: list[dict[str, Any]]
+    context: list[Message]
     candidates: list[TaskCandidate]
-    questions: list[dict[str, Any]]
+    questions: list[Question]
 
 
 class AnnotatorProgress(BaseModel):

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
+from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import CampaignStatus
 
 
@@ -27,7 +27,7 @@ class CampaignOut(BaseModel):
 
 
 class CampaignDetail(CampaignOut):
-    spec: dict[str, Any]
+    spec: CampaignSpec
 
 
 class CampaignList(BaseModel):

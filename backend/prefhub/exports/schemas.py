@@ -37,7 +37,7 @@ class ExportJobOut(BaseModel):
     id: int
     campaign_slug: str
     format: str
-    options: dict
+    options: ExportOptions
     status: ExportStatus
     progress: ExportProgress
     row_count: int | None

@@ -4,7 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from prefhub.kit.content import MAX_TEXT, Part
+from prefhub.kit.content import MAX_TEXT, Message, Part
+from prefhub.models import ItemStatus
 
 
 class ImportMessage(BaseModel):
@@ -56,7 +57,7 @@ class ImportResult(BaseModel):
 
 class CandidateOut(BaseModel):
     id: int
-    content: list[dict[str, Any]]
+    content: list[Part]
     model_name: str | None
     round: int
 
@@ -64,8 +65,8 @@ class CandidateOut(BaseModel):
 class ItemOut(BaseModel):
     id: int
     external_id: str
-    status: str
-    context: list[dict[str, Any]]
+    status: ItemStatus
+    context: list[Message]
     metadata: dict[str, Any]
     judgment_count: int
     candidates: list[CandidateOut]

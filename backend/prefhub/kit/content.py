@@ -24,6 +24,13 @@ Part = Annotated[TextPart, Field(discriminator="type")]
 Role = Literal["system", "user", "assistant"]
 
 
+class Message(BaseModel):
+    """One turn of a context: a role and a list of typed parts."""
+
+    role: Role
+    content: list[Part]
+
+
 def text_parts(content: str | list[Any]) -> list[dict[str, Any]]:
     """Normalise ``"plain text"`` or a list of parts into stored parts."""
     if isinstance(content, str):
