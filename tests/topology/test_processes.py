@@ -79,3 +79,65 @@ def test_export_job_travels_through_redis_to_a_prefhub_worker_process(
         assert worker.poll() is None, "the worker died"
     assert len(rows) == 4
     assert "prefhub.exports.run_export" in (run_dir / f"worker-{unique}.log").read_text()
+
+
+def test_embedded_worker_stops_when_prefhub_serve_is_terminated(migrated, unique, run_dir):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from support.processes import free_port
+
+    env = dict(os.environ, PREFHUB_DATA_DIR=str(run_dir / f"stop-{unique}"))
+    port = free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "prefhub.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: _ok(f"http://127.0.0.1:{port}/api/health"), timeout=60)
+        children = wait_for(lambda: _children(serve.pid), timeout=30)
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.5)
+        assert not [pid for pid in children if _alive(pid)], "embedded worker outlived serve"
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state

@@ -111,7 +111,15 @@ def serve(
         embedded_worker = settings.redis_url is None
     if embedded_worker:
         child = subprocess.Popen(
-            [sys.executable, "-m", "prefhub.cli", "worker", "--concurrency", "1"]
+            [
+                sys.executable,
+                "-m",
+                "prefhub.cli",
+                "worker",
+                "--concurrency",
+                "1",
+                "--exit-with-parent",
+            ]
         )
         atexit.register(_stop_child, child)
         console.print(f"embedded worker started (pid {child.pid})")
@@ -135,6 +143,9 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="worker processes or threads")] = 2,
     queues: Annotated[str | None, typer.Option(help="comma-separated queue names")] = None,
     loglevel: str = "INFO",
+    exit_with_parent: Annotated[
+        bool, typer.Option(help="stop when the parent process exits (embedded worker)")
+    ] = False,
 ) -> None:
     """Run a Celery worker: Redis with PREFHUB_REDIS_URL, else the embedded filesystem broker."""
     from prefhub.settings import get_settings
@@ -146,7 +157,26 @@ def worker(
     if not settings.redis_url:
         # The filesystem transport has no broadcast channel for gossip, mingle or heartbeats.
         argv += ["--pool=threads", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if exit_with_parent:
+        _exit_with_parent()
     celery_app.worker_main(argv)
+
+
+def _exit_with_parent() -> None:
+    """Stop this worker when ``prefhub serve`` goes, however it went (uvicorn re-raises
+    SIGTERM after shutdown, so the parent's atexit hooks do not always run)."""
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 # ---------------------------------------------------------------- content

@@ -7,9 +7,13 @@ A task queued before commit could run before its rows exist, so domains call
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from kombu.exceptions import OperationalError
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 _KEY = "prefhub_pending_sends"
 
@@ -21,7 +25,12 @@ def enqueue_after_commit(session: Session, task: Any, *args: Any, **options: Any
 def flush_pending_sends(session: Session) -> None:
     pending = session.info.pop(_KEY, [])
     for task, args, options in pending:
-        task.apply_async(args=args, **options)
+        try:
+            task.apply_async(args=args, **options)
+        except OperationalError:
+            # The rows are committed and say "queued"; a broker outage must not turn a
+            # stored request into an error. Re-sending stuck jobs is the worker's to add.
+            log.exception("broker unreachable; %s%r stays queued", task.name, args)
 
 
 def discard_pending_sends(session: Session) -> None:
