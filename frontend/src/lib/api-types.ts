@@ -1,132 +1,90 @@
-// Hand-written mirror of the backend contract. Once backend/openapi.json exists, run
-// `npm run gen:api` and re-export these names from the generated `api-schema.d.ts` instead.
+// API types, derived from the schema generated from the backend's OpenAPI document
+// (`npm run gen:api` → `api-schema.d.ts`). Only what that schema leaves untyped is written by hand
+// here (the submit `answers` map, the error envelope, import line errors).
+import type { components } from './api-schema';
 
-export type Role = 'admin' | 'researcher' | 'annotator';
+type Schemas = components['schemas'];
 
-export type User = {
-  id: number;
-  /** The backend's schema allows null (e.g. pseudonymous crowd accounts). */
-  email: string | null;
-  display_name: string;
-  role: Role;
-};
+/**
+ * openapi-typescript marks fields that have a server-side default as required, which is right for
+ * responses but not for request bodies: there the client may leave them out.
+ */
+type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
+export type Role = Schemas['Role'];
+export type User = Schemas['UserOut'];
+export type LoginRequest = Schemas['LoginRequest'];
+export type LoginResponse = Schemas['LoginResponse'];
+
+/** Hand-written: the backend's error handlers aren't part of the OpenAPI document. */
 export type ApiErrorBody = {
   error: { code: string; message: string; details: unknown };
 };
 
 // ---- content ---------------------------------------------------------------
 
-export type TextPart = { type: 'text'; text: string };
-/** Image/audio/video parts arrive later; anything unknown is rendered as a placeholder. */
-export type UnknownPart = { type: string; [key: string]: unknown };
-export type Part = TextPart | UnknownPart;
+export type Message = Schemas['Message'];
+export type MessageRole = Message['role'];
+/** Every part kind the schema declares (text today; image/audio/video join this union on regeneration). */
+export type Part = Message['content'][number];
+export type PartType = Part['type'];
+export type TextPart = Schemas['TextPart'];
 
-export type MessageRole = 'system' | 'user' | 'assistant';
-export type Message = { role: MessageRole; content: Part[] };
-
-export type CandidateLabel = 'A' | 'B';
-export type Candidate = { label: CandidateLabel; content: Part[] };
+export type Candidate = Schemas['TaskCandidate'];
+/** A plain string in the schema ("A"/"B" in practice). */
+export type CandidateLabel = Candidate['label'];
 
 // ---- questions and answers ------------------------------------------------
 
-export type PairwiseQuestion = {
-  kind: 'pairwise';
-  id: string;
-  prompt: string;
-  allow_tie: boolean;
-  allow_both_bad: boolean;
-};
-export type Question = PairwiseQuestion;
+export type PairwiseQuestion = Schemas['PairwiseQuestion'];
+export type Question = Schemas['Task']['questions'][number];
 
+// The schema types `answers` as a free-form object; its shape is spelled out here.
 export type PairwiseChoice = 'A' | 'B' | 'tie' | 'both_bad';
 export type PairwiseAnswer = { choice: PairwiseChoice };
 export type Answer = PairwiseAnswer;
 
 // ---- annotator ------------------------------------------------------------
 
-export type AnnotateCampaign = {
-  slug: string;
-  name: string;
-  my_judgments: number;
-  available: number;
-};
+export type AnnotateCampaign = Schemas['AnnotatorCampaign'];
+export type AnnotateCampaignList = Schemas['AnnotatorCampaignList'];
 
-export type Task = {
-  assignment_id: number;
-  item_id: number;
-  expires_at: string;
-  campaign: { slug: string; name: string; guidelines: string };
-  context: Message[];
-  candidates: Candidate[];
-  questions: Question[];
-};
+export type Task = Schemas['Task'];
+export type TaskCampaign = Schemas['TaskCampaign'];
+export type TaskProgress = Schemas['AnnotatorProgress'];
+export type NextTaskResponse = Schemas['NextTaskResponse'];
 
-export type TaskProgress = {
-  my_judgments: number;
-  items_total: number;
-  items_complete: number;
-};
-
-export type NextTaskResponse = { task: Task | null; progress: TaskProgress };
-
-export type SubmitJudgmentBody = {
-  assignment_id: number;
-  client_id: string;
+export type SubmitJudgmentBody = Omit<Schemas['SubmitRequest'], 'answers'> & {
+  /** Keyed by question id. */
   answers: Record<string, Answer>;
-  time_spent_ms: number;
 };
-export type SubmitJudgmentResponse = { judgment_id: number; client_id: string };
+export type SubmitJudgmentResponse = Schemas['SubmitResponse'];
 
-export type SkipTaskBody = { assignment_id: number; reason: string };
+export type SkipTaskBody = WithDefaults<Schemas['SkipRequest'], 'reason'>;
 
 // ---- researcher / admin ---------------------------------------------------
 
-export type CampaignStatus = 'active' | 'paused' | 'archived';
+export type CampaignStatus = Schemas['CampaignStatus'];
+export type CampaignProgress = Schemas['CampaignProgress'];
+export type Campaign = Schemas['CampaignOut'];
+export type CampaignList = Schemas['CampaignList'];
+export type CampaignDetail = Schemas['CampaignDetail'];
 
-export type CampaignProgress = {
-  items: number;
-  items_complete: number;
-  judgments: number;
-  judgments_target: number;
-};
+/** A stored spec, as the server returns it (every default filled in). */
+export type CampaignSpec = Schemas['CampaignSpec'];
+/** A spec as sent to create/update a campaign: defaulted fields may be omitted. */
+export type CampaignSpecInput = WithDefaults<CampaignSpec, 'guidelines' | 'lease_minutes' | 'priority' | 'redundancy'>;
 
-export type Campaign = {
-  id: number;
-  slug: string;
-  name: string;
-  status: CampaignStatus;
-  version: number;
-  redundancy: number;
-  created_at: string;
-  progress: CampaignProgress;
-};
-
-export type CampaignSpec = {
-  name: string;
-  slug: string;
-  guidelines: string;
-  redundancy: number;
-  questions: Question[];
-};
-
-export type CampaignDetail = Campaign & { spec: CampaignSpec };
-
-export type ImportResult = { imported: number };
+export type ItemStatus = Schemas['ItemStatus'];
+export type ImportResult = Schemas['ImportResult'];
+/** Hand-written: an `import_invalid` error's `details.errors` entries (error details are untyped). */
 export type ImportLineError = { line: number; message: string };
 
-export type ExportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-export type ExportFile = { name: string; size: number; sha256: string };
-export type ExportJob = {
-  id: number;
-  campaign_slug: string;
-  format: string;
-  status: ExportStatus;
-  progress: { done: number; total: number };
-  row_count: number | null;
-  files: ExportFile[];
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-};
-export type CreateExportBody = { format: 'dpo'; conversational: boolean };
+export type ExportStatus = Schemas['ExportStatus'];
+export type ExportFile = Schemas['ExportFile'];
+export type ExportProgress = Schemas['ExportProgress'];
+export type ExportOptions = Schemas['ExportOptions'];
+export type ExportJob = Schemas['ExportJobOut'];
+export type ExportJobList = Schemas['ExportJobList'];
+/** Every export option has a server-side default. */
+export type CreateExportBody = Partial<ExportOptions>;

@@ -17,3 +17,18 @@ export function safeRedirect(redirectTo: string | null, user: Pick<User, 'role'>
 }
 
 export const roleLabel: Record<Role, string> = { admin: 'Admin', researcher: 'Researcher', annotator: 'Annotator' };
+
+// Set when the user logs out on purpose, so the auth guard sends them to a plain /login rather
+// than recording the page they left as the next person's post-login destination.
+let signedOutOnPurpose = false;
+
+export const markSignedOutOnPurpose = () => {
+  signedOutOnPurpose = true;
+};
+
+/** True once after an explicit logout; cleared by reading it or by the next sign-in. */
+export const consumeSignedOutOnPurpose = (): boolean => {
+  const value = signedOutOnPurpose;
+  signedOutOnPurpose = false;
+  return value;
+};

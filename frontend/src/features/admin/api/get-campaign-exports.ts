@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
 import { api, seg } from '@/lib/api-client';
-import type { ExportJob } from '@/lib/api-types';
+import type { ExportJobList } from '@/lib/api-types';
 
-export const getCampaignExports = (slug: string): Promise<{ exports: ExportJob[] }> =>
+export const getCampaignExports = (slug: string): Promise<ExportJobList> =>
   api.get(`/api/campaigns/${seg(slug)}/exports`);
 
 export const campaignExportsQueryKey = (slug: string) => ['campaigns', slug, 'exports'] as const;

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
 import { api } from '@/lib/api-client';
-import type { Campaign } from '@/lib/api-types';
+import type { CampaignList } from '@/lib/api-types';
 
-export const getCampaigns = (): Promise<{ campaigns: Campaign[] }> => api.get('/api/campaigns');
+export const getCampaigns = (): Promise<CampaignList> => api.get('/api/campaigns');
 
 export const getCampaignsQueryOptions = () => queryOptions({ queryKey: ['campaigns'], queryFn: getCampaigns });
 

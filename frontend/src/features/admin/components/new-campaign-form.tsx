@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 import { isApiError } from '@/lib/api-client';
-import type { CampaignDetail, CampaignSpec } from '@/lib/api-types';
+import type { CampaignDetail, CampaignSpecInput } from '@/lib/api-types';
 
 import { useCreateCampaign } from '../api/create-campaign';
 import { describeValidationDetails, slugify } from '../utils/format';
@@ -20,7 +20,7 @@ export function NewCampaignForm({ onCreated }: { onCreated: (campaign: CampaignD
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const spec: CampaignSpec = {
+    const spec: CampaignSpecInput = {
       name: name.trim(),
       slug: slug.trim(),
       guidelines,

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { CampaignDetail, ExportJob } from '@/lib/api-types';
+import type { CampaignDetail, ExportJob, ImportResult } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { CampaignRoute } from './campaign';
@@ -20,6 +20,8 @@ const campaign: CampaignDetail = {
     slug: 'demo',
     guidelines: 'Be fair.',
     redundancy: 3,
+    lease_minutes: 30,
+    priority: 0,
     questions: [{ kind: 'pairwise', id: 'preference', prompt: 'Which is better?', allow_tie: true, allow_both_bad: false }],
   },
 };
@@ -28,6 +30,7 @@ const job = (status: ExportJob['status'], extra: Partial<ExportJob> = {}): Expor
   id: 5,
   campaign_slug: 'demo',
   format: 'dpo',
+  options: { format: 'dpo', conversational: true, salt: '' },
   status,
   progress: { done: status === 'succeeded' ? 10 : 3, total: 10 },
   row_count: null,
@@ -65,7 +68,7 @@ describe('admin campaign page', () => {
               { line: 7, message: 'invalid JSON' },
             ],
           }),
-        () => jsonResponse(201, { imported: 12 }),
+        () => jsonResponse(201, { imported: 12, ready: 12 } satisfies ImportResult),
       ],
     });
     renderCampaign();

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
 import { api } from '@/lib/api-client';
-import type { AnnotateCampaign } from '@/lib/api-types';
+import type { AnnotateCampaignList } from '@/lib/api-types';
 
-export const getAnnotateCampaigns = (): Promise<{ campaigns: AnnotateCampaign[] }> =>
+export const getAnnotateCampaigns = (): Promise<AnnotateCampaignList> =>
   api.get('/api/annotate/campaigns');
 
 export const getAnnotateCampaignsQueryOptions = () =>

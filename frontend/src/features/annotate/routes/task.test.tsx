@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { NextTaskResponse, Task } from '@/lib/api-types';
+import type { NextTaskResponse, Part, Task } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, networkFailure, renderRoute } from '@/testing/test-utils';
 
 import { TaskRoute } from './task';
@@ -9,6 +9,9 @@ import { TaskRoute } from './task';
 const NEXT = 'GET /api/annotate/demo/next';
 const SUBMIT = 'POST /api/annotate/demo/submit';
 const SKIP = 'POST /api/annotate/demo/skip';
+
+// A part kind newer than the generated schema (the server may ship one before this build knows it).
+const IMAGE_PART = { type: 'image', url: 'x.png' } as unknown as Part;
 
 function makeTask(assignmentId: number, overrides: Partial<Task> = {}): Task {
   return {
@@ -18,7 +21,7 @@ function makeTask(assignmentId: number, overrides: Partial<Task> = {}): Task {
     campaign: { slug: 'demo', name: 'Demo campaign', guidelines: '# Be careful\n\nPrefer **helpful** answers.' },
     context: [
       { role: 'system', content: [{ type: 'text', text: 'You are helpful.' }] },
-      { role: 'user', content: [{ type: 'text', text: 'What is 2+2?' }, { type: 'image', url: 'x.png' }] },
+      { role: 'user', content: [{ type: 'text', text: 'What is 2+2?' }, IMAGE_PART] },
     ],
     candidates: [
       { label: 'A', content: [{ type: 'text', text: 'It is **4**.' }] },

@@ -3,6 +3,8 @@ import { queryOptions, useQuery, type QueryClient } from '@tanstack/react-query'
 import { api, isApiError } from '@/lib/api-client';
 import type { User } from '@/lib/api-types';
 
+import { consumeSignedOutOnPurpose } from '../lib';
+
 /** The signed-in user, or null when there is no session (401 is an answer here, not an error). */
 export const getMe = async (): Promise<User | null> => {
   try {
@@ -26,6 +28,7 @@ export const useUser = () => useQuery(getMeQueryOptions());
  * (the header), so remove the other queries only and update `me` in place.
  */
 export function startSession(queryClient: QueryClient, user: User | null) {
+  if (user) consumeSignedOutOnPurpose();
   void queryClient.cancelQueries();
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
   queryClient.setQueryData(meQueryKey, user);

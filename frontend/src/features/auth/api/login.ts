@@ -1,14 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
 import { api } from '@/lib/api-client';
-import type { User } from '@/lib/api-types';
+import type { LoginRequest, LoginResponse } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { startSession } from './get-me';
 
-export type LoginInput = { email: string; password: string };
+export type LoginInput = LoginRequest;
 
-export const login = (input: LoginInput): Promise<{ user: User }> => api.post('/api/auth/login', input);
+export const login = (input: LoginInput): Promise<LoginResponse> => api.post('/api/auth/login', input);
 
 export const useLogin = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof login> } = {}) => {
   const queryClient = useQueryClient();

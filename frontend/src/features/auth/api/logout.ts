@@ -3,6 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { MutationConfig } from '@/lib/react-query';
 
+import { markSignedOutOnPurpose } from '../lib';
+
 import { startSession } from './get-me';
 
 export const logout = (): Promise<void> => api.post('/api/auth/logout');
@@ -17,6 +19,7 @@ export const useLogout = ({ mutationConfig }: { mutationConfig?: MutationConfig<
     // navigates away first, so the auth guard does not record this page as a post-login target.
     onSettled: async (...args) => {
       await onSettled?.(...args);
+      markSignedOutOnPurpose();
       startSession(queryClient, null);
     },
   });

@@ -5,7 +5,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
 
 import { useUser } from '../api/get-me';
-import { homePathFor, isStaff } from '../lib';
+import { consumeSignedOutOnPurpose, homePathFor, isStaff } from '../lib';
 
 type RequireAuthProps = { children: ReactNode; staffOnly?: boolean };
 
@@ -27,6 +27,7 @@ export function RequireAuth({ children, staffOnly = false }: RequireAuthProps) {
     );
   }
   if (!user) {
+    if (consumeSignedOutOnPurpose()) return <Navigate to="/login" replace />;
     const redirectTo = `${location.pathname}${location.search}`;
     return <Navigate to={`/login?redirectTo=${encodeURIComponent(redirectTo)}`} replace />;
   }
