@@ -12,7 +12,7 @@ from support.api import create_campaign_with_items, make_user
 
 
 def _worker(slug: str, annotator_id: int, results: list, errors: list) -> None:
-    from prefhub.assignments import service
+    from prefhub.assignments import service, submissions
     from prefhub.campaigns.service import get_by_slug
     from prefhub.kit.db import unit_of_work
     from prefhub.models import User
@@ -25,7 +25,7 @@ def _worker(slug: str, annotator_id: int, results: list, errors: list) -> None:
                 task = service.next_task(session, campaign, user)
                 if task is None:
                     return
-                judgment = service.submit(
+                judgment = submissions.submit(
                     session,
                     campaign,
                     user,
@@ -71,7 +71,7 @@ def test_concurrent_annotators_never_over_assign_or_lose_judgments(as_user, db, 
 
 
 def test_simultaneous_retries_of_one_submission_store_it_once(as_user, db, unique):
-    from prefhub.assignments import service
+    from prefhub.assignments import service, submissions
     from prefhub.campaigns.service import get_by_slug
     from prefhub.kit.db import unit_of_work
     from prefhub.models import Judgment, User
@@ -92,7 +92,7 @@ def test_simultaneous_retries_of_one_submission_store_it_once(as_user, db, uniqu
         barrier.wait()
         try:
             with unit_of_work() as session:
-                judgment = service.submit(
+                judgment = submissions.submit(
                     session,
                     get_by_slug(session, slug),
                     session.get_one(User, annotator_id),

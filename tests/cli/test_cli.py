@@ -164,9 +164,28 @@ def test_seed_demo_creates_the_demo_once(cli, db):
         campaign = session.scalar(select(Campaign).where(Campaign.slug == "demo"))
         assert campaign.spec["questions"][0]["kind"] == "pairwise"
         n_items = session.scalar(select(func.count(Item.id)).where(Item.campaign_id == campaign.id))
+        all_kinds = session.scalar(select(Campaign).where(Campaign.slug == "demo-all-kinds"))
+        kinds = {q["kind"] for q in all_kinds.spec["questions"]}
         emails = set(session.scalars(select(User.email).where(User.email.like("%@demo.local"))))
     assert n_items == 30
+    assert {"ranking", "binary", "negative_only", "rating", "text"} <= kinds
     assert emails == {"admin@demo.local", "annotator@demo.local"}
+
+
+def test_simulation_answers_every_question_kind_of_the_demo(cli, db):
+    from prefhub.models import Campaign, Judgment
+
+    assert cli("seed-demo").exit_code == 0
+    result = cli("simulate", "demo-all-kinds", "--annotators", "4", "--judgments", "12")
+    assert result.exit_code == 0, result.output
+    with db() as session:
+        answers = session.scalars(
+            select(Judgment.answers).join(Campaign).where(Campaign.slug == "demo-all-kinds")
+        ).all()
+    assert len(answers) >= 12
+    assert all(
+        set(a) == {"ranking", "thumbs", "unacceptable", "scores", "rationale"} for a in answers
+    )
 
 
 def test_seed_demo_refuses_production(cli, monkeypatch):

@@ -1,4 +1,4 @@
-from prefhub.kit.errors import Conflict, NotFound
+from prefhub.kit.errors import Conflict, Forbidden, NotFound
 
 
 class AssignmentNotFound(NotFound):
@@ -19,3 +19,19 @@ class ClientIdReused(Conflict):
 
 class CampaignNotActive(Conflict):
     code = "campaign_not_active"
+
+
+class JudgmentNotFound(NotFound):
+    code = "judgment_not_found"
+
+
+class UndoExpired(Conflict):
+    code = "undo_expired"
+
+
+class NotEligible(Forbidden):
+    code = "not_eligible"
+
+
+class LeaseCapReached(Conflict):
+    code = "lease_cap_reached"

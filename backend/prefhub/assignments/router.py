@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from prefhub.assignments import service
+from prefhub.assignments import service, submissions
 from prefhub.assignments.schemas import (
     AnnotatorCampaign,
     AnnotatorCampaignList,
     AnnotatorProgress,
     JudgmentOut,
     NextTaskResponse,
+    ReportRequest,
     SkipRequest,
     SubmitRequest,
     SubmitResponse,
     Task,
+    UndoRequest,
+    UndoResponse,
 )
 from prefhub.auth.dependencies import CurrentUser
 from prefhub.campaigns.service import get_by_slug
@@ -23,7 +26,7 @@ router = APIRouter(prefix="/api/annotate", tags=["annotate"])
 
 @router.get("/campaigns", response_model=AnnotatorCampaignList)
 def my_campaigns(user: CurrentUser, session: SessionDep) -> AnnotatorCampaignList:
-    campaigns = service.annotatable_campaigns(session)
+    campaigns = service.annotatable_campaigns(session, user)
     return AnnotatorCampaignList(
         campaigns=[
             AnnotatorCampaign(
@@ -37,15 +40,25 @@ def my_campaigns(user: CurrentUser, session: SessionDep) -> AnnotatorCampaignLis
     )
 
 
-@router.get("/{slug}/next", response_model=NextTaskResponse)
-def next_task(slug: str, user: CurrentUser, session: SessionDep) -> NextTaskResponse:
-    campaign = get_by_slug(session, slug)
-    task = service.next_task(session, campaign, user)
+def _task_response(session: SessionDep, campaign, user, task) -> dict:  # type: ignore[no-untyped-def]
     progress = service.annotator_progress(session, campaign, user)
-    return NextTaskResponse(
-        task=Task(**service.task_payload(campaign, task)) if task else None,
-        progress=AnnotatorProgress(**progress.__dict__),
-    )
+    return {
+        "task": Task(**service.task_payload(campaign, task)) if task else None,
+        "progress": AnnotatorProgress(**progress.__dict__),
+    }
+
+
+@router.get("/{slug}/next", response_model=NextTaskResponse)
+def next_task(
+    slug: str,
+    user: CurrentUser,
+    session: SessionDep,
+    additional: bool = Query(False, description="lease one more task while holding others"),
+) -> NextTaskResponse:
+    """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
+    campaign = get_by_slug(session, slug)
+    task = service.next_task(session, campaign, user, additional=additional)
+    return NextTaskResponse(**_task_response(session, campaign, user, task))
 
 
 @router.post("/{slug}/submit", response_model=SubmitResponse)
@@ -53,7 +66,7 @@ def submit(
     slug: str, body: SubmitRequest, user: CurrentUser, session: SessionDep
 ) -> SubmitResponse:
     campaign = get_by_slug(session, slug)
-    judgment = service.submit(
+    judgment = submissions.submit(
         session,
         campaign,
         user,
@@ -62,13 +75,35 @@ def submit(
         answers=body.answers,
         time_spent_ms=body.time_spent_ms,
     )
-    return SubmitResponse(judgment_id=judgment.id, client_id=judgment.client_id)
+    return SubmitResponse(
+        judgment_id=judgment.id,
+        client_id=judgment.client_id,
+        undo_until=submissions.undo_deadline(campaign, judgment),
+    )
+
+
+@router.post("/{slug}/undo", response_model=UndoResponse)
+def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -> UndoResponse:
+    """Re-open a just-submitted task; the next submit for it stores a new revision."""
+    campaign = get_by_slug(session, slug)
+    task, judgment = submissions.undo(session, campaign, user, body.judgment_id)
+    return UndoResponse(
+        **_task_response(session, campaign, user, task), previous_answers=judgment.answers
+    )
+
+
+@router.post("/{slug}/report", status_code=status.HTTP_204_NO_CONTENT)
+def report(slug: str, body: ReportRequest, user: CurrentUser, session: SessionDep) -> Response:
+    """Report a broken or unanswerable item; the task is released."""
+    campaign = get_by_slug(session, slug)
+    submissions.report(session, campaign, user, body.assignment_id, body.reason)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{slug}/skip", status_code=status.HTTP_204_NO_CONTENT)
 def skip(slug: str, body: SkipRequest, user: CurrentUser, session: SessionDep) -> Response:
     campaign = get_by_slug(session, slug)
-    service.skip(session, campaign, user, body.assignment_id, body.reason)
+    submissions.skip(session, campaign, user, body.assignment_id, body.reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -87,6 +122,8 @@ def my_judgments(
         JudgmentOut(
             id=j.id,
             client_id=j.client_id,
+            revision=j.revision,
+            supersedes_id=j.supersedes_id,
             item_id=j.item_id,
             answers=j.answers,
             shown_order=j.shown_order,

@@ -51,6 +51,20 @@ class SubmitRequest(BaseModel):
 class SubmitResponse(BaseModel):
     judgment_id: int
     client_id: str
+    undo_until: datetime | None
+
+
+class UndoRequest(BaseModel):
+    judgment_id: int
+
+
+class UndoResponse(NextTaskResponse):
+    previous_answers: dict[str, Any]
+
+
+class ReportRequest(BaseModel):
+    assignment_id: int
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class SkipRequest(BaseModel):
@@ -72,6 +86,8 @@ class AnnotatorCampaignList(BaseModel):
 class JudgmentOut(BaseModel):
     id: int
     client_id: str
+    revision: int
+    supersedes_id: int | None
     item_id: int
     answers: dict[str, Any]
     shown_order: list[Any]

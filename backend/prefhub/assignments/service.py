@@ -1,4 +1,4 @@
-"""Hand items to annotators and take their judgments, correctly under concurrency.
+"""Hand items to annotators, correctly under concurrency (submissions: ``submissions.py``).
 
 Invariants (held by guarded UPDATEs, not by reading then writing):
 - ``items.assigned_count`` (open leases + submissions) never exceeds the campaign's K;
@@ -11,6 +11,7 @@ spread over different rows; on SQLite every write transaction is serialised.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -21,14 +22,13 @@ from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from prefhub.assignments.eligibility import ineligibility_reason, quota_allows
 from prefhub.assignments.exceptions import (
-    AlreadySubmitted,
-    AssignmentNotFound,
     CampaignNotActive,
-    ClientIdReused,
-    LeaseExpired,
+    LeaseCapReached,
+    NotEligible,
 )
-from prefhub.campaigns.answers import validate_answers
+from prefhub.campaigns.answers import LABELS
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.time import utcnow
 from prefhub.models import (
@@ -46,7 +46,7 @@ from prefhub.models import (
 # How many queue-head items to consider per request; a random pick among them keeps
 # concurrent annotators from all contending for the same row.
 QUEUE_WINDOW = 16
-LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_SUBSETS = 200
 
 
 @dataclass(frozen=True)
@@ -71,18 +71,23 @@ def expire_leases(session: Session, campaign: Campaign) -> int:
     ).all()
     released = 0
     for assignment_id, item_id in stale:
+        # An undone submission left open and abandoned keeps its judgment and its slot.
+        judged = session.scalar(select(exists().where(Judgment.assignment_id == assignment_id)))
         changed = session.execute(
             update(Assignment)
             .where(Assignment.id == assignment_id, Assignment.status == AssignmentStatus.leased)
-            .values(status=AssignmentStatus.expired, finished_at=utcnow())
+            .values(
+                status=AssignmentStatus.submitted if judged else AssignmentStatus.expired,
+                finished_at=utcnow(),
+            )
         ).rowcount
-        if changed:
-            _release_slot(session, item_id)
+        if changed and not judged:
+            release_slot(session, item_id)
             released += 1
     return released
 
 
-def _release_slot(session: Session, item_id: int) -> None:
+def release_slot(session: Session, item_id: int) -> None:
     session.execute(
         update(Item)
         .where(Item.id == item_id, Item.assigned_count > 0)
@@ -90,7 +95,7 @@ def _release_slot(session: Session, item_id: int) -> None:
     )
 
 
-def _claim_slot(session: Session, item_id: int, k: int) -> bool:
+def claim_slot(session: Session, item_id: int, k: int) -> bool:
     """Atomically take one of the item's K slots; False when another request took the last."""
     return bool(
         session.execute(
@@ -101,17 +106,18 @@ def _claim_slot(session: Session, item_id: int, k: int) -> bool:
     )
 
 
-def _open_lease(session: Session, campaign: Campaign, annotator: User) -> Assignment | None:
-    return session.scalar(
-        select(Assignment)
-        .where(
-            Assignment.campaign_id == campaign.id,
-            Assignment.annotator_id == annotator.id,
-            Assignment.status == AssignmentStatus.leased,
-            Assignment.expires_at >= utcnow(),
+def _open_leases(session: Session, campaign: Campaign, annotator: User) -> list[Assignment]:
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.campaign_id == campaign.id,
+                Assignment.annotator_id == annotator.id,
+                Assignment.status == AssignmentStatus.leased,
+                Assignment.expires_at >= utcnow(),
+            )
+            .order_by(Assignment.id)
         )
-        .order_by(Assignment.id)
-        .limit(1)
     )
 
 
@@ -128,25 +134,43 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int):  # type:
     )
 
 
-def next_task(
-    session: Session, campaign: Campaign, annotator: User, rng: random.Random | None = None
-) -> LeasedTask | None:
-    """Resume the annotator's open lease, or lease the best item they may still judge."""
+def check_eligible(campaign: Campaign, annotator: User) -> None:
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive(f"Campaign '{campaign.slug}' is {campaign.status.value}")
-    rng = rng or random.SystemRandom()
-    expire_leases(session, campaign)
-    current = _open_lease(session, campaign, annotator)
-    if current is not None:
-        return _load_task(session, current)
+    reason = ineligibility_reason(spec_of(campaign), annotator)
+    if reason:
+        raise NotEligible(f"You cannot annotate this campaign: {reason}")
 
+
+def next_task(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    rng: random.Random | None = None,
+    *,
+    additional: bool = False,
+) -> LeasedTask | None:
+    """Resume the annotator's oldest open lease, or lease the best item they may still judge.
+
+    ``additional`` asks for one more lease while holding others (prefetching clients), up to
+    the campaign's ``max_open_leases``.
+    """
+    check_eligible(campaign, annotator)
+    rng = rng or random.SystemRandom()
     spec = spec_of(campaign)
+    expire_leases(session, campaign)
+    open_leases = _open_leases(session, campaign, annotator)
+    if open_leases and not additional:
+        return load_task(session, open_leases[0])
+    if len(open_leases) >= spec.max_open_leases:
+        raise LeaseCapReached(f"You already hold {len(open_leases)} open task(s) here")
+
     k = spec.redundancy
     query = (
         _eligible_items_query(campaign, annotator, k)
         # Items nearer completion first, so campaigns finish; then priority and age.
         .order_by(Item.judgment_count.desc(), Item.priority.desc(), Item.id)
-        .limit(QUEUE_WINDOW)
+        .limit(QUEUE_WINDOW * (4 if spec.quotas else 1))
     )
     passes = [query]
     if session.get_bind().dialect.name == "postgresql":
@@ -167,7 +191,14 @@ def _try_lease(
     session: Session, campaign: Campaign, annotator: User, item_id: int, rng: random.Random
 ) -> LeasedTask | None:
     spec = spec_of(campaign)
-    if not _claim_slot(session, item_id, spec.redundancy):
+    if spec.quotas:
+        # Hold the item while counting its groups, so two annotators of one group cannot both
+        # take its last in-quota slot.
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
+        if not quota_allows(session, spec, item_id, annotator):
+            return None
+    if not claim_slot(session, item_id, spec.redundancy):
         return None
     try:
         with session.begin_nested():
@@ -183,9 +214,9 @@ def _try_lease(
             session.flush()
     except IntegrityError:
         # The same annotator leased this item in a concurrent request: give the slot back.
-        _release_slot(session, item_id)
+        release_slot(session, item_id)
         return None
-    return _load_task(session, assignment)
+    return load_task(session, assignment)
 
 
 def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size: int) -> list[int]:
@@ -195,6 +226,7 @@ def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size
             select(Candidate.id).where(Candidate.item_id == item_id).order_by(Candidate.position)
         )
     )
+    size = min(size, len(ids))
     if len(ids) > size:
         shown_before = Counter(
             frozenset(order)
@@ -205,6 +237,11 @@ def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size
                 )
             )
         )
+        if math.comb(len(ids), size) > MAX_SUBSETS:
+            # Too many subsets to count: a uniform random draw balances in expectation.
+            picked = rng.sample(ids, size)
+            rng.shuffle(picked)
+            return picked
         subsets = list(itertools.combinations(ids, size))
         fewest = min(shown_before[frozenset(s)] for s in subsets)
         ids = list(rng.choice([s for s in subsets if shown_before[frozenset(s)] == fewest]))
@@ -212,7 +249,7 @@ def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size
     return ids
 
 
-def _load_task(session: Session, assignment: Assignment) -> LeasedTask:
+def load_task(session: Session, assignment: Assignment) -> LeasedTask:
     item = session.get_one(Item, assignment.item_id)
     by_id = {
         c.id: c
@@ -235,117 +272,6 @@ def task_payload(campaign: Campaign, task: LeasedTask) -> dict[str, Any]:
         ],
         "questions": [q.model_dump() for q in spec.questions],
     }
-
-
-def submit(
-    session: Session,
-    campaign: Campaign,
-    annotator: User,
-    *,
-    assignment_id: int,
-    client_id: str,
-    answers: dict[str, Any],
-    time_spent_ms: int | None,
-) -> Judgment:
-    """Store one judgment. A retried submit (same client id) returns the stored one."""
-    previous = _judgment_by_client_id(session, annotator, client_id)
-    if previous is not None:
-        return _same_submission(previous, assignment_id)
-
-    assignment = session.get(Assignment, assignment_id)
-    if (
-        assignment is None
-        or assignment.annotator_id != annotator.id
-        or assignment.campaign_id != campaign.id
-    ):
-        raise AssignmentNotFound("No such task for you in this campaign")
-    clean = validate_answers(spec_of(campaign), answers)
-    k = _k(campaign)
-
-    # The guarded update takes the assignment's row lock: a concurrent retry waits here and
-    # then finds the first copy's judgment below.
-    took = session.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
-        .values(status=AssignmentStatus.submitted, finished_at=utcnow())
-    ).rowcount
-    if not took:
-        session.refresh(assignment)
-        previous = _judgment_by_client_id(session, annotator, client_id)
-        if previous is not None:
-            return _same_submission(previous, assignment_id)
-        if assignment.status == AssignmentStatus.submitted:
-            raise AlreadySubmitted("This task was already submitted")
-        # The lease lapsed and its slot went back to the pool. Keep the work if a slot is free.
-        if assignment.status == AssignmentStatus.skipped or not _claim_slot(
-            session, assignment.item_id, k
-        ):
-            raise LeaseExpired("This task expired and went to someone else")
-        session.execute(
-            update(Assignment)
-            .where(Assignment.id == assignment.id)
-            .values(status=AssignmentStatus.submitted, finished_at=utcnow())
-        )
-
-    judgment = Judgment(
-        client_id=client_id,
-        assignment_id=assignment.id,
-        campaign_id=campaign.id,
-        item_id=assignment.item_id,
-        annotator_id=annotator.id,
-        campaign_version=campaign.version,
-        answers=clean,
-        shown_order=assignment.shown_order,
-        time_spent_ms=time_spent_ms,
-    )
-    session.add(judgment)
-    session.flush()
-    session.execute(
-        update(Item)
-        .where(Item.id == assignment.item_id)
-        .values(
-            judgment_count=Item.judgment_count + 1,
-            status=case(
-                (Item.judgment_count + 1 >= k, ItemStatus.complete.value), else_=Item.status
-            ),
-        )
-    )
-    return judgment
-
-
-def _judgment_by_client_id(session: Session, annotator: User, client_id: str) -> Judgment | None:
-    return session.scalar(
-        select(Judgment).where(
-            Judgment.annotator_id == annotator.id, Judgment.client_id == client_id
-        )
-    )
-
-
-def _same_submission(previous: Judgment, assignment_id: int) -> Judgment:
-    if previous.assignment_id != assignment_id:
-        raise ClientIdReused("This client_id was already used for another task")
-    return previous
-
-
-def skip(
-    session: Session, campaign: Campaign, annotator: User, assignment_id: int, reason: str
-) -> None:
-    assignment = session.get(Assignment, assignment_id)
-    if (
-        assignment is None
-        or assignment.annotator_id != annotator.id
-        or assignment.campaign_id != campaign.id
-    ):
-        raise AssignmentNotFound("No such task for you in this campaign")
-    took = session.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
-        .values(status=AssignmentStatus.skipped, finished_at=utcnow(), skip_reason=reason)
-    ).rowcount
-    if took:
-        _release_slot(session, assignment.item_id)
-    elif assignment.status == AssignmentStatus.submitted:
-        raise AlreadySubmitted("This task was already submitted")
 
 
 @dataclass(frozen=True)
@@ -371,18 +297,18 @@ def annotator_progress(session: Session, campaign: Campaign, annotator: User) ->
 
 
 def available_count(session: Session, campaign: Campaign, annotator: User) -> int:
+    """Items this annotator could still get (quotas aside, which depend on who comes first)."""
     query = _eligible_items_query(campaign, annotator, _k(campaign))
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def annotatable_campaigns(session: Session) -> list[Campaign]:
-    return list(
-        session.scalars(
-            select(Campaign)
-            .where(Campaign.status == CampaignStatus.active)
-            .order_by(Campaign.priority.desc(), Campaign.id)
-        )
+def annotatable_campaigns(session: Session, annotator: User) -> list[Campaign]:
+    campaigns = session.scalars(
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.active)
+        .order_by(Campaign.priority.desc(), Campaign.id)
     )
+    return [c for c in campaigns if ineligibility_reason(spec_of(c), annotator) is None]
 
 
 def own_judgments(

@@ -197,8 +197,9 @@ def seed_demo(
         result = seed_demo(session)
     for email in result.users_created:
         console.print(f"created demo user {email} (password '{DEMO_PASSWORD}')")
-    for slug in result.campaigns_created:
-        console.print(f"created campaign '{slug}' with {result.items_imported} items")
+    if result.campaigns_created:
+        names = ", ".join(f"'{slug}'" for slug in result.campaigns_created)
+        console.print(f"created campaigns {names} ({result.items_imported} items in all)")
     if not (result.users_created or result.campaigns_created):
         console.print("demo already seeded")
     console.print(
@@ -321,7 +322,7 @@ def simulate(
 def export(
     slug: str,
     out: Annotated[Path, typer.Option(help="folder to write (must not exist or be empty)")],
-    format: Annotated[str, typer.Option(help="dpo")] = "dpo",
+    format: Annotated[str, typer.Option(help="dpo or judgments (raw)")] = "dpo",
     standard: Annotated[bool, typer.Option(help="TRL standard form (strings)")] = False,
     salt: Annotated[str, typer.Option(help="salt for pseudonymous annotator ids")] = "",
 ) -> None:

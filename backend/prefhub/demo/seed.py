@@ -18,6 +18,11 @@ from prefhub.models import Campaign, Role, User
 DEMO_DIR = Path(__file__).parent
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (("admin@demo.local", Role.admin), ("annotator@demo.local", Role.annotator))
+# Each demo campaign: its spec and the items it starts with.
+DEMO_CAMPAIGNS = (
+    ("demo_campaign.yaml", "demo_items.jsonl"),
+    ("demo_all_kinds.yaml", "demo_items.jsonl"),
+)
 
 
 @dataclass
@@ -43,12 +48,14 @@ def seed_demo(session: Session) -> SeedResult:
 
     campaigns: list[str] = []
     imported = 0
-    spec = CampaignSpec.model_validate(
-        yaml.safe_load((DEMO_DIR / "demo_campaign.yaml").read_text("utf-8"))
-    )
-    if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is None:
+    for spec_file, items_file in DEMO_CAMPAIGNS:
+        spec = CampaignSpec.model_validate(
+            yaml.safe_load((DEMO_DIR / spec_file).read_text("utf-8"))
+        )
+        if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is not None:
+            continue
         campaign = create_campaign(session, spec, admin)
-        with (DEMO_DIR / "demo_items.jsonl").open("rb") as lines:
-            imported = len(import_items(session, campaign, lines))
+        with (DEMO_DIR / items_file).open("rb") as lines:
+            imported += len(import_items(session, campaign, lines))
         campaigns.append(spec.slug)
     return SeedResult(users, campaigns, imported)

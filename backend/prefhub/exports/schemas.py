@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from prefhub.models import ExportStatus
 
-ExportFormat = Literal["dpo"]
+ExportFormat = Literal["dpo", "judgments"]
 
 
 class ExportOptions(BaseModel):

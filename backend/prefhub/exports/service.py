@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from prefhub import __version__
+from prefhub.campaigns.service import spec_of
 from prefhub.exports.exceptions import (
     BadExportDestination,
     ExportFileNotFound,
@@ -20,6 +21,7 @@ from prefhub.exports.exceptions import (
     ExportNotReady,
 )
 from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord
+from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
 from prefhub.kit.enqueue import enqueue_after_commit
@@ -28,6 +30,7 @@ from prefhub.models import Campaign, Candidate, ExportJob, ExportStatus, Item, J
 from prefhub.settings import get_settings
 
 BATCH_SIZE = 2000
+WRITERS = {"dpo": DpoWriter, "judgments": JudgmentsWriter}
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -84,11 +87,16 @@ def file_path(session: Session, job: ExportJob, name: str) -> Path:
 
 
 def _load_batch(
-    session: Session, campaign_id: int, after_id: int, pseudonym: Pseudonymizer
+    session: Session, campaign_id: int, after_id: int, pseudonym: Pseudonymizer, current_only: bool
 ) -> list[JudgmentRecord]:
-    judgments = session.execute(
+    newer = aliased(Judgment)
+    superseded = exists().where(newer.supersedes_id == Judgment.id)
+    query = (
         select(
             Judgment.id,
+            Judgment.revision,
+            Judgment.supersedes_id,
+            superseded.label("superseded"),
             Judgment.annotator_id,
             Judgment.item_id,
             Judgment.answers,
@@ -97,14 +105,13 @@ def _load_batch(
             Judgment.campaign_version,
             Judgment.created_at,
         )
-        .where(
-            Judgment.campaign_id == campaign_id,
-            Judgment.id > after_id,
-            Judgment.supersedes_id.is_(None),
-        )
+        .where(Judgment.campaign_id == campaign_id, Judgment.id > after_id)
         .order_by(Judgment.id)
         .limit(BATCH_SIZE)
-    ).all()
+    )
+    if current_only:
+        query = query.where(~superseded)
+    judgments = session.execute(query).all()
     if not judgments:
         return []
     item_ids = {j.item_id for j in judgments}
@@ -133,17 +140,20 @@ def _load_batch(
             time_spent_ms=j.time_spent_ms,
             campaign_version=j.campaign_version,
             created_at=j.created_at.isoformat(timespec="seconds") + "Z",
+            revision=j.revision,
+            supersedes_id=j.supersedes_id,
+            is_current=not j.superseded,
         )
         for j in judgments
     ]
 
 
 def iter_records(
-    session: Session, campaign_id: int, pseudonym: Pseudonymizer
+    session: Session, campaign_id: int, pseudonym: Pseudonymizer, *, current_only: bool = True
 ) -> Iterator[list[JudgmentRecord]]:
     """Keyset pagination by judgment id: constant memory, deterministic order."""
     after_id = 0
-    while batch := _load_batch(session, campaign_id, after_id, pseudonym):
+    while batch := _load_batch(session, campaign_id, after_id, pseudonym, current_only):
         yield batch
         after_id = batch[-1].judgment_id
 
@@ -174,21 +184,21 @@ def write_export(
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
 
-    total = int(
-        session.scalar(
-            select(func.count(Judgment.id)).where(
-                Judgment.campaign_id == campaign.id, Judgment.supersedes_id.is_(None)
-            )
-        )
-        or 0
-    )
-    writer = DpoWriter(campaign.slug, conversational=options.conversational)
+    kinds = {q.id: q.kind for q in spec_of(campaign).questions}
+    writer = WRITERS[options.format](campaign.slug, kinds, conversational=options.conversational)
+    counted = func.count(Judgment.id) - func.count(Judgment.supersedes_id)
+    if not writer.current_only:
+        counted = func.count(Judgment.id)
+    # Every superseded judgment has exactly one successor naming it (a unique column).
+    total = int(session.scalar(select(counted).where(Judgment.campaign_id == campaign.id)) or 0)
     pseudonym = Pseudonymizer(options.salt)
     data_name = f"{options.format}.jsonl"
     rows = judgments = 0
     annotators: set[str] = set()
     with (partial / data_name).open("w", encoding="utf-8") as out:
-        for batch in iter_records(session, campaign.id, pseudonym):
+        for batch in iter_records(
+            session, campaign.id, pseudonym, current_only=writer.current_only
+        ):
             lines = []
             for record in batch:
                 annotators.add(record.annotator_pseudonym)

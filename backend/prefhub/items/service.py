@@ -110,7 +110,7 @@ def import_items(session: Session, campaign: Campaign, lines: Iterable[bytes | s
             },
         )
 
-    needed = spec_of(campaign).candidates_per_task
+    needed = spec_of(campaign).min_candidates
     items = []
     for _, line in parsed:
         item = Item(

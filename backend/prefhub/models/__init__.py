@@ -1,6 +1,6 @@
 """All SQLAlchemy models, importable from one place so the schema reads in one sitting."""
 
-from prefhub.models.annotation import Assignment, AssignmentStatus, Judgment
+from prefhub.models.annotation import Assignment, AssignmentStatus, ItemReport, Judgment
 from prefhub.models.base import Base
 from prefhub.models.campaign import Campaign, CampaignStatus, CampaignVersion
 from prefhub.models.export import ExportJob, ExportStatus
@@ -19,6 +19,7 @@ __all__ = [
     "ExportJob",
     "ExportStatus",
     "Item",
+    "ItemReport",
     "ItemStatus",
     "Judgment",
     "Role",

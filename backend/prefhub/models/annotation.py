@@ -69,4 +69,19 @@ class Judgment(TimestampMixin, Base):
     time_spent_ms: Mapped[int | None] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # Undo/correction writes a new row pointing at the one it replaces.
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("judgments.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("judgments.id"), index=True, unique=True
+    )
+
+
+class ItemReport(TimestampMixin, Base):
+    """An annotator's report that an item is broken, offensive or unanswerable."""
+
+    __tablename__ = "item_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from prefhub.assignments import service as assignments
+from prefhub.assignments import submissions
 from prefhub.auth.service import create_user
 from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.kit.content import plain_text
 from prefhub.kit.db import unit_of_work
 from prefhub.models import Role, User
+from prefhub.simulation.answers import answer as simulated_answer
 
 _STRUCTURE = re.compile(r"^\s*(?:[-*] |\d+\. |#{1,6} |```)", re.MULTILINE)
 
@@ -83,17 +85,6 @@ def _annotators(slug: str, n: int, seed: int, rng: random.Random) -> list[int]:
     return ids
 
 
-def _choose(group: PreferenceGroup, texts: list[str], rng: random.Random) -> str:
-    roll = rng.random()
-    if roll < 0.04:
-        return "tie"
-    if roll < 0.06:
-        return "both_bad"
-    gap = group.utility(texts[0]) - group.utility(texts[1])
-    p_a = 1 / (1 + math.exp(-4 * gap))
-    return "A" if rng.random() < p_a else "B"
-
-
 def simulate(
     slug: str,
     *,
@@ -116,12 +107,12 @@ def simulate(
             if task is None:
                 active.remove(annotator_id)
                 continue
-            texts = [plain_text(c.content) for c in task.candidates]
+            group = groups[annotator_id]
+            utilities = [group.utility(plain_text(c.content)) for c in task.candidates]
             answers = {
-                q.id: {"choice": _choose(groups[annotator_id], texts, rng)}
-                for q in spec_of(campaign).questions
+                q.id: simulated_answer(q, utilities, rng) for q in spec_of(campaign).questions
             }
-            assignments.submit(
+            submissions.submit(
                 session,
                 campaign,
                 annotator,

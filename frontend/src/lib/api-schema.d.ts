@@ -48,10 +48,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Next Task */
+        /**
+         * Next Task
+         * @description The annotator's open task, or a newly leased one; ``task`` is null when none is left.
+         */
         get: operations["next_task_api_annotate__slug__next_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report
+         * @description Report a broken or unanswerable item; the task is released.
+         */
+        post: operations["report_api_annotate__slug__report_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -86,6 +109,26 @@ export interface paths {
         put?: never;
         /** Submit */
         post: operations["submit_api_annotate__slug__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo
+         * @description Re-open a just-submitted task; the next submit for it stores a new revision.
+         */
+        post: operations["undo_api_annotate__slug__undo_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -379,6 +422,33 @@ export interface components {
             /** My Judgments */
             my_judgments: number;
         };
+        /**
+         * BinaryQuestion
+         * @description Thumbs up or down for each candidate (unpaired, KTO-style).
+         */
+        BinaryQuestion: {
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
+            /**
+             * Id
+             * @default acceptable
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "binary";
+            /**
+             * Prompt
+             * @default Is this response acceptable?
+             */
+            prompt: string;
+        };
         /** Body_import_items_api_campaigns__slug__items_import_post */
         Body_import_items_api_campaigns__slug__items_import_post: {
             /** File */
@@ -443,6 +513,7 @@ export interface components {
         };
         /** CampaignSpec */
         CampaignSpec: {
+            eligibility?: components["schemas"]["Eligibility"];
             /**
              * Guidelines
              * @description Markdown
@@ -454,6 +525,24 @@ export interface components {
              * @default 30
              */
             lease_minutes: number;
+            /**
+             * Max Candidates Shown
+             * @description candidates per task without a pairwise question
+             * @default 4
+             */
+            max_candidates_shown: number;
+            /**
+             * Max Open Leases
+             * @description per annotator
+             * @default 1
+             */
+            max_open_leases: number;
+            /**
+             * Min Candidates
+             * @description an item is ready with this many candidates
+             * @default 2
+             */
+            min_candidates: number;
             /** Name */
             name: string;
             /**
@@ -462,7 +551,9 @@ export interface components {
              */
             priority: number;
             /** Questions */
-            questions: components["schemas"]["PairwiseQuestion"][];
+            questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
+            /** Quotas */
+            quotas?: components["schemas"]["GroupQuota"][];
             /**
              * Redundancy
              * @description K judgments per item
@@ -474,6 +565,12 @@ export interface components {
              * @description lower-case letters, digits and dashes
              */
             slug: string;
+            /**
+             * Undo Seconds
+             * @description undo window after submit
+             * @default 60
+             */
+            undo_seconds: number;
         };
         /**
          * CampaignStatus
@@ -490,6 +587,39 @@ export interface components {
             model_name: string | null;
             /** Round */
             round: number;
+        };
+        /**
+         * Choice
+         * @description A named option: an aspect, a reason category, a label.
+         */
+        Choice: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+        };
+        /**
+         * Eligibility
+         * @description Who may take this campaign's tasks; empty means everyone.
+         */
+        Eligibility: {
+            /**
+             * Languages
+             * @description annotator must speak one of these
+             */
+            languages?: string[];
+            /**
+             * Profile
+             * @description profile answer must be one of the listed values, per profile field
+             */
+            profile?: {
+                [key: string]: string[];
+            };
         };
         /** ExportFile */
         ExportFile: {
@@ -543,9 +673,9 @@ export interface components {
             /**
              * Format
              * @default dpo
-             * @constant
+             * @enum {string}
              */
-            format: "dpo";
+            format: "dpo" | "judgments";
             /**
              * Salt
              * @default
@@ -564,6 +694,16 @@ export interface components {
          * @enum {string}
          */
         ExportStatus: "queued" | "running" | "succeeded" | "failed";
+        /**
+         * GroupQuota
+         * @description At most ``max_share`` of an item's K judgments from annotators sharing ``field``.
+         */
+        GroupQuota: {
+            /** Field */
+            field: string;
+            /** Max Share */
+            max_share: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -627,10 +767,68 @@ export interface components {
             id: number;
             /** Item Id */
             item_id: number;
+            /** Revision */
+            revision: number;
             /** Shown Order */
             shown_order: unknown[];
+            /** Supersedes Id */
+            supersedes_id: number | null;
             /** Time Spent Ms */
             time_spent_ms: number | null;
+        };
+        /** LabelSpec */
+        LabelSpec: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            scale?: components["schemas"]["Scale"] | null;
+            /**
+             * Type
+             * @default flag
+             * @enum {string}
+             */
+            type: "flag" | "scale";
+        };
+        /**
+         * LabelsQuestion
+         * @description Flags and scales on a message: the prompt's last message or each candidate.
+         */
+        LabelsQuestion: {
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
+            /**
+             * Id
+             * @default labels
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "labels";
+            /** Labels */
+            labels?: components["schemas"]["LabelSpec"][];
+            /**
+             * Prompt
+             * @default Label the message.
+             */
+            prompt: string;
+            /**
+             * Target
+             * @default candidates
+             * @enum {string}
+             */
+            target: "prompt" | "candidates";
         };
         /** LoginRequest */
         LoginRequest: {
@@ -656,6 +854,40 @@ export interface components {
              */
             role: "system" | "user" | "assistant";
         };
+        /**
+         * NegativeOnlyQuestion
+         * @description Mark only the unacceptable candidates, each with reason categories.
+         */
+        NegativeOnlyQuestion: {
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
+            /**
+             * Id
+             * @default unacceptable
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "negative_only";
+            /**
+             * Prompt
+             * @default Mark every response that is unacceptable.
+             */
+            prompt: string;
+            /** Reasons */
+            reasons?: components["schemas"]["Choice"][];
+            /**
+             * Require Reason
+             * @default true
+             */
+            require_reason: boolean;
+        };
         /** NextTaskResponse */
         NextTaskResponse: {
             progress: components["schemas"]["AnnotatorProgress"];
@@ -663,7 +895,7 @@ export interface components {
         };
         /**
          * PairwiseQuestion
-         * @description A vs B, with optional tie and "both are bad".
+         * @description A vs B, with optional tie, "both are bad", strength and per-aspect choices.
          */
         PairwiseQuestion: {
             /**
@@ -676,6 +908,14 @@ export interface components {
              * @default true
              */
             allow_tie: boolean;
+            /** Aspects */
+            aspects?: components["schemas"]["Choice"][];
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
             /**
              * Id
              * @default preference
@@ -691,12 +931,129 @@ export interface components {
              * @default Which response is better?
              */
             prompt: string;
+            /**
+             * Strength
+             * @description ask slight / clear / strong
+             * @default false
+             */
+            strength: boolean;
+        };
+        /**
+         * RankingQuestion
+         * @description Order the shown candidates best first; ties share a rank.
+         */
+        RankingQuestion: {
+            /**
+             * Allow None Acceptable
+             * @default true
+             */
+            allow_none_acceptable: boolean;
+            /**
+             * Allow Ties
+             * @default true
+             */
+            allow_ties: boolean;
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
+            /**
+             * Id
+             * @default ranking
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ranking";
+            /**
+             * Prompt
+             * @default Rank the responses, best first.
+             */
+            prompt: string;
+        };
+        /** RatingAttribute */
+        RatingAttribute: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            scale?: components["schemas"]["Scale"];
+        };
+        /**
+         * RatingQuestion
+         * @description Scores per candidate on researcher-defined attributes.
+         */
+        RatingQuestion: {
+            /** Attributes */
+            attributes: components["schemas"]["RatingAttribute"][];
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
+            /**
+             * Id
+             * @default rating
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "rating";
+            /**
+             * Prompt
+             * @default Rate each response.
+             */
+            prompt: string;
+        };
+        /** ReportRequest */
+        ReportRequest: {
+            /** Assignment Id */
+            assignment_id: number;
+            /** Reason */
+            reason: string;
         };
         /**
          * Role
          * @enum {string}
          */
         Role: "admin" | "researcher" | "annotator";
+        /**
+         * Scale
+         * @description An integer scale with optional labelled anchors, e.g. 0 = "useless" … 4 = "perfect".
+         */
+        Scale: {
+            /** Anchors */
+            anchors?: {
+                [key: string]: string;
+            };
+            /**
+             * Max
+             * @default 4
+             */
+            max: number;
+            /**
+             * Min
+             * @default 0
+             */
+            min: number;
+        };
         /** SkipRequest */
         SkipRequest: {
             /** Assignment Id */
@@ -726,6 +1083,8 @@ export interface components {
             client_id: string;
             /** Judgment Id */
             judgment_id: number;
+            /** Undo Until */
+            undo_until: string | null;
         };
         /** Task */
         Task: {
@@ -744,7 +1103,7 @@ export interface components {
             /** Item Id */
             item_id: number;
             /** Questions */
-            questions: components["schemas"]["PairwiseQuestion"][];
+            questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
         };
         /** TaskCampaign */
         TaskCampaign: {
@@ -771,6 +1130,60 @@ export interface components {
              * @enum {string}
              */
             type: "text";
+        };
+        /**
+         * TextQuestion
+         * @description Free text: a rationale, a critique, or a refined response; per item or per candidate.
+         */
+        TextQuestion: {
+            /**
+             * Help
+             * @description Markdown shown under the prompt
+             * @default
+             */
+            help: string;
+            /**
+             * Id
+             * @default rationale
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "text";
+            /**
+             * Max Length
+             * @default 5000
+             */
+            max_length: number;
+            /**
+             * Min Length
+             * @default 0
+             */
+            min_length: number;
+            /**
+             * Prompt
+             * @default Explain your choice.
+             */
+            prompt: string;
+            /**
+             * Purpose
+             * @default rationale
+             * @enum {string}
+             */
+            purpose: "rationale" | "critique" | "refinement";
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Target
+             * @default item
+             * @enum {string}
+             */
+            target: "item" | "candidate";
         };
         /** TokenCreate */
         TokenCreate: {
@@ -814,6 +1227,20 @@ export interface components {
             revoked_at: string | null;
             /** Token Prefix */
             token_prefix: string;
+        };
+        /** UndoRequest */
+        UndoRequest: {
+            /** Judgment Id */
+            judgment_id: number;
+        };
+        /** UndoResponse */
+        UndoResponse: {
+            /** Previous Answers */
+            previous_answers: {
+                [key: string]: unknown;
+            };
+            progress: components["schemas"]["AnnotatorProgress"];
+            task: components["schemas"]["Task"] | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -919,7 +1346,10 @@ export interface operations {
     };
     next_task_api_annotate__slug__next_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description lease one more task while holding others */
+                additional?: boolean;
+            };
             header?: never;
             path: {
                 slug: string;
@@ -936,6 +1366,39 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NextTaskResponse"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_api_annotate__slug__report_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -1003,6 +1466,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmitResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    undo_api_annotate__slug__undo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UndoRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UndoResponse"];
                 };
             };
             /** @description Validation Error */

@@ -37,12 +37,54 @@ export type CandidateLabel = Candidate['label'];
 // ---- questions and answers ------------------------------------------------
 
 export type PairwiseQuestion = Schemas['PairwiseQuestion'];
+export type RankingQuestion = Schemas['RankingQuestion'];
+export type BinaryQuestion = Schemas['BinaryQuestion'];
+export type NegativeOnlyQuestion = Schemas['NegativeOnlyQuestion'];
+export type RatingQuestion = Schemas['RatingQuestion'];
+export type RatingAttribute = Schemas['RatingAttribute'];
+export type TextQuestion = Schemas['TextQuestion'];
+export type LabelsQuestion = Schemas['LabelsQuestion'];
+export type LabelSpec = Schemas['LabelSpec'];
+export type Scale = Schemas['Scale'];
+export type Choice = Schemas['Choice'];
 export type Question = Schemas['Task']['questions'][number];
+export type QuestionKind = Question['kind'];
 
-// The schema types `answers` as a free-form object; its shape is spelled out here.
+// The schema types `answers` as a free-form object; the shape per kind is spelled out here
+// (mirrors backend/prefhub/campaigns/answers.py).
 export type PairwiseChoice = 'A' | 'B' | 'tie' | 'both_bad';
-export type PairwiseAnswer = { choice: PairwiseChoice };
-export type Answer = PairwiseAnswer;
+export type PairwiseStrength = 'slight' | 'clear' | 'strong';
+export type AspectChoice = 'A' | 'B' | 'tie';
+export type PairwiseAnswer = {
+  choice: PairwiseChoice;
+  strength?: PairwiseStrength | null;
+  aspects?: Record<string, AspectChoice>;
+};
+/** Best first; each inner list is a group of tied candidate labels. */
+export type RankingAnswer = { ranking: CandidateLabel[][]; none_acceptable: boolean };
+export type Vote = 'up' | 'down';
+export type BinaryAnswer = { votes: Record<CandidateLabel, Vote> };
+/** Only the unacceptable candidates, each with its reason ids. */
+export type NegativeOnlyAnswer = { unacceptable: Record<CandidateLabel, string[]> };
+export type RatingAnswer = { scores: Record<CandidateLabel, Record<string, number>> };
+export type ItemTextAnswer = { text: string };
+export type CandidateTextAnswer = { texts: Record<CandidateLabel, string> };
+export type TextAnswer = ItemTextAnswer | CandidateTextAnswer;
+/** A flag is a boolean; a scale label an integer (or null/absent when not given). */
+export type LabelValue = boolean | number | null;
+export type LabelValues = Record<string, LabelValue>;
+export type LabelsAnswer = { values: LabelValues } | { values: Record<CandidateLabel, LabelValues> };
+export type Answer =
+  | PairwiseAnswer
+  | RankingAnswer
+  | BinaryAnswer
+  | NegativeOnlyAnswer
+  | RatingAnswer
+  | TextAnswer
+  | LabelsAnswer;
+
+/** Hand-written: an `invalid_answer` error's `details` entries. `field` is e.g. `answers.q.scores.A.x`. */
+export type AnswerErrorDetail = { field: string; message: string };
 
 // ---- annotator ------------------------------------------------------------
 
@@ -58,7 +100,13 @@ export type SubmitJudgmentBody = Omit<Schemas['SubmitRequest'], 'answers'> & {
   /** Keyed by question id. */
   answers: Record<string, Answer>;
 };
+/** `undo_until` is null when the campaign allows no undo. */
 export type SubmitJudgmentResponse = Schemas['SubmitResponse'];
+
+export type ReportTaskBody = Schemas['ReportRequest'];
+export type UndoBody = Schemas['UndoRequest'];
+/** The undone task, re-opened, with the answers that were submitted (keyed by question id). */
+export type UndoResponse = Schemas['UndoResponse'];
 
 export type SkipTaskBody = WithDefaults<Schemas['SkipRequest'], 'reason'>;
 
@@ -72,8 +120,23 @@ export type CampaignDetail = Schemas['CampaignDetail'];
 
 /** A stored spec, as the server returns it (every default filled in). */
 export type CampaignSpec = Schemas['CampaignSpec'];
+/** A question as sent in a spec: the server fills in every field left out (except `kind`). */
+export type QuestionInput = {
+  [K in QuestionKind]: Partial<Omit<Extract<Question, { kind: K }>, 'kind'>> & { kind: K };
+}[QuestionKind];
 /** A spec as sent to create/update a campaign: defaulted fields may be omitted. */
-export type CampaignSpecInput = WithDefaults<CampaignSpec, 'guidelines' | 'lease_minutes' | 'priority' | 'redundancy'>;
+export type CampaignSpecInput = Omit<CampaignSpecDefaults, 'questions'> & { questions: QuestionInput[] };
+type CampaignSpecDefaults = WithDefaults<
+  CampaignSpec,
+  | 'guidelines'
+  | 'lease_minutes'
+  | 'priority'
+  | 'redundancy'
+  | 'max_candidates_shown'
+  | 'max_open_leases'
+  | 'min_candidates'
+  | 'undo_seconds'
+>;
 
 export type ItemStatus = Schemas['ItemStatus'];
 export type ImportResult = Schemas['ImportResult'];

@@ -30,16 +30,24 @@ class JudgmentRecord:
     time_spent_ms: int | None
     campaign_version: int
     created_at: str
+    revision: int = 0
+    supersedes_id: int | None = None
+    is_current: bool = True
 
 
 @dataclass
 class DpoWriter:
     campaign_slug: str
+    question_kinds: dict[str, str]
     conversational: bool = True
     skipped: Counter[str] = field(default_factory=Counter)
+    # Earlier revisions of an undone judgment are history, not preferences.
+    current_only: bool = True
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         for question_id, answer in record.answers.items():
+            if self.question_kinds.get(question_id) != "pairwise":
+                continue
             choice = answer.get("choice")
             if choice not in ("A", "B"):
                 self.skipped[str(choice)] += 1

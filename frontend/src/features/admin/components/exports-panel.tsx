@@ -67,6 +67,15 @@ export function ExportsPanel({ slug }: { slug: string }) {
         >
           {create.isPending ? 'Starting…' : 'Export DPO'}
         </button>
+        <button
+          type="button"
+          className="button"
+          disabled={create.isPending}
+          onClick={() => create.mutate({ slug, body: { format: 'judgments' } })}
+          title="Every judgment of every question kind, every revision, never aggregated"
+        >
+          Export raw judgments
+        </button>
       </div>
       {create.error ? <ErrorMessage error={create.error} /> : null}
       {exports.isPending ? <Loading label="Loading exports…" /> : null}

@@ -26,7 +26,13 @@ export function NewCampaignForm({ onCreated }: { onCreated: (campaign: CampaignD
       guidelines,
       redundancy: Number.parseInt(redundancy, 10),
       questions: [
-        { kind: 'pairwise', id: 'preference', prompt: prompt.trim(), allow_tie: allowTie, allow_both_bad: allowBothBad },
+        {
+          kind: 'pairwise',
+          id: 'preference',
+          prompt: prompt.trim(),
+          allow_tie: allowTie,
+          allow_both_bad: allowBothBad,
+        },
       ],
     };
     create.mutate(spec);

@@ -22,7 +22,13 @@ const campaign: CampaignDetail = {
     redundancy: 3,
     lease_minutes: 30,
     priority: 0,
-    questions: [{ kind: 'pairwise', id: 'preference', prompt: 'Which is better?', allow_tie: true, allow_both_bad: false }],
+    min_candidates: 2,
+    max_candidates_shown: 4,
+    max_open_leases: 1,
+    undo_seconds: 60,
+    questions: [
+      { kind: 'pairwise', id: 'preference', prompt: 'Which is better?', help: '', allow_tie: true, allow_both_bad: false, strength: false },
+    ],
   },
 };
 
@@ -114,5 +120,18 @@ describe('admin campaign page', () => {
     const polls = api.calls('GET /api/exports/5').length;
     await new Promise((r) => setTimeout(r, 1300));
     await waitFor(() => expect(api.calls('GET /api/exports/5')).toHaveLength(polls)); // stopped polling
+  });
+
+  it('starts a raw judgments export from its own button', async () => {
+    const api = mockApi({
+      'GET /api/campaigns/demo': () => jsonResponse(200, campaign),
+      'GET /api/campaigns/demo/exports': () => jsonResponse(200, { exports: [] }),
+      'POST /api/campaigns/demo/exports': () => jsonResponse(202, job('queued')),
+      'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1, files: [] })),
+    });
+    renderCampaign();
+    await userEvent.click(await screen.findByRole('button', { name: 'Export raw judgments' }));
+    await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({ format: 'judgments' });
   });
 });

@@ -1,62 +1,121 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 import { isApiError, isRetryable } from '@/lib/api-client';
-import type { Answer, PairwiseChoice, SubmitJudgmentBody, Task, TaskProgress as Progress } from '@/lib/api-types';
+import type {
+  PairwiseChoice,
+  PairwiseQuestion,
+  SubmitJudgmentBody,
+  SubmitJudgmentResponse,
+  Task,
+  TaskProgress as Progress,
+} from '@/lib/api-types';
 
+import { useReportTask } from '../api/report-task';
 import { useSkipTask } from '../api/skip-task';
 import { useSubmitJudgment } from '../api/submit-judgment';
-import { useTaskShortcuts } from '../hooks/use-task-shortcuts';
+import { isActivatable, useTaskShortcuts } from '../hooks/use-task-shortcuts';
+import {
+  describeIssue,
+  initDrafts,
+  serverIssues,
+  toAnswers,
+  validateQuestion,
+  type Draft,
+  type Drafts,
+  type Issue,
+  type QuestionContext,
+} from '../questions';
+import { asksStrength, choose, setStrength, STRENGTHS, type PairwiseDraft } from '../questions/pairwise';
 import { choicesFor } from '../utils/choices';
 import { forgetClientId, getOrCreateClientId } from '../utils/client-id';
 
-import { CandidatePair } from './candidate-pair';
+import { CandidateList } from './candidate-list';
 import { ChatContext } from './chat-context';
 import { GuidelinesDrawer } from './guidelines-drawer';
-import { PairwiseQuestion } from './pairwise-question';
+import { KeyboardHelp, shortcutsFor } from './keyboard-help';
+import { QuestionBlock, questionDomId } from './questions/question-block';
+import { QuestionView } from './questions/question-view';
+import { ReportDialog } from './report-dialog';
 import { SkipDialog } from './skip-dialog';
 import { TaskProgress } from './task-progress';
 
-export type TaskOutcome = 'submitted' | 'skipped' | 'expired' | 'abandoned';
+export type TaskOutcome = 'submitted' | 'skipped' | 'reported' | 'expired' | 'abandoned';
 
 type TaskViewProps = {
   task: Task;
   progress: Progress;
   /** The next task is being fetched: freeze the screen. */
   busy: boolean;
-  onFinished: (outcome: TaskOutcome) => void;
+  /** Answers to start from (an undone judgment), keyed by question id. */
+  previousAnswers?: Record<string, unknown>;
+  onFinished: (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => void;
 };
 
+const isPairwise = (q: Task['questions'][number]): q is PairwiseQuestion => q.kind === 'pairwise';
+
 /** One task, from first paint to a stored judgment. Remount (key) it for every new assignment. */
-export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
+export function TaskView({ task, progress, busy, previousAnswers, onFinished }: TaskViewProps) {
   const slug = task.campaign.slug;
+  const { questions } = task;
   const [clientId] = useState(() => getOrCreateClientId(task.assignment_id));
   const [shownAt] = useState(() => performance.now());
-  const [answers, setAnswers] = useState<Record<string, Answer>>({});
+  const ctx = useMemo<QuestionContext>(
+    () => ({ labels: task.candidates.map((c) => c.label), candidates: task.candidates }),
+    [task.candidates],
+  );
+  const [drafts, setDrafts] = useState<Drafts>(() => initDrafts(questions, ctx, previousAnswers));
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [attempted, setAttempted] = useState(false);
+  const [rejected, setRejected] = useState<Record<string, Issue[]>>({});
   const [lastBody, setLastBody] = useState<SubmitJudgmentBody | null>(null);
   const [done, setDone] = useState(false);
   const [guidelinesOpen, setGuidelinesOpen] = useState(false);
   const [skipOpen, setSkipOpen] = useState(false);
+  const [reportOpen, setReportOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
   const inFlight = useRef(false); // guards double key presses between renders
   const headingRef = useRef<HTMLHeadingElement>(null);
 
+  // A single plain A/B question answers on the first key press; anything more gets a Submit button.
+  const autoSubmit = questions.length === 1 && isPairwise(questions[0]) && !(questions[0].aspects ?? []).length;
+
+  const issues = useMemo(
+    () => Object.fromEntries(questions.map((q) => [q.id, validateQuestion(q, drafts[q.id], ctx)])) as Record<string, Issue[]>,
+    [questions, drafts, ctx],
+  );
+  const answeredCount = questions.filter((q) => issues[q.id].length === 0).length;
+  const complete = questions.length > 0 && answeredCount === questions.length;
+
   const finish = useCallback(
-    (outcome: TaskOutcome) => {
+    (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => {
       setDone(true);
-      onFinished(outcome);
+      onFinished(outcome, result);
     },
     [onFinished],
   );
 
+  const focusQuestion = (id: string | undefined) => {
+    if (!id) return;
+    const element = document.getElementById(`question-${id}`);
+    element?.focus({ preventScroll: true });
+    element?.scrollIntoView?.({ block: 'center' });
+  };
+
   const submit = useSubmitJudgment({
     mutationConfig: {
-      onSuccess: () => {
+      onSuccess: (result) => {
         forgetClientId(task.assignment_id);
-        finish('submitted');
+        finish('submitted', result);
       },
       onError: (error) => {
         if (isApiError(error, 'lease_expired')) finish('expired');
+        else if (isApiError(error, 'invalid_answer')) {
+          const grouped = serverIssues(error.details);
+          setRejected(grouped);
+          focusQuestion(questions.find((q) => grouped[q.id])?.id);
+        }
       },
       onSettled: () => {
         inFlight.current = false;
@@ -80,7 +139,23 @@ export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
     },
   });
 
-  const locked = busy || done || submit.isPending || skip.isPending;
+  const report = useReportTask({
+    mutationConfig: {
+      onSuccess: () => {
+        setReportOpen(false);
+        forgetClientId(task.assignment_id);
+        finish('reported');
+      },
+      onError: (error) => {
+        if (isApiError(error, 'lease_expired')) {
+          setReportOpen(false);
+          finish('expired');
+        }
+      },
+    },
+  });
+
+  const locked = busy || done || submit.isPending || skip.isPending || report.isPending;
 
   useEffect(() => {
     window.scrollTo?.({ top: 0 });
@@ -91,34 +166,63 @@ export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
     if (inFlight.current) return;
     inFlight.current = true;
     setLastBody(body);
+    setRejected({});
     submit.mutate({ slug, body });
   };
 
-  const choose = (questionId: string, choice: PairwiseChoice) => {
+  const sendDrafts = (source: Drafts) =>
+    // The same client_id on every attempt: the server keeps exactly one judgment.
+    send({
+      assignment_id: task.assignment_id,
+      client_id: clientId,
+      answers: toAnswers(questions, source, ctx),
+      time_spent_ms: Math.max(0, Math.round(performance.now() - shownAt)),
+    });
+
+  const update = (questionId: string, draft: Draft) => {
     if (locked || inFlight.current) return;
-    const next = { ...answers, [questionId]: { choice } };
-    setAnswers(next);
-    if (task.questions.every((q) => next[q.id])) {
-      // The same client_id on every attempt: the server keeps exactly one judgment.
-      send({
-        assignment_id: task.assignment_id,
-        client_id: clientId,
-        answers: next,
-        time_spent_ms: Math.max(0, Math.round(performance.now() - shownAt)),
-      });
+    const next = { ...drafts, [questionId]: draft };
+    setDrafts(next);
+    setTouched((t) => (t[questionId] ? t : { ...t, [questionId]: true }));
+    setRejected((r) => {
+      if (!r[questionId]) return r;
+      const rest = { ...r };
+      delete rest[questionId];
+      return rest;
+    });
+    if (autoSubmit && questions.every((q) => validateQuestion(q, next[q.id], ctx).length === 0)) sendDrafts(next);
+  };
+
+  const trySubmit = () => {
+    if (locked || inFlight.current) return;
+    if (!complete) {
+      setAttempted(true);
+      focusQuestion(questions.find((q) => issues[q.id].length > 0)?.id);
+      return;
     }
+    sendDrafts(drafts);
   };
 
   const retry = () => {
     if (lastBody && !locked) send(lastBody);
   };
 
-  // Digits answer the first unanswered question (with one question: that question).
-  const activeQuestion = task.questions.find((q) => !answers[q.id]) ?? task.questions[task.questions.length - 1];
+  // Digits answer the first A/B question still missing its choice or strength (else the last one).
+  const pairwiseQuestions = questions.filter(isPairwise);
+  const activePairwise =
+    pairwiseQuestions.find((q) => {
+      const d = drafts[q.id] as PairwiseDraft | undefined;
+      return !d?.choice || (asksStrength(q, d) && !d.strength);
+    }) ?? pairwiseQuestions[pairwiseQuestions.length - 1];
 
-  useTaskShortcuts(!guidelinesOpen && !skipOpen, (key) => {
+  const dialogOpen = guidelinesOpen || skipOpen || reportOpen;
+  useTaskShortcuts(!dialogOpen, (key, event) => {
     if (key === 'g') {
       setGuidelinesOpen(true);
+      return true;
+    }
+    if (key === '?') {
+      setHelpOpen((open) => !open);
       return true;
     }
     if (locked) return false;
@@ -126,16 +230,38 @@ export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
       setSkipOpen(true);
       return true;
     }
-    if (!activeQuestion) return false;
-    const option = choicesFor(activeQuestion).find((o) => o.key === key);
-    if (!option) return false;
-    choose(activeQuestion.id, option.choice);
-    return true;
+    if (key === 'r') {
+      setReportOpen(true);
+      return true;
+    }
+    if (key === 'enter') {
+      if (autoSubmit || isActivatable(event.target)) return false;
+      trySubmit();
+      return true;
+    }
+    if (!activePairwise) return false;
+    const draft = (drafts[activePairwise.id] ?? { aspects: {} }) as PairwiseDraft;
+    const option = choicesFor(activePairwise).find((o) => o.key === key);
+    if (option) {
+      update(activePairwise.id, choose(draft, option.choice));
+      return true;
+    }
+    const strength = STRENGTHS.find((s) => s.key === key);
+    if (strength && asksStrength(activePairwise, draft)) {
+      update(activePairwise.id, setStrength(draft, strength.strength));
+      return true;
+    }
+    return false;
   });
 
   const submitError = submit.error && !isApiError(submit.error, 'lease_expired') ? submit.error : null;
-  const firstChoice = task.questions[0] ? answers[task.questions[0].id]?.choice : undefined;
+  const invalid = isApiError(submitError, 'invalid_answer');
+  const firstChoice = pairwiseQuestions[0]
+    ? ((drafts[pairwiseQuestions[0].id] as PairwiseDraft | undefined)?.choice as PairwiseChoice | undefined)
+    : undefined;
+  const selectedLabel = firstChoice === 'A' || firstChoice === 'B' ? firstChoice : undefined;
   const status = done || busy ? 'Saved. Loading the next task…' : submit.isPending ? 'Saving your answer…' : '';
+  const missing = questions.filter((q) => issues[q.id].length > 0);
 
   return (
     <div className="task" data-testid="task" data-assignment-id={task.assignment_id} aria-busy={locked}>
@@ -148,10 +274,28 @@ export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
             {task.campaign.name}
           </h1>
           <TaskProgress progress={progress} />
+          {previousAnswers ? (
+            <p className="task__reopened" role="status">
+              Re-opened: change your answers and submit again.
+            </p>
+          ) : null}
         </div>
         <div className="task__tools">
           <button type="button" className="button" onClick={() => setGuidelinesOpen(true)} aria-keyshortcuts="G">
             Guidelines <kbd aria-hidden="true">G</kbd>
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => setHelpOpen((open) => !open)}
+            aria-expanded={helpOpen}
+            aria-controls="keyboard-help"
+            aria-keyshortcuts="?"
+          >
+            Keyboard <kbd aria-hidden="true">?</kbd>
+          </button>
+          <button type="button" className="button" onClick={() => setReportOpen(true)} disabled={locked} aria-keyshortcuts="R">
+            Report <kbd aria-hidden="true">R</kbd>
           </button>
           <button type="button" className="button" onClick={() => setSkipOpen(true)} disabled={locked} aria-keyshortcuts="S">
             Skip <kbd aria-hidden="true">S</kbd>
@@ -159,40 +303,106 @@ export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
         </div>
       </header>
 
-      <ChatContext messages={task.context} />
-      <CandidatePair candidates={task.candidates} selected={firstChoice} />
+      {helpOpen ? <KeyboardHelp id="keyboard-help" shortcuts={shortcutsFor(questions, { autoSubmit, canUndo: true })} /> : null}
 
-      <section
-        className={`answer-bar${task.questions.length === 1 ? ' answer-bar--sticky' : ''}`}
-        aria-label="Your judgment"
-      >
-        {task.questions.length === 0 ? (
-          <p className="muted">This task has no questions. Skip it to continue.</p>
-        ) : null}
-        {task.questions.map((question) => (
-          <PairwiseQuestion
-            key={question.id}
-            question={question}
-            selected={answers[question.id]?.choice}
-            disabled={locked}
-            showKeys={question.id === activeQuestion?.id}
-            onChoose={(choice) => choose(question.id, choice)}
-          />
-        ))}
+      <ChatContext messages={task.context} />
+      <CandidateList candidates={task.candidates} selected={selectedLabel} />
+
+      <section className={`answer-bar${autoSubmit ? ' answer-bar--sticky' : ''}`} aria-label="Your judgment">
+        {questions.length === 0 ? <p className="muted">This task has no questions. Skip it to continue.</p> : null}
+        {questions.map((question) => {
+          const questionIssues = issues[question.id];
+          return (
+            <QuestionBlock
+              key={question.id}
+              question={question}
+              issue={questionIssues[0]}
+              showIssue={attempted ? 'error' : touched[question.id] && !autoSubmit ? 'hint' : 'none'}
+              serverIssues={rejected[question.id]}
+              complete={questionIssues.length === 0}
+            >
+              <QuestionView
+                question={question}
+                draft={drafts[question.id]}
+                ctx={ctx}
+                disabled={locked}
+                showKeys={question.id === activePairwise?.id}
+                onChange={(draft) => update(question.id, draft)}
+                onSubmitShortcut={trySubmit}
+              />
+            </QuestionBlock>
+          );
+        })}
         {submitError ? (
           <ErrorMessage
             error={submitError}
-            title={isRetryable(submitError) ? 'Your answer was not saved yet — it is kept here.' : 'Your answer was not saved.'}
+            title={
+              invalid
+                ? 'Your answer was not saved — please fix the marked questions.'
+                : isRetryable(submitError)
+                  ? 'Your answer was not saved yet — it is kept here.'
+                  : 'Your answer was not saved.'
+            }
           >
-            <button type="button" className="button button--primary" onClick={retry} disabled={locked}>
-              Retry
-            </button>
-            {!isRetryable(submitError) ? (
-              <button type="button" className="button" onClick={() => finish('abandoned')}>
-                Load the next task
-              </button>
-            ) : null}
+            {invalid ? (
+              rejected[''] ? (
+                <ul className="error-list">
+                  {rejected[''].map((item, i) => (
+                    <li key={i}>{item.field ? `${item.field}: ${item.message}` : item.message}</li>
+                  ))}
+                </ul>
+              ) : null
+            ) : (
+              <>
+                <button type="button" className="button button--primary" onClick={retry} disabled={locked}>
+                  Retry
+                </button>
+                {!isRetryable(submitError) ? (
+                  <button type="button" className="button" onClick={() => finish('abandoned')}>
+                    Load the next task
+                  </button>
+                ) : null}
+              </>
+            )}
           </ErrorMessage>
+        ) : null}
+        {!autoSubmit && questions.length > 0 ? (
+          <div className="submit-bar">
+            <button
+              type="button"
+              className="button button--primary submit-bar__button"
+              data-testid="submit"
+              aria-keyshortcuts="Enter"
+              aria-describedby="submit-bar-status"
+              disabled={!complete || locked}
+              onClick={trySubmit}
+            >
+              Submit <kbd aria-hidden="true">Enter</kbd>
+            </button>
+            <span id="submit-bar-status" className="submit-bar__status" data-testid="submit-status">
+              {answeredCount} of {questions.length} answered
+              {missing.length > 0 ? (
+                <span className="submit-bar__missing">
+                  {' · still needed: '}
+                  {missing.map((q, i) => (
+                    <span key={q.id}>
+                      {i > 0 ? '; ' : ''}
+                      <a
+                        href={`#${questionDomId(q)}`}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          focusQuestion(q.id);
+                        }}
+                      >
+                        {q.prompt}
+                      </a>
+                      {attempted ? ` (${describeIssue(q, issues[q.id][0])})` : ''}
+                    </span>
+                  ))}
+                </span>
+              ) : null}
+            </span>
+          </div>
         ) : null}
         <p className="answer-bar__status" role="status" aria-live="polite">
           {status}
@@ -210,6 +420,17 @@ export function TaskView({ task, progress, busy, onFinished }: TaskViewProps) {
           onCancel={() => {
             skip.reset();
             setSkipOpen(false);
+          }}
+        />
+      ) : null}
+      {reportOpen ? (
+        <ReportDialog
+          pending={report.isPending}
+          error={report.error}
+          onConfirm={(reason) => report.mutate({ slug, body: { assignment_id: task.assignment_id, reason } })}
+          onCancel={() => {
+            report.reset();
+            setReportOpen(false);
           }}
         />
       ) : null}

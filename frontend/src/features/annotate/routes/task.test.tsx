@@ -28,7 +28,7 @@ function makeTask(assignmentId: number, overrides: Partial<Task> = {}): Task {
       { label: 'B', content: [{ type: 'text', text: '5 <script>window.__pwned=1</script>' }] },
     ],
     questions: [
-      { kind: 'pairwise', id: 'preference', prompt: 'Which response is better?', allow_tie: true, allow_both_bad: true },
+      { kind: 'pairwise', id: 'preference', prompt: 'Which response is better?', help: '', allow_tie: true, allow_both_bad: true, strength: false },
     ],
     ...overrides,
   };
@@ -66,7 +66,7 @@ describe('annotator task screen', () => {
 
   it('hides Tie and Both-bad when the question does not allow them, and ignores their keys', async () => {
     const task = makeTask(1, {
-      questions: [{ kind: 'pairwise', id: 'q', prompt: 'Better?', allow_tie: false, allow_both_bad: false }],
+      questions: [{ kind: 'pairwise', id: 'q', prompt: 'Better?', help: '', allow_tie: false, allow_both_bad: false, strength: false }],
     });
     const api = mockApi({ [NEXT]: next(task) });
     renderTask();
@@ -202,11 +202,11 @@ describe('annotator task screen', () => {
     expect(await screen.findByRole('heading', { name: 'Campaign list' })).toBeInTheDocument();
   });
 
-  it('waits for every question before submitting when there are several', async () => {
+  it('waits for every question and an explicit submit when there are several', async () => {
     const task = makeTask(1, {
       questions: [
-        { kind: 'pairwise', id: 'helpful', prompt: 'More helpful?', allow_tie: true, allow_both_bad: false },
-        { kind: 'pairwise', id: 'honest', prompt: 'More honest?', allow_tie: true, allow_both_bad: false },
+        { kind: 'pairwise', id: 'helpful', prompt: 'More helpful?', help: '', allow_tie: true, allow_both_bad: false, strength: false },
+        { kind: 'pairwise', id: 'honest', prompt: 'More honest?', help: '', allow_tie: true, allow_both_bad: false, strength: false },
       ],
     });
     const api = mockApi({
@@ -217,7 +217,12 @@ describe('annotator task screen', () => {
     await currentAssignment();
     await userEvent.keyboard('1');
     expect(api.calls(SUBMIT)).toHaveLength(0);
+    expect(screen.getByTestId('submit')).toBeDisabled();
     await userEvent.keyboard('3');
+    // Several questions: nothing is sent until the annotator submits (Enter or the button).
+    expect(api.calls(SUBMIT)).toHaveLength(0);
+    expect(screen.getByTestId('submit')).toBeEnabled();
+    await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(api.calls(SUBMIT)).toHaveLength(1));
     expect(api.calls(SUBMIT)[0].body).toMatchObject({ answers: { helpful: { choice: 'A' }, honest: { choice: 'tie' } } });
   });

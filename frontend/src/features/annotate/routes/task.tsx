@@ -1,31 +1,100 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
+import { isApiError } from '@/lib/api-client';
+import type { SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types';
 
 import { useNextTask } from '../api/get-next-task';
+import { useUndoJudgment } from '../api/undo-judgment';
 import { DoneState } from '../components/done-state';
 import { TaskView, type TaskOutcome } from '../components/task-view';
+import { UndoToast } from '../components/undo-toast';
+import { useTaskShortcuts } from '../hooks/use-task-shortcuts';
+import { forgetClientId } from '../utils/client-id';
+
+type Undoable = { judgmentId: number; until: number };
+/** A task re-opened by undo: shown instead of /next until it is submitted (or left) again. */
+type Reopened = UndoResponse & { task: Task; key: number };
+
+const NOTICES: Partial<Record<TaskOutcome, string>> = {
+  expired: 'That task expired before your answer was saved, so here is a new one.',
+  reported: 'Thanks — the item was reported. Here is another one.',
+};
 
 export function TaskRoute() {
   const { slug = '' } = useParams();
   const next = useNextTask(slug);
   const { refetch } = next;
   const [notice, setNotice] = useState<string | null>(null);
+  const [undoable, setUndoable] = useState<Undoable | null>(null);
+  const [reopened, setReopened] = useState<Reopened | null>(null);
 
   const onFinished = useCallback(
-    (outcome: TaskOutcome) => {
-      setNotice(
-        outcome === 'expired' ? 'That task expired before your answer was saved, so here is a new one.' : null,
-      );
+    (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => {
+      setNotice(NOTICES[outcome] ?? null);
+      const until = result?.undo_until ? Date.parse(result.undo_until) : NaN;
+      setUndoable(result && until > Date.now() ? { judgmentId: result.judgment_id, until } : null);
+      setReopened(null);
       void refetch();
     },
     [refetch],
   );
 
+  // The toast goes away when the server's undo window closes.
+  useEffect(() => {
+    if (!undoable) return;
+    const timer = window.setTimeout(() => setUndoable(null), Math.max(0, undoable.until - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [undoable]);
+
+  const undo = useUndoJudgment({
+    mutationConfig: {
+      onSuccess: (response) => {
+        setUndoable(null);
+        const { task } = response;
+        if (!task) {
+          setNotice('That answer could not be re-opened.');
+          return;
+        }
+        // Submitting the re-opened task again is a new revision: it needs a fresh client_id.
+        forgetClientId(task.assignment_id);
+        setReopened({ ...response, task, key: Date.now() });
+        setNotice(null);
+      },
+      onError: (error) => {
+        setUndoable(null);
+        setNotice(
+          isApiError(error, 'undo_expired') ? 'Too late to undo: that answer is final.' : `Could not undo: ${error.message}`,
+        );
+      },
+    },
+  });
+
+  const startUndo = () => {
+    if (undoable && !undo.isPending) undo.mutate({ slug, body: { judgment_id: undoable.judgmentId } });
+  };
+
+  useTaskShortcuts(Boolean(undoable) && !undo.isPending, (key) => {
+    if (key !== 'z') return false;
+    startUndo();
+    return true;
+  });
+
   let body;
-  if (next.isPending) {
+  if (reopened) {
+    body = (
+      <TaskView
+        key={`undo:${reopened.task.assignment_id}:${reopened.key}`}
+        task={reopened.task}
+        progress={reopened.progress}
+        previousAnswers={reopened.previous_answers ?? {}}
+        busy={false}
+        onFinished={onFinished}
+      />
+    );
+  } else if (next.isPending) {
     body = <Loading label="Loading your next task…" />;
   } else if (next.error && !next.isFetching) {
     body = (
@@ -47,7 +116,7 @@ export function TaskRoute() {
         key={`${task.assignment_id}:${next.dataUpdatedAt}`}
         task={task}
         progress={progress}
-        busy={next.isFetching}
+        busy={next.isFetching || undo.isPending}
         onFinished={onFinished}
       />
     );
@@ -61,6 +130,7 @@ export function TaskRoute() {
         </div>
       ) : null}
       {body}
+      {undoable ? <UndoToast pending={undo.isPending} onUndo={startUndo} onDismiss={() => setUndoable(null)} /> : null}
     </main>
   );
 }

@@ -1,12 +1,16 @@
-import type { Candidate, PairwiseChoice } from '@/lib/api-types';
+import type { Candidate, CandidateLabel } from '@/lib/api-types';
 
 import { MessageContent } from './message-content';
 
-type CandidatePairProps = { candidates: Candidate[]; selected?: PairwiseChoice };
+type CandidateListProps = { candidates: Candidate[]; selected?: CandidateLabel };
 
-export function CandidatePair({ candidates, selected }: CandidatePairProps) {
+/** The candidates, labelled A, B, C… in the order shown: side by side when there's room. */
+export function CandidateList({ candidates, selected }: CandidateListProps) {
   return (
-    <section className="candidates" aria-label="Responses to compare">
+    <section
+      className={`candidates candidates--${candidates.length > 2 ? 'many' : 'pair'}`}
+      aria-label={candidates.length === 2 ? 'Responses to compare' : 'Responses'}
+    >
       {candidates.map((candidate) => {
         const headingId = `candidate-${candidate.label}-title`;
         const isSelected = selected === candidate.label;

@@ -1,0 +1,56 @@
+"""Who may take a campaign's tasks, and per-item group quotas for balanced annotator pools."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prefhub.campaigns.spec import CampaignSpec
+from prefhub.models import Assignment, AssignmentStatus, User
+
+
+def ineligibility_reason(spec: CampaignSpec, annotator: User) -> str | None:
+    """Why this annotator may not annotate the campaign, or None when they may."""
+    rules = spec.eligibility
+    if rules.languages and not set(rules.languages) & set(annotator.languages or []):
+        return f"this campaign needs one of the languages {', '.join(rules.languages)}"
+    for field, allowed in rules.profile.items():
+        value = (annotator.profile or {}).get(field)
+        values = value if isinstance(value, list) else [value]
+        if not {str(v) for v in values if v is not None} & set(allowed):
+            return f"this campaign is for annotators whose {field} is one of {', '.join(allowed)}"
+    return None
+
+
+def group_value(annotator: User, field: str) -> str | None:
+    value = (annotator.profile or {}).get(field)
+    return None if value is None else str(value)
+
+
+def quota_allows(session: Session, spec: CampaignSpec, item_id: int, annotator: User) -> bool:
+    """At most ``max_share`` of the item's K slots go to annotators of one group per field.
+
+    Callers hold the item's row lock (or SQLite's write lock), so the count cannot go stale.
+    """
+    if not spec.quotas:
+        return True
+    holders = session.scalars(
+        select(User)
+        .join(Assignment, Assignment.annotator_id == User.id)
+        .where(
+            Assignment.item_id == item_id,
+            Assignment.status.in_([AssignmentStatus.leased, AssignmentStatus.submitted]),
+        )
+    ).all()
+    for quota in spec.quotas:
+        mine = group_value(annotator, quota.field)
+        if mine is None:
+            continue
+        cap = max(1, math.floor(quota.max_share * spec.redundancy))
+        counts = Counter(group_value(holder, quota.field) for holder in holders)
+        if counts[mine] >= cap:
+            return False
+    return True

@@ -1,0 +1,227 @@
+"""Take annotators' answers: submit (idempotent), undo within a window, skip, report.
+
+Judgments are append-only. Undo re-opens the assignment; the next submission for it is a new
+judgment that supersedes the previous one (``revision`` + 1), so nothing is overwritten and
+the item's counts do not move.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from prefhub.assignments.exceptions import (
+    AlreadySubmitted,
+    AssignmentNotFound,
+    ClientIdReused,
+    JudgmentNotFound,
+    LeaseExpired,
+    UndoExpired,
+)
+from prefhub.assignments.service import LeasedTask, claim_slot, load_task, release_slot
+from prefhub.campaigns.answers import validate_answers
+from prefhub.campaigns.service import spec_of
+from prefhub.kit.time import utcnow
+from prefhub.models import (
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    Item,
+    ItemReport,
+    ItemStatus,
+    Judgment,
+    User,
+)
+
+
+def _own_assignment(
+    session: Session, campaign: Campaign, annotator: User, assignment_id: int
+) -> Assignment:
+    assignment = session.get(Assignment, assignment_id)
+    if (
+        assignment is None
+        or assignment.annotator_id != annotator.id
+        or assignment.campaign_id != campaign.id
+    ):
+        raise AssignmentNotFound("No such task for you in this campaign")
+    return assignment
+
+
+def current_judgment(session: Session, assignment_id: int) -> Judgment | None:
+    """The newest revision for an assignment: the one nothing supersedes."""
+    superseded = select(Judgment.supersedes_id).where(Judgment.supersedes_id.is_not(None))
+    return session.scalar(
+        select(Judgment)
+        .where(Judgment.assignment_id == assignment_id, Judgment.id.not_in(superseded))
+        .order_by(Judgment.id.desc())
+        .limit(1)
+    )
+
+
+def undo_deadline(campaign: Campaign, judgment: Judgment) -> datetime | None:
+    seconds = spec_of(campaign).undo_seconds
+    return judgment.created_at + timedelta(seconds=seconds) if seconds else None
+
+
+def submit(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    *,
+    assignment_id: int,
+    client_id: str,
+    answers: dict[str, Any],
+    time_spent_ms: int | None,
+) -> Judgment:
+    """Store one judgment. A retried submit (same client id) returns the stored one."""
+    previous = _judgment_by_client_id(session, annotator, client_id)
+    if previous is not None:
+        return _same_submission(previous, assignment_id)
+
+    assignment = _own_assignment(session, campaign, annotator, assignment_id)
+    spec = spec_of(campaign)
+    clean = validate_answers(spec, answers, len(assignment.shown_order))
+
+    # The guarded update takes the assignment's row lock: a concurrent retry waits here and
+    # then finds the first copy's judgment below.
+    took = session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
+        .values(status=AssignmentStatus.submitted, finished_at=utcnow())
+    ).rowcount
+    if not took:
+        session.refresh(assignment)
+        previous = _judgment_by_client_id(session, annotator, client_id)
+        if previous is not None:
+            return _same_submission(previous, assignment_id)
+        if assignment.status == AssignmentStatus.submitted:
+            raise AlreadySubmitted("This task was already submitted")
+        # The lease lapsed and its slot went back to the pool. Keep the work if a slot is free.
+        if assignment.status == AssignmentStatus.skipped or not claim_slot(
+            session, assignment.item_id, spec.redundancy
+        ):
+            raise LeaseExpired("This task expired and went to someone else")
+        session.execute(
+            update(Assignment)
+            .where(Assignment.id == assignment.id)
+            .values(status=AssignmentStatus.submitted, finished_at=utcnow())
+        )
+
+    replaced = current_judgment(session, assignment.id)
+    judgment = Judgment(
+        client_id=client_id,
+        assignment_id=assignment.id,
+        campaign_id=campaign.id,
+        item_id=assignment.item_id,
+        annotator_id=annotator.id,
+        campaign_version=campaign.version,
+        answers=clean,
+        shown_order=assignment.shown_order,
+        time_spent_ms=time_spent_ms,
+        revision=replaced.revision + 1 if replaced else 0,
+        supersedes_id=replaced.id if replaced else None,
+    )
+    session.add(judgment)
+    session.flush()
+    if replaced is None:
+        k = spec.redundancy
+        session.execute(
+            update(Item)
+            .where(Item.id == assignment.item_id)
+            .values(
+                judgment_count=Item.judgment_count + 1,
+                status=case(
+                    (Item.judgment_count + 1 >= k, ItemStatus.complete.value), else_=Item.status
+                ),
+            )
+        )
+    return judgment
+
+
+def _judgment_by_client_id(session: Session, annotator: User, client_id: str) -> Judgment | None:
+    return session.scalar(
+        select(Judgment).where(
+            Judgment.annotator_id == annotator.id, Judgment.client_id == client_id
+        )
+    )
+
+
+def _same_submission(previous: Judgment, assignment_id: int) -> Judgment:
+    if previous.assignment_id != assignment_id:
+        raise ClientIdReused("This client_id was already used for another task")
+    return previous
+
+
+def undo(
+    session: Session, campaign: Campaign, annotator: User, judgment_id: int
+) -> tuple[LeasedTask, Judgment]:
+    """Re-open a just-submitted task so its answers can be changed (as a new revision)."""
+    judgment = session.get(Judgment, judgment_id)
+    if (
+        judgment is None
+        or judgment.annotator_id != annotator.id
+        or (judgment.campaign_id != campaign.id)
+    ):
+        raise JudgmentNotFound("No such judgment of yours in this campaign")
+    current = current_judgment(session, judgment.assignment_id)
+    if current is None or current.id != judgment.id:
+        raise UndoExpired("This judgment was already revised")
+    deadline = undo_deadline(campaign, judgment)
+    if deadline is None or utcnow() > deadline:
+        raise UndoExpired("The undo window for this judgment has passed")
+    lease = timedelta(minutes=spec_of(campaign).lease_minutes)
+    session.execute(
+        update(Assignment)
+        .where(
+            Assignment.id == judgment.assignment_id,
+            Assignment.status.in_([AssignmentStatus.submitted, AssignmentStatus.leased]),
+        )
+        .values(status=AssignmentStatus.leased, expires_at=utcnow() + lease, finished_at=None)
+    )
+    assignment = session.get_one(Assignment, judgment.assignment_id)
+    session.refresh(assignment)
+    return load_task(session, assignment), judgment
+
+
+def _release(session: Session, assignment: Assignment, reason: str) -> bool:
+    took = session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
+        .values(status=AssignmentStatus.skipped, finished_at=utcnow(), skip_reason=reason)
+    ).rowcount
+    if took:
+        release_slot(session, assignment.item_id)
+    elif assignment.status == AssignmentStatus.submitted:
+        raise AlreadySubmitted("This task was already submitted")
+    return bool(took)
+
+
+def skip(
+    session: Session, campaign: Campaign, annotator: User, assignment_id: int, reason: str
+) -> None:
+    assignment = _own_assignment(session, campaign, annotator, assignment_id)
+    if current_judgment(session, assignment.id) is not None:
+        raise AlreadySubmitted("This task was already submitted; it cannot be skipped")
+    _release(session, assignment, reason)
+
+
+def report(
+    session: Session, campaign: Campaign, annotator: User, assignment_id: int, reason: str
+) -> ItemReport:
+    """Record that an item is broken or unanswerable, and release the task."""
+    assignment = _own_assignment(session, campaign, annotator, assignment_id)
+    row = ItemReport(
+        campaign_id=campaign.id,
+        item_id=assignment.item_id,
+        assignment_id=assignment.id,
+        annotator_id=annotator.id,
+        reason=reason,
+    )
+    session.add(row)
+    if current_judgment(session, assignment.id) is None:
+        _release(session, assignment, f"reported: {reason}")
+    session.flush()
+    return row
