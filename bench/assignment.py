@@ -286,7 +286,15 @@ def free_port() -> int:
 def server(config: Config, env: dict[str, str], workdir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     server_log = workdir / "server.log"
-    args = ["serve", "--port", str(port), "--no-embedded-worker", "--workers", str(config.workers)]
+    args = [
+        "serve",
+        "--port",
+        str(port),
+        "--no-embedded-worker",
+        "--no-access-log",
+        "--workers",
+        str(config.workers),
+    ]
     with server_log.open("ab") as out:
         process = subprocess.Popen(
             [*prefhub_command(), *args],

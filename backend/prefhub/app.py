@@ -17,6 +17,8 @@ from prefhub.campaigns.router import router as campaigns_router
 from prefhub.exports.router import router as exports_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
+from prefhub.kit.limits import ConcurrencyLimit
+from prefhub.settings import get_settings
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
@@ -97,4 +99,6 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     for router in (auth_router, campaigns_router, items_router, annotate_router, exports_router):
         app.include_router(router)
     _mount_frontend(app, frontend_dist)
+    settings = get_settings()
+    app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)
     return app

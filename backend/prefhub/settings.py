@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Secure cookies need HTTPS; the embedded default serves plain HTTP on localhost.
     cookie_secure: bool = False
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Connections per process. Requests in flight per API process are capped at their sum,
+    # so a request never waits on a thread while holding a connection (see kit/limits.py).
+    db_pool_size: int = 10
+    db_max_overflow: int = 5
     celery_queue_prefix: str = "prefhub"
 
     @model_validator(mode="after")

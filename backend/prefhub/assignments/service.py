@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, exists, func, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from prefhub.assignments.eligibility import ineligibility_reason, quota_allows
@@ -30,6 +30,7 @@ from prefhub.assignments.exceptions import (
 )
 from prefhub.campaigns.answers import LABELS
 from prefhub.campaigns.service import spec_of
+from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.time import utcnow
 from prefhub.models import (
     Assignment,
@@ -46,6 +47,7 @@ from prefhub.models import (
 # How many queue-head items to consider per request; a random pick among them keeps
 # concurrent annotators from all contending for the same row.
 QUEUE_WINDOW = 16
+_BUSY = object()
 MAX_SUBSETS = 200
 
 
@@ -165,57 +167,149 @@ def next_task(
     if len(open_leases) >= spec.max_open_leases:
         raise LeaseCapReached(f"You already hold {len(open_leases)} open task(s) here")
 
-    k = spec.redundancy
-    query = (
+    if not spec.quotas:
+        task = _lease_first_free(session, campaign, annotator, spec, rng)
+        if task is not None:
+            return task
+    return _lease_from_window(session, campaign, annotator, spec, rng)
+
+
+def _queue(campaign: Campaign, annotator: User, k: int):  # type: ignore[no-untyped-def]
+    return (
         _eligible_items_query(campaign, annotator, k)
         # Items nearer completion first, so campaigns finish; then priority and age.
         .order_by(Item.judgment_count.desc(), Item.priority.desc(), Item.id)
-        .limit(QUEUE_WINDOW * (4 if spec.quotas else 1))
     )
-    passes = [query]
+
+
+def _lease_first_free(
+    session: Session, campaign: Campaign, annotator: User, spec: CampaignSpec, rng: random.Random
+) -> LeasedTask | None:
+    """The common case in one statement: claim a slot on the first eligible item no other
+    request is claiming (``SKIP LOCKED`` spreads concurrent requests over the queue head)."""
+    k = spec.redundancy
+    head = _queue(campaign, annotator, k).limit(1)
     if session.get_bind().dialect.name == "postgresql":
-        # First skip rows other requests are claiming; if that leaves nothing, look again
-        # without skipping, so "nothing left" is never reported because of a passing lock.
-        passes.insert(0, query.with_for_update(skip_locked=True, of=Item))
-    for attempt in passes:
-        item_ids = list(session.scalars(attempt))
-        rng.shuffle(item_ids)
-        for item_id in item_ids:
-            task = _try_lease(session, campaign, annotator, item_id, rng)
-            if task is not None:
-                return task
+        # FOR NO KEY UPDATE leaves the key-share locks of judgment inserts unblocked.
+        head = head.with_for_update(skip_locked=True, key_share=True)
+    try:
+        with session.begin_nested():
+            item_id = session.scalar(
+                update(Item)
+                .where(Item.id == head.correlate(None).scalar_subquery(), Item.assigned_count < k)
+                .values(assigned_count=Item.assigned_count + 1)
+                .returning(Item.id)
+            )
+            if item_id is None:
+                return None
+            assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
+    except IntegrityError:
+        # The same annotator leased this item in a concurrent request.
+        return None
+    return load_task(session, assignment)
+
+
+def _new_assignment(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    spec: CampaignSpec,
+    item_id: int,
+    rng: random.Random,
+) -> Assignment:
+    assignment = Assignment(
+        campaign_id=campaign.id,
+        item_id=item_id,
+        annotator_id=annotator.id,
+        status=AssignmentStatus.leased,
+        shown_order=_choose_shown_order(session, item_id, rng, spec.candidates_per_task),
+        expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def _lease_from_window(
+    session: Session, campaign: Campaign, annotator: User, spec: CampaignSpec, rng: random.Random
+) -> LeasedTask | None:
+    """Try the queue head item by item: needed for quotas (checked in Python under the row
+    lock), and to wait for rows others were claiming before saying nothing is left."""
+    query = _queue(campaign, annotator, spec.redundancy).limit(
+        QUEUE_WINDOW * (4 if spec.quotas else 1)
+    )
+    item_ids = list(session.scalars(query))
+    rng.shuffle(item_ids)
+    busy = []
+    for item_id in item_ids:
+        task = _try_lease(session, campaign, annotator, item_id, rng, wait=False)
+        if task is _BUSY:
+            busy.append(item_id)
+        elif task is not None:
+            return task  # type: ignore[return-value]
+    # Rows others were claiming may still have a slot: wait for them (briefly) rather than
+    # report "nothing left" because of a passing lock.
+    if busy and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL lock_timeout = '1s'"))
+    for item_id in busy:
+        task = _try_lease(session, campaign, annotator, item_id, rng, wait=True)
+        if task is not None and task is not _BUSY:
+            return task  # type: ignore[return-value]
     return None
 
 
+class _NoLease(Exception):
+    def __init__(self, outcome: object | None) -> None:
+        self.outcome = outcome
+
+
+# PostgreSQL's lock_not_available (lock_timeout) and deadlock_detected.
+_LOCK_CONFLICTS = {"55P03", "40P01"}
+
+
 def _try_lease(
-    session: Session, campaign: Campaign, annotator: User, item_id: int, rng: random.Random
-) -> LeasedTask | None:
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    item_id: int,
+    rng: random.Random,
+    *,
+    wait: bool,
+) -> LeasedTask | object | None:
+    """Lease ``item_id`` if it has a free slot; ``_BUSY`` when another request holds its row.
+
+    Each attempt runs in a savepoint: a failed one rolls back its slot claim and its row lock,
+    so a request never holds locks on items it did not lease (two requests waiting on each
+    other's leftovers would deadlock).
+    """
     spec = spec_of(campaign)
-    if spec.quotas:
-        # Hold the item while counting its groups, so two annotators of one group cannot both
-        # take its last in-quota slot.
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(select(Item.id).where(Item.id == item_id).with_for_update())
-        if not quota_allows(session, spec, item_id, annotator):
-            return None
-    if not claim_slot(session, item_id, spec.redundancy):
-        return None
+    postgres = session.get_bind().dialect.name == "postgresql"
     try:
         with session.begin_nested():
-            assignment = Assignment(
-                campaign_id=campaign.id,
-                item_id=item_id,
-                annotator_id=annotator.id,
-                status=AssignmentStatus.leased,
-                shown_order=_choose_shown_order(session, item_id, rng, spec.candidates_per_task),
-                expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
-            )
-            session.add(assignment)
-            session.flush()
+            if postgres:
+                # FOR NO KEY UPDATE leaves the key-share locks of judgment inserts unblocked.
+                locked = session.scalar(
+                    select(Item.id)
+                    .where(Item.id == item_id)
+                    .with_for_update(skip_locked=not wait, key_share=True)
+                )
+                if locked is None:
+                    raise _NoLease(_BUSY)
+            # Under that lock (or SQLite's write lock) a group count cannot go stale.
+            if spec.quotas and not quota_allows(session, spec, item_id, annotator):
+                raise _NoLease(None)
+            if not claim_slot(session, item_id, spec.redundancy):
+                raise _NoLease(None)
+            assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
+    except _NoLease as no:
+        return no.outcome
     except IntegrityError:
-        # The same annotator leased this item in a concurrent request: give the slot back.
-        release_slot(session, item_id)
+        # The same annotator leased this item in a concurrent request.
         return None
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _LOCK_CONFLICTS:
+            return _BUSY
+        raise
     return load_task(session, assignment)
 
 
@@ -284,16 +378,19 @@ class AnnotatorProgress:
 def annotator_progress(session: Session, campaign: Campaign, annotator: User) -> AnnotatorProgress:
     mine = session.scalar(
         select(func.count(Judgment.id)).where(
-            Judgment.campaign_id == campaign.id, Judgment.annotator_id == annotator.id
+            Judgment.annotator_id == annotator.id,
+            Judgment.campaign_id == campaign.id,
+            Judgment.supersedes_id.is_(None),
         )
     )
-    total, complete = session.execute(
-        select(
-            func.count(Item.id),
-            func.coalesce(func.sum(case((Item.status == ItemStatus.complete, 1), else_=0)), 0),
-        ).where(Item.campaign_id == campaign.id)
-    ).one()
-    return AnnotatorProgress(int(mine or 0), int(total), int(complete))
+    # Two counts that the queue index answers on its own (no scan of item rows).
+    total = session.scalar(select(func.count()).where(Item.campaign_id == campaign.id))
+    complete = session.scalar(
+        select(func.count()).where(
+            Item.campaign_id == campaign.id, Item.status == ItemStatus.complete
+        )
+    )
+    return AnnotatorProgress(int(mine or 0), int(total or 0), int(complete or 0))
 
 
 def available_count(session: Session, campaign: Campaign, annotator: User) -> int:

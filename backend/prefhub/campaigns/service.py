@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -61,8 +62,19 @@ def get_by_slug(session: Session, slug: str, *, for_update: bool = False) -> Cam
     return campaign
 
 
+_SPEC_CACHE: dict[tuple[int, int, datetime], CampaignSpec] = {}
+
+
 def spec_of(campaign: Campaign) -> CampaignSpec:
-    return CampaignSpec.model_validate(campaign.spec)
+    """The campaign's spec as a model, parsed once per version: a version's spec never
+    changes, so every replica's cache agrees (``created_at`` tells apart recreated rows)."""
+    key = (campaign.id, campaign.version, campaign.created_at)
+    spec = _SPEC_CACHE.get(key)
+    if spec is None:
+        if len(_SPEC_CACHE) > 512:
+            _SPEC_CACHE.clear()
+        spec = _SPEC_CACHE[key] = CampaignSpec.model_validate(campaign.spec)
+    return spec
 
 
 def visible_campaigns(session: Session, user: User) -> list[Campaign]:

@@ -100,6 +100,7 @@ def serve(
     embedded_worker: Annotated[
         bool | None, typer.Option(help="Run a Celery worker child (default: when no Redis)")
     ] = None,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
 ) -> None:
     """Serve the API and the web app."""
     import uvicorn
@@ -126,7 +127,14 @@ def serve(
     if settings.is_sqlite and workers > 1:
         raise _fail("SQLite serves from one process; use PostgreSQL for --workers > 1")
     console.print(f"serving on http://{host}:{port}")
-    uvicorn.run("prefhub.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "prefhub.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
+    )
 
 
 def _stop_child(child: subprocess.Popen) -> None:  # type: ignore[type-arg]

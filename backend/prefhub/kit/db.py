@@ -19,16 +19,18 @@ READ_ONLY = "prefhub_read_only"
 
 
 def make_engine(url: str) -> Engine:
+    settings = get_settings()
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
     if url.startswith("sqlite"):
-        return _make_sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return _make_sqlite_engine(url, pool)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
-def _make_sqlite_engine(url: str) -> Engine:
+def _make_sqlite_engine(url: str, pool: dict[str, int]) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

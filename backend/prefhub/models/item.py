@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prefhub.models.base import Base, TimestampMixin
@@ -26,7 +26,15 @@ class Item(TimestampMixin, Base):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("campaign_id", "external_id"),
-        Index("ix_items_queue", "campaign_id", "status", "judgment_count"),
+        # The queue order of ``next_task``: nearest completion first, then priority, then age.
+        Index(
+            "ix_items_queue",
+            "campaign_id",
+            "status",
+            text("judgment_count DESC"),
+            text("priority DESC"),
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,30 @@
+"""Cap the API requests one process works on at once at its database pool's size.
+
+FastAPI runs each sync dependency and the endpoint on separate threadpool threads. With more
+requests in flight than connections, threads that hold a connection wait for a thread while
+threads that hold a thread wait for a connection: a deadlock broken only by the pool timeout
+(seen in bench/assignment.py). Requests beyond the cap wait here, before taking either.
+"""
+
+from __future__ import annotations
+
+import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class ConcurrencyLimit:
+    def __init__(self, app: ASGIApp, limit: int, prefix: str = "/api/") -> None:
+        self.app = app
+        self.prefix = prefix
+        self.limit = limit
+        self._semaphore: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:
+            # Created lazily, inside the event loop that will use it.
+            self._semaphore = anyio.Semaphore(self.limit)
+        async with self._semaphore:
+            await self.app(scope, receive, send)
