@@ -1,5 +1,5 @@
 """Browser fixtures shared by the e2e tests: headless Chromium and a live API server serving
-frontend/dist. (test_annotator_browser.py keeps its own copies, which take precedence there.)"""
+frontend/dist."""
 
 from __future__ import annotations
 

@@ -6,48 +6,11 @@ import json
 import re
 
 import httpx
-import pytest
 
 from support.api import jsonl, login, make_user, pairwise_spec
-from support.processes import api_server, wait_for
-from support.services import chromium_or_skip, require_or_skip
+from support.processes import wait_for
 
 XSS = '<img src="x" onerror="window.__xss = 1"> <script>window.__xss = 2</script> **bold**'
-
-
-@pytest.fixture
-def browser():
-    executable = chromium_or_skip()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        require_or_skip("browser", f"playwright is not installed: {exc}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def server(migrated, run_dir, unique):
-    from prefhub.app import FRONTEND_DIST
-
-    if not (FRONTEND_DIST / "index.html").exists():
-        pytest.fail("frontend/dist is not built: run `make frontend` (make test does)")
-    env = {"PREFHUB_DATA_DIR": str(run_dir / f"e2e-{unique}")}
-    with api_server(env, run_dir / f"e2e-{unique}.log") as base:
-        yield base
 
 
 def test_annotator_rates_pairs_with_the_keyboard_and_the_export_holds_them(
