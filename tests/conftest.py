@@ -12,12 +12,15 @@ import os
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from support.api import login, make_user
 from support.services import (
     POSTGRES_ADMIN_URL,
     create_postgres_database,
@@ -103,3 +106,37 @@ def db(migrated: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def new_client(migrated: str) -> Iterator[Callable[[], TestClient]]:
+    """Make independent browser-like clients (each with its own cookie jar)."""
+    from prefhub.app import create_app
+
+    app = create_app()
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        client = TestClient(app, raise_server_exceptions=False)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def as_user(new_client, db, unique) -> Callable[..., TestClient]:  # type: ignore[no-untyped-def]
+    """``as_user("researcher")`` → a logged-in client for a new user with that role."""
+    counter = iter(range(1000))
+
+    def make(role: str = "annotator", name: str | None = None) -> TestClient:
+        email = f"{name or role}-{unique}-{next(counter)}@example.org"
+        client = new_client()
+        client.user_id = make_user(db, email, role)  # type: ignore[attr-defined]
+        client.email = email  # type: ignore[attr-defined]
+        login(client, email)
+        return client
+
+    return make

@@ -15,6 +15,7 @@ from prefhub.assignments.router import router as annotate_router
 from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
 from prefhub.exports.router import router as exports_router
+from prefhub.generation.router import router as generation_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
@@ -96,7 +97,14 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (auth_router, campaigns_router, items_router, annotate_router, exports_router):
+    for router in (
+        auth_router,
+        campaigns_router,
+        items_router,
+        annotate_router,
+        exports_router,
+        generation_router,
+    ):
         app.include_router(router)
     _mount_frontend(app, frontend_dist)
     settings = get_settings()

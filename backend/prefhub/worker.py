@@ -11,7 +11,8 @@ from celery import Celery
 from prefhub.settings import Settings, get_settings
 
 EXPORTS_QUEUE = "exports"
-ALL_QUEUES = (EXPORTS_QUEUE,)
+GENERATION_QUEUE = "generation"
+ALL_QUEUES = (EXPORTS_QUEUE, GENERATION_QUEUE)
 
 
 def queue_name(settings: Settings, queue: str) -> str:
@@ -19,7 +20,7 @@ def queue_name(settings: Settings, queue: str) -> str:
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("prefhub", include=["prefhub.exports.tasks"])
+    app = Celery("prefhub", include=["prefhub.exports.tasks", "prefhub.generation.tasks"])
     if settings.redis_url:
         app.conf.broker_url = settings.redis_url
         # Redis re-delivers an unacked task after this long; exports can take a while.
@@ -46,7 +47,10 @@ def make_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         task_default_queue=queue_name(settings, "default"),
-        task_routes={"prefhub.exports.*": {"queue": queue_name(settings, EXPORTS_QUEUE)}},
+        task_routes={
+            "prefhub.exports.*": {"queue": queue_name(settings, EXPORTS_QUEUE)},
+            "prefhub.generation.*": {"queue": queue_name(settings, GENERATION_QUEUE)},
+        },
         worker_hijack_root_logger=False,
     )
     return app

@@ -12,7 +12,7 @@ import uuid
 import httpx
 import pytest
 
-from support.api import create_campaign_with_items, login, make_user
+from support.api import create_campaign_with_items, jsonl, login, make_user
 from support.processes import api_server, running, wait_for
 from support.services import redis_or_skip
 
@@ -141,3 +141,69 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in state
+
+
+def _generate_over_http(base: str, db, unique: str, fake) -> dict:  # type: ignore[no-untyped-def]
+    email = f"gen-{unique}@example.org"
+    make_user(db, email, "researcher")
+    slug = f"gen-topo-{unique}"
+    with httpx.Client(base_url=base, timeout=30) as researcher:
+        login(researcher, email)
+        spec = {"name": slug, "slug": slug, "questions": [{"kind": "pairwise"}]}
+        assert researcher.post("/api/campaigns", json=spec).status_code == 201
+        rows = [{"id": f"p{i}", "prompt": f"Prompt {i}"} for i in range(5)]
+        researcher.post(
+            f"/api/campaigns/{slug}/items/import",
+            files={"file": ("p.jsonl", jsonl(rows), "application/jsonl")},
+        )
+        model = {
+            "name": f"m-{unique}",
+            "base_url": fake.base_url,
+            "model": "fake-model",
+            "max_concurrency": 2,
+        }
+        assert researcher.post("/api/models", json=model).status_code == 201
+        job = researcher.post(
+            f"/api/campaigns/{slug}/generation-jobs",
+            json={"models": [f"m-{unique}"], "samples": 2},
+        ).json()
+
+        def finished():  # type: ignore[no-untyped-def]
+            state = researcher.get(f"/api/generation-jobs/{job['id']}").json()
+            return state if state["status"] in ("succeeded", "failed", "cancelled") else None
+
+        state = wait_for(finished, timeout=90)
+        items = researcher.get(f"/api/campaigns/{slug}/items").json()["items"]
+    assert state["status"] == "succeeded", state
+    assert state["progress"]["done"] == 10
+    assert sorted(len(i["candidates"]) for i in items) == [2] * 5
+    assert {i["status"] for i in items} == {"ready"}
+    assert fake.max_concurrency_seen_for("fake-model") <= 2
+    return state
+
+
+def test_generation_job_runs_on_the_embedded_worker(migrated, db, unique, run_dir):
+    from support.fake_openai import FakeOpenAI
+
+    env = {"PREFHUB_DATA_DIR": str(run_dir / f"gen-embedded-{unique}")}
+    with FakeOpenAI(latency=0.05) as fake, api_server(env, run_dir / f"gen-{unique}.log") as base:
+        fake.fail_next(status=429, times=1, retry_after=1)
+        _generate_over_http(base, db, unique, fake)
+
+
+@pytest.mark.redis
+def test_generation_job_runs_on_prefhub_worker_processes_over_redis(migrated, db, unique, run_dir):
+    from support.fake_openai import FakeOpenAI
+
+    env = {
+        "PREFHUB_REDIS_URL": redis_or_skip(),
+        "PREFHUB_CELERY_QUEUE_PREFIX": f"prefhub-gen-{unique}",
+    }
+    with FakeOpenAI(latency=0.05) as fake:
+        fake.fail_next(status=500, times=2)
+        with (
+            running(["worker", "--concurrency", "4"], env, run_dir / f"gw1-{unique}.log"),
+            running(["worker", "--concurrency", "4"], env, run_dir / f"gw2-{unique}.log"),
+            api_server(env, run_dir / f"gapi-{unique}.log", ["--no-embedded-worker"]) as base,
+        ):
+            _generate_over_http(base, db, unique, fake)

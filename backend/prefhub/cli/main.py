@@ -25,6 +25,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 campaigns_app = typer.Typer(help="Campaigns.", no_args_is_help=True)
+models_app = typer.Typer(help="Model endpoints that generate candidates.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(campaigns_app, name="campaigns")
@@ -118,7 +120,7 @@ def serve(
                 "prefhub.cli",
                 "worker",
                 "--concurrency",
-                "1",
+                "8",
                 "--exit-with-parent",
             ]
         )
@@ -361,6 +363,166 @@ def export(
     console.print(f"wrote {job.row_count} rows to {out}")
     for f in job.files:
         console.print(f"  {f['name']}  {f['size']} bytes  sha256 {f['sha256'][:16]}…")
+
+
+# ---------------------------------------------------------------- generation
+
+PROVIDERS = {"openai": "openai_chat", "openai-image": "openai_image", "local": "local_hf"}
+
+
+@models_app.command("add")
+def models_add(
+    name: str,
+    base_url: Annotated[str, typer.Option(help="e.g. http://127.0.0.1:8001/v1")],
+    model: Annotated[str, typer.Option(help="the model name the endpoint expects")],
+    provider: Annotated[str, typer.Option(help="openai, openai-image or local")] = "openai",
+    api_key_env: Annotated[
+        str | None, typer.Option(help="environment variable holding the API key")
+    ] = None,
+    max_concurrency: Annotated[int, typer.Option(min=1)] = 4,
+    timeout: Annotated[float, typer.Option(help="seconds per request")] = 60.0,
+    param: Annotated[
+        list[str] | None, typer.Option(help="default sampling parameter KEY=VALUE (JSON value)")
+    ] = None,
+) -> None:
+    """Register a model endpoint (the API key itself is never stored)."""
+    import json
+
+    from prefhub.generation import service
+    from prefhub.generation.schemas import ModelEndpointCreate
+    from prefhub.kit.db import unit_of_work
+
+    if provider not in PROVIDERS:
+        raise _fail(f"unknown provider '{provider}'; choose {', '.join(PROVIDERS)}")
+    params = {}
+    for item in param or []:
+        key, _, value = item.partition("=")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    try:
+        body = ModelEndpointCreate(
+            name=name,
+            provider=PROVIDERS[provider],  # type: ignore[arg-type]
+            base_url=base_url,  # type: ignore[arg-type]
+            model=model,
+            api_key_env=api_key_env,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout,
+            default_params=params,
+        )
+    except ValidationError as exc:
+        raise _fail(
+            "bad model endpoint",
+            [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()],
+        ) from None
+    try:
+        with unit_of_work() as session:
+            service.add_model(session, body, None)
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"added model '{name}' ({provider}, {model} at {base_url})")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """List model endpoints."""
+    from rich.table import Table
+
+    from prefhub.generation import service
+    from prefhub.kit.db import unit_of_work
+
+    table = Table("name", "provider", "model", "base URL", "key from", "concurrency")
+    with unit_of_work() as session:
+        for m in service.list_models(session):
+            table.add_row(
+                m.name,
+                m.provider.value,
+                m.model,
+                m.base_url,
+                m.api_key_env or "-",
+                str(m.max_concurrency),
+            )
+    console.print(table)
+
+
+@models_app.command("test")
+def models_test(name: str) -> None:
+    """Send one small request and report the latency or the error."""
+    from prefhub.generation import service
+    from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            endpoint = service.get_model(session, name)
+            session.expunge(endpoint)
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    try:
+        completion = service.test_model(endpoint)
+    except (RetryableModelError, PermanentModelError) as exc:
+        raise _fail(f"model '{name}' failed: {exc}") from None
+    text = " ".join(p.get("text", "") for p in completion.content)[:100]
+    console.print(f"ok: {completion.latency_ms} ms, replied {text!r}")
+
+
+@app.command()
+def generate(
+    slug: str,
+    model: Annotated[list[str], typer.Option(help="model endpoint name (repeatable)")],
+    n: Annotated[int, typer.Option(min=1, help="samples per item and model")] = 1,
+    new_round: Annotated[bool, typer.Option(help="store as the next on-policy round")] = False,
+    wait: Annotated[bool, typer.Option(help="wait for the job, with a progress bar")] = False,
+) -> None:
+    """Generate candidates for a campaign's items from one or more models."""
+    import time
+
+    from prefhub.campaigns.service import get_by_slug
+    from prefhub.generation import service
+    from prefhub.generation.schemas import GenerationJobCreate
+    from prefhub.kit.db import unit_of_work
+    from prefhub.models import ModelEndpoint
+    from prefhub.settings import get_settings
+
+    try:
+        with unit_of_work() as session:
+            body = GenerationJobCreate(models=model, samples=n, new_round=new_round)
+            job = service.create_job(session, get_by_slug(session, slug), body, None)
+            job_id, total = job.id, job.total
+            concurrency = sum(
+                session.get_one(ModelEndpoint, i).max_concurrency for i in job.endpoint_ids
+            )
+            request_ids = service.queued_request_ids(session, job_id)
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"generation job {job_id}: {total} requests")
+    if not wait:
+        if not get_settings().redis_url:
+            console.print("it runs on the embedded worker of `prefhub serve` (or use --wait)")
+        return
+    with _progress() as bar:
+        task = bar.add_task(f"generating for {slug}", total=total)
+        if not get_settings().redis_url:
+            done = iter(range(1, total + 1))
+            service.run_locally(
+                request_ids, min(concurrency, 32), lambda: bar.update(task, completed=next(done))
+            )
+        while True:
+            with unit_of_work() as session:
+                job = service.get_job(session, job_id)
+                progress = service.progress(session, job)
+                finished = job.status in service.FINISHED
+            bar.update(task, completed=progress.done + progress.failed + progress.cancelled)
+            if finished:
+                break
+            time.sleep(0.5)
+    console.print(
+        f"job {job_id} {job.status.value}: {progress.done} stored, {progress.failed} failed"
+    )
+    for error in progress.errors[:5]:
+        console.print(f"  error: {error}")
 
 
 def main() -> None:

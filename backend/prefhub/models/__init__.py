@@ -4,6 +4,13 @@ from prefhub.models.annotation import Assignment, AssignmentStatus, ItemReport, 
 from prefhub.models.base import Base
 from prefhub.models.campaign import Campaign, CampaignStatus, CampaignVersion
 from prefhub.models.export import ExportJob, ExportStatus
+from prefhub.models.generation import (
+    GenerationJob,
+    GenerationRequest,
+    GenerationStatus,
+    ModelEndpoint,
+    ProviderKind,
+)
 from prefhub.models.item import Candidate, Item, ItemStatus
 from prefhub.models.user import ApiToken, Role, User, UserSession
 
@@ -18,10 +25,15 @@ __all__ = [
     "Candidate",
     "ExportJob",
     "ExportStatus",
+    "GenerationJob",
+    "GenerationRequest",
+    "GenerationStatus",
     "Item",
     "ItemReport",
     "ItemStatus",
     "Judgment",
+    "ModelEndpoint",
+    "ProviderKind",
     "Role",
     "User",
     "UserSession",

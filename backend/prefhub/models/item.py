@@ -73,5 +73,9 @@ class Candidate(TimestampMixin, Base):
     # Generation round: 0 for imported candidates, then one per on-policy round.
     round: Mapped[int] = mapped_column(Integer, default=0)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Set for generated candidates: at most one candidate per generation request.
+    generation_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("generation_requests.id", ondelete="SET NULL"), unique=True
+    )
 
     item: Mapped[Item] = relationship(lazy="raise", back_populates="candidates")

@@ -274,6 +274,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/generation-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Jobs */
+        get: operations["list_jobs_api_campaigns__slug__generation_jobs_get"];
+        put?: never;
+        /**
+         * Start Job
+         * @description Generate M models x N samples for the campaign's items (or the listed ones).
+         */
+        post: operations["start_job_api_campaigns__slug__generation_jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/items": {
         parameters: {
             query?: never;
@@ -359,6 +380,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/generation-jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Job */
+        get: operations["get_job_api_generation_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/generation-jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Job */
+        post: operations["cancel_job_api_generation_jobs__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -370,6 +425,47 @@ export interface paths {
         get: operations["health_api_health_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Models */
+        get: operations["list_models_api_models_get"];
+        put?: never;
+        /**
+         * Add Model
+         * @description Register a model endpoint. The API key stays in the workers' environment.
+         */
+        post: operations["add_model_api_models_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Model
+         * @description Send one small request and report the latency or the error.
+         */
+        post: operations["test_model_api_models__name__test_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -694,6 +790,87 @@ export interface components {
          * @enum {string}
          */
         ExportStatus: "queued" | "running" | "succeeded" | "failed";
+        /** GenerationJobCreate */
+        GenerationJobCreate: {
+            /**
+             * Item Ids
+             * @description external item ids; default every item
+             */
+            item_ids?: string[] | null;
+            /**
+             * Models
+             * @description model endpoint names
+             */
+            models: string[];
+            /**
+             * New Round
+             * @description store as the next on-policy round
+             * @default false
+             */
+            new_round: boolean;
+            /**
+             * Params
+             * @description sampling parameters
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Samples
+             * @description samples per item and model
+             * @default 1
+             */
+            samples: number;
+        };
+        /** GenerationJobList */
+        GenerationJobList: {
+            /** Jobs */
+            jobs: components["schemas"]["GenerationJobOut"][];
+        };
+        /** GenerationJobOut */
+        GenerationJobOut: {
+            /** Campaign Slug */
+            campaign_slug: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Errors */
+            errors: string[];
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Models */
+            models: string[];
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            progress: components["schemas"]["GenerationProgress"];
+            /** Round */
+            round: number;
+            /** Samples */
+            samples: number;
+            status: components["schemas"]["GenerationStatus"];
+        };
+        /** GenerationProgress */
+        GenerationProgress: {
+            /** Cancelled */
+            cancelled: number;
+            /** Done */
+            done: number;
+            /** Failed */
+            failed: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * GenerationStatus
+         * @enum {string}
+         */
+        GenerationStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /**
          * GroupQuota
          * @description At most ``max_share`` of an item's K judgments from annotators sharing ``field``.
@@ -854,6 +1031,82 @@ export interface components {
              */
             role: "system" | "user" | "assistant";
         };
+        /** ModelEndpointCreate */
+        ModelEndpointCreate: {
+            /**
+             * Api Key Env
+             * @description name of the variable holding the key
+             */
+            api_key_env?: string | null;
+            /**
+             * Base Url
+             * Format: uri
+             */
+            base_url: string;
+            /** Default Params */
+            default_params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Max Concurrency
+             * @default 4
+             */
+            max_concurrency: number;
+            /** Model */
+            model: string;
+            /** Name */
+            name: string;
+            /** @default openai_chat */
+            provider: components["schemas"]["ProviderKind"];
+            /**
+             * Timeout S
+             * @default 60
+             */
+            timeout_s: number;
+        };
+        /** ModelEndpointList */
+        ModelEndpointList: {
+            /** Models */
+            models: components["schemas"]["ModelEndpointOut"][];
+        };
+        /** ModelEndpointOut */
+        ModelEndpointOut: {
+            /** Api Key Env */
+            api_key_env: string | null;
+            /** Base Url */
+            base_url: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Default Params */
+            default_params: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Max Concurrency */
+            max_concurrency: number;
+            /** Model */
+            model: string;
+            /** Name */
+            name: string;
+            provider: components["schemas"]["ProviderKind"];
+            /** Timeout S */
+            timeout_s: number;
+        };
+        /** ModelTestResult */
+        ModelTestResult: {
+            /** Error */
+            error?: string | null;
+            /** Latency Ms */
+            latency_ms?: number | null;
+            /** Ok */
+            ok: boolean;
+            /** Reply */
+            reply?: string | null;
+        };
         /**
          * NegativeOnlyQuestion
          * @description Mark only the unacceptable candidates, each with reason categories.
@@ -938,6 +1191,11 @@ export interface components {
              */
             strength: boolean;
         };
+        /**
+         * ProviderKind
+         * @enum {string}
+         */
+        ProviderKind: "openai_chat" | "openai_image" | "local_hf";
         /**
          * RankingQuestion
          * @description Order the shown candidates best first; ties share a rank.
@@ -1817,6 +2075,72 @@ export interface operations {
             };
         };
     };
+    list_jobs_api_campaigns__slug__generation_jobs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationJobList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_job_api_campaigns__slug__generation_jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerationJobCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationJobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_items_api_campaigns__slug__items_get: {
         parameters: {
             query?: {
@@ -1982,6 +2306,68 @@ export interface operations {
             };
         };
     };
+    get_job_api_generation_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationJobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job_api_generation_jobs__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationJobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     health_api_health_get: {
         parameters: {
             query?: never;
@@ -2000,6 +2386,90 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+        };
+    };
+    list_models_api_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEndpointList"];
+                };
+            };
+        };
+    };
+    add_model_api_models_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEndpointOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_model_api_models__name__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelTestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,0 +1,33 @@
+from prefhub.kit.errors import Conflict, InvalidInput, NotFound
+
+
+class ModelNotFound(NotFound):
+    code = "model_not_found"
+
+
+class ModelExists(Conflict):
+    code = "model_exists"
+
+
+class GenerationJobNotFound(NotFound):
+    code = "generation_job_not_found"
+
+
+class GenerationJobFinished(Conflict):
+    code = "generation_job_finished"
+
+
+class BadGenerationRequest(InvalidInput):
+    code = "bad_generation_request"
+
+
+class RetryableModelError(Exception):
+    """Worth trying again: 429, 5xx, a timeout, a dropped connection."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentModelError(Exception):
+    """Trying again will not help: a 4xx other than 429, a malformed response."""

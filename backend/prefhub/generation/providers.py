@@ -1,0 +1,119 @@
+"""Model providers over httpx. Each turns a context into a completion or raises a
+``RetryableModelError`` (429, 5xx, timeouts, dropped connections) or a
+``PermanentModelError``."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
+from prefhub.kit.content import plain_text
+from prefhub.models import ModelEndpoint, ProviderKind
+
+MAX_RETRY_AFTER = 300.0
+
+
+@dataclass
+class Completion:
+    content: list[dict[str, Any]]
+    latency_ms: int
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
+    raw_model: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return min(float(value), MAX_RETRY_AFTER)
+    except ValueError:
+        try:
+            delay = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+        return min(max(delay, 0.0), MAX_RETRY_AFTER)
+
+
+def _headers(endpoint: ModelEndpoint) -> dict[str, str]:
+    if not endpoint.api_key_env:
+        return {}
+    key = os.environ.get(endpoint.api_key_env)
+    if not key:
+        raise PermanentModelError(
+            f"environment variable {endpoint.api_key_env} (the API key of model "
+            f"'{endpoint.name}') is not set in the worker"
+        )
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _post(client: httpx.Client, endpoint: ModelEndpoint, path: str, body: dict) -> dict:
+    url = endpoint.base_url.rstrip("/") + path
+    try:
+        response = client.post(
+            url, json=body, headers=_headers(endpoint), timeout=endpoint.timeout_s
+        )
+    except httpx.TimeoutException as exc:
+        raise RetryableModelError(f"timed out after {endpoint.timeout_s}s: {exc!r}") from exc
+    except httpx.TransportError as exc:
+        raise RetryableModelError(f"connection failed: {exc!r}") from exc
+    if response.status_code == 429 or response.status_code >= 500:
+        raise RetryableModelError(
+            f"HTTP {response.status_code}: {response.text[:300]}", _retry_after(response)
+        )
+    if response.status_code >= 400:
+        raise PermanentModelError(f"HTTP {response.status_code}: {response.text[:500]}")
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise PermanentModelError(f"response is not JSON: {response.text[:200]}") from exc
+
+
+def chat_messages(context: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"role": m["role"], "content": plain_text(m["content"])} for m in context]
+
+
+def openai_chat(
+    client: httpx.Client,
+    endpoint: ModelEndpoint,
+    context: list[dict[str, Any]],
+    params: dict[str, Any],
+) -> Completion:
+    body = {**params, "model": endpoint.model, "messages": chat_messages(context), "n": 1}
+    started = time.perf_counter()
+    data = _post(client, endpoint, "/chat/completions", body)
+    latency = int((time.perf_counter() - started) * 1000)
+    try:
+        choice = data["choices"][0]
+        text = choice["message"]["content"] or ""
+    except (KeyError, IndexError, TypeError) as exc:
+        raise PermanentModelError(f"unexpected response shape: {str(data)[:300]}") from exc
+    usage = data.get("usage") or {}
+    return Completion(
+        content=[{"type": "text", "text": text}],
+        latency_ms=latency,
+        prompt_tokens=usage.get("prompt_tokens"),
+        completion_tokens=usage.get("completion_tokens"),
+        finish_reason=choice.get("finish_reason"),
+        raw_model=data.get("model"),
+    )
+
+
+def generate(
+    client: httpx.Client,
+    endpoint: ModelEndpoint,
+    context: list[dict[str, Any]],
+    params: dict[str, Any],
+) -> Completion:
+    if endpoint.provider == ProviderKind.openai_chat:
+        return openai_chat(client, endpoint, context, params)
+    raise PermanentModelError(f"provider '{endpoint.provider.value}' is not available yet")

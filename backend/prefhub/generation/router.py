@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
+
+from prefhub.auth.dependencies import StaffUser
+from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.campaigns.service import get_by_slug
+from prefhub.generation import service
+from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
+from prefhub.generation.schemas import (
+    GenerationJobCreate,
+    GenerationJobList,
+    GenerationJobOut,
+    GenerationProgress,
+    ModelEndpointCreate,
+    ModelEndpointList,
+    ModelEndpointOut,
+    ModelTestResult,
+)
+from prefhub.kit.deps import SessionDep
+from prefhub.models import Campaign, GenerationJob, ModelEndpoint, User
+
+router = APIRouter(prefix="/api", tags=["generation"])
+
+
+@router.get("/models", response_model=ModelEndpointList)
+def list_models(user: StaffUser, session: SessionDep) -> ModelEndpointList:
+    return ModelEndpointList(
+        models=[ModelEndpointOut.model_validate(m) for m in service.list_models(session)]
+    )
+
+
+@router.post("/models", response_model=ModelEndpointOut, status_code=status.HTTP_201_CREATED)
+def add_model(body: ModelEndpointCreate, user: StaffUser, session: SessionDep) -> ModelEndpointOut:
+    """Register a model endpoint. The API key stays in the workers' environment."""
+    return ModelEndpointOut.model_validate(service.add_model(session, body, user))
+
+
+@router.post("/models/{name}/test", response_model=ModelTestResult)
+def test_model(name: str, user: StaffUser, session: SessionDep) -> ModelTestResult:
+    """Send one small request and report the latency or the error."""
+    endpoint: ModelEndpoint = service.get_model(session, name)
+    session.expunge(endpoint)
+    try:
+        completion = service.test_model(endpoint)
+    except (RetryableModelError, PermanentModelError) as exc:
+        return ModelTestResult(ok=False, error=str(exc))
+    reply = " ".join(p.get("text", "") for p in completion.content)[:200]
+    return ModelTestResult(ok=True, latency_ms=completion.latency_ms, reply=reply)
+
+
+def _job_out(session: Session, job: GenerationJob, campaign: Campaign) -> GenerationJobOut:
+    names = {m.id: m.name for m in service.list_models(session)}
+    progress = service.progress(session, job)
+    return GenerationJobOut(
+        id=job.id,
+        campaign_slug=campaign.slug,
+        status=job.status,
+        models=[names.get(i, f"#{i}") for i in job.endpoint_ids],
+        samples=job.samples,
+        params=job.params,
+        round=job.round,
+        progress=GenerationProgress(
+            total=progress.total,
+            done=progress.done,
+            failed=progress.failed,
+            cancelled=progress.cancelled,
+        ),
+        errors=progress.errors,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+def _managed(session: Session, user: User, campaign: Campaign) -> Campaign:
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    return campaign
+
+
+@router.post(
+    "/campaigns/{slug}/generation-jobs",
+    response_model=GenerationJobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def start_job(
+    slug: str, body: GenerationJobCreate, user: StaffUser, session: SessionDep
+) -> GenerationJobOut:
+    """Generate M models x N samples for the campaign's items (or the listed ones)."""
+    campaign = _managed(session, user, get_by_slug(session, slug))
+    return _job_out(session, service.create_job(session, campaign, body, user), campaign)
+
+
+@router.get("/campaigns/{slug}/generation-jobs", response_model=GenerationJobList)
+def list_jobs(slug: str, user: StaffUser, session: SessionDep) -> GenerationJobList:
+    campaign = _managed(session, user, get_by_slug(session, slug))
+    return GenerationJobList(
+        jobs=[_job_out(session, j, campaign) for j in service.jobs_for(session, campaign)]
+    )
+
+
+def _owned_job(session: Session, user: User, job_id: int) -> tuple[GenerationJob, Campaign]:
+    job = service.get_job(session, job_id)
+    return job, _managed(session, user, session.get_one(Campaign, job.campaign_id))
+
+
+@router.get("/generation-jobs/{job_id}", response_model=GenerationJobOut)
+def get_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+    job, campaign = _owned_job(session, user, job_id)
+    return _job_out(session, job, campaign)
+
+
+@router.post("/generation-jobs/{job_id}/cancel", response_model=GenerationJobOut)
+def cancel_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+    job, campaign = _owned_job(session, user, job_id)
+    service.cancel_job(session, job)
+    return _job_out(session, job, campaign)

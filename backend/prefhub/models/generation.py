@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from prefhub.models.base import Base, TimestampMixin
+
+
+class ProviderKind(enum.StrEnum):
+    openai_chat = "openai_chat"
+    openai_image = "openai_image"
+    local_hf = "local_hf"
+
+
+class ModelEndpoint(TimestampMixin, Base):
+    """A named model endpoint. The API key is never stored: only the name of the environment
+    variable that holds it, read by the worker when it calls the model."""
+
+    __tablename__ = "model_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    provider: Mapped[ProviderKind] = mapped_column(
+        Enum(ProviderKind, native_enum=False, length=32, validate_strings=True)
+    )
+    base_url: Mapped[str] = mapped_column(String(500))
+    model: Mapped[str] = mapped_column(String(200))
+    api_key_env: Mapped[str | None] = mapped_column(String(100))
+    default_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    max_concurrency: Mapped[int] = mapped_column(Integer, default=4)
+    timeout_s: Mapped[float] = mapped_column(Float, default=60.0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class GenerationStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class GenerationJob(TimestampMixin, Base):
+    """M models x N samples for a campaign's items (or a subset), as one round."""
+
+    __tablename__ = "generation_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    endpoint_ids: Mapped[list[Any]] = mapped_column()
+    samples: Mapped[int] = mapped_column(Integer, default=1)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[GenerationStatus] = mapped_column(
+        Enum(GenerationStatus, native_enum=False, length=16, validate_strings=True),
+        default=GenerationStatus.queued,
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class GenerationRequest(TimestampMixin, Base):
+    """One call to one model for one item and sample: the unit a Celery task runs.
+
+    Its uniqueness, and the candidate's unique pointer back to it, make a task that runs twice
+    (a killed worker, a redelivered message) store one candidate, never two.
+    """
+
+    __tablename__ = "generation_requests"
+    __table_args__ = (UniqueConstraint("job_id", "item_id", "endpoint_id", "sample_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("generation_jobs.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("model_endpoints.id"))
+    sample_index: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[GenerationStatus] = mapped_column(
+        Enum(GenerationStatus, native_enum=False, length=16, validate_strings=True),
+        default=GenerationStatus.queued,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
