@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 5
     celery_queue_prefix: str = "prefhub"
+    # Redis hands an unacknowledged task (its worker died) to another worker after this many
+    # seconds. Longer than the longest task, or a slow export would run twice.
+    redis_visibility_timeout: int = 3600
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

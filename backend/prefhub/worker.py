@@ -23,8 +23,9 @@ def make_celery(settings: Settings) -> Celery:
     app = Celery("prefhub", include=["prefhub.exports.tasks", "prefhub.generation.tasks"])
     if settings.redis_url:
         app.conf.broker_url = settings.redis_url
-        # Redis re-delivers an unacked task after this long; exports can take a while.
-        app.conf.broker_transport_options = {"visibility_timeout": 6 * 3600}
+        app.conf.broker_transport_options = {
+            "visibility_timeout": settings.redis_visibility_timeout
+        }
     else:
         folder = settings.broker_dir.resolve()
         for sub in ("queue", "processed", "control"):

@@ -54,7 +54,11 @@ def execute_request(request_id: int, retries: int, max_retries: int) -> float | 
         return None
     endpoint = plan.endpoint
     try:
-        with endpoint_slot(f"model-{endpoint.id}", endpoint.max_concurrency):
+        # A slot outlives its holder by at most a request's timeout: a killed worker's slots
+        # come back on their own.
+        with endpoint_slot(
+            f"model-{endpoint.id}", endpoint.max_concurrency, lease=endpoint.timeout_s + 5
+        ):
             completion = generate(_client(), endpoint, plan.context, plan.params)
     except (RetryableModelError, SlotTimeout) as exc:
         final = retries >= max_retries

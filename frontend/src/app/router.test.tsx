@@ -72,6 +72,23 @@ describe('auth flow', () => {
     expect(router.state.location.pathname).toBe('/admin');
   });
 
+  it('links the admin pages from the admin nav: Campaigns, then Models', async () => {
+    mockApi({
+      'GET /api/auth/me': () => jsonResponse(200, researcher),
+      'GET /api/campaigns': () => jsonResponse(200, { campaigns: [] }),
+      'GET /api/models': () => jsonResponse(200, { models: [] }),
+    });
+    const router = renderApp('/admin');
+    const nav = await screen.findByRole('navigation', { name: 'Admin' });
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models']);
+    expect(within(nav).getByRole('link', { name: 'Campaigns' })).toHaveAttribute('aria-current', 'page');
+    await userEvent.click(within(nav).getByRole('link', { name: 'Models' }));
+    expect(await screen.findByRole('heading', { name: 'Models' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/admin/models');
+    expect(within(nav).getByRole('link', { name: 'Models' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('link', { name: 'Campaigns' })).not.toHaveAttribute('aria-current');
+  });
+
   it('keeps annotators out of the admin area', async () => {
     mockApi({
       'GET /api/auth/me': () => jsonResponse(200, annotator),

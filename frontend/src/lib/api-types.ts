@@ -151,3 +151,23 @@ export type ExportJob = Schemas['ExportJobOut'];
 export type ExportJobList = Schemas['ExportJobList'];
 /** Every export option has a server-side default. */
 export type CreateExportBody = Partial<ExportOptions>;
+
+// ---- model endpoints and generation ----------------------------------------
+
+export type ProviderKind = Schemas['ProviderKind'];
+/** `api_key_env` is the NAME of the workers' environment variable holding the key, never the key. */
+export type ModelEndpoint = Schemas['ModelEndpointOut'];
+export type ModelEndpointList = Schemas['ModelEndpointList'];
+export type CreateModelEndpointBody = WithDefaults<
+  Schemas['ModelEndpointCreate'],
+  'provider' | 'max_concurrency' | 'timeout_s'
+>;
+export type ModelTestResult = Schemas['ModelTestResult'];
+
+export type GenerationStatus = Schemas['GenerationStatus'];
+export type GenerationProgress = Schemas['GenerationProgress'];
+export type GenerationJob = Schemas['GenerationJobOut'];
+export type GenerationJobList = Schemas['GenerationJobList'];
+export type CreateGenerationJobBody = WithDefaults<Schemas['GenerationJobCreate'], 'samples' | 'new_round'>;
+/** The schema leaves sampling parameters free-form; these are the ones the UI sets. */
+export type GenerationParams = { temperature?: number; max_tokens?: number; seed?: number };

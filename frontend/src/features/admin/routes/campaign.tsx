@@ -5,6 +5,7 @@ import { Loading } from '@/components/ui/spinner';
 
 import { useCampaign } from '../api/get-campaign';
 import { ExportsPanel } from '../components/exports-panel';
+import { GenerationPanel } from '../components/generation-panel';
 import { ImportForm } from '../components/import-form';
 import { SpecSummary } from '../components/spec-summary';
 
@@ -24,6 +25,7 @@ export function CampaignRoute() {
           <SpecSummary campaign={campaign.data} />
           <div className="stack">
             <ImportForm slug={slug} />
+            <GenerationPanel slug={slug} />
             <ExportsPanel slug={slug} />
           </div>
         </div>

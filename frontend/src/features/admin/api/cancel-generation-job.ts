@@ -1,0 +1,34 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { api, isApiError, seg } from '@/lib/api-client';
+import type { GenerationJob } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+import { generationJobQueryKey } from './get-generation-job';
+
+export const cancelGenerationJob = (id: number): Promise<GenerationJob> =>
+  api.post(`/api/generation-jobs/${seg(id)}/cancel`);
+
+export const useCancelGenerationJob = ({
+  mutationConfig,
+}: { mutationConfig?: MutationConfig<typeof cancelGenerationJob> } = {}) => {
+  const queryClient = useQueryClient();
+  const { onSuccess, onError, ...rest } = mutationConfig ?? {};
+  return useMutation({
+    ...rest,
+    mutationFn: cancelGenerationJob,
+    onSuccess: async (job, id, ...args) => {
+      // A poll still in flight would otherwise overwrite the new status with the old one.
+      await queryClient.cancelQueries({ queryKey: generationJobQueryKey(id) });
+      queryClient.setQueryData(generationJobQueryKey(id), job);
+      onSuccess?.(job, id, ...args);
+    },
+    onError: (error, id, ...args) => {
+      // 409 generation_job_finished: it ended meanwhile; fetch its final state.
+      if (isApiError(error, 'generation_job_finished')) {
+        void queryClient.invalidateQueries({ queryKey: generationJobQueryKey(id) });
+      }
+      onError?.(error, id, ...args);
+    },
+  });
+};

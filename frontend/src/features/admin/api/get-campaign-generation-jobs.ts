@@ -1,0 +1,14 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { GenerationJobList } from '@/lib/api-types';
+
+export const getCampaignGenerationJobs = (slug: string): Promise<GenerationJobList> =>
+  api.get(`/api/campaigns/${seg(slug)}/generation-jobs`);
+
+export const campaignGenerationJobsQueryKey = (slug: string) => ['campaigns', slug, 'generation-jobs'] as const;
+
+export const getCampaignGenerationJobsQueryOptions = (slug: string) =>
+  queryOptions({ queryKey: campaignGenerationJobsQueryKey(slug), queryFn: () => getCampaignGenerationJobs(slug) });
+
+export const useCampaignGenerationJobs = (slug: string) => useQuery(getCampaignGenerationJobsQueryOptions(slug));

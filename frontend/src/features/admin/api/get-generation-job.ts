@@ -1,0 +1,20 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { GenerationJob } from '@/lib/api-types';
+
+export const getGenerationJob = (id: number): Promise<GenerationJob> => api.get(`/api/generation-jobs/${seg(id)}`);
+
+export const generationJobQueryKey = (id: number) => ['generation-jobs', id] as const;
+
+export const isGenerationJobActive = (job: GenerationJob | undefined) =>
+  job?.status === 'queued' || job?.status === 'running';
+
+/** One generation job; polls every second while it is queued or running, then stops. */
+export const useGenerationJob = (job: GenerationJob) =>
+  useQuery({
+    ...queryOptions({ queryKey: generationJobQueryKey(job.id), queryFn: () => getGenerationJob(job.id) }),
+    initialData: job,
+    staleTime: (query) => (isGenerationJobActive(query.state.data) ? 0 : Infinity),
+    refetchInterval: (query) => (isGenerationJobActive(query.state.data) ? 1000 : false),
+  });

@@ -1,0 +1,12 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api } from '@/lib/api-client';
+import type { ModelEndpointList } from '@/lib/api-types';
+
+export const getModels = (): Promise<ModelEndpointList> => api.get('/api/models');
+
+export const modelsQueryKey = ['models'] as const;
+
+export const getModelsQueryOptions = () => queryOptions({ queryKey: modelsQueryKey, queryFn: getModels });
+
+export const useModels = () => useQuery(getModelsQueryOptions());

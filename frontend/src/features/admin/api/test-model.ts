@@ -1,0 +1,11 @@
+import { useMutation } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { ModelTestResult } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+/** Sends one small request through the endpoint; a failed call comes back as `ok: false`, not as an error. */
+export const testModel = (name: string): Promise<ModelTestResult> => api.post(`/api/models/${seg(name)}/test`);
+
+export const useTestModel = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof testModel> } = {}) =>
+  useMutation({ ...mutationConfig, mutationFn: testModel });

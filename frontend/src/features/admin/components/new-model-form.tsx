@@ -1,0 +1,207 @@
+import { useState, type FormEvent } from 'react';
+
+import { ErrorMessage } from '@/components/ui/error-message';
+import { isApiError } from '@/lib/api-client';
+import type { CreateModelEndpointBody, ModelEndpoint, ProviderKind } from '@/lib/api-types';
+
+import { useCreateModel } from '../api/create-model';
+import { describeValidationDetails } from '../utils/format';
+import { parseJsonObject } from '../utils/json';
+
+import { PROVIDER_LABELS } from './models-table';
+
+// Mirrors backend/prefhub/generation/schemas.py so mistakes show before a 422.
+const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,99}';
+const ENV_PATTERN = '[A-Z_][A-Z0-9_]{0,99}';
+
+const PROVIDERS = Object.keys(PROVIDER_LABELS) as ProviderKind[];
+
+export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint) => void }) {
+  const [name, setName] = useState('');
+  const [provider, setProvider] = useState<ProviderKind>('openai_chat');
+  const [baseUrl, setBaseUrl] = useState('');
+  const [model, setModel] = useState('');
+  const [apiKeyEnv, setApiKeyEnv] = useState('');
+  const [maxConcurrency, setMaxConcurrency] = useState('4');
+  const [timeout, setTimeoutS] = useState('60');
+  const [defaultParams, setDefaultParams] = useState('');
+  const [paramsError, setParamsError] = useState<string | null>(null);
+
+  const create = useCreateModel({
+    mutationConfig: {
+      onSuccess: (created) => {
+        setName('');
+        setModel('');
+        setApiKeyEnv('');
+        setDefaultParams('');
+        onCreated?.(created);
+      },
+    },
+  });
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const params = parseJsonObject(defaultParams);
+    if (!params.ok) {
+      setParamsError(params.error);
+      return;
+    }
+    setParamsError(null);
+    const body: CreateModelEndpointBody = {
+      name: name.trim(),
+      provider,
+      base_url: baseUrl.trim(),
+      model: model.trim(),
+      max_concurrency: Number.parseInt(maxConcurrency, 10),
+      timeout_s: Number(timeout),
+    };
+    if (apiKeyEnv.trim()) body.api_key_env = apiKeyEnv.trim();
+    if (params.value) body.default_params = params.value;
+    create.mutate(body);
+  };
+
+  const details = isApiError(create.error, 'validation_error') ? describeValidationDetails(create.error.details) : [];
+
+  return (
+    <form className="form card" onSubmit={onSubmit} aria-labelledby="new-model-title">
+      <h2 id="new-model-title">Add a model endpoint</h2>
+      {create.error ? (
+        <ErrorMessage error={create.error}>
+          {details.length > 0 ? (
+            <ul className="error-list">
+              {details.map((line, i) => (
+                <li key={i}>{line}</li>
+              ))}
+            </ul>
+          ) : null}
+        </ErrorMessage>
+      ) : null}
+      {create.isSuccess ? (
+        <p className="alert alert--success" role="status">
+          Added {create.data.name}.
+        </p>
+      ) : null}
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="model-name">Name</label>
+          <input
+            id="model-name"
+            required
+            pattern={NAME_PATTERN}
+            maxLength={100}
+            className="mono"
+            aria-describedby="model-name-help"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <small id="model-name-help">How campaigns refer to it, e.g. gpt-4o-mini or llama3:8b.</small>
+        </div>
+        <div className="field">
+          <label htmlFor="model-provider">Provider</label>
+          <select id="model-provider" value={provider} onChange={(e) => setProvider(e.target.value as ProviderKind)}>
+            {PROVIDERS.map((p) => (
+              <option key={p} value={p}>
+                {PROVIDER_LABELS[p]} ({p})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="model-base-url">Base URL</label>
+          <input
+            id="model-base-url"
+            type="url"
+            required
+            className="mono"
+            placeholder="https://api.openai.com/v1"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="model-model">Model</label>
+          <input
+            id="model-model"
+            required
+            maxLength={200}
+            className="mono"
+            placeholder="gpt-4o-mini"
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="model-key-env">API key env var name</label>
+          <input
+            id="model-key-env"
+            pattern={ENV_PATTERN}
+            maxLength={100}
+            className="mono"
+            placeholder="OPENAI_API_KEY"
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby="model-key-env-help"
+            value={apiKeyEnv}
+            onChange={(e) => setApiKeyEnv(e.target.value)}
+          />
+          <small id="model-key-env-help">
+            The <em>name</em> of an environment variable, not the key: the key itself stays in the workers’ environment
+            and is never sent to or stored by prefhub. Leave empty for endpoints without a key.
+          </small>
+        </div>
+        <div className="field field--short">
+          <label htmlFor="model-concurrency">Max concurrency</label>
+          <input
+            id="model-concurrency"
+            type="number"
+            min={1}
+            max={1024}
+            step={1}
+            required
+            value={maxConcurrency}
+            onChange={(e) => setMaxConcurrency(e.target.value)}
+          />
+        </div>
+        <div className="field field--short">
+          <label htmlFor="model-timeout">Timeout (seconds)</label>
+          <input
+            id="model-timeout"
+            type="number"
+            min={1}
+            max={3600}
+            step="any"
+            required
+            value={timeout}
+            onChange={(e) => setTimeoutS(e.target.value)}
+          />
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="model-default-params">Default params (JSON object, optional)</label>
+        <textarea
+          id="model-default-params"
+          rows={3}
+          spellCheck={false}
+          placeholder='{"temperature": 0.7, "max_tokens": 1024}'
+          aria-invalid={paramsError ? true : undefined}
+          aria-describedby={paramsError ? 'model-default-params-error' : undefined}
+          value={defaultParams}
+          onChange={(e) => {
+            setDefaultParams(e.target.value);
+            if (paramsError) setParamsError(null);
+          }}
+        />
+        {paramsError ? (
+          <small id="model-default-params-error" className="field__error" role="alert">
+            {paramsError}
+          </small>
+        ) : null}
+      </div>
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" disabled={create.isPending}>
+          {create.isPending ? 'Adding…' : 'Add model'}
+        </button>
+      </div>
+    </form>
+  );
+}
