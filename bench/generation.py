@@ -75,6 +75,7 @@ class Config:
     timeout: float
     keep: bool
     profile_dir: Path | None
+    profile_idle: bool
 
 
 def parse_args(argv: list[str] | None = None) -> Config:
@@ -113,6 +114,11 @@ def parse_args(argv: list[str] | None = None) -> Config:
         help="record the workers (all their processes) with py-spy during the job "
         "(slows them down, so not for recorded results)",
     )
+    parser.add_argument(
+        "--profile-idle",
+        action="store_true",
+        help="with --profile: sample waiting threads too (wall time, not just CPU)",
+    )
     args = parser.parse_args(argv)
     if min(args.requests, args.concurrency, args.workers) < 1 or args.latency < 0:
         parser.error("--requests, --concurrency and --workers must be positive")
@@ -129,6 +135,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         timeout=args.timeout or max(60.0, 10 * bound),
         keep=args.keep,
         profile_dir=args.profile,
+        profile_idle=args.profile_idle,
     )
 
 
@@ -176,7 +183,11 @@ def delete_redis_keys(url: str, prefix: str) -> int:
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
     keys = [
         key
-        for pattern in (f"{prefix}*", f"_kombu.binding.{prefix}*")
+        for pattern in (
+            f"{prefix}*",
+            f"_kombu.binding.{prefix}*",
+            f"_kombu.binding_permanent.{prefix}*",
+        )
         for key in client.scan_iter(match=pattern, count=1000)
     ]
     if keys:
@@ -483,7 +494,8 @@ def start_profilers(config: Config, worker_pids: list[int]) -> list[subprocess.P
     config.profile_dir.mkdir(parents=True, exist_ok=True)
     profilers = []
     for i, pid in enumerate(worker_pids):
-        out = config.profile_dir / f"worker-{i}-{config.pool}.txt"
+        kind = "wall" if config.profile_idle else "cpu"
+        out = config.profile_dir / f"worker-{i}-{config.pool}-{kind}.txt"
         log(f"profiling worker {i} (pid {pid}) with py-spy into {out}")
         profilers.append(
             subprocess.Popen(
@@ -495,11 +507,12 @@ def start_profilers(config: Config, worker_pids: list[int]) -> list[subprocess.P
                     "--subprocesses",
                     "--rate",
                     "100",
-                    "--idle",  # waits too: where a request's 200 ms + overhead go
                     "--format",
                     "raw",
                     "--output",
                     str(out),
+                    # Waits too: where a request's 200 ms + overhead go, not just its CPU.
+                    *(["--idle"] if config.profile_idle else []),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
