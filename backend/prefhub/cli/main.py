@@ -150,7 +150,10 @@ def _stop_child(child: subprocess.Popen) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="worker processes or threads")] = 2,
+    concurrency: Annotated[int, typer.Option(help="worker threads or processes")] = 8,
+    pool: Annotated[
+        str, typer.Option(help="threads (model calls wait on the network) or prefork")
+    ] = "threads",
     queues: Annotated[str | None, typer.Option(help="comma-separated queue names")] = None,
     loglevel: str = "INFO",
     exit_with_parent: Annotated[
@@ -158,15 +161,33 @@ def worker(
     ] = False,
 ) -> None:
     """Run a Celery worker: Redis with PREFHUB_REDIS_URL, else the embedded filesystem broker."""
+    from prefhub.kit.db import reset_engine_cache
     from prefhub.settings import get_settings
+
+    if pool not in ("threads", "prefork", "solo"):
+        raise _fail("--pool must be threads, prefork or solo")
+    settings = get_settings()
+    if pool == "threads" and settings.db_pool_size + settings.db_max_overflow < concurrency + 2:
+        # Every thread may hold a connection at once: size the pool so none waits for one.
+        os.environ["PREFHUB_DB_POOL_SIZE"] = str(concurrency + 2)
+        get_settings.cache_clear()
+        reset_engine_cache()
+        settings = get_settings()
+
     from prefhub.worker import ALL_QUEUES, celery_app, queue_name
 
-    settings = get_settings()
     names = queues or ",".join(queue_name(settings, q) for q in (*ALL_QUEUES, "default"))
-    argv = ["worker", "-Q", names, f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
+    argv = [
+        "worker",
+        "-Q",
+        names,
+        f"--loglevel={loglevel}",
+        f"--concurrency={concurrency}",
+        f"--pool={pool}",
+    ]
     if not settings.redis_url:
         # The filesystem transport has no broadcast channel for gossip, mingle or heartbeats.
-        argv += ["--pool=threads", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     if exit_with_parent:
         _exit_with_parent()
     celery_app.worker_main(argv)

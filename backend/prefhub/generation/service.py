@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -229,7 +229,6 @@ def start_request(session: Session, request_id: int) -> RequestPlan | None:
     if session.scalar(select(Candidate.id).where(Candidate.generation_request_id == request.id)):
         # A previous run stored the candidate and died before recording it.
         request.status = GenerationStatus.succeeded
-        _finish_job_if_done(session, job)
         return None
     request.status = GenerationStatus.running
     request.attempts += 1
@@ -286,7 +285,6 @@ def store_completion(session: Session, request_id: int, completion: Completion) 
     request.error = None
     request.finished_at = utcnow()
     _mark_ready(session, item)
-    _finish_job_if_done(session, job)
 
 
 def record_failure(session: Session, request_id: int, error: str, *, final: bool) -> None:
@@ -297,7 +295,6 @@ def record_failure(session: Session, request_id: int, error: str, *, final: bool
     if final:
         request.status = GenerationStatus.failed
         request.finished_at = utcnow()
-        _finish_job_if_done(session, session.get_one(GenerationJob, request.job_id))
     else:
         request.status = GenerationStatus.queued
 
@@ -329,27 +326,45 @@ def _mark_ready(session: Session, item: Item) -> None:
         item.status = ItemStatus.ready
 
 
-def _finish_job_if_done(session: Session, job: GenerationJob) -> None:
-    session.flush()
-    # Serialise the last requests' check on the job row: whoever counts second sees the
-    # other's result committed, so a job never stays "running" with nothing left to run.
-    session.execute(select(GenerationJob.id).where(GenerationJob.id == job.id).with_for_update())
-    open_requests = session.scalar(
-        select(func.count(GenerationRequest.id)).where(
-            GenerationRequest.job_id == job.id,
+def finish_job_if_done(session: Session, job_id: int) -> None:
+    """Close the job once no request is open, in one guarded statement.
+
+    Run in its own short transaction after a request's result is committed: whoever runs it
+    last sees every result, and the guard makes a second closer a no-op, so no lock is held
+    across the request's own transaction.
+    """
+    open_requests = (
+        select(GenerationRequest.id)
+        .where(
+            GenerationRequest.job_id == job_id,
             GenerationRequest.status.in_([GenerationStatus.queued, GenerationStatus.running]),
         )
+        .exists()
     )
-    if open_requests or job.status in FINISHED:
-        return
-    failed = session.scalar(
-        select(func.count(GenerationRequest.id)).where(
-            GenerationRequest.job_id == job.id,
+    all_failed = (
+        select(func.count(GenerationRequest.id))
+        .where(
+            GenerationRequest.job_id == job_id,
             GenerationRequest.status == GenerationStatus.failed,
         )
+        .scalar_subquery()
+        == GenerationJob.total
     )
-    job.status = GenerationStatus.failed if failed == job.total else GenerationStatus.succeeded
-    job.finished_at = utcnow()
+    session.execute(
+        update(GenerationJob)
+        .where(
+            GenerationJob.id == job_id,
+            GenerationJob.status.in_([GenerationStatus.queued, GenerationStatus.running]),
+            ~open_requests,
+        )
+        .values(
+            status=case(
+                (all_failed, GenerationStatus.failed.value),
+                else_=GenerationStatus.succeeded.value,
+            ),
+            finished_at=utcnow(),
+        )
+    )
 
 
 def run_locally(request_ids: list[int], concurrency: int, on_done: Any = None) -> None:
@@ -370,3 +385,9 @@ def run_locally(request_ids: list[int], concurrency: int, on_done: Any = None) -
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         list(pool.map(run, request_ids))
+
+
+def job_of_request(session: Session, request_id: int) -> int | None:
+    return session.scalar(
+        select(GenerationRequest.job_id).where(GenerationRequest.id == request_id)
+    )

@@ -48,6 +48,16 @@ def dispatch_job(job_id: int) -> int:
 def execute_request(request_id: int, retries: int, max_retries: int) -> float | None:
     """Run one generation request once. Returns the delay before the next try, or None when
     the request is finished (stored, failed for good, cancelled, or already done)."""
+    delay = _attempt(request_id, retries, max_retries)
+    if delay is None:
+        with unit_of_work() as session:
+            job_id = service.job_of_request(session, request_id)
+            if job_id is not None:
+                service.finish_job_if_done(session, job_id)
+    return delay
+
+
+def _attempt(request_id: int, retries: int, max_retries: int) -> float | None:
     with unit_of_work() as session:
         plan = service.start_request(session, request_id)
     if plan is None:
