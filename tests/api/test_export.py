@@ -208,3 +208,26 @@ def test_cli_export_writes_the_same_rows_as_the_job(judged_campaign, tmp_path):
     ).content
     assert json.loads((out / "manifest.json").read_text())["counts"]["rows"] == 3
     assert not Path(str(out) + ".partial").exists()
+
+
+def test_round_filter_keeps_only_judgments_of_that_rounds_candidates(as_user, unique, db):
+    from sqlalchemy import select, update
+
+    from prefhub.models import Campaign, Candidate, Item
+
+    researcher = as_user("researcher")
+    slug = f"rounds-{unique}"
+    create_campaign_with_items(researcher, slug, n_items=2, redundancy=1)
+    with db() as session:
+        second = session.scalar(
+            select(Item.id)
+            .join(Campaign, Campaign.id == Item.campaign_id)
+            .where(Campaign.slug == slug, Item.external_id == "item-1")
+        )
+        session.execute(update(Candidate).where(Candidate.item_id == second).values(round=1))
+    _judge(as_user(), slug, ["A", "B"])
+    job = _run_export(researcher, slug, rounds=[1])
+    rows = _rows(researcher, job)
+    assert [r["metadata"]["item_id"] for r in rows] == ["item-1"]
+    manifest = researcher.get(f"/api/exports/{job['id']}/files/manifest.json").json()
+    assert manifest["filters"] == {"rounds": [1]} and manifest["counts"]["filtered_out"] == 1

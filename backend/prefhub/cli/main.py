@@ -356,6 +356,10 @@ def export(
     format: Annotated[str, typer.Option(help="dpo or judgments (raw)")] = "dpo",
     standard: Annotated[bool, typer.Option(help="TRL standard form (strings)")] = False,
     salt: Annotated[str, typer.Option(help="salt for pseudonymous annotator ids")] = "",
+    round_: Annotated[
+        list[int] | None,
+        typer.Option("--round", help="only judgments of candidates from this round (repeatable)"),
+    ] = None,
 ) -> None:
     """Export a dataset (runs the same job code as the worker, in this process)."""
     from prefhub.campaigns.service import get_by_slug
@@ -365,7 +369,12 @@ def export(
     from prefhub.kit.db import unit_of_work
 
     try:
-        options = ExportOptions(format=format, conversational=not standard, salt=salt)  # type: ignore[arg-type]
+        options = ExportOptions(
+            format=format,  # type: ignore[arg-type]
+            conversational=not standard,
+            salt=salt,
+            rounds=round_ or None,
+        )
     except ValidationError as exc:
         raise _fail(f"bad export options: {exc.errors()[0]['msg']}") from None
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

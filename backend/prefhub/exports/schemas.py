@@ -20,6 +20,8 @@ class ExportOptions(BaseModel):
     conversational: bool = True
     # Pseudonymous annotator ids are a keyed hash; a new salt gives ids unlinkable to others.
     salt: str = Field(default="", max_length=200)
+    # Only judgments whose shown candidates all come from these generation rounds.
+    rounds: list[int] | None = Field(default=None, max_length=100)
 
 
 class ExportProgress(BaseModel):

@@ -122,12 +122,18 @@ def _load_batch(
         )
     }
     candidates: dict[int, dict[int, tuple[list[dict[str, Any]], str | None]]] = {}
+    rounds: dict[int, int] = {}
     for row in session.execute(
-        select(Candidate.id, Candidate.item_id, Candidate.content, Candidate.model_name).where(
-            Candidate.item_id.in_(item_ids)
-        )
+        select(
+            Candidate.id,
+            Candidate.item_id,
+            Candidate.content,
+            Candidate.model_name,
+            Candidate.round,
+        ).where(Candidate.item_id.in_(item_ids))
     ):
         candidates.setdefault(row.item_id, {})[row.id] = (row.content, row.model_name)
+        rounds[row.id] = row.round
     return [
         JudgmentRecord(
             judgment_id=j.id,
@@ -143,6 +149,7 @@ def _load_batch(
             revision=j.revision,
             supersedes_id=j.supersedes_id,
             is_current=not j.superseded,
+            rounds={rounds[cid] for cid in j.shown_order if cid in rounds},
         )
         for j in judgments
     ]
@@ -193,7 +200,7 @@ def write_export(
     total = int(session.scalar(select(counted).where(Judgment.campaign_id == campaign.id)) or 0)
     pseudonym = Pseudonymizer(options.salt)
     data_name = f"{options.format}.jsonl"
-    rows = judgments = 0
+    rows = judgments = filtered = 0
     annotators: set[str] = set()
     with (partial / data_name).open("w", encoding="utf-8") as out:
         for batch in iter_records(
@@ -201,6 +208,9 @@ def write_export(
         ):
             lines = []
             for record in batch:
+                if options.rounds is not None and not record.rounds <= set(options.rounds):
+                    filtered += 1
+                    continue
                 annotators.add(record.annotator_pseudonym)
                 for row in writer.rows(record):
                     lines.append(json.dumps(row, ensure_ascii=False))
@@ -223,7 +233,7 @@ def write_export(
         "format": options.format,
         "options": options.model_dump(exclude={"salt"}) | {"salted": bool(options.salt)},
         "aggregation": "none",
-        "filters": {},
+        "filters": {"rounds": options.rounds},
         "campaign": {
             "slug": campaign.slug,
             "name": campaign.name,
@@ -234,6 +244,7 @@ def write_export(
             "rows": rows,
             "judgments": judgments,
             "annotators": len(annotators),
+            "filtered_out": filtered,
             "skipped_no_preference": dict(sorted(writer.skipped.items())),
         },
         "files": files,

@@ -772,6 +772,8 @@ export interface components {
              * @enum {string}
              */
             format: "dpo" | "judgments";
+            /** Rounds */
+            rounds?: number[] | null;
             /**
              * Salt
              * @default

@@ -33,6 +33,8 @@ class JudgmentRecord:
     revision: int = 0
     supersedes_id: int | None = None
     is_current: bool = True
+    # Generation rounds of the candidates shown.
+    rounds: set[int] = field(default_factory=set)
 
 
 @dataclass
