@@ -207,3 +207,38 @@ def test_generation_job_runs_on_prefhub_worker_processes_over_redis(migrated, db
             api_server(env, run_dir / f"gapi-{unique}.log", ["--no-embedded-worker"]) as base,
         ):
             _generate_over_http(base, db, unique, fake)
+
+
+def test_annotation_keeps_working_while_redis_is_down(migrated, db, unique, run_dir):
+    """Redis unreachable: tasks, submissions and even starting a job still answer (no 500)."""
+    from support.processes import free_port
+
+    env = {"PREFHUB_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}  # nobody listens there
+    researcher_email, annotator_email = f"rd-{unique}@example.org", f"ad-{unique}@example.org"
+    make_user(db, researcher_email, "researcher")
+    make_user(db, annotator_email, "annotator")
+    slug = f"noredis-{unique}"
+    log = run_dir / f"noredis-{unique}.log"
+    with (
+        api_server(env, log, ["--no-embedded-worker"]) as base,
+        httpx.Client(base_url=base, timeout=60) as researcher,
+        httpx.Client(base_url=base, timeout=60) as annotator,
+    ):
+        login(researcher, researcher_email)
+        login(annotator, annotator_email)
+        create_campaign_with_items(researcher, slug, n_items=2, redundancy=1)
+        for _ in range(2):
+            task = annotator.get(f"/api/annotate/{slug}/next").json()["task"]
+            submitted = annotator.post(
+                f"/api/annotate/{slug}/submit",
+                json={
+                    "assignment_id": task["assignment_id"],
+                    "client_id": str(uuid.uuid4()),
+                    "answers": {"preference": {"choice": "A"}},
+                },
+            )
+            assert submitted.status_code == 200
+        job = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"})
+        assert job.status_code == 202 and job.json()["status"] == "queued"
+        assert annotator.get(f"/api/annotate/{slug}/judgments").json()[1]["answers"]
+    assert "broker unreachable" in log.read_text()
