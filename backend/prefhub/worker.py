@@ -23,8 +23,14 @@ def make_celery(settings: Settings) -> Celery:
     app = Celery("prefhub", include=["prefhub.exports.tasks", "prefhub.generation.tasks"])
     if settings.redis_url:
         app.conf.broker_url = settings.redis_url
+        visibility = settings.redis_visibility_timeout
         app.conf.broker_transport_options = {
-            "visibility_timeout": settings.redis_visibility_timeout
+            "visibility_timeout": visibility,
+            # kombu looks for a dead worker's unacknowledged tasks only every interval x
+            # throttle seconds (100 s by default); sweep at a pace tied to the timeout instead,
+            # so a killed worker's tasks come back soon after they become visible again.
+            "unacked_restore_interval": max(1, min(60, visibility // 4)),
+            "unacked_restore_throttle": 1,
         }
     else:
         folder = settings.broker_dir.resolve()
