@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -108,12 +109,31 @@ def openai_chat(
     )
 
 
+Provider = Callable[[httpx.Client, ModelEndpoint, list[dict[str, Any]], dict[str, Any]], Completion]
+
+
+def _local_hf(
+    client: httpx.Client,
+    endpoint: ModelEndpoint,
+    context: list[dict[str, Any]],
+    params: dict[str, Any],
+) -> Completion:
+    raise PermanentModelError("provider 'local_hf' is not available yet")
+
+
+PROVIDERS: dict[ProviderKind, Provider] = {
+    ProviderKind.openai_chat: openai_chat,
+    ProviderKind.local_hf: _local_hf,
+}
+
+
 def generate(
     client: httpx.Client,
     endpoint: ModelEndpoint,
     context: list[dict[str, Any]],
     params: dict[str, Any],
 ) -> Completion:
-    if endpoint.provider == ProviderKind.openai_chat:
-        return openai_chat(client, endpoint, context, params)
-    raise PermanentModelError(f"provider '{endpoint.provider.value}' is not available yet")
+    provider = PROVIDERS.get(endpoint.provider)
+    if provider is None:
+        raise PermanentModelError(f"provider '{endpoint.provider.value}' is not available yet")
+    return provider(client, endpoint, context, params)
