@@ -12,6 +12,7 @@ from prefhub.models.generation import (
     ProviderKind,
 )
 from prefhub.models.item import Candidate, Item, ItemStatus
+from prefhub.models.media import CampaignMedia, MediaAsset, MediaKind
 from prefhub.models.user import ApiToken, Role, User, UserSession
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "AssignmentStatus",
     "Base",
     "Campaign",
+    "CampaignMedia",
     "CampaignStatus",
     "CampaignVersion",
     "Candidate",
@@ -32,6 +34,8 @@ __all__ = [
     "ItemReport",
     "ItemStatus",
     "Judgment",
+    "MediaAsset",
+    "MediaKind",
     "ModelEndpoint",
     "ProviderKind",
     "Role",

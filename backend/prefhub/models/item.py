@@ -52,6 +52,13 @@ class Item(TimestampMixin, Base):
     # ``assigned_count`` = open leases + submitted judgments, never above the campaign's K.
     assigned_count: Mapped[int] = mapped_column(Integer, default=0)
     judgment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # On-policy rounds: round 0 holds the imported prompts; a new round copies them into
+    # fresh items (``source_item_id`` pointing at the original) so each round collects its own
+    # K judgments over its own candidates.
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    source_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), index=True
+    )
 
     candidates: Mapped[list[Candidate]] = relationship(
         lazy="raise", order_by="Candidate.position", back_populates="item"
