@@ -2,31 +2,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from support.api import items, jsonl
-
-
-@pytest.fixture
-def cli(migrated):
-    from prefhub.cli import app
-
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input)
-
-    return invoke
-
-
-@pytest.fixture
-def owner(cli, unique):
-    email = f"owner-{unique}@example.org"
-    result = cli("users", "create", email, "--role", "researcher", "--password", "pw-long-enough")
-    assert result.exit_code == 0, result.output
-    return email
 
 
 def _spec_file(tmp_path, slug: str, **overrides) -> str:

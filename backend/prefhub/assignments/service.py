@@ -127,13 +127,17 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int):  # type:
     seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
     # Nobody judges an item holding their own writing.
     authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
-    return select(Item.id).where(
+    query = select(Item.id).where(
         Item.campaign_id == campaign.id,
         Item.status == ItemStatus.ready,
         Item.assigned_count < k,
         ~seen,
         ~authored,
     )
+    rounds = spec_of(campaign).rounds
+    if rounds is not None:
+        query = query.where(Item.round.in_(rounds))
+    return query
 
 
 def check_eligible(campaign: Campaign, annotator: User) -> None:

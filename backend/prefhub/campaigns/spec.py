@@ -213,6 +213,11 @@ class CampaignSpec(_Strict):
     max_open_leases: int = Field(default=1, ge=1, le=50, description="per annotator")
     undo_seconds: int = Field(default=60, ge=0, le=3600, description="undo window after submit")
     priority: int = Field(default=0, ge=-100, le=100)
+    rounds: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None,
+        max_length=100,
+        description="annotate only items of these generation rounds; default every round",
+    )
     eligibility: Eligibility = Field(default_factory=Eligibility)
     quotas: list[GroupQuota] = Field(default_factory=list, max_length=5)
 

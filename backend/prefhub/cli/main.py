@@ -504,6 +504,9 @@ def generate(
     model: Annotated[list[str], typer.Option(help="model endpoint name (repeatable)")],
     n: Annotated[int, typer.Option(min=1, help="samples per item and model")] = 1,
     new_round: Annotated[bool, typer.Option(help="store as the next on-policy round")] = False,
+    item: Annotated[
+        list[str] | None, typer.Option(help="only this imported item id (repeatable)")
+    ] = None,
     wait: Annotated[bool, typer.Option(help="wait for the job, with a progress bar")] = False,
 ) -> None:
     """Generate candidates for a campaign's items from one or more models."""
@@ -518,7 +521,9 @@ def generate(
 
     try:
         with unit_of_work() as session:
-            body = GenerationJobCreate(models=model, samples=n, new_round=new_round)
+            body = GenerationJobCreate(
+                models=model, samples=n, new_round=new_round, item_ids=item or None
+            )
             job = service.create_job(session, get_by_slug(session, slug), body, None)
             job_id, total = job.id, job.total
             concurrency = sum(

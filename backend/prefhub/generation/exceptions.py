@@ -17,6 +17,10 @@ class GenerationJobFinished(Conflict):
     code = "generation_job_finished"
 
 
+class RoundConflict(Conflict):
+    code = "round_conflict"
+
+
 class BadGenerationRequest(InvalidInput):
     code = "bad_generation_request"
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from prefhub.campaigns.service import spec_of
 from prefhub.generation.exceptions import (
@@ -19,6 +19,7 @@ from prefhub.generation.exceptions import (
     GenerationJobNotFound,
     ModelExists,
     ModelNotFound,
+    RoundConflict,
 )
 from prefhub.generation.providers import Completion, generate
 from prefhub.generation.schemas import GenerationJobCreate, ModelEndpointCreate
@@ -83,20 +84,17 @@ def create_job(
     endpoints = [get_model(session, name) for name in body.models]
     if len({e.id for e in endpoints}) != len(endpoints):
         raise BadGenerationRequest("A model is listed twice")
-    query = select(Item.id).where(Item.campaign_id == campaign.id).order_by(Item.id)
-    if body.item_ids is not None:
-        query = query.where(Item.external_id.in_(body.item_ids))
-    item_ids = list(session.scalars(query))
-    if body.item_ids is not None and len(item_ids) != len(set(body.item_ids)):
-        raise BadGenerationRequest("Some item ids are not in this campaign")
-    if not item_ids:
-        raise BadGenerationRequest("The campaign has no items to generate for")
     current_round = session.scalar(
-        select(func.max(Candidate.round))
-        .join(Item, Item.id == Candidate.item_id)
-        .where(Item.campaign_id == campaign.id)
+        select(func.max(Item.round)).where(Item.campaign_id == campaign.id)
     )
-    round_ = (current_round or 0) + (1 if body.new_round and current_round is not None else 0)
+    if current_round is None:
+        raise BadGenerationRequest("The campaign has no items to generate for")
+    round_ = current_round + 1 if body.new_round else current_round
+    # A new round generates for the original prompts (round 0); otherwise the job adds
+    # candidates to the items of the current round.
+    item_ids = _items_of_round(session, campaign, 0 if body.new_round else round_, body.item_ids)
+    if body.new_round:
+        item_ids = copy_items_into_round(session, item_ids, round_)
     job = GenerationJob(
         campaign_id=campaign.id,
         created_by_id=user.id if user else None,
@@ -120,6 +118,59 @@ def create_job(
 
     enqueue_after_commit(session, dispatch_job, job.id, expires=24 * 3600)
     return job
+
+
+def _items_of_round(
+    session: Session, campaign: Campaign, round_: int, external_ids: list[str] | None
+) -> list[int]:
+    """The round's items, optionally only those whose prompt has one of ``external_ids`` (the
+    ids given at import: later rounds' copies answer to their original's id)."""
+    original = aliased(Item)
+    prompt_id = func.coalesce(original.external_id, Item.external_id)
+    query = (
+        select(Item.id)
+        .outerjoin(original, original.id == Item.source_item_id)
+        .where(Item.campaign_id == campaign.id, Item.round == round_)
+        .order_by(Item.id)
+    )
+    if external_ids is not None:
+        query = query.where(prompt_id.in_(external_ids))
+    item_ids = list(session.scalars(query))
+    if external_ids is not None and len(item_ids) != len(set(external_ids)):
+        raise BadGenerationRequest(f"Some item ids are not in round {round_} of this campaign")
+    if not item_ids:
+        raise BadGenerationRequest(f"Round {round_} of the campaign has no items")
+    return item_ids
+
+
+def copy_items_into_round(session: Session, item_ids: list[int], round_: int) -> list[int]:
+    """Fresh items for an on-policy round: the same prompts, no candidates yet, their own K
+    judgments to collect (ready once generation gives them ``min_candidates``)."""
+    copies = [
+        Item(
+            campaign_id=item.campaign_id,
+            external_id=f"{item.external_id}~r{round_}",
+            context=item.context,
+            extra=item.extra,
+            status=ItemStatus.pending,
+            priority=item.priority,
+            is_gold=item.is_gold,
+            round=round_,
+            source_item_id=item.id,
+        )
+        for item in session.scalars(select(Item).where(Item.id.in_(item_ids)).order_by(Item.id))
+    ]
+    try:
+        with session.begin_nested():
+            session.add_all(copies)
+            session.flush()
+    except IntegrityError as exc:
+        # Another request opened the same round a moment ago, or an imported id looks like a
+        # copy's id.
+        raise RoundConflict(
+            f"Round {round_} could not be opened: its item ids are taken; try again"
+        ) from exc
+    return [copy.id for copy in copies]
 
 
 def get_job(session: Session, job_id: int) -> GenerationJob:
