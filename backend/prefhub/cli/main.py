@@ -403,7 +403,9 @@ PROVIDERS = {"openai": "openai_chat", "openai-image": "openai_image", "local": "
 @models_app.command("add")
 def models_add(
     name: str,
-    base_url: Annotated[str, typer.Option(help="e.g. http://127.0.0.1:8001/v1")],
+    base_url: Annotated[
+        str, typer.Option(help="e.g. http://127.0.0.1:8001/v1; with --provider local, a directory")
+    ],
     model: Annotated[str, typer.Option(help="the model name the endpoint expects")],
     provider: Annotated[str, typer.Option(help="openai, openai-image or local")] = "openai",
     api_key_env: Annotated[
@@ -424,6 +426,8 @@ def models_add(
 
     if provider not in PROVIDERS:
         raise _fail(f"unknown provider '{provider}'; choose {', '.join(PROVIDERS)}")
+    if provider == "local":
+        base_url = str(Path(base_url).expanduser().resolve())  # the worker may run elsewhere
     params = {}
     for item in param or []:
         key, _, value = item.partition("=")

@@ -118,7 +118,9 @@ def _local_hf(
     context: list[dict[str, Any]],
     params: dict[str, Any],
 ) -> Completion:
-    raise PermanentModelError("provider 'local_hf' is not available yet")
+    from prefhub.generation.local_hf import local_hf  # it imports this module and, lazily, torch
+
+    return local_hf(client, endpoint, context, params)
 
 
 PROVIDERS: dict[ProviderKind, Provider] = {

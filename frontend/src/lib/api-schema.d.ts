@@ -1042,7 +1042,7 @@ export interface components {
             api_key_env?: string | null;
             /**
              * Base Url
-             * Format: uri
+             * @description the API's http(s) URL; for local_hf, the absolute path of the model directory
              */
             base_url: string;
             /** Default Params */
