@@ -16,6 +16,7 @@ from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
+from prefhub.media.router import router as media_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
@@ -104,6 +105,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         annotate_router,
         exports_router,
         generation_router,
+        media_router,
     ):
         app.include_router(router)
     _mount_frontend(app, frontend_dist)

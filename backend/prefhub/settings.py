@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-change-me"
@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     export_root: Path = Path("exports")
     data_dir: Path = Path("data")
+    # Media files (images, audio, video), stored once each by their sha256; default
+    # ``{data_dir}/media``.
+    media_root_dir: Path | None = Field(default=None, alias="PREFHUB_MEDIA_ROOT")
+    max_media_bytes: int = 50 * 1024 * 1024
     secret_key: str = DEV_SECRET_KEY
     session_days: int = 14
     # Secure cookies need HTTPS; the embedded default serves plain HTTP on localhost.
@@ -49,6 +53,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def media_root(self) -> Path:
+        return self.media_root_dir or self.data_dir / "media"
 
     @property
     def broker_dir(self) -> Path:

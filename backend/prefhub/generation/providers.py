@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import httpx
 
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.kit.content import plain_text
+from prefhub.media.storage import StoredMedia
 from prefhub.models import ModelEndpoint, ProviderKind
 
 MAX_RETRY_AFTER = 300.0
@@ -29,6 +31,8 @@ class Completion:
     finish_reason: str | None = None
     raw_model: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Media the content refers to, already in the media store; recorded with the candidate.
+    media: list[StoredMedia] = field(default_factory=list)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -57,7 +61,7 @@ def _headers(endpoint: ModelEndpoint) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def _post(client: httpx.Client, endpoint: ModelEndpoint, path: str, body: dict) -> dict:
+def post_json(client: httpx.Client, endpoint: ModelEndpoint, path: str, body: dict) -> dict:
     url = endpoint.base_url.rstrip("/") + path
     try:
         response = client.post(
@@ -91,7 +95,7 @@ def openai_chat(
 ) -> Completion:
     body = {**params, "model": endpoint.model, "messages": chat_messages(context), "n": 1}
     started = time.perf_counter()
-    data = _post(client, endpoint, "/chat/completions", body)
+    data = post_json(client, endpoint, "/chat/completions", body)
     latency = int((time.perf_counter() - started) * 1000)
     try:
         choice = data["choices"][0]
@@ -112,20 +116,24 @@ def openai_chat(
 Provider = Callable[[httpx.Client, ModelEndpoint, list[dict[str, Any]], dict[str, Any]], Completion]
 
 
-def _local_hf(
-    client: httpx.Client,
-    endpoint: ModelEndpoint,
-    context: list[dict[str, Any]],
-    params: dict[str, Any],
-) -> Completion:
-    from prefhub.generation.local_hf import local_hf  # it imports this module and, lazily, torch
+def _imported_on_first_use(module: str, name: str) -> Provider:
+    """Providers in their own modules import this one (and local_hf, lazily, torch)."""
 
-    return local_hf(client, endpoint, context, params)
+    def provider(
+        client: httpx.Client,
+        endpoint: ModelEndpoint,
+        context: list[dict[str, Any]],
+        params: dict[str, Any],
+    ) -> Completion:
+        return getattr(importlib.import_module(module), name)(client, endpoint, context, params)
+
+    return provider
 
 
 PROVIDERS: dict[ProviderKind, Provider] = {
     ProviderKind.openai_chat: openai_chat,
-    ProviderKind.local_hf: _local_hf,
+    ProviderKind.openai_image: _imported_on_first_use("prefhub.generation.images", "openai_image"),
+    ProviderKind.local_hf: _imported_on_first_use("prefhub.generation.local_hf", "local_hf"),
 }
 
 

@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from prefhub.kit.content import MAX_TEXT, Message, Part
+from prefhub.kit.content import MAX_TEXT, InputPart, Message, Part
 from prefhub.models import ItemStatus
 
 
@@ -12,11 +12,11 @@ class ImportMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["system", "user", "assistant", "prompter"]
-    content: str | list[Part]
+    content: str | list[InputPart]
 
     @field_validator("content")
     @classmethod
-    def _not_too_long(cls, value: str | list[Part]) -> str | list[Part]:
+    def _not_too_long(cls, value: str | list[InputPart]) -> str | list[InputPart]:
         if isinstance(value, str) and len(value) > MAX_TEXT:
             raise ValueError(f"content longer than {MAX_TEXT} characters")
         return value
@@ -25,7 +25,7 @@ class ImportMessage(BaseModel):
 class ImportCandidate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content: str | list[Part]
+    content: str | list[InputPart]
     model: str | None = Field(default=None, max_length=200)
     metadata: dict[str, Any] = Field(default_factory=dict)
 

@@ -1,7 +1,8 @@
 """Typed content parts: a message's or a candidate's ``content`` is a list of these.
 
-Only text exists today; image, audio and video parts join this union later, so stored rows
-never change shape.
+Media parts refer to bytes in the media store by their sha256 (``prefhub.media``); the store,
+not the part, is the authority on what the bytes are. Imports take text parts only until media
+import (files beside the JSONL, URLs) turns references into stored parts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,36 @@ class TextPart(BaseModel):
     text: str = Field(max_length=MAX_TEXT)
 
 
-Part = Annotated[TextPart, Field(discriminator="type")]
+class _MediaPart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="served at /api/media/{sha256}")
+    content_type: str = Field(max_length=100)
+    alt: str | None = Field(default=None, max_length=2000)
+
+
+class ImagePart(_MediaPart):
+    type: Literal["image"] = "image"
+    width: int | None = None
+    height: int | None = None
+
+
+class AudioPart(_MediaPart):
+    type: Literal["audio"] = "audio"
+    duration_ms: int | None = None
+
+
+class VideoPart(_MediaPart):
+    type: Literal["video"] = "video"
+    width: int | None = None
+    height: int | None = None
+    duration_ms: int | None = None
+
+
+Part = Annotated[TextPart | ImagePart | AudioPart | VideoPart, Field(discriminator="type")]
+# What an import file may write itself: media arrive through the media store, never as a
+# bare hash someone typed.
+InputPart = Annotated[TextPart, Field(discriminator="type")]
 Role = Literal["system", "user", "assistant"]
 
 

@@ -17,7 +17,7 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Downloads stream after their transaction has ended; they must not hold a slot meanwhile.
-UNLIMITED = re.compile(r"^/api/exports/\d+/files/")
+UNLIMITED = re.compile(r"^/api/(exports/\d+/files|media)/")
 
 
 class ConcurrencyLimit:

@@ -29,6 +29,9 @@ export type MessageRole = Message['role'];
 export type Part = Message['content'][number];
 export type PartType = Part['type'];
 export type TextPart = Schemas['TextPart'];
+export type ImagePart = Schemas['ImagePart'];
+export type AudioPart = Schemas['AudioPart'];
+export type VideoPart = Schemas['VideoPart'];
 
 export type Candidate = Schemas['TaskCandidate'];
 /** A plain string in the schema ("A"/"B" in practice). */

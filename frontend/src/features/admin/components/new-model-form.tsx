@@ -19,6 +19,8 @@ const PROVIDERS = Object.keys(PROVIDER_LABELS) as ProviderKind[];
 export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint) => void }) {
   const [name, setName] = useState('');
   const [provider, setProvider] = useState<ProviderKind>('openai_chat');
+  // A local Hugging Face model is a directory on the workers, not a URL.
+  const isLocal = provider === 'local_hf';
   const [baseUrl, setBaseUrl] = useState('');
   const [model, setModel] = useState('');
   const [apiKeyEnv, setApiKeyEnv] = useState('');
@@ -107,13 +109,13 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
           </select>
         </div>
         <div className="field">
-          <label htmlFor="model-base-url">Base URL</label>
+          <label htmlFor="model-base-url">{isLocal ? 'Model directory' : 'Base URL'}</label>
           <input
             id="model-base-url"
-            type="url"
+            type={isLocal ? 'text' : 'url'}
             required
             className="mono"
-            placeholder="https://api.openai.com/v1"
+            placeholder={isLocal ? '/models/my-checkpoint (on the worker machines)' : 'https://api.openai.com/v1'}
             value={baseUrl}
             onChange={(e) => setBaseUrl(e.target.value)}
           />

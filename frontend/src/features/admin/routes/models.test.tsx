@@ -44,7 +44,8 @@ async function fill(label: string | RegExp, text: string) {
 async function fillForm({ name, params }: { name: string; params?: string }) {
   await fill('Name', name);
   await userEvent.selectOptions(screen.getByLabelText('Provider'), 'local_hf');
-  await fill('Base URL', 'http://gpu-02:8080/v1');
+  // A local model is a directory on the workers: the URL field becomes a path field.
+  await fill('Model directory', '/models/qwen-7b');
   await fill('Model', 'Qwen/Qwen2.5-7B-Instruct');
   await fill('API key env var name', 'HF_TOKEN');
   await fill('Max concurrency', '3');
@@ -100,7 +101,7 @@ describe('admin models page', () => {
     expect(api.calls('POST /api/models')[0].body).toEqual({
       name: 'qwen-7b',
       provider: 'local_hf',
-      base_url: 'http://gpu-02:8080/v1',
+      base_url: '/models/qwen-7b',
       model: 'Qwen/Qwen2.5-7B-Instruct',
       api_key_env: 'HF_TOKEN',
       max_concurrency: 3,

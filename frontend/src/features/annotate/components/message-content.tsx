@@ -1,5 +1,6 @@
 import { Markdown } from '@/components/markdown';
 import type { Part } from '@/lib/api-types';
+import { AudioView, ImageView, VideoView } from './media-part';
 
 /** What a part looks like at runtime when it isn't one of the kinds in the generated schema. */
 type UnknownPart = { type?: unknown } | null | undefined;
@@ -14,14 +15,18 @@ function PartView({ part }: { part: Part }) {
   switch (part.type) {
     case 'text':
       return typeof part.text === 'string' ? <Markdown text={part.text} /> : <UnsupportedPart part={part} />;
+    case 'image':
+      return <ImageView part={part} />;
+    case 'audio':
+      return <AudioView part={part} />;
+    case 'video':
+      return <VideoView part={part} />;
     default: {
       // Every kind the generated schema declares is handled above, so a kind added on regeneration
-      // (image/audio/video) makes this line a type error until it gets a case. At runtime a server
-      // newer than this build may still send a kind we don't know: show a placeholder.
-      // (Checked on `part.type`: TS won't narrow a one-member union away by its discriminant.)
-      const unhandled: never = part.type;
-      void unhandled;
-      return <UnsupportedPart part={part as UnknownPart} />;
+      // makes this line a type error until it gets a case. At runtime a server newer than this
+      // build may still send a kind we don't know: show a placeholder.
+      const unhandled: never = part;
+      return <UnsupportedPart part={unhandled as UnknownPart} />;
     }
   }
 }

@@ -11,7 +11,10 @@ const SUBMIT = 'POST /api/annotate/demo/submit';
 const SKIP = 'POST /api/annotate/demo/skip';
 
 // A part kind newer than the generated schema (the server may ship one before this build knows it).
-const IMAGE_PART = { type: 'image', url: 'x.png' } as unknown as Part;
+const SHA = 'ab'.repeat(32);
+const IMAGE_PART: Part = { type: 'image', sha256: SHA, content_type: 'image/png', width: 8, height: 8, alt: 'a fox' };
+// A kind a newer server might send that this build cannot render.
+const UNKNOWN_PART = { type: 'hologram', url: 'x.holo' } as unknown as Part;
 
 function makeTask(assignmentId: number, overrides: Partial<Task> = {}): Task {
   return {
@@ -21,7 +24,7 @@ function makeTask(assignmentId: number, overrides: Partial<Task> = {}): Task {
     campaign: { slug: 'demo', name: 'Demo campaign', guidelines: '# Be careful\n\nPrefer **helpful** answers.' },
     context: [
       { role: 'system', content: [{ type: 'text', text: 'You are helpful.' }] },
-      { role: 'user', content: [{ type: 'text', text: 'What is 2+2?' }, IMAGE_PART] },
+      { role: 'user', content: [{ type: 'text', text: 'What is 2+2?' }, IMAGE_PART, UNKNOWN_PART] },
     ],
     candidates: [
       { label: 'A', content: [{ type: 'text', text: 'It is **4**.' }] },
@@ -56,7 +59,8 @@ describe('annotator task screen', () => {
     expect(screen.getByTestId('progress')).toHaveTextContent("You've rated 3 · 2 of 10 items complete");
     expect(screen.getByText('System')).toBeInTheDocument();
     expect(screen.getByText('User')).toBeInTheDocument();
-    expect(screen.getByText('[unsupported image part]')).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: 'a fox' })).toHaveAttribute('src', `/api/media/${SHA}`);
+    expect(screen.getByText('[unsupported hologram part]')).toBeInTheDocument();
     expect(within(screen.getByTestId('candidate-A')).getByText('Response A')).toBeInTheDocument();
     expect(within(screen.getByTestId('candidate-A')).getByText('4').tagName).toBe('STRONG');
     expect(screen.getByTestId('candidate-B').querySelector('script')).toBeNull();
