@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # Redis hands an unacknowledged task (its worker died) to another worker after this many
     # seconds. Longer than the longest task, or a slow export would run twice.
     redis_visibility_timeout: int = 3600
+    # Workers look for generation jobs whose dispatch never reached the broker (it was down
+    # when the job was created) this often, and send a job again once it has been idle for
+    # the grace period (dispatched but idle: for the visibility timeout). 0 turns it off.
+    generation_sweep_seconds: float = 15.0
+    generation_dispatch_grace_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

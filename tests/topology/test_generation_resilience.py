@@ -192,3 +192,52 @@ def test_redis_restarted_mid_job_loses_nothing(migrated, db, unique, run_dir):
             assert wait_for(lambda: _finished(db, job_id), timeout=150) == "succeeded"
     assert worker.returncode is not None
     _audit(db, job_id, expected=30)
+
+
+def test_a_job_created_while_redis_is_down_runs_exactly_once_redis_is_back(
+    migrated, db, unique, run_dir
+):
+    """The API answers while its Redis is down and the dispatch is lost; once Redis and a
+    worker are up, the worker's sweep sends the job again and it completes, once each."""
+    import httpx
+
+    from support.api import create_campaign_with_items, login, make_user
+    from support.fake_openai import FakeOpenAI
+    from support.processes import api_server
+
+    port = free_port()
+    env = {
+        **_env(port, unique),
+        # Nothing is lost here but the dispatch: no stale re-dispatch of running requests.
+        "PREFHUB_REDIS_VISIBILITY_TIMEOUT": "120",
+        "PREFHUB_GENERATION_SWEEP_SECONDS": "1",
+        "PREFHUB_GENERATION_DISPATCH_GRACE_SECONDS": "2",
+    }
+    email = f"down-{unique}@example.org"
+    make_user(db, email, "researcher")
+    slug = f"down-{unique}"
+    log = run_dir / f"down-api-{unique}.log"
+    with FakeOpenAI(latency=0.05) as fake:
+        with (
+            api_server(env, log, ["--no-embedded-worker"]) as base,
+            httpx.Client(base_url=base, timeout=60) as researcher,
+        ):
+            login(researcher, email)
+            create_campaign_with_items(researcher, slug, n_items=6, redundancy=1)
+            model = {"name": f"m-{unique}", "base_url": fake.base_url, "model": "fake-model"}
+            assert researcher.post("/api/models", json=model).status_code == 201
+            created = researcher.post(
+                f"/api/campaigns/{slug}/generation-jobs",
+                json={"models": [f"m-{unique}"], "samples": 2},
+            )
+            assert created.status_code == 202 and created.json()["status"] == "queued"
+            job_id = created.json()["id"]
+        assert "broker unreachable" in log.read_text()
+        assert _finished(db, job_id) is None
+        with (
+            own_redis(run_dir / f"redis-down-{unique}", port),
+            running(["worker", "--concurrency", "4"], env, run_dir / f"down-w-{unique}.log"),
+        ):
+            assert wait_for(lambda: _finished(db, job_id), timeout=90) == "succeeded"
+        assert fake.count(path="/chat/completions") == 12  # each request called once
+    _audit(db, job_id, expected=12)

@@ -504,12 +504,20 @@ def models_test(name: str) -> None:
 
 @app.command()
 def generate(
-    slug: str,
-    model: Annotated[list[str], typer.Option(help="model endpoint name (repeatable)")],
+    slug: Annotated[str | None, typer.Argument(help="the campaign (not with --resume)")] = None,
+    model: Annotated[
+        list[str] | None, typer.Option(help="model endpoint name (repeatable)")
+    ] = None,
     n: Annotated[int, typer.Option(min=1, help="samples per item and model")] = 1,
     new_round: Annotated[bool, typer.Option(help="store as the next on-policy round")] = False,
     item: Annotated[
         list[str] | None, typer.Option(help="only this imported item id (repeatable)")
+    ] = None,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            metavar="JOB_ID", help="send an unfinished job's requests to the workers again"
+        ),
     ] = None,
     wait: Annotated[bool, typer.Option(help="wait for the job, with a progress bar")] = False,
 ) -> None:
@@ -520,23 +528,33 @@ def generate(
     from prefhub.generation import service
     from prefhub.generation.schemas import GenerationJobCreate
     from prefhub.kit.db import unit_of_work
-    from prefhub.models import ModelEndpoint
+    from prefhub.models import Campaign, ModelEndpoint
     from prefhub.settings import get_settings
 
+    if (resume is None) == (slug is None) or (resume is None and not model):
+        raise _fail("give a campaign and --model, or --resume JOB_ID")
     try:
         with unit_of_work() as session:
-            body = GenerationJobCreate(
-                models=model, samples=n, new_round=new_round, item_ids=item or None
-            )
-            job = service.create_job(session, get_by_slug(session, slug), body, None)
+            if resume is None:
+                body = GenerationJobCreate(
+                    models=model, samples=n, new_round=new_round, item_ids=item or None
+                )
+                job = service.create_job(session, get_by_slug(session, slug), body, None)
+                request_ids = service.queued_request_ids(session, job.id)
+            else:
+                job = service.get_job(session, resume)
+                request_ids = service.resume_job(session, job)
+                slug = session.get_one(Campaign, job.campaign_id).slug
             job_id, total = job.id, job.total
             concurrency = sum(
                 session.get_one(ModelEndpoint, i).max_concurrency for i in job.endpoint_ids
             )
-            request_ids = service.queued_request_ids(session, job_id)
     except PrefhubError as exc:
         raise _fail(exc.message) from None
-    console.print(f"generation job {job_id}: {total} requests")
+    if resume is None:
+        console.print(f"generation job {job_id}: {total} requests")
+    else:
+        console.print(f"generation job {job_id}: {len(request_ids)} requests sent again")
     if not wait:
         if not get_settings().redis_url:
             console.print("it runs on the embedded worker of `prefhub serve` (or use --wait)")
@@ -544,7 +562,7 @@ def generate(
     with _progress() as bar:
         task = bar.add_task(f"generating for {slug}", total=total)
         if not get_settings().redis_url:
-            done = iter(range(1, total + 1))
+            done = iter(range(total - len(request_ids) + 1, total + 1))
             service.run_locally(
                 request_ids, min(concurrency, 32), lambda: bar.update(task, completed=next(done))
             )

@@ -115,3 +115,16 @@ def cancel_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJ
     job, campaign = _owned_job(session, user, job_id)
     service.cancel_job(session, job)
     return _job_out(session, job, campaign)
+
+
+@router.post(
+    "/generation-jobs/{job_id}/resume",
+    response_model=GenerationJobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def resume_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+    """Send the job's unfinished requests to the workers again (e.g. after a broker outage).
+    Workers also do this on their own for jobs that stall."""
+    job, campaign = _owned_job(session, user, job_id)
+    service.resume_job(session, job)
+    return _job_out(session, job, campaign)

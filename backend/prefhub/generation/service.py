@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from prefhub.campaigns.service import spec_of
 from prefhub.generation.exceptions import (
     BadGenerationRequest,
     GenerationJobFinished,
@@ -21,13 +20,13 @@ from prefhub.generation.exceptions import (
     ModelNotFound,
     RoundConflict,
 )
+from prefhub.generation.execution import FINISHED, MAX_ATTEMPTS, OPEN
 from prefhub.generation.providers import Completion, generate
 from prefhub.generation.schemas import GenerationJobCreate, ModelEndpointCreate
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.time import utcnow
 from prefhub.models import (
     Campaign,
-    Candidate,
     GenerationJob,
     GenerationRequest,
     GenerationStatus,
@@ -36,12 +35,7 @@ from prefhub.models import (
     ModelEndpoint,
     User,
 )
-
-FINISHED = (GenerationStatus.succeeded, GenerationStatus.failed, GenerationStatus.cancelled)
-MAX_ATTEMPTS = 6
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 60.0
-
+from prefhub.settings import get_settings
 
 # ---------------------------------------------------------------- registry
 
@@ -243,179 +237,144 @@ def cancel_job(session: Session, job: GenerationJob) -> None:
 
 
 def queued_request_ids(session: Session, job_id: int) -> list[int]:
+    return open_request_ids(session, job_id, include_running=False)
+
+
+# ---------------------------------------------------------------- dispatch and recovery
+#
+# ``dispatched_at`` says when the job's requests were last handed to the broker. A dispatch
+# carries the value it was claimed with (None for the one sent by ``create_job``): a newer claim
+# (a resume, or the sweep) supersedes it, so at most one dispatch per claim sends the requests.
+
+
+@dataclass(frozen=True)
+class StalledJob:
+    job_id: int
+    dispatched_at: datetime | None
+    include_running: bool  # running requests whose worker, and message, were lost
+
+
+def open_request_ids(session: Session, job_id: int, *, include_running: bool) -> list[int]:
+    statuses = OPEN if include_running else (GenerationStatus.queued,)
     return list(
         session.scalars(
             select(GenerationRequest.id)
-            .where(
-                GenerationRequest.job_id == job_id,
-                GenerationRequest.status == GenerationStatus.queued,
-            )
+            .where(GenerationRequest.job_id == job_id, GenerationRequest.status.in_(statuses))
             .order_by(GenerationRequest.id)
         )
     )
 
 
-# ---------------------------------------------------------------- one request
+def requests_to_dispatch(
+    session: Session, job_id: int, claim: datetime | None, *, include_running: bool
+) -> list[int]:
+    """What a dispatch of the job sends: nothing once the job is finished or a newer claim
+    took the dispatch over."""
+    job = session.get(GenerationJob, job_id)
+    if job is None or job.status in FINISHED or job.dispatched_at != claim:
+        return []
+    return open_request_ids(session, job_id, include_running=include_running)
 
 
-@dataclass
-class RequestPlan:
-    """What a worker needs to call the model, read in one short transaction."""
-
-    request_id: int
-    endpoint: ModelEndpoint
-    context: list[dict[str, Any]]
-    params: dict[str, Any]
-
-
-def start_request(session: Session, request_id: int) -> RequestPlan | None:
-    """None when there is nothing to do: finished, cancelled, or already stored."""
-    request = session.get(GenerationRequest, request_id)
-    if request is None or request.status in FINISHED:
-        return None
-    job = session.get_one(GenerationJob, request.job_id)
-    if job.status == GenerationStatus.cancelled:
-        request.status = GenerationStatus.cancelled
-        return None
-    if session.scalar(select(Candidate.id).where(Candidate.generation_request_id == request.id)):
-        # A previous run stored the candidate and died before recording it.
-        request.status = GenerationStatus.succeeded
-        return None
-    request.status = GenerationStatus.running
-    request.attempts += 1
-    if job.status == GenerationStatus.queued:
-        job.status = GenerationStatus.running
-        job.started_at = job.started_at or utcnow()
-    endpoint = session.get_one(ModelEndpoint, request.endpoint_id)
-    session.expunge(endpoint)
-    item = session.get_one(Item, request.item_id)
-    params = {**endpoint.default_params, **job.params}
-    if request.sample_index and "seed" in params:
-        params["seed"] = int(params["seed"]) + request.sample_index
-    return RequestPlan(request.id, endpoint, item.context, params)
-
-
-def store_completion(session: Session, request_id: int, completion: Completion) -> None:
-    request = session.get_one(GenerationRequest, request_id)
-    if request.status == GenerationStatus.cancelled:
-        return
-    job = session.get_one(GenerationJob, request.job_id)
-    endpoint = session.get_one(ModelEndpoint, request.endpoint_id)
-    item = _lock_item(session, request.item_id)
-    position = session.scalar(
-        select(func.coalesce(func.max(Candidate.position) + 1, 0)).where(
-            Candidate.item_id == request.item_id
-        )
-    )
-    try:
-        with session.begin_nested():
-            session.add(
-                Candidate(
-                    item_id=request.item_id,
-                    position=position,
-                    content=completion.content,
-                    model_name=endpoint.name,
-                    model_params={**endpoint.default_params, **job.params, "model": endpoint.model},
-                    round=job.round,
-                    generation_request_id=request.id,
-                    extra={
-                        "latency_ms": completion.latency_ms,
-                        "prompt_tokens": completion.prompt_tokens,
-                        "completion_tokens": completion.completion_tokens,
-                        "finish_reason": completion.finish_reason,
-                        "served_model": completion.raw_model,
-                        "sample_index": request.sample_index,
-                        "generation_job_id": job.id,
-                    },
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        pass  # another run of this request stored it first: keep that one
-    request.status = GenerationStatus.succeeded
-    request.error = None
-    request.finished_at = utcnow()
-    _mark_ready(session, item)
-
-
-def record_failure(session: Session, request_id: int, error: str, *, final: bool) -> None:
-    request = session.get_one(GenerationRequest, request_id)
-    if request.status in FINISHED:
-        return
-    request.error = error[:2000]
-    if final:
-        request.status = GenerationStatus.failed
-        request.finished_at = utcnow()
-    else:
-        request.status = GenerationStatus.queued
-
-
-def backoff_seconds(attempt: int, retry_after: float | None, rng: random.Random) -> float:
-    """Exponential backoff with full jitter, never sooner than the server's Retry-After."""
-    delay = rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempt - 1, 0)))
-    return max(delay, retry_after or 0.0)
-
-
-def _lock_item(session: Session, item_id: int) -> Item:
-    """Serialise candidate writes per item: two stored at once would otherwise share a
-    position and each count only itself when deciding readiness."""
-    return session.scalars(
-        select(Item)
-        .where(Item.id == item_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    ).one()
-
-
-def _mark_ready(session: Session, item: Item) -> None:
-    item_id = item.id
-    if item.status != ItemStatus.pending:
-        return
-    campaign = session.get_one(Campaign, item.campaign_id)
-    count = session.scalar(select(func.count(Candidate.id)).where(Candidate.item_id == item_id))
-    if (count or 0) >= spec_of(campaign).min_candidates:
-        item.status = ItemStatus.ready
-
-
-def finish_job_if_done(session: Session, job_id: int) -> None:
-    """Close the job once no request is open, in one guarded statement.
-
-    Run in its own short transaction after a request's result is committed: whoever runs it
-    last sees every result, and the guard makes a second closer a no-op, so no lock is held
-    across the request's own transaction.
-    """
-    open_requests = (
-        select(GenerationRequest.id)
-        .where(
-            GenerationRequest.job_id == job_id,
-            GenerationRequest.status.in_([GenerationStatus.queued, GenerationStatus.running]),
-        )
-        .exists()
-    )
-    all_failed = (
-        select(func.count(GenerationRequest.id))
-        .where(
-            GenerationRequest.job_id == job_id,
-            GenerationRequest.status == GenerationStatus.failed,
-        )
-        .scalar_subquery()
-        == GenerationJob.total
-    )
+def mark_dispatched(session: Session, job_id: int, claim: datetime | None) -> None:
+    """The dispatch reached the broker: the sweep leaves the job alone until it stalls."""
     session.execute(
+        update(GenerationJob)
+        .where(GenerationJob.id == job_id, _dispatched_at_is(claim))
+        .values(dispatched_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_dispatch(session: Session, job_id: int, seen: datetime | None, at: datetime) -> bool:
+    """Take over the job's dispatch, unless it is finished or someone else claimed it since
+    ``seen`` (one guarded statement: of several sweepers, one wins)."""
+    claimed = session.execute(
         update(GenerationJob)
         .where(
             GenerationJob.id == job_id,
-            GenerationJob.status.in_([GenerationStatus.queued, GenerationStatus.running]),
-            ~open_requests,
+            GenerationJob.status.in_(OPEN),
+            _dispatched_at_is(seen),
         )
-        .values(
-            status=case(
-                (all_failed, GenerationStatus.failed.value),
-                else_=GenerationStatus.succeeded.value,
-            ),
-            finished_at=utcnow(),
-        )
+        .values(dispatched_at=at)
+        .execution_options(synchronize_session=False)
     )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_claim(session: Session, job_id: int, claim: datetime, seen: datetime | None) -> None:
+    """The claimed dispatch could not be sent: let the next sweep try again."""
+    session.execute(
+        update(GenerationJob)
+        .where(GenerationJob.id == job_id, GenerationJob.dispatched_at == claim)
+        .values(dispatched_at=seen)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _dispatched_at_is(value: datetime | None) -> Any:
+    if value is None:
+        return GenerationJob.dispatched_at.is_(None)
+    return GenerationJob.dispatched_at == value
+
+
+def stalled_jobs(
+    session: Session, now: datetime, *, grace: float, stale: float
+) -> list[StalledJob]:
+    """Open jobs that nothing moves: never dispatched (the broker was down when they were
+    created) and idle for ``grace`` seconds, or dispatched and idle for ``stale`` seconds
+    (longer than the broker takes to hand a dead worker's tasks to another)."""
+    stalled = []
+    for row in _activity(session, GenerationJob.status.in_(OPEN)):
+        idle = _idle_seconds(row, now)
+        if idle > (grace if row.dispatched_at is None else stale):
+            stalled.append(StalledJob(row.id, row.dispatched_at, include_running=idle > stale))
+    return stalled
+
+
+def resume_job(session: Session, job: GenerationJob) -> list[int]:
+    """Send the job's open requests to the workers again (after commit); returns them.
+    Running requests go too once the job has been idle longer than the broker's visibility
+    timeout (their worker and its message are gone)."""
+    if job.status in FINISHED:
+        raise GenerationJobFinished(f"Generation job {job.id} is already {job.status.value}")
+    now = utcnow()
+    (row,) = _activity(session, GenerationJob.id == job.id)
+    include_running = _idle_seconds(row, now) > get_settings().redis_visibility_timeout
+    job.dispatched_at = now
+    session.flush()
+    from prefhub.generation.tasks import dispatch_job  # tasks import this module
+
+    enqueue_after_commit(
+        session, dispatch_job, job.id, now.isoformat(), include_running, expires=24 * 3600
+    )
+    return open_request_ids(session, job.id, include_running=include_running)
+
+
+def _activity(session: Session, *where: Any) -> list[Any]:
+    """Open jobs with the times something last happened to them."""
+    last_finished = (
+        select(func.max(GenerationRequest.finished_at))
+        .where(GenerationRequest.job_id == GenerationJob.id)
+        .scalar_subquery()
+        .label("last_finished_at")
+    )
+    return list(
+        session.execute(
+            select(
+                GenerationJob.id,
+                GenerationJob.created_at,
+                GenerationJob.started_at,
+                GenerationJob.dispatched_at,
+                last_finished,
+            ).where(*where)
+        ).all()
+    )
+
+
+def _idle_seconds(row: Any, now: datetime) -> float:
+    times = (row.created_at, row.started_at, row.dispatched_at, row.last_finished_at)
+    return (now - max(t for t in times if t is not None)).total_seconds()
 
 
 def run_locally(request_ids: list[int], concurrency: int, on_done: Any = None) -> None:
@@ -436,9 +395,3 @@ def run_locally(request_ids: list[int], concurrency: int, on_done: Any = None) -
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         list(pool.map(run, request_ids))
-
-
-def job_of_request(session: Session, request_id: int) -> int | None:
-    return session.scalar(
-        select(GenerationRequest.job_id).where(GenerationRequest.id == request_id)
-    )

@@ -64,6 +64,9 @@ class GenerationJob(TimestampMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # When a dispatch last handed the job's requests to the broker (None: not yet), and the
+    # claim a re-dispatch carries, so that of several only the newest sends anything.
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime())
 
 
 class GenerationRequest(TimestampMixin, Base):

@@ -9,14 +9,16 @@ import { generationJobQueryKey } from './get-generation-job';
 export const cancelGenerationJob = (id: number): Promise<GenerationJob> =>
   api.post(`/api/generation-jobs/${seg(id)}/cancel`);
 
-export const useCancelGenerationJob = ({
-  mutationConfig,
-}: { mutationConfig?: MutationConfig<typeof cancelGenerationJob> } = {}) => {
+/** A POST on one generation job that answers with the job: the cached job becomes the answer. */
+export const useGenerationJobMutation = (
+  mutationFn: (id: number) => Promise<GenerationJob>,
+  mutationConfig?: MutationConfig<(id: number) => Promise<GenerationJob>>,
+) => {
   const queryClient = useQueryClient();
   const { onSuccess, onError, ...rest } = mutationConfig ?? {};
   return useMutation({
     ...rest,
-    mutationFn: cancelGenerationJob,
+    mutationFn,
     onSuccess: async (job, id, ...args) => {
       // A poll still in flight would otherwise overwrite the new status with the old one.
       await queryClient.cancelQueries({ queryKey: generationJobQueryKey(id) });
@@ -32,3 +34,8 @@ export const useCancelGenerationJob = ({
     },
   });
 };
+
+export const useCancelGenerationJob = ({
+  mutationConfig,
+}: { mutationConfig?: MutationConfig<typeof cancelGenerationJob> } = {}) =>
+  useGenerationJobMutation(cancelGenerationJob, mutationConfig);

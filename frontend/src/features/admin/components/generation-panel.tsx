@@ -11,6 +11,7 @@ import { useCreateGenerationJob } from '../api/create-generation-job';
 import { useCampaignGenerationJobs } from '../api/get-campaign-generation-jobs';
 import { isGenerationJobActive, useGenerationJob } from '../api/get-generation-job';
 import { useModels } from '../api/get-models';
+import { useResumeGenerationJob } from '../api/resume-generation-job';
 import { describeValidationDetails, formatDate } from '../utils/format';
 
 import { GenerationProgress } from './generation-progress';
@@ -27,6 +28,7 @@ function describeParams(params: Record<string, unknown>): string {
 function GenerationJobRow({ initial }: { initial: GenerationJob }) {
   const { data: job } = useGenerationJob(initial);
   const cancel = useCancelGenerationJob();
+  const resume = useResumeGenerationJob();
   const active = isGenerationJobActive(job);
   const params = describeParams(job.params);
   return (
@@ -62,9 +64,20 @@ function GenerationJobRow({ initial }: { initial: GenerationJob }) {
           >
             {cancel.isPending ? 'Cancelling…' : 'Cancel'}
           </button>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={resume.isPending}
+            onClick={() => resume.mutate(job.id)}
+            aria-label={`Resume generation ${job.id}`}
+            title="Send its unfinished requests to the workers again (workers also do this by themselves for a stalled job)"
+          >
+            {resume.isPending ? 'Resuming…' : 'Resume'}
+          </button>
         </div>
       ) : null}
       {cancel.error ? <ErrorMessage error={cancel.error} /> : null}
+      {resume.error ? <ErrorMessage error={resume.error} /> : null}
     </li>
   );
 }
