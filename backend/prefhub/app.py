@@ -16,11 +16,13 @@ from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
-from prefhub.media.router import router as media_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
+from prefhub.media.router import router as media_router
 from prefhub.settings import get_settings
+from prefhub.trees.router import annotate as trees_annotate_router
+from prefhub.trees.router import manage as trees_manage_router
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
@@ -106,6 +108,8 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         exports_router,
         generation_router,
         media_router,
+        trees_annotate_router,
+        trees_manage_router,
     ):
         app.include_router(router)
     _mount_frontend(app, frontend_dist)

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from prefhub.campaigns.tree_spec import TreeSettings
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 MAX_SHOWN = 8
@@ -220,12 +222,24 @@ class CampaignSpec(_Strict):
     )
     eligibility: Eligibility = Field(default_factory=Eligibility)
     quotas: list[GroupQuota] = Field(default_factory=list, max_length=5)
+    trees: TreeSettings | None = Field(
+        default=None,
+        description="a conversation-tree campaign: annotators and models grow trees; "
+        "its questions are the labels asked when reviewing a message",
+    )
 
     @model_validator(mode="after")
     def _unique_question_ids(self) -> CampaignSpec:
         ids = [q.id for q in self.questions]
         if len(ids) != len(set(ids)):
             raise ValueError(f"question ids must be unique, got {ids}")
+        if self.trees is not None and any(
+            q.kind != "labels" or q.target != "prompt" for q in self.questions
+        ):
+            raise ValueError(
+                "a tree campaign's questions are labels on the reviewed message: "
+                "kind labels, target prompt"
+            )
         comparative = [q.kind for q in self.questions if q.kind in ("pairwise", "ranking")]
         if comparative and self.min_candidates < 2:
             raise ValueError(f"{comparative[0]} questions need min_candidates of at least 2")

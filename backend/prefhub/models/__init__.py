@@ -13,6 +13,19 @@ from prefhub.models.generation import (
 )
 from prefhub.models.item import Candidate, Item, ItemStatus
 from prefhub.models.media import CampaignMedia, MediaAsset, MediaKind
+from prefhub.models.tree import (
+    ConversationTree,
+    MessageRole,
+    ReviewState,
+    TreeMessage,
+    TreeMessageRevision,
+    TreeRanking,
+    TreeReview,
+    TreeState,
+    TreeTask,
+    TreeTaskKind,
+    TreeTaskStatus,
+)
 from prefhub.models.user import ApiToken, Role, User, UserSession
 
 __all__ = [
@@ -24,6 +37,7 @@ __all__ = [
     "CampaignMedia",
     "CampaignStatus",
     "CampaignVersion",
+    "ConversationTree",
     "Candidate",
     "ExportJob",
     "ExportStatus",
@@ -36,9 +50,19 @@ __all__ = [
     "Judgment",
     "MediaAsset",
     "MediaKind",
+    "MessageRole",
     "ModelEndpoint",
     "ProviderKind",
+    "ReviewState",
     "Role",
+    "TreeMessage",
+    "TreeMessageRevision",
+    "TreeRanking",
+    "TreeReview",
+    "TreeState",
+    "TreeTask",
+    "TreeTaskKind",
+    "TreeTaskStatus",
     "User",
     "UserSession",
 ]

@@ -1,0 +1,1 @@
+"""Conversation trees: grown by annotators and models, reviewed, sibling replies ranked."""

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from prefhub.auth.dependencies import CurrentUser, StaffUser
+from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.campaigns.service import get_by_slug
+from prefhub.kit.deps import SessionDep
+from prefhub.models import Campaign, ConversationTree, TreeState, User
+from prefhub.trees import assignment, service, submissions, views
+from prefhub.trees.exceptions import TreeNotFound
+from prefhub.trees.schemas import (
+    DeleteResult,
+    FlaggedList,
+    HaltRequest,
+    TreeDetail,
+    TreeList,
+    TreeNextResponse,
+    TreeSkipRequest,
+    TreeSubmitResponse,
+)
+from prefhub.trees.submissions import TreeSubmission
+
+annotate = APIRouter(prefix="/api/annotate/{slug}/tree-tasks", tags=["trees"])
+manage = APIRouter(prefix="/api", tags=["trees"])
+
+
+def _tree_campaign(session: SessionDep, slug: str) -> Campaign:
+    campaign = get_by_slug(session, slug)
+    service.settings_of(campaign)
+    return campaign
+
+
+@annotate.get("/next", response_model=TreeNextResponse)
+def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNextResponse:
+    """The annotator's open tree task, or a new one; ``task`` is null when there is no work."""
+    campaign = _tree_campaign(session, slug)
+    task = assignment.next_tree_task(session, campaign, user)
+    return TreeNextResponse(
+        task=views.task_payload(session, campaign, task, user) if task else None
+    )
+
+
+@annotate.post("/{task_id}/submit", response_model=TreeSubmitResponse)
+def submit_tree_task(
+    slug: str, task_id: int, body: TreeSubmission, user: CurrentUser, session: SessionDep
+) -> TreeSubmitResponse:
+    campaign = _tree_campaign(session, slug)
+    task = submissions.submit(session, campaign, user, task_id, body)
+    tree = session.get(ConversationTree, task.tree_id) if task.tree_id else None
+    return TreeSubmitResponse(
+        task_id=task.id,
+        status=task.status,
+        tree_id=task.tree_id,
+        tree_state=tree.state if tree else None,
+        message_id=task.result_message_id,
+    )
+
+
+@annotate.post("/{task_id}/skip", status_code=204)
+def skip_tree_task(
+    slug: str, task_id: int, body: TreeSkipRequest, user: CurrentUser, session: SessionDep
+) -> None:
+    submissions.skip(session, _tree_campaign(session, slug), user, task_id, body.reason)
+
+
+# ---------------------------------------------------------------- researchers
+
+
+def _managed(session: SessionDep, user: User, slug: str) -> Campaign:
+    campaign = _tree_campaign(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    return campaign
+
+
+def _managed_tree(
+    session: SessionDep, user: User, tree_id: int
+) -> tuple[ConversationTree, Campaign]:
+    tree = session.get(ConversationTree, tree_id)
+    if tree is None:
+        raise TreeNotFound(f"No tree {tree_id}")
+    campaign = session.get_one(Campaign, tree.campaign_id)
+    if not can_manage_campaign(user, campaign):
+        raise TreeNotFound(f"No tree {tree_id}")
+    return tree, campaign
+
+
+@manage.get("/campaigns/{slug}/trees", response_model=TreeList)
+def list_trees(
+    slug: str,
+    user: StaffUser,
+    session: SessionDep,
+    state: TreeState | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> TreeList:
+    """The campaign's trees, newest first, optionally in one state, with counts by state."""
+    campaign = _managed(session, user, slug)
+    query = select(ConversationTree).where(ConversationTree.campaign_id == campaign.id)
+    if state is not None:
+        query = query.where(ConversationTree.state == state)
+    trees = list(
+        session.scalars(query.order_by(ConversationTree.id.desc()).limit(limit).offset(offset))
+    )
+    roots = views.roots_of(session, [t.id for t in trees])
+    return TreeList(
+        counts=service.counts(session, campaign).by_state,
+        trees=[views.summary(t, roots.get(t.id)) for t in trees],
+    )
+
+
+@manage.get("/trees/{tree_id}", response_model=TreeDetail)
+def get_tree(tree_id: int, user: StaffUser, session: SessionDep) -> TreeDetail:
+    tree, _ = _managed_tree(session, user, tree_id)
+    return views.detail(session, tree)
+
+
+@manage.post("/trees/{tree_id}/halt", response_model=TreeDetail)
+def halt_tree(tree_id: int, body: HaltRequest, user: StaffUser, session: SessionDep) -> TreeDetail:
+    """Stop a tree: no more tasks on it; what it holds stays."""
+    tree, _ = _managed_tree(session, user, tree_id)
+    tree = service.lock_tree(session, tree.id)
+    service.halt(session, tree, user, body.reason)
+    return views.detail(session, tree)
+
+
+@manage.delete("/tree-messages/{message_id}", response_model=DeleteResult)
+def delete_tree_message(message_id: int, user: StaffUser, session: SessionDep) -> DeleteResult:
+    """Soft-delete a message and every reply below it (kept, hidden from tasks and exports)."""
+    message = service.get_message(session, message_id)
+    _, campaign = _managed_tree(session, user, message.tree_id)
+    return DeleteResult(deleted=service.delete_message(session, campaign, message))
+
+
+@manage.get("/campaigns/{slug}/tree-messages/flagged", response_model=FlaggedList)
+def flagged_messages(slug: str, user: StaffUser, session: SessionDep) -> FlaggedList:
+    """Messages reviewers flagged (spam, not appropriate, personal data, …) or rejected."""
+    campaign = _managed(session, user, slug)
+    return FlaggedList(messages=views.flagged(session, campaign))
