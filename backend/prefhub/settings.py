@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     # ``{data_dir}/media``.
     media_root_dir: Path | None = Field(default=None, alias="PREFHUB_MEDIA_ROOT")
     max_media_bytes: int = 50 * 1024 * 1024
+    # Connect and read timeout for fetching media URLs (the whole fetch gets six times this).
+    media_fetch_timeout_seconds: float = 10.0
+    # Tests only: let the URL fetcher reach loopback (a local test server). Every other
+    # private, link-local or reserved address stays refused whatever this says.
+    media_fetch_allow_loopback: bool = False
     secret_key: str = DEV_SECRET_KEY
     session_days: int = 14
     # Secure cookies need HTTPS; the embedded default serves plain HTTP on localhost.

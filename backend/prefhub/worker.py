@@ -20,7 +20,10 @@ def queue_name(settings: Settings, queue: str) -> str:
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("prefhub", include=["prefhub.exports.tasks", "prefhub.generation.tasks"])
+    app = Celery(
+        "prefhub",
+        include=["prefhub.exports.tasks", "prefhub.generation.tasks", "prefhub.media.tasks"],
+    )
     if settings.redis_url:
         app.conf.broker_url = settings.redis_url
         visibility = settings.redis_visibility_timeout

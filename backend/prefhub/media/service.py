@@ -1,4 +1,4 @@
-"""Media rows and who may fetch them."""
+"""Media rows, who may fetch them, uploads and URL fetch jobs."""
 
 from __future__ import annotations
 
@@ -11,9 +11,22 @@ from sqlalchemy.orm import Session
 from prefhub.assignments.eligibility import ineligibility_reason
 from prefhub.auth.policies import can_manage_campaign
 from prefhub.campaigns.service import spec_of
-from prefhub.media.exceptions import MediaNotFound
-from prefhub.media.storage import StoredMedia
-from prefhub.models import Campaign, CampaignMedia, CampaignStatus, MediaAsset, Role, User
+from prefhub.kit.enqueue import enqueue_after_commit
+from prefhub.kit.errors import PrefhubError
+from prefhub.kit.time import utcnow
+from prefhub.media.exceptions import MediaFetchNotFound, MediaNotFound
+from prefhub.media.fetch import check_url
+from prefhub.media.storage import StoredMedia, media_part, put_bytes
+from prefhub.models import (
+    Campaign,
+    CampaignMedia,
+    CampaignStatus,
+    MediaAsset,
+    MediaFetchJob,
+    MediaFetchStatus,
+    Role,
+    User,
+)
 
 
 def register(session: Session, stored: Iterable[StoredMedia], campaign_id: int) -> None:
@@ -27,6 +40,29 @@ def register(session: Session, stored: Iterable[StoredMedia], campaign_id: int) 
                     session.add(CampaignMedia(campaign_id=campaign_id, asset_id=asset.id))
             except IntegrityError:
                 pass  # linked by a concurrent transaction
+
+
+def add(session: Session, data: bytes, campaign_id: int) -> StoredMedia:
+    """Validate, store and link ``data`` to the campaign."""
+    stored = put_bytes(data)
+    register(session, [stored], campaign_id)
+    return stored
+
+
+def linked_asset(session: Session, campaign_id: int, sha256: str) -> MediaAsset | None:
+    """The asset with this hash, if the campaign already uses it."""
+    return session.scalar(
+        select(MediaAsset)
+        .join(CampaignMedia, CampaignMedia.asset_id == MediaAsset.id)
+        .where(MediaAsset.sha256 == sha256, CampaignMedia.campaign_id == campaign_id)
+    )
+
+
+def part_of(asset: MediaAsset) -> dict[str, object]:
+    """The content part that refers to a stored asset."""
+    return media_part(
+        asset.kind, asset.sha256, asset.content_type, asset.width, asset.height, asset.duration_ms
+    )
 
 
 def _asset(session: Session, media: StoredMedia) -> MediaAsset:
@@ -76,3 +112,48 @@ def _may_see(user: User, campaign: Campaign) -> bool:
         and campaign.status == CampaignStatus.active
         and ineligibility_reason(spec_of(campaign), user) is None
     )
+
+
+def create_fetch_job(session: Session, campaign: Campaign, user: User, url: str) -> MediaFetchJob:
+    """Record a URL to fetch and queue it for a worker once the transaction commits."""
+    from prefhub.media.tasks import fetch_media  # tasks import this module
+
+    check_url(url)  # what is refused without a DNS lookup is refused at once
+    job = MediaFetchJob(campaign_id=campaign.id, created_by_id=user.id, url=url)
+    session.add(job)
+    session.flush()
+    enqueue_after_commit(session, fetch_media, job.id, expires=24 * 3600)
+    return job
+
+
+def get_fetch_job(session: Session, job_id: int) -> MediaFetchJob:
+    job = session.get(MediaFetchJob, job_id)
+    if job is None:
+        raise MediaFetchNotFound(f"No media fetch job {job_id}")
+    return job
+
+
+def start_fetch(session: Session, job_id: int) -> str | None:
+    """Mark the job running and return its URL; None when there is nothing left to do."""
+    job = session.get(MediaFetchJob, job_id)
+    if job is None or job.status in (MediaFetchStatus.succeeded, MediaFetchStatus.failed):
+        return None
+    job.status = MediaFetchStatus.running
+    return job.url
+
+
+def finish_fetch(session: Session, job_id: int, data: bytes) -> None:
+    job = session.get_one(MediaFetchJob, job_id)
+    stored = add(session, data, job.campaign_id)
+    job.asset_id = session.scalars(
+        select(MediaAsset.id).where(MediaAsset.sha256 == stored.sha256)
+    ).one()
+    job.status = MediaFetchStatus.succeeded
+    job.finished_at = utcnow()
+
+
+def fail_fetch(session: Session, job_id: int, error: PrefhubError) -> None:
+    job = session.get_one(MediaFetchJob, job_id)
+    job.status = MediaFetchStatus.failed
+    job.error_code, job.error = error.code, error.message[:4000]
+    job.finished_at = utcnow()

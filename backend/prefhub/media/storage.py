@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefhub.media.exceptions import MediaTooLarge
 from prefhub.media.sniff import Sniffed, sniff
+from prefhub.models import MediaKind
 from prefhub.settings import get_settings
 
 
@@ -26,15 +28,23 @@ class StoredMedia:
 
     def part(self) -> dict[str, object]:
         """The content part that refers to these bytes."""
-        part: dict[str, object] = {
-            "type": self.sniffed.kind.value,
-            "sha256": self.sha256,
-            "content_type": self.sniffed.content_type,
-        }
-        for name in ("width", "height", "duration_ms"):
-            if (value := getattr(self.sniffed, name)) is not None:
-                part[name] = value
-        return part
+        s = self.sniffed
+        return media_part(s.kind, self.sha256, s.content_type, s.width, s.height, s.duration_ms)
+
+
+def media_part(
+    kind: MediaKind,
+    sha256: str,
+    content_type: str,
+    width: int | None,
+    height: int | None,
+    duration_ms: int | None,
+) -> dict[str, object]:
+    """A content part (``kit.content``) for stored bytes; facts not known are left out."""
+    part: dict[str, object] = {"type": kind.value, "sha256": sha256, "content_type": content_type}
+    known = {"width": width, "height": height, "duration_ms": duration_ms}
+    part.update({name: value for name, value in known.items() if value is not None})
+    return part
 
 
 def media_root() -> Path:
@@ -43,6 +53,16 @@ def media_root() -> Path:
 
 def path_of(storage_key: str) -> Path:
     return media_root() / storage_key
+
+
+def read_limited(chunks: Iterable[bytes], limit: int) -> bytes:
+    """Join ``chunks``, refusing as soon as they pass ``limit`` (the rest is never read)."""
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) > limit:
+            raise MediaTooLarge(f"The file is larger than the limit of {limit:,} bytes")
+    return bytes(data)
 
 
 def put_bytes(data: bytes) -> StoredMedia:

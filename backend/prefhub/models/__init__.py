@@ -12,7 +12,13 @@ from prefhub.models.generation import (
     ProviderKind,
 )
 from prefhub.models.item import Candidate, Item, ItemStatus
-from prefhub.models.media import CampaignMedia, MediaAsset, MediaKind
+from prefhub.models.media import (
+    CampaignMedia,
+    MediaAsset,
+    MediaFetchJob,
+    MediaFetchStatus,
+    MediaKind,
+)
 from prefhub.models.tree import (
     ConversationTree,
     MessageRole,
@@ -49,6 +55,8 @@ __all__ = [
     "ItemStatus",
     "Judgment",
     "MediaAsset",
+    "MediaFetchJob",
+    "MediaFetchStatus",
     "MediaKind",
     "MessageRole",
     "ModelEndpoint",

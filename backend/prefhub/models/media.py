@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prefhub.models.base import Base, TimestampMixin
@@ -47,3 +48,32 @@ class CampaignMedia(Base):
     asset_id: Mapped[int] = mapped_column(
         ForeignKey("media_assets.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class MediaFetchStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class MediaFetchJob(TimestampMixin, Base):
+    """A URL a worker fetches into the media store for a campaign; polled until done."""
+
+    __tablename__ = "media_fetch_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[MediaFetchStatus] = mapped_column(
+        Enum(MediaFetchStatus, native_enum=False, length=16, validate_strings=True),
+        default=MediaFetchStatus.queued,
+    )
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id"))
+    # The stable code and message of the error that failed the fetch.
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())

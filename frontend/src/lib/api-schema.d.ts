@@ -115,6 +115,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/annotate/{slug}/tree-tasks/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Next Tree Task
+         * @description The annotator's open tree task, or a new one; ``task`` is null when there is no work.
+         */
+        get: operations["next_tree_task_api_annotate__slug__tree_tasks_next_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/tree-tasks/{task_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skip Tree Task */
+        post: operations["skip_tree_task_api_annotate__slug__tree_tasks__task_id__skip_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/tree-tasks/{task_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit Tree Task */
+        post: operations["submit_tree_task_api_annotate__slug__tree_tasks__task_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/annotate/{slug}/undo": {
         parameters: {
             query?: never;
@@ -329,6 +383,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload
+         * @description Store uploaded images, audio or video for a campaign; each file's content part comes
+         *     back, ready to be written into an import file. One bad file refuses them all.
+         */
+        post: operations["upload_api_campaigns__slug__media_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/media/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Fetch
+         * @description Queue a worker to fetch a public http(s) URL into the campaign's media; poll the job.
+         */
+        post: operations["start_fetch_api_campaigns__slug__media_fetch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/spec": {
         parameters: {
             query?: never;
@@ -339,6 +434,46 @@ export interface paths {
         get?: never;
         /** Update Spec */
         put: operations["update_spec_api_campaigns__slug__spec_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/tree-messages/flagged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Flagged Messages
+         * @description Messages reviewers flagged (spam, not appropriate, personal data, …) or rejected.
+         */
+        get: operations["flagged_messages_api_campaigns__slug__tree_messages_flagged_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/trees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Trees
+         * @description The campaign's trees, newest first, optionally in one state, with counts by state.
+         */
+        get: operations["list_trees_api_campaigns__slug__trees_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -452,6 +587,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/media/fetches/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Fetch */
+        get: operations["get_fetch_api_media_fetches__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch
+         * @description The bytes of a media file used by a campaign the caller may see (range requests work).
+         */
+        get: operations["fetch_api_media__sha256__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models": {
         parameters: {
             query?: never;
@@ -493,6 +665,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Tree Message
+         * @description Soft-delete a message and every reply below it (kept, hidden from tasks and exports).
+         */
+        delete: operations["delete_tree_message_api_tree_messages__message_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trees/{tree_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tree */
+        get: operations["get_tree_api_trees__tree_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trees/{tree_id}/halt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Halt Tree
+         * @description Stop a tree: no more tasks on it; what it holds stays.
+         */
+        post: operations["halt_tree_api_trees__tree_id__halt_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -518,6 +747,12 @@ export interface components {
         AnnotatorCampaign: {
             /** Available */
             available: number;
+            /**
+             * Kind
+             * @description trees: conversation-tree tasks (/tree-tasks), not items (/next)
+             * @enum {string}
+             */
+            kind: "items" | "trees";
             /** My Judgments */
             my_judgments: number;
             /** Name */
@@ -538,6 +773,25 @@ export interface components {
             items_total: number;
             /** My Judgments */
             my_judgments: number;
+        };
+        /** AudioPart */
+        AudioPart: {
+            /** Alt */
+            alt?: string | null;
+            /** Content Type */
+            content_type: string;
+            /** Duration Ms */
+            duration_ms?: number | null;
+            /**
+             * Sha256
+             * @description served at /api/media/{sha256}
+             */
+            sha256: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "audio";
         };
         /**
          * BinaryQuestion
@@ -570,6 +824,11 @@ export interface components {
         Body_import_items_api_campaigns__slug__items_import_post: {
             /** File */
             file: string;
+        };
+        /** Body_upload_api_campaigns__slug__media_post */
+        Body_upload_api_campaigns__slug__media_post: {
+            /** Files */
+            files: string[];
         };
         /** CampaignDetail */
         CampaignDetail: {
@@ -678,10 +937,17 @@ export interface components {
              */
             redundancy: number;
             /**
+             * Rounds
+             * @description annotate only items of these generation rounds; default every round
+             */
+            rounds?: number[] | null;
+            /**
              * Slug
              * @description lower-case letters, digits and dashes
              */
             slug: string;
+            /** @description a conversation-tree campaign: annotators and models grow trees; its questions are the labels asked when reviewing a message */
+            trees?: components["schemas"]["TreeSettings"] | null;
             /**
              * Undo Seconds
              * @description undo window after submit
@@ -697,7 +963,7 @@ export interface components {
         /** CandidateOut */
         CandidateOut: {
             /** Content */
-            content: components["schemas"]["TextPart"][];
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
             /** Id */
             id: number;
             /** Model Name */
@@ -719,6 +985,11 @@ export interface components {
             id: string;
             /** Label */
             label: string;
+        };
+        /** DeleteResult */
+        DeleteResult: {
+            /** Deleted */
+            deleted: number;
         };
         /**
          * Eligibility
@@ -813,6 +1084,28 @@ export interface components {
          * @enum {string}
          */
         ExportStatus: "queued" | "running" | "succeeded" | "failed";
+        /** FlaggedList */
+        FlaggedList: {
+            /** Messages */
+            messages: components["schemas"]["FlaggedMessage"][];
+        };
+        /** FlaggedMessage */
+        FlaggedMessage: {
+            /** Deleted */
+            deleted: boolean;
+            /** Flags */
+            flags: {
+                [key: string]: components["schemas"]["LabelValue"];
+            };
+            /** Id */
+            id: number;
+            review_state: components["schemas"]["ReviewState"];
+            role: components["schemas"]["MessageRole"];
+            /** Text */
+            text: string;
+            /** Tree Id */
+            tree_id: number;
+        };
         /** GenerationJobCreate */
         GenerationJobCreate: {
             /**
@@ -909,6 +1202,32 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HaltRequest */
+        HaltRequest: {
+            /** Reason */
+            reason: string;
+        };
+        /** ImagePart */
+        ImagePart: {
+            /** Alt */
+            alt?: string | null;
+            /** Content Type */
+            content_type: string;
+            /** Height */
+            height?: number | null;
+            /**
+             * Sha256
+             * @description served at /api/media/{sha256}
+             */
+            sha256: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            /** Width */
+            width?: number | null;
+        };
         /** ImportResult */
         ImportResult: {
             /** Imported */
@@ -995,6 +1314,13 @@ export interface components {
              */
             type: "flag" | "scale";
         };
+        /** LabelValue */
+        LabelValue: {
+            /** Count */
+            count: number;
+            /** Value */
+            value: number;
+        };
         /**
          * LabelsQuestion
          * @description Flags and scales on a message: the prompt's last message or each candidate.
@@ -1041,19 +1367,72 @@ export interface components {
         LoginResponse: {
             user: components["schemas"]["UserOut"];
         };
+        /** MediaFetchCreate */
+        MediaFetchCreate: {
+            /**
+             * Url
+             * @example https://example.org/cat.png
+             */
+            url: string;
+        };
+        /** MediaFetchError */
+        MediaFetchError: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** MediaFetchOut */
+        MediaFetchOut: {
+            /** Campaign Slug */
+            campaign_slug: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            error?: components["schemas"]["MediaFetchError"] | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Part
+             * @description set once the fetch succeeded
+             */
+            part?: (components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"]) | null;
+            status: components["schemas"]["MediaFetchStatus"];
+            /** Url */
+            url: string;
+        };
+        /**
+         * MediaFetchStatus
+         * @enum {string}
+         */
+        MediaFetchStatus: "queued" | "running" | "succeeded" | "failed";
+        /** MediaUploadResult */
+        MediaUploadResult: {
+            /** Files */
+            files: components["schemas"]["UploadedMedia"][];
+        };
         /**
          * Message
          * @description One turn of a context: a role and a list of typed parts.
          */
         Message: {
             /** Content */
-            content: components["schemas"]["TextPart"][];
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
             /**
              * Role
              * @enum {string}
              */
             role: "system" | "user" | "assistant";
         };
+        /**
+         * MessageRole
+         * @enum {string}
+         */
+        MessageRole: "prompter" | "assistant";
         /** ModelEndpointCreate */
         ModelEndpointCreate: {
             /**
@@ -1118,6 +1497,30 @@ export interface components {
             provider: components["schemas"]["ProviderKind"];
             /** Timeout S */
             timeout_s: number;
+        };
+        /**
+         * ModelReplies
+         * @description Models add assistant replies to every accepted prompter message, through generation.
+         */
+        ModelReplies: {
+            /**
+             * Models
+             * @description model endpoint names
+             */
+            models: string[];
+            /**
+             * Params
+             * @description sampling parameters
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Per Message
+             * @description replies per model
+             * @default 1
+             */
+            per_message: number;
         };
         /** ModelTestResult */
         ModelTestResult: {
@@ -1215,10 +1618,46 @@ export interface components {
             strength: boolean;
         };
         /**
+         * PathMessage
+         * @description A message of the conversation shown to an annotator (authors stay anonymous).
+         */
+        PathMessage: {
+            /** Content */
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
+            /** Id */
+            id: number;
+            /**
+             * Mine
+             * @description the annotator wrote it
+             */
+            mine: boolean;
+            role: components["schemas"]["MessageRole"];
+        };
+        /** PromptAnswer */
+        PromptAnswer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "initial_prompt";
+            /** Text */
+            text: string;
+        };
+        /**
          * ProviderKind
          * @enum {string}
          */
         ProviderKind: "openai_chat" | "openai_image" | "local_hf";
+        /** RankAnswer */
+        RankAnswer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "rank";
+            /** Ranking */
+            ranking: number[][];
+        };
         /**
          * RankingQuestion
          * @description Order the shown candidates best first; ties share a rank.
@@ -1303,6 +1742,32 @@ export interface components {
              */
             prompt: string;
         };
+        /** ReplyAnswer */
+        ReplyAnswer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "assistant_reply" | "prompter_reply";
+            /** Text */
+            text: string;
+        };
+        /** ReplyChoice */
+        ReplyChoice: {
+            /** Content */
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+        };
+        /** ReplyGuidance */
+        ReplyGuidance: {
+            /** Max Length */
+            max_length: number;
+            /** Min Length */
+            min_length: number;
+        };
         /** ReportRequest */
         ReportRequest: {
             /** Assignment Id */
@@ -1310,6 +1775,25 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ReviewAnswer */
+        ReviewAnswer: {
+            /** Acceptable */
+            acceptable: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "review";
+            /** Labels */
+            labels?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ReviewState
+         * @enum {string}
+         */
+        ReviewState: "pending" | "accepted" | "rejected";
         /**
          * Role
          * @enum {string}
@@ -1398,7 +1882,7 @@ export interface components {
         /** TaskCandidate */
         TaskCandidate: {
             /** Content */
-            content: components["schemas"]["TextPart"][];
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
             /** Label */
             label: string;
         };
@@ -1509,6 +1993,289 @@ export interface components {
             /** Token Prefix */
             token_prefix: string;
         };
+        /** TreeDetail */
+        TreeDetail: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Halt Reason */
+            halt_reason: string | null;
+            /** Id */
+            id: number;
+            /** Lang */
+            lang: string;
+            /**
+             * Prompt
+             * @description the start of the initial prompt
+             */
+            prompt: string;
+            root: components["schemas"]["TreeNode"] | null;
+            /** Size */
+            size: number;
+            state: components["schemas"]["TreeState"];
+            /** State Changed At */
+            state_changed_at: string | null;
+        };
+        /** TreeList */
+        TreeList: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Trees */
+            trees: components["schemas"]["TreeSummary"][];
+        };
+        /** TreeNextResponse */
+        TreeNextResponse: {
+            task: components["schemas"]["TreeTaskOut"] | null;
+        };
+        /** TreeNode */
+        TreeNode: {
+            /** Acceptance */
+            acceptance: number | null;
+            /** Author Id */
+            author_id: number | null;
+            /** Content */
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deleted */
+            deleted: boolean;
+            /** Depth */
+            depth: number;
+            /** Id */
+            id: number;
+            /** Labels */
+            labels: {
+                [key: string]: components["schemas"]["LabelValue"];
+            };
+            /** Lang */
+            lang: string;
+            /** Model Name */
+            model_name: string | null;
+            /** Rank */
+            rank: number | null;
+            /** Ranking Count */
+            ranking_count: number;
+            /** Replies */
+            replies: components["schemas"]["TreeNode"][];
+            /** Review Count */
+            review_count: number;
+            review_state: components["schemas"]["ReviewState"];
+            role: components["schemas"]["MessageRole"];
+        };
+        /** TreeSettings */
+        TreeSettings: {
+            /**
+             * Acceptance Threshold
+             * @description share of reviewers who must find it acceptable
+             * @default 0.5
+             */
+            acceptance_threshold: number;
+            /**
+             * Goal Tree Size
+             * @description accepted messages before ranking starts
+             * @default 12
+             */
+            goal_tree_size: number;
+            /**
+             * Lang
+             * @default en
+             */
+            lang: string;
+            /**
+             * Lone Reply Sibling Probability
+             * @description chance a reply task goes to a one-reply message
+             * @default 0.75
+             */
+            lone_reply_sibling_probability: number;
+            /**
+             * Max Active Trees
+             * @default 10
+             */
+            max_active_trees: number;
+            /**
+             * Max Children
+             * @description replies per message
+             * @default 3
+             */
+            max_children: number;
+            /**
+             * Max Depth
+             * @description the root prompt is depth 0
+             * @default 4
+             */
+            max_depth: number;
+            /**
+             * Max Trees
+             * @description stop starting trees after this many (aborted ones do not count); default no limit
+             */
+            max_trees?: number | null;
+            model_replies?: components["schemas"]["ModelReplies"] | null;
+            /**
+             * Rankings Needed
+             * @description per set of sibling replies
+             * @default 2
+             */
+            rankings_needed: number;
+            /**
+             * Reply Max Length
+             * @description characters
+             * @default 4000
+             */
+            reply_max_length: number;
+            /**
+             * Reply Min Length
+             * @description characters
+             * @default 10
+             */
+            reply_min_length: number;
+            /**
+             * Reviews Needed Prompt
+             * @default 2
+             */
+            reviews_needed_prompt: number;
+            /**
+             * Reviews Needed Reply
+             * @default 2
+             */
+            reviews_needed_reply: number;
+            weights?: components["schemas"]["TreeTaskWeights"];
+        };
+        /** TreeSkipRequest */
+        TreeSkipRequest: {
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * TreeState
+         * @enum {string}
+         */
+        TreeState: "initial_prompt_review" | "growing" | "ranking" | "ready_for_export" | "aborted_low_grade" | "halted_by_moderator";
+        /** TreeSubmission */
+        TreeSubmission: {
+            /** Answer */
+            answer: components["schemas"]["PromptAnswer"] | components["schemas"]["ReplyAnswer"] | components["schemas"]["ReviewAnswer"] | components["schemas"]["RankAnswer"];
+            /**
+             * Client Id
+             * @description makes retries safe
+             */
+            client_id: string;
+            /** Time Spent Ms */
+            time_spent_ms?: number | null;
+        };
+        /** TreeSubmitResponse */
+        TreeSubmitResponse: {
+            /**
+             * Message Id
+             * @description the message the answer wrote, if any
+             */
+            message_id: number | null;
+            status: components["schemas"]["TreeTaskStatus"];
+            /** Task Id */
+            task_id: number;
+            /** Tree Id */
+            tree_id: number | null;
+            tree_state: components["schemas"]["TreeState"] | null;
+        };
+        /** TreeSummary */
+        TreeSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Lang */
+            lang: string;
+            /**
+             * Prompt
+             * @description the start of the initial prompt
+             */
+            prompt: string;
+            /** Size */
+            size: number;
+            state: components["schemas"]["TreeState"];
+            /** State Changed At */
+            state_changed_at: string | null;
+        };
+        /**
+         * TreeTaskKind
+         * @enum {string}
+         */
+        TreeTaskKind: "initial_prompt" | "assistant_reply" | "prompter_reply" | "review" | "rank";
+        /** TreeTaskOut */
+        TreeTaskOut: {
+            campaign: components["schemas"]["TaskCampaign"];
+            /** Conversation */
+            conversation: components["schemas"]["PathMessage"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            guidance: components["schemas"]["ReplyGuidance"];
+            /** Id */
+            id: number;
+            kind: components["schemas"]["TreeTaskKind"];
+            /** Lang */
+            lang: string;
+            /**
+             * Questions
+             * @description labels asked in a review
+             */
+            questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
+            /**
+             * Replies
+             * @description the replies to rank, in the order shown
+             */
+            replies: components["schemas"]["ReplyChoice"][];
+        };
+        /**
+         * TreeTaskStatus
+         * @enum {string}
+         */
+        TreeTaskStatus: "leased" | "done" | "skipped" | "expired";
+        /**
+         * TreeTaskWeights
+         * @description How often each task type is offered, relative to the others, when it has work.
+         */
+        TreeTaskWeights: {
+            /**
+             * Assistant Reply
+             * @default 4
+             */
+            assistant_reply: number;
+            /**
+             * Initial Prompt
+             * @default 1
+             */
+            initial_prompt: number;
+            /**
+             * Prompter Reply
+             * @default 3
+             */
+            prompter_reply: number;
+            /**
+             * Rank
+             * @default 3
+             */
+            rank: number;
+            /**
+             * Review
+             * @default 4
+             */
+            review: number;
+        };
         /** UndoRequest */
         UndoRequest: {
             /** Judgment Id */
@@ -1522,6 +2289,16 @@ export interface components {
             };
             progress: components["schemas"]["AnnotatorProgress"];
             task: components["schemas"]["Task"] | null;
+        };
+        /** UploadedMedia */
+        UploadedMedia: {
+            /** Filename */
+            filename: string | null;
+            /**
+             * Part
+             * @description the content part to put into an import file
+             */
+            part: components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"];
         };
         /** UserCreate */
         UserCreate: {
@@ -1561,6 +2338,29 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VideoPart */
+        VideoPart: {
+            /** Alt */
+            alt?: string | null;
+            /** Content Type */
+            content_type: string;
+            /** Duration Ms */
+            duration_ms?: number | null;
+            /** Height */
+            height?: number | null;
+            /**
+             * Sha256
+             * @description served at /api/media/{sha256}
+             */
+            sha256: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video";
+            /** Width */
+            width?: number | null;
         };
     };
     responses: never;
@@ -1747,6 +2547,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmitResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    next_tree_task_api_annotate__slug__tree_tasks_next_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeNextResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    skip_tree_task_api_annotate__slug__tree_tasks__task_id__skip_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TreeSkipRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_tree_task_api_annotate__slug__tree_tasks__task_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TreeSubmission"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeSubmitResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2233,6 +3134,76 @@ export interface operations {
             };
         };
     };
+    upload_api_campaigns__slug__media_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_api_campaigns__slug__media_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaUploadResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_fetch_api_campaigns__slug__media_fetch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaFetchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaFetchOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_spec_api_campaigns__slug__spec_put: {
         parameters: {
             query?: never;
@@ -2255,6 +3226,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    flagged_messages_api_campaigns__slug__tree_messages_flagged_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlaggedList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_trees_api_campaigns__slug__trees_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["TreeState"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeList"];
                 };
             };
             /** @description Validation Error */
@@ -2444,6 +3481,66 @@ export interface operations {
             };
         };
     };
+    get_fetch_api_media_fetches__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaFetchOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    fetch_api_media__sha256__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_models_api_models_get: {
         parameters: {
             query?: never;
@@ -2515,6 +3612,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelTestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_tree_message_api_tree_messages__message_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_tree_api_trees__tree_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tree_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    halt_tree_api_trees__tree_id__halt_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tree_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HaltRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeDetail"];
                 };
             };
             /** @description Validation Error */
