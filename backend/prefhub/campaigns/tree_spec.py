@@ -45,6 +45,13 @@ class TreeSettings(_Strict):
         default=0.75, ge=0, le=1, description="chance a reply task goes to a one-reply message"
     )
     max_active_trees: int = Field(default=10, ge=1, le=100_000)
+    max_trees: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000_000,
+        description="stop starting trees after this many "
+        "(aborted ones do not count); default no limit",
+    )
     weights: TreeTaskWeights = Field(default_factory=TreeTaskWeights)
     reply_min_length: int = Field(default=10, ge=1, le=100_000, description="characters")
     reply_max_length: int = Field(default=4000, ge=1, le=100_000, description="characters")

@@ -1,4 +1,4 @@
-"""The demo: two accounts and a pairwise campaign, created only by ``prefhub seed-demo``."""
+"""The demo: two accounts and a few campaigns, created only by ``prefhub seed-demo``."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from prefhub.models import Campaign, Role, User
 DEMO_DIR = Path(__file__).parent
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (("admin@demo.local", Role.admin), ("annotator@demo.local", Role.annotator))
-# Each demo campaign: its spec and the items it starts with.
+# Each demo campaign: its spec and the items it starts with (a tree campaign starts empty).
 DEMO_CAMPAIGNS = (
     ("demo_campaign.yaml", "demo_items.jsonl"),
     ("demo_all_kinds.yaml", "demo_items.jsonl"),
+    ("demo_trees.yaml", None),
 )
 
 
@@ -55,7 +56,8 @@ def seed_demo(session: Session) -> SeedResult:
         if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is not None:
             continue
         campaign = create_campaign(session, spec, admin)
-        with (DEMO_DIR / items_file).open("rb") as lines:
-            imported += len(import_items(session, campaign, lines))
+        if items_file is not None:
+            with (DEMO_DIR / items_file).open("rb") as lines:
+                imported += len(import_items(session, campaign, lines))
         campaigns.append(spec.slug)
     return SeedResult(users, campaigns, imported)

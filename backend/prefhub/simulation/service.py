@@ -59,7 +59,8 @@ class SimulationResult:
     exhausted: bool
 
 
-def _annotators(slug: str, n: int, seed: int, rng: random.Random) -> list[int]:
+def annotators_for(slug: str, n: int, seed: int, rng: random.Random) -> list[int]:
+    """The simulated annotators of a run (created once, found again on later runs)."""
     ids = []
     with unit_of_work() as session:
         for i in range(n):
@@ -93,8 +94,16 @@ def simulate(
     seed: int = 0,
     on_judgment: Callable[[int], None] | None = None,
 ) -> SimulationResult:
+    with unit_of_work() as session:
+        is_tree_campaign = spec_of(get_by_slug(session, slug)).trees is not None
+    if is_tree_campaign:
+        from prefhub.simulation.trees import simulate_trees  # it imports this module
+
+        return simulate_trees(
+            slug, annotators=annotators, tasks=judgments, seed=seed, on_task=on_judgment
+        )
     rng = random.Random(seed)
-    ids = _annotators(slug, annotators, seed, rng)
+    ids = annotators_for(slug, annotators, seed, rng)
     groups = {uid: GROUPS[i % len(GROUPS)] for i, uid in enumerate(ids)}
     active = list(ids)
     done = 0

@@ -154,13 +154,19 @@ def _lease_initial_prompt(
 ) -> TreeTask | None:
     # The campaign row's lock serialises the count of live trees against new prompt leases.
     session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-    live = session.scalar(
-        select(func.count(ConversationTree.id)).where(
-            ConversationTree.campaign_id == campaign.id, ConversationTree.state.in_(LIVE_STATES)
-        )
+    trees = dict(
+        session.execute(
+            select(ConversationTree.state, func.count())
+            .where(ConversationTree.campaign_id == campaign.id)
+            .group_by(ConversationTree.state)
+        ).all()
     )
+    live = sum(trees.get(state, 0) for state in LIVE_STATES)
     leased = _open_leases(session, campaign)(None, TreeTaskKind.initial_prompt)
-    if (live or 0) + leased >= settings.max_active_trees:
+    if live + leased >= settings.max_active_trees:
+        return None
+    started = sum(trees.values()) - trees.get(TreeState.aborted_low_grade, 0)
+    if settings.max_trees is not None and started + leased >= settings.max_trees:
         return None
     return _new_task(session, campaign, annotator, settings, TreeTaskKind.initial_prompt)
 
