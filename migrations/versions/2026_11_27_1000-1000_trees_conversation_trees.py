@@ -321,9 +321,20 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_tree_reviews_message_id"), ["message_id"], unique=False
         )
+    # Models reply to tree messages through the generation jobs.
+    with op.batch_alter_table("generation_requests", schema=None) as batch_op:
+        batch_op.alter_column("item_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.add_column(sa.Column("tree_parent_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_generation_requests_tree_parent_id"), ["tree_parent_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("generation_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_generation_requests_tree_parent_id"))
+        batch_op.drop_column("tree_parent_id")
+        batch_op.alter_column("item_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("tree_reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tree_reviews_message_id"))
 

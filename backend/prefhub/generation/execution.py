@@ -29,7 +29,9 @@ from prefhub.models import (
     GenerationStatus,
     Item,
     ItemStatus,
+    MessageRole,
     ModelEndpoint,
+    TreeMessage,
 )
 
 FINISHED = (GenerationStatus.succeeded, GenerationStatus.failed, GenerationStatus.cancelled)
@@ -48,7 +50,9 @@ class RequestPlan:
     request_id: int
     job_id: int
     campaign_id: int
-    item_id: int
+    # The target: an item (the answer becomes a candidate) or a tree message (a reply to it).
+    item_id: int | None
+    tree_parent_id: int | None
     sample_index: int
     endpoint: ModelEndpoint  # detached: safe to read in any thread
     context: list[dict[str, Any]]
@@ -66,6 +70,8 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
         return []
     stored = (
         select(Candidate.id).where(Candidate.generation_request_id == GenerationRequest.id)
+    ).exists() | (
+        select(TreeMessage.id).where(TreeMessage.generation_request_id == GenerationRequest.id)
     ).exists()
     job_open = (
         select(GenerationJob.id).where(
@@ -91,6 +97,7 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
             GenerationRequest.id,
             GenerationRequest.job_id,
             GenerationRequest.item_id,
+            GenerationRequest.tree_parent_id,
             GenerationRequest.endpoint_id,
             GenerationRequest.sample_index,
             GenerationRequest.status,
@@ -130,6 +137,11 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
             select(Item.id, Item.context).where(Item.id.in_({r.item_id for r in rows}))
         ).all()
     )
+    conversations = {
+        r.tree_parent_id: _conversation(session, r.tree_parent_id)
+        for r in rows
+        if r.tree_parent_id is not None
+    }
     plans = []
     for r in sorted(rows, key=lambda r: r.id):
         job_params, round_, campaign_id, min_candidates = jobs[r.job_id]
@@ -144,9 +156,14 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
                 job_id=r.job_id,
                 campaign_id=campaign_id,
                 item_id=r.item_id,
+                tree_parent_id=r.tree_parent_id,
                 sample_index=r.sample_index,
                 endpoint=endpoint,
-                context=contexts[r.item_id],
+                context=(
+                    contexts[r.item_id]
+                    if r.item_id is not None
+                    else conversations[r.tree_parent_id]
+                ),
                 params=params,
                 candidate_params=candidate_params,
                 round=round_,
@@ -173,8 +190,16 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
             .execution_options(**_NO_SYNC)
         )
     )
+    for request_id in won:
+        plan, completion = by_request[request_id]
+        if completion.media:
+            register_media(session, completion.media, plan.campaign_id)
+    replies = [by_request[r] for r in won if by_request[r][0].tree_parent_id is not None]
+    if replies:
+        _store_tree_replies(session, replies)
+    won = [r for r in won if by_request[r][0].item_id is not None]
     if not won:
-        return 0
+        return len(replies)
     item_ids = sorted({by_request[r][0].item_id for r in won})
     # Serialise candidate writes per item (positions, readiness), locking in id order so two
     # batches never wait for each other in a cycle.
@@ -207,22 +232,9 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
                 "model_params": plan.candidate_params,
                 "round": plan.round,
                 "generation_request_id": request_id,
-                "extra": {
-                    **completion.extra,
-                    "latency_ms": completion.latency_ms,
-                    "prompt_tokens": completion.prompt_tokens,
-                    "completion_tokens": completion.completion_tokens,
-                    "finish_reason": completion.finish_reason,
-                    "served_model": completion.raw_model,
-                    "sample_index": plan.sample_index,
-                    "generation_job_id": plan.job_id,
-                },
+                "extra": _metadata(plan, completion),
             }
         )
-    for request_id in won:
-        plan, completion = by_request[request_id]
-        if completion.media:
-            register_media(session, completion.media, plan.campaign_id)
     session.execute(insert(Candidate), rows)
     needed: dict[int, set[int]] = defaultdict(set)
     for request_id in won:
@@ -239,7 +251,67 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
             .values(status=ItemStatus.ready)
             .execution_options(**_NO_SYNC)
         )
-    return len(won)
+    return len(won) + len(replies)
+
+
+def _metadata(plan: RequestPlan, completion: Completion) -> dict[str, Any]:
+    """What a stored answer keeps about how it was made."""
+    return {
+        **completion.extra,
+        "latency_ms": completion.latency_ms,
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "finish_reason": completion.finish_reason,
+        "served_model": completion.raw_model,
+        "sample_index": plan.sample_index,
+        "generation_job_id": plan.job_id,
+    }
+
+
+def _conversation(session: Session, parent_id: int) -> list[dict[str, Any]]:
+    """A tree's path down to ``parent_id`` as chat messages (the prompter is the user)."""
+    from prefhub.trees.service import get_message, path_to  # trees import generation lazily
+
+    return [
+        {"role": "user" if m.role == MessageRole.prompter else "assistant", "content": m.content}
+        for m in path_to(session, get_message(session, parent_id))
+    ]
+
+
+def _store_tree_replies(session: Session, done: list[tuple[RequestPlan, Completion]]) -> None:
+    """Add model replies to their trees, each under its tree's lock (taken in id order). A tree
+    that stopped taking replies meanwhile (full, halted, ranking) keeps none: the request is
+    cancelled with the reason."""
+    from prefhub.trees import service as trees
+    from prefhub.trees.exceptions import TreeStateConflict
+
+    parents = {
+        m.id: m
+        for m in session.scalars(
+            select(TreeMessage).where(TreeMessage.id.in_({p.tree_parent_id for p, _ in done}))
+        )
+    }
+    for plan, completion in sorted(done, key=lambda d: parents[d[0].tree_parent_id].tree_id):
+        parent = parents[plan.tree_parent_id]
+        trees.lock_tree(session, parent.tree_id)
+        try:
+            with session.begin_nested():
+                trees.add_reply(
+                    session,
+                    session.get_one(Campaign, plan.campaign_id),
+                    parent,
+                    completion.content,
+                    model_name=plan.endpoint.name,
+                    generation_request_id=plan.request_id,
+                    extra={**_metadata(plan, completion), "model_params": plan.candidate_params},
+                )
+        except TreeStateConflict as exc:
+            session.execute(
+                update(GenerationRequest)
+                .where(GenerationRequest.id == plan.request_id)
+                .values(status=GenerationStatus.cancelled, error=f"not stored: {exc.message}")
+                .execution_options(**_NO_SYNC)
+            )
 
 
 def record_failure(session: Session, request_id: int, error: str, *, final: bool) -> None:

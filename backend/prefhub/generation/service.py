@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from prefhub.campaigns.tree_spec import ModelReplies
 from prefhub.generation.exceptions import (
     BadGenerationRequest,
     GenerationJobFinished,
@@ -33,9 +35,12 @@ from prefhub.models import (
     Item,
     ItemStatus,
     ModelEndpoint,
+    TreeMessage,
     User,
 )
 from prefhub.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- registry
 
@@ -89,23 +94,76 @@ def create_job(
     item_ids = _items_of_round(session, campaign, 0 if body.new_round else round_, body.item_ids)
     if body.new_round:
         item_ids = copy_items_into_round(session, item_ids, round_)
+    return _new_job(
+        session,
+        campaign,
+        user,
+        endpoints,
+        [{"item_id": item_id} for item_id in item_ids],
+        samples=body.samples,
+        params=body.params,
+        round_=round_,
+    )
+
+
+def create_tree_reply_job(
+    session: Session, campaign: Campaign, parent: TreeMessage, replies: ModelReplies
+) -> GenerationJob | None:
+    """Models reply to an accepted prompter message of a tree; runs inside the transaction of
+    the review that accepted it, so a model missing from the registry is logged and skipped
+    rather than failing that annotator's submission."""
+    endpoints = []
+    for name in dict.fromkeys(replies.models):
+        endpoint = session.scalar(select(ModelEndpoint).where(ModelEndpoint.name == name))
+        if endpoint is None:
+            log.warning(
+                "campaign %s: model '%s' for tree replies is not registered", campaign.slug, name
+            )
+        else:
+            endpoints.append(endpoint)
+    if not endpoints:
+        return None
+    return _new_job(
+        session,
+        campaign,
+        None,
+        endpoints,
+        [{"tree_parent_id": parent.id}],
+        samples=replies.per_message,
+        params=replies.params,
+        round_=0,
+    )
+
+
+def _new_job(
+    session: Session,
+    campaign: Campaign,
+    user: User | None,
+    endpoints: list[ModelEndpoint],
+    targets: list[dict[str, int]],
+    *,
+    samples: int,
+    params: dict[str, Any],
+    round_: int,
+) -> GenerationJob:
+    """A job of one request per target x endpoint x sample, dispatched after commit."""
     job = GenerationJob(
         campaign_id=campaign.id,
         created_by_id=user.id if user else None,
         endpoint_ids=[e.id for e in endpoints],
-        samples=body.samples,
-        params=body.params,
+        samples=samples,
+        params=params,
         round=round_,
         status=GenerationStatus.queued,
-        total=len(item_ids) * len(endpoints) * body.samples,
+        total=len(targets) * len(endpoints) * samples,
     )
     session.add(job)
     session.flush()
     session.add_all(
-        GenerationRequest(job_id=job.id, item_id=item_id, endpoint_id=e.id, sample_index=s)
-        for item_id in item_ids
+        GenerationRequest(job_id=job.id, endpoint_id=e.id, sample_index=s, **target)
+        for target in targets
         for e in endpoints
-        for s in range(body.samples)
+        for s in range(samples)
     )
     session.flush()
     from prefhub.generation.tasks import dispatch_job  # tasks import this module

@@ -70,7 +70,7 @@ class GenerationJob(TimestampMixin, Base):
 
 
 class GenerationRequest(TimestampMixin, Base):
-    """One call to one model for one item and sample: the unit a Celery task runs.
+    """One call to one model for one item (or tree message) and sample: what a task runs.
 
     Its uniqueness, and the candidate's unique pointer back to it, make a task that runs twice
     (a killed worker, a redelivered message) store one candidate, never two.
@@ -83,7 +83,12 @@ class GenerationRequest(TimestampMixin, Base):
     job_id: Mapped[int] = mapped_column(
         ForeignKey("generation_jobs.id", ondelete="CASCADE"), index=True
     )
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    # What the answer is for: an item (a candidate), or a tree message (a reply to it). The
+    # tree message is not a foreign key: tree messages point at their request already.
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), index=True
+    )
+    tree_parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("model_endpoints.id"))
     sample_index: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[GenerationStatus] = mapped_column(
