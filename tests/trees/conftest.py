@@ -35,7 +35,11 @@ def answer_for(task: dict[str, Any], *, acceptable: bool = True, spam: bool = Fa
         return {"kind": kind, "text": f"A {kind} written for task {task['id']}."}
     if kind == "review":
         values = {"spam": spam, "quality": 3 if acceptable else 0}
-        return {"kind": "review", "acceptable": acceptable, "labels": {"labels": {"values": values}}}
+        return {
+            "kind": "review",
+            "acceptable": acceptable,
+            "labels": {"labels": {"values": values}},
+        }
     return {"kind": "rank", "ranking": [[r["id"]] for r in task["replies"]]}
 
 

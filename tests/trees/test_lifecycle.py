@@ -151,9 +151,10 @@ def test_bad_answers_are_refused_and_retries_store_once(as_user, tree_campaign, 
     refused = submit(reviewer, slug, review, bad_labels)
     assert refused.status_code == 422
     assert refused.json()["error"]["details"][0]["field"] == "answers.labels.values.quality"
-    assert researcher.get(f"/api/campaigns/{slug}/trees").json()["counts"][
-        "initial_prompt_review"
-    ] == 1
+    assert (
+        researcher.get(f"/api/campaigns/{slug}/trees").json()["counts"]["initial_prompt_review"]
+        == 1
+    )
 
 
 def test_item_campaigns_have_no_tree_tasks(as_user, unique):

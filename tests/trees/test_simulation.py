@@ -41,9 +41,7 @@ def test_simulated_annotators_grow_the_demo_trees_to_ready_for_export(migrated, 
                 ConversationTree.state == TreeState.ready_for_export,
             )
         ).all()
-        messages = session.scalars(
-            select(TreeMessage).where(TreeMessage.tree_id.in_(trees))
-        ).all()
+        messages = session.scalars(select(TreeMessage).where(TreeMessage.tree_id.in_(trees))).all()
         reviews = session.scalar(select(func.count(TreeReview.id)))
         rankings = session.scalar(select(func.count(TreeRanking.id)))
     # max_trees 3: three trees finished (aborted ones, if any, were replaced), none left open.
