@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from support.api import pairwise_spec
+
 
 @dataclass
 class Route:
@@ -78,6 +80,15 @@ class MediaServer:
 def media_server() -> Iterator[MediaServer]:
     with MediaServer() as server:
         yield server
+
+
+@pytest.fixture
+def campaign(as_user, unique):  # type: ignore[no-untyped-def]
+    """A researcher's client and the slug of a campaign they own."""
+    researcher = as_user("researcher")
+    slug = f"media-{unique}"
+    assert researcher.post("/api/campaigns", json=pairwise_spec(slug)).status_code == 201
+    return researcher, slug
 
 
 @pytest.fixture

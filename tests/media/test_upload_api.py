@@ -7,17 +7,8 @@ import hashlib
 
 import pytest
 
-from support.api import pairwise_spec
 from support.fake_openai import tiny_png
 from support.media import encoded, mp4, wav
-
-
-@pytest.fixture
-def campaign(as_user, unique):  # type: ignore[no-untyped-def]
-    researcher = as_user("researcher")
-    slug = f"media-{unique}"
-    assert researcher.post("/api/campaigns", json=pairwise_spec(slug)).status_code == 201
-    return researcher, slug
 
 
 def _upload(client, slug, *files):  # type: ignore[no-untyped-def]

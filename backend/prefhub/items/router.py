@@ -7,6 +7,7 @@ from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
 from prefhub.items import service
 from prefhub.items.exceptions import UploadTooLarge
+from prefhub.items.media import is_zip, open_archive
 from prefhub.items.schemas import CandidateOut, ImportResult, ItemOut, ItemPage
 from prefhub.kit.deps import SessionDep
 from prefhub.models import ItemStatus
@@ -17,13 +18,19 @@ router = APIRouter(prefix="/api/campaigns/{slug}/items", tags=["items"])
 
 @router.post("/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
 def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionDep) -> ImportResult:
+    """A JSONL file, or a zip archive holding one JSONL file and the media files its
+    ``path`` parts name (relative to the JSONL). ``url`` parts are for the CLI only."""
     campaign = get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
     limit = get_settings().max_upload_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
         raise UploadTooLarge(f"The file is larger than {limit} bytes")
-    items = service.import_items(session, campaign, data.splitlines())
+    if is_zip(data):
+        lines, files = open_archive(data)
+        items = service.import_items(session, campaign, lines, files=files)
+    else:
+        items = service.import_items(session, campaign, data.splitlines())
     return ImportResult(
         imported=len(items), ready=sum(1 for i in items if i.status == ItemStatus.ready)
     )

@@ -1,11 +1,37 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from prefhub.kit.content import MAX_TEXT, InputPart, Message, Part
+from prefhub.kit.content import MAX_TEXT, Message, Part, TextPart
 from prefhub.models import ItemStatus
+
+
+class ImportMediaPart(BaseModel):
+    """A media part as an import file writes it: where the bytes are, not the bytes. The
+    import stores them and writes the stored part (sha256, content type, size, duration)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["image", "audio", "video"]
+    path: str | None = Field(
+        default=None, max_length=1000, description="a file beside the JSONL, relative to it"
+    )
+    url: str | None = Field(default=None, max_length=2000, description="a public http(s) URL")
+    sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="media already in this campaign"
+    )
+    alt: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ImportMediaPart:
+        if sum(x is not None for x in (self.path, self.url, self.sha256)) != 1:
+            raise ValueError("a media part needs exactly one of path, url or sha256")
+        return self
+
+
+InputPart = Annotated[TextPart | ImportMediaPart, Field(discriminator="type")]
 
 
 class ImportMessage(BaseModel):

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from prefhub.campaigns.service import spec_of
 from prefhub.items.exceptions import ImportInvalid
+from prefhub.items.media import FolderFiles, MediaResolver, ZipFiles
 from prefhub.items.schemas import ImportCandidate, ImportLine
 from prefhub.kit.content import text_parts
+from prefhub.media.service import register
 from prefhub.models import Campaign, Candidate, Item, ItemStatus
 
 MAX_REPORTED_ERRORS = 100
@@ -63,6 +66,12 @@ def parse_jsonl(
     return parsed, errors
 
 
+def _parts(content: str | list[Any]) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return text_parts(content)
+    return [part.model_dump(exclude_none=True) for part in content]
+
+
 def _context(line: ImportLine) -> list[dict]:
     if isinstance(line.prompt, str):
         return [{"role": "user", "content": text_parts(line.prompt)}]
@@ -70,14 +79,25 @@ def _context(line: ImportLine) -> list[dict]:
         {
             # OpenAssistant calls the human side "prompter"; TRL and chat APIs say "user".
             "role": "user" if m.role == "prompter" else m.role,
-            "content": text_parts(m.content),
+            "content": _parts(m.content),
         }
         for m in line.prompt
     ]
 
 
-def import_items(session: Session, campaign: Campaign, lines: Iterable[bytes | str]) -> list[Item]:
-    """Validate the whole file first; any error rejects it whole, with line numbers."""
+def import_items(
+    session: Session,
+    campaign: Campaign,
+    lines: Iterable[bytes | str],
+    *,
+    files: FolderFiles | ZipFiles | None = None,
+    fetch_urls: bool = False,
+) -> list[Item]:
+    """Validate the whole file first; any error rejects it whole, with line numbers.
+
+    Media parts are read from ``files`` (the JSONL's folder or archive), fetched when
+    ``fetch_urls``, or taken from the campaign's media, then stored and linked.
+    """
     parsed, errors = parse_jsonl(lines)
     seen: dict[str, int] = {}
     for number, line in parsed:
@@ -100,6 +120,42 @@ def import_items(session: Session, campaign: Campaign, lines: Iterable[bytes | s
         )
     if not parsed and not errors:
         errors.append(LineError(0, "the file holds no items"))
+    _refuse(errors)
+
+    needed = spec_of(campaign).min_candidates
+    resolver = MediaResolver(session, campaign.id, files, fetch_urls)
+    items = []
+    for number, line in parsed:
+        item = Item(
+            campaign_id=campaign.id,
+            external_id=line.id or uuid.uuid4().hex,
+            context=_context(line),
+            extra=line.metadata,
+            status=ItemStatus.ready if len(line.candidates) >= needed else ItemStatus.pending,
+        )
+        item.candidates = [_candidate(c, position) for position, c in enumerate(line.candidates)]
+        problems = [
+            *(
+                p
+                for i, message in enumerate(item.context)
+                for p in resolver.resolve(message["content"], f"prompt[{i}].content")
+            ),
+            *(
+                p
+                for c in item.candidates
+                for p in resolver.resolve(c.content, f"candidates[{c.position}].content")
+            ),
+        ]
+        errors.extend(LineError(number, problem) for problem in problems)
+        items.append(item)
+    _refuse(errors)
+    register(session, resolver.stored, campaign.id)
+    session.add_all(items)
+    session.flush()
+    return items
+
+
+def _refuse(errors: list[LineError]) -> None:
     if errors:
         errors.sort(key=lambda e: e.line)
         raise ImportInvalid(
@@ -110,29 +166,13 @@ def import_items(session: Session, campaign: Campaign, lines: Iterable[bytes | s
             },
         )
 
-    needed = spec_of(campaign).min_candidates
-    items = []
-    for _, line in parsed:
-        item = Item(
-            campaign_id=campaign.id,
-            external_id=line.id or uuid.uuid4().hex,
-            context=_context(line),
-            extra=line.metadata,
-            status=ItemStatus.ready if len(line.candidates) >= needed else ItemStatus.pending,
-        )
-        item.candidates = [_candidate(c, position) for position, c in enumerate(line.candidates)]
-        items.append(item)
-    session.add_all(items)
-    session.flush()
-    return items
-
 
 def _candidate(raw: str | ImportCandidate, position: int) -> Candidate:
     if isinstance(raw, str):
         return Candidate(position=position, content=text_parts(raw))
     return Candidate(
         position=position,
-        content=text_parts(raw.content),
+        content=_parts(raw.content),
         model_name=raw.model,
         extra=raw.metadata,
     )

@@ -20,14 +20,13 @@ from prefhub.media.schemas import (
     MediaUploadResult,
     UploadedMedia,
 )
-from prefhub.media.storage import path_of, read_limited
+from prefhub.media.storage import path_of, read_file_limited
 from prefhub.models import Campaign, MediaAsset, MediaFetchJob, User
 from prefhub.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["media"])
 
 Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
-CHUNK = 1024 * 1024
 MAX_FILES = 100
 
 
@@ -47,9 +46,8 @@ def upload(
     limit = get_settings().max_media_bytes
     uploaded = []
     for file in files:
-        chunks = iter(lambda f=file: f.file.read(CHUNK), b"")  # type: ignore[misc]
         try:
-            stored = service.add(session, read_limited(chunks, limit), campaign.id)
+            stored = service.add(session, read_file_limited(file.file, limit), campaign.id)
         except PrefhubError as exc:
             raise type(exc)(
                 f"{file.filename}: {exc.message}", details={"file": file.filename}

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from prefhub.media.exceptions import MediaTooLarge
 from prefhub.media.sniff import Sniffed, sniff
@@ -63,6 +64,11 @@ def read_limited(chunks: Iterable[bytes], limit: int) -> bytes:
         if len(data) > limit:
             raise MediaTooLarge(f"The file is larger than the limit of {limit:,} bytes")
     return bytes(data)
+
+
+def read_file_limited(file: BinaryIO, limit: int, chunk: int = 1024 * 1024) -> bytes:
+    """Read an open file in chunks, refusing it once it passes ``limit``."""
+    return read_limited(iter(lambda: file.read(chunk), b""), limit)
 
 
 def put_bytes(data: bytes) -> StoredMedia:

@@ -375,7 +375,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import Items */
+        /**
+         * Import Items
+         * @description A JSONL file, or a zip archive holding one JSONL file and the media files its
+         *     ``path`` parts name (relative to the JSONL). ``url`` parts are for the CLI only.
+         */
         post: operations["import_items_api_campaigns__slug__items_import_post"];
         delete?: never;
         options?: never;
@@ -673,13 +677,34 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /**
+         * Edit Tree Message
+         * @description Correct a message's text (e.g. remove personal data); the old text stays as a revision.
+         */
+        put: operations["edit_tree_message_api_tree_messages__message_id__put"];
         post?: never;
         /**
          * Delete Tree Message
          * @description Soft-delete a message and every reply below it (kept, hidden from tasks and exports).
          */
         delete: operations["delete_tree_message_api_tree_messages__message_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-messages/{message_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Message Revisions */
+        get: operations["message_revisions_api_tree_messages__message_id__revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -991,6 +1016,11 @@ export interface components {
             /** Deleted */
             deleted: number;
         };
+        /** EditMessageRequest */
+        EditMessageRequest: {
+            /** Text */
+            text: string;
+        };
         /**
          * Eligibility
          * @description Who may take this campaign's tasks; empty means everyone.
@@ -1063,7 +1093,7 @@ export interface components {
              * @default dpo
              * @enum {string}
              */
-            format: "dpo" | "judgments";
+            format: "dpo" | "judgments" | "trees" | "ranking" | "kto";
             /** Rounds */
             rounds?: number[] | null;
             /**
@@ -1071,6 +1101,8 @@ export interface components {
              * @default
              */
             salt: string;
+            /** Tree States */
+            tree_states?: components["schemas"]["TreeState"][] | null;
         };
         /** ExportProgress */
         ExportProgress: {
@@ -1794,6 +1826,28 @@ export interface components {
          * @enum {string}
          */
         ReviewState: "pending" | "accepted" | "rejected";
+        /** Revision */
+        Revision: {
+            /** Content */
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Edited By Id */
+            edited_by_id: number | null;
+            /** Revision */
+            revision: number;
+        };
+        /** RevisionList */
+        RevisionList: {
+            /**
+             * Revisions
+             * @description earlier texts, oldest first
+             */
+            revisions: components["schemas"]["Revision"][];
+        };
         /**
          * Role
          * @enum {string}
@@ -3625,6 +3679,41 @@ export interface operations {
             };
         };
     };
+    edit_tree_message_api_tree_messages__message_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TreeDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     delete_tree_message_api_tree_messages__message_id__delete: {
         parameters: {
             query?: never;
@@ -3643,6 +3732,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    message_revisions_api_tree_messages__message_id__revisions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
                 };
             };
             /** @description Validation Error */
