@@ -12,8 +12,10 @@ from prefhub.trees import assignment, service, submissions, views
 from prefhub.trees.exceptions import TreeNotFound
 from prefhub.trees.schemas import (
     DeleteResult,
+    EditMessageRequest,
     FlaggedList,
     HaltRequest,
+    RevisionList,
     TreeDetail,
     TreeList,
     TreeNextResponse,
@@ -131,6 +133,25 @@ def delete_tree_message(message_id: int, user: StaffUser, session: SessionDep) -
     message = service.get_message(session, message_id)
     _, campaign = _managed_tree(session, user, message.tree_id)
     return DeleteResult(deleted=service.delete_message(session, campaign, message))
+
+
+@manage.put("/tree-messages/{message_id}", response_model=TreeDetail)
+def edit_tree_message(
+    message_id: int, body: EditMessageRequest, user: StaffUser, session: SessionDep
+) -> TreeDetail:
+    """Correct a message's text (e.g. remove personal data); the old text stays as a revision."""
+    message = service.get_message(session, message_id)
+    tree, _ = _managed_tree(session, user, message.tree_id)
+    service.lock_tree(session, tree.id)
+    service.edit_message(session, message, user, [{"type": "text", "text": body.text}])
+    return views.detail(session, tree)
+
+
+@manage.get("/tree-messages/{message_id}/revisions", response_model=RevisionList)
+def message_revisions(message_id: int, user: StaffUser, session: SessionDep) -> RevisionList:
+    message = service.get_message(session, message_id)
+    _managed_tree(session, user, message.tree_id)
+    return RevisionList(revisions=views.revisions(session, message))
 
 
 @manage.get("/campaigns/{slug}/tree-messages/flagged", response_model=FlaggedList)

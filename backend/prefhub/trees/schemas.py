@@ -125,6 +125,21 @@ class FlaggedList(BaseModel):
     messages: list[FlaggedMessage]
 
 
+class EditMessageRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class Revision(BaseModel):
+    revision: int
+    content: list[Part]
+    edited_by_id: int | None
+    created_at: datetime
+
+
+class RevisionList(BaseModel):
+    revisions: list[Revision] = Field(description="earlier texts, oldest first")
+
+
 class DeleteResult(BaseModel):
     deleted: int
 

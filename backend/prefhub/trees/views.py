@@ -16,6 +16,7 @@ from prefhub.models import (
     ConversationTree,
     ReviewState,
     TreeMessage,
+    TreeMessageRevision,
     TreeTask,
     TreeTaskKind,
     User,
@@ -27,6 +28,7 @@ from prefhub.trees.schemas import (
     PathMessage,
     ReplyChoice,
     ReplyGuidance,
+    Revision,
     TreeDetail,
     TreeNode,
     TreeSummary,
@@ -131,6 +133,22 @@ def detail(session: Session, tree: ConversationTree) -> TreeDetail:
         halt_reason=tree.halt_reason,
         root=node(root) if root else None,
     )
+
+
+def revisions(session: Session, message: TreeMessage) -> list[Revision]:
+    return [
+        Revision(
+            revision=r.revision,
+            content=r.content,
+            edited_by_id=r.edited_by_id,
+            created_at=r.created_at,
+        )
+        for r in session.scalars(
+            select(TreeMessageRevision)
+            .where(TreeMessageRevision.message_id == message.id)
+            .order_by(TreeMessageRevision.revision)
+        )
+    ]
 
 
 def flagged(session: Session, campaign: Campaign, limit: int = 200) -> list[FlaggedMessage]:
