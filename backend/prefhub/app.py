@@ -20,6 +20,8 @@ from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
 from prefhub.media.router import router as media_router
+from prefhub.participation.router import annotate as participation_router
+from prefhub.participation.router import crowd as crowd_router
 from prefhub.settings import get_settings
 from prefhub.trees.router import annotate as trees_annotate_router
 from prefhub.trees.router import manage as trees_manage_router
@@ -108,6 +110,8 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         exports_router,
         generation_router,
         media_router,
+        participation_router,
+        crowd_router,
         trees_annotate_router,
         trees_manage_router,
     ):

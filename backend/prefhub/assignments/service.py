@@ -43,6 +43,7 @@ from prefhub.models import (
     Judgment,
     User,
 )
+from prefhub.participation.service import require_onboarded, target_reached
 
 # How many queue-head items to consider per request; a random pick among them keeps
 # concurrent annotators from all contending for the same row.
@@ -162,6 +163,9 @@ def next_task(
     the campaign's ``max_open_leases``.
     """
     check_eligible(campaign, annotator)
+    require_onboarded(session, campaign, annotator)
+    if target_reached(session, campaign, annotator):
+        return None
     rng = rng or random.SystemRandom()
     spec = spec_of(campaign)
     expire_leases(session, campaign)

@@ -26,7 +26,7 @@ from prefhub.settings import get_settings
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def _set_session_cookies(response: Response, token: str) -> None:
+def set_session_cookies(response: Response, token: str) -> None:
     settings = get_settings()
     max_age = settings.session_days * 86400
     response.set_cookie(
@@ -51,7 +51,7 @@ def _set_session_cookies(response: Response, token: str) -> None:
 @router.post("/auth/login", response_model=LoginResponse)
 def login(body: LoginRequest, response: Response, session: SessionDep) -> LoginResponse:
     user = service.authenticate(session, body.email, body.password)
-    _set_session_cookies(response, service.start_session(session, user))
+    set_session_cookies(response, service.start_session(session, user))
     return LoginResponse(user=UserOut.model_validate(user))
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from prefhub.campaigns.participation_spec import Participation
 from prefhub.campaigns.tree_spec import TreeSettings
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
@@ -222,6 +223,10 @@ class CampaignSpec(_Strict):
     )
     eligibility: Eligibility = Field(default_factory=Eligibility)
     quotas: list[GroupQuota] = Field(default_factory=list, max_length=5)
+    participation: Participation = Field(
+        default_factory=Participation,
+        description="consent, a profile survey and crowd-platform entry",
+    )
     trees: TreeSettings | None = Field(
         default=None,
         description="a conversation-tree campaign: annotators and models grow trees; "

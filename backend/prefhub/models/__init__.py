@@ -19,6 +19,7 @@ from prefhub.models.media import (
     MediaFetchStatus,
     MediaKind,
 )
+from prefhub.models.participation import CampaignParticipant
 from prefhub.models.tree import (
     ConversationTree,
     MessageRole,
@@ -41,6 +42,7 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignMedia",
+    "CampaignParticipant",
     "CampaignStatus",
     "CampaignVersion",
     "Candidate",

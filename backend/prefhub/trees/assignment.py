@@ -33,6 +33,7 @@ from prefhub.models import (
     TreeTaskStatus,
     User,
 )
+from prefhub.participation.service import require_onboarded, target_reached
 from prefhub.trees.service import (
     LIVE_STATES,
     can_take_reply,
@@ -93,6 +94,9 @@ def next_tree_task(
     """The annotator's open task, or a new lease on the work the campaign needs most."""
     settings = settings_of(campaign)
     check_eligible(campaign, annotator)
+    require_onboarded(session, campaign, annotator)
+    if target_reached(session, campaign, annotator):
+        return None
     rng = rng or random.SystemRandom()
     expire_tasks(session, campaign)
     current = open_task(session, campaign, annotator)

@@ -1,0 +1,1 @@
+"""Annotators in a campaign: consent, profile survey, crowd-platform entry and completion."""

@@ -1,0 +1,23 @@
+from prefhub.kit.errors import Conflict, InvalidInput, NotFound
+
+
+class OnboardingRequired(Conflict):
+    """Consent or the profile survey comes before the first task."""
+
+    code = "onboarding_required"
+
+
+class InvalidProfile(InvalidInput):
+    code = "invalid_profile"
+
+
+class ConsentRequired(Conflict):
+    code = "consent_required"
+
+
+class CrowdEntryClosed(NotFound):
+    code = "crowd_entry_not_found"
+
+
+class InvalidCrowdLink(InvalidInput):
+    code = "invalid_crowd_link"
