@@ -243,6 +243,12 @@ def test_annotator_campaign_list_shows_what_is_left_for_me(as_user, unique):
     entry = lambda: next(  # noqa: E731
         c for c in annotator.get("/api/annotate/campaigns").json()["campaigns"] if c["slug"] == slug
     )
-    assert entry() == {"slug": slug, "name": f"Campaign {slug}", "my_judgments": 0, "available": 3}
+    assert entry() == {
+        "slug": slug,
+        "name": f"Campaign {slug}",
+        "kind": "items",
+        "my_judgments": 0,
+        "available": 3,
+    }
     _rate_everything(annotator, slug)
     assert entry()["my_judgments"] == 3 and entry()["available"] == 0

@@ -18,7 +18,7 @@ from prefhub.assignments.schemas import (
     UndoResponse,
 )
 from prefhub.auth.dependencies import CurrentUser
-from prefhub.campaigns.service import get_by_slug
+from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.kit.deps import SessionDep
 
 router = APIRouter(prefix="/api/annotate", tags=["annotate"])
@@ -32,6 +32,7 @@ def my_campaigns(user: CurrentUser, session: SessionDep) -> AnnotatorCampaignLis
             AnnotatorCampaign(
                 slug=c.slug,
                 name=c.name,
+                kind="trees" if spec_of(c).trees is not None else "items",
                 my_judgments=service.annotator_progress(session, c, user).my_judgments,
                 available=service.available_count(session, c, user),
             )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -75,6 +75,9 @@ class SkipRequest(BaseModel):
 class AnnotatorCampaign(BaseModel):
     slug: str
     name: str
+    kind: Literal["items", "trees"] = Field(
+        description="trees: conversation-tree tasks (/tree-tasks), not items (/next)"
+    )
     my_judgments: int
     available: int
 

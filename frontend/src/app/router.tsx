@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
-import { AnnotateCampaignsRoute, TaskRoute } from '@/features/annotate';
+import { AnnotateCampaignsRoute, TaskRoute, TreeTaskRoute } from '@/features/annotate';
 import { homePathFor, LoginRoute, RequireAuth, useUser } from '@/features/auth';
 
 import { AppLayout } from './layout';
@@ -52,6 +52,16 @@ export const routes = [
         element: (
           <RequireAuth>
             <TaskRoute />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: '/annotate/:slug/trees',
+        element: (
+          <RequireAuth>
+            <Suspense fallback={<Loading />}>
+              <TreeTaskRoute />
+            </Suspense>
           </RequireAuth>
         ),
       },

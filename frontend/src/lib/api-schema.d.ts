@@ -61,6 +61,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/annotate/{slug}/participation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Participation
+         * @description What the campaign asks before the first task, and what this annotator has given.
+         */
+        get: operations["participation_api_annotate__slug__participation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/participation/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Completion
+         * @description Progress towards the crowd target; the completion code and link once it is reached.
+         */
+        get: operations["completion_api_annotate__slug__participation_completion_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/participation/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consent */
+        post: operations["consent_api_annotate__slug__participation_consent_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/annotate/{slug}/participation/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Profile */
+        post: operations["profile_api_annotate__slug__participation_profile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/annotate/{slug}/report": {
         parameters: {
             query?: never;
@@ -479,6 +553,26 @@ export interface paths {
         get: operations["list_trees_api_campaigns__slug__trees_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crowd/{slug}/enter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enter
+         * @description Sign in the annotator a crowd link names (created on first visit, resumed after).
+         */
+        post: operations["enter_api_crowd__slug__enter_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -946,6 +1040,8 @@ export interface components {
             min_candidates: number;
             /** Name */
             name: string;
+            /** @description consent, a profile survey and crowd-platform entry */
+            participation?: components["schemas"]["Participation"];
             /**
              * Priority
              * @default 0
@@ -1010,6 +1106,87 @@ export interface components {
             id: string;
             /** Label */
             label: string;
+        };
+        /** CompletionOut */
+        CompletionOut: {
+            /**
+             * Code
+             * @description the completion code, once the target is reached
+             */
+            code: string | null;
+            /** Completed */
+            completed: boolean;
+            /** Done */
+            done: number;
+            /** Target */
+            target: number | null;
+            /**
+             * Url
+             * @description where to go next, once the target is reached
+             */
+            url: string | null;
+        };
+        /** ConsentRequest */
+        ConsentRequest: {
+            /**
+             * Agree
+             * @constant
+             */
+            agree: true;
+        };
+        /** CrowdEnterRequest */
+        CrowdEnterRequest: {
+            /**
+             * Params
+             * @description the link's query parameters
+             */
+            params: {
+                [key: string]: string;
+            };
+        };
+        /** CrowdEnterResponse */
+        CrowdEnterResponse: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "items" | "trees";
+            /** Slug */
+            slug: string;
+        };
+        /**
+         * CrowdEntry
+         * @description A link for crowd platforms: ``/c/{slug}?PROLIFIC_PID=…&STUDY_ID=…&SESSION_ID=…``.
+         */
+        CrowdEntry: {
+            /** Completion Code */
+            completion_code: string;
+            /**
+             * Completion Url
+             * @description where to send annotators when done (e.g. Prolific's)
+             */
+            completion_url?: string | null;
+            /**
+             * Participant Param
+             * @default PROLIFIC_PID
+             */
+            participant_param: string;
+            /**
+             * Session Param
+             * @default SESSION_ID
+             */
+            session_param: string | null;
+            /**
+             * Study Param
+             * @default STUDY_ID
+             */
+            study_param: string | null;
+            /**
+             * Target Count
+             * @description tasks to complete
+             * @default 20
+             */
+            target_count: number;
         };
         /** DeleteResult */
         DeleteResult: {
@@ -1649,6 +1826,38 @@ export interface components {
              */
             strength: boolean;
         };
+        /** Participation */
+        Participation: {
+            /**
+             * Consent
+             * @description Markdown to agree to before any task
+             */
+            consent?: string | null;
+            crowd?: components["schemas"]["CrowdEntry"] | null;
+            /** Survey */
+            survey?: components["schemas"]["SurveyQuestion"][];
+        };
+        /** ParticipationState */
+        ParticipationState: {
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Consent
+             * @description Markdown to agree to; null when none is asked
+             */
+            consent: string | null;
+            /** Consented */
+            consented: boolean;
+            /**
+             * Ready
+             * @description consent given and survey answered: tasks may start
+             */
+            ready: boolean;
+            /** Survey */
+            survey: components["schemas"]["SurveyQuestion"][];
+        };
         /**
          * PathMessage
          * @description A message of the conversation shown to an annotator (authors stay anonymous).
@@ -1664,6 +1873,13 @@ export interface components {
              */
             mine: boolean;
             role: components["schemas"]["MessageRole"];
+        };
+        /** ProfileRequest */
+        ProfileRequest: {
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
         };
         /** PromptAnswer */
         PromptAnswer: {
@@ -1904,6 +2120,48 @@ export interface components {
             judgment_id: number;
             /** Undo Until */
             undo_until: string | null;
+        };
+        /** SurveyOption */
+        SurveyOption: {
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+        };
+        /** SurveyQuestion */
+        SurveyQuestion: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single_choice" | "multiple_choice" | "number" | "text";
+            /**
+             * Max
+             * @description numbers: the largest allowed
+             */
+            max?: number | null;
+            /**
+             * Max Length
+             * @description free text
+             * @default 500
+             */
+            max_length: number;
+            /**
+             * Min
+             * @description numbers: the smallest allowed
+             */
+            min?: number | null;
+            /** Options */
+            options?: components["schemas"]["SurveyOption"][];
+            /** Prompt */
+            prompt: string;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
         };
         /** Task */
         Task: {
@@ -2500,6 +2758,138 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NextTaskResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    participation_api_annotate__slug__participation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipationState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    completion_api_annotate__slug__participation_completion_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    consent_api_annotate__slug__participation_consent_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipationState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    profile_api_annotate__slug__participation_profile_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipationState"];
                 };
             };
             /** @description Validation Error */
@@ -3346,6 +3736,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TreeList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enter_api_crowd__slug__enter_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CrowdEnterRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrowdEnterResponse"];
                 };
             };
             /** @description Validation Error */

@@ -174,3 +174,34 @@ export type GenerationJobList = Schemas['GenerationJobList'];
 export type CreateGenerationJobBody = WithDefaults<Schemas['GenerationJobCreate'], 'samples' | 'new_round'>;
 /** The schema leaves sampling parameters free-form; these are the ones the UI sets. */
 export type GenerationParams = { temperature?: number; max_tokens?: number; seed?: number };
+
+// ---- conversation trees ----------------------------------------------------
+
+/** A tree message's role (`prompter` writes the user turns); not the item `MessageRole`. */
+export type TreeRole = Schemas['MessageRole'];
+export type TreeState = Schemas['TreeState'];
+export type ReviewState = Schemas['ReviewState'];
+export type TreeTaskKind = Schemas['TreeTaskKind'];
+export type TreeTask = Schemas['TreeTaskOut'];
+export type TreePathMessage = Schemas['PathMessage'];
+export type TreeReplyChoice = Schemas['ReplyChoice'];
+export type TreeNextResponse = Schemas['TreeNextResponse'];
+export type TreeWriteAnswer = Schemas['PromptAnswer'] | Schemas['ReplyAnswer'];
+/** `labels` is free-form in the schema: the campaign's label answers keyed by question id. */
+export type TreeReviewAnswer = Omit<Schemas['ReviewAnswer'], 'labels'> & { labels: Record<string, LabelsAnswer> };
+/** Message ids best first; an inner list holds replies judged equally good. */
+export type TreeRankAnswer = Schemas['RankAnswer'];
+export type TreeAnswer = TreeWriteAnswer | TreeReviewAnswer | TreeRankAnswer;
+export type TreeSubmitBody = Omit<Schemas['TreeSubmission'], 'answer'> & { answer: TreeAnswer };
+export type TreeSubmitResponse = Schemas['TreeSubmitResponse'];
+export type TreeSkipBody = WithDefaults<Schemas['TreeSkipRequest'], 'reason'>;
+
+export type TreeSummary = Schemas['TreeSummary'];
+export type TreeList = Schemas['TreeList'];
+export type TreeNode = Schemas['TreeNode'];
+export type TreeDetail = Schemas['TreeDetail'];
+export type TreeLabelValue = Schemas['LabelValue'];
+export type HaltTreeBody = Schemas['HaltRequest'];
+export type FlaggedTreeMessage = Schemas['FlaggedMessage'];
+export type FlaggedTreeMessageList = Schemas['FlaggedList'];
+export type DeleteTreeMessageResult = Schemas['DeleteResult'];

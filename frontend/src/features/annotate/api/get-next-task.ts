@@ -9,15 +9,15 @@ export const nextTaskQueryKey = (slug: string) => ['annotate', slug, 'next'] as 
 
 // Fetching /next leases an item, so it must only happen when we ask for it: on arrival and after
 // a submit/skip/expiry, never on focus, reconnect or a timer.
+export const LEASING_QUERY = {
+  staleTime: Infinity,
+  gcTime: 0,
+  refetchOnMount: 'always',
+  refetchOnWindowFocus: false,
+  refetchOnReconnect: false,
+} as const;
+
 export const getNextTaskQueryOptions = (slug: string) =>
-  queryOptions({
-    queryKey: nextTaskQueryKey(slug),
-    queryFn: () => getNextTask(slug),
-    staleTime: Infinity,
-    gcTime: 0,
-    refetchOnMount: 'always',
-    refetchOnWindowFocus: false,
-    refetchOnReconnect: false,
-  });
+  queryOptions({ queryKey: nextTaskQueryKey(slug), queryFn: () => getNextTask(slug), ...LEASING_QUERY });
 
 export const useNextTask = (slug: string) => useQuery(getNextTaskQueryOptions(slug));

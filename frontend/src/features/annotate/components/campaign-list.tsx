@@ -11,10 +11,23 @@ export function CampaignList({ campaigns }: { campaigns: AnnotateCampaign[] }) {
       {campaigns.map((campaign) => (
         <li key={campaign.slug} className="card campaign-card">
           <h2 className="campaign-card__name">{campaign.name}</h2>
-          <p className="campaign-card__stats">
-            You&apos;ve rated {campaign.my_judgments} · {campaign.available} available
-          </p>
-          {campaign.available > 0 ? (
+          {campaign.kind === 'trees' ? (
+            <p className="campaign-card__stats">Conversation trees: write, review and rank replies</p>
+          ) : (
+            <p className="campaign-card__stats">
+              You&apos;ve rated {campaign.my_judgments} · {campaign.available} available
+            </p>
+          )}
+          {campaign.kind === 'trees' ? (
+            // Tree work is found per request (nobody judges their own messages), so there is no count.
+            <Link
+              className="button button--primary"
+              to={`/annotate/${encodeURIComponent(campaign.slug)}/trees`}
+              aria-label={`Start ${campaign.name}`}
+            >
+              Start
+            </Link>
+          ) : campaign.available > 0 ? (
             <Link
               className="button button--primary"
               to={`/annotate/${encodeURIComponent(campaign.slug)}`}

@@ -1,6 +1,6 @@
 import type { Question } from '@/lib/api-types';
 
-type Shortcut = { keys: string[]; what: string };
+export type Shortcut = { keys: string[]; what: string };
 
 /** The shortcuts that work on this screen, given its question kinds. */
 export function shortcutsFor(questions: Question[], { autoSubmit, canUndo }: { autoSubmit: boolean; canUndo: boolean }): Shortcut[] {

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 
-import { ErrorMessage } from '@/components/ui/error-message';
-import { isApiError, isRetryable } from '@/lib/api-client';
+import { isApiError } from '@/lib/api-client';
 import type {
   PairwiseChoice,
   PairwiseQuestion,
@@ -39,7 +38,9 @@ import { QuestionBlock, questionDomId } from './questions/question-block';
 import { QuestionView } from './questions/question-view';
 import { ReportDialog } from './report-dialog';
 import { SkipDialog } from './skip-dialog';
+import { SubmitError } from './submit-error';
 import { TaskProgress } from './task-progress';
+import { TaskTools, toolKey, type ToolActions } from './task-tools';
 
 export type TaskOutcome = 'submitted' | 'skipped' | 'reported' | 'expired' | 'abandoned';
 
@@ -215,25 +216,16 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
       return !d?.choice || (asksStrength(q, d) && !d.strength);
     }) ?? pairwiseQuestions[pairwiseQuestions.length - 1];
 
+  const tools: ToolActions = {
+    onGuidelines: () => setGuidelinesOpen(true),
+    onToggleHelp: () => setHelpOpen((open) => !open),
+    onSkip: () => setSkipOpen(true),
+    onReport: () => setReportOpen(true),
+  };
   const dialogOpen = guidelinesOpen || skipOpen || reportOpen;
   useTaskShortcuts(!dialogOpen, (key, event) => {
-    if (key === 'g') {
-      setGuidelinesOpen(true);
-      return true;
-    }
-    if (key === '?') {
-      setHelpOpen((open) => !open);
-      return true;
-    }
+    if (toolKey(key, locked, tools)) return true;
     if (locked) return false;
-    if (key === 's') {
-      setSkipOpen(true);
-      return true;
-    }
-    if (key === 'r') {
-      setReportOpen(true);
-      return true;
-    }
     if (key === 'enter') {
       if (autoSubmit || isActivatable(event.target)) return false;
       trySubmit();
@@ -255,7 +247,6 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
   });
 
   const submitError = submit.error && !isApiError(submit.error, 'lease_expired') ? submit.error : null;
-  const invalid = isApiError(submitError, 'invalid_answer');
   const firstChoice = pairwiseQuestions[0]
     ? ((drafts[pairwiseQuestions[0].id] as PairwiseDraft | undefined)?.choice as PairwiseChoice | undefined)
     : undefined;
@@ -280,27 +271,7 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
             </p>
           ) : null}
         </div>
-        <div className="task__tools">
-          <button type="button" className="button" onClick={() => setGuidelinesOpen(true)} aria-keyshortcuts="G">
-            Guidelines <kbd aria-hidden="true">G</kbd>
-          </button>
-          <button
-            type="button"
-            className="button"
-            onClick={() => setHelpOpen((open) => !open)}
-            aria-expanded={helpOpen}
-            aria-controls="keyboard-help"
-            aria-keyshortcuts="?"
-          >
-            Keyboard <kbd aria-hidden="true">?</kbd>
-          </button>
-          <button type="button" className="button" onClick={() => setReportOpen(true)} disabled={locked} aria-keyshortcuts="R">
-            Report <kbd aria-hidden="true">R</kbd>
-          </button>
-          <button type="button" className="button" onClick={() => setSkipOpen(true)} disabled={locked} aria-keyshortcuts="S">
-            Skip <kbd aria-hidden="true">S</kbd>
-          </button>
-        </div>
+        <TaskTools helpOpen={helpOpen} locked={locked} {...tools} />
       </header>
 
       {helpOpen ? <KeyboardHelp id="keyboard-help" shortcuts={shortcutsFor(questions, { autoSubmit, canUndo: true })} /> : null}
@@ -334,37 +305,13 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
           );
         })}
         {submitError ? (
-          <ErrorMessage
+          <SubmitError
             error={submitError}
-            title={
-              invalid
-                ? 'Your answer was not saved — please fix the marked questions.'
-                : isRetryable(submitError)
-                  ? 'Your answer was not saved yet — it is kept here.'
-                  : 'Your answer was not saved.'
-            }
-          >
-            {invalid ? (
-              rejected[''] ? (
-                <ul className="error-list">
-                  {rejected[''].map((item, i) => (
-                    <li key={i}>{item.field ? `${item.field}: ${item.message}` : item.message}</li>
-                  ))}
-                </ul>
-              ) : null
-            ) : (
-              <>
-                <button type="button" className="button button--primary" onClick={retry} disabled={locked}>
-                  Retry
-                </button>
-                {!isRetryable(submitError) ? (
-                  <button type="button" className="button" onClick={() => finish('abandoned')}>
-                    Load the next task
-                  </button>
-                ) : null}
-              </>
-            )}
-          </ErrorMessage>
+            general={rejected['']}
+            locked={locked}
+            onRetry={retry}
+            onAbandon={() => finish('abandoned')}
+          />
         ) : null}
         {!autoSubmit && questions.length > 0 ? (
           <div className="submit-bar">

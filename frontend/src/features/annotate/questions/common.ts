@@ -11,6 +11,8 @@ export type QuestionContext = {
   /** The candidates' labels in the order shown ("A", "B", ...). */
   labels: CandidateLabel[];
   candidates: Candidate[];
+  /** What a `target: "prompt"` question is about, as a heading ("The prompt" when unset). */
+  subject?: string;
 };
 
 /** The answer model of one question kind: a draft the UI edits, its checks, and the wire answer. */

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 
-import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
 import { isApiError } from '@/lib/api-client';
 import type { SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types';
@@ -9,6 +8,8 @@ import type { SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types
 import { useNextTask } from '../api/get-next-task';
 import { useUndoJudgment } from '../api/undo-judgment';
 import { DoneState } from '../components/done-state';
+import { LoadTaskError } from '../components/load-task-error';
+import { TaskPage } from '../components/task-page';
 import { TaskView, type TaskOutcome } from '../components/task-view';
 import { UndoToast } from '../components/undo-toast';
 import { useTaskShortcuts } from '../hooks/use-task-shortcuts';
@@ -97,16 +98,7 @@ export function TaskRoute() {
   } else if (next.isPending) {
     body = <Loading label="Loading your next task…" />;
   } else if (next.error && !next.isFetching) {
-    body = (
-      <ErrorMessage error={next.error} title="Could not load a task.">
-        <button type="button" className="button button--primary" onClick={() => refetch()}>
-          Try again
-        </button>
-        <Link className="button" to="/annotate">
-          Back to campaigns
-        </Link>
-      </ErrorMessage>
-    );
+    body = <LoadTaskError error={next.error} onRetry={() => refetch()} />;
   } else if (next.data && !next.data.task) {
     body = <DoneState progress={next.data.progress} />;
   } else if (next.data?.task) {
@@ -123,14 +115,9 @@ export function TaskRoute() {
   }
 
   return (
-    <main className="page page--task">
-      {notice ? (
-        <div className="alert alert--info" role="status">
-          {notice}
-        </div>
-      ) : null}
+    <TaskPage notice={notice}>
       {body}
       {undoable ? <UndoToast pending={undo.isPending} onUndo={startUndo} onDismiss={() => setUndoable(null)} /> : null}
-    </main>
+    </TaskPage>
   );
 }

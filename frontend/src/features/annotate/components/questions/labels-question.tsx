@@ -11,7 +11,7 @@ export function LabelsQuestionView({ question, draft, ctx, disabled, onChange }:
   return (
     <div className="per-candidate">
       {targetsOf(question, ctx.labels).map((target) => {
-        const title = target === PROMPT_KEY ? 'The prompt' : `Response ${target}`;
+        const title = target === PROMPT_KEY ? (ctx.subject ?? 'The prompt') : `Response ${target}`;
         const values = draft.values[target] ?? {};
         return (
           <div key={target} className="per-candidate__entry" role="group" aria-label={title}>
