@@ -12,17 +12,21 @@ from sqlalchemy.orm import Session
 from prefhub.auth.service import create_user
 from prefhub.campaigns.service import create_campaign
 from prefhub.campaigns.spec import CampaignSpec
+from prefhub.demo.multimodal import import_demo_media
 from prefhub.items.service import import_items
 from prefhub.models import Campaign, Role, User
 
 DEMO_DIR = Path(__file__).parent
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (("admin@demo.local", Role.admin), ("annotator@demo.local", Role.annotator))
+# The multimodal demo's items are drawn and synthesised at seed time (demo/multimodal.py).
+MEDIA = "media"
 # Each demo campaign: its spec and the items it starts with (a tree campaign starts empty).
 DEMO_CAMPAIGNS = (
     ("demo_campaign.yaml", "demo_items.jsonl"),
     ("demo_all_kinds.yaml", "demo_items.jsonl"),
     ("demo_trees.yaml", None),
+    ("demo_multimodal.yaml", MEDIA),
 )
 
 
@@ -56,7 +60,9 @@ def seed_demo(session: Session) -> SeedResult:
         if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is not None:
             continue
         campaign = create_campaign(session, spec, admin)
-        if items_file is not None:
+        if items_file == MEDIA:
+            imported += len(import_demo_media(session, campaign))
+        elif items_file is not None:
             with (DEMO_DIR / items_file).open("rb") as lines:
                 imported += len(import_items(session, campaign, lines))
         campaigns.append(spec.slug)
