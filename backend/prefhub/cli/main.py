@@ -364,12 +364,18 @@ def simulate(
 def export(
     slug: str,
     out: Annotated[Path, typer.Option(help="folder to write (must not exist or be empty)")],
-    format: Annotated[str, typer.Option(help="dpo or judgments (raw)")] = "dpo",
+    format: Annotated[
+        str, typer.Option(help="dpo, judgments (raw); tree campaigns: trees, dpo, ranking, kto")
+    ] = "dpo",
     standard: Annotated[bool, typer.Option(help="TRL standard form (strings)")] = False,
     salt: Annotated[str, typer.Option(help="salt for pseudonymous annotator ids")] = "",
     round_: Annotated[
         list[int] | None,
         typer.Option("--round", help="only judgments of candidates from this round (repeatable)"),
+    ] = None,
+    tree_state: Annotated[
+        list[str] | None,
+        typer.Option(help="tree campaigns: trees in this state (repeatable; ready_for_export)"),
     ] = None,
 ) -> None:
     """Export a dataset (runs the same job code as the worker, in this process)."""
@@ -385,6 +391,7 @@ def export(
             conversational=not standard,
             salt=salt,
             rounds=round_ or None,
+            tree_states=tree_state or None,  # type: ignore[arg-type]
         )
     except ValidationError as exc:
         raise _fail(f"bad export options: {exc.errors()[0]['msg']}") from None

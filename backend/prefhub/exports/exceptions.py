@@ -16,3 +16,7 @@ class ExportNotReady(InvalidInput):
 
 class BadExportDestination(InvalidInput):
     code = "bad_export_destination"
+
+
+class UnsupportedExport(InvalidInput):
+    code = "unsupported_export"

@@ -5,9 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from prefhub.models import ExportStatus
+from prefhub.models import ExportStatus, TreeState
 
-ExportFormat = Literal["dpo", "judgments"]
+# Item campaigns: dpo, judgments. Tree campaigns: trees, dpo, ranking, kto.
+ExportFormat = Literal["dpo", "judgments", "trees", "ranking", "kto"]
 
 
 class ExportOptions(BaseModel):
@@ -22,6 +23,8 @@ class ExportOptions(BaseModel):
     salt: str = Field(default="", max_length=200)
     # Only judgments whose shown candidates all come from these generation rounds.
     rounds: list[int] | None = Field(default=None, max_length=100)
+    # Tree campaigns: the states of the trees to export; by default only ready_for_export.
+    tree_states: list[TreeState] | None = Field(default=None, min_length=1, max_length=6)
 
 
 class ExportProgress(BaseModel):

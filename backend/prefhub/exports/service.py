@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
@@ -19,29 +19,49 @@ from prefhub.exports.exceptions import (
     ExportFileNotFound,
     ExportNotFound,
     ExportNotReady,
+    UnsupportedExport,
 )
 from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord
 from prefhub.exports.formats.judgments import JudgmentsWriter
+from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
+from prefhub.exports.formats.trees import TreesWriter
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
+from prefhub.exports.tree_records import count_trees, has_media, iter_trees
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.time import utcnow
-from prefhub.models import Campaign, Candidate, ExportJob, ExportStatus, Item, Judgment, User
+from prefhub.models import (
+    Campaign,
+    Candidate,
+    ExportJob,
+    ExportStatus,
+    Item,
+    Judgment,
+    TreeState,
+    User,
+)
 from prefhub.settings import get_settings
 
 BATCH_SIZE = 2000
 WRITERS = {"dpo": DpoWriter, "judgments": JudgmentsWriter}
+TREE_WRITERS = {
+    "trees": TreesWriter,
+    "dpo": TreeDpoWriter,
+    "ranking": TreeRankingWriter,
+    "kto": TreeKtoWriter,
+}
 ProgressCallback = Callable[[int, int], None]
 
 
 def create_job(
     session: Session, campaign: Campaign, user: User | None, options: ExportOptions
 ) -> ExportJob:
+    check_supported(campaign, options)
     job = ExportJob(
         campaign_id=campaign.id,
         created_by_id=user.id if user else None,
         format=options.format,
-        options=options.model_dump(),
+        options=options.model_dump(mode="json"),
         status=ExportStatus.queued,
     )
     session.add(job)
@@ -185,42 +205,17 @@ def write_export(
     Files are written to a sibling ``.partial`` folder and renamed at the end, so a crashed
     run never leaves a folder that looks complete.
     """
+    check_supported(campaign, options)
     if destination.exists() and any(destination.iterdir()):
         raise BadExportDestination(f"{destination} exists and is not empty")
     partial = destination.with_name(destination.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
 
-    kinds = {q.id: q.kind for q in spec_of(campaign).questions}
-    writer = WRITERS[options.format](campaign.slug, kinds, conversational=options.conversational)
-    counted = func.count(Judgment.id) - func.count(Judgment.supersedes_id)
-    if not writer.current_only:
-        counted = func.count(Judgment.id)
-    # Every superseded judgment has exactly one successor naming it (a unique column).
-    total = int(session.scalar(select(counted).where(Judgment.campaign_id == campaign.id)) or 0)
-    pseudonym = Pseudonymizer(options.salt)
     data_name = f"{options.format}.jsonl"
-    rows = judgments = filtered = 0
-    annotators: set[str] = set()
+    write_rows = _write_tree_rows if is_tree_campaign(campaign) else _write_judgment_rows
     with (partial / data_name).open("w", encoding="utf-8") as out:
-        for batch in iter_records(
-            session, campaign.id, pseudonym, current_only=writer.current_only
-        ):
-            lines = []
-            for record in batch:
-                if options.rounds is not None and not record.rounds <= set(options.rounds):
-                    filtered += 1
-                    continue
-                annotators.add(record.annotator_pseudonym)
-                for row in writer.rows(record):
-                    lines.append(json.dumps(row, ensure_ascii=False))
-            if lines:
-                out.write("\n".join(lines) + "\n")
-            rows += len(lines)
-            judgments += len(batch)
-            if on_progress:
-                on_progress(judgments, total)
-
+        summary = write_rows(session, campaign, options, out, on_progress)
     files = [
         {
             "name": data_name,
@@ -231,24 +226,16 @@ def write_export(
     manifest = {
         "prefhub_version": __version__,
         "format": options.format,
-        "options": options.model_dump(exclude={"salt"}) | {"salted": bool(options.salt)},
-        "aggregation": "none",
-        "filters": {"rounds": options.rounds},
+        "options": options.model_dump(mode="json", exclude={"salt"})
+        | {"salted": bool(options.salt)},
         "campaign": {
             "slug": campaign.slug,
             "name": campaign.name,
             "version": campaign.version,
             "spec": campaign.spec,
         },
-        "counts": {
-            "rows": rows,
-            "judgments": judgments,
-            "annotators": len(annotators),
-            "filtered_out": filtered,
-            "skipped_no_preference": dict(sorted(writer.skipped.items())),
-        },
         "files": files,
-    }
+    } | summary
     (partial / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
@@ -256,6 +243,118 @@ def write_export(
         destination.rmdir()
     partial.rename(destination)
     return manifest
+
+
+def is_tree_campaign(campaign: Campaign) -> bool:
+    return spec_of(campaign).trees is not None
+
+
+def check_supported(campaign: Campaign, options: ExportOptions) -> None:
+    """Refuse, before any work, an export the campaign's kind cannot give."""
+    tree = is_tree_campaign(campaign)
+    kind, formats = ("conversation-tree", TREE_WRITERS) if tree else ("item", WRITERS)
+    if options.format not in formats:
+        later = "are not built yet" if tree else "come with the exports work (issue 6)"
+        raise UnsupportedExport(
+            f"'{options.format}' exports of {kind} campaigns {later}; "
+            f"{kind} campaigns export as {', '.join(formats)}"
+        )
+    if tree and options.rounds is not None:
+        raise UnsupportedExport("Tree campaigns have no generation rounds to filter by")
+    if not tree and options.tree_states is not None:
+        raise UnsupportedExport("tree_states applies to conversation-tree campaigns only")
+
+
+def _write_lines(out: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    lines = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+    if lines:
+        out.write("\n".join(lines) + "\n")
+    return len(lines)
+
+
+def _annotator_ids(row: dict[str, Any]) -> list[str]:
+    ids = row["metadata"]["annotator_id"]
+    return [ids] if isinstance(ids, str) else ids
+
+
+def _write_judgment_rows(
+    session: Session,
+    campaign: Campaign,
+    options: ExportOptions,
+    out: TextIO,
+    on_progress: ProgressCallback | None,
+) -> dict[str, Any]:
+    kinds = {q.id: q.kind for q in spec_of(campaign).questions}
+    writer = WRITERS[options.format](campaign.slug, kinds, conversational=options.conversational)
+    counted = func.count(Judgment.id) - func.count(Judgment.supersedes_id)
+    if not writer.current_only:
+        counted = func.count(Judgment.id)
+    # Every superseded judgment has exactly one successor naming it (a unique column).
+    total = int(session.scalar(select(counted).where(Judgment.campaign_id == campaign.id)) or 0)
+    pseudonym = Pseudonymizer(options.salt)
+    rows = judgments = filtered = 0
+    annotators: set[str] = set()
+    for batch in iter_records(session, campaign.id, pseudonym, current_only=writer.current_only):
+        kept = []
+        for record in batch:
+            if options.rounds is not None and not record.rounds <= set(options.rounds):
+                filtered += 1
+                continue
+            annotators.add(record.annotator_pseudonym)
+            kept.extend(writer.rows(record))
+        rows += _write_lines(out, kept)
+        judgments += len(batch)
+        if on_progress:
+            on_progress(judgments, total)
+    return {
+        "aggregation": "none",
+        "filters": {"rounds": options.rounds},
+        "counts": {
+            "rows": rows,
+            "judgments": judgments,
+            "annotators": len(annotators),
+            "filtered_out": filtered,
+            "skipped_no_preference": dict(sorted(writer.skipped.items())),
+        },
+    }
+
+
+def _write_tree_rows(
+    session: Session,
+    campaign: Campaign,
+    options: ExportOptions,
+    out: TextIO,
+    on_progress: ProgressCallback | None,
+) -> dict[str, Any]:
+    """Tree by tree, a batch of trees in memory at a time, in tree id order."""
+    states = options.tree_states or [TreeState.ready_for_export]
+    states = sorted(set(states), key=list(TreeState).index)
+    if options.format == "trees":
+        writer: Any = TreesWriter(campaign.slug, media=has_media(session, campaign.id, states))
+    else:
+        writer = TREE_WRITERS[options.format](campaign.slug, options.conversational)
+    total = count_trees(session, campaign.id, states)
+    pseudonym = Pseudonymizer(options.salt)
+    rows = trees = 0
+    annotators: set[str] = set()
+    for batch in iter_trees(session, campaign.id, states, pseudonym):
+        kept = [row for tree in batch for row in writer.rows(tree)]
+        for row in kept:
+            annotators.update(_annotator_ids(row))
+        rows += _write_lines(out, kept)
+        trees += len(batch)
+        if on_progress:
+            on_progress(trees, total)
+    return {
+        "aggregation": writer.aggregation,
+        "filters": {"tree_states": [s.value for s in states]},
+        "counts": {
+            "rows": rows,
+            "trees": trees,
+            "annotators": len(annotators),
+            "skipped": dict(sorted(writer.skipped.items())),
+        },
+    }
 
 
 def mark_running(session: Session, job: ExportJob) -> None:
@@ -269,7 +368,8 @@ def mark_succeeded(session: Session, job: ExportJob, folder: Path, manifest: dic
     job.folder = str(folder.resolve())
     job.files = manifest["files"]
     job.row_count = manifest["counts"]["rows"]
-    job.progress_done = job.progress_total = manifest["counts"]["judgments"]
+    counts = manifest["counts"]
+    job.progress_done = job.progress_total = counts.get("judgments", counts.get("trees", 0))
     job.finished_at = utcnow()
 
 

@@ -62,9 +62,9 @@ class DpoWriter:
             yield {
                 "id": f"j{record.judgment_id}.{question_id}",
                 "campaign": self.campaign_slug,
-                "prompt": self._prompt(record.context),
-                "chosen": self._completion(chosen_content),
-                "rejected": self._completion(rejected_content),
+                "prompt": prompt_value(record.context, conversational=self.conversational),
+                "chosen": completion_value(chosen_content, conversational=self.conversational),
+                "rejected": completion_value(rejected_content, conversational=self.conversational),
                 "metadata": {
                     "annotator_id": record.annotator_pseudonym,
                     "judgment_id": record.judgment_id,
@@ -79,17 +79,21 @@ class DpoWriter:
                 },
             }
 
-    def _prompt(self, context: list[dict[str, Any]]) -> Any:
-        if self.conversational:
-            return [{"role": m["role"], "content": plain_text(m["content"])} for m in context]
-        if len(context) == 1 and context[0]["role"] == "user":
-            return plain_text(context[0]["content"])
-        # Standard form has one prompt string: earlier turns become a labelled transcript.
-        turns = [f"{ROLE_NAMES[m['role']]}: {plain_text(m['content'])}" for m in context]
-        return "\n\n".join([*turns, "Assistant:"])
 
-    def _completion(self, content: list[dict[str, Any]]) -> Any:
-        text = plain_text(content)
-        if self.conversational:
-            return [{"role": "assistant", "content": text}]
-        return text
+def prompt_value(context: list[dict[str, Any]], *, conversational: bool) -> Any:
+    """TRL's ``prompt``: the turns as ``{role, content}`` messages, or one string."""
+    if conversational:
+        return [{"role": m["role"], "content": plain_text(m["content"])} for m in context]
+    if len(context) == 1 and context[0]["role"] == "user":
+        return plain_text(context[0]["content"])
+    # Standard form has one prompt string: earlier turns become a labelled transcript.
+    turns = [f"{ROLE_NAMES[m['role']]}: {plain_text(m['content'])}" for m in context]
+    return "\n\n".join([*turns, "Assistant:"])
+
+
+def completion_value(content: list[dict[str, Any]], *, conversational: bool) -> Any:
+    """TRL's ``chosen`` / ``rejected`` / ``completion``: one assistant message, or a string."""
+    text = plain_text(content)
+    if conversational:
+        return [{"role": "assistant", "content": text}]
+    return text
