@@ -12,6 +12,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, insert, select, update
@@ -105,8 +106,17 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
         .execution_options(**_NO_SYNC)
     ).all()
     rows = [r for r in rows if r.status == GenerationStatus.running]
-    if not rows:
-        return []
+    return _plan(session, rows, now) if rows else []
+
+
+def warm_up(session: Session) -> None:
+    """Compile the start's statements before a job needs them (here they match nothing)."""
+    start_requests(session, [0])
+    _plan(session, [], utcnow())
+
+
+def _plan(session: Session, rows: list[Any], now: datetime) -> list[RequestPlan]:
+    """The started requests' plans; their jobs are running from now on."""
     job_ids = {r.job_id for r in rows}
     session.execute(
         update(GenerationJob)

@@ -159,16 +159,19 @@ def _new_job(
     )
     session.add(job)
     session.flush()
-    session.add_all(
+    requests = [
         GenerationRequest(job_id=job.id, endpoint_id=e.id, sample_index=s, **target)
         for target in targets
         for e in endpoints
         for s in range(samples)
-    )
+    ]
+    session.add_all(requests)
     session.flush()
-    from prefhub.generation.tasks import dispatch_job  # tasks import this module
+    from prefhub.generation.tasks import send_new_job  # tasks import this module
 
-    enqueue_after_commit(session, dispatch_job, job.id, expires=24 * 3600)
+    send_new_job(
+        session, job.id, [r.id for r in requests], sum(e.max_concurrency for e in endpoints)
+    )
     return job
 
 
@@ -324,14 +327,20 @@ def open_request_ids(session: Session, job_id: int, *, include_running: bool) ->
 
 
 def requests_to_dispatch(
-    session: Session, job_id: int, claim: datetime | None, *, include_running: bool
+    session: Session,
+    job_id: int,
+    claim: datetime | None,
+    *,
+    include_running: bool,
+    after: int | None = None,
 ) -> list[int]:
     """What a dispatch of the job sends: nothing once the job is finished or a newer claim
-    took the dispatch over."""
+    took the dispatch over; only ids above ``after`` if given (those up to it were sent)."""
     job = session.get(GenerationJob, job_id)
     if job is None or job.status in FINISHED or job.dispatched_at != claim:
         return []
-    return open_request_ids(session, job_id, include_running=include_running)
+    request_ids = open_request_ids(session, job_id, include_running=include_running)
+    return [i for i in request_ids if after is None or i > after]
 
 
 def mark_dispatched(session: Session, job_id: int, claim: datetime | None) -> None:

@@ -1,14 +1,17 @@
 """Celery tasks for generation: take ids, open short transactions, call the model between them.
 
-``dispatch_job`` sends a job's requests in chunks; ``run_requests`` runs a chunk's requests at
-once, each on its endpoint's thread pool in this process, and stores completions as they
-arrive. Late acks: a worker killed mid-chunk leaves the message unacknowledged and another
-worker runs it again; the guards in ``execution`` make that second run harmless.
+A new job sends its first requests itself after commit and ``dispatch_job`` the rest, in
+chunks; ``run_requests`` runs a chunk's requests at once, each on its endpoint's thread pool in
+this process, and the process's storer commits completions as they arrive. Late acks: a
+worker killed mid-chunk leaves the message unacknowledged and another worker runs it again;
+the guards in ``execution`` make that second run harmless.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import os
 import random
 import threading
@@ -20,13 +23,15 @@ import httpx
 from celery.signals import worker_process_init, worker_ready
 from kombu.exceptions import OperationalError
 from sqlalchemy import select
+from sqlalchemy.orm import Session, configure_mappers
 
 from prefhub.generation import execution, service
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.generation.execution import RequestPlan
 from prefhub.generation.providers import Completion, generate
 from prefhub.kit.db import unit_of_work
-from prefhub.kit.slots import SlotTimeout, endpoint_slot
+from prefhub.kit.enqueue import send_after_commit
+from prefhub.kit.slots import SlotTimeout, endpoint_slot, warm_up_slots
 from prefhub.kit.time import utcnow
 from prefhub.models import ModelEndpoint
 from prefhub.settings import get_settings
@@ -39,7 +44,11 @@ _rng = random.SystemRandom()
 # Requests per message: few messages for a big job, yet enough of them to spread a job over
 # every worker process (and so over every core).
 CHUNK_SIZE = 16
+# A new job's first wave of requests (one per slot) is split into this many messages, so that
+# every worker process, and several threads in each, start theirs at once.
+RAMP_MESSAGES = 8
 REQUEST_EXPIRES = 7 * 24 * 3600
+DISPATCH_EXPIRES = 24 * 3600
 
 
 def _client() -> httpx.Client:
@@ -59,25 +68,58 @@ def _client() -> httpx.Client:
 # ---------------------------------------------------------------- dispatch
 
 
+def send_new_job(session: Session, job_id: int, request_ids: list[int], slots: int) -> None:
+    """After the job's commit, send its first two waves of requests (two per slot of its
+    endpoints) straight to the workers, the first in small chunks so that every slot fills
+    at once, and the rest through ``dispatch_job``, which then marks the job dispatched."""
+    direct = sorted(request_ids)[: 2 * slots]
+    ramp = max(1, math.ceil(slots / RAMP_MESSAGES))
+    chunks = _chunks(direct[:slots], ramp) + _chunks(direct[slots:], CHUNK_SIZE)
+
+    def send() -> None:
+        queue = queue_name(get_settings(), GENERATION_QUEUE)
+        # One connection for all; a broker outage stops at the first message (the sweep
+        # sends the job again).
+        with celery_app.producer_or_acquire() as producer:
+            for chunk in chunks:
+                run_requests.apply_async(
+                    args=[job_id, chunk], queue=queue, expires=REQUEST_EXPIRES, producer=producer
+                )
+            dispatch_job.apply_async(
+                args=[job_id, None, False, direct[-1] if direct else None],
+                expires=DISPATCH_EXPIRES,
+                producer=producer,
+            )
+
+    send_after_commit(session, f"generation job {job_id}", send)
+
+
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
 @celery_app.task(name="prefhub.generation.dispatch_job", acks_late=True)
-def dispatch_job(job_id: int, claim: str | None = None, include_running: bool = False) -> int:
+def dispatch_job(
+    job_id: int,
+    claim: str | None = None,
+    include_running: bool = False,
+    sent_through: int | None = None,
+) -> int:
     """Send the job's queued requests in chunks over one broker connection. ``claim`` is the
-    job's ``dispatched_at`` this dispatch was sent with; a newer one makes it a no-op."""
+    job's ``dispatched_at`` this dispatch was sent with; a newer one makes it a no-op.
+    ``sent_through``: the job's creation sent the requests up to this id itself."""
     claimed = datetime.fromisoformat(claim) if claim else None
     with unit_of_work() as session:
         request_ids = service.requests_to_dispatch(
-            session, job_id, claimed, include_running=include_running
+            session, job_id, claimed, include_running=include_running, after=sent_through
         )
-    if not request_ids:
+    if not request_ids and sent_through is None:
         return 0
     queue = queue_name(get_settings(), GENERATION_QUEUE)
     with celery_app.producer_or_acquire() as producer:
-        for start in range(0, len(request_ids), CHUNK_SIZE):
+        for chunk in _chunks(request_ids, CHUNK_SIZE):
             run_requests.apply_async(
-                args=[job_id, request_ids[start : start + CHUNK_SIZE]],
-                queue=queue,
-                expires=REQUEST_EXPIRES,
-                producer=producer,
+                args=[job_id, chunk], queue=queue, expires=REQUEST_EXPIRES, producer=producer
             )
     with unit_of_work() as session:
         service.mark_dispatched(session, job_id, claimed)
@@ -126,14 +168,15 @@ def execute_request(request_id: int, retries: int, max_retries: int) -> float | 
 
 
 def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[int, float]:
-    """Start the requests, call their models concurrently and store each completion as it
-    arrives (those that arrive together, in one transaction). Returns the requests to try
-    again, with their delays."""
+    """Start the requests, call their models concurrently and hand each completion to this
+    process's storer as it arrives. Returns, once every completion is committed, the
+    requests to try again, with their delays."""
     with unit_of_work() as session:
         plans = execution.start_requests(session, request_ids)
     running: dict[Future[Completion], RequestPlan] = {
         _pool(plan.endpoint).submit(_call, plan): plan for plan in plans
     }
+    stored: list[Future[None]] = []
     retry: dict[int, float] = {}
     unexpected: BaseException | None = None
     while running:
@@ -160,11 +203,64 @@ def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[i
             except Exception as exc:  # a bug: store the others, then fail the task with it
                 unexpected = unexpected or exc
         if completed:
-            with unit_of_work() as session:
-                execution.store_completions(session, completed)
+            stored.append(_storer.store(completed))
+    for future in stored:
+        try:
+            future.result()
+        except Exception as exc:  # a bug: the other stores still commit
+            unexpected = unexpected or exc
     if unexpected is not None:
         raise unexpected
     return retry
+
+
+class _Storer:
+    """One thread per process stores the completions of every chunk running in it: those that
+    arrive while a transaction commits go together in the next one, so the items' locks and
+    the round trips are shared by many requests instead of paid by each chunk."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._pending: list[tuple[list[tuple[RequestPlan, Completion]], Future[None]]] = []
+        self._pid: int | None = None
+
+    def store(self, completed: list[tuple[RequestPlan, Completion]]) -> Future[None]:
+        """Returns a future that is done once ``completed`` is committed."""
+        done: Future[None] = Future()
+        with self._wake:
+            if self._pid != os.getpid():  # first use, or a forked child (prefork pool)
+                self._pid = os.getpid()
+                self._pending = []
+                threading.Thread(target=self._run, name="generation-storer", daemon=True).start()
+            self._pending.append((completed, done))
+            self._wake.notify()
+        return done
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending:
+                    self._wake.wait()
+                batch, self._pending = self._pending, []
+            try:
+                self._commit(batch)
+            except Exception:
+                # One bad completion must not fail the other chunks: store each on its own.
+                for group in batch:
+                    try:
+                        self._commit([group])
+                    except Exception as exc:
+                        group[1].set_exception(exc)
+
+    @staticmethod
+    def _commit(batch: list[tuple[list[tuple[RequestPlan, Completion]], Future[None]]]) -> None:
+        with unit_of_work() as session:
+            execution.store_completions(session, [c for completed, _ in batch for c in completed])
+        for _, done in batch:
+            done.set_result(None)
+
+
+_storer = _Storer()
 
 
 def _call(plan: RequestPlan) -> Completion:
@@ -221,7 +317,7 @@ def sweep_stalled_jobs() -> int:
             continue
         try:
             dispatch_job.apply_async(
-                args=[job.job_id, now.isoformat(), job.include_running], expires=24 * 3600
+                args=[job.job_id, now.isoformat(), job.include_running], expires=DISPATCH_EXPIRES
             )
         except OperationalError:
             with unit_of_work() as session:
@@ -247,13 +343,24 @@ def start_sweeper(interval: float) -> threading.Thread:
     return thread
 
 
+# Database connections a worker process opens before any job arrives: as many as a new job's
+# first chunks use at once in one process.
+WARM_CONNECTIONS = 4
+
+
 @worker_process_init.connect
 def _warm_up(**_: object) -> None:
-    """Pay the first request's set-up (a TLS context, a database connection) before any job
+    """Pay the first requests' set-up (a TLS context, database connections) before any job
     arrives, not while its first requests wait."""
     _client()
-    with unit_of_work(read_only=True) as session:
-        session.execute(select(1))
+    configure_mappers()
+    warm_up_slots()
+    sessions = [unit_of_work(read_only=True) for _ in range(WARM_CONNECTIONS)]
+    with contextlib.ExitStack() as stack:
+        for session in (stack.enter_context(s) for s in sessions):
+            session.execute(select(1))
+    with unit_of_work() as session:
+        execution.warm_up(session)
 
 
 @worker_ready.connect

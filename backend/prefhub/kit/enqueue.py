@@ -8,6 +8,7 @@ A task queued before commit could run before its rows exist, so domains call
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kombu.exceptions import OperationalError
@@ -19,18 +20,25 @@ _KEY = "prefhub_pending_sends"
 
 
 def enqueue_after_commit(session: Session, task: Any, *args: Any, **options: Any) -> None:
-    session.info.setdefault(_KEY, []).append((task, args, options))
+    send_after_commit(
+        session, f"{task.name}{args!r}", lambda: task.apply_async(args=args, **options)
+    )
+
+
+def send_after_commit(session: Session, what: str, send: Callable[[], object]) -> None:
+    """Call ``send`` after commit: for several messages sent together over one connection."""
+    session.info.setdefault(_KEY, []).append((what, send))
 
 
 def flush_pending_sends(session: Session) -> None:
     pending = session.info.pop(_KEY, [])
-    for task, args, options in pending:
+    for what, send in pending:
         try:
-            task.apply_async(args=args, **options)
+            send()
         except OperationalError:
             # The rows are committed and say "queued"; a broker outage must not turn a
             # stored request into an error. Re-sending stuck jobs is the worker's to add.
-            log.exception("broker unreachable; %s%r stays queued", task.name, args)
+            log.exception("broker unreachable; %s stays queued", what)
 
 
 def discard_pending_sends(session: Session) -> None:
