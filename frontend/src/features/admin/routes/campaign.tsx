@@ -8,6 +8,7 @@ import { ExportsPanel } from '../components/exports-panel';
 import { GenerationPanel } from '../components/generation-panel';
 import { ImportForm } from '../components/import-form';
 import { SpecSummary } from '../components/spec-summary';
+import { TreesPanel } from '../components/trees-panel';
 
 export function CampaignRoute() {
   const { slug = '' } = useParams();
@@ -28,6 +29,11 @@ export function CampaignRoute() {
             <GenerationPanel slug={slug} />
             <ExportsPanel slug={slug} />
           </div>
+          {campaign.data.spec.trees ? (
+            <div className="admin-grid__full">
+              <TreesPanel slug={slug} />
+            </div>
+          ) : null}
         </div>
       ) : null}
     </main>

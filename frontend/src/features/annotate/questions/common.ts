@@ -1,4 +1,5 @@
 import type { Answer, Candidate, CandidateLabel, Question } from '@/lib/api-types';
+import { plainText } from '@/lib/content';
 
 /**
  * One reason an answer is not complete/valid. `field` is relative to the question's answer, using
@@ -31,13 +32,7 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 export const codePoints = (text: string): number => Array.from(text).length;
 
 /** A candidate's text parts joined (what a refinement starts from, what a preview shows). */
-export function candidateText(candidate: Candidate | undefined): string {
-  if (!candidate || !Array.isArray(candidate.content)) return '';
-  return candidate.content
-    .map((part) => (part && part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
-    .filter(Boolean)
-    .join('\n\n');
-}
+export const candidateText = (candidate: Candidate | undefined): string => plainText(candidate?.content);
 
 /** A one-line plain-text preview of a candidate (Markdown markers stripped, whitespace collapsed). */
 export function candidatePreview(candidate: Candidate | undefined, max = 140): string {

@@ -1,0 +1,12 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { TreeDetail } from '@/lib/api-types';
+
+export const getTree = (id: number): Promise<TreeDetail> => api.get(`/api/trees/${seg(id)}`);
+
+export const treeQueryKey = (id: number) => ['trees', id] as const;
+
+export const getTreeQueryOptions = (id: number) => queryOptions({ queryKey: treeQueryKey(id), queryFn: () => getTree(id) });
+
+export const useTree = (id: number) => useQuery(getTreeQueryOptions(id));
