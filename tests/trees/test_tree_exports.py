@@ -25,16 +25,21 @@ class Grown:
     rejected_id: int
 
 
-def _answer(task: dict, person: int, rejected: list[int]) -> dict:
-    """Person 0 ranks by id, odd people against it, person 4 ties everything; the first
-    review of a depth-3 reply rejects it."""
+def _answer(task: dict, person: int, history: dict[str, list[int]]) -> dict:
+    """Rankings of assistant replies: the first ties them, the second puts the higher id
+    first, the rest the lower id (so some consensus is strict whichever sets they reach).
+    The first review of a depth-3 reply rejects it."""
     if task["kind"] == "rank":
         ids = sorted(r["id"] for r in task["replies"])
-        if person == 4:
+        assistant_set = task["conversation"][-1]["role"] == "prompter"
+        order = len(history["assistant_ranks"]) if assistant_set else 2
+        if assistant_set:
+            history["assistant_ranks"].append(task["conversation"][-1]["id"])
+        if order == 0:
             return {"kind": "rank", "ranking": [ids]}
-        return {"kind": "rank", "ranking": [[i] for i in (ids[::-1] if person % 2 else ids)]}
-    if task["kind"] == "review" and len(task["conversation"]) == 4 and not rejected:
-        rejected.append(task["conversation"][-1]["id"])
+        return {"kind": "rank", "ranking": [[i] for i in (ids[::-1] if order == 1 else ids)]}
+    if task["kind"] == "review" and len(task["conversation"]) == 4 and not history["rejected"]:
+        history["rejected"].append(task["conversation"][-1]["id"])
         return answer_for(task, acceptable=False, spam=True)
     return answer_for(task, spam=person == 2)
 
@@ -45,7 +50,7 @@ def grown(as_user, tree_campaign) -> Grown:
     two rankings per sibling set; then a researcher deletes one ranked assistant reply."""
     researcher, slug = tree_campaign(goal_tree_size=15, max_depth=3, rankings_needed=2)
     people = [as_user("annotator") for _ in range(6)]
-    rejected: list[int] = []
+    history: dict[str, list[int]] = {"rejected": [], "assistant_ranks": []}
     tree_id = None
     for turn in range(400):
         person = turn % len(people)
@@ -53,23 +58,24 @@ def grown(as_user, tree_campaign) -> Grown:
         task = client.get(f"/api/annotate/{slug}/tree-tasks/next").json()["task"]
         if task is None:
             continue
-        response = submit(client, slug, task, _answer(task, person, rejected))
+        response = submit(client, slug, task, _answer(task, person, history))
         assert response.status_code == 200, response.text
         tree_id = tree_id or response.json()["tree_id"]
         if researcher.get(f"/api/trees/{tree_id}").json()["state"] == "ready_for_export":
             break
     root = researcher.get(f"/api/trees/{tree_id}").json()["root"]
-    assert rejected, "no depth-3 reply was rejected"
-    # A depth-3 assistant reply that was ranked: deleting it dissolves its sibling set.
+    assert history["rejected"], "no depth-3 reply was rejected"
+    # A depth-3 assistant reply that was ranked: deleting it dissolves its sibling set (not
+    # one of the sets holding the tie or the reversed ranking, which other tests look for).
     deleted = next(
         reply
         for node in _nodes(root)
-        if node["depth"] == 2
+        if node["depth"] == 2 and node["id"] not in history["assistant_ranks"][:2]
         for reply in node["replies"]
         if reply["rank"] is not None
     )
     assert researcher.delete(f"/api/tree-messages/{deleted['id']}").status_code == 200
-    return Grown(researcher, slug, tree_id, people, deleted["id"], rejected[0])
+    return Grown(researcher, slug, tree_id, people, deleted["id"], history["rejected"][0])
 
 
 def _nodes(node: dict) -> list[dict]:

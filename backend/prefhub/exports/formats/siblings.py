@@ -86,6 +86,14 @@ class SiblingWriter:
             rankings = [r for r in tree.rankings if r.parent_id == parent.id]
             yield SiblingSet(tree, parent, accepted, rankings)
 
+    def _consensus(self, siblings: SiblingSet) -> list[tuple[int, MessageRecord]]:
+        """The set's ranked replies, or none (counted) when fewer than two have a rank."""
+        ranked = siblings.ranked()
+        if len(ranked) < 2:
+            self.skipped["unranked_sets"] += 1
+            return []
+        return ranked
+
     def _completion(self, message: MessageRecord) -> Any:
         return completion_value(message.content, conversational=self.conversational)
 
@@ -138,9 +146,8 @@ def _ordered_pairs(tiers: list[list[int]]) -> Iterator[tuple[int, int]]:
 @dataclass
 class TreeRankingWriter(SiblingWriter):
     def set_rows(self, siblings: SiblingSet, prompt: Any) -> Iterator[dict[str, Any]]:
-        ranked = siblings.ranked()
-        if len(ranked) < 2:
-            self.skipped["unranked_sets"] += 1
+        ranked = self._consensus(siblings)
+        if not ranked:
             return
         yield self._common(siblings.row_id, prompt) | {
             "completions": [self._completion(m) for _, m in ranked],
@@ -156,9 +163,8 @@ class TreeRankingWriter(SiblingWriter):
 @dataclass
 class TreeKtoWriter(SiblingWriter):
     def set_rows(self, siblings: SiblingSet, prompt: Any) -> Iterator[dict[str, Any]]:
-        ranked = siblings.ranked()
-        if len(ranked) < 2:
-            self.skipped["unranked_sets"] += 1
+        ranked = self._consensus(siblings)
+        if not ranked:
             return
         worst = ranked[-1][0]
         if worst == 0:
