@@ -9,13 +9,15 @@ type ModalProps = {
   /** Element to focus when opened; defaults to the first focusable element. */
   initialFocusRef?: RefObject<HTMLElement | null>;
   footer?: ReactNode;
+  /** A wider dialog (a zoomed image). */
+  wide?: boolean;
 };
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** Accessible modal: labelled, Escape closes, Tab stays inside, focus returns to the opener. */
-export function Modal({ title, onClose, children, variant = 'dialog', initialFocusRef, footer }: ModalProps) {
+export function Modal({ title, onClose, children, variant = 'dialog', initialFocusRef, footer, wide }: ModalProps) {
   const titleId = useId();
   const panelRef = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
@@ -60,7 +62,7 @@ export function Modal({ title, onClose, children, variant = 'dialog', initialFoc
     <div className={`modal-backdrop modal-backdrop--${variant}`} onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={panelRef}
-        className={`modal modal--${variant}`}
+        className={`modal modal--${variant}${wide ? ' modal--wide' : ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

@@ -1,12 +1,25 @@
+import { useState } from 'react';
+
 import type { Candidate, CandidateLabel } from '@/lib/api-types';
 
+import { MediaSync } from '../utils/media-sync';
+
 import { MessageContent } from './message-content';
+import { MediaSyncContext, SyncedVideoBar } from './synced-videos';
 
 type CandidateListProps = { candidates: Candidate[]; selected?: CandidateLabel };
 
-/** The candidates, labelled A, B, C… in the order shown: side by side when there's room. */
+const hasVideo = (candidate: Candidate) =>
+  Array.isArray(candidate.content) && candidate.content.some((part) => part?.type === 'video');
+
+/**
+ * The candidates, labelled A, B, C… in the order shown: side by side when there's room. When
+ * several hold a video, one bar plays, pauses and seeks them together.
+ */
 export function CandidateList({ candidates, selected }: CandidateListProps) {
-  return (
+  const [sync] = useState(() => new MediaSync());
+  const synced = candidates.filter(hasVideo).length >= 2;
+  const list = (
     <section
       className={`candidates candidates--${candidates.length > 2 ? 'many' : 'pair'}`}
       aria-label={candidates.length === 2 ? 'Responses to compare' : 'Responses'}
@@ -31,5 +44,12 @@ export function CandidateList({ candidates, selected }: CandidateListProps) {
         );
       })}
     </section>
+  );
+  if (!synced) return list;
+  return (
+    <MediaSyncContext.Provider value={sync}>
+      <SyncedVideoBar sync={sync} />
+      {list}
+    </MediaSyncContext.Provider>
   );
 }

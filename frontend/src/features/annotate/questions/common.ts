@@ -1,5 +1,5 @@
 import type { Answer, Candidate, CandidateLabel, Question } from '@/lib/api-types';
-import { plainText } from '@/lib/content';
+import { mediaSummary, plainText } from '@/lib/content';
 
 /**
  * One reason an answer is not complete/valid. `field` is relative to the question's answer, using
@@ -34,9 +34,12 @@ export const codePoints = (text: string): number => Array.from(text).length;
 /** A candidate's text parts joined (what a refinement starts from, what a preview shows). */
 export const candidateText = (candidate: Candidate | undefined): string => plainText(candidate?.content);
 
-/** A one-line plain-text preview of a candidate (Markdown markers stripped, whitespace collapsed). */
+/**
+ * A one-line plain-text preview of a candidate (Markdown markers stripped, whitespace collapsed);
+ * a media-only candidate is described by its parts' kinds and alt texts.
+ */
 export function candidatePreview(candidate: Candidate | undefined, max = 140): string {
-  const plain = candidateText(candidate)
+  const plain = (candidateText(candidate) || mediaSummary(candidate?.content))
     .replace(/```[\s\S]*?```/g, ' [code] ')
     .replace(/[*_`#>~]+/g, '')
     .replace(/\s+/g, ' ')

@@ -281,6 +281,44 @@ describe('question kinds on the task screen', () => {
     expect(screen.queryByTestId('undo-toast')).toBeNull();
   });
 
+  it('every question kind answers media candidates (images, audio, video) in one screen', async () => {
+    const sha = 'c'.repeat(64);
+    const task = makeTask(1, [pairwiseQ(), rankingQ(), binaryQ(), negativeQ(), ratingQ(), textQ({ target: 'candidate' }), labelsQ()]);
+    task.candidates = [
+      { label: 'A', content: [{ type: 'image', sha256: sha, content_type: 'image/png', width: 256, height: 256, alt: 'a red circle' }] },
+      { label: 'B', content: [{ type: 'audio', sha256: sha, content_type: 'audio/wav', alt: 'a low hum' }] },
+      { label: 'C', content: [{ type: 'video', sha256: sha, content_type: 'video/mp4', width: 320, height: 180 }] },
+    ];
+    const api = mockApi({ [NEXT]: [next(task), next(null)], [SUBMIT]: ok() });
+    renderTask();
+    await screen.findByTestId('task');
+    expect(within(screen.getByTestId('candidate-A')).getByRole('img', { name: 'a red circle' })).toBeInTheDocument();
+    expect(within(screen.getByTestId('candidate-B')).getByRole('button', { name: 'Replay a low hum' })).toBeInTheDocument();
+    // Ranking entries describe media-only candidates instead of "(no text)".
+    expect(screen.getByTestId('rank-item-A')).toHaveTextContent('image: a red circle');
+    expect(screen.getByTestId('rank-item-C')).toHaveTextContent('Response C video');
+
+    await userEvent.keyboard('1');
+    screen.getByTestId('rank-item-B').focus();
+    await userEvent.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    for (const id of ['vote-A-up', 'vote-B-down', 'vote-C-up', 'unacceptable-B', 'reason-B-incorrect']) await userEvent.click(screen.getByTestId(id));
+    for (const label of ['A', 'B', 'C']) await userEvent.click(screen.getByTestId(`score-${label}-helpfulness-2`));
+    await userEvent.type(screen.getAllByTestId(/^text-rationale/)[0], 'Round and red.');
+    await userEvent.click(screen.getByTestId('label-B-spam'));
+    await userEvent.click(screen.getByTestId('submit'));
+    await submitted(api);
+    const answers = bodyOf(api).answers;
+    expect(answers).toMatchObject({
+      preference: { choice: 'A' },
+      ranking: { ranking: [['B'], ['A'], ['C']] },
+      acceptable: { votes: { A: 'up', B: 'down', C: 'up' } },
+      unacceptable: { unacceptable: { B: ['incorrect'] } },
+      rating: { scores: { A: { helpfulness: 2 }, B: { helpfulness: 2 }, C: { helpfulness: 2 } } },
+      rationale: { texts: { A: 'Round and red.', B: '', C: '' } },
+      labels: { values: { B: { spam: true } } },
+    });
+  });
+
   it('toggles the keyboard help with ?, listing the shortcuts in use', async () => {
     mockApi({ [NEXT]: next(makeTask(1, [rankingQ(), binaryQ()], ['A', 'B', 'C'])) });
     renderTask();
