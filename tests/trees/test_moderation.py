@@ -72,3 +72,29 @@ def test_only_the_campaign_owner_moderates(as_user, tree_campaign):
     assert annotator.put(f"/api/tree-messages/{root_id}", json={"text": "x"}).status_code == 403
     assert as_user("admin").get(f"/api/trees/{tree_id}").status_code == 200
     assert researcher.get("/api/trees/999999").status_code == 404
+
+
+def test_deleting_a_ranked_reply_reranks_the_rest(as_user, tree_campaign):
+    researcher, slug = tree_campaign(
+        goal_tree_size=4, max_depth=1, max_children=3, rankings_needed=1
+    )
+    growers = [as_user("annotator") for _ in range(4)]
+    tree_id = work(growers[0], slug)["result"]["tree_id"]
+    turns = (person for _ in range(30) for person in growers)
+    while researcher.get(f"/api/trees/{tree_id}").json()["state"] != "ranking":
+        work(next(turns), slug)
+    ranker = as_user("annotator")
+    task = next_task(ranker, slug)
+    order = [[r["id"]] for r in task["replies"]]
+    assert submit(ranker, slug, task, {"kind": "rank", "ranking": order}).status_code == 200
+    tree = researcher.get(f"/api/trees/{tree_id}").json()
+    assert tree["state"] == "ready_for_export"
+    ranks = {r["id"]: r["rank"] for r in tree["root"]["replies"]}
+    assert sorted(ranks.values()) == [0, 1, 2]
+    best = order[0][0]
+    assert researcher.delete(f"/api/tree-messages/{best}").json() == {"deleted": 1}
+    after = researcher.get(f"/api/trees/{tree_id}").json()["root"]["replies"]
+    assert {r["id"]: r["rank"] for r in after if not r["deleted"]} == {
+        order[1][0]: 0,
+        order[2][0]: 1,
+    }

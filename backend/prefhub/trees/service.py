@@ -374,7 +374,7 @@ def recompute_ranks(session: Session, parent_id: int, siblings: list[TreeMessage
             select(TreeRanking.tiers).where(TreeRanking.parent_id == parent_id)
         )
     ]
-    ranks = ranks_from_tiers(ranked_pairs([s.id for s in siblings], rankings))
+    ranks = ranks_from_tiers(ranked_pairs([s.id for s in siblings], rankings)) if rankings else {}
     for sibling in siblings:
         sibling.rank = ranks.get(sibling.id)
 
@@ -407,9 +407,13 @@ def delete_message(session: Session, campaign: Campaign, message: TreeMessage) -
         _transition(tree, TreeState.halted_by_moderator)
         tree.halt_reason = "its initial prompt was deleted"
     _close_tasks(session, TreeTask.message_id.in_(doomed))
+    # Ranks among the siblings that remain (also once the tree is ready for export).
+    for m in messages:
+        if m.id in doomed:
+            m.rank = None
+    for parent_id, siblings in sibling_sets(messages).items():
+        recompute_ranks(session, parent_id, siblings)
     if tree.state == TreeState.ranking:
-        for parent_id, siblings in sibling_sets(messages).items():
-            recompute_ranks(session, parent_id, siblings)
         _maybe_ready(session, tree, settings_of(campaign))
     session.flush()
     return len(doomed)
