@@ -65,3 +65,22 @@ def create_campaign_with_items(
         files={"file": ("items.jsonl", jsonl(items(n_items)), "application/jsonl")},
     )
     assert response.status_code == 201, response.text
+
+
+def export_rows(client: httpx.Client, slug: str, fmt: str, file: str) -> list[dict[str, Any]]:
+    """Run an export of ``slug`` in ``fmt``, wait for it to succeed, and read ``file``'s rows."""
+    from support.processes import wait_for
+
+    job = client.post(f"/api/campaigns/{slug}/exports", json={"format": fmt})
+    assert job.status_code in (200, 201, 202), job.text
+    job_id = job.json()["id"]
+    state = wait_for(
+        lambda: (
+            (s := client.get(f"/api/exports/{job_id}").json())["status"] in ("succeeded", "failed")
+            and s
+        ),
+        timeout=60,
+    )
+    assert state["status"] == "succeeded", state
+    text = client.get(f"/api/exports/{job_id}/files/{file}").text
+    return [json.loads(line) for line in text.splitlines()]
