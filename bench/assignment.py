@@ -28,7 +28,6 @@ import math
 import multiprocessing as mp
 import os
 import random
-import secrets
 import shutil
 import signal
 import socket
@@ -46,14 +45,20 @@ from typing import Any
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_ADMIN_URL = os.environ.get(
-    "PREFHUB_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+from _common import (
+    all_procs,
+    create_postgres_database,
+    drop_postgres_database,
+    libpq_url,
+    machine_busy,
+    migrate,
+    prefhub_command,
+    prefhub_env,
 )
+
 SLUG = "bench-assignment"
 PASSWORD = "bench-password-not-a-secret"
 ANSWERS = {"preference": {"choice": "A"}}
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str) -> None:
@@ -162,65 +167,11 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
 # ---------------------------------------------------------------- database and server
 
 
-def create_postgres_database() -> tuple[str, str]:
-    import psycopg
-
-    name = f"prefhub_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    return name, f"{base}/{name}"
-
-
-def drop_postgres_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def analyze_postgres(name: str) -> None:
     import psycopg
 
-    admin = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    with psycopg.connect(f"{admin}/{name}", autocommit=True, connect_timeout=3) as conn:
+    with psycopg.connect(libpq_url(name), autocommit=True, connect_timeout=3) as conn:
         conn.execute("ANALYZE")
-
-
-def postgres_version() -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3) as conn:
-            row = conn.execute("SHOW server_version").fetchone()
-    except psycopg.Error:
-        return None
-    return str(row[0]) if row else None
-
-
-def prefhub_command() -> list[str]:
-    script = Path(sys.executable).with_name("prefhub")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "prefhub.cli"]
-
-
-def prefhub_env(database_url: str, workdir: Path) -> dict[str, str]:
-    return {
-        "PREFHUB_DATABASE_URL": database_url,
-        "PREFHUB_ENVIRONMENT": "test",
-        "PREFHUB_SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-        "PREFHUB_DATA_DIR": str(workdir / "data"),
-        "PREFHUB_EXPORT_ROOT": str(workdir / "exports"),
-    }
-
-
-def migrate(env: dict[str, str], workdir: Path) -> None:
-    subprocess.run(
-        [*prefhub_command(), "db", "upgrade"],
-        env={**os.environ, **env},
-        cwd=workdir,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def _seed(env: dict[str, str], config: Config) -> None:
@@ -344,31 +295,10 @@ def wait_for_workers(root: int, workers: int) -> None:
 # ---------------------------------------------------------------- CPU accounting (/proc)
 
 
-def _proc_stat(pid: int) -> tuple[str, int, float, float] | None:
-    """(command, parent pid, CPU seconds, CPU seconds of its reaped children), or None."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    name = raw[raw.index("(") + 1 : raw.rindex(")")]
-    fields = raw[raw.rindex(")") + 2 :].split()
-    own = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    children = (int(fields[13]) + int(fields[14])) / CLK_TCK
-    return name, int(fields[1]), own, children
-
-
-def _all_procs() -> dict[int, tuple[str, int, float, float]]:
-    procs = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _proc_stat(int(entry))) is not None:
-            procs[int(entry)] = stat
-    return procs
-
-
 def descendants(
     root: int, procs: dict[int, tuple[str, int, float, float]] | None = None
 ) -> set[int]:
-    procs = procs if procs is not None else _all_procs()
+    procs = procs if procs is not None else all_procs()
     found: set[int] = set()
     frontier = {root}
     while frontier:
@@ -377,15 +307,8 @@ def descendants(
     return found
 
 
-def _machine_busy() -> float:
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    values = [int(v) for v in fields]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / CLK_TCK
-
-
 def cpu_snapshot(server_pid: int, loadgen_pids: list[int]) -> dict[str, float]:
-    procs = _all_procs()
+    procs = all_procs()
     server_pids = {server_pid} | descendants(server_pid, procs)
     groups = {"server": 0.0, "loadgen": 0.0, "postgres": 0.0}
     for pid, (name, ppid, cpu, reaped) in procs.items():
@@ -398,7 +321,7 @@ def cpu_snapshot(server_pid: int, loadgen_pids: list[int]) -> dict[str, float]:
             if not procs.get(ppid, ("",))[0].startswith("postgres"):
                 # The postmaster: backends of closed connections live on in its reaped CPU.
                 groups["postgres"] += reaped
-    groups["machine"] = _machine_busy()
+    groups["machine"] = machine_busy()
     return groups
 
 
@@ -805,7 +728,7 @@ def run(config: Config) -> dict[str, Any]:
     try:
         if config.database == "postgresql":
             try:
-                pg_name, url = create_postgres_database()
+                pg_name, url = create_postgres_database("prefhub_bench")
             except Exception as exc:
                 return {"database": "postgresql", "skipped": f"PostgreSQL unreachable: {exc}"}
         else:

@@ -43,17 +43,24 @@ from typing import Any
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FAKE_SERVER = REPO_ROOT / "tests" / "support" / "fake_openai.py"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "PREFHUB_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+from _common import (
+    REPO_ROOT,
+    all_procs,
+    create_postgres_database,
+    drop_postgres_database,
+    machine_busy,
+    migrate,
+    postgres_version,
+    prefhub_command,
+    prefhub_env,
 )
+
+FAKE_SERVER = REPO_ROOT / "tests" / "support" / "fake_openai.py"
 # The tests use Redis database 9; the benchmark keeps to its own (and a unique key prefix).
 REDIS_URL = os.environ.get("PREFHUB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 SLUG = "bench-generation"
 MODEL_NAME = "bench-fake"
 FAKE_MODEL = "fake-model"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str) -> None:
@@ -142,34 +149,6 @@ def parse_args(argv: list[str] | None = None) -> Config:
 # ---------------------------------------------------------------- services
 
 
-def create_postgres_database() -> tuple[str, str]:
-    import psycopg
-
-    name = f"prefhub_bench_gen_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    return name, f"{base}/{name}"
-
-
-def drop_postgres_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def postgres_version() -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3) as conn:
-            row = conn.execute("SHOW server_version").fetchone()
-    except psycopg.Error:
-        return None
-    return str(row[0]) if row else None
-
-
 def redis_ping(url: str) -> None:
     import redis
 
@@ -193,33 +172,6 @@ def delete_redis_keys(url: str, prefix: str) -> int:
     if keys:
         client.delete(*keys)
     return len(keys)
-
-
-def prefhub_command() -> list[str]:
-    script = Path(sys.executable).with_name("prefhub")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "prefhub.cli"]
-
-
-def prefhub_env(database_url: str, workdir: Path, config: Config, prefix: str) -> dict[str, str]:
-    return {
-        "PREFHUB_DATABASE_URL": database_url,
-        "PREFHUB_ENVIRONMENT": "test",
-        "PREFHUB_SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-        "PREFHUB_DATA_DIR": str(workdir / "data"),
-        "PREFHUB_EXPORT_ROOT": str(workdir / "exports"),
-        "PREFHUB_REDIS_URL": config.redis_url,
-        "PREFHUB_CELERY_QUEUE_PREFIX": prefix,
-    }
-
-
-def migrate(env: dict[str, str], workdir: Path) -> None:
-    subprocess.run(
-        [*prefhub_command(), "db", "upgrade"],
-        env={**os.environ, **env},
-        cwd=workdir,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
@@ -421,27 +373,6 @@ class FakeSampler:
 # ---------------------------------------------------------------- CPU accounting (/proc)
 
 
-def _proc_stat(pid: int) -> tuple[str, int, float, float] | None:
-    """(command, parent pid, CPU seconds, CPU seconds of its reaped children), or None."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    name = raw[raw.index("(") + 1 : raw.rindex(")")]
-    fields = raw[raw.rindex(")") + 2 :].split()
-    own = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    children = (int(fields[13]) + int(fields[14])) / CLK_TCK
-    return name, int(fields[1]), own, children
-
-
-def _all_procs() -> dict[int, tuple[str, int, float, float]]:
-    procs = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _proc_stat(int(entry))) is not None:
-            procs[int(entry)] = stat
-    return procs
-
-
 def _tree(roots: list[int], procs: dict[int, tuple[str, int, float, float]]) -> set[int]:
     found = set(roots) & set(procs)
     frontier = set(found)
@@ -451,14 +382,8 @@ def _tree(roots: list[int], procs: dict[int, tuple[str, int, float, float]]) -> 
     return found
 
 
-def _machine_busy() -> float:
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / CLK_TCK
-
-
 def cpu_snapshot(worker_pids: list[int], fake_pid: int) -> dict[str, float]:
-    procs = _all_procs()
+    procs = all_procs()
     worker_tree = _tree(worker_pids, procs)
     groups = {"workers": 0.0, "fake_server": 0.0, "bench": 0.0, "postgres": 0.0, "redis": 0.0}
     for pid, (name, ppid, cpu, reaped) in procs.items():
@@ -474,7 +399,7 @@ def cpu_snapshot(worker_pids: list[int], fake_pid: int) -> dict[str, float]:
                 groups["postgres"] += reaped  # the postmaster: backends that exited
         elif name.startswith("redis"):
             groups["redis"] += cpu
-    groups["machine"] = _machine_busy()
+    groups["machine"] = machine_busy()
     return groups
 
 
@@ -655,14 +580,14 @@ def run(config: Config) -> dict[str, Any]:
     bound = config.requests / config.concurrency * config.latency
     try:
         try:
-            pg_name, url = create_postgres_database()
+            pg_name, url = create_postgres_database("prefhub_bench_gen")
         except Exception as exc:
             return {"requests": config.requests, "skipped": f"PostgreSQL unreachable: {exc}"}
         try:
             redis_ping(config.redis_url)
         except Exception as exc:
             return {"requests": config.requests, "skipped": f"Redis unreachable: {exc}"}
-        env = prefhub_env(url, workdir, config, prefix)
+        env = prefhub_env(url, workdir, redis_url=config.redis_url, celery_queue_prefix=prefix)
         os.environ.update(env)  # before prefhub is first imported (settings are cached)
         log(f"migrating {url}")
         migrate(env, workdir)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Text, cast, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prefhub import __version__
@@ -21,7 +21,7 @@ from prefhub.exports.exceptions import (
     ExportNotReady,
     UnsupportedExport,
 )
-from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord
+from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, dumps_row
 from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
 from prefhub.exports.formats.trees import TreesWriter
@@ -42,7 +42,7 @@ from prefhub.models import (
 )
 from prefhub.settings import get_settings
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 WRITERS = {"dpo": DpoWriter, "judgments": JudgmentsWriter}
 TREE_WRITERS = {
     "trees": TreesWriter,
@@ -119,8 +119,9 @@ def _load_batch(
             superseded.label("superseded"),
             Judgment.annotator_id,
             Judgment.item_id,
-            Judgment.answers,
-            Judgment.shown_order,
+            # As text: decoded below once per distinct value (most answers repeat).
+            cast(Judgment.answers, Text).label("answers"),
+            cast(Judgment.shown_order, Text).label("shown_order"),
             Judgment.time_spent_ms,
             Judgment.campaign_version,
             Judgment.created_at,
@@ -131,19 +132,26 @@ def _load_batch(
     )
     if current_only:
         query = query.where(~superseded)
-    judgments = session.execute(query).all()
+    # Core rows, not the ORM's: an export reads millions of them.
+    connection = session.connection()
+    judgments = connection.execute(query).all()
     if not judgments:
         return []
-    item_ids = {j.item_id for j in judgments}
+    # The batch's items by a subquery over its id range, not thousands of bound ids.
+    item_ids = select(Judgment.item_id).where(
+        Judgment.campaign_id == campaign_id,
+        Judgment.id > after_id,
+        Judgment.id <= judgments[-1][0],
+    )
     items = {
-        row.id: (row.external_id, row.context)
-        for row in session.execute(
+        item_id: (external_id, context)
+        for item_id, external_id, context in connection.execute(
             select(Item.id, Item.external_id, Item.context).where(Item.id.in_(item_ids))
-        )
+        ).all()
     }
     candidates: dict[int, dict[int, tuple[list[dict[str, Any]], str | None]]] = {}
     rounds: dict[int, int] = {}
-    for row in session.execute(
+    for row in connection.execute(
         select(
             Candidate.id,
             Candidate.item_id,
@@ -151,27 +159,56 @@ def _load_batch(
             Candidate.model_name,
             Candidate.round,
         ).where(Candidate.item_id.in_(item_ids))
-    ):
-        candidates.setdefault(row.item_id, {})[row.id] = (row.content, row.model_name)
-        rounds[row.id] = row.round
+    ).all():
+        # Rows unpacked as tuples: reading a Row's attributes by name costs more per row.
+        candidate_id, item_id, content, model_name, round_ = row
+        candidates.setdefault(item_id, {})[candidate_id] = (content, model_name)
+        rounds[candidate_id] = round_
+    decoded: dict[str, Any] = {}
+    shown_rounds: dict[str, set[int]] = {}
+
+    def load(text: str) -> Any:
+        found = decoded.get(text)
+        if found is None:
+            found = decoded[text] = json.loads(text)
+        return found
+
+    def rounds_shown(text: str) -> set[int]:
+        found = shown_rounds.get(text)
+        if found is None:
+            found = shown_rounds[text] = {rounds[c] for c in load(text) if c in rounds}
+        return found
+
     return [
         JudgmentRecord(
-            judgment_id=j.id,
-            annotator_pseudonym=pseudonym(j.annotator_id),
-            item_external_id=items[j.item_id][0],
-            context=items[j.item_id][1],
-            answers=j.answers,
-            shown_order=j.shown_order,
-            candidates=candidates.get(j.item_id, {}),
-            time_spent_ms=j.time_spent_ms,
-            campaign_version=j.campaign_version,
-            created_at=j.created_at.isoformat(timespec="seconds") + "Z",
-            revision=j.revision,
-            supersedes_id=j.supersedes_id,
-            is_current=not j.superseded,
-            rounds={rounds[cid] for cid in j.shown_order if cid in rounds},
+            judgment_id=judgment_id,
+            annotator_pseudonym=pseudonym(annotator_id),
+            item_external_id=items[item_id][0],
+            context=items[item_id][1],
+            answers=load(answers),
+            shown_order=load(shown_order),
+            candidates=candidates.get(item_id, {}),
+            time_spent_ms=time_spent_ms,
+            campaign_version=campaign_version,
+            created_at=created_at.isoformat(timespec="seconds") + "Z",
+            revision=revision,
+            supersedes_id=supersedes_id,
+            is_current=not is_superseded,
+            rounds=rounds_shown(shown_order),
         )
-        for j in judgments
+        for (
+            judgment_id,
+            revision,
+            supersedes_id,
+            is_superseded,
+            annotator_id,
+            item_id,
+            answers,
+            shown_order,
+            time_spent_ms,
+            campaign_version,
+            created_at,
+        ) in judgments
     ]
 
 
@@ -277,6 +314,14 @@ def _annotator_ids(row: dict[str, Any]) -> list[str]:
     return [ids] if isinstance(ids, str) else ids
 
 
+def _encoder(writer: Any) -> Callable[[JudgmentRecord], Iterable[str]]:
+    """A writer's rows as JSON lines: its own ``lines()`` where it has one (dpo: prompts and
+    completions encoded once each, not once per row), else each row dumped."""
+    if hasattr(writer, "lines"):
+        return writer.lines
+    return lambda record: map(dumps_row, writer.rows(record))
+
+
 def _write_judgment_rows(
     session: Session,
     campaign: Campaign,
@@ -294,15 +339,18 @@ def _write_judgment_rows(
     pseudonym = Pseudonymizer(options.salt)
     rows = judgments = filtered = 0
     annotators: set[str] = set()
+    encode = _encoder(writer)
     for batch in iter_records(session, campaign.id, pseudonym, current_only=writer.current_only):
-        kept = []
+        kept: list[str] = []
         for record in batch:
             if options.rounds is not None and not record.rounds <= set(options.rounds):
                 filtered += 1
                 continue
             annotators.add(record.annotator_pseudonym)
-            kept.extend(writer.rows(record))
-        rows += _write_lines(out, kept)
+            kept.extend(encode(record))
+        if kept:
+            out.write("\n".join(kept) + "\n")
+        rows += len(kept)
         judgments += len(batch)
         if on_progress:
             on_progress(judgments, total)

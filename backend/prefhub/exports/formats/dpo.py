@@ -6,14 +6,36 @@ preferred candidate as ``chosen``; "tie" and "both_bad" express no preference an
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
 from prefhub.kit.content import plain_text
 
 ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant"}
+# Characters of encoded prompts and completions lines() keeps (then it starts afresh).
+ENCODED_CACHE_CHARS = 16_000_000
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def dumps_row(row: dict[str, Any]) -> str:
+    """One JSONL line of an export (sorted keys, so files are byte-identical run to run)."""
+    return _dumps(row)
+
+
+def _json(value: Any) -> str:
+    """``value`` as dumps_row writes it: strings, integers and null directly, the rest dumped."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)  # json's own escaping when ensure_ascii is off
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return _dumps(value)
 
 
 @dataclass
@@ -46,7 +68,56 @@ class DpoWriter:
     # Earlier revisions of an undone judgment are history, not preferences.
     current_only: bool = True
 
+    # JSON of prompts (by item) and completions (by candidate) for lines(): a row's bulk, and
+    # shared by the K judgments of an item. Cleared when full, so memory stays bounded.
+    _encoded: dict[str | int, str] = field(default_factory=dict, repr=False)
+    _encoded_chars: int = field(default=0, repr=False)
+
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
+        for question_id, choice, chosen_id, rejected_id in self._preferences(record):
+            yield {
+                "id": f"j{record.judgment_id}.{question_id}",
+                "campaign": self.campaign_slug,
+                "prompt": prompt_value(record.context, conversational=self.conversational),
+                "chosen": completion_value(
+                    record.candidates[chosen_id][0], conversational=self.conversational
+                ),
+                "rejected": completion_value(
+                    record.candidates[rejected_id][0], conversational=self.conversational
+                ),
+                "metadata": self._metadata(record, question_id, choice, chosen_id, rejected_id),
+            }
+
+    def lines(self, record: JudgmentRecord) -> Iterator[str]:
+        """``rows()`` as JSON lines, exactly as ``dumps_row`` writes them (a test holds the two
+        together), without a dict and a json.dumps per row: each prompt and completion is
+        encoded once per export, the rest written into a template."""
+        for question_id, choice, chosen_id, rejected_id in self._preferences(record):
+            # The keys of rows() and _metadata() in sorted order, as dumps_row writes them.
+            metadata = (
+                f'{{"annotator_id": {_json(record.annotator_pseudonym)}, '
+                f'"campaign_version": {_json(record.campaign_version)}, '
+                f'"chosen_label": {_json(choice)}, '
+                f'"created_at": {_json(record.created_at)}, '
+                f'"item_id": {_json(record.item_external_id)}, '
+                f'"judgment_id": {_json(record.judgment_id)}, '
+                f'"question": {_json(question_id)}, '
+                f'"shown_order": [{", ".join([_json(c) for c in record.shown_order])}], '
+                f'"source_models": {{"chosen": {_json(record.candidates[chosen_id][1])}, '
+                f'"rejected": {_json(record.candidates[rejected_id][1])}}}, '
+                f'"time_spent_ms": {_json(record.time_spent_ms)}}}'
+            )
+            yield (
+                f'{{"campaign": {_json(self.campaign_slug)}, '
+                f'"chosen": {self._completion_json(record, chosen_id)}, '
+                f'"id": {_json(f"j{record.judgment_id}.{question_id}")}, '
+                f'"metadata": {metadata}, '
+                f'"prompt": {self._prompt_json(record)}, '
+                f'"rejected": {self._completion_json(record, rejected_id)}}}'
+            )
+
+    def _preferences(self, record: JudgmentRecord) -> Iterator[tuple[str, str, int, int]]:
+        """(question, choice, chosen id, rejected id) for each pairwise answer with a winner."""
         for question_id, answer in record.answers.items():
             if self.question_kinds.get(question_id) != "pairwise":
                 continue
@@ -55,29 +126,54 @@ class DpoWriter:
                 self.skipped[str(choice)] += 1
                 continue
             winner_index = 0 if choice == "A" else 1
-            chosen_id = record.shown_order[winner_index]
-            rejected_id = record.shown_order[1 - winner_index]
-            chosen_content, chosen_model = record.candidates[chosen_id]
-            rejected_content, rejected_model = record.candidates[rejected_id]
-            yield {
-                "id": f"j{record.judgment_id}.{question_id}",
-                "campaign": self.campaign_slug,
-                "prompt": prompt_value(record.context, conversational=self.conversational),
-                "chosen": completion_value(chosen_content, conversational=self.conversational),
-                "rejected": completion_value(rejected_content, conversational=self.conversational),
-                "metadata": {
-                    "annotator_id": record.annotator_pseudonym,
-                    "judgment_id": record.judgment_id,
-                    "item_id": record.item_external_id,
-                    "question": question_id,
-                    "chosen_label": choice,
-                    "shown_order": record.shown_order,
-                    "source_models": {"chosen": chosen_model, "rejected": rejected_model},
-                    "time_spent_ms": record.time_spent_ms,
-                    "campaign_version": record.campaign_version,
-                    "created_at": record.created_at,
-                },
-            }
+            yield (
+                question_id,
+                choice,
+                record.shown_order[winner_index],
+                record.shown_order[1 - winner_index],
+            )
+
+    def _metadata(
+        self, record: JudgmentRecord, question_id: str, choice: str, chosen_id: int, rejected: int
+    ) -> dict[str, Any]:
+        return {
+            "annotator_id": record.annotator_pseudonym,
+            "judgment_id": record.judgment_id,
+            "item_id": record.item_external_id,
+            "question": question_id,
+            "chosen_label": choice,
+            "shown_order": record.shown_order,
+            "source_models": {
+                "chosen": record.candidates[chosen_id][1],
+                "rejected": record.candidates[rejected][1],
+            },
+            "time_spent_ms": record.time_spent_ms,
+            "campaign_version": record.campaign_version,
+            "created_at": record.created_at,
+        }
+
+    def _prompt_json(self, record: JudgmentRecord) -> str:
+        found = self._encoded.get(record.item_external_id)
+        if found is None:
+            found = _dumps(prompt_value(record.context, conversational=self.conversational))
+            self._remember(record.item_external_id, found)
+        return found
+
+    def _completion_json(self, record: JudgmentRecord, candidate_id: int) -> str:
+        found = self._encoded.get(candidate_id)
+        if found is None:
+            content = record.candidates[candidate_id][0]
+            found = _dumps(completion_value(content, conversational=self.conversational))
+            self._remember(candidate_id, found)
+        return found
+
+    def _remember(self, key: str | int, encoded: str) -> None:
+        # Item external ids are strings, candidate ids integers: one dict holds both.
+        if self._encoded_chars + len(encoded) > ENCODED_CACHE_CHARS:
+            self._encoded.clear()
+            self._encoded_chars = 0
+        self._encoded[key] = encoded
+        self._encoded_chars += len(encoded)
 
 
 def prompt_value(context: list[dict[str, Any]], *, conversational: bool) -> Any:

@@ -1,0 +1,638 @@
+"""Export benchmark: 1,000,000 judgments on PostgreSQL exported to ``dpo`` JSONL, one per row.
+
+The benchmark creates a fresh PostgreSQL database, migrates it with ``prefhub db upgrade``,
+creates annotators and a pairwise campaign through the service layer, then bulk-loads with
+``COPY`` what the annotation API would have written: items with two candidates each, one
+submitted assignment per (item, annotator) and one judgment per assignment (pairwise answers as
+the API stores them, the candidate order shown, time spent). Judgments of neighbouring items
+interleave, as they do when many annotators work at once. Then it ``VACUUM ANALYZE``s.
+
+The export runs in a child process of its own: it creates an export job through the service
+and runs ``prefhub.exports.tasks.execute_export`` (the body of the Celery task and of
+``prefhub export``) into a temp folder. ``seconds`` is that call's wall time (query, rows, file,
+sha256, manifest, progress updates); ``peak_rss_mb`` is the child's ``ru_maxrss`` (its peak
+resident memory over its whole life, imports included). Afterwards the output is checked:
+its row count must equal the number of judgments with a preference (``A`` or ``B``; ties and
+"both bad" give no row) and the manifest's count, and a few rows are compared field by field
+with the database.
+
+One JSON line goes to stdout; progress goes to stderr. Run it as ``make bench-export`` or
+``.venv/bin/python bench/export.py --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    all_procs,
+    create_postgres_database,
+    drop_postgres_database,
+    libpq_url,
+    machine_busy,
+    migrate,
+    postgres_cpu,
+    postgres_version,
+    prefhub_env,
+)
+
+SLUG = "bench-export"
+QUESTION = "preference"
+TARGET_ROWS_PER_S = 100_000
+TARGET_PEAK_RSS_MB = 300
+# Shares of the pairwise answers; "tie" and "both_bad" give no dpo row.
+CHOICES = ("A", "B", "tie", "both_bad")
+CHOICE_WEIGHTS = (45, 45, 7, 3)
+MODELS = ("llama-3.1-8b-instruct", "qwen2.5-7b-instruct", "mistral-7b-instruct-v0.3")
+START = datetime(2026, 10, 1, 8, 0, 0)
+# Items are judged in blocks of this many; the judgments of a block interleave.
+BLOCK = 1000
+PSEUDONYM = re.compile(r"^ann-[0-9a-f]{16}$")
+
+
+def log(message: str) -> None:
+    print(f"[bench-export] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class Config:
+    judgments: int
+    per_item: int
+    annotators: int
+    candidate_chars: int
+    batch_size: int | None
+    seed: int
+    keep: bool
+    profile_dir: Path | None
+
+    @property
+    def items(self) -> int:
+        return self.judgments // self.per_item
+
+
+def parse_args(argv: list[str] | None = None) -> Config:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--judgments", type=int, default=1_000_000)
+    parser.add_argument("--per-item", type=int, default=4, help="judgments per item (K)")
+    parser.add_argument("--annotators", type=int, default=1000)
+    parser.add_argument(
+        "--candidate-chars", type=int, default=600, help="mean length of a candidate's text"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="override the export service's BATCH_SIZE (default: the service's own)",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the database and the export")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="record the export process with py-spy (slows it down: not for recorded results)",
+    )
+    args = parser.parse_args(argv)
+    if args.per_item < 1 or args.annotators < args.per_item or args.judgments < args.per_item:
+        parser.error("need judgments >= per-item >= 1 and annotators >= per-item")
+    return Config(
+        judgments=args.judgments - args.judgments % args.per_item,
+        per_item=args.per_item,
+        annotators=args.annotators,
+        candidate_chars=args.candidate_chars,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        keep=args.keep,
+        profile_dir=args.profile,
+    )
+
+
+# ---------------------------------------------------------------- seeding
+#
+# Rows are written in COPY's text format. JSON from json.dumps holds no raw tab or newline;
+# its backslashes are COPY's escape character and are doubled.
+
+
+def _copy_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False).replace("\\", "\\\\")
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat(sep=" ", timespec="seconds")
+
+
+class Texts:
+    """Plausible prose from a fixed vocabulary, cheap enough for a million candidates."""
+
+    VOCABULARY = (
+        "the a model answer question because therefore however example data value function "
+        "result first second step explain consider which when where this that these those "
+        "water energy system process time people language history science garden recipe "
+        "travel budget program error memory network user request response café naïve über "
+        "résumé quickly carefully usually often rarely simply clearly important useful "
+        "different similar small large early late good better best poor worse worst"
+    )
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.words = self.VOCABULARY.split()
+        self.sentences = [self._sentence() for _ in range(4000)]
+
+    def _sentence(self) -> str:
+        words = self.rng.choices(self.words, k=self.rng.randint(6, 18))
+        return " ".join(words).capitalize() + self.rng.choice((".", ".", ".", "?", "!"))
+
+    def text(self, chars: int) -> str:
+        out: list[str] = []
+        size = 0
+        while size < chars:
+            sentence = self.rng.choice(self.sentences)
+            out.append(sentence)
+            size += len(sentence) + 1
+        return " ".join(out)
+
+
+def _parts(text: str) -> list[dict[str, str]]:
+    return [{"type": "text", "text": text}]
+
+
+def _context(texts: Texts, rng: random.Random, i: int) -> list[dict[str, Any]]:
+    roll = rng.random()
+    messages = []
+    if roll < 0.3:
+        messages.append({"role": "system", "content": _parts("You are a helpful assistant.")})
+    if roll > 0.85:  # a follow-up: an earlier turn and its answer
+        messages.append({"role": "user", "content": _parts(texts.text(120))})
+        messages.append({"role": "assistant", "content": _parts(texts.text(300))})
+    messages.append({"role": "user", "content": _parts(f"Q{i}: " + texts.text(200))})
+    return messages
+
+
+def _item_lines(config: Config, campaign_id: int) -> Iterator[str]:
+    rng = random.Random(f"{config.seed}-items")
+    texts = Texts(rng)
+    for i in range(1, config.items + 1):
+        yield (
+            f"{i}\t{campaign_id}\tbench-{i:07d}\t{_copy_json(_context(texts, rng, i))}\t{{}}"
+            f"\tcomplete\t0\tf\t{config.per_item}\t{config.per_item}\t{_ts(START)}\t0\n"
+        )
+
+
+def _candidate_lines(config: Config) -> Iterator[str]:
+    rng = random.Random(f"{config.seed}-candidates")
+    texts = Texts(rng)
+    mean = config.candidate_chars
+    for i in range(1, config.items + 1):
+        models = rng.sample(MODELS, 2)
+        for position in (0, 1):
+            content = _copy_json(_parts(texts.text(rng.randint(mean // 3, mean * 5 // 3))))
+            yield (
+                f"{2 * i - 1 + position}\t{i}\t{position}\t{content}\t{models[position]}"
+                f'\t{{"temperature": 0.7}}\t0\t{{}}\t{_ts(START)}\n'
+            )
+
+
+@dataclass(frozen=True)
+class JudgmentRow:
+    id: int
+    item_id: int
+    annotator_id: int
+    shown_order: list[int]
+    choice: str
+    time_spent_ms: int
+    created_at: datetime
+
+
+def _judgment_rows(config: Config, annotator_ids: list[int]) -> Iterator[JudgmentRow]:
+    """Deterministic (called once for assignments, once for judgments): block by block, the
+    K judgments of each item by K different annotators, interleaved within the block."""
+    next_id = 1
+    for first in range(1, config.items + 1, BLOCK):
+        rng = random.Random(f"{config.seed}-block-{first}")
+        pairs = [
+            (item, annotator)
+            for item in range(first, min(first + BLOCK, config.items + 1))
+            for annotator in rng.sample(annotator_ids, config.per_item)
+        ]
+        rng.shuffle(pairs)
+        for item, annotator in pairs:
+            order = [2 * item - 1, 2 * item]
+            rng.shuffle(order)
+            yield JudgmentRow(
+                id=next_id,
+                item_id=item,
+                annotator_id=annotator,
+                shown_order=order,
+                choice=rng.choices(CHOICES, CHOICE_WEIGHTS)[0],
+                time_spent_ms=rng.randint(4_000, 90_000),
+                created_at=START + timedelta(seconds=next_id * 2.5),
+            )
+            next_id += 1
+
+
+def _assignment_lines(config: Config, campaign_id: int, annotators: list[int]) -> Iterator[str]:
+    for j in _judgment_rows(config, annotators):
+        created = j.created_at - timedelta(milliseconds=j.time_spent_ms)
+        yield (
+            f"{j.id}\t{campaign_id}\t{j.item_id}\t{j.annotator_id}\tsubmitted"
+            f"\t{json.dumps(j.shown_order)}\t{_ts(created + timedelta(minutes=30))}"
+            f"\t{_ts(j.created_at)}\t{_ts(created)}\n"
+        )
+
+
+def _judgment_lines(
+    config: Config, campaign_id: int, annotators: list[int], preferences: list[int]
+) -> Iterator[str]:
+    for j in _judgment_rows(config, annotators):
+        if j.choice in ("A", "B"):
+            preferences[0] += 1
+        answers = {QUESTION: {"choice": j.choice, "strength": None, "aspects": {}}}
+        yield (
+            f"{j.id}\tbench-{j.id:x}\t{j.id}\t{campaign_id}\t{j.item_id}\t{j.annotator_id}\t1"
+            f"\t{_copy_json(answers)}\t{json.dumps(j.shown_order)}\t{j.time_spent_ms}\t0"
+            f"\t{_ts(j.created_at)}\n"
+        )
+
+
+COPIES = {
+    "items": "id, campaign_id, external_id, context, metadata, status, priority, is_gold,"
+    " assigned_count, judgment_count, created_at, round",
+    "candidates": "id, item_id, position, content, model_name, model_params, round, metadata,"
+    " created_at",
+    "assignments": "id, campaign_id, item_id, annotator_id, status, shown_order, expires_at,"
+    " finished_at, created_at",
+    "judgments": "id, client_id, assignment_id, campaign_id, item_id, annotator_id,"
+    " campaign_version, answers, shown_order, time_spent_ms, revision, created_at",
+}
+
+
+def _copy(conn: Any, table: str, lines: Iterator[str]) -> None:
+    started = time.monotonic()
+    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({COPIES[table]}) FROM STDIN") as copy:
+        chunk: list[str] = []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= 5000:
+                copy.write("".join(chunk))
+                chunk.clear()
+        if chunk:
+            copy.write("".join(chunk))
+    conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
+    conn.commit()
+    log(f"  {table}: {time.monotonic() - started:.1f}s")
+
+
+def seed(config: Config, pg_name: str) -> int:
+    """Seed the database; returns the number of judgments with a preference (rows expected).
+
+    Runs in this process after ``os.environ`` holds the run's settings: annotators and the
+    campaign go through the services, the bulk through COPY on a connection of its own.
+    """
+    import psycopg
+
+    from prefhub.auth.service import create_user
+    from prefhub.campaigns.service import create_campaign
+    from prefhub.campaigns.spec import CampaignSpec, PairwiseQuestion
+    from prefhub.kit.db import reset_engine_cache, unit_of_work
+    from prefhub.models import Role
+
+    with unit_of_work() as session:
+        owner = create_user(
+            session, email="bench-admin@bench.example", password=None, role=Role.admin
+        )
+        annotators = [
+            create_user(session, email=f"bench-annotator-{i}@bench.example", password=None).id
+            for i in range(config.annotators)
+        ]
+        spec = CampaignSpec(
+            name="Export benchmark",
+            slug=SLUG,
+            guidelines="Pick the **better** answer.",
+            questions=[PairwiseQuestion(id=QUESTION)],
+            redundancy=config.per_item,
+        )
+        campaign_id = create_campaign(session, spec, owner).id
+    reset_engine_cache()
+    preferences = [0]
+    with psycopg.connect(libpq_url(pg_name)) as conn:
+        conn.execute("SET synchronous_commit = off")
+        _copy(conn, "items", _item_lines(config, campaign_id))
+        _copy(conn, "candidates", _candidate_lines(config))
+        _copy(conn, "assignments", _assignment_lines(config, campaign_id, annotators))
+        _copy(conn, "judgments", _judgment_lines(config, campaign_id, annotators, preferences))
+    with psycopg.connect(libpq_url(pg_name), autocommit=True) as conn:
+        started = time.monotonic()
+        conn.execute("VACUUM ANALYZE")
+        log(f"  vacuum analyze: {time.monotonic() - started:.1f}s")
+    return preferences[0]
+
+
+def database_size_mb(pg_name: str) -> float:
+    import psycopg
+
+    with psycopg.connect(libpq_url(pg_name)) as conn:
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    return round(int(row[0]) / 2**20, 1) if row else 0.0
+
+
+# ---------------------------------------------------------------- the export (child process)
+
+
+def _export_child(env: dict[str, str], destination: str, batch_size: int | None, pipe: Any) -> None:
+    """Create an export job and run it as the worker would; report time and peak memory."""
+    os.environ.update(env)
+    from prefhub.campaigns.service import get_by_slug
+    from prefhub.exports import service
+    from prefhub.exports.schemas import ExportOptions
+    from prefhub.exports.tasks import execute_export
+    from prefhub.kit.db import unit_of_work
+
+    if batch_size is not None:
+        service.BATCH_SIZE = batch_size
+    with unit_of_work() as session:
+        campaign = get_by_slug(session, SLUG)
+        job_id = service.create_job(session, campaign, None, ExportOptions(format="dpo")).id
+    progress_calls = 0
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal progress_calls
+        progress_calls += 1
+
+    ready_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pipe.send(("ready", os.getpid()))
+    pipe.recv()  # the parent has taken its CPU snapshot
+    cpu0 = os.times()
+    started = time.perf_counter()
+    job = execute_export(job_id, destination=Path(destination), on_progress=on_progress)
+    seconds = time.perf_counter() - started
+    cpu1 = os.times()
+    pipe.send(
+        (
+            "done",
+            {
+                "seconds": seconds,
+                "cpu_s": (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system),
+                "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "ready_rss_kb": ready_rss,
+                "job_status": job.status.value if job else None,
+                "job_rows": job.row_count if job else None,
+                "progress_calls": progress_calls,
+                "batch_size": service.BATCH_SIZE,
+            },
+        )
+    )
+
+
+def start_profiler(config: Config, pid: int) -> subprocess.Popen[bytes] | None:
+    if config.profile_dir is None:
+        return None
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    config.profile_dir.mkdir(parents=True, exist_ok=True)
+    out = config.profile_dir / "export.txt"
+    log(f"profiling the export (pid {pid}) with py-spy into {out}")
+    argv = [py_spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw"]
+    return subprocess.Popen(
+        [*argv, "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@dataclass
+class ExportRun:
+    child: dict[str, Any]
+    cpu_cores: dict[str, float]
+
+
+def run_export(config: Config, env: dict[str, str], destination: Path) -> ExportRun:
+    ctx = mp.get_context("spawn")
+    parent_end, child_end = ctx.Pipe()
+    process = ctx.Process(
+        target=_export_child, args=(env, str(destination), config.batch_size, child_end)
+    )
+    process.start()
+    try:
+        if not parent_end.poll(300):
+            raise RuntimeError("the export process did not start")
+        _, pid = parent_end.recv()
+        profiler = start_profiler(config, pid)
+        before = _cpu_snapshot(pid)
+        parent_end.send("go")
+        while not parent_end.poll(1.0):
+            if not process.is_alive():
+                raise RuntimeError(f"the export process died (exit code {process.exitcode})")
+        after = _cpu_snapshot(pid)
+        _, child = parent_end.recv()
+        process.join(timeout=60)
+        if profiler is not None:
+            profiler.wait(timeout=120)
+    finally:
+        if process.is_alive():
+            process.terminate()
+            process.join()
+    seconds = child["seconds"]
+    used = {k: (after[k] - before[k]) / seconds for k in before}
+    used["other"] = used["machine"] - used["export"] - used["postgres"]
+    return ExportRun(child, {k: round(v, 2) for k, v in used.items()})
+
+
+def _cpu_snapshot(pid: int) -> dict[str, float]:
+    procs = all_procs()
+    return {
+        "export": procs[pid][2] if pid in procs else 0.0,
+        "postgres": postgres_cpu(procs),
+        "machine": machine_busy(),
+    }
+
+
+# ---------------------------------------------------------------- checking the output
+
+
+def check_output(pg_name: str, path: Path, expected: int) -> dict[str, Any]:
+    """Count the rows and compare a few, spread over the file, with the database."""
+    picks = {0, expected // 3, 2 * expected // 3, expected - 1} if expected else set()
+    picked: list[dict[str, Any]] = []
+    rows = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            if rows in picks:
+                picked.append(json.loads(line))
+            rows += 1
+    failures = [f for row in picked for f in _compare(pg_name, row)]
+    return {"rows": rows, "spot_checked": len(picked), "spot_failures": failures}
+
+
+def _text(parts: list[dict[str, Any]]) -> str:
+    return "\n\n".join(p["text"] for p in parts if p.get("type") == "text")
+
+
+def _compare(pg_name: str, row: dict[str, Any]) -> list[str]:
+    import psycopg
+
+    meta = row["metadata"]
+    jid = meta["judgment_id"]
+    with psycopg.connect(libpq_url(pg_name)) as conn:
+        answers, shown, external_id, context, spent, item_id = conn.execute(
+            "SELECT j.answers, j.shown_order, i.external_id, i.context, j.time_spent_ms, i.id"
+            " FROM judgments j JOIN items i ON i.id = j.item_id WHERE j.id = %s",
+            (jid,),
+        ).fetchone()
+        candidates = {
+            cid: (content, model)
+            for cid, content, model in conn.execute(
+                "SELECT id, content, model_name FROM candidates WHERE item_id = %s", (item_id,)
+            )
+        }
+    choice = answers[QUESTION]["choice"]
+    chosen = shown[0 if choice == "A" else 1]
+    rejected = shown[1 if choice == "A" else 0]
+    expected = {
+        "id": f"j{jid}.{QUESTION}",
+        "campaign": SLUG,
+        "prompt": [{"role": m["role"], "content": _text(m["content"])} for m in context],
+        "chosen": [{"role": "assistant", "content": _text(candidates[chosen][0])}],
+        "rejected": [{"role": "assistant", "content": _text(candidates[rejected][0])}],
+    }
+    failures = [f"j{jid}: {key} differs" for key, value in expected.items() if row[key] != value]
+    expected_meta = {
+        "item_id": external_id,
+        "question": QUESTION,
+        "chosen_label": choice,
+        "shown_order": shown,
+        "time_spent_ms": spent,
+        "source_models": {"chosen": candidates[chosen][1], "rejected": candidates[rejected][1]},
+    }
+    failures += [
+        f"j{jid}: metadata.{key} differs"
+        for key, value in expected_meta.items()
+        if meta.get(key) != value
+    ]
+    if not PSEUDONYM.match(str(meta.get("annotator_id"))):
+        failures.append(f"j{jid}: annotator_id is not a pseudonym")
+    return failures
+
+
+# ---------------------------------------------------------------- one run
+
+
+def run(config: Config) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="prefhub-bench-export-"))
+    pg_name: str | None = None
+    try:
+        try:
+            pg_name, url = create_postgres_database("prefhub_bench_export")
+        except Exception as exc:
+            return {"rows": None, "skipped": f"PostgreSQL unreachable: {exc}"}
+        env = prefhub_env(url, workdir)
+        os.environ.update(env)  # before prefhub is first imported (settings are cached)
+        log(f"migrating {url}")
+        migrate(env, workdir)
+        log(
+            f"seeding {config.annotators} annotators, {config.items} items x 2 candidates, "
+            f"{config.judgments} assignments and judgments"
+        )
+        started = time.monotonic()
+        expected = seed(config, pg_name)
+        seed_s = time.monotonic() - started
+        db_mb = database_size_mb(pg_name)
+        log(f"seeded in {seed_s:.0f}s ({db_mb:.0f} MB); exporting {expected} expected rows")
+        destination = workdir / "export"
+        exported = run_export(config, env, destination)
+        child = exported.child
+        log(f"exported in {child['seconds']:.1f}s; checking the output")
+        data = destination / "dpo.jsonl"
+        manifest = json.loads((destination / "manifest.json").read_text())
+        checked = check_output(pg_name, data, expected)
+        rows = checked["rows"]
+        seconds = child["seconds"]
+        rows_per_s = rows / seconds if seconds > 0 else 0.0
+        peak_mb = child["peak_rss_kb"] / 1024
+        output_mb = data.stat().st_size / 2**20
+        verified = (
+            rows == expected == manifest["counts"]["rows"] == child["job_rows"]
+            and child["job_status"] == "succeeded"
+            and not checked["spot_failures"]
+        )
+        return {
+            "rows": rows,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(rows_per_s),
+            "peak_rss_mb": round(peak_mb, 1),
+            "targets": {"rows_per_s": TARGET_ROWS_PER_S, "peak_rss_mb": TARGET_PEAK_RSS_MB},
+            "met": {
+                "rows_per_s": rows_per_s >= TARGET_ROWS_PER_S,
+                "peak_rss_mb": peak_mb < TARGET_PEAK_RSS_MB,
+            },
+            "verified": verified,
+            "expected_rows": expected,
+            "manifest_rows": manifest["counts"]["rows"],
+            "spot_checked": checked["spot_checked"],
+            "spot_failures": checked["spot_failures"][:10],
+            "judgments": config.judgments,
+            "items": config.items,
+            "annotators": config.annotators,
+            "skipped_no_preference": manifest["counts"].get("skipped_no_preference"),
+            "output_mb": round(output_mb, 1),
+            "mb_per_s": round(output_mb / seconds, 1) if seconds > 0 else None,
+            "rss_before_export_mb": round(child["ready_rss_kb"] / 1024, 1),
+            "batch_size": child["batch_size"],
+            "progress_updates": child["progress_calls"],
+            "export_cpu_s": round(child["cpu_s"], 2),
+            "cpu_cores": exported.cpu_cores,
+            "nproc": os.cpu_count(),
+            "seed_s": round(seed_s, 1),
+            "db_size_mb": db_mb,
+            "postgres": postgres_version(),
+            "python": platform.python_version(),
+            "profiled": config.profile_dir is not None,
+        }
+    finally:
+        if config.keep:
+            log(f"kept {workdir}" + (f" and database {pg_name}" if pg_name else ""))
+        else:
+            if pg_name is not None:
+                try:
+                    from prefhub.kit.db import reset_engine_cache
+
+                    reset_engine_cache()
+                except ImportError:
+                    pass
+                drop_postgres_database(pg_name)
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    try:
+        line = run(config)
+    except Exception as exc:
+        log(f"failed: {type(exc).__name__}: {exc}")
+        line = {"rows": None, "error": f"{type(exc).__name__}: {exc}"}
+    print(json.dumps(line), flush=True)
+    # A missed target is a result; a failed run or a wrong output is not.
+    return 0 if "error" not in line and line.get("verified", True) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
