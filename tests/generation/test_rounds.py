@@ -92,9 +92,7 @@ def _judge_all(annotator, slug: str, db) -> list[str]:
     return sorted(judged)
 
 
-def test_a_new_round_copies_the_prompts_and_collects_its_own_judgments(
-    as_user, fake, unique, db
-):
+def test_a_new_round_copies_the_prompts_and_collects_its_own_judgments(as_user, fake, unique, db):
     researcher = as_user("researcher")
     old, new = f"v0-{unique}", f"v1-{unique}"
     slug = _campaign(researcher, fake, unique, [old, new])
