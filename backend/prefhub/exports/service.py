@@ -21,7 +21,7 @@ from prefhub.exports.exceptions import (
     ExportNotReady,
     UnsupportedExport,
 )
-from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, dumps_row
+from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, MediaFiles, dumps_row
 from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
 from prefhub.exports.formats.trees import TreesWriter
@@ -30,19 +30,24 @@ from prefhub.exports.schemas import ExportOptions
 from prefhub.exports.tree_records import count_trees, has_media, iter_trees
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.time import utcnow
+from prefhub.media.storage import path_of as media_path_of
 from prefhub.models import (
     Campaign,
+    CampaignMedia,
     Candidate,
     ExportJob,
     ExportStatus,
     Item,
     Judgment,
+    MediaAsset,
     TreeState,
     User,
 )
 from prefhub.settings import get_settings
 
 BATCH_SIZE = 10_000
+# The summary key that carries the media files to copy (never written to the manifest).
+MEDIA_KEY = "_media"
 WRITERS = {"dpo": DpoWriter, "judgments": JudgmentsWriter}
 TREE_WRITERS = {
     "trees": TreesWriter,
@@ -260,6 +265,7 @@ def write_export(
             "sha256": _sha256(partial / data_name),
         }
     ]
+    files += _copy_media(session, summary.pop(MEDIA_KEY, {}), partial)
     manifest = {
         "prefhub_version": __version__,
         "format": options.format,
@@ -280,6 +286,42 @@ def write_export(
         destination.rmdir()
     partial.rename(destination)
     return manifest
+
+
+def _media_names(session: Session, campaign: Campaign) -> dict[str, str]:
+    """The campaign's media as export file names: ``<sha256>.<ext>``."""
+    return {
+        sha: f"{sha}{Path(key).suffix}"
+        for sha, key in session.execute(
+            select(MediaAsset.sha256, MediaAsset.storage_key)
+            .join(CampaignMedia, CampaignMedia.asset_id == MediaAsset.id)
+            .where(CampaignMedia.campaign_id == campaign.id)
+        )
+    }
+
+
+def _copy_media(session: Session, used: dict[str, str], folder: Path) -> list[dict[str, Any]]:
+    """Copy the media files rows refer to into ``media/``; their manifest entries. The sha256
+    is the file's name and is checked again on the copy."""
+    if not used:
+        return []
+    keys = dict(
+        session.execute(
+            select(MediaAsset.sha256, MediaAsset.storage_key).where(
+                MediaAsset.sha256.in_(list(used))
+            )
+        ).all()
+    )
+    (folder / "media").mkdir()
+    entries = []
+    for sha, name in sorted(used.items()):
+        target = folder / "media" / name
+        shutil.copyfile(media_path_of(keys[sha]), target)
+        digest = _sha256(target)
+        if digest != sha:
+            raise RuntimeError(f"media file {keys[sha]} does not match its sha256 {sha}")
+        entries.append({"name": f"media/{name}", "size": target.stat().st_size, "sha256": digest})
+    return entries
 
 
 def is_tree_campaign(campaign: Campaign) -> bool:
@@ -331,6 +373,9 @@ def _write_judgment_rows(
 ) -> dict[str, Any]:
     kinds = {q.id: q.kind for q in spec_of(campaign).questions}
     writer = WRITERS[options.format](campaign.slug, kinds, conversational=options.conversational)
+    media_names = _media_names(session, campaign)
+    if media_names and isinstance(writer, DpoWriter):
+        writer.media = MediaFiles(media_names)
     counted = func.count(Judgment.id) - func.count(Judgment.supersedes_id)
     if not writer.current_only:
         counted = func.count(Judgment.id)
@@ -355,6 +400,11 @@ def _write_judgment_rows(
         if on_progress:
             on_progress(judgments, total)
     return {
+        MEDIA_KEY: (
+            {sha: media_names[sha] for sha in sorted(writer.media.used)}
+            if isinstance(writer, DpoWriter) and writer.media
+            else {}
+        ),
         "aggregation": "none",
         "filters": {"rounds": options.rounds},
         "counts": {

@@ -60,6 +60,25 @@ class JudgmentRecord:
 
 
 @dataclass
+class MediaFiles:
+    """Media parts as files of the export: ``media/<sha256>.<ext>``, in TRL's vision form.
+
+    ``names`` maps an asset's sha256 to its file name; ``used`` collects what rows refer to,
+    so the export copies exactly those files.
+    """
+
+    names: dict[str, str]
+    used: set[str] = field(default_factory=set)
+
+    def path(self, sha256: str) -> str:
+        self.used.add(sha256)
+        return f"media/{self.names[sha256]}"
+
+
+COLUMNS = {"image": "images", "audio": "audios", "video": "videos"}
+
+
+@dataclass
 class DpoWriter:
     campaign_slug: str
     question_kinds: dict[str, str]
@@ -67,6 +86,8 @@ class DpoWriter:
     skipped: Counter[str] = field(default_factory=Counter)
     # Earlier revisions of an undone judgment are history, not preferences.
     current_only: bool = True
+    # Set when the campaign has media: every row then takes the vision form.
+    media: MediaFiles | None = None
 
     # JSON of prompts (by item) and completions (by candidate) for lines(): a row's bulk, and
     # shared by the K judgments of an item. Cleared when full, so memory stays bounded.
@@ -74,6 +95,9 @@ class DpoWriter:
     _encoded_chars: int = field(default=0, repr=False)
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
+        if self.media is not None:
+            yield from self._vision_rows(record, self.media)
+            return
         for question_id, choice, chosen_id, rejected_id in self._preferences(record):
             yield {
                 "id": f"j{record.judgment_id}.{question_id}",
@@ -92,6 +116,9 @@ class DpoWriter:
         """``rows()`` as JSON lines, exactly as ``dumps_row`` writes them (a test holds the two
         together), without a dict and a json.dumps per row: each prompt and completion is
         encoded once per export, the rest written into a template."""
+        if self.media is not None:
+            yield from map(dumps_row, self.rows(record))
+            return
         for question_id, choice, chosen_id, rejected_id in self._preferences(record):
             # The keys of rows() and _metadata() in sorted order, as dumps_row writes them.
             metadata = (
@@ -115,6 +142,36 @@ class DpoWriter:
                 f'"prompt": {self._prompt_json(record)}, '
                 f'"rejected": {self._completion_json(record, rejected_id)}}}'
             )
+
+    def _vision_rows(self, record: JudgmentRecord, media: MediaFiles) -> Iterator[dict[str, Any]]:
+        """TRL's vision form: message content as parts, a media part as ``{"type": "image"}``,
+        and the files in order of appearance (prompt, chosen, rejected) in ``images`` (and
+        ``audios`` / ``videos``, the same way)."""
+        for question_id, choice, chosen_id, rejected_id in self._preferences(record):
+            files: dict[str, list[str]] = {column: [] for column in COLUMNS.values()}
+            prompt = [
+                {"role": m["role"], "content": _parts(m["content"], media, files)}
+                for m in record.context
+            ]
+            chosen = _parts(record.candidates[chosen_id][0], media, files)
+            rejected = _parts(record.candidates[rejected_id][0], media, files)
+            if not self.conversational:
+                prompt_value_: Any = "\n\n".join(plain_text(m["content"]) for m in record.context)
+                chosen_value: Any = plain_text(record.candidates[chosen_id][0])
+                rejected_value: Any = plain_text(record.candidates[rejected_id][0])
+            else:
+                prompt_value_ = prompt
+                chosen_value = [{"role": "assistant", "content": chosen}]
+                rejected_value = [{"role": "assistant", "content": rejected}]
+            yield {
+                "id": f"j{record.judgment_id}.{question_id}",
+                "campaign": self.campaign_slug,
+                "prompt": prompt_value_,
+                "chosen": chosen_value,
+                "rejected": rejected_value,
+                **files,
+                "metadata": self._metadata(record, question_id, choice, chosen_id, rejected_id),
+            }
 
     def _preferences(self, record: JudgmentRecord) -> Iterator[tuple[str, str, int, int]]:
         """(question, choice, chosen id, rejected id) for each pairwise answer with a winner."""
@@ -174,6 +231,21 @@ class DpoWriter:
             self._encoded_chars = 0
         self._encoded[key] = encoded
         self._encoded_chars += len(encoded)
+
+
+def _parts(
+    content: list[dict[str, Any]], media: MediaFiles, files: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """Content as TRL's parts; each media file is listed in its column as it appears."""
+    parts: list[dict[str, Any]] = []
+    for part in content:
+        kind = part.get("type")
+        if kind == "text":
+            parts.append({"type": "text", "text": part["text"]})
+        elif kind in COLUMNS:
+            files[COLUMNS[kind]].append(media.path(part["sha256"]))
+            parts.append({"type": kind})
+    return parts
 
 
 def prompt_value(context: list[dict[str, Any]], *, conversational: bool) -> Any:
