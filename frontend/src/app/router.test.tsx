@@ -1,26 +1,13 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { createMemoryRouter, RouterProvider } from 'react-router-dom';
 
 import type { User } from '@/lib/api-types';
-import { createTestQueryClient, errorResponse, jsonResponse, mockApi } from '@/testing/test-utils';
-
-import { AppProvider } from './provider';
-import { routes } from './router';
+import { errorResponse, jsonResponse, mockApi, renderApp } from '@/testing/test-utils';
 
 const annotator: User = { id: 1, email: 'ann@example.org', display_name: 'Ann', role: 'annotator' };
 const researcher: User = { id: 2, email: 'res@example.org', display_name: 'Rea', role: 'researcher' };
 const notAuthenticated = () => errorResponse(401, 'not_authenticated', 'Not signed in.');
 
-function renderApp(url: string) {
-  const router = createMemoryRouter(routes, { initialEntries: [url] });
-  render(
-    <AppProvider queryClient={createTestQueryClient()}>
-      <RouterProvider router={router} />
-    </AppProvider>,
-  );
-  return router;
-}
 
 async function signIn(email: string, password: string) {
   await userEvent.type(await screen.findByLabelText('Email'), email);

@@ -2,8 +2,8 @@ import { lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
-import { AnnotateCampaignsRoute, TaskRoute, TreeTaskRoute } from '@/features/annotate';
-import { homePathFor, LoginRoute, RequireAuth, useUser } from '@/features/auth';
+import { AnnotateCampaignsRoute, ParticipationGate, TaskRoute, TreeTaskRoute } from '@/features/annotate';
+import { CrowdEntryRoute, homePathFor, LoginRoute, RequireAuth, useUser } from '@/features/auth';
 
 import { AppLayout } from './layout';
 
@@ -32,6 +32,14 @@ export const routes = [
     children: [
       { path: '/login', element: <LoginRoute /> },
       {
+        path: '/c/:slug',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <CrowdEntryRoute />
+          </Suspense>
+        ),
+      },
+      {
         path: '/',
         element: (
           <RequireAuth>
@@ -51,7 +59,9 @@ export const routes = [
         path: '/annotate/:slug',
         element: (
           <RequireAuth>
-            <TaskRoute />
+            <ParticipationGate>
+              <TaskRoute />
+            </ParticipationGate>
           </RequireAuth>
         ),
       },
@@ -59,9 +69,11 @@ export const routes = [
         path: '/annotate/:slug/trees',
         element: (
           <RequireAuth>
-            <Suspense fallback={<Loading />}>
-              <TreeTaskRoute />
-            </Suspense>
+            <ParticipationGate>
+              <Suspense fallback={<Loading />}>
+                <TreeTaskRoute />
+              </Suspense>
+            </ParticipationGate>
           </RequireAuth>
         ),
       },

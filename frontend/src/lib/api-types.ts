@@ -113,6 +113,18 @@ export type UndoResponse = Schemas['UndoResponse'];
 
 export type SkipTaskBody = WithDefaults<Schemas['SkipRequest'], 'reason'>;
 
+// ---- participation: consent, profile survey, crowd links ------------------
+
+export type ParticipationState = Schemas['ParticipationState'];
+export type SurveyQuestion = Schemas['SurveyQuestion'];
+export type SurveyQuestionKind = SurveyQuestion['kind'];
+/** Hand-written: the schema leaves answers free-form. A choice id, choice ids, a number or text. */
+export type ProfileAnswer = string | string[] | number;
+export type ProfileBody = { answers: Record<string, ProfileAnswer> };
+export type CompletionState = Schemas['CompletionOut'];
+export type CrowdEnterBody = Schemas['CrowdEnterRequest'];
+export type CrowdEnterResponse = Schemas['CrowdEnterResponse'];
+
 // ---- researcher / admin ---------------------------------------------------
 
 export type CampaignStatus = Schemas['CampaignStatus'];

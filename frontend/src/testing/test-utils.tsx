@@ -1,10 +1,11 @@
 import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { createMemoryRouter, MemoryRouter, Route, RouterProvider, Routes } from 'react-router-dom';
 import { vi } from 'vitest';
 
 import { AppProvider } from '@/app/provider';
+import { routes } from '@/app/router';
 
 export const jsonResponse = (status: number, body?: unknown) =>
   new Response(body === undefined ? null : JSON.stringify(body), {
@@ -67,4 +68,15 @@ export function renderRoute(element: ReactElement, { path, url, extra = [] }: { 
     </AppProvider>,
   );
   return { ...utils, queryClient };
+}
+
+/** The whole app's routes, starting at `url`; returns the router to read its location. */
+export function renderApp(url: string) {
+  const router = createMemoryRouter(routes, { initialEntries: [url] });
+  render(
+    <AppProvider queryClient={createTestQueryClient()}>
+      <RouterProvider router={router} />
+    </AppProvider>,
+  );
+  return router;
 }

@@ -5,3 +5,4 @@ export { AnnotateCampaignsRoute } from './routes/campaigns';
 export { TaskRoute } from './routes/task';
 /** Tree campaigns' screen, in its own chunk: item annotators never download it. */
 export const TreeTaskRoute = lazy(() => import('./routes/tree-task'));
+export { ParticipationGate } from './components/participation/participation-gate';

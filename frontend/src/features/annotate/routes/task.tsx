@@ -5,10 +5,12 @@ import { Loading } from '@/components/ui/spinner';
 import { isApiError } from '@/lib/api-client';
 import type { SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types';
 
+import { useCrowdCompletion } from '../api/get-completion';
 import { useNextTask } from '../api/get-next-task';
 import { useUndoJudgment } from '../api/undo-judgment';
 import { DoneState } from '../components/done-state';
 import { LoadTaskError } from '../components/load-task-error';
+import { useRecheckOnboarding } from '../components/participation/participation-gate';
 import { TaskPage } from '../components/task-page';
 import { TaskView, type TaskOutcome } from '../components/task-view';
 import { UndoToast } from '../components/undo-toast';
@@ -31,6 +33,9 @@ export function TaskRoute() {
   const [notice, setNotice] = useState<string | null>(null);
   const [undoable, setUndoable] = useState<Undoable | null>(null);
   const [reopened, setReopened] = useState<Reopened | null>(null);
+  const completion = useCrowdCompletion(slug);
+  const { refresh: refreshCompletion } = completion;
+  useRecheckOnboarding(slug, next.error);
 
   const onFinished = useCallback(
     (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => {
@@ -38,9 +43,10 @@ export function TaskRoute() {
       const until = result?.undo_until ? Date.parse(result.undo_until) : NaN;
       setUndoable(result && until > Date.now() ? { judgmentId: result.judgment_id, until } : null);
       setReopened(null);
+      refreshCompletion();
       void refetch();
     },
-    [refetch],
+    [refetch, refreshCompletion],
   );
 
   // The toast goes away when the server's undo window closes.
@@ -100,7 +106,8 @@ export function TaskRoute() {
   } else if (next.error && !next.isFetching) {
     body = <LoadTaskError error={next.error} onRetry={() => refetch()} />;
   } else if (next.data && !next.data.task) {
-    body = <DoneState progress={next.data.progress} />;
+    // A crowd participant at the target gets no task: the gate shows the code once it knows.
+    body = completion.refreshing ? <Loading /> : <DoneState progress={next.data.progress} />;
   } else if (next.data?.task) {
     const { task, progress } = next.data;
     body = (

@@ -3,8 +3,10 @@ import { Link, useParams } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
 
+import { useCrowdCompletion } from '../api/get-completion';
 import { useNextTreeTask } from '../api/get-next-tree-task';
 import { LoadTaskError } from '../components/load-task-error';
+import { useRecheckOnboarding } from '../components/participation/participation-gate';
 import { TaskPage } from '../components/task-page';
 import { TreeTaskView, type TreeTaskOutcome } from '../components/trees/tree-task-view';
 
@@ -20,13 +22,17 @@ export default function TreeTaskRoute() {
   const next = useNextTreeTask(slug);
   const { refetch } = next;
   const [notice, setNotice] = useState<string | null>(null);
+  const completion = useCrowdCompletion(slug);
+  const { refresh: refreshCompletion } = completion;
+  useRecheckOnboarding(slug, next.error);
 
   const onFinished = useCallback(
     (outcome: TreeTaskOutcome) => {
       setNotice(NOTICES[outcome]);
+      refreshCompletion();
       void refetch();
     },
-    [refetch],
+    [refetch, refreshCompletion],
   );
 
   let body;
@@ -34,6 +40,8 @@ export default function TreeTaskRoute() {
     body = <Loading label="Loading your next task…" />;
   } else if (next.error && !next.isFetching) {
     body = <LoadTaskError error={next.error} onRetry={() => refetch()} />;
+  } else if (next.data && !next.data.task && completion.refreshing) {
+    body = <Loading />;
   } else if (next.data && !next.data.task) {
     body = (
       <section className="done card" data-testid="tree-done" aria-labelledby="tree-done-title">

@@ -1,0 +1,26 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+
+import { api, seg } from '@/lib/api-client';
+import type { CrowdEnterBody, CrowdEnterResponse } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+import { getMe, startSession } from './get-me';
+
+export type EnterCrowdInput = { slug: string; body: CrowdEnterBody };
+
+export const enterCrowd = ({ slug, body }: EnterCrowdInput): Promise<CrowdEnterResponse> =>
+  api.post(`/api/crowd/${seg(slug)}/enter`, body);
+
+/** Sign in through a crowd link, then load who that made us (the answer names only the campaign). */
+export const useEnterCrowd = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof enterCrowd> } = {}) => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    ...mutationConfig,
+    mutationKey: ['crowd-enter'],
+    mutationFn: async (input: EnterCrowdInput) => {
+      const entered = await enterCrowd(input);
+      startSession(queryClient, await getMe());
+      return entered;
+    },
+  });
+};
