@@ -30,6 +30,7 @@ from prefhub.models import (
     GenerationStatus,
     Item,
     ItemStatus,
+    MediaAsset,
     MessageRole,
     ModelEndpoint,
     TreeMessage,
@@ -152,6 +153,7 @@ def _plan(session: Session, rows: list[Any], now: datetime) -> list[RequestPlan]
         for r in rows
         if r.tree_parent_id is not None
     }
+    _locate_media(session, [*contexts.values(), *conversations.values()])
     plans = []
     for r in sorted(rows, key=lambda r: r.id):
         job_params, round_, campaign_id, min_candidates = jobs[r.job_id]
@@ -278,12 +280,39 @@ def _metadata(plan: RequestPlan, completion: Completion) -> dict[str, Any]:
     }
 
 
+def _locate_media(session: Session, contexts: list[list[dict[str, Any]]]) -> None:
+    """Give each media part of the contexts its ``storage_key``, so a provider can read the
+    bytes (an image for a vision model) without a database session."""
+    parts = [
+        part
+        for context in contexts
+        for message in context
+        for part in message["content"]
+        if part.get("type") != "text"
+    ]
+    if not parts:
+        return
+    keys = dict(
+        session.execute(
+            select(MediaAsset.sha256, MediaAsset.storage_key).where(
+                MediaAsset.sha256.in_({p["sha256"] for p in parts})
+            )
+        ).all()
+    )
+    for part in parts:
+        part["storage_key"] = keys.get(part["sha256"])
+
+
 def _conversation(session: Session, parent_id: int) -> list[dict[str, Any]]:
     """A tree's path down to ``parent_id`` as chat messages (the prompter is the user)."""
     from prefhub.trees.service import get_message, path_to  # trees import generation lazily
 
     return [
-        {"role": "user" if m.role == MessageRole.prompter else "assistant", "content": m.content}
+        {
+            "role": "user" if m.role == MessageRole.prompter else "assistant",
+            # Copies: _locate_media adds to the parts, which must not touch the stored rows.
+            "content": [dict(part) for part in m.content],
+        }
         for m in path_to(session, get_message(session, parent_id))
     ]
 

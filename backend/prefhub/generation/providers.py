@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import os
 import time
@@ -16,7 +17,7 @@ import httpx
 
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.kit.content import plain_text
-from prefhub.media.storage import StoredMedia
+from prefhub.media.storage import StoredMedia, read_media
 from prefhub.models import ModelEndpoint, ProviderKind
 
 MAX_RETRY_AFTER = 300.0
@@ -83,8 +84,35 @@ def post_json(client: httpx.Client, endpoint: ModelEndpoint, path: str, body: di
         raise PermanentModelError(f"response is not JSON: {response.text[:200]}") from exc
 
 
-def chat_messages(context: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"role": m["role"], "content": plain_text(m["content"])} for m in context]
+def chat_messages(context: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OpenAI chat messages: plain strings for text, content parts where there is media."""
+    return [{"role": m["role"], "content": _chat_content(m["content"])} for m in context]
+
+
+# Audio formats chat endpoints take as ``input_audio``.
+AUDIO_FORMATS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/mpeg": "mp3"}
+
+
+def _chat_content(parts: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    if all(part.get("type") == "text" for part in parts):
+        return plain_text(parts)
+    content: list[dict[str, Any]] = []
+    for part in parts:
+        kind = part.get("type")
+        if kind == "text":
+            content.append({"type": "text", "text": part["text"]})
+        elif kind == "image":
+            data = base64.b64encode(read_media(part["storage_key"])).decode()
+            url = f"data:{part['content_type']};base64,{data}"
+            content.append({"type": "image_url", "image_url": {"url": url}})
+        elif kind == "audio" and part.get("content_type") in AUDIO_FORMATS:
+            data = base64.b64encode(read_media(part["storage_key"])).decode()
+            audio = {"data": data, "format": AUDIO_FORMATS[part["content_type"]]}
+            content.append({"type": "input_audio", "input_audio": audio})
+        else:
+            kind = part.get("content_type")
+            raise PermanentModelError(f"chat endpoints take text, images and WAV/MP3, not {kind}")
+    return content
 
 
 def openai_chat(

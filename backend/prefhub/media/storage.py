@@ -92,3 +92,8 @@ def put_bytes(data: bytes) -> StoredMedia:
             Path(temporary).unlink(missing_ok=True)
             raise
     return StoredMedia(sha, len(data), key, sniffed)
+
+
+def read_media(storage_key: str) -> bytes:
+    """The bytes of a stored file (for a model request, say)."""
+    return path_of(storage_key).read_bytes()
