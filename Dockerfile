@@ -12,7 +12,7 @@ WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY backend/ backend/
 COPY migrations/ migrations/
-RUN pip install -e .
+RUN pip install -e '.[s3]'
 COPY --from=frontend /src/frontend/dist frontend/dist
 RUN useradd --create-home prefhub && mkdir -p /app/exports /app/data && chown prefhub /app/exports /app/data
 USER prefhub

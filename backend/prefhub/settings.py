@@ -24,6 +24,16 @@ class Settings(BaseSettings):
     # Media files (images, audio, video), stored once each by their sha256; default
     # ``{data_dir}/media``.
     media_root_dir: Path | None = Field(default=None, alias="PREFHUB_MEDIA_ROOT")
+    # Where media bytes live: ``local`` (under media_root) or ``s3`` (an S3-compatible bucket;
+    # credentials come from the standard AWS variables, never from here).
+    media_storage: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    # 0 streams S3 media through the API; above 0 the API answers with a redirect to a URL
+    # presigned for this many seconds (the browser must then reach the bucket itself).
+    s3_presign_seconds: int = Field(default=0, ge=0, le=7 * 24 * 3600)
     max_media_bytes: int = 50 * 1024 * 1024
     # Connect and read timeout for fetching media URLs (the whole fetch gets six times this).
     media_fetch_timeout_seconds: float = 10.0
@@ -58,6 +68,8 @@ class Settings(BaseSettings):
             )
         if self.environment != "development" and len(self.secret_key) < 32:
             raise ValueError("PREFHUB_SECRET_KEY must be at least 32 characters in production")
+        if self.media_storage == "s3" and not self.s3_bucket:
+            raise ValueError("PREFHUB_MEDIA_STORAGE=s3 needs PREFHUB_S3_BUCKET")
         return self
 
     @property

@@ -30,7 +30,7 @@ from prefhub.exports.schemas import ExportOptions
 from prefhub.exports.tree_records import count_trees, has_media, iter_trees
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.time import utcnow
-from prefhub.media.storage import path_of as media_path_of
+from prefhub.media.storage import copy_media
 from prefhub.models import (
     Campaign,
     CampaignMedia,
@@ -316,7 +316,7 @@ def _copy_media(session: Session, used: dict[str, str], folder: Path) -> list[di
     entries = []
     for sha, name in sorted(used.items()):
         target = folder / "media" / name
-        shutil.copyfile(media_path_of(keys[sha]), target)
+        copy_media(keys[sha], target)
         digest = _sha256(target)
         if digest != sha:
             raise RuntimeError(f"media file {keys[sha]} does not match its sha256 {sha}")

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, Path, UploadFile, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Path, Request, UploadFile, status
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from prefhub.auth.dependencies import CurrentUser, StaffUser
@@ -20,7 +21,8 @@ from prefhub.media.schemas import (
     MediaUploadResult,
     UploadedMedia,
 )
-from prefhub.media.storage import path_of, read_file_limited
+from prefhub.media.storage import media_store, read_file_limited
+from prefhub.media.stores import MediaStore
 from prefhub.models import Campaign, MediaAsset, MediaFetchJob, User
 from prefhub.settings import get_settings
 
@@ -28,6 +30,12 @@ router = APIRouter(prefix="/api", tags=["media"])
 
 Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 MAX_FILES = 100
+MEDIA_HEADERS = {
+    # The bytes never change for a hash; only this user's browser may keep them.
+    "Cache-Control": "private, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
 
 
 @router.post(
@@ -78,20 +86,64 @@ def get_fetch(job_id: int, user: StaffUser, session: SessionDep) -> MediaFetchOu
 
 
 @router.get("/media/{sha256}", response_class=FileResponse)
-def fetch(sha256: Sha256, user: CurrentUser, session: SessionDep) -> FileResponse:
+def fetch(sha256: Sha256, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """The bytes of a media file used by a campaign the caller may see (range requests work)."""
     asset = service.fetchable(session, user, sha256)
-    return FileResponse(
-        path_of(asset.storage_key),
+    store = media_store()
+    path = store.local_path(asset.storage_key)
+    if path is not None:
+        return FileResponse(
+            path,
+            media_type=asset.content_type,
+            content_disposition_type="inline",
+            headers=MEDIA_HEADERS,
+        )
+    seconds = get_settings().s3_presign_seconds
+    url = store.presigned_url(asset.storage_key, seconds, asset.content_type) if seconds else None
+    if url is not None:
+        # Authorized above; the short-lived URL must not outlive this answer in a cache.
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    return _stream(store, asset, request.headers.get("range"))
+
+
+def _stream(store: MediaStore, asset: MediaAsset, range_header: str | None) -> Response:
+    """The file from a remote store, whole or the one byte range asked for."""
+    size = asset.byte_size
+    headers = MEDIA_HEADERS | {"Accept-Ranges": "bytes", "ETag": f'"{asset.sha256}"'}
+    try:
+        wanted = byte_range(range_header, size)
+    except ValueError:
+        return Response(status_code=416, headers=headers | {"Content-Range": f"bytes */{size}"})
+    first, last = wanted or (0, size - 1)
+    headers["Content-Length"] = str(last - first + 1)
+    if wanted:
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    return StreamingResponse(
+        store.stream(asset.storage_key, first, last),
+        status_code=206 if wanted else 200,
         media_type=asset.content_type,
-        content_disposition_type="inline",
-        headers={
-            # The bytes never change for a hash; only this user's browser may keep them.
-            "Cache-Control": "private, max-age=31536000, immutable",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
+        headers=headers,
     )
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive byte range a ``Range`` header asks of ``size`` bytes. None means the
+    whole file: no header, one we may ignore (malformed, another unit) or several ranges,
+    which RFC 9110 lets a server answer in full. ValueError: the range is past the end."""
+    match = re.fullmatch(r"\s*bytes\s*=\s*(\d*)-(\d*)\s*", header or "", re.ASCII | re.I)
+    if match is None or match.groups() == ("", ""):
+        return None
+    start, end = match.groups()
+    if not start:  # the last ``end`` bytes
+        if int(end) == 0:
+            raise ValueError("empty suffix range")
+        return max(size - int(end), 0), size - 1
+    first = int(start)
+    if end and int(end) < first:
+        return None
+    if first >= size:
+        raise ValueError("range starts past the end")
+    return first, min(int(end), size - 1) if end else size - 1
 
 
 def _managed(session: Session, user: User, slug: str) -> Campaign:

@@ -1,4 +1,6 @@
-"""Where media bytes live: content-addressed files under ``PREFHUB_MEDIA_ROOT``.
+"""Media bytes, content-addressed: validated, named by their sha256 and kept in the store
+``PREFHUB_MEDIA_STORAGE`` picks (files under ``PREFHUB_MEDIA_ROOT`` or an S3-compatible bucket,
+see ``stores``).
 
 Writing needs no database: a worker can store a generated image, and the transaction that
 stores the candidate records it (``service.register``).
@@ -7,8 +9,6 @@ stores the candidate records it (``service.register``).
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from prefhub.media.exceptions import MediaTooLarge
 from prefhub.media.sniff import Sniffed, sniff
+from prefhub.media.stores import LocalStore, MediaStore, S3Store
 from prefhub.models import MediaKind
 from prefhub.settings import get_settings
 
@@ -48,11 +49,27 @@ def media_part(
     return part
 
 
+def media_store() -> MediaStore:
+    """The store the current settings name."""
+    settings = get_settings()
+    if settings.media_storage == "s3":
+        if not settings.s3_bucket:
+            raise RuntimeError("PREFHUB_MEDIA_STORAGE=s3 needs PREFHUB_S3_BUCKET")
+        return S3Store(
+            settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url, settings.s3_region
+        )
+    return LocalStore(settings.media_root)
+
+
 def media_root() -> Path:
     return get_settings().media_root
 
 
 def path_of(storage_key: str) -> Path:
+    """The file of a stored key in the local store (``PREFHUB_MEDIA_STORAGE=local`` only; use
+    ``read_media`` or ``copy_media`` to work with either store)."""
+    if get_settings().media_storage != "local":
+        raise RuntimeError("media are not on local disk (PREFHUB_MEDIA_STORAGE=s3)")
     return media_root() / storage_key
 
 
@@ -79,21 +96,15 @@ def put_bytes(data: bytes) -> StoredMedia:
     sniffed = sniff(data)
     sha = hashlib.sha256(data).hexdigest()
     key = f"{sha[:2]}/{sha[2:4]}/{sha}.{sniffed.extension}"
-    target = path_of(key)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside the target and rename: readers never see half a file.
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    media_store().put(key, data, sniffed.content_type)
     return StoredMedia(sha, len(data), key, sniffed)
 
 
 def read_media(storage_key: str) -> bytes:
     """The bytes of a stored file (for a model request, say)."""
-    return path_of(storage_key).read_bytes()
+    return media_store().read(storage_key)
+
+
+def copy_media(storage_key: str, target: Path) -> None:
+    """Write a stored file to ``target`` (an export's copy), in chunks."""
+    media_store().copy_to(storage_key, target)
