@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -41,6 +41,9 @@ class TreeSettings(_Strict):
         default=0.5, ge=0, le=1, description="share of reviewers who must find it acceptable"
     )
     rankings_needed: int = Field(default=2, ge=1, le=20, description="per set of sibling replies")
+    consensus: Literal["ranked_pairs", "bradley_terry"] = Field(
+        default="ranked_pairs", description="how sibling rankings combine into each reply's rank"
+    )
     lone_reply_sibling_probability: float = Field(
         default=0.75, ge=0, le=1, description="chance a reply task goes to a one-reply message"
     )

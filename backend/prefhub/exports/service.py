@@ -444,7 +444,12 @@ def _write_tree_rows(
         if on_progress:
             on_progress(trees, total)
     return {
-        "aggregation": writer.aggregation,
+        # Consensus rows follow the campaign's method; dpo keeps every ranking ("none").
+        "aggregation": (
+            writer.aggregation
+            if writer.aggregation == "none"
+            else spec_of(campaign).trees.consensus  # type: ignore[union-attr]
+        ),
         "filters": {"tree_states": [s.value for s in states]},
         "counts": {
             "rows": rows,

@@ -19,7 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from prefhub.aggregation.rankings import ranked_pairs, ranks_from_tiers
+from prefhub.aggregation.rankings import (
+    bradley_terry,
+    order_by_scores,
+    ranked_pairs,
+    ranks_from_tiers,
+)
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.tree_spec import TreeSettings
 from prefhub.kit.time import utcnow
@@ -289,6 +294,7 @@ def _accepted(
     elif (
         tree.state == TreeState.growing
         and message.role == MessageRole.prompter
+        and message.depth < settings.max_depth
         and settings.model_replies is not None
     ):
         from prefhub.trees.model_replies import request_model_replies  # imports generation
@@ -359,14 +365,16 @@ def add_ranking(
         .where(TreeMessage.id == parent.id)
         .values(ranking_count=TreeMessage.ranking_count + 1)
     )
-    recompute_ranks(session, parent.id, siblings)
+    recompute_ranks(session, parent.id, siblings, settings.consensus)
     _maybe_ready(session, tree, settings)
     session.flush()
     return ranking
 
 
-def recompute_ranks(session: Session, parent_id: int, siblings: list[TreeMessage]) -> None:
-    """Each reply's ``rank`` among its siblings from the consensus (ranked pairs) of every
+def recompute_ranks(
+    session: Session, parent_id: int, siblings: list[TreeMessage], method: str
+) -> None:
+    """Each reply's ``rank`` among its siblings from the consensus (``method``) of every
     ranking so far; the individual rankings stay as they were given."""
     rankings = [
         [[i for i in tier if i in {s.id for s in siblings}] for tier in tiers]
@@ -374,9 +382,18 @@ def recompute_ranks(session: Session, parent_id: int, siblings: list[TreeMessage
             select(TreeRanking.tiers).where(TreeRanking.parent_id == parent_id)
         )
     ]
-    ranks = ranks_from_tiers(ranked_pairs([s.id for s in siblings], rankings)) if rankings else {}
+    ids = [s.id for s in siblings]
+    ranks = ranks_from_tiers(consensus(method, ids, rankings)) if rankings else {}
     for sibling in siblings:
         sibling.rank = ranks.get(sibling.id)
+
+
+def consensus(method: str, items: list[int], rankings: list[list[list[int]]]) -> list[list[int]]:
+    """Tiers (best first) from individual rankings: Tideman's ranked pairs, or Bradley-Terry
+    strengths (ties where the strengths are equal)."""
+    if method == "bradley_terry":
+        return order_by_scores(bradley_terry(items, rankings), tolerance=1e-6)
+    return ranked_pairs(items, rankings)
 
 
 # ---------------------------------------------------------------- moderation
@@ -411,8 +428,9 @@ def delete_message(session: Session, campaign: Campaign, message: TreeMessage) -
     for m in messages:
         if m.id in doomed:
             m.rank = None
+    method = settings_of(campaign).consensus
     for parent_id, siblings in sibling_sets(messages).items():
-        recompute_ranks(session, parent_id, siblings)
+        recompute_ranks(session, parent_id, siblings, method)
     if tree.state == TreeState.ranking:
         _maybe_ready(session, tree, settings_of(campaign))
     session.flush()
