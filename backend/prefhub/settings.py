@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-change-me"
@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     # the grace period (dispatched but idle: for the visibility timeout). 0 turns it off.
     generation_sweep_seconds: float = 15.0
     generation_dispatch_grace_seconds: float = 30.0
+
+    @field_validator("s3_bucket", "s3_endpoint_url", "s3_region", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # docker-compose passes unset variables through as empty strings.
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
