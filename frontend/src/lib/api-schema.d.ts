@@ -2390,6 +2390,13 @@ export interface components {
              */
             acceptance_threshold: number;
             /**
+             * Consensus
+             * @description how sibling rankings combine into each reply's rank
+             * @default ranked_pairs
+             * @enum {string}
+             */
+            consensus: "ranked_pairs" | "bradley_terry";
+            /**
              * Goal Tree Size
              * @description accepted messages before ranking starts
              * @default 12
