@@ -66,3 +66,32 @@ def test_lines_stay_right_when_the_encoded_cache_starts_afresh(monkeypatch):
     lines = [line for _ in range(3) for r in RECORDS for line in writer.lines(r)]
     assert lines == [dumps_row(row) for _ in range(3) for r in RECORDS for row in writer.rows(r)]
     assert writer._encoded_chars <= max(100, *(len(v) for v in writer._encoded.values()))
+
+
+def test_lines_equal_dumped_rows_for_ranking_and_rating_pairs():
+    kinds = {"rank": "ranking", "score": "rating"}
+    three = {
+        "shown_order": [12, 11, 13],
+        "candidates": RECORDS[0].candidates | {13: (text("Hi"), "m")},
+    }
+    records = [
+        record(
+            6,
+            {
+                "rank": {"ranking": [["B"], ["A", "C"]]},
+                "score": {"scores": {"A": {"h": 1}, "B": {"h": 3}, "C": {"h": 1}}},
+            },
+            **three,
+        ),
+        record(7, {"rank": {"ranking": [], "none_acceptable": True}}, **three),
+    ]
+    fast, slow = DpoWriter("c", kinds), DpoWriter("c", kinds)
+    lines = [line for r in records for line in fast.lines(r)]
+    assert lines == [dumps_row(row) for r in records for row in slow.rows(r)]
+    assert [json.loads(line)["id"] for line in lines] == [
+        "j6.rank.B>A",
+        "j6.rank.B>C",
+        "j6.score.B>A",
+        "j6.score.B>C",
+    ]
+    assert fast.skipped == {"tied_pairs": 1, "equal_score_pairs": 1, "none_acceptable": 1}

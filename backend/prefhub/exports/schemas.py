@@ -7,8 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from prefhub.models import ExportStatus, TreeState
 
-# Item campaigns: dpo, judgments. Tree campaigns: trees, dpo, ranking, kto.
-ExportFormat = Literal["dpo", "judgments", "trees", "ranking", "kto"]
+# Item campaigns: dpo, judgments, kto, reward, ranking, ratings, feedback.
+# Tree campaigns: trees, dpo, ranking, kto.
+ExportFormat = Literal[
+    "dpo", "judgments", "trees", "ranking", "kto", "reward", "ratings", "feedback"
+]
 
 
 class ExportOptions(BaseModel):

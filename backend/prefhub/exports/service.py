@@ -22,6 +22,14 @@ from prefhub.exports.exceptions import (
     UnsupportedExport,
 )
 from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, MediaFiles, dumps_row
+from prefhub.exports.formats.items import (
+    FeedbackWriter,
+    ItemWriter,
+    KtoWriter,
+    RankingWriter,
+    RatingsWriter,
+    RewardWriter,
+)
 from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
 from prefhub.exports.formats.trees import TreesWriter
@@ -48,7 +56,15 @@ from prefhub.settings import get_settings
 BATCH_SIZE = 10_000
 # The summary key that carries the media files to copy (never written to the manifest).
 MEDIA_KEY = "_media"
-WRITERS = {"dpo": DpoWriter, "judgments": JudgmentsWriter}
+WRITERS: dict[str, Any] = {
+    "dpo": DpoWriter,
+    "judgments": JudgmentsWriter,
+    "kto": KtoWriter,
+    "reward": RewardWriter,
+    "ranking": RankingWriter,
+    "ratings": RatingsWriter,
+    "feedback": FeedbackWriter,
+}
 TREE_WRITERS = {
     "trees": TreesWriter,
     "dpo": TreeDpoWriter,
@@ -333,7 +349,7 @@ def check_supported(campaign: Campaign, options: ExportOptions) -> None:
     tree = is_tree_campaign(campaign)
     kind, formats = ("conversation-tree", TREE_WRITERS) if tree else ("item", WRITERS)
     if options.format not in formats:
-        later = "are not built yet" if tree else "come with the exports work (issue 6)"
+        later = "are not built yet" if tree else "need a conversation-tree campaign"
         raise UnsupportedExport(
             f"'{options.format}' exports of {kind} campaigns {later}; "
             f"{kind} campaigns export as {', '.join(formats)}"
@@ -371,10 +387,14 @@ def _write_judgment_rows(
     out: TextIO,
     on_progress: ProgressCallback | None,
 ) -> dict[str, Any]:
-    kinds = {q.id: q.kind for q in spec_of(campaign).questions}
+    questions = spec_of(campaign).questions
+    kinds = {q.id: q.kind for q in questions}
     writer = WRITERS[options.format](campaign.slug, kinds, conversational=options.conversational)
+    if isinstance(writer, ItemWriter):
+        writer.questions = {q.id: q for q in questions}
     media_names = _media_names(session, campaign)
-    if media_names and isinstance(writer, DpoWriter):
+    with_media = isinstance(writer, (DpoWriter, ItemWriter))
+    if media_names and with_media:
         writer.media = MediaFiles(media_names)
     counted = func.count(Judgment.id) - func.count(Judgment.supersedes_id)
     if not writer.current_only:
@@ -402,7 +422,7 @@ def _write_judgment_rows(
     return {
         MEDIA_KEY: (
             {sha: media_names[sha] for sha in sorted(writer.media.used)}
-            if isinstance(writer, DpoWriter) and writer.media
+            if with_media and writer.media
             else {}
         ),
         "aggregation": "none",
@@ -412,7 +432,10 @@ def _write_judgment_rows(
             "judgments": judgments,
             "annotators": len(annotators),
             "filtered_out": filtered,
-            "skipped_no_preference": dict(sorted(writer.skipped.items())),
+            # "skipped_no_preference" is the name dpo's manifests have always used.
+            ("skipped_no_preference" if options.format in ("dpo", "judgments") else "skipped"): (
+                dict(sorted(writer.skipped.items()))
+            ),
         },
     }
 

@@ -1270,7 +1270,7 @@ export interface components {
              * @default dpo
              * @enum {string}
              */
-            format: "dpo" | "judgments" | "trees" | "ranking" | "kto";
+            format: "dpo" | "judgments" | "trees" | "ranking" | "kto" | "reward" | "ratings" | "feedback";
             /** Rounds */
             rounds?: number[] | null;
             /**

@@ -1,7 +1,8 @@
 """Rows of TRL's preference format (``prompt``, ``chosen``, ``rejected``) from judgments.
 
-Derivation (README, "Export formats"): a pairwise answer "A" or "B" gives one row with the
-preferred candidate as ``chosen``; "tie" and "both_bad" express no preference and give none.
+Derivation (README, "Export formats"; ``preferences.py``): a pairwise answer "A" or "B" gives
+one row with the preferred candidate as ``chosen``; "tie" and "both_bad" express no preference
+and give none. Ranking and rating answers give a row for every (better, worse) pair.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any
 
+from prefhub.exports.formats.preferences import preference_pairs
 from prefhub.kit.content import plain_text
 
 ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant"}
@@ -98,9 +100,9 @@ class DpoWriter:
         if self.media is not None:
             yield from self._vision_rows(record, self.media)
             return
-        for question_id, choice, chosen_id, rejected_id in self._preferences(record):
+        for row_id, question_id, choice, chosen_id, rejected_id in self._preferences(record):
             yield {
-                "id": f"j{record.judgment_id}.{question_id}",
+                "id": row_id,
                 "campaign": self.campaign_slug,
                 "prompt": prompt_value(record.context, conversational=self.conversational),
                 "chosen": completion_value(
@@ -119,7 +121,7 @@ class DpoWriter:
         if self.media is not None:
             yield from map(dumps_row, self.rows(record))
             return
-        for question_id, choice, chosen_id, rejected_id in self._preferences(record):
+        for row_id, question_id, choice, chosen_id, rejected_id in self._preferences(record):
             # The keys of rows() and _metadata() in sorted order, as dumps_row writes them.
             metadata = (
                 f'{{"annotator_id": {_json(record.annotator_pseudonym)}, '
@@ -137,7 +139,7 @@ class DpoWriter:
             yield (
                 f'{{"campaign": {_json(self.campaign_slug)}, '
                 f'"chosen": {self._completion_json(record, chosen_id)}, '
-                f'"id": {_json(f"j{record.judgment_id}.{question_id}")}, '
+                f'"id": {_json(row_id)}, '
                 f'"metadata": {metadata}, '
                 f'"prompt": {self._prompt_json(record)}, '
                 f'"rejected": {self._completion_json(record, rejected_id)}}}'
@@ -147,7 +149,7 @@ class DpoWriter:
         """TRL's vision form: message content as parts, a media part as ``{"type": "image"}``,
         and the files in order of appearance (prompt, chosen, rejected) in ``images`` (and
         ``audios`` / ``videos``, the same way)."""
-        for question_id, choice, chosen_id, rejected_id in self._preferences(record):
+        for row_id, question_id, choice, chosen_id, rejected_id in self._preferences(record):
             files: dict[str, list[str]] = {column: [] for column in COLUMNS.values()}
             prompt = [
                 {"role": m["role"], "content": _parts(m["content"], media, files)}
@@ -164,7 +166,7 @@ class DpoWriter:
                 chosen_value = [{"role": "assistant", "content": chosen}]
                 rejected_value = [{"role": "assistant", "content": rejected}]
             yield {
-                "id": f"j{record.judgment_id}.{question_id}",
+                "id": row_id,
                 "campaign": self.campaign_slug,
                 "prompt": prompt_value_,
                 "chosen": chosen_value,
@@ -173,22 +175,11 @@ class DpoWriter:
                 "metadata": self._metadata(record, question_id, choice, chosen_id, rejected_id),
             }
 
-    def _preferences(self, record: JudgmentRecord) -> Iterator[tuple[str, str, int, int]]:
-        """(question, choice, chosen id, rejected id) for each pairwise answer with a winner."""
-        for question_id, answer in record.answers.items():
-            if self.question_kinds.get(question_id) != "pairwise":
-                continue
-            choice = answer.get("choice")
-            if choice not in ("A", "B"):
-                self.skipped[str(choice)] += 1
-                continue
-            winner_index = 0 if choice == "A" else 1
-            yield (
-                question_id,
-                choice,
-                record.shown_order[winner_index],
-                record.shown_order[1 - winner_index],
-            )
+    def _preferences(self, record: JudgmentRecord) -> Iterator[tuple[str, str, str, int, int]]:
+        """(row id, question, chosen label, chosen id, rejected id) for each stated preference:
+        pairwise "A"/"B", and every better/worse pair of a ranking or a rating."""
+        for pair in preference_pairs(record, self.question_kinds, self.skipped):
+            yield pair.row_id, pair.question, pair.chosen_label, pair.chosen, pair.rejected
 
     def _metadata(
         self, record: JudgmentRecord, question_id: str, choice: str, chosen_id: int, rejected: int

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from prefhub.exports.formats.dpo import completion_value, prompt_value
+from prefhub.exports.formats.preferences import ordered_pairs
 from prefhub.exports.tree_records import MessageRecord, RankingRecord, TreeRecord, dense_ranks
 
 ROLES = {"prompter": "user", "assistant": "assistant"}
@@ -113,7 +114,7 @@ class TreeDpoWriter(SiblingWriter):
             tiers = [[i for i in tier if i in by_id] for tier in ranking.tiers]
             tiers = [tier for tier in tiers if tier]
             self.skipped["tied_pairs"] += sum(len(t) * (len(t) - 1) // 2 for t in tiers)
-            for chosen, rejected in _ordered_pairs(tiers):
+            for chosen, rejected in ordered_pairs(tiers):
                 row_id = f"{siblings.row_id}.r{ranking.id}.{chosen}>{rejected}"
                 yield self._common(row_id, prompt) | {
                     "chosen": self._completion(by_id[chosen]),
@@ -132,15 +133,6 @@ class TreeDpoWriter(SiblingWriter):
                         "created_at": ranking.created_at,
                     },
                 }
-
-
-def _ordered_pairs(tiers: list[list[int]]) -> Iterator[tuple[int, int]]:
-    """(better, worse) for every two items in different tiers, best tiers first."""
-    for position, better in enumerate(tiers):
-        for worse in tiers[position + 1 :]:
-            for a in better:
-                for b in worse:
-                    yield a, b
 
 
 @dataclass

@@ -2,7 +2,7 @@ import { useState } from 'react';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
-import type { ExportJob } from '@/lib/api-types';
+import type { ExportJob, ExportOptions } from '@/lib/api-types';
 
 import { useCreateExport } from '../api/create-export';
 import { useCampaignExports } from '../api/get-campaign-exports';
@@ -11,6 +11,15 @@ import { formatBytes, formatDate } from '../utils/format';
 
 import { ProgressBar } from './progress-bar';
 import { StatusBadge } from './status-badge';
+
+// Item-campaign formats beyond dpo and judgments (README, "Export formats").
+const MORE_FORMATS: { format: ExportOptions['format']; label: string }[] = [
+  { format: 'kto', label: 'KTO (unpaired good / bad)' },
+  { format: 'reward', label: 'Reward (implicit prompt, margin)' },
+  { format: 'ranking', label: 'Ranking (best first)' },
+  { format: 'ratings', label: 'Ratings (a column per attribute)' },
+  { format: 'feedback', label: 'Feedback (critique, refinement)' },
+];
 
 function ExportRow({ initial }: { initial: ExportJob }) {
   const { data: job } = useExport(initial);
@@ -49,6 +58,7 @@ function ExportRow({ initial }: { initial: ExportJob }) {
 export function ExportsPanel({ slug }: { slug: string }) {
   const exports = useCampaignExports(slug);
   const [conversational, setConversational] = useState(true);
+  const [more, setMore] = useState<ExportOptions['format']>('kto');
   const create = useCreateExport();
 
   return (
@@ -75,6 +85,24 @@ export function ExportsPanel({ slug }: { slug: string }) {
           title="Every judgment of every question kind, every revision, never aggregated"
         >
           Export raw judgments
+        </button>
+        <label>
+          Other format{' '}
+          <select value={more} onChange={(e) => setMore(e.target.value as ExportOptions['format'])}>
+            {MORE_FORMATS.map(({ format, label }) => (
+              <option key={format} value={format}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          className="button"
+          disabled={create.isPending}
+          onClick={() => create.mutate({ slug, body: { format: more, conversational } })}
+        >
+          Export {more}
         </button>
       </div>
       {create.error ? <ErrorMessage error={create.error} /> : null}
