@@ -29,6 +29,7 @@ const campaign: CampaignDetail = {
     questions: [],
     trees: {
       acceptance_threshold: 0.5,
+      consensus: 'ranked_pairs',
       goal_tree_size: 4,
       lang: 'en',
       lone_reply_sibling_probability: 0.75,
