@@ -100,3 +100,43 @@ def test_text_campaigns_keep_plain_string_content(as_user, db, unique):
     (row,) = [json.loads(line) for line in (folder / "dpo.jsonl").read_text().splitlines()]
     assert isinstance(row["chosen"][0]["content"], str) and "images" not in row
     assert not (folder / "media").exists()
+
+
+def test_vision_kto_export_lists_the_completion_images(migrated, db, as_user):
+    import datasets
+    from typer.testing import CliRunner
+
+    from prefhub.cli import app
+    from prefhub.models import Campaign, User
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["seed-demo"]).exit_code == 0
+    runner.invoke(app, ["simulate", "demo-multimodal", "--annotators", "3", "--judgments", "14"])
+    researcher = as_user("researcher")
+    with db() as session:
+        campaign = session.scalar(select(Campaign).where(Campaign.slug == "demo-multimodal"))
+        campaign.owner_id = session.get_one(User, researcher.user_id).id
+    from prefhub.exports.tasks import execute_export
+    from prefhub.models import ExportJob
+
+    job = researcher.post("/api/campaigns/demo-multimodal/exports", json={"format": "kto"})
+    assert job.status_code == 202, job.text
+    execute_export(job.json()["id"])
+    with db() as session:
+        folder = Path(
+            session.scalar(select(ExportJob.folder).where(ExportJob.id == job.json()["id"]))
+        )
+    rows = [json.loads(line) for line in (folder / "kto.jsonl").read_text().splitlines()]
+    pictures = [r for r in rows if r["images"]]
+    assert pictures and {r["label"] for r in rows} == {True, False}
+    for row in pictures:
+        # One picture per row: the completion's, after the (text-only) prompt.
+        assert row["completion"] == [{"role": "assistant", "content": [{"type": "image"}]}]
+        assert len(row["images"]) == 1 and (folder / row["images"][0]).is_file()
+    loaded = datasets.load_dataset("json", data_files=str(folder / "kto.jsonl"), split="train")
+    decoded = (
+        loaded.filter(lambda r: len(r["images"]) > 0)
+        .map(lambda r: {"images": [str(folder / p) for p in r["images"]]})
+        .cast_column("images", datasets.Sequence(datasets.Image()))
+    )
+    assert all(example["images"][0].size == (256, 256) for example in decoded)
