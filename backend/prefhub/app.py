@@ -16,6 +16,7 @@ from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
+from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
@@ -106,6 +107,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         auth_router,
         campaigns_router,
         items_router,
+        import_jobs_router,
         annotate_router,
         exports_router,
         generation_router,

@@ -22,7 +22,12 @@ def queue_name(settings: Settings, queue: str) -> str:
 def make_celery(settings: Settings) -> Celery:
     app = Celery(
         "prefhub",
-        include=["prefhub.exports.tasks", "prefhub.generation.tasks", "prefhub.media.tasks"],
+        include=[
+            "prefhub.exports.tasks",
+            "prefhub.generation.tasks",
+            "prefhub.items.tasks",
+            "prefhub.media.tasks",
+        ],
     )
     if settings.redis_url:
         app.conf.broker_url = settings.redis_url

@@ -118,7 +118,7 @@ def test_a_zip_with_media_beside_the_jsonl_imports_and_the_media_is_served(campa
         ({"type": "image", "path": "missing.png"}, "no file 'missing.png'"),
         ({"type": "image", "path": "low.wav"}, "declared image but the file is audio (audio/wav)"),
         ({"type": "audio", "path": "evil.svg"}, "markup"),
-        ({"type": "image", "url": "https://example.org/cat.png"}, "fetched by `prefhub import`"),
+        ({"type": "image", "url": "https://example.org/cat.png"}, "fetched by a worker"),
         ({"type": "image", "sha256": "0" * 64}, "not media of this campaign"),
         ({"type": "image", "path": "a.png", "url": "https://example.org/a.png"}, "exactly one of"),
     ],

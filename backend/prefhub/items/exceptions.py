@@ -1,4 +1,4 @@
-from prefhub.kit.errors import InvalidInput, PrefhubError
+from prefhub.kit.errors import InvalidInput, NotFound, PrefhubError
 
 
 class ImportInvalid(InvalidInput):
@@ -8,3 +8,7 @@ class ImportInvalid(InvalidInput):
 class UploadTooLarge(PrefhubError):
     status_code = 413
     code = "upload_too_large"
+
+
+class ImportJobNotFound(NotFound):
+    code = "import_job_not_found"

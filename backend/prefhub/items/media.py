@@ -124,8 +124,8 @@ class MediaResolver:
         else:
             if not self.fetch_urls:
                 raise MediaRefError(
-                    "url parts are fetched by `prefhub import` only; over the API, fetch the "
-                    "URL with POST /api/campaigns/{slug}/media/fetch and refer to its sha256"
+                    "url parts are fetched by a worker: send the file to "
+                    "POST /api/campaigns/{slug}/items/import-jobs (or use `prefhub import`)"
                 )
             read = fetch
         stored = put_bytes(read(value))

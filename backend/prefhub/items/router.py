@@ -5,27 +5,46 @@ from fastapi import APIRouter, Query, UploadFile, status
 from prefhub.auth.dependencies import StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
-from prefhub.items import service
-from prefhub.items.exceptions import UploadTooLarge
+from prefhub.items import jobs, service
+from prefhub.items.exceptions import ImportJobNotFound, UploadTooLarge
 from prefhub.items.media import is_zip, open_archive
-from prefhub.items.schemas import CandidateOut, ImportResult, ItemOut, ItemPage
+from prefhub.items.schemas import CandidateOut, ImportJobOut, ImportResult, ItemOut, ItemPage
 from prefhub.kit.deps import SessionDep
-from prefhub.models import ItemStatus
+from prefhub.models import Campaign, ImportJob, ItemStatus
 from prefhub.settings import get_settings
 
 router = APIRouter(prefix="/api/campaigns/{slug}/items", tags=["items"])
+jobs_router = APIRouter(prefix="/api/import-jobs", tags=["items"])
+
+
+def _upload(file: UploadFile) -> bytes:
+    limit = get_settings().max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(f"The file is larger than {limit} bytes")
+    return data
+
+
+def _job_out(job: ImportJob) -> ImportJobOut:
+    return ImportJobOut(
+        id=job.id,
+        status=job.status,
+        filename=job.filename,
+        imported=job.imported,
+        ready=job.ready,
+        error=job.error,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
 
 
 @router.post("/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
 def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionDep) -> ImportResult:
     """A JSONL file, or a zip archive holding one JSONL file and the media files its
-    ``path`` parts name (relative to the JSONL). ``url`` parts are for the CLI only."""
+    ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs."""
     campaign = get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    limit = get_settings().max_upload_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise UploadTooLarge(f"The file is larger than {limit} bytes")
+    data = _upload(file)
     if is_zip(data):
         lines, files = open_archive(data)
         items = service.import_items(session, campaign, lines, files=files)
@@ -34,6 +53,27 @@ def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionD
     return ImportResult(
         imported=len(items), ready=sum(1 for i in items if i.status == ItemStatus.ready)
     )
+
+
+@router.post("/import-jobs", response_model=ImportJobOut, status_code=status.HTTP_202_ACCEPTED)
+def create_import_job(
+    slug: str, file: UploadFile, user: StaffUser, session: SessionDep
+) -> ImportJobOut:
+    """Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
+    (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``."""
+    campaign = get_by_slug(session, slug)
+    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+    job = jobs.create_job(session, campaign, user, _upload(file), file.filename or "")
+    return _job_out(job)
+
+
+@jobs_router.get("/{job_id}", response_model=ImportJobOut)
+def get_import_job(job_id: int, user: StaffUser, session: SessionDep) -> ImportJobOut:
+    job = jobs.get_job(session, job_id)
+    campaign = session.get_one(Campaign, job.campaign_id)
+    if not can_manage_campaign(user, campaign):
+        raise ImportJobNotFound(f"No import job {job_id}")
+    return _job_out(job)
 
 
 @router.get("", response_model=ItemPage)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prefhub.kit.content import MAX_TEXT, Message, Part, TextPart
-from prefhub.models import ItemStatus
+from prefhub.models import ImportJobStatus, ItemStatus
 
 
 class ImportMediaPart(BaseModel):
@@ -74,6 +75,19 @@ class ImportLine(BaseModel):
         if isinstance(value, list) and not value:
             raise ValueError("prompt has no messages")
         return value
+
+
+class ImportJobOut(BaseModel):
+    id: int
+    status: ImportJobStatus
+    filename: str
+    imported: int | None
+    ready: int | None
+    error: dict[str, Any] | None = Field(
+        description="what refused the file: {code, message, details} (line errors)"
+    )
+    created_at: datetime
+    finished_at: datetime | None
 
 
 class ImportResult(BaseModel):

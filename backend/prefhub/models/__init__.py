@@ -11,7 +11,7 @@ from prefhub.models.generation import (
     ModelEndpoint,
     ProviderKind,
 )
-from prefhub.models.item import Candidate, Item, ItemStatus
+from prefhub.models.item import Candidate, ImportJob, ImportJobStatus, Item, ItemStatus
 from prefhub.models.media import (
     CampaignMedia,
     MediaAsset,
@@ -52,6 +52,8 @@ __all__ = [
     "GenerationJob",
     "GenerationRequest",
     "GenerationStatus",
+    "ImportJob",
+    "ImportJobStatus",
     "Item",
     "ItemReport",
     "ItemStatus",

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prefhub.models.base import Base, TimestampMixin
@@ -86,3 +97,36 @@ class Candidate(TimestampMixin, Base):
     )
 
     item: Mapped[Item] = relationship(lazy="raise", back_populates="candidates")
+
+
+class ImportJobStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class ImportJob(TimestampMixin, Base):
+    """An item import a worker runs: one whose media parts name URLs to fetch.
+
+    The upload waits in ``upload_path`` (under the data folder) until the worker has read it.
+    """
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[ImportJobStatus] = mapped_column(
+        Enum(ImportJobStatus, native_enum=False, length=16, validate_strings=True),
+        default=ImportJobStatus.queued,
+    )
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    upload_path: Mapped[str] = mapped_column(String(500))
+    imported: Mapped[int | None] = mapped_column(Integer)
+    ready: Mapped[int | None] = mapped_column(Integer)
+    # The stable code, message and details (line errors) of what failed the import.
+    error: Mapped[dict[str, Any] | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())

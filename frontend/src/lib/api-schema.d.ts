@@ -452,9 +452,30 @@ export interface paths {
         /**
          * Import Items
          * @description A JSONL file, or a zip archive holding one JSONL file and the media files its
-         *     ``path`` parts name (relative to the JSONL). ``url`` parts are for the CLI only.
+         *     ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs.
          */
         post: operations["import_items_api_campaigns__slug__items_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/items/import-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Import Job
+         * @description Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
+         *     (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``.
+         */
+        post: operations["create_import_job_api_campaigns__slug__items_import_jobs_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -677,6 +698,23 @@ export interface paths {
         };
         /** Health */
         get: operations["health_api_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/import-jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Import Job */
+        get: operations["get_import_job_api_import_jobs__job_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -938,6 +976,11 @@ export interface components {
              * @default Is this response acceptable?
              */
             prompt: string;
+        };
+        /** Body_create_import_job_api_campaigns__slug__items_import_jobs_post */
+        Body_create_import_job_api_campaigns__slug__items_import_jobs_post: {
+            /** File */
+            file: string;
         };
         /** Body_import_items_api_campaigns__slug__items_import_post */
         Body_import_items_api_campaigns__slug__items_import_post: {
@@ -1437,6 +1480,37 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /** ImportJobOut */
+        ImportJobOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description what refused the file: {code, message, details} (line errors)
+             */
+            error: {
+                [key: string]: unknown;
+            } | null;
+            /** Filename */
+            filename: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Imported */
+            imported: number | null;
+            /** Ready */
+            ready: number | null;
+            status: components["schemas"]["ImportJobStatus"];
+        };
+        /**
+         * ImportJobStatus
+         * @enum {string}
+         */
+        ImportJobStatus: "queued" | "running" | "succeeded" | "failed";
         /** ImportResult */
         ImportResult: {
             /** Imported */
@@ -3585,6 +3659,41 @@ export interface operations {
             };
         };
     };
+    create_import_job_api_campaigns__slug__items_import_jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_create_import_job_api_campaigns__slug__items_import_jobs_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     upload_api_campaigns__slug__media_post: {
         parameters: {
             query?: never;
@@ -3963,6 +4072,37 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+        };
+    };
+    get_import_job_api_import_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
