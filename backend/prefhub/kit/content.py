@@ -1,8 +1,8 @@
 """Typed content parts: a message's or a candidate's ``content`` is a list of these.
 
 Media parts refer to bytes in the media store by their sha256 (``prefhub.media``); the store,
-not the part, is the authority on what the bytes are. Imports take text parts only until media
-import (files beside the JSONL, URLs) turns references into stored parts.
+not the part, is the authority on what the bytes are. An import file names its media by path,
+URL or sha256 (``items/schemas.py``); the import stores them and writes these parts.
 """
 
 from __future__ import annotations
@@ -48,9 +48,6 @@ class VideoPart(_MediaPart):
 
 
 Part = Annotated[TextPart | ImagePart | AudioPart | VideoPart, Field(discriminator="type")]
-# What an import file may write itself: media arrive through the media store, never as a
-# bare hash someone typed.
-InputPart = Annotated[TextPart, Field(discriminator="type")]
 Role = Literal["system", "user", "assistant"]
 
 
