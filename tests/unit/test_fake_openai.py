@@ -149,7 +149,8 @@ def test_concurrent_slow_requests_are_not_serialised(fake: FakeOpenAI) -> None:
             )
         elapsed = time.monotonic() - started
     assert codes == [200] * 32
-    assert 0.3 <= elapsed < 1.0
+    # Concurrent, not serialised (32 x 0.3 s = 9.6 s); the bound leaves room for a busy machine.
+    assert 0.3 <= elapsed < 32 * 0.3 / 4
     assert 30 <= fake.max_concurrency_seen <= 32
     assert fake.max_concurrency_seen_for("fake-model") == fake.max_concurrency_seen
     assert fake.in_flight == 0
@@ -168,7 +169,8 @@ def test_concurrency_per_model_with_asyncio(fake: FakeOpenAI) -> None:
 
     started = time.monotonic()
     assert asyncio.run(main()) == [200] * 64
-    assert time.monotonic() - started < 1.0
+    # Concurrent, not serialised (64 x 0.3 s = 19.2 s); the bound leaves room for a busy machine.
+    assert time.monotonic() - started < 64 * 0.3 / 4
     assert fake.max_concurrency_seen >= 60
     assert fake.max_concurrency_seen_for("a") >= 45
     assert 14 <= fake.max_concurrency_seen_for("b") <= 16
