@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { CampaignDetail, ExportJob, GenerationJob, ImportResult, ModelEndpoint } from '@/lib/api-types';
+import type { CampaignDetail, ExportJob, ExportOptions, GenerationJob, ImportResult, ModelEndpoint } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { CampaignRoute } from './campaign';
@@ -32,11 +32,24 @@ const campaign: CampaignDetail = {
   },
 };
 
+/** Every export option at its server-side default. */
+const defaultOptions: ExportOptions = {
+  format: 'dpo',
+  conversational: true,
+  salt: '',
+  file_format: 'jsonl',
+  aggregation: 'none',
+  drop_ties: false,
+  kto_from_preferences: false,
+  include_profiles: false,
+  include_gold: false,
+};
+
 const job = (status: ExportJob['status'], extra: Partial<ExportJob> = {}): ExportJob => ({
   id: 5,
   campaign_slug: 'demo',
   format: 'dpo',
-  options: { format: 'dpo', conversational: true, salt: '' },
+  options: defaultOptions,
   status,
   progress: { done: status === 'succeeded' ? 10 : 3, total: 10 },
   row_count: null,
@@ -142,29 +155,222 @@ describe('admin campaign page', () => {
       ],
     });
     renderCampaign();
-    await userEvent.click(await screen.findByRole('button', { name: 'Export DPO' }));
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    expect(within(panel).getByLabelText('Format')).toHaveValue('dpo');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
 
     expect(await screen.findByRole('progressbar', { name: 'Export 5 progress' })).toBeInTheDocument();
     const link = await screen.findByRole('link', { name: 'train.jsonl' }, { timeout: 4000 });
     expect(link).toHaveAttribute('href', '/api/exports/5/files/train.jsonl');
     expect(screen.getByText('10 rows')).toBeInTheDocument();
-    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({ format: 'dpo', conversational: true });
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({
+      format: 'dpo',
+      conversational: true,
+      file_format: 'jsonl',
+      aggregation: 'none',
+    });
 
     const polls = api.calls('GET /api/exports/5').length;
     await new Promise((r) => setTimeout(r, 1300));
     await waitFor(() => expect(api.calls('GET /api/exports/5')).toHaveLength(polls)); // stopped polling
   });
 
-  it('starts a raw judgments export from its own button', async () => {
+  it('starts a raw judgments export in the standard form', async () => {
     const api = mockApi({
       ...pageRoutes,
       'POST /api/campaigns/demo/exports': () => jsonResponse(202, job('queued')),
       'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1, files: [] })),
     });
     renderCampaign();
-    await userEvent.click(await screen.findByRole('button', { name: 'Export raw judgments' }));
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    await userEvent.selectOptions(within(panel).getByLabelText('Format'), 'judgments');
+    await userEvent.selectOptions(within(panel).getByLabelText('Text columns'), 'Standard form (plain strings)');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
     await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
-    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({ format: 'judgments' });
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({
+      format: 'judgments',
+      conversational: false,
+      file_format: 'jsonl',
+      aggregation: 'none',
+    });
+  });
+
+  it('sends exactly the chosen aggregation, file format, profiles and filters, and summarises them on the job', async () => {
+    const chosen = {
+      ...defaultOptions,
+      aggregation: 'majority',
+      file_format: 'parquet',
+      include_profiles: true,
+      models: ['m-a', 'm-b'],
+      languages: ['en'],
+    } satisfies ExportOptions;
+    const api = mockApi({
+      ...pageRoutes,
+      'POST /api/campaigns/demo/exports': () => jsonResponse(202, job('queued', { options: chosen })),
+      'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { options: chosen, row_count: 3 })),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    await userEvent.selectOptions(within(panel).getByLabelText('File format'), 'Parquet');
+    await userEvent.click(within(panel).getByText('Filters and aggregation'));
+    await userEvent.selectOptions(within(panel).getByLabelText('Aggregation'), 'majority');
+    await userEvent.type(within(panel).getByLabelText('Models, comma-separated'), 'm-a, m-b');
+    await userEvent.type(within(panel).getByLabelText('Languages, comma-separated'), 'en');
+    await userEvent.click(within(panel).getByRole('checkbox', { name: 'Include annotators’ profile answers in rows' }));
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
+
+    const row = await within(panel).findByTestId('export-5');
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({
+      format: 'dpo',
+      conversational: true,
+      file_format: 'parquet',
+      aggregation: 'majority',
+      include_profiles: true,
+      models: ['m-a', 'm-b'],
+      languages: ['en'],
+    });
+    expect(within(row).getByText('majority · parquet · profiles · 2 filters')).toHaveAttribute('title', 'Filters: models, languages');
+  });
+
+  it('disables aggregation and sends none for the ratings format', async () => {
+    const api = mockApi({
+      ...pageRoutes,
+      'POST /api/campaigns/demo/exports': () => jsonResponse(202, job('queued')),
+      'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1 })),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    await userEvent.click(within(panel).getByText('Filters and aggregation'));
+    const aggregation = within(panel).getByLabelText('Aggregation');
+    await userEvent.selectOptions(aggregation, 'bradley_terry');
+    expect(aggregation).toBeEnabled();
+
+    await userEvent.selectOptions(within(panel).getByLabelText('Format'), 'ratings');
+    expect(aggregation).toBeDisabled();
+    expect(aggregation).toHaveValue('none');
+    expect(aggregation).toHaveAccessibleDescription(/ratings rows are per judgment or per annotator/);
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
+    await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toMatchObject({ format: 'ratings', aggregation: 'none' });
+  });
+
+  it('builds annotator_groups from the editor rows', async () => {
+    const api = mockApi({
+      ...pageRoutes,
+      'POST /api/campaigns/demo/exports': () => jsonResponse(202, job('queued')),
+      'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1 })),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    await userEvent.click(within(panel).getByText('Filters and aggregation'));
+    const add = within(panel).getByRole('button', { name: 'Add annotator group' });
+    await userEvent.click(add);
+    await userEvent.click(add);
+    await userEvent.click(add);
+    const fill = async (n: number, question: string, values: string) => {
+      const group = within(panel).getByRole('group', { name: `Annotator group ${n}` });
+      await userEvent.type(within(group).getByLabelText('Question id'), question);
+      await userEvent.type(within(group).getByLabelText('Values, comma-separated'), values);
+    };
+    await fill(1, 'country', 'GB, IE');
+    await fill(2, 'occupation', 'nurse');
+    await fill(3, 'age', '18-24, 25-34');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Remove annotator group 2' }));
+    expect(within(panel).queryByRole('group', { name: 'Annotator group 3' })).toBeNull();
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
+
+    await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toMatchObject({
+      annotator_groups: { country: ['GB', 'IE'], age: ['18-24', '25-34'] },
+    });
+  });
+
+  it('refuses an annotator group without values before asking the server', async () => {
+    const api = mockApi({ ...pageRoutes });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    await userEvent.click(within(panel).getByText('Filters and aggregation'));
+    await userEvent.click(within(panel).getByRole('button', { name: 'Add annotator group' }));
+    await userEvent.type(within(panel).getByLabelText('Question id'), 'country');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
+    expect(await within(panel).findByRole('alert')).toHaveTextContent('Annotator group “country” names no values.');
+    expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(0);
+  });
+
+  it('shows the 422 when the server refuses the export', async () => {
+    mockApi({
+      ...pageRoutes,
+      'POST /api/campaigns/demo/exports': () =>
+        errorResponse(422, 'validation_error', 'body: created_from must be before created_to', [
+          { field: 'body', message: 'created_from must be before created_to' },
+        ]),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
+    const alert = await within(panel).findByRole('alert');
+    expect(alert).toHaveTextContent('body: created_from must be before created_to');
+    expect(alert).toHaveAttribute('data-error-code', 'validation_error');
+    expect(within(panel).getByText('No exports yet.')).toBeInTheDocument();
+  });
+
+  it('offers the tree formats and tree states, not rounds or gold, for a conversation-tree campaign', async () => {
+    const treeCampaign: CampaignDetail = {
+      ...campaign,
+      spec: {
+        ...campaign.spec,
+        questions: [],
+        trees: {
+          acceptance_threshold: 0.5,
+          consensus: 'ranked_pairs',
+          goal_tree_size: 4,
+          lang: 'en',
+          lone_reply_sibling_probability: 0.75,
+          max_active_trees: 10,
+          max_children: 2,
+          max_depth: 2,
+          rankings_needed: 1,
+          reply_max_length: 4000,
+          reply_min_length: 10,
+          reviews_needed_prompt: 1,
+          reviews_needed_reply: 1,
+        },
+      },
+    };
+    const api = mockApi({
+      ...pageRoutes,
+      'GET /api/campaigns/demo': () => jsonResponse(200, treeCampaign),
+      'GET /api/campaigns/demo/trees?limit=50': () => jsonResponse(200, { counts: {}, trees: [] }),
+      'GET /api/campaigns/demo/tree-messages/flagged': () => jsonResponse(200, { messages: [] }),
+      'POST /api/campaigns/demo/exports': () => jsonResponse(202, job('queued', { format: 'trees' })),
+      'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { format: 'trees', row_count: 1 })),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const format = within(panel).getByLabelText('Format');
+    expect(within(format).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual([
+      'trees',
+      'dpo',
+      'ranking',
+      'kto',
+      'annotators',
+    ]);
+    await userEvent.click(within(panel).getByText('Filters and aggregation'));
+    expect(within(panel).queryByLabelText('Generation rounds, comma-separated')).toBeNull();
+    expect(within(panel).queryByRole('checkbox', { name: /gold/ })).toBeNull();
+    const states = within(panel).getByRole('group', { name: 'Tree states' });
+    await userEvent.click(within(states).getByRole('checkbox', { name: 'halted by moderator' }));
+    await userEvent.click(within(states).getByRole('checkbox', { name: 'ready for export' }));
+    await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
+
+    await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
+    expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toEqual({
+      format: 'trees',
+      conversational: true,
+      file_format: 'jsonl',
+      aggregation: 'none',
+      tree_states: ['ready_for_export', 'halted_by_moderator'],
+    });
   });
 
   it('starts a generation job with the chosen models and params, polls it and stops when it succeeds', async () => {

@@ -27,7 +27,7 @@ export function CampaignRoute() {
           <div className="stack">
             <ImportForm slug={slug} />
             <GenerationPanel slug={slug} />
-            <ExportsPanel slug={slug} />
+            <ExportsPanel slug={slug} trees={Boolean(campaign.data.spec.trees)} />
           </div>
           {campaign.data.spec.trees ? (
             <div className="admin-grid__full">

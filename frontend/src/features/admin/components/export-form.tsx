@@ -1,0 +1,297 @@
+import { useState, type ComponentProps, type FormEvent } from 'react';
+
+import { ErrorMessage } from '@/components/ui/error-message';
+import { isApiError } from '@/lib/api-client';
+
+import { useCreateExport } from '../api/create-export';
+import {
+  AGGREGATABLE_FORMATS,
+  AGGREGATION_LABELS,
+  buildExportBody,
+  FORMAT_LABELS,
+  initialExportForm,
+  isAggregatable,
+  ITEM_FORMATS,
+  TREE_FORMATS,
+  type Aggregation,
+  type AnnotatorGroupRow,
+  type ExportFormat,
+  type ExportFormState,
+  type FileFormat,
+} from '../utils/export-options';
+import { describeValidationDetails } from '../utils/format';
+import { stateLabel, TREE_STATES } from '../utils/trees';
+
+function AnnotatorGroupsEditor({ rows, onChange }: { rows: AnnotatorGroupRow[]; onChange: (rows: AnnotatorGroupRow[]) => void }) {
+  const update = (index: number, patch: Partial<AnnotatorGroupRow>) =>
+    onChange(rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
+  return (
+    <fieldset className="fieldset">
+      <legend>Annotator groups</legend>
+      <small className="muted">Only annotators whose profile answer to each question is one of the values.</small>
+      {rows.map((row, i) => (
+        <div key={i} className="form--inline" role="group" aria-label={`Annotator group ${i + 1}`}>
+          <div className="field">
+            <label htmlFor={`export-group-${i}-question`}>Question id</label>
+            <input
+              id={`export-group-${i}-question`}
+              type="text"
+              placeholder="country"
+              value={row.question}
+              onChange={(e) => update(i, { question: e.target.value })}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`export-group-${i}-values`}>Values, comma-separated</label>
+            <input
+              id={`export-group-${i}-values`}
+              type="text"
+              placeholder="GB, IE"
+              value={row.values}
+              onChange={(e) => update(i, { values: e.target.value })}
+            />
+          </div>
+          <button
+            type="button"
+            className="button button--small"
+            aria-label={`Remove annotator group ${i + 1}`}
+            onClick={() => onChange(rows.filter((_, j) => j !== i))}
+          >
+            Remove
+          </button>
+        </div>
+      ))}
+      <div className="form__actions">
+        <button type="button" className="button button--small" onClick={() => onChange([...rows, { question: '', values: '' }])}>
+          Add annotator group
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+/** A labelled input (text unless `type` says otherwise) with an optional hint below it. */
+function InputField({ id, label, hint, ...input }: { id: string; label: string; hint?: string } & ComponentProps<'input'>) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="text" {...input} />
+      {hint ? <small>{hint}</small> : null}
+    </div>
+  );
+}
+
+/** Every option of POST /api/campaigns/{slug}/exports; `trees` says the campaign grows conversation trees. */
+export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
+  const create = useCreateExport();
+  const [form, setForm] = useState<ExportFormState>(() => initialExportForm(trees));
+  const [formError, setFormError] = useState<string | null>(null);
+  const set = <K extends keyof ExportFormState>(key: K, value: ExportFormState[K]) => setForm((current) => ({ ...current, [key]: value }));
+
+  const formats = trees ? TREE_FORMATS : ITEM_FORMATS;
+  const aggregatable = isAggregatable(form.format);
+  const toggleTreeState = (state: (typeof TREE_STATES)[number], on: boolean) =>
+    set('treeStates', on ? TREE_STATES.filter((s) => s === state || form.treeStates.includes(s)) : form.treeStates.filter((s) => s !== state));
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const result = buildExportBody(form, { trees });
+    setFormError(result.ok ? null : result.problem);
+    if (result.ok) create.mutate({ slug, body: result.body });
+  };
+
+  const details = isApiError(create.error, 'validation_error') ? describeValidationDetails(create.error.details) : [];
+
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate aria-label="New export">
+      <div className="form--inline">
+        <div className="field">
+          <label htmlFor="export-format">Format</label>
+          <select id="export-format" value={form.format} onChange={(e) => set('format', e.target.value as ExportFormat)}>
+            {formats.map((format) => (
+              <option key={format} value={format}>
+                {FORMAT_LABELS[format]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="export-form">Text columns</label>
+          <select
+            id="export-form"
+            value={form.conversational ? 'conversational' : 'standard'}
+            onChange={(e) => set('conversational', e.target.value === 'conversational')}
+          >
+            <option value="conversational">TRL conversational form</option>
+            <option value="standard">Standard form (plain strings)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="export-file-format">File format</label>
+          <select id="export-file-format" value={form.fileFormat} onChange={(e) => set('fileFormat', e.target.value as FileFormat)}>
+            <option value="jsonl">JSONL</option>
+            <option value="parquet">Parquet</option>
+          </select>
+        </div>
+      </div>
+
+      <details>
+        <summary>Filters and aggregation</summary>
+        <div className="form">
+          <fieldset className="fieldset">
+            <legend>Aggregation</legend>
+            <div className="field">
+              <label htmlFor="export-aggregation">Aggregation</label>
+              <select
+                id="export-aggregation"
+                value={aggregatable ? form.aggregation : 'none'}
+                disabled={!aggregatable}
+                aria-describedby="export-aggregation-hint"
+                onChange={(e) => set('aggregation', e.target.value as Aggregation)}
+              >
+                {Object.entries(AGGREGATION_LABELS).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              <small id="export-aggregation-hint">
+                {aggregatable
+                  ? 'None keeps one row per judgment, disagreement included (for user-conditioned reward models); the others give one consensus per item.'
+                  : `${form.format} rows are per judgment or per annotator; aggregation applies to ${AGGREGATABLE_FORMATS.join(', ')}.`}
+              </small>
+            </div>
+            <label className="checkbox">
+              <input type="checkbox" checked={form.dropTies} onChange={(e) => set('dropTies', e.target.checked)} /> Drop ties
+            </label>
+            <div className="field field--short">
+              <label htmlFor="export-min-agreement">Minimum agreement</label>
+              <input
+                id="export-min-agreement"
+                type="number"
+                min={0}
+                max={1}
+                step={0.05}
+                placeholder="none"
+                value={form.minAgreement}
+                onChange={(e) => set('minAgreement', e.target.value)}
+              />
+              <small>0 to 1; empty = no threshold.</small>
+            </div>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={form.ktoFromPreferences && form.format === 'kto'}
+                disabled={form.format !== 'kto'}
+                onChange={(e) => set('ktoFromPreferences', e.target.checked)}
+              />{' '}
+              KTO: also derive rows from pairwise and ranking answers
+            </label>
+          </fieldset>
+
+          <fieldset className="fieldset">
+            <legend>Filters</legend>
+            <div className="form--inline">
+              <InputField
+                id="export-created-from"
+                label="Judged from"
+                type="datetime-local"
+                value={form.createdFrom}
+                onChange={(e) => set('createdFrom', e.target.value)}
+              />
+              <InputField
+                id="export-created-to"
+                label="Judged before"
+                type="datetime-local"
+                value={form.createdTo}
+                onChange={(e) => set('createdTo', e.target.value)}
+              />
+            </div>
+            <InputField
+              id="export-models"
+              label="Models, comma-separated"
+              hint="Only judgments whose candidates all come from these models."
+              value={form.models}
+              onChange={(e) => set('models', e.target.value)}
+            />
+            <InputField
+              id="export-languages"
+              label="Languages, comma-separated"
+              placeholder="en, de"
+              value={form.languages}
+              onChange={(e) => set('languages', e.target.value)}
+            />
+            {trees ? (
+              <fieldset className="fieldset">
+                <legend>Tree states</legend>
+                <small className="muted">None ticked: ready for export only.</small>
+                {TREE_STATES.map((state) => (
+                  <label key={state} className="checkbox">
+                    <input
+                      type="checkbox"
+                      checked={form.treeStates.includes(state)}
+                      onChange={(e) => toggleTreeState(state, e.target.checked)}
+                    />{' '}
+                    {stateLabel(state)}
+                  </label>
+                ))}
+              </fieldset>
+            ) : (
+              <>
+                <InputField
+                  id="export-rounds"
+                  label="Generation rounds, comma-separated"
+                  placeholder="1, 2"
+                  value={form.rounds}
+                  onChange={(e) => set('rounds', e.target.value)}
+                />
+                <label className="checkbox">
+                  <input type="checkbox" checked={form.includeGold} onChange={(e) => set('includeGold', e.target.checked)} />{' '}
+                  Include gold / attention-check items
+                </label>
+              </>
+            )}
+            <AnnotatorGroupsEditor rows={form.annotatorGroups} onChange={(rows) => set('annotatorGroups', rows)} />
+          </fieldset>
+
+          <fieldset className="fieldset">
+            <legend>Annotators</legend>
+            <label className="checkbox">
+              <input type="checkbox" checked={form.includeProfiles} onChange={(e) => set('includeProfiles', e.target.checked)} />{' '}
+              Include annotators’ profile answers in rows
+            </label>
+            <InputField
+              id="export-salt"
+              label="Salt"
+              hint="A new salt makes the annotator ids unlinkable to other exports."
+              value={form.salt}
+              onChange={(e) => set('salt', e.target.value)}
+            />
+          </fieldset>
+        </div>
+      </details>
+
+      {formError ? (
+        <p className="alert alert--error" role="alert">
+          {formError}
+        </p>
+      ) : null}
+      {create.error ? (
+        <ErrorMessage error={create.error}>
+          {details.length > 0 ? (
+            <ul className="error-list">
+              {details.map((line, i) => (
+                <li key={i}>{line}</li>
+              ))}
+            </ul>
+          ) : null}
+        </ErrorMessage>
+      ) : null}
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" disabled={create.isPending}>
+          {create.isPending ? 'Starting…' : 'Start export'}
+        </button>
+      </div>
+    </form>
+  );
+}

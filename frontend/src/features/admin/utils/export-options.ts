@@ -1,0 +1,178 @@
+import type { CreateExportBody, ExportOptions, TreeState } from '@/lib/api-types';
+
+export type ExportFormat = ExportOptions['format'];
+export type Aggregation = ExportOptions['aggregation'];
+export type FileFormat = ExportOptions['file_format'];
+
+export const FORMAT_LABELS: Record<ExportFormat, string> = {
+  dpo: 'DPO (chosen / rejected pairs)',
+  judgments: 'Raw judgments (every answer, never aggregated)',
+  trees: 'Trees (whole conversation trees)',
+  kto: 'KTO (unpaired good / bad)',
+  reward: 'Reward (implicit prompt, margin)',
+  ranking: 'Ranking (best first)',
+  ratings: 'Ratings (a column per attribute)',
+  feedback: 'Feedback (critique, refinement)',
+  annotators: 'Annotators (one row per annotator)',
+};
+
+/** The formats the server accepts for each kind of campaign, the default first. */
+export const ITEM_FORMATS: readonly ExportFormat[] = ['dpo', 'judgments', 'kto', 'reward', 'ranking', 'ratings', 'feedback', 'annotators'];
+export const TREE_FORMATS: readonly ExportFormat[] = ['trees', 'dpo', 'ranking', 'kto', 'annotators'];
+
+/** Other formats are per judgment or per annotator: the server refuses to aggregate them (422). */
+export const AGGREGATABLE_FORMATS: readonly ExportFormat[] = ['dpo', 'reward', 'ranking', 'kto'];
+export const isAggregatable = (format: ExportFormat) => AGGREGATABLE_FORMATS.includes(format);
+
+export const AGGREGATION_LABELS: Record<Aggregation, string> = {
+  none: 'None (one row per judgment)',
+  majority: 'Majority vote',
+  bradley_terry: 'Bradley–Terry',
+  ranked_pairs: 'Ranked pairs',
+};
+
+/** One row of the annotator-groups editor, as typed. */
+export type AnnotatorGroupRow = { question: string; values: string };
+
+/** The export form as typed: text fields stay strings until the body is built. */
+export type ExportFormState = {
+  format: ExportFormat;
+  conversational: boolean;
+  fileFormat: FileFormat;
+  aggregation: Aggregation;
+  dropTies: boolean;
+  minAgreement: string;
+  ktoFromPreferences: boolean;
+  includeProfiles: boolean;
+  /** `datetime-local` values (local time), '' when blank. */
+  createdFrom: string;
+  createdTo: string;
+  models: string;
+  languages: string;
+  includeGold: boolean;
+  rounds: string;
+  treeStates: TreeState[];
+  annotatorGroups: AnnotatorGroupRow[];
+  salt: string;
+};
+
+export const initialExportForm = (trees: boolean): ExportFormState => ({
+  format: trees ? TREE_FORMATS[0] : ITEM_FORMATS[0],
+  conversational: true,
+  fileFormat: 'jsonl',
+  aggregation: 'none',
+  dropTies: false,
+  minAgreement: '',
+  ktoFromPreferences: false,
+  includeProfiles: false,
+  createdFrom: '',
+  createdTo: '',
+  models: '',
+  languages: '',
+  includeGold: false,
+  rounds: '',
+  treeStates: [],
+  annotatorGroups: [],
+  salt: '',
+});
+
+/** "a, b,, a " → ["a", "b"]: trimmed, blanks and repeats dropped, order kept. */
+export const splitList = (text: string): string[] => [...new Set(text.split(',').map((part) => part.trim()).filter(Boolean))];
+
+const localToIso = (value: string): string | null => {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+};
+
+export type ExportBodyResult = { ok: true; body: CreateExportBody } | { ok: false; problem: string };
+
+/**
+ * The POST body for a form state. The four primary choices are always sent; every other option
+ * only when it differs from the server's default, so the request reads as what was chosen.
+ */
+export function buildExportBody(form: ExportFormState, { trees }: { trees: boolean }): ExportBodyResult {
+  const fail = (problem: string): ExportBodyResult => ({ ok: false, problem });
+  const body: CreateExportBody = {
+    format: form.format,
+    conversational: form.conversational,
+    file_format: form.fileFormat,
+    aggregation: isAggregatable(form.format) ? form.aggregation : 'none',
+  };
+  if (form.dropTies) body.drop_ties = true;
+  if (form.minAgreement.trim() !== '') {
+    const value = Number(form.minAgreement);
+    if (!(Number.isFinite(value) && value >= 0 && value <= 1)) return fail('Minimum agreement must be a number from 0 to 1.');
+    body.min_agreement = value;
+  }
+  if (form.ktoFromPreferences && form.format === 'kto') body.kto_from_preferences = true;
+  if (form.includeProfiles) body.include_profiles = true;
+
+  for (const [key, text, label] of [
+    ['created_from', form.createdFrom, '“Judged from”'],
+    ['created_to', form.createdTo, '“Judged before”'],
+  ] as const) {
+    if (text === '') continue;
+    const iso = localToIso(text);
+    if (iso === null) return fail(`${label} is not a valid date and time.`);
+    body[key] = iso;
+  }
+  if (body.created_from && body.created_to && body.created_from >= body.created_to)
+    return fail('“Judged from” must be before “Judged before”.');
+
+  const models = splitList(form.models);
+  if (models.length > 0) body.models = models;
+  const languages = splitList(form.languages);
+  if (languages.length > 0) body.languages = languages;
+
+  if (trees) {
+    if (form.treeStates.length > 0) body.tree_states = form.treeStates;
+  } else {
+    if (form.includeGold) body.include_gold = true;
+    const rounds = splitList(form.rounds);
+    if (rounds.some((round) => !/^\d+$/.test(round))) return fail('Rounds must be whole numbers, e.g. 1, 2.');
+    if (rounds.length > 0) body.rounds = rounds.map(Number);
+  }
+
+  const groups: Record<string, string[]> = {};
+  for (const row of form.annotatorGroups) {
+    const question = row.question.trim();
+    const values = splitList(row.values);
+    if (!question && values.length === 0) continue; // an untouched row
+    if (!question) return fail('Each annotator group needs a profile question id.');
+    if (values.length === 0) return fail(`Annotator group “${question}” names no values.`);
+    groups[question] = [...new Set([...(groups[question] ?? []), ...values])];
+  }
+  if (Object.keys(groups).length > 0) body.annotator_groups = groups;
+
+  if (form.salt !== '') body.salt = form.salt;
+  return { ok: true, body };
+}
+
+/** The filters a job was run with, by name (empty when it exported everything). */
+export function activeFilters(options: Partial<ExportOptions>): string[] {
+  const names: string[] = [];
+  if (options.created_from || options.created_to) names.push('dates');
+  if (options.models?.length) names.push('models');
+  if (options.languages?.length) names.push('languages');
+  if (options.rounds?.length) names.push('rounds');
+  if (options.tree_states?.length) names.push('tree states');
+  if (options.annotator_groups && Object.keys(options.annotator_groups).length > 0) names.push('annotator groups');
+  return names;
+}
+
+/** A job's options that differ from the defaults, e.g. "majority · parquet · profiles · 2 filters". */
+export function describeExportOptions(options: Partial<ExportOptions>): string {
+  const parts: string[] = [];
+  if (options.aggregation && options.aggregation !== 'none') parts.push(options.aggregation.replace(/_/g, ' '));
+  if (options.file_format === 'parquet') parts.push('parquet');
+  if (options.conversational === false) parts.push('standard form');
+  if (options.drop_ties) parts.push('no ties');
+  if (options.min_agreement != null) parts.push(`agreement ≥ ${options.min_agreement}`);
+  if (options.kto_from_preferences) parts.push('kto from preferences');
+  if (options.include_profiles) parts.push('profiles');
+  if (options.include_gold) parts.push('gold');
+  if (options.salt) parts.push('salted');
+  const filters = activeFilters(options).length;
+  if (filters > 0) parts.push(`${filters} filter${filters === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
