@@ -204,4 +204,4 @@ def test_round_filter_keeps_only_judgments_of_that_rounds_candidates(as_user, un
     rows = _rows(researcher, job)
     assert [r["metadata"]["item_id"] for r in rows] == ["item-1"]
     manifest = researcher.get(f"/api/exports/{job['id']}/files/manifest.json").json()
-    assert manifest["filters"] == {"rounds": [1]} and manifest["counts"]["filtered_out"] == 1
+    assert manifest["filters"]["rounds"] == [1] and manifest["counts"]["filtered_out"] == 1

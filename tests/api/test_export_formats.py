@@ -204,10 +204,19 @@ def test_dpo_expands_rankings_and_ratings_to_pairs(all_kinds, tmp_path):
     }
 
 
-def test_kto_labels_thumbs_unacceptable_and_ranking_extremes(all_kinds, tmp_path):
+def test_kto_labels_thumbs_unacceptable_and_on_request_ranking_extremes(all_kinds, tmp_path):
     researcher, slug, first, second = all_kinds
-    rows, manifest = _export(researcher, slug, "kto", tmp_path)
     j1, j2 = first.judgment_id, second.judgment_id
+    # By default only unpaired answers (binary, negative-only) give kto rows.
+    unpaired, _ = _export(researcher, slug, "kto", tmp_path)
+    assert {r["id"] for r in unpaired} == {
+        f"j{j1}.thumbs.A",
+        f"j{j1}.thumbs.B",
+        f"j{j1}.thumbs.C",
+        f"j{j1}.unacceptable.C",
+        *(f"j{j2}.thumbs.{label}" for label in "ABC"),
+    }
+    rows, manifest = _export(researcher, slug, "kto", tmp_path, kto_from_preferences=True)
     expected = {
         f"j{j1}.ranking.A": (first, "A", True),
         f"j{j1}.ranking.B": (first, "B", False),
@@ -327,7 +336,8 @@ def test_pairwise_with_strength_feeds_dpo_and_kto(with_strength, tmp_path):
         f"j{slight.judgment_id}.preference": (slight.reply("B"), slight.reply("A")),
     }
     assert manifest["counts"]["skipped_no_preference"] == {"tie": 1}
-    rows, _ = _export(researcher, slug, "kto", tmp_path)
+    assert _export(researcher, slug, "kto", tmp_path)[0] == []  # pairwise rows on request
+    rows, _ = _export(researcher, slug, "kto", tmp_path, kto_from_preferences=True)
     assert _by_id(rows, "completion", "label") == {
         f"j{strong.judgment_id}.preference.A": (strong.reply("A"), True),
         f"j{strong.judgment_id}.preference.B": (strong.reply("B"), False),

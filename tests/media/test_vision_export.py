@@ -119,7 +119,10 @@ def test_vision_kto_export_lists_the_completion_images(migrated, db, as_user):
     from prefhub.exports.tasks import execute_export
     from prefhub.models import ExportJob
 
-    job = researcher.post("/api/campaigns/demo-multimodal/exports", json={"format": "kto"})
+    job = researcher.post(
+        "/api/campaigns/demo-multimodal/exports",
+        json={"format": "kto", "kto_from_preferences": True},
+    )
     assert job.status_code == 202, job.text
     execute_export(job.json()["id"])
     with db() as session:

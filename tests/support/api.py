@@ -67,6 +67,23 @@ def create_campaign_with_items(
     assert response.status_code == 201, response.text
 
 
+def judge_next(client, slug: str, answers: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Take the next task and submit ``answers`` (a function of the task, or a dict)."""
+    import uuid
+
+    task = client.get(f"/api/annotate/{slug}/next").json()["task"]
+    response = client.post(
+        f"/api/annotate/{slug}/submit",
+        json={
+            "assignment_id": task["assignment_id"],
+            "client_id": str(uuid.uuid4()),
+            "answers": answers(task) if callable(answers) else answers,
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
 def export_rows(client: httpx.Client, slug: str, fmt: str, file: str) -> list[dict[str, Any]]:
     """Run an export of ``slug`` in ``fmt``, wait for it to succeed, and read ``file``'s rows."""
     from support.processes import wait_for

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from support.trl import render_conversational
 from trees.conftest import answer_for, submit
@@ -338,3 +338,43 @@ def test_formats_a_campaign_kind_cannot_give_are_refused(grown, as_user, unique)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "unsupported_export"
     assert "conversation-tree" in response.json()["error"]["message"]
+
+
+def test_annotators_rows_count_each_persons_work_with_profiles_on_request(grown, db):
+    from prefhub.models import ConversationTree, TreeMessage, TreeRanking, User
+
+    with db() as session:
+        for n, person in enumerate(grown.people):
+            session.get_one(User, person.user_id).profile = {"group": "ab"[n % 2]}
+        rankings = session.scalar(
+            select(func.count(TreeRanking.id))
+            .join(TreeMessage, TreeMessage.id == TreeRanking.parent_id)
+            .join(ConversationTree, ConversationTree.id == TreeMessage.tree_id)
+            .where(ConversationTree.id == grown.tree_id, TreeMessage.deleted.is_(False))
+        )
+    data, manifest, _ = _export(grown.researcher, grown.slug, "annotators")
+    rows = [json.loads(line) for line in data.splitlines()]
+    assert rows == sorted(rows, key=lambda r: r["id"]) and len(rows) == manifest["counts"]["rows"]
+    assert all(r["id"].startswith("ann-") and "profile" not in r for r in rows)
+    assert sum(r["rankings"] for r in rows) == rankings
+    assert sum(r["prompter_messages"] + r["assistant_messages"] for r in rows) > 0
+    # Someone tied a sibling set and someone reversed one: not everyone agrees with the others.
+    compared = [r for r in rows if r["pairs_compared"]]
+    assert compared and all(0 <= r["reliability"] <= 1 for r in compared)
+    data, _, _ = _export(grown.researcher, grown.slug, "annotators", include_profiles=True)
+    assert {r["profile"]["group"] for r in map(json.loads, data.splitlines())} == {"a", "b"}
+    # Profiles reach the other tree formats too, one per annotator id.
+    data, _, _ = _export(grown.researcher, grown.slug, "dpo", include_profiles=True)
+    row = json.loads(data.splitlines()[0])
+    assert row["metadata"]["profile"]["group"] in ("a", "b")
+
+
+def test_tree_exports_refuse_item_options_and_filter_by_language(grown):
+    for options in ({"aggregation": "majority"}, {"models": ["m"]}, {"min_agreement": 0.5}):
+        refused = grown.researcher.post(
+            f"/api/campaigns/{grown.slug}/exports", json={"format": "dpo", **options}
+        )
+        assert refused.status_code == 422, options
+        assert "conversation-tree campaign" in refused.json()["error"]["message"]
+    data, manifest, _ = _export(grown.researcher, grown.slug, "trees", languages=["xx"])
+    assert data == b"" and manifest["counts"]["filtered_out"] == 1

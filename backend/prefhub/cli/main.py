@@ -6,6 +6,7 @@ import atexit
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -365,14 +366,50 @@ def export(
     slug: str,
     out: Annotated[Path, typer.Option(help="folder to write (must not exist or be empty)")],
     format: Annotated[
-        str, typer.Option(help="dpo, judgments (raw); tree campaigns: trees, dpo, ranking, kto")
+        str,
+        typer.Option(
+            help="dpo, reward, kto, ranking, ratings, feedback, judgments (raw), annotators; "
+            "tree campaigns: trees, dpo, ranking, kto, annotators"
+        ),
     ] = "dpo",
     standard: Annotated[bool, typer.Option(help="TRL standard form (strings)")] = False,
+    parquet: Annotated[bool, typer.Option(help="write Parquet instead of JSONL")] = False,
+    aggregation: Annotated[
+        str, typer.Option(help="none (a row per judgment), majority, bradley_terry, ranked_pairs")
+    ] = "none",
+    drop_ties: Annotated[bool, typer.Option(help="drop rows that carry a tie")] = False,
+    min_agreement: Annotated[
+        float | None, typer.Option(help="drop items whose annotators agree less (0..1)")
+    ] = None,
+    kto_from_preferences: Annotated[
+        bool, typer.Option(help="kto: also rows from pairwise and ranking answers")
+    ] = False,
+    profiles: Annotated[
+        bool, typer.Option(help="include the annotators' profile answers in rows")
+    ] = False,
     salt: Annotated[str, typer.Option(help="salt for pseudonymous annotator ids")] = "",
     round_: Annotated[
         list[int] | None,
         typer.Option("--round", help="only judgments of candidates from this round (repeatable)"),
     ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="only judgments whose candidates all come from these"),
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--language", help="only items in this language")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="only judgments made at or after this time (UTC)")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(help="only judgments made before this time (UTC)")
+    ] = None,
+    group: Annotated[
+        list[str] | None,
+        typer.Option(help="only annotators whose profile answers QUESTION=VALUE (repeatable)"),
+    ] = None,
+    include_gold: Annotated[bool, typer.Option(help="keep gold / attention-check items")] = False,
     tree_state: Annotated[
         list[str] | None,
         typer.Option(help="tree campaigns: trees in this state (repeatable; ready_for_export)"),
@@ -385,12 +422,30 @@ def export(
     from prefhub.exports.tasks import execute_export
     from prefhub.kit.db import unit_of_work
 
+    groups: dict[str, list[str]] = {}
+    for condition in group or []:
+        question, sep, value = condition.partition("=")
+        if not sep or not question or not value:
+            raise _fail(f"--group takes QUESTION=VALUE, not {condition!r}")
+        groups.setdefault(question, []).append(value)
     try:
         options = ExportOptions(
             format=format,  # type: ignore[arg-type]
             conversational=not standard,
+            file_format="parquet" if parquet else "jsonl",
+            aggregation=aggregation,  # type: ignore[arg-type]
+            drop_ties=drop_ties,
+            min_agreement=min_agreement,
+            kto_from_preferences=kto_from_preferences,
+            include_profiles=profiles,
             salt=salt,
             rounds=round_ or None,
+            models=model or None,
+            languages=language or None,
+            created_from=since,
+            created_to=until,
+            annotator_groups=groups or None,
+            include_gold=include_gold,
             tree_states=tree_state or None,  # type: ignore[arg-type]
         )
     except ValidationError as exc:

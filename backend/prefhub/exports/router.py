@@ -19,6 +19,12 @@ from prefhub.kit.deps import SessionDep
 from prefhub.models import Campaign, ExportJob, User
 
 router = APIRouter(prefix="/api", tags=["exports"])
+MEDIA_TYPES = {
+    ".json": "application/json",
+    ".jsonl": "application/x-ndjson",
+    ".parquet": "application/vnd.apache.parquet",
+    ".md": "text/markdown; charset=utf-8",
+}
 
 
 def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
@@ -75,5 +81,5 @@ def get_export(job_id: int, user: StaffUser, session: SessionDep) -> ExportJobOu
 def download(job_id: int, name: str, user: StaffUser, session: SessionDep) -> FileResponse:
     job, _ = _owned_job(session, user, job_id)
     path = service.file_path(session, job, name)
-    media_type = "application/json" if name.endswith(".json") else "application/x-ndjson"
-    return FileResponse(path, media_type=media_type, filename=name)
+    media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+    return FileResponse(path, media_type=media_type, filename=path.name)

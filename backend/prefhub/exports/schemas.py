@@ -1,17 +1,30 @@
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from prefhub.models import ExportStatus, TreeState
 
-# Item campaigns: dpo, judgments, kto, reward, ranking, ratings, feedback.
-# Tree campaigns: trees, dpo, ranking, kto.
+# Item campaigns: dpo, judgments, kto, reward, ranking, ratings, feedback, annotators.
+# Tree campaigns: trees, dpo, ranking, kto, annotators.
 ExportFormat = Literal[
-    "dpo", "judgments", "trees", "ranking", "kto", "reward", "ratings", "feedback"
+    "dpo", "judgments", "trees", "ranking", "kto", "reward", "ratings", "feedback", "annotators"
 ]
+# How several annotators' judgments of one item become rows: "none" keeps one row per
+# judgment (the default: disagreement is data); the others give one consensus per item.
+Aggregation = Literal["none", "majority", "bradley_terry", "ranked_pairs"]
+# Formats whose rows a consensus can replace (the others are per judgment or per annotator).
+AGGREGATABLE_FORMATS = ("dpo", "reward", "ranking", "kto")
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class ExportOptions(BaseModel):
@@ -28,6 +41,56 @@ class ExportOptions(BaseModel):
     rounds: list[int] | None = Field(default=None, max_length=100)
     # Tree campaigns: the states of the trees to export; by default only ready_for_export.
     tree_states: list[TreeState] | None = Field(default=None, min_length=1, max_length=6)
+
+    # JSONL, or Parquet (one file with the same columns) on request.
+    file_format: Literal["jsonl", "parquet"] = "jsonl"
+    aggregation: Aggregation = "none"
+    # Drop rows that carry a tie: a ranking with tied candidates, a consensus that ties.
+    drop_ties: bool = False
+    # Drop items whose annotators agree less than this (share of votes with the plurality,
+    # over every pair of candidates they compared); items judged once have no agreement.
+    min_agreement: float | None = Field(default=None, ge=0, le=1)
+    # kto: pairwise and ranking answers also give rows (winner true, loser false).
+    kto_from_preferences: bool = False
+    # The annotators' profile answers in every row's metadata (and in `annotators` rows).
+    include_profiles: bool = False
+
+    # Filters. Judgments made in [created_from, created_to).
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    # Only judgments whose shown candidates all come from these models.
+    models: list[ShortText] | None = Field(default=None, min_length=1, max_length=100)
+    # Only items in these languages (the item's `language`, as imported).
+    languages: list[ShortText] | None = Field(default=None, min_length=1, max_length=100)
+    # Gold (attention-check) items are left out unless asked for.
+    include_gold: bool = False
+    # Only annotators whose profile answer to each named question is one of the values given
+    # (for a multiple-choice answer: shares one of them), e.g. {"country": ["GB", "IE"]}.
+    annotator_groups: dict[ShortText, list[ShortText]] | None = Field(
+        default=None, min_length=1, max_length=20
+    )
+
+    @field_validator("created_from", "created_to")
+    @classmethod
+    def _naive_utc(cls, value: datetime | None) -> datetime | None:
+        # Judgment times are stored as naive UTC.
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ExportOptions:
+        if self.created_from and self.created_to and self.created_from >= self.created_to:
+            raise ValueError("created_from must be before created_to")
+        if self.aggregation != "none" and self.format not in AGGREGATABLE_FORMATS:
+            raise ValueError(
+                f"'{self.format}' rows are per judgment or per annotator and cannot be "
+                f"aggregated; aggregation applies to {', '.join(AGGREGATABLE_FORMATS)}"
+            )
+        for field, values in (self.annotator_groups or {}).items():
+            if not values:
+                raise ValueError(f"annotator_groups['{field}'] names no values")
+        return self
 
 
 class ExportProgress(BaseModel):

@@ -5,15 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Text, cast, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from prefhub import __version__
 from prefhub.campaigns.service import spec_of
+from prefhub.exports.card import dataset_card
+from prefhub.exports.consensus import item_agreement
+from prefhub.exports.demographics import summarize_profiles
 from prefhub.exports.exceptions import (
     BadExportDestination,
     ExportFileNotFound,
@@ -21,6 +26,8 @@ from prefhub.exports.exceptions import (
     ExportNotReady,
     UnsupportedExport,
 )
+from prefhub.exports.formats.aggregated import AGGREGATED_WRITERS
+from prefhub.exports.formats.annotators import TREE_COUNTS, AnnotatorsWriter
 from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, MediaFiles, dumps_row
 from prefhub.exports.formats.items import (
     FeedbackWriter,
@@ -33,7 +40,15 @@ from prefhub.exports.formats.items import (
 from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
 from prefhub.exports.formats.trees import TreesWriter
+from prefhub.exports.parquet import jsonl_to_parquet
 from prefhub.exports.pseudonyms import Pseudonymizer
+from prefhub.exports.records import (
+    annotator_profiles,
+    count_judgments,
+    iter_item_groups,
+    iter_records,
+    scope_for,
+)
 from prefhub.exports.schemas import ExportOptions
 from prefhub.exports.tree_records import count_trees, has_media, iter_trees
 from prefhub.kit.enqueue import enqueue_after_commit
@@ -42,20 +57,18 @@ from prefhub.media.storage import copy_media
 from prefhub.models import (
     Campaign,
     CampaignMedia,
-    Candidate,
     ExportJob,
     ExportStatus,
-    Item,
-    Judgment,
     MediaAsset,
     TreeState,
     User,
 )
 from prefhub.settings import get_settings
 
-BATCH_SIZE = 10_000
-# The summary key that carries the media files to copy (never written to the manifest).
+# Summary keys for what the folder writer needs and the manifest does not hold as such: the
+# media files to copy, and what the card and demographics are computed from.
 MEDIA_KEY = "_media"
+STATS_KEY = "_stats"
 WRITERS: dict[str, Any] = {
     "dpo": DpoWriter,
     "judgments": JudgmentsWriter,
@@ -71,6 +84,8 @@ TREE_WRITERS = {
     "ranking": TreeRankingWriter,
     "kto": TreeKtoWriter,
 }
+ITEM_FORMATS = (*WRITERS, "annotators")
+TREE_FORMATS = (*TREE_WRITERS, "annotators")
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -127,120 +142,9 @@ def file_path(session: Session, job: ExportJob, name: str) -> Path:
     return Path(job.folder) / name
 
 
-def _load_batch(
-    session: Session, campaign_id: int, after_id: int, pseudonym: Pseudonymizer, current_only: bool
-) -> list[JudgmentRecord]:
-    newer = aliased(Judgment)
-    superseded = exists().where(newer.supersedes_id == Judgment.id)
-    query = (
-        select(
-            Judgment.id,
-            Judgment.revision,
-            Judgment.supersedes_id,
-            superseded.label("superseded"),
-            Judgment.annotator_id,
-            Judgment.item_id,
-            # As text: decoded below once per distinct value (most answers repeat).
-            cast(Judgment.answers, Text).label("answers"),
-            cast(Judgment.shown_order, Text).label("shown_order"),
-            Judgment.time_spent_ms,
-            Judgment.campaign_version,
-            Judgment.created_at,
-        )
-        .where(Judgment.campaign_id == campaign_id, Judgment.id > after_id)
-        .order_by(Judgment.id)
-        .limit(BATCH_SIZE)
-    )
-    if current_only:
-        query = query.where(~superseded)
-    # Core rows, not the ORM's: an export reads millions of them.
-    connection = session.connection()
-    judgments = connection.execute(query).all()
-    if not judgments:
-        return []
-    # The batch's items by a subquery over its id range, not thousands of bound ids.
-    item_ids = select(Judgment.item_id).where(
-        Judgment.campaign_id == campaign_id,
-        Judgment.id > after_id,
-        Judgment.id <= judgments[-1][0],
-    )
-    items = {
-        item_id: (external_id, context)
-        for item_id, external_id, context in connection.execute(
-            select(Item.id, Item.external_id, Item.context).where(Item.id.in_(item_ids))
-        ).all()
-    }
-    candidates: dict[int, dict[int, tuple[list[dict[str, Any]], str | None]]] = {}
-    rounds: dict[int, int] = {}
-    for row in connection.execute(
-        select(
-            Candidate.id,
-            Candidate.item_id,
-            Candidate.content,
-            Candidate.model_name,
-            Candidate.round,
-        ).where(Candidate.item_id.in_(item_ids))
-    ).all():
-        # Rows unpacked as tuples: reading a Row's attributes by name costs more per row.
-        candidate_id, item_id, content, model_name, round_ = row
-        candidates.setdefault(item_id, {})[candidate_id] = (content, model_name)
-        rounds[candidate_id] = round_
-    decoded: dict[str, Any] = {}
-    shown_rounds: dict[str, set[int]] = {}
-
-    def load(text: str) -> Any:
-        found = decoded.get(text)
-        if found is None:
-            found = decoded[text] = json.loads(text)
-        return found
-
-    def rounds_shown(text: str) -> set[int]:
-        found = shown_rounds.get(text)
-        if found is None:
-            found = shown_rounds[text] = {rounds[c] for c in load(text) if c in rounds}
-        return found
-
-    return [
-        JudgmentRecord(
-            judgment_id=judgment_id,
-            annotator_pseudonym=pseudonym(annotator_id),
-            item_external_id=items[item_id][0],
-            context=items[item_id][1],
-            answers=load(answers),
-            shown_order=load(shown_order),
-            candidates=candidates.get(item_id, {}),
-            time_spent_ms=time_spent_ms,
-            campaign_version=campaign_version,
-            created_at=created_at.isoformat(timespec="seconds") + "Z",
-            revision=revision,
-            supersedes_id=supersedes_id,
-            is_current=not is_superseded,
-            rounds=rounds_shown(shown_order),
-        )
-        for (
-            judgment_id,
-            revision,
-            supersedes_id,
-            is_superseded,
-            annotator_id,
-            item_id,
-            answers,
-            shown_order,
-            time_spent_ms,
-            campaign_version,
-            created_at,
-        ) in judgments
-    ]
-
-
-def iter_records(
-    session: Session, campaign_id: int, pseudonym: Pseudonymizer, *, current_only: bool = True
-) -> Iterator[list[JudgmentRecord]]:
-    """Keyset pagination by judgment id: constant memory, deterministic order."""
-    after_id = 0
-    while batch := _load_batch(session, campaign_id, after_id, pseudonym, current_only):
-        yield batch
-        after_id = batch[-1].judgment_id
+def _file_entry(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / name
+    return {"name": name, "size": path.stat().st_size, "sha256": _sha256(path)}
 
 
 def _sha256(path: Path) -> str:
@@ -270,18 +174,18 @@ def write_export(
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
 
-    data_name = f"{options.format}.jsonl"
+    jsonl_name = f"{options.format}.jsonl"
     write_rows = _write_tree_rows if is_tree_campaign(campaign) else _write_judgment_rows
-    with (partial / data_name).open("w", encoding="utf-8") as out:
+    with (partial / jsonl_name).open("w", encoding="utf-8") as out:
         summary = write_rows(session, campaign, options, out, on_progress)
-    files = [
-        {
-            "name": data_name,
-            "size": (partial / data_name).stat().st_size,
-            "sha256": _sha256(partial / data_name),
-        }
-    ]
-    files += _copy_media(session, summary.pop(MEDIA_KEY, {}), partial)
+    data_name = jsonl_name
+    if options.file_format == "parquet":
+        data_name = f"{options.format}.parquet"
+        jsonl_to_parquet(partial / jsonl_name, partial / data_name)
+        (partial / jsonl_name).unlink()
+    files = [_file_entry(partial, data_name)]
+    media = _copy_media(session, summary.pop(MEDIA_KEY, {}), partial)
+    stats = summary.pop(STATS_KEY)
     manifest = {
         "prefhub_version": __version__,
         "format": options.format,
@@ -293,8 +197,16 @@ def write_export(
             "version": campaign.version,
             "spec": campaign.spec,
         },
-        "files": files,
+        "annotators_per_item": stats["annotators_per_item"],
+        "demographics": summarize_profiles(
+            _profiles_of(session, campaign, options, stats["annotators"]),
+            spec_of(campaign).participation.survey,
+            exact=options.include_profiles,
+        ),
     } | summary
+    card = dataset_card(manifest | {"data_files": [data_name], "media_files": len(media)})
+    (partial / "README.md").write_text(card, "utf-8")
+    manifest["files"] = [*files, _file_entry(partial, "README.md"), *media]
     (partial / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
@@ -347,17 +259,41 @@ def is_tree_campaign(campaign: Campaign) -> bool:
 def check_supported(campaign: Campaign, options: ExportOptions) -> None:
     """Refuse, before any work, an export the campaign's kind cannot give."""
     tree = is_tree_campaign(campaign)
-    kind, formats = ("conversation-tree", TREE_WRITERS) if tree else ("item", WRITERS)
+    kind, formats = ("conversation-tree", TREE_FORMATS) if tree else ("item", ITEM_FORMATS)
     if options.format not in formats:
         later = "are not built yet" if tree else "need a conversation-tree campaign"
         raise UnsupportedExport(
             f"'{options.format}' exports of {kind} campaigns {later}; "
             f"{kind} campaigns export as {', '.join(formats)}"
         )
-    if tree and options.rounds is not None:
-        raise UnsupportedExport("Tree campaigns have no generation rounds to filter by")
-    if not tree and options.tree_states is not None:
-        raise UnsupportedExport("tree_states applies to conversation-tree campaigns only")
+    if not tree:
+        if options.tree_states is not None:
+            raise UnsupportedExport("tree_states applies to conversation-tree campaigns only")
+        return
+    # Tree campaigns rank sibling replies by the campaign's own consensus method, and their
+    # rows are per tree: item filters do not apply.
+    set_fields = options.model_fields_set
+    refused = [
+        name
+        for name in (
+            "rounds",
+            "models",
+            "created_from",
+            "created_to",
+            "annotator_groups",
+            "min_agreement",
+            "kto_from_preferences",
+        )
+        if name in set_fields and getattr(options, name) not in (None, False)
+    ]
+    if options.aggregation != "none":
+        refused.append("aggregation")
+    if refused:
+        raise UnsupportedExport(
+            f"{', '.join(refused)} cannot apply to a conversation-tree campaign: its rankings are "
+            "aggregated by the campaign's consensus setting; filter trees by tree_states and "
+            "languages"
+        )
 
 
 def _write_lines(out: TextIO, rows: Iterable[dict[str, Any]]) -> int:
@@ -380,6 +316,27 @@ def _encoder(writer: Any) -> Callable[[JudgmentRecord], Iterable[str]]:
     return lambda record: map(dumps_row, writer.rows(record))
 
 
+def _item_writer(campaign: Campaign, options: ExportOptions) -> Any:
+    questions = spec_of(campaign).questions
+    kinds = {q.id: q.kind for q in questions}
+    if options.format == "annotators":
+        return AnnotatorsWriter(campaign.slug, kinds)
+    settings: dict[str, Any] = {"conversational": options.conversational}
+    if options.format == "kto":
+        settings["from_preferences"] = options.kto_from_preferences
+    if options.format == "ranking" or options.aggregation != "none":
+        settings["drop_ties"] = options.drop_ties
+    if options.aggregation != "none":
+        settings["method"] = options.aggregation
+        settings["implicit_prompt"] = options.format == "reward"
+        writer = AGGREGATED_WRITERS[options.format](campaign.slug, kinds, **settings)
+    else:
+        writer = WRITERS[options.format](campaign.slug, kinds, **settings)
+    if isinstance(writer, ItemWriter):
+        writer.questions = {q.id: q for q in questions}
+    return writer
+
+
 def _write_judgment_rows(
     session: Session,
     campaign: Campaign,
@@ -387,56 +344,148 @@ def _write_judgment_rows(
     out: TextIO,
     on_progress: ProgressCallback | None,
 ) -> dict[str, Any]:
-    questions = spec_of(campaign).questions
-    kinds = {q.id: q.kind for q in questions}
-    writer = WRITERS[options.format](campaign.slug, kinds, conversational=options.conversational)
-    if isinstance(writer, ItemWriter):
-        writer.questions = {q.id: q for q in questions}
+    writer = _item_writer(campaign, options)
     media_names = _media_names(session, campaign)
     with_media = isinstance(writer, (DpoWriter, ItemWriter))
     if media_names and with_media:
         writer.media = MediaFiles(media_names)
-    counted = func.count(Judgment.id) - func.count(Judgment.supersedes_id)
-    if not writer.current_only:
-        counted = func.count(Judgment.id)
-    # Every superseded judgment has exactly one successor naming it (a unique column).
-    total = int(session.scalar(select(counted).where(Judgment.campaign_id == campaign.id)) or 0)
-    pseudonym = Pseudonymizer(options.salt)
-    rows = judgments = filtered = 0
-    annotators: set[str] = set()
-    encode = _encoder(writer)
-    for batch in iter_records(session, campaign.id, pseudonym, current_only=writer.current_only):
-        kept: list[str] = []
-        for record in batch:
-            if options.rounds is not None and not record.rounds <= set(options.rounds):
-                filtered += 1
-                continue
-            annotators.add(record.annotator_pseudonym)
-            kept.extend(encode(record))
-        if kept:
-            out.write("\n".join(kept) + "\n")
-        rows += len(kept)
-        judgments += len(batch)
-        if on_progress:
-            on_progress(judgments, total)
+    scope = scope_for(
+        session, campaign.id, options, current_only=getattr(writer, "current_only", True)
+    )
+    total = count_judgments(session, scope)
+    tally = _Tally(total, on_progress)
+    if isinstance(writer, AnnotatorsWriter):
+        for groups, read in iter_item_groups(session, scope):
+            for records in groups:
+                writer.add_item(records)
+                tally.kept(records)
+            tally.read(read)
+        profiles = _profiles_by_pseudonym(session, campaign, options)
+        rows = writer.rows(profiles if options.include_profiles else None)
+        tally.rows += _write_lines(out, rows)
+    elif options.aggregation != "none" or options.min_agreement is not None:
+        encode = _encoder(writer)
+        kinds = writer.question_kinds
+        for groups, read in iter_item_groups(session, scope):
+            lines: list[str] = []
+            for records in groups:
+                if options.min_agreement is not None:
+                    agreement = item_agreement(records, kinds)
+                    if agreement is None or agreement < options.min_agreement:
+                        why = "single_judgment" if agreement is None else "low_agreement"
+                        tally.dropped[why] += 1
+                        continue
+                tally.kept(records)
+                if options.aggregation != "none":
+                    lines.extend(map(dumps_row, writer.group_rows(records)))
+                else:
+                    for record in records:
+                        lines.extend(encode(record))
+            tally.write(out, lines)
+            tally.read(read)
+    else:
+        encode = _encoder(writer)
+        for batch, read in iter_records(session, scope):
+            lines = []
+            for record in batch:
+                tally.kept_one(record)
+                lines.extend(encode(record))
+            tally.write(out, lines)
+            tally.read(read)
+    skipped_key = "skipped_no_preference" if options.format in ("dpo", "judgments") else "skipped"
+    counts: dict[str, Any] = {
+        "rows": tally.rows,
+        "judgments": tally.judgments,
+        "annotators": len(tally.annotators),
+        "filtered_out": sum(scope.filtered_out.values()),
+        "filtered_out_by": dict(sorted(scope.filtered_out.items())),
+        # "skipped_no_preference" is the name dpo's manifests have always used.
+        skipped_key: dict(sorted(getattr(writer, "skipped", {}).items())),
+    }
+    if options.min_agreement is not None:
+        counts["items_dropped"] = dict(sorted(tally.dropped.items()))
     return {
         MEDIA_KEY: (
             {sha: media_names[sha] for sha in sorted(writer.media.used)}
             if with_media and writer.media
             else {}
         ),
-        "aggregation": "none",
-        "filters": {"rounds": options.rounds},
-        "counts": {
-            "rows": rows,
-            "judgments": judgments,
-            "annotators": len(annotators),
-            "filtered_out": filtered,
-            # "skipped_no_preference" is the name dpo's manifests have always used.
-            ("skipped_no_preference" if options.format in ("dpo", "judgments") else "skipped"): (
-                dict(sorted(writer.skipped.items()))
-            ),
+        STATS_KEY: {
+            "annotators": tally.annotators,
+            "annotators_per_item": _spread(tally.per_item.values()),
         },
+        "aggregation": options.aggregation,
+        "filters": _filters(options),
+        "counts": counts,
+    }
+
+
+class _Tally:
+    """What an export has read and kept, for progress and the manifest."""
+
+    def __init__(self, total: int, on_progress: ProgressCallback | None) -> None:
+        self.total, self.on_progress = total, on_progress
+        self.judgments = self.rows = 0
+        self.annotators: set[str] = set()
+        # Judgments kept per item (item id -> count): the card's "annotators per item".
+        self.per_item: Counter[int] = Counter()
+        self.dropped: Counter[str] = Counter()
+
+    def kept_one(self, record: JudgmentRecord) -> None:
+        self.annotators.add(record.annotator_pseudonym)
+        self.per_item[record.item_key] += 1
+
+    def kept(self, records: list[JudgmentRecord]) -> None:
+        for record in records:
+            self.kept_one(record)
+
+    def read(self, n: int) -> None:
+        self.judgments += n
+        if self.on_progress:
+            self.on_progress(self.judgments, self.total)
+
+    def write(self, out: TextIO, lines: list[str]) -> None:
+        if lines:
+            out.write("\n".join(lines) + "\n")
+        self.rows += len(lines)
+
+
+def _spread(counts: Iterable[int]) -> dict[str, Any] | None:
+    """How many judgments each item has: min, median, max and a histogram."""
+    histogram = Counter(counts)
+    if not histogram:
+        return None
+    values = sorted(histogram.elements())
+    return {
+        "items": len(values),
+        "min": values[0],
+        "median": statistics.median_low(values),
+        "max": values[-1],
+        "histogram": {str(k): histogram[k] for k in sorted(histogram)},
+    }
+
+
+def _profiles_by_pseudonym(
+    session: Session, campaign: Campaign, options: ExportOptions
+) -> dict[str, dict[str, Any]]:
+    pseudonym = Pseudonymizer(options.salt)
+    return {pseudonym(uid): p for uid, p in annotator_profiles(session, campaign.id).items()}
+
+
+def _profiles_of(
+    session: Session, campaign: Campaign, options: ExportOptions, annotators: set[str]
+) -> list[dict[str, Any]]:
+    """The profiles of the annotators an export holds, for its demographics summary."""
+    profiles = _profiles_by_pseudonym(session, campaign, options)
+    return [profiles[p] for p in sorted(annotators) if p in profiles]
+
+
+def _filters(options: ExportOptions) -> dict[str, Any]:
+    """The filters an export applied, as the manifest records them: those set, and gold."""
+    names = ("rounds", "created_from", "created_to", "models", "languages", "annotator_groups")
+    chosen = options.model_dump(mode="json", include=set(names))
+    return {name: chosen[name] for name in names if chosen[name] is not None} | {
+        "include_gold": options.include_gold
     }
 
 
@@ -452,33 +501,51 @@ def _write_tree_rows(
     states = sorted(set(states), key=list(TreeState).index)
     if options.format == "trees":
         writer: Any = TreesWriter(campaign.slug, media=has_media(session, campaign.id, states))
+    elif options.format == "annotators":
+        writer = AnnotatorsWriter(campaign.slug, count_columns=TREE_COUNTS)
     else:
         writer = TREE_WRITERS[options.format](campaign.slug, options.conversational)
     total = count_trees(session, campaign.id, states)
     pseudonym = Pseudonymizer(options.salt)
-    rows = trees = 0
-    annotators: set[str] = set()
+    profiles = _profiles_by_pseudonym(session, campaign, options)
+    languages = set(options.languages) if options.languages is not None else None
+    tally = _Tally(total, on_progress)
+    filtered = 0
     for batch in iter_trees(session, campaign.id, states, pseudonym):
-        kept = [row for tree in batch for row in writer.rows(tree)]
-        for row in kept:
-            annotators.update(_annotator_ids(row))
-        rows += _write_lines(out, kept)
-        trees += len(batch)
-        if on_progress:
-            on_progress(trees, total)
+        kept_trees = [t for t in batch if languages is None or t.lang in languages]
+        filtered += len(batch) - len(kept_trees)
+        if isinstance(writer, AnnotatorsWriter):
+            for tree in kept_trees:
+                writer.add_tree(tree)
+            tally.annotators.update(writer.tallies)
+        else:
+            kept = [row for tree in kept_trees for row in writer.rows(tree)]
+            for row in kept:
+                ids = _annotator_ids(row)
+                tally.annotators.update(ids)
+                if options.include_profiles:
+                    found = [profiles.get(i, {}) for i in ids]
+                    row["metadata"]["profile"] = found if len(ids) != 1 else found[0]
+            tally.write(out, [dumps_row(row) for row in kept])
+        tally.read(len(batch))
+    if isinstance(writer, AnnotatorsWriter):
+        tally.rows += _write_lines(out, writer.rows(profiles if options.include_profiles else None))
     return {
+        STATS_KEY: {"annotators": tally.annotators, "annotators_per_item": None},
         # Consensus rows follow the campaign's method; dpo keeps every ranking ("none").
         "aggregation": (
-            writer.aggregation
-            if writer.aggregation == "none"
+            "none"
+            if getattr(writer, "aggregation", "none") == "none"
             else spec_of(campaign).trees.consensus  # type: ignore[union-attr]
         ),
-        "filters": {"tree_states": [s.value for s in states]},
+        "filters": {"tree_states": [s.value for s in states]}
+        | ({"languages": options.languages} if options.languages is not None else {}),
         "counts": {
-            "rows": rows,
-            "trees": trees,
-            "annotators": len(annotators),
-            "skipped": dict(sorted(writer.skipped.items())),
+            "rows": tally.rows,
+            "trees": tally.judgments,
+            "annotators": len(tally.annotators),
+            "filtered_out": filtered,
+            "skipped": dict(sorted(getattr(writer, "skipped", {}).items())),
         },
     }
 

@@ -210,6 +210,7 @@ def copy_items_into_round(session: Session, item_ids: list[int], round_: int) ->
             status=ItemStatus.pending,
             priority=item.priority,
             is_gold=item.is_gold,
+            language=item.language,
             round=round_,
             source_item_id=item.id,
         )

@@ -95,6 +95,8 @@ def list_items(
                 status=i.status,
                 context=i.context,
                 metadata=i.extra,
+                language=i.language,
+                is_gold=i.is_gold,
                 judgment_count=i.judgment_count,
                 candidates=[
                     CandidateOut(id=c.id, content=c.content, model_name=c.model_name, round=c.round)

@@ -66,6 +66,11 @@ class ImportLine(BaseModel):
     prompt: str | list[ImportMessage]
     candidates: list[str | ImportCandidate] = Field(default_factory=list, max_length=64)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    language: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", max_length=35
+    )
+    # A gold (attention-check) item; exports leave gold items out unless asked.
+    gold: bool = False
 
     @field_validator("prompt")
     @classmethod
@@ -108,6 +113,8 @@ class ItemOut(BaseModel):
     status: ItemStatus
     context: list[Message]
     metadata: dict[str, Any]
+    language: str | None
+    is_gold: bool
     judgment_count: int
     candidates: list[CandidateOut]
 

@@ -131,6 +131,8 @@ def import_items(
             external_id=line.id or uuid.uuid4().hex,
             context=_context(line),
             extra=line.metadata,
+            language=line.language,
+            is_gold=line.gold,
             status=ItemStatus.ready if len(line.candidates) >= needed else ItemStatus.pending,
         )
         item.candidates = [_candidate(c, position) for position, c in enumerate(line.candidates)]

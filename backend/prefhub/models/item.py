@@ -59,6 +59,9 @@ class Item(TimestampMixin, Base):
     )
     priority: Mapped[int] = mapped_column(Integer, default=0)
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The prompt's language (a BCP 47 tag such as "en" or "pt-BR"), as imported; exports filter
+    # by it.
+    language: Mapped[str | None] = mapped_column(String(35))
     # Denormalised counters, changed only by the assignment service under a row-level guard:
     # ``assigned_count`` = open leases + submitted judgments, never above the campaign's K.
     assigned_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1304,16 +1304,62 @@ export interface components {
          */
         ExportOptions: {
             /**
+             * Aggregation
+             * @default none
+             * @enum {string}
+             */
+            aggregation: "none" | "majority" | "bradley_terry" | "ranked_pairs";
+            /** Annotator Groups */
+            annotator_groups?: {
+                [key: string]: string[];
+            } | null;
+            /**
              * Conversational
              * @default true
              */
             conversational: boolean;
+            /** Created From */
+            created_from?: string | null;
+            /** Created To */
+            created_to?: string | null;
+            /**
+             * Drop Ties
+             * @default false
+             */
+            drop_ties: boolean;
+            /**
+             * File Format
+             * @default jsonl
+             * @enum {string}
+             */
+            file_format: "jsonl" | "parquet";
             /**
              * Format
              * @default dpo
              * @enum {string}
              */
-            format: "dpo" | "judgments" | "trees" | "ranking" | "kto" | "reward" | "ratings" | "feedback";
+            format: "dpo" | "judgments" | "trees" | "ranking" | "kto" | "reward" | "ratings" | "feedback" | "annotators";
+            /**
+             * Include Gold
+             * @default false
+             */
+            include_gold: boolean;
+            /**
+             * Include Profiles
+             * @default false
+             */
+            include_profiles: boolean;
+            /**
+             * Kto From Preferences
+             * @default false
+             */
+            kto_from_preferences: boolean;
+            /** Languages */
+            languages?: string[] | null;
+            /** Min Agreement */
+            min_agreement?: number | null;
+            /** Models */
+            models?: string[] | null;
             /** Rounds */
             rounds?: number[] | null;
             /**
@@ -1528,8 +1574,12 @@ export interface components {
             external_id: string;
             /** Id */
             id: number;
+            /** Is Gold */
+            is_gold: boolean;
             /** Judgment Count */
             judgment_count: number;
+            /** Language */
+            language: string | null;
             /** Metadata */
             metadata: {
                 [key: string]: unknown;

@@ -59,6 +59,11 @@ class JudgmentRecord:
     is_current: bool = True
     # Generation rounds of the candidates shown.
     rounds: set[int] = field(default_factory=set)
+    # Database ids, for filters and grouping; never written to a file.
+    annotator_key: int = 0
+    item_key: int = 0
+    # The annotator's profile answers, set only when the export includes profiles.
+    profile: dict[str, Any] | None = None
 
 
 @dataclass
@@ -93,7 +98,7 @@ class DpoWriter:
 
     # JSON of prompts (by item) and completions (by candidate) for lines(): a row's bulk, and
     # shared by the K judgments of an item. Cleared when full, so memory stays bounded.
-    _encoded: dict[str | int, str] = field(default_factory=dict, repr=False)
+    _encoded: dict[str | int | tuple[str, str], str] = field(default_factory=dict, repr=False)
     _encoded_chars: int = field(default=0, repr=False)
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
@@ -130,6 +135,7 @@ class DpoWriter:
                 f'"created_at": {_json(record.created_at)}, '
                 f'"item_id": {_json(record.item_external_id)}, '
                 f'"judgment_id": {_json(record.judgment_id)}, '
+                f"{self._profile_json(record)}"
                 f'"question": {_json(question_id)}, '
                 f'"shown_order": [{", ".join([_json(c) for c in record.shown_order])}], '
                 f'"source_models": {{"chosen": {_json(record.candidates[chosen_id][1])}, '
@@ -198,7 +204,18 @@ class DpoWriter:
             "time_spent_ms": record.time_spent_ms,
             "campaign_version": record.campaign_version,
             "created_at": record.created_at,
-        }
+        } | ({"profile": record.profile} if record.profile is not None else {})
+
+    def _profile_json(self, record: JudgmentRecord) -> str:
+        """The ``"profile": …, `` member of lines()' metadata, or nothing."""
+        if record.profile is None:
+            return ""
+        key = ("profile", record.annotator_pseudonym)
+        found = self._encoded.get(key)
+        if found is None:
+            found = f'"profile": {_dumps(record.profile)}, '
+            self._remember(key, found)
+        return found
 
     def _prompt_json(self, record: JudgmentRecord) -> str:
         found = self._encoded.get(record.item_external_id)
@@ -215,7 +232,7 @@ class DpoWriter:
             self._remember(candidate_id, found)
         return found
 
-    def _remember(self, key: str | int, encoded: str) -> None:
+    def _remember(self, key: str | int | tuple[str, str], encoded: str) -> None:
         # Item external ids are strings, candidate ids integers: one dict holds both.
         if self._encoded_chars + len(encoded) > ENCODED_CACHE_CHARS:
             self._encoded.clear()

@@ -76,6 +76,13 @@ class ItemWriter:
             return [{"role": "assistant", "content": parts}]
         return plain_text(content)
 
+    def _columns(self, row_id: str, files: Files, columns: dict[str, Any]) -> dict[str, Any]:
+        """A row's columns before ``metadata``: id, campaign, the format's, the media lists."""
+        row = {"id": row_id, "campaign": self.campaign_slug, **columns}
+        if self.media is not None:
+            row |= files
+        return row
+
     def _row(
         self,
         record: JudgmentRecord,
@@ -85,9 +92,7 @@ class ItemWriter:
         columns: dict[str, Any],
         metadata: dict[str, Any],
     ) -> dict[str, Any]:
-        row = {"id": row_id, "campaign": self.campaign_slug, **columns}
-        if self.media is not None:
-            row |= files
+        row = self._columns(row_id, files, columns)
         row["metadata"] = {
             "annotator_id": record.annotator_pseudonym,
             "judgment_id": record.judgment_id,
@@ -98,7 +103,18 @@ class ItemWriter:
             "campaign_version": record.campaign_version,
             "created_at": record.created_at,
         } | metadata
+        if record.profile is not None:
+            row["metadata"]["profile"] = record.profile
         return row
+
+    def _with_prompt(self, record: JudgmentRecord, candidate_id: int, files: Files) -> Any:
+        """TRL's implicit prompt: the prompt and the completion as one conversation or text."""
+        prompt = self._prompt(record, files)
+        completion = self._completion(record, candidate_id, files)
+        if self.conversational:
+            return [*prompt, *completion]
+        # A transcript prompt ends in "Assistant:"; a single user turn is a paragraph.
+        return f"{prompt}{' ' if prompt.endswith(':') else chr(10) * 2}{completion}"
 
     def _model(self, record: JudgmentRecord, candidate_id: int) -> str | None:
         return record.candidates[candidate_id][1]
@@ -112,10 +128,15 @@ class ItemWriter:
 
 @dataclass
 class KtoWriter(ItemWriter):
-    """Unpaired: one row per candidate an answer calls good (``label`` true) or bad (false)."""
+    """Unpaired: one row per candidate an answer calls good (``label`` true) or bad (false):
+    binary and negative-only answers, and, with ``from_preferences``, pairwise and ranking."""
+
+    from_preferences: bool = False
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
-        kinds = ("binary", "negative_only", "pairwise", "ranking")
+        kinds: tuple[str, ...] = ("binary", "negative_only")
+        if self.from_preferences:
+            kinds += ("pairwise", "ranking")
         for question_id, kind, answer in self._answers(record, *kinds):
             for candidate_id, label, extra in self._labels(record, kind, answer):
                 files = self._files()
@@ -193,18 +214,13 @@ class RewardWriter(ItemWriter):
             }
             yield self._row(record, pair.row_id, pair.question, files, columns, metadata)
 
-    def _with_prompt(self, record: JudgmentRecord, candidate_id: int, files: Files) -> Any:
-        prompt = self._prompt(record, files)
-        completion = self._completion(record, candidate_id, files)
-        if self.conversational:
-            return [*prompt, *completion]
-        # A transcript prompt ends in "Assistant:"; a single user turn is a paragraph.
-        return f"{prompt}{' ' if prompt.endswith(':') else chr(10) * 2}{completion}"
-
 
 @dataclass
 class RankingWriter(ItemWriter):
-    """One row per ranking or rating answer: the candidates best first with dense ranks."""
+    """One row per ranking or rating answer: the candidates best first with dense ranks; with
+    ``drop_ties``, answers that tie candidates give none."""
+
+    drop_ties: bool = False
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         for question_id, kind, answer in self._answers(record, "ranking", "rating"):
@@ -220,6 +236,9 @@ class RankingWriter(ItemWriter):
                 if not tiers:
                     self.skipped["unscored"] += 1
                     continue
+            if self.drop_ties and any(len(tier) > 1 for tier in tiers):
+                self.skipped["tied"] += 1
+                continue
             rank = dense_rank_of(tiers)
             order = [candidate for tier in tiers for candidate in tier]
             files = self._files()

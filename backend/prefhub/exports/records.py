@@ -1,0 +1,311 @@
+"""Judgments as export records, read in batches with the export's filters applied.
+
+Two reading orders: by judgment id (one row per judgment, the fast path) and by item (every
+judgment of a batch of items together, for aggregation, agreement thresholds and per-annotator
+reliability). Filters that SQL can say cheaply (dates, gold, language) are in the query; the
+others (rounds, models, annotator groups) need the decoded record and are applied here, and
+counted, so the manifest says how many judgments they left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, exists, func, select, union
+from sqlalchemy.orm import Session, aliased
+
+from prefhub.exports.formats.dpo import JudgmentRecord
+from prefhub.exports.pseudonyms import Pseudonymizer
+from prefhub.exports.schemas import ExportOptions
+from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, TreeTask, User
+
+BATCH_SIZE = 10_000
+ITEM_BATCH = 2_000
+
+
+@dataclass
+class Scope:
+    """What one export reads: the campaign, its filters, and the annotators' profiles."""
+
+    campaign_id: int
+    pseudonym: Pseudonymizer
+    current_only: bool = True
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    rounds: set[int] | None = None
+    models: set[str] | None = None
+    annotators: set[int] | None = None  # allowed user ids (annotator groups)
+    profiles: dict[int, dict[str, Any]] | None = None  # user id -> profile, when exported
+    filtered_out: Counter[str] = field(default_factory=Counter)
+
+    def keeps(self, record: JudgmentRecord) -> bool:
+        if self.annotators is not None and record.annotator_key not in self.annotators:
+            self.filtered_out["annotator_groups"] += 1
+            return False
+        if self.rounds is not None and not record.rounds <= self.rounds:
+            self.filtered_out["rounds"] += 1
+            return False
+        if (
+            self.models is not None
+            and not {record.candidates[c][1] for c in record.shown_order if c in record.candidates}
+            <= self.models
+        ):
+            self.filtered_out["models"] += 1
+            return False
+        return True
+
+
+def scope_for(
+    session: Session, campaign_id: int, options: ExportOptions, *, current_only: bool = True
+) -> Scope:
+    conditions: list[ColumnElement[bool]] = []
+    if options.created_from is not None:
+        conditions.append(Judgment.created_at >= options.created_from)
+    if options.created_to is not None:
+        conditions.append(Judgment.created_at < options.created_to)
+    item_conditions = []
+    if not options.include_gold:
+        item_conditions.append(Item.is_gold.is_(False))
+    if options.languages is not None:
+        item_conditions.append(Item.language.in_(options.languages))
+    if item_conditions:
+        conditions.append(
+            Judgment.item_id.in_(
+                select(Item.id).where(Item.campaign_id == campaign_id, *item_conditions)
+            )
+        )
+    needs_profiles = options.include_profiles or options.annotator_groups is not None
+    profiles = annotator_profiles(session, campaign_id) if needs_profiles else None
+    annotators = None
+    if options.annotator_groups is not None and profiles is not None:
+        annotators = {
+            user_id
+            for user_id, profile in profiles.items()
+            if in_groups(profile, options.annotator_groups)
+        }
+    return Scope(
+        campaign_id=campaign_id,
+        pseudonym=Pseudonymizer(options.salt),
+        current_only=current_only,
+        conditions=conditions,
+        rounds=set(options.rounds) if options.rounds is not None else None,
+        models=set(options.models) if options.models is not None else None,
+        annotators=annotators,
+        profiles=profiles if options.include_profiles else None,
+    )
+
+
+def annotator_profiles(session: Session, campaign_id: int) -> dict[int, dict[str, Any]]:
+    """Each annotator of the campaign's profile: their account's profile and languages, with
+    their answers to this campaign's survey on top."""
+    annotator_ids = union(
+        select(Judgment.annotator_id).where(Judgment.campaign_id == campaign_id),
+        select(TreeTask.annotator_id).where(TreeTask.campaign_id == campaign_id),
+        select(CampaignParticipant.user_id).where(CampaignParticipant.campaign_id == campaign_id),
+    )
+    rows = session.execute(
+        select(User.id, User.profile, User.languages, CampaignParticipant.profile)
+        .outerjoin(
+            CampaignParticipant,
+            (CampaignParticipant.user_id == User.id)
+            & (CampaignParticipant.campaign_id == campaign_id),
+        )
+        .where(User.id.in_(annotator_ids))
+    ).all()
+    profiles = {}
+    for user_id, account_profile, languages, answers in rows:
+        profile = dict(account_profile or {})
+        if languages and "languages" not in profile:
+            profile["languages"] = list(languages)
+        profiles[user_id] = dict(sorted((profile | (answers or {})).items()))
+    return profiles
+
+
+def in_groups(profile: dict[str, Any], groups: dict[str, list[str]]) -> bool:
+    """Every named answer is one of the values (a list answer: shares one; numbers compare as
+    their text, so {"age": ["30"]} matches 30)."""
+    for question, values in groups.items():
+        answer = profile.get(question)
+        given = answer if isinstance(answer, list) else [answer]
+        if not {_text(a) for a in given if a is not None} & set(values):
+            return False
+    return True
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def count_judgments(session: Session, scope: Scope) -> int:
+    counted = func.count(Judgment.id)
+    if scope.current_only:
+        # Every superseded judgment has exactly one successor naming it (a unique column).
+        counted = counted - func.count(Judgment.supersedes_id)
+    query = select(counted).where(Judgment.campaign_id == scope.campaign_id, *scope.conditions)
+    return int(session.scalar(query) or 0)
+
+
+def iter_records(session: Session, scope: Scope) -> Iterator[tuple[list[JudgmentRecord], int]]:
+    """Keyset pagination by judgment id: constant memory, deterministic order. Yields the kept
+    records of a batch and how many judgments it read (filtered ones included)."""
+    after_id = 0
+    while True:
+        window = [Judgment.id > after_id]
+        loaded = _load(session, scope, window, order=[Judgment.id], limit=BATCH_SIZE)
+        if loaded is None:
+            return
+        records, last_id, read = loaded
+        yield records, read
+        after_id = last_id
+
+
+def iter_item_groups(
+    session: Session, scope: Scope
+) -> Iterator[tuple[list[list[JudgmentRecord]], int]]:
+    """Every kept judgment of each item together, a batch of items at a time, by item id; and
+    how many judgments the batch read."""
+    after_item = 0
+    while True:
+        last_item = session.scalar(
+            select(func.max(Item.id)).where(
+                Item.id.in_(
+                    select(Item.id)
+                    .where(Item.campaign_id == scope.campaign_id, Item.id > after_item)
+                    .order_by(Item.id)
+                    .limit(ITEM_BATCH)
+                )
+            )
+        )
+        if last_item is None:
+            return
+        window = [Judgment.item_id > after_item, Judgment.item_id <= last_item]
+        loaded = _load(session, scope, window, order=[Judgment.item_id, Judgment.id], limit=None)
+        after_item = last_item
+        if loaded is None:
+            continue
+        groups: dict[int, list[JudgmentRecord]] = {}
+        for record in loaded[0]:
+            groups.setdefault(record.item_key, []).append(record)
+        yield list(groups.values()), loaded[2]
+
+
+def _load(
+    session: Session,
+    scope: Scope,
+    window: list[ColumnElement[bool]],
+    *,
+    order: list[Any],
+    limit: int | None,
+) -> tuple[list[JudgmentRecord], int, int] | None:
+    """The judgments in ``window`` as records (kept ones only), the last judgment id read and
+    how many were read; None when the window holds none."""
+    newer = aliased(Judgment)
+    superseded = exists().where(newer.supersedes_id == Judgment.id)
+    where = [Judgment.campaign_id == scope.campaign_id, *window, *scope.conditions]
+    query = (
+        select(
+            Judgment.id,
+            Judgment.revision,
+            Judgment.supersedes_id,
+            superseded.label("superseded"),
+            Judgment.annotator_id,
+            Judgment.item_id,
+            # As text: decoded below once per distinct value (most answers repeat).
+            cast(Judgment.answers, Text).label("answers"),
+            cast(Judgment.shown_order, Text).label("shown_order"),
+            Judgment.time_spent_ms,
+            Judgment.campaign_version,
+            Judgment.created_at,
+        )
+        .where(*where)
+        .order_by(*order)
+        .limit(limit)
+    )
+    if scope.current_only:
+        query = query.where(~superseded)
+    # Core rows, not the ORM's: an export reads millions of them.
+    connection = session.connection()
+    judgments = connection.execute(query).all()
+    if not judgments:
+        return None
+    # The batch's items by a subquery over its window, not thousands of bound ids.
+    if limit is not None:
+        where.append(Judgment.id <= judgments[-1][0])
+    item_ids = select(Judgment.item_id).where(*where)
+    items = {
+        item_id: (external_id, context)
+        for item_id, external_id, context in connection.execute(
+            select(Item.id, Item.external_id, Item.context).where(Item.id.in_(item_ids))
+        ).all()
+    }
+    candidates: dict[int, dict[int, tuple[list[dict[str, Any]], str | None]]] = {}
+    rounds: dict[int, int] = {}
+    for row in connection.execute(
+        select(
+            Candidate.id,
+            Candidate.item_id,
+            Candidate.content,
+            Candidate.model_name,
+            Candidate.round,
+        ).where(Candidate.item_id.in_(item_ids))
+    ).all():
+        # Rows unpacked as tuples: reading a Row's attributes by name costs more per row.
+        candidate_id, item_id, content, model_name, round_ = row
+        candidates.setdefault(item_id, {})[candidate_id] = (content, model_name)
+        rounds[candidate_id] = round_
+    decoded: dict[str, Any] = {}
+    shown_rounds: dict[str, set[int]] = {}
+
+    def load(text: str) -> Any:
+        found = decoded.get(text)
+        if found is None:
+            found = decoded[text] = json.loads(text)
+        return found
+
+    def rounds_shown(text: str) -> set[int]:
+        found = shown_rounds.get(text)
+        if found is None:
+            found = shown_rounds[text] = {rounds[c] for c in load(text) if c in rounds}
+        return found
+
+    profiles = scope.profiles
+    records = [
+        JudgmentRecord(
+            judgment_id=judgment_id,
+            annotator_pseudonym=scope.pseudonym(annotator_id),
+            item_external_id=items[item_id][0],
+            context=items[item_id][1],
+            answers=load(answers),
+            shown_order=load(shown_order),
+            candidates=candidates.get(item_id, {}),
+            time_spent_ms=time_spent_ms,
+            campaign_version=campaign_version,
+            created_at=created_at.isoformat(timespec="seconds") + "Z",
+            revision=revision,
+            supersedes_id=supersedes_id,
+            is_current=not is_superseded,
+            rounds=rounds_shown(shown_order),
+            annotator_key=annotator_id,
+            item_key=item_id,
+            profile=profiles.get(annotator_id, {}) if profiles is not None else None,
+        )
+        for (
+            judgment_id,
+            revision,
+            supersedes_id,
+            is_superseded,
+            annotator_id,
+            item_id,
+            answers,
+            shown_order,
+            time_spent_ms,
+            campaign_version,
+            created_at,
+        ) in judgments
+    ]
+    return [r for r in records if scope.keeps(r)], judgments[-1][0], len(judgments)
