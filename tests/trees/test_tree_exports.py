@@ -329,7 +329,7 @@ def test_formats_a_campaign_kind_cannot_give_are_refused(grown, as_user, unique)
     from support.api import create_campaign_with_items
 
     refused = grown.researcher.post(
-        f"/api/campaigns/{grown.slug}/exports", json={"format": "judgments"}
+        f"/api/campaigns/{grown.slug}/exports", json={"format": "ratings"}
     )
     assert (refused.status_code, refused.json()["error"]["code"]) == (422, "unsupported_export")
     items = f"items-{unique}"
@@ -378,3 +378,42 @@ def test_tree_exports_refuse_item_options_and_filter_by_language(grown):
         assert "conversation-tree campaign" in refused.json()["error"]["message"]
     data, manifest, _ = _export(grown.researcher, grown.slug, "trees", languages=["xx"])
     assert data == b"" and manifest["counts"]["filtered_out"] == 1
+
+
+def test_judgments_rows_are_every_review_and_ranking_as_submitted(grown, db):
+    from prefhub.models import ConversationTree, TreeMessage, TreeRanking, TreeReview
+
+    with db() as session:
+        in_tree = (
+            select(TreeMessage.id)
+            .join(ConversationTree, ConversationTree.id == TreeMessage.tree_id)
+            .where(ConversationTree.id == grown.tree_id)
+        )
+        reviews = {
+            r.id: r
+            for r in session.scalars(select(TreeReview).where(TreeReview.message_id.in_(in_tree)))
+        }
+        rankings = {
+            r.id: r
+            for r in session.scalars(select(TreeRanking).where(TreeRanking.parent_id.in_(in_tree)))
+        }
+        session.expunge_all()
+    data, manifest, _ = _export(grown.researcher, grown.slug, "judgments")
+    rows = [json.loads(line) for line in data.splitlines()]
+    assert len(rows) == len(reviews) + len(rankings) == manifest["counts"]["rows"]
+    for row in rows:
+        kind, number = row["id"].split("-")
+        assert row["kind"] == kind and row["tree_id"] == grown.tree_id
+        assert row["annotator_id"].startswith("ann-")
+        if kind == "review":
+            review = reviews[int(number)]
+            assert row["message_id"] == review.message_id
+            assert row["answer"] == {"acceptable": review.acceptable, "labels": review.labels}
+        else:
+            ranking = rankings[int(number)]
+            assert row["message_id"] == ranking.parent_id
+            assert row["answer"] == {"ranking": ranking.tiers}
+            assert sorted(row["shown_order"]) == sorted(i for t in ranking.tiers for i in t)
+    # The rejected message's reviews are there, the one that rejected it among them.
+    rejecting = [r for r in rows if r["message_id"] == grown.rejected_id and r["kind"] == "review"]
+    assert any(r["answer"]["acceptable"] is False for r in rejecting)

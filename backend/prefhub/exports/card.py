@@ -46,7 +46,15 @@ TREE_ROW_GRAIN = {
     "dpo": "one row per pair of sibling replies an annotator's ranking put in different tiers",
     "ranking": "one row per set of two or more ranked sibling replies, by consensus rank",
     "kto": "one row per consensus-best (true) or consensus-worst (false) reply of a sibling set",
+    "judgments": "one row per review and per ranking, as submitted, hidden messages included",
 }
+TREE_JUDGMENT_COLUMNS = (
+    "kind: review or ranking\ntree_id: the tree\nmessage_id: the message reviewed, or the "
+    "parent whose replies were ranked\nanswer: {acceptable, labels} or {ranking: tiers of "
+    "message ids, best first}\nshown_order: the sibling order shown (rankings)\n"
+    "annotator_id: pseudonymous annotator\ntime_spent_ms: time on the task\n"
+    "created_at: when it was submitted"
+)
 TREE_COUNTS = (
     "prompter_messages: prompts written\nassistant_messages: replies written\n"
     "trees_reviewed: trees reviewed\nrankings: rankings made"
@@ -195,7 +203,8 @@ def _columns(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     else:
         prompt, reply = "one string (a transcript when it has several turns)", "a string"
     tree = bool(_spec(manifest).get("trees"))
-    text = COLUMNS[fmt].format(
+    template = TREE_JUDGMENT_COLUMNS if tree and fmt == "judgments" else COLUMNS[fmt]
+    text = template.format(
         prompt=f"the conversation up to the reply, {prompt}",
         reply=reply,
         counts=TREE_COUNTS if tree else "judgments: judgments made",

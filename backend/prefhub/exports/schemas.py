@@ -15,7 +15,7 @@ from pydantic import (
 from prefhub.models import ExportStatus, TreeState
 
 # Item campaigns: dpo, judgments, kto, reward, ranking, ratings, feedback, annotators.
-# Tree campaigns: trees, dpo, ranking, kto, annotators.
+# Tree campaigns: trees, dpo, ranking, kto, judgments, annotators.
 ExportFormat = Literal[
     "dpo", "judgments", "trees", "ranking", "kto", "reward", "ratings", "feedback", "annotators"
 ]

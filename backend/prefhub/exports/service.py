@@ -39,6 +39,7 @@ from prefhub.exports.formats.items import (
 )
 from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
+from prefhub.exports.formats.tree_judgments import TreeJudgmentsWriter
 from prefhub.exports.formats.trees import TreesWriter
 from prefhub.exports.parquet import jsonl_to_parquet
 from prefhub.exports.pseudonyms import Pseudonymizer
@@ -85,7 +86,7 @@ TREE_WRITERS = {
     "kto": TreeKtoWriter,
 }
 ITEM_FORMATS = (*WRITERS, "annotators")
-TREE_FORMATS = (*TREE_WRITERS, "annotators")
+TREE_FORMATS = (*TREE_WRITERS, "judgments", "annotators")
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -503,6 +504,8 @@ def _write_tree_rows(
         writer: Any = TreesWriter(campaign.slug, media=has_media(session, campaign.id, states))
     elif options.format == "annotators":
         writer = AnnotatorsWriter(campaign.slug, count_columns=TREE_COUNTS)
+    elif options.format == "judgments":
+        writer = TreeJudgmentsWriter(campaign.slug)
     else:
         writer = TREE_WRITERS[options.format](campaign.slug, options.conversational)
     total = count_trees(session, campaign.id, states)
@@ -519,7 +522,10 @@ def _write_tree_rows(
                 writer.add_tree(tree)
             tally.annotators.update(writer.tallies)
         else:
-            kept = [row for tree in kept_trees for row in writer.rows(tree)]
+            if isinstance(writer, TreeJudgmentsWriter):
+                kept = list(writer.rows_for(session, [t.id for t in kept_trees], pseudonym))
+            else:
+                kept = [row for tree in kept_trees for row in writer.rows(tree)]
             for row in kept:
                 ids = _annotator_ids(row)
                 tally.annotators.update(ids)
