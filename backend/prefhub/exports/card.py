@@ -50,8 +50,8 @@ TREE_ROW_GRAIN = {
 }
 TREE_JUDGMENT_COLUMNS = (
     "kind: review or ranking\ntree_id: the tree\nmessage_id: the message reviewed, or the "
-    "parent whose replies were ranked\nanswer: {acceptable, labels} or {ranking: tiers of "
-    "message ids, best first}\nshown_order: the sibling order shown (rankings)\n"
+    "parent whose replies were ranked\nanswer: {{acceptable, labels}} or {{ranking: tiers of "
+    "message ids, best first}}\nshown_order: the sibling order shown (rankings)\n"
     "annotator_id: pseudonymous annotator\ntime_spent_ms: time on the task\n"
     "created_at: when it was submitted"
 )

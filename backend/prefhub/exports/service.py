@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from prefhub import __version__
 from prefhub.campaigns.service import spec_of
+from prefhub.exports import fast_dpo
 from prefhub.exports.card import dataset_card
 from prefhub.exports.consensus import item_agreement
 from prefhub.exports.demographics import summarize_profiles
@@ -384,6 +385,19 @@ def _write_judgment_rows(
                         lines.extend(encode(record))
             tally.write(out, lines)
             tally.read(read)
+    elif (
+        isinstance(writer, DpoWriter)
+        and writer.media is None
+        and fast_dpo.applies(session, options, scope, writer.question_kinds)
+    ):
+        kinds = writer.question_kinds
+        for lines, judged in fast_dpo.batches(session, scope, campaign.slug, kinds):
+            for annotator_id, item_id in judged:
+                tally.annotators.add(scope.pseudonym(annotator_id))
+                tally.per_item[item_id] += 1
+            tally.write(out, lines)
+            tally.read(len(judged))
+        writer.skipped.update(fast_dpo.skipped(session, scope, kinds))
     else:
         encode = _encoder(writer)
         for batch, read in iter_records(session, scope):

@@ -1,0 +1,155 @@
+"""On PostgreSQL, `dpo` lines are built by the database (exports/fast_dpo.py); they must be the
+bytes the Python writer gives, whatever the text holds."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from support.api import jsonl
+
+TRICKY = [
+    'She said "hi" \\ then left.\nNew line\ttab \x01 bell',
+    "Unicode: é ü 中文 🙂 and </script><script>alert(1)</script>",
+    "",
+]
+QUESTIONS = [
+    {"kind": "pairwise", "id": "preference", "prompt": "Which is better?", "allow_tie": True},
+    {"kind": "text", "id": "rationale", "purpose": "rationale", "target": "item"},
+    {"kind": "pairwise", "id": "style", "prompt": "Which reads better?", "allow_tie": True},
+]
+# What each annotator answers, by item position; "style" ties and bad choices included.
+CHOICES = [("A", "B"), ("B", "tie"), ("both_bad", "A"), ("tie", "both_bad")]
+
+
+def _items() -> list[dict]:
+    return [
+        {
+            "id": "tricky-0",
+            "prompt": [
+                {"role": "system", "content": TRICKY[0]},
+                {"role": "user", "content": "First turn"},
+                {"role": "assistant", "content": TRICKY[1]},
+                {"role": "user", "content": "And now?"},
+            ],
+            "language": "en",
+            "candidates": [
+                {"content": TRICKY[0], "model": 'm-"quoted"'},
+                {"content": TRICKY[1]},
+            ],
+        },
+        {
+            "id": 'item "two" é',
+            "prompt": TRICKY[1],
+            "candidates": [
+                {
+                    "content": [
+                        {"type": "text", "text": "part one"},
+                        {"type": "text", "text": "two"},
+                    ],
+                    "model": "m-b",
+                },
+                {"content": "plain", "model": "m-c"},
+            ],
+        },
+        {
+            "id": "gold",
+            "prompt": "2 + 2?",
+            "gold": True,
+            "candidates": [{"content": "4", "model": "m"}, {"content": "5", "model": "m"}],
+        },
+    ]
+
+
+@pytest.fixture
+def judged(as_user, unique, db, migrated):
+    from prefhub.kit.db import get_engine
+
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("the database-built dpo path is PostgreSQL's; it runs in the PostgreSQL suite")
+    researcher = as_user("researcher")
+    slug = f"fast-{unique}"
+    spec = {"name": slug, "slug": slug, "redundancy": 4, "questions": QUESTIONS}
+    assert researcher.post("/api/campaigns", json=spec).status_code == 201
+    imported = researcher.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.jsonl", jsonl(_items()), "application/jsonl")},
+    )
+    assert imported.status_code == 201, imported.text
+    for n, (preference, style) in enumerate(CHOICES):
+        annotator = as_user()
+        for _ in _items():
+            task = annotator.get(f"/api/annotate/{slug}/next").json()["task"]
+            answers = {
+                "preference": {"choice": preference},
+                "rationale": {"text": TRICKY[n % 2]},
+                "style": {"choice": style},
+            }
+            submitted = annotator.post(
+                f"/api/annotate/{slug}/submit",
+                json={
+                    "assignment_id": task["assignment_id"],
+                    "client_id": str(uuid.uuid4()),
+                    "answers": answers,
+                    "time_spent_ms": 1234 + n,
+                },
+            ).json()
+            if n == 0:  # undone and revised: only the newest revision is exported
+                annotator.post(
+                    f"/api/annotate/{slug}/undo", json={"judgment_id": submitted["judgment_id"]}
+                )
+                annotator.post(
+                    f"/api/annotate/{slug}/submit",
+                    json={
+                        "assignment_id": task["assignment_id"],
+                        "client_id": str(uuid.uuid4()),
+                        "answers": answers | {"preference": {"choice": "B"}},
+                    },
+                )
+    from prefhub.models import Judgment
+
+    with db() as session:  # a judgment without a time
+        first = session.scalar(Judgment.__table__.select().with_only_columns(Judgment.id).limit(1))
+        session.execute(update(Judgment).where(Judgment.id == first).values(time_spent_ms=None))
+    return researcher, slug
+
+
+def _export(researcher, slug: str, **options) -> tuple[bytes, dict]:
+    from prefhub.exports.tasks import execute_export
+
+    created = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo", **options})
+    assert created.status_code == 202, created.text
+    job = execute_export(created.json()["id"])
+    assert job is not None and job.folder
+    folder = Path(job.folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return (folder / "dpo.jsonl").read_bytes(), manifest
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"include_gold": True, "salt": "s1"}, {"languages": ["en"]}]
+)
+def test_postgresql_lines_are_the_python_writers_bytes(judged, monkeypatch, options):
+    from prefhub.exports import fast_dpo
+
+    researcher, slug = judged
+    used = []
+    real = fast_dpo.batches
+    monkeypatch.setattr(fast_dpo, "batches", lambda *a: used.append(1) or real(*a))
+    fast, fast_manifest = _export(researcher, slug, **options)
+    assert used, "the PostgreSQL path did not run"
+    monkeypatch.setattr(fast_dpo, "applies", lambda *a: False)
+    python, python_manifest = _export(researcher, slug, **options)
+    assert fast.count(b"\n") >= 4 and fast == python
+    drop = ("files",)  # the data files are equal; the card names its own export
+    assert {k: v for k, v in fast_manifest.items() if k not in drop} == {
+        k: v for k, v in python_manifest.items() if k not in drop
+    }
+    assert fast_manifest["counts"]["skipped_no_preference"]["tie"] > 0
+    for line in fast.splitlines():
+        row = json.loads(line)
+        assert row["metadata"]["question"] in ("preference", "style")
