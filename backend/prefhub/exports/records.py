@@ -41,6 +41,22 @@ class Scope:
     profiles: dict[int, dict[str, Any]] | None = None  # user id -> profile, when exported
     filtered_out: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def python_filters(self) -> bool:
+        """Whether some filter needs the decoded record (SQL cannot say it)."""
+        return self.rounds is not None or self.models is not None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """The judgments SQL keeps: the campaign's, current unless all revisions are wanted,
+        the SQL filters, and the annotator groups."""
+        where = [Judgment.campaign_id == self.campaign_id, *self.conditions]
+        if self.current_only:
+            newer = aliased(Judgment)
+            where.append(~exists().where(newer.supersedes_id == Judgment.id))
+        if self.annotators is not None:
+            where.append(Judgment.annotator_id.in_(sorted(self.annotators)))
+        return where
+
     def keeps(self, record: JudgmentRecord) -> bool:
         if self.annotators is not None and record.annotator_key not in self.annotators:
             self.filtered_out["annotator_groups"] += 1
@@ -148,6 +164,15 @@ def count_judgments(session: Session, scope: Scope) -> int:
         counted = counted - func.count(Judgment.supersedes_id)
     query = select(counted).where(Judgment.campaign_id == scope.campaign_id, *scope.conditions)
     return int(session.scalar(query) or 0)
+
+
+def judgments_per_item(session: Session, scope: Scope) -> Counter[int]:
+    """How many items have each number of kept judgments (SQL filters only)."""
+    per_item = (
+        select(func.count().label("n")).where(*scope.where()).group_by(Judgment.item_id)
+    ).subquery()
+    rows = session.execute(select(per_item.c.n, func.count()).group_by(per_item.c.n)).all()
+    return Counter({int(n): int(items) for n, items in rows})
 
 
 def iter_records(session: Session, scope: Scope) -> Iterator[tuple[list[JudgmentRecord], int]]:

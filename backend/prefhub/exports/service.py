@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -49,6 +48,7 @@ from prefhub.exports.records import (
     count_judgments,
     iter_item_groups,
     iter_records,
+    judgments_per_item,
     scope_for,
 )
 from prefhub.exports.schemas import ExportOptions
@@ -356,6 +356,7 @@ def _write_judgment_rows(
     )
     total = count_judgments(session, scope)
     tally = _Tally(total, on_progress)
+    tally.count_items = scope.python_filters
     if isinstance(writer, AnnotatorsWriter):
         for groups, read in iter_item_groups(session, scope):
             for records in groups:
@@ -392,9 +393,8 @@ def _write_judgment_rows(
     ):
         kinds = writer.question_kinds
         for lines, judged in fast_dpo.batches(session, scope, campaign.slug, kinds):
-            for annotator_id, item_id in judged:
+            for annotator_id, _ in judged:
                 tally.annotators.add(scope.pseudonym(annotator_id))
-                tally.per_item[item_id] += 1
             tally.write(out, lines)
             tally.read(len(judged))
         writer.skipped.update(fast_dpo.skipped(session, scope, kinds))
@@ -427,7 +427,13 @@ def _write_judgment_rows(
         ),
         STATS_KEY: {
             "annotators": tally.annotators,
-            "annotators_per_item": _spread(tally.per_item.values()),
+            "annotators_per_item": _spread(
+                tally.sizes
+                if tally.sizes
+                else Counter(tally.per_item.values())
+                if scope.python_filters
+                else judgments_per_item(session, scope)
+            ),
         },
         "aggregation": options.aggregation,
         "filters": _filters(options),
@@ -442,17 +448,23 @@ class _Tally:
         self.total, self.on_progress = total, on_progress
         self.judgments = self.rows = 0
         self.annotators: set[str] = set()
-        # Judgments kept per item (item id -> count): the card's "annotators per item".
+        # The card's "annotators per item": items by how many judgments they kept. Read from
+        # groups when judgments come by item; else counted per item, but only when a filter SQL
+        # cannot say was applied (memory grows with the items), else asked of SQL at the end.
+        self.sizes: Counter[int] = Counter()
         self.per_item: Counter[int] = Counter()
+        self.count_items = False
         self.dropped: Counter[str] = Counter()
 
     def kept_one(self, record: JudgmentRecord) -> None:
         self.annotators.add(record.annotator_pseudonym)
-        self.per_item[record.item_key] += 1
+        if self.count_items:
+            self.per_item[record.item_key] += 1
 
     def kept(self, records: list[JudgmentRecord]) -> None:
-        for record in records:
-            self.kept_one(record)
+        """One item's kept judgments."""
+        self.annotators.update(record.annotator_pseudonym for record in records)
+        self.sizes[len(records)] += 1
 
     def read(self, n: int) -> None:
         self.judgments += n
@@ -465,18 +477,24 @@ class _Tally:
         self.rows += len(lines)
 
 
-def _spread(counts: Iterable[int]) -> dict[str, Any] | None:
-    """How many judgments each item has: min, median, max and a histogram."""
-    histogram = Counter(counts)
+def _spread(histogram: Counter[int]) -> dict[str, Any] | None:
+    """From items by judgment count: how many items, min, median, max and the histogram."""
     if not histogram:
         return None
-    values = sorted(histogram.elements())
+    sizes = sorted(histogram)
+    items = sum(histogram.values())
+    median, seen = sizes[0], 0
+    for size in sizes:  # the lower median, without listing every item
+        seen += histogram[size]
+        if 2 * seen >= items:
+            median = size
+            break
     return {
-        "items": len(values),
-        "min": values[0],
-        "median": statistics.median_low(values),
-        "max": values[-1],
-        "histogram": {str(k): histogram[k] for k in sorted(histogram)},
+        "items": items,
+        "min": sizes[0],
+        "median": median,
+        "max": sizes[-1],
+        "histogram": {str(k): histogram[k] for k in sizes},
     }
 
 
