@@ -247,3 +247,38 @@ def test_cli_export_takes_groups_aggregation_and_parquet(two_groups, tmp_path):
     assert all(len(r["metadata"]["profile"]) == 2 for r in rows)
     bad = CliRunner().invoke(app, ["export", slug, "--out", str(tmp_path / "x"), "--group", "x"])
     assert bad.exit_code != 0 and "QUESTION=VALUE" in bad.output
+
+
+@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
+def test_aggregated_rows_and_annotators_load_with_datasets_and_trl(two_groups, file_format):
+    import datasets
+
+    from support.trl import render_conversational
+
+    researcher, slug, _ = two_groups
+    for fmt, aggregation in [
+        ("dpo", "majority"),
+        ("reward", "bradley_terry"),
+        ("ranking", "ranked_pairs"),
+        ("kto", "majority"),
+        ("annotators", "none"),
+    ]:
+        options = {"format": fmt, "aggregation": aggregation, "file_format": file_format}
+        rows, manifest, folder = _export(
+            researcher, slug, kto_from_preferences=True, include_profiles=True, **options
+        )
+        data = folder / manifest["files"][0]["name"]
+        builder = "parquet" if file_format == "parquet" else "json"
+        loaded = datasets.load_dataset(builder, data_files=str(data), split="train")
+        assert len(loaded) == len(rows) > 0, fmt
+        assert {"id", "campaign", "metadata"} <= set(loaded.column_names), fmt
+        if fmt == "dpo":
+            for example in loaded:
+                render_conversational({k: example[k] for k in ("prompt", "chosen", "rejected")})
+        if fmt == "kto":
+            assert sorted(loaded["label"]) == [False] * ITEMS + [True] * ITEMS
+            render_conversational({k: loaded[0][k] for k in ("prompt", "completion", "label")})
+        if fmt == "reward":
+            assert all(m > 0 for m in loaded["margin"])
+        if fmt == "ranking":
+            assert loaded[0]["ranks"] == [0, 1]
