@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { CampaignDetail, FlaggedTreeMessageList, TreeDetail, TreeList, TreeNode } from '@/lib/api-types';
+import type { CampaignDetail, FlaggedTreeMessageList, TreeDetail, TreeList, TreeNode, TreeSummary } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { CampaignRoute } from './campaign';
@@ -179,10 +179,113 @@ describe('admin trees section', () => {
     await waitFor(() => expect(api.calls('GET /api/trees/9').length).toBeGreaterThan(1));
   });
 
+  it('shows no pager when every tree fits on one page', async () => {
+    mockApi(routes);
+    renderCampaign();
+    expect(await screen.findByTestId('tree-row-9')).toBeInTheDocument();
+    expect(screen.queryByRole('navigation', { name: 'Tree pages' })).toBeNull();
+  });
+
   it('leaves the section out for item campaigns', async () => {
     mockApi({ ...routes, 'GET /api/campaigns/trees': () => jsonResponse(200, { ...campaign, spec: { ...campaign.spec, trees: null } }) });
     renderCampaign();
     expect(await screen.findByRole('heading', { name: 'Tree campaign' })).toBeInTheDocument();
     expect(screen.queryByTestId('trees-panel')).toBeNull();
+  });
+});
+
+// 137 trees, newest (highest id) first: 100 growing, then 37 ready for export.
+const summary = (id: number): TreeSummary => ({
+  id,
+  state: id > 37 ? 'growing' : 'ready_for_export',
+  size: 1,
+  lang: 'en',
+  prompt: `Prompt ${id}`,
+  created_at: '2025-01-02T00:00:00Z',
+  state_changed_at: null,
+});
+const page = (first: number, size: number): TreeList => ({
+  counts: { growing: 100, ready_for_export: 37 },
+  trees: Array.from({ length: size }, (_, i) => summary(first - i)),
+});
+
+const pagedRoutes = {
+  ...routes,
+  'GET /api/campaigns/trees/trees?limit=50': () => jsonResponse(200, page(137, 50)),
+  'GET /api/campaigns/trees/trees?limit=50&offset=50': () => jsonResponse(200, page(87, 50)),
+  'GET /api/campaigns/trees/trees?limit=50&offset=100': () => jsonResponse(200, page(37, 37)),
+  'GET /api/campaigns/trees/trees?limit=50&state=growing': () => jsonResponse(200, page(137, 50)),
+};
+
+const pager = async () => screen.findByRole('navigation', { name: 'Tree pages' });
+
+describe('admin trees paging', () => {
+  it('asks for the next 50 trees and says which of them are shown', async () => {
+    const api = mockApi(pagedRoutes);
+    renderCampaign();
+    const pages = await pager();
+    expect(pages).toHaveTextContent('Trees 1–50 of 137');
+    await userEvent.click(within(pages).getByRole('button', { name: 'Next' }));
+
+    expect(await screen.findByTestId('tree-row-87')).toHaveTextContent('Prompt 87');
+    expect(screen.getByTestId('tree-row-38')).toBeInTheDocument();
+    expect(screen.queryByTestId('tree-row-88')).toBeNull();
+    expect(pages).toHaveTextContent('Trees 51–100 of 137');
+    expect(api.calls('GET /api/campaigns/trees/trees?limit=50&offset=50')).toHaveLength(1);
+  });
+
+  it('disables Previous on the first page and Next on the last', async () => {
+    mockApi(pagedRoutes);
+    renderCampaign();
+    const pages = await pager();
+    const previous = within(pages).getByRole('button', { name: 'Previous' });
+    const next = within(pages).getByRole('button', { name: 'Next' });
+    expect(previous).toBeDisabled();
+    expect(next).toBeEnabled();
+
+    await userEvent.click(next);
+    await waitFor(() => expect(pages).toHaveTextContent('Trees 51–100 of 137'));
+    await waitFor(() => expect(next).toBeEnabled());
+    await userEvent.click(next);
+
+    expect(await screen.findByTestId('tree-row-1')).toBeInTheDocument();
+    expect(pages).toHaveTextContent('Trees 101–137 of 137');
+    expect(next).toBeDisabled();
+    expect(previous).toBeEnabled();
+    await userEvent.click(previous);
+    expect(await screen.findByTestId('tree-row-87')).toBeInTheDocument();
+    expect(pages).toHaveTextContent('Trees 51–100 of 137');
+  });
+
+  it('keeps the current page on screen while the next one loads', async () => {
+    let answer: (response: Response) => void = () => {};
+    const api = mockApi({
+      ...pagedRoutes,
+      'GET /api/campaigns/trees/trees?limit=50&offset=50': () => new Promise<Response>((resolve) => (answer = resolve)),
+    });
+    renderCampaign();
+    const pages = await pager();
+    await userEvent.click(within(pages).getByRole('button', { name: 'Next' }));
+
+    expect(screen.getByTestId('tree-row-137')).toBeInTheDocument();
+    expect(within(pages).getByRole('button', { name: 'Next' })).toBeDisabled();
+    await waitFor(() => expect(api.calls('GET /api/campaigns/trees/trees?limit=50&offset=50')).toHaveLength(1));
+    answer(jsonResponse(200, page(87, 50)));
+    expect(await screen.findByTestId('tree-row-87')).toBeInTheDocument();
+    expect(screen.queryByTestId('tree-row-137')).toBeNull();
+  });
+
+  it('goes back to the first page when the state filter changes', async () => {
+    const api = mockApi(pagedRoutes);
+    renderCampaign();
+    const pages = await pager();
+    await userEvent.click(within(pages).getByRole('button', { name: 'Next' }));
+    expect(await screen.findByTestId('tree-row-87')).toBeInTheDocument();
+
+    await userEvent.selectOptions(screen.getByLabelText('Show'), 'growing');
+    expect(await screen.findByTestId('tree-row-137')).toBeInTheDocument();
+    expect(await pager()).toHaveTextContent('Trees 1–50 of 100');
+    expect(api.calls('GET /api/campaigns/trees/trees?limit=50&state=growing')).toHaveLength(1);
+    expect(api.requests.filter((r) => r.url.includes('state=growing') && r.url.includes('offset='))).toHaveLength(0);
   });
 });
