@@ -203,7 +203,7 @@ def test_no_export_file_holds_an_email_or_a_crowd_platform_id(two_groups):
     assert emails and crowd_ids
     for folder in folders:
         files = [p for p in folder.rglob("*") if p.is_file()]
-        assert {p.name for p in files} >= {"manifest.json", "README.md"}
+        assert {p.name for p in files} >= {"manifest.json", "README.md", "croissant.json"}
         for path in files:
             content = path.read_bytes()
             for secret in [*emails, *crowd_ids]:
@@ -227,7 +227,14 @@ def test_the_dataset_card_summarises_who_the_annotators_are(two_groups):
     assert manifest["annotators_per_item"]["histogram"] == {"5": ITEMS}
     assert "Short and direct" in card and "Who the annotators are" in card
     names = {f["name"] for f in manifest["files"]}
-    assert names == {"dpo.parquet", "README.md"}
+    assert names == {"dpo.parquet", "README.md", "croissant.json"}
+    # The Croissant description points at the data file by its checksum, with the annotators.
+    described = json.loads((folder / "croissant.json").read_text())
+    data = next(f for f in manifest["files"] if f["name"] == "dpo.parquet")
+    (file_object,) = [d for d in described["distribution"] if d["@id"] == "dpo.parquet"]
+    assert file_object["sha256"] == data["sha256"]
+    assert file_object["encodingFormat"] == "application/x-parquet"
+    assert described["rai:annotationsPerItem"].startswith("min 5, median 5, max 5")
 
 
 def test_cli_export_takes_groups_aggregation_and_parquet(two_groups, tmp_path):

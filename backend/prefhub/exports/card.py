@@ -158,7 +158,7 @@ def _summary(manifest: dict[str, Any]) -> str:
         f"Human feedback collected with prefhub in the campaign `{_code(campaign['slug'])}` "
         f"(version {campaign['version']}), exported in the **{fmt}** format: "
         f"{counts['rows']:,} rows{' from ' + made_of if made_of else ''}; "
-        f"{_row_grain(manifest)}. "
+        f"{row_grain(manifest)}. "
     )
     summary += (
         f"The rows fit TRL's {trainer}."
@@ -178,7 +178,7 @@ def _summary(manifest: dict[str, Any]) -> str:
     )
 
 
-def _row_grain(manifest: dict[str, Any]) -> str:
+def row_grain(manifest: dict[str, Any]) -> str:
     fmt = manifest["format"]
     if _spec(manifest).get("trees") and fmt in TREE_ROW_GRAIN:
         return TREE_ROW_GRAIN[fmt]
@@ -186,13 +186,13 @@ def _row_grain(manifest: dict[str, Any]) -> str:
 
 
 def _structure(manifest: dict[str, Any]) -> str:
-    grain = _row_grain(manifest)
-    columns = _columns(manifest)
+    grain = row_grain(manifest)
+    columns = columns_of(manifest)
     table = _table(["column", "content"], ([f"`{n}`", c] for n, c in columns)) if columns else ""
     return _section("Dataset structure", f"{grain[0].upper()}{grain[1:]}.", table)
 
 
-def _columns(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+def columns_of(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """(column, what it holds) for the rows of the manifest's format; [] when not fixed."""
     fmt = manifest["format"]
     if fmt not in COLUMNS:

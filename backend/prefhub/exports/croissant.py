@@ -13,7 +13,7 @@ import copy
 import re
 from typing import Any
 
-from prefhub.exports.card import AGGREGATIONS, FORMAT_TAGS, TRAINERS, _columns, _row_grain
+from prefhub.exports.card import AGGREGATIONS, FORMAT_TAGS, TRAINERS, columns_of, row_grain
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The Croissant 1.0 context (the spec's Appendix 1, as mlcroissant writes it) with the RAI
@@ -104,7 +104,7 @@ def _description(manifest: dict[str, Any]) -> str:
     return (
         f'Human feedback collected with prefhub in the campaign "{campaign["name"]}" '
         f"({campaign['slug']}, version {campaign['version']}), exported in the "
-        f"{manifest['format']} format: {counts['rows']} rows, {_row_grain(manifest)}."
+        f"{manifest['format']} format: {counts['rows']} rows, {row_grain(manifest)}."
     )
 
 
@@ -148,12 +148,12 @@ def _record_set(manifest: dict[str, Any], file_id: str, media_files: int) -> dic
     nested = NESTED | (MESSAGES if manifest["options"].get("conversational", True) else set())
     nested |= {"prompt"} if fmt == "trees" else set()
     types = COLUMN_TYPES | dict.fromkeys(_rating_attributes(spec), "sc:Integer")
-    columns = _columns(manifest | {"media_files": media_files})
+    columns = columns_of(manifest | {"media_files": media_files})
     return {
         "@type": "cr:RecordSet",
         "@id": fmt,
         "name": fmt,
-        "description": f"The rows of {file_id}: {_row_grain(manifest)}.",
+        "description": f"The rows of {file_id}: {row_grain(manifest)}.",
         "field": [
             {
                 "@type": "cr:Field",

@@ -20,7 +20,7 @@ from prefhub.models import Campaign, ExportJob, User
 
 router = APIRouter(prefix="/api", tags=["exports"])
 MEDIA_TYPES = {
-    ".json": "application/json",
+    ".json": "application/json",  # manifest.json; croissant.json is JSON-LD, also JSON
     ".jsonl": "application/x-ndjson",
     ".parquet": "application/vnd.apache.parquet",
     ".md": "text/markdown; charset=utf-8",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from prefhub import __version__
 from prefhub.campaigns.service import spec_of
 from prefhub.exports.card import dataset_card
+from prefhub.exports.croissant import croissant
 from prefhub.exports.demographics import summarize_profiles
 from prefhub.exports.exceptions import (
     BadExportDestination,
@@ -164,7 +165,12 @@ def write_export(
     } | summary
     card = dataset_card(manifest | {"data_files": [data_name], "media_files": len(media)})
     (partial / "README.md").write_text(card, "utf-8")
-    manifest["files"] = [*files, _file_entry(partial, "README.md"), *media]
+    described = croissant(manifest | {"files": [*files, *media]})
+    (partial / "croissant.json").write_text(
+        json.dumps(described, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
+    )
+    extras = [_file_entry(partial, "README.md"), _file_entry(partial, "croissant.json")]
+    manifest["files"] = [*files, *extras, *media]
     (partial / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
