@@ -143,3 +143,20 @@ def test_vision_kto_export_lists_the_completion_images(migrated, db, as_user):
         .cast_column("images", datasets.Sequence(datasets.Image()))
     )
     assert all(example["images"][0].size == (256, 256) for example in decoded)
+
+    # A consensus export keeps the vision form, and copies the files its rows name.
+    job = researcher.post(
+        "/api/campaigns/demo-multimodal/exports",
+        json={"format": "dpo", "aggregation": "bradley_terry", "file_format": "parquet"},
+    )
+    assert job.status_code == 202, job.text
+    done = execute_export(job.json()["id"])
+    assert done is not None and done.status.value == "succeeded", done and done.error
+    import pyarrow.parquet as pq
+
+    folder = Path(done.folder)
+    consensus = pq.read_table(folder / "dpo.parquet").to_pylist()
+    assert consensus and all(r["metadata"]["aggregation"] == "bradley_terry" for r in consensus)
+    named = {path for r in consensus for path in r["images"]}
+    assert named and all((folder / path).is_file() for path in named)
+    assert {f["name"] for f in done.files if f["name"].startswith("media/")} == named

@@ -417,3 +417,21 @@ def test_judgments_rows_are_every_review_and_ranking_as_submitted(grown, db):
     # The rejected message's reviews are there, the one that rejected it among them.
     rejecting = [r for r in rows if r["message_id"] == grown.rejected_id and r["kind"] == "review"]
     assert any(r["answer"]["acceptable"] is False for r in rejecting)
+
+
+def test_tree_formats_export_as_parquet_with_the_same_rows(grown):
+    import pyarrow.parquet as pq
+
+    from prefhub.exports.tasks import execute_export
+
+    for fmt in ("trees", "dpo", "judgments", "annotators"):
+        jsonl, _, _ = _export(grown.researcher, grown.slug, fmt)
+        job = grown.researcher.post(
+            f"/api/campaigns/{grown.slug}/exports", json={"format": fmt, "file_format": "parquet"}
+        ).json()
+        done = execute_export(job["id"])
+        assert done is not None and done.status.value == "succeeded", done and done.error
+        table = pq.read_table(Path(done.folder) / f"{fmt}.parquet")
+        expected = [json.loads(line) for line in jsonl.splitlines()]
+        assert table.num_rows == len(expected) > 0, fmt
+        assert [r["id"] for r in table.to_pylist()] == [r["id"] for r in expected], fmt
