@@ -157,6 +157,6 @@ def test_vision_kto_export_lists_the_completion_images(migrated, db, as_user):
     folder = Path(done.folder)
     consensus = pq.read_table(folder / "dpo.parquet").to_pylist()
     assert consensus and all(r["metadata"]["aggregation"] == "bradley_terry" for r in consensus)
-    named = {path for r in consensus for path in r["images"]}
-    assert named and all((folder / path).is_file() for path in named)
+    named = {path for r in consensus for kind in ("images", "audios", "videos") for path in r[kind]}
+    assert any(r["images"] for r in consensus) and all((folder / p).is_file() for p in named)
     assert {f["name"] for f in done.files if f["name"].startswith("media/")} == named
