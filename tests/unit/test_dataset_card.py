@@ -245,6 +245,12 @@ def test_no_filters_is_said_so():
     process = section(dataset_card(manifest()), "Annotation process")
     assert "No filters were applied." in process
     assert "Filters applied" not in process
+    # Leaving gold items out is the default, said apart from the filters.
+    assert "Gold (attention-check) items, if the campaign has any, are left out." in process
+    included = manifest(filters={"include_gold": True})
+    process = section(dataset_card(included), "Annotation process")
+    assert "Gold (attention-check) items are included." in process
+    assert "No filters were applied." in process
 
 
 def test_long_guidelines_are_quoted_as_an_excerpt_of_about_1500_characters():

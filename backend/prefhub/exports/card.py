@@ -234,6 +234,12 @@ def _rating_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     return list(columns.items())
 
 
+GOLD = {
+    False: "Gold (attention-check) items, if the campaign has any, are left out.",
+    True: "Gold (attention-check) items are included.",
+}
+
+
 def _annotation_process(manifest: dict[str, Any]) -> str:
     spec = _spec(manifest)
     asked = spec.get("questions", [])
@@ -241,11 +247,13 @@ def _annotation_process(manifest: dict[str, Any]) -> str:
         ["question", "kind", "prompt"],
         ([f"`{_code(q['id'])}`", _cell(q["kind"]), _cell(q["prompt"])] for q in asked),
     )
+    chosen = manifest.get("filters") or {}
     filters = {
         k: v
-        for k, v in (manifest.get("filters") or {}).items()
-        if v is not None and v is not False and v not in ([], {})
+        for k, v in chosen.items()
+        if k != "include_gold" and v is not None and v is not False and v not in ([], {})
     }
+    gold = GOLD.get(chosen.get("include_gold"), "")  # item campaigns only
     applied = "\n".join(f"- `{_code(k)}`: {_cell(_filter_value(v))}" for k, v in filters.items())
     guidelines = (spec.get("guidelines") or "").strip()
     return _section(
@@ -253,6 +261,7 @@ def _annotation_process(manifest: dict[str, Any]) -> str:
         "The questions asked on each task:\n\n" + questions if asked else "",
         _method(manifest),
         f"Filters applied:\n\n{applied}" if filters else "No filters were applied.",
+        gold,
         "The annotators' guidelines (an excerpt; all of them are in manifest.json, at "
         f"`campaign.spec.guidelines`):\n\n{_quoted(_excerpt(guidelines))}"
         if guidelines
