@@ -1,8 +1,5 @@
 import { useState, type ComponentProps, type FormEvent } from 'react';
 
-import { ErrorMessage } from '@/components/ui/error-message';
-import { isApiError } from '@/lib/api-client';
-
 import { useCreateExport } from '../api/create-export';
 import {
   AGGREGATABLE_FORMATS,
@@ -19,8 +16,8 @@ import {
   type ExportFormState,
   type FileFormat,
 } from '../utils/export-options';
-import { describeValidationDetails } from '../utils/format';
 import { stateLabel, TREE_STATES } from '../utils/trees';
+import { RequestError } from './request-error';
 
 function AnnotatorGroupsEditor({ rows, onChange }: { rows: AnnotatorGroupRow[]; onChange: (rows: AnnotatorGroupRow[]) => void }) {
   const update = (index: number, patch: Partial<AnnotatorGroupRow>) =>
@@ -99,8 +96,6 @@ export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
     setFormError(result.ok ? null : result.problem);
     if (result.ok) create.mutate({ slug, body: result.body });
   };
-
-  const details = isApiError(create.error, 'validation_error') ? describeValidationDetails(create.error.details) : [];
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate aria-label="New export">
@@ -276,17 +271,7 @@ export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
           {formError}
         </p>
       ) : null}
-      {create.error ? (
-        <ErrorMessage error={create.error}>
-          {details.length > 0 ? (
-            <ul className="error-list">
-              {details.map((line, i) => (
-                <li key={i}>{line}</li>
-              ))}
-            </ul>
-          ) : null}
-        </ErrorMessage>
-      ) : null}
+      {create.error ? <RequestError error={create.error} /> : null}
       <div className="form__actions">
         <button type="submit" className="button button--primary" disabled={create.isPending}>
           {create.isPending ? 'Starting…' : 'Start export'}

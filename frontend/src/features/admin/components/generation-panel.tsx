@@ -3,7 +3,6 @@ import { Link } from 'react-router-dom';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
-import { isApiError } from '@/lib/api-client';
 import type { GenerationJob, GenerationParams } from '@/lib/api-types';
 
 import { useCancelGenerationJob } from '../api/cancel-generation-job';
@@ -12,10 +11,11 @@ import { useCampaignGenerationJobs } from '../api/get-campaign-generation-jobs';
 import { isGenerationJobActive, useGenerationJob } from '../api/get-generation-job';
 import { useModels } from '../api/get-models';
 import { useResumeGenerationJob } from '../api/resume-generation-job';
-import { describeValidationDetails, formatDate } from '../utils/format';
+import { formatDate } from '../utils/format';
 
 import { GenerationProgress } from './generation-progress';
 import { StatusBadge } from './status-badge';
+import { RequestError } from './request-error';
 
 const MAX_ERRORS_SHOWN = 3;
 
@@ -127,8 +127,6 @@ export function GenerationPanel({ slug }: { slug: string }) {
     create.mutate({ slug, body: { models: chosen, samples: n, params, new_round: newRound } });
   };
 
-  const details = isApiError(create.error, 'validation_error') ? describeValidationDetails(create.error.details) : [];
-
   return (
     <section className="card" aria-labelledby="generation-title">
       <h2 id="generation-title">Generation</h2>
@@ -214,17 +212,7 @@ export function GenerationPanel({ slug }: { slug: string }) {
               {formError}
             </p>
           ) : null}
-          {create.error ? (
-            <ErrorMessage error={create.error}>
-              {details.length > 0 ? (
-                <ul className="error-list">
-                  {details.map((line, i) => (
-                    <li key={i}>{line}</li>
-                  ))}
-                </ul>
-              ) : null}
-            </ErrorMessage>
-          ) : null}
+          {create.error ? <RequestError error={create.error} /> : null}
           <div className="form__actions">
             <button type="submit" className="button button--primary" disabled={create.isPending}>
               {create.isPending ? 'Starting…' : 'Start generation'}

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 
-import { ErrorMessage } from '@/components/ui/error-message';
-import { isApiError } from '@/lib/api-client';
 import type { CampaignDetail, CampaignSpecInput } from '@/lib/api-types';
 
 import { useCreateCampaign } from '../api/create-campaign';
-import { describeValidationDetails, slugify } from '../utils/format';
+import { slugify } from '../utils/format';
+
+import { RequestError } from './request-error';
 
 export function NewCampaignForm({ onCreated }: { onCreated: (campaign: CampaignDetail) => void }) {
   const [name, setName] = useState('');
@@ -38,21 +38,9 @@ export function NewCampaignForm({ onCreated }: { onCreated: (campaign: CampaignD
     create.mutate(spec);
   };
 
-  const details = isApiError(create.error, 'validation_error') ? describeValidationDetails(create.error.details) : [];
-
   return (
     <form className="form card" onSubmit={onSubmit}>
-      {create.error ? (
-        <ErrorMessage error={create.error}>
-          {details.length > 0 ? (
-            <ul className="error-list">
-              {details.map((line, i) => (
-                <li key={i}>{line}</li>
-              ))}
-            </ul>
-          ) : null}
-        </ErrorMessage>
-      ) : null}
+      {create.error ? <RequestError error={create.error} /> : null}
       <div className="field">
         <label htmlFor="campaign-name">Name</label>
         <input

@@ -1,14 +1,12 @@
 import { useState, type FormEvent } from 'react';
 
-import { ErrorMessage } from '@/components/ui/error-message';
-import { isApiError } from '@/lib/api-client';
 import type { CreateModelEndpointBody, ModelEndpoint, ProviderKind } from '@/lib/api-types';
 
 import { useCreateModel } from '../api/create-model';
-import { describeValidationDetails } from '../utils/format';
 import { parseJsonObject } from '../utils/json';
 
 import { PROVIDER_LABELS } from './models-table';
+import { RequestError } from './request-error';
 
 // Mirrors backend/prefhub/generation/schemas.py so mistakes show before a 422.
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,99}';
@@ -62,22 +60,10 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
     create.mutate(body);
   };
 
-  const details = isApiError(create.error, 'validation_error') ? describeValidationDetails(create.error.details) : [];
-
   return (
     <form className="form card" onSubmit={onSubmit} aria-labelledby="new-model-title">
       <h2 id="new-model-title">Add a model endpoint</h2>
-      {create.error ? (
-        <ErrorMessage error={create.error}>
-          {details.length > 0 ? (
-            <ul className="error-list">
-              {details.map((line, i) => (
-                <li key={i}>{line}</li>
-              ))}
-            </ul>
-          ) : null}
-        </ErrorMessage>
-      ) : null}
+      {create.error ? <RequestError error={create.error} /> : null}
       {create.isSuccess ? (
         <p className="alert alert--success" role="status">
           Added {create.data.name}.
