@@ -51,6 +51,7 @@ from _common import (
     postgres_cpu,
     postgres_version,
     prefhub_env,
+    sqlalchemy_url,
 )
 
 SLUG = "bench-export"
@@ -84,6 +85,7 @@ class Config:
     seed: int
     keep: bool
     profile_dir: Path | None
+    reuse_database: str | None = None
 
     @property
     def items(self) -> int:
@@ -107,6 +109,12 @@ def parse_args(argv: list[str] | None = None) -> Config:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database and the export")
     parser.add_argument(
+        "--reuse-database",
+        default=None,
+        metavar="NAME",
+        help="export a database an earlier --keep run seeded (skips seeding; kept afterwards)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         default=None,
@@ -123,8 +131,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
         candidate_chars=args.candidate_chars,
         batch_size=args.batch_size,
         seed=args.seed,
-        keep=args.keep,
+        keep=args.keep or args.reuse_database is not None,
         profile_dir=args.profile,
+        reuse_database=args.reuse_database,
     )
 
 
@@ -348,6 +357,18 @@ def seed(config: Config, pg_name: str) -> int:
     return preferences[0]
 
 
+def preferences_in(pg_name: str) -> int:
+    """Judgments with a preference (rows expected) in an already seeded database."""
+    import psycopg
+
+    with psycopg.connect(libpq_url(pg_name)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM judgments WHERE answers -> %s ->> 'choice' IN ('A', 'B')",
+            (QUESTION,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def database_size_mb(pg_name: str) -> float:
     import psycopg
 
@@ -540,23 +561,30 @@ def run(config: Config) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="prefhub-bench-export-"))
     pg_name: str | None = None
     try:
-        try:
-            pg_name, url = create_postgres_database("prefhub_bench_export")
-        except Exception as exc:
-            return {"rows": None, "skipped": f"PostgreSQL unreachable: {exc}"}
-        env = prefhub_env(url, workdir)
-        os.environ.update(env)  # before prefhub is first imported (settings are cached)
-        log(f"migrating {url}")
-        migrate(env, workdir)
-        log(
-            f"seeding {config.annotators} annotators, {config.items} items x 2 candidates, "
-            f"{config.judgments} assignments and judgments"
-        )
-        started = time.monotonic()
-        expected = seed(config, pg_name)
-        seed_s = time.monotonic() - started
+        seed_s: float | None = None
+        if config.reuse_database:
+            pg_name, url = config.reuse_database, sqlalchemy_url(config.reuse_database)
+            env = prefhub_env(url, workdir)
+            os.environ.update(env)
+            expected = preferences_in(pg_name)
+        else:
+            try:
+                pg_name, url = create_postgres_database("prefhub_bench_export")
+            except Exception as exc:
+                return {"rows": None, "skipped": f"PostgreSQL unreachable: {exc}"}
+            env = prefhub_env(url, workdir)
+            os.environ.update(env)  # before prefhub is first imported (settings are cached)
+            log(f"migrating {url}")
+            migrate(env, workdir)
+            log(
+                f"seeding {config.annotators} annotators, {config.items} items x 2 candidates, "
+                f"{config.judgments} assignments and judgments"
+            )
+            started = time.monotonic()
+            expected = seed(config, pg_name)
+            seed_s = round(time.monotonic() - started, 1)
         db_mb = database_size_mb(pg_name)
-        log(f"seeded in {seed_s:.0f}s ({db_mb:.0f} MB); exporting {expected} expected rows")
+        log(f"database of {db_mb:.0f} MB (seeded in {seed_s}s); exporting {expected} expected rows")
         destination = workdir / "export"
         exported = run_export(config, env, destination)
         child = exported.child
@@ -601,7 +629,8 @@ def run(config: Config) -> dict[str, Any]:
             "export_cpu_s": round(child["cpu_s"], 2),
             "cpu_cores": exported.cpu_cores,
             "nproc": os.cpu_count(),
-            "seed_s": round(seed_s, 1),
+            "seed_s": seed_s,
+            "reused_database": config.reuse_database is not None,
             "db_size_mb": db_mb,
             "postgres": postgres_version(),
             "python": platform.python_version(),

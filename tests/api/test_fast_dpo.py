@@ -1,5 +1,5 @@
-"""On PostgreSQL, `dpo` lines are built by the database (exports/fast_dpo.py); they must be the
-bytes the Python writer gives, whatever the text holds."""
+"""On PostgreSQL, `dpo` lines are built from pieces (exports/fast_dpo.py); they must be the
+bytes the Python writer gives, whatever the text holds and however the batches fall."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def judged(as_user, unique, db, migrated):
     from prefhub.kit.db import get_engine
 
     if get_engine().dialect.name != "postgresql":
-        pytest.skip("the database-built dpo path is PostgreSQL's; it runs in the PostgreSQL suite")
+        pytest.skip("the fast dpo path is PostgreSQL's; it runs in the PostgreSQL suite")
     researcher = as_user("researcher")
     slug = f"fast-{unique}"
     spec = {"name": slug, "slug": slug, "redundancy": 4, "questions": QUESTIONS}
@@ -153,3 +153,30 @@ def test_postgresql_lines_are_the_python_writers_bytes(judged, monkeypatch, opti
     for line in fast.splitlines():
         row = json.loads(line)
         assert row["metadata"]["question"] in ("preference", "style")
+
+
+def test_small_batches_and_cache_resets_give_the_same_bytes(judged, monkeypatch):
+    """Batches of one judgment, and a piece cache that starts afresh at every batch, change
+    nothing: the lines, their order and the counts stay the Python writer's."""
+    from prefhub.exports import fast_dpo
+
+    researcher, slug = judged
+    monkeypatch.setattr(fast_dpo, "BATCH", 1)
+    monkeypatch.setattr(fast_dpo, "CACHED_CANDIDATES", 1)
+    progress: list[int] = []
+    real = fast_dpo.batches
+
+    def counted(*args):
+        for data, rows, read in real(*args):
+            progress.append(read)
+            yield data, rows, read
+
+    monkeypatch.setattr(fast_dpo, "batches", counted)
+    fast, fast_manifest = _export(researcher, slug)
+    monkeypatch.setattr(fast_dpo, "applies", lambda *a: False)
+    python, python_manifest = _export(researcher, slug)
+    assert fast == python and fast.count(b"\n") == fast_manifest["counts"]["rows"]
+    # One batch per judgment read (superseded revisions and gold items are not read).
+    assert progress == [1] * fast_manifest["counts"]["judgments"]
+    assert fast_manifest["counts"] == python_manifest["counts"]
+    assert fast_manifest["files"][0]["sha256"] == python_manifest["files"][0]["sha256"]

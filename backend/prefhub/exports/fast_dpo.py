@@ -1,113 +1,91 @@
-"""``dpo`` lines written by PostgreSQL, for the common case of a large export.
+"""``dpo`` lines for the common case of a large export, as bytes, with PostgreSQL's help.
 
-Python spends about 45 µs per row decoding and encoding JSON (bench/RESULTS.md); PostgreSQL
-builds the same text in C. This path runs when it can give exactly what ``DpoWriter.lines()``
-gives: PostgreSQL, aggregation ``none``, the conversational form, no media, the pairwise
-questions as the only preference questions, and only the filters SQL can say. The line is
-``lines()``' template in the same sorted-key order; strings are escaped by ``to_json``, which
-escapes exactly what Python's json does with ``ensure_ascii`` off; pseudonyms are computed in
-Python and joined in. ``tests/api/test_fast_dpo.py`` holds the two paths to the same bytes.
+The Python writer spends about 45 µs per row decoding records and encoding JSON
+(bench/RESULTS.md). Here each row is cut into pieces that are each made once, where it is
+cheapest, and joined as bytes:
+
+* per candidate and per item (a row's bulk, shared by the K judgments of an item), in Python:
+  the completion's and the prompt's JSON (``json``'s escaping is C and faster than
+  PostgreSQL's ``to_json``), the model's name and the item's external id;
+* per row, by PostgreSQL, in C: the row's own metadata as UTF-8, in three pieces around the
+  item id and the models.
+
+This path runs when it gives exactly what ``DpoWriter.lines()`` gives: PostgreSQL, aggregation
+``none``, the conversational form, no media, pairwise questions as the only preference
+questions, and only the filters SQL can say. ``tests/api/test_fast_dpo.py`` holds the two paths
+to the same bytes, and ``tests/unit/test_fast_dpo_pieces.py`` the pieces to ``json``'s.
+
+Three things overlap: a reader thread runs the next batch's queries (psycopg waits without the
+GIL), the caller's thread joins pieces, and the caller writes and hashes (both without the GIL).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, literal_column, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from prefhub.exports.formats.dpo import _json
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
 from prefhub.exports.records import Scope
 from prefhub.exports.schemas import ExportOptions
+from prefhub.kit.content import plain_text
 from prefhub.models import Judgment
 
 BATCH = 10_000
+# Pieces of candidates and items kept between batches (judgments of one item can lie in
+# several batches); past this many candidates the cache starts afresh, so memory is bounded.
+CACHED_CANDIDATES = 12_000
 
-# One judgment's rows: a pairwise answer "A" or "B" gives a line; the order of questions is
-# that of the answers as stored, as when Python decodes them.
-LINES = text(
-    """
-WITH batch AS (
-    SELECT j.id, j.annotator_id, j.item_id, j.answers, j.shown_order, j.time_spent_ms,
-           j.campaign_version, j.created_at
-    FROM unnest(CAST(:ids AS integer[])) AS wanted(id)
-    JOIN judgments j ON j.id = wanted.id
-    -- The range lets the primary key narrow the scan; the ids pick the judgments kept.
-    WHERE j.id BETWEEN :first_id AND :last_id
-),
-prompts AS (
-    SELECT i.id, i.external_id,
-           '[' || string_agg(
-               '{"content": ' || to_json(coalesce((
-                   SELECT string_agg(p.part ->> 'text', E'\\n\\n' ORDER BY p.n)
-                   FROM jsonb_array_elements(m.message -> 'content') WITH ORDINALITY p(part, n)
-                   WHERE p.part ->> 'type' = 'text'
-               ), ''))::text || ', "role": ' || to_json(m.message ->> 'role')::text || '}',
-               ', ' ORDER BY m.n
-           ) || ']' AS prompt
-    FROM items i, jsonb_array_elements(i.context) WITH ORDINALITY m(message, n)
-    WHERE i.id IN (SELECT item_id FROM batch)
-    GROUP BY i.id, i.external_id
-),
-completions AS (
-    SELECT c.id, coalesce(to_json(c.model_name)::text, 'null') AS model,
-           '[{"content": ' || to_json(coalesce((
-               SELECT string_agg(p.part ->> 'text', E'\\n\\n' ORDER BY p.n)
-               FROM jsonb_array_elements(c.content) WITH ORDINALITY p(part, n)
-               WHERE p.part ->> 'type' = 'text'
-           ), ''))::text || ', "role": "assistant"}]' AS completion
-    FROM candidates c
-    WHERE c.item_id IN (SELECT item_id FROM batch)
-),
-pseudonyms AS (
-    SELECT * FROM unnest(CAST(:annotator_ids AS integer[]), CAST(:names AS text[])) AS p(uid, name)
-),
+# One batch's rows, in order, and its size and last judgment id. A pairwise answer "A" or "B"
+# gives a row. Questions come in the order of jsonb's keys (shorter first, then bytewise), the
+# order Python sees when it decodes answers. ``{window}`` selects the batch's judgment ids.
+ROWS = """
+WITH wanted AS MATERIALIZED ({window}),
 stated AS (
-    SELECT b.*, q.key AS question, q.n, q.value ->> 'choice' AS choice,
-           (b.shown_order ->> (CASE q.value ->> 'choice' WHEN 'A' THEN 0 ELSE 1 END))::int
-               AS chosen_id,
-           (b.shown_order ->> (CASE q.value ->> 'choice' WHEN 'A' THEN 1 ELSE 0 END))::int
-               AS rejected_id
-    FROM batch b
-    CROSS JOIN LATERAL jsonb_each(b.answers) WITH ORDINALITY q(key, value, n)
-    WHERE q.key = ANY(:pairwise) AND q.value ->> 'choice' IN ('A', 'B')
+    SELECT j.id, j.annotator_id, j.item_id, j.shown_order, j.time_spent_ms,
+           j.campaign_version, j.created_at, q.n, a.choice
+    FROM wanted
+    JOIN judgments j ON j.id = wanted.id
+    CROSS JOIN unnest(%(fast_questions)s::text[]) WITH ORDINALITY AS q(question, n)
+    CROSS JOIN LATERAL (SELECT j.answers -> q.question ->> 'choice' AS choice) a
+    -- The range lets the primary key narrow the scan; the ids pick the judgments kept.
+    WHERE j.id BETWEEN (SELECT min(id) FROM wanted) AND (SELECT max(id) FROM wanted)
+      AND a.choice IN ('A', 'B')
 )
-SELECT
-    '{"campaign": ' || :slug || ', "chosen": ' || chosen.completion
-    || ', "id": ' || to_json('j' || s.id || '.' || s.question)::text
-    || ', "metadata": {"annotator_id": ' || to_json(ps.name)::text
-    || ', "campaign_version": ' || s.campaign_version
-    || ', "chosen_label": ' || to_json(s.choice)::text
-    || ', "created_at": "' || to_char(s.created_at, 'YYYY-MM-DD"T"HH24:MI:SS') || 'Z"'
-    || ', "item_id": ' || to_json(pr.external_id)::text
-    || ', "judgment_id": ' || s.id
-    || ', "question": ' || to_json(s.question)::text
-    || ', "shown_order": ' || s.shown_order::text
-    || ', "source_models": {"chosen": ' || chosen.model || ', "rejected": ' || rejected.model
-    || '}, "time_spent_ms": ' || coalesce(s.time_spent_ms::text, 'null')
-    || '}, "prompt": ' || pr.prompt || ', "rejected": ' || rejected.completion || '}'
+SELECT s.id, s.annotator_id, s.item_id,
+       (s.shown_order ->> (CASE s.choice WHEN 'A' THEN 0 ELSE 1 END))::int,
+       (s.shown_order ->> (CASE s.choice WHEN 'A' THEN 1 ELSE 0 END))::int,
+       s.n::int, s.choice, s.shown_order::text, s.time_spent_ms, s.campaign_version,
+       to_char(s.created_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), NULL::int, NULL::int
 FROM stated s
-JOIN prompts pr ON pr.id = s.item_id
-JOIN pseudonyms ps ON ps.uid = s.annotator_id
-JOIN completions chosen ON chosen.id = s.chosen_id
-JOIN completions rejected ON rejected.id = s.rejected_id
-ORDER BY s.id, s.n
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       (SELECT max(id) FROM wanted), (SELECT count(*)::int FROM wanted)
+ORDER BY 1 NULLS LAST, 6
 """
-).bindparams(
-    bindparam("ids", type_=ARRAY(Integer)),
-    bindparam("annotator_ids", type_=ARRAY(Integer)),
-    bindparam("names", type_=ARRAY(String)),
-    bindparam("pairwise", type_=ARRAY(String)),
-)
+# Candidates of items not yet cached. A single text part, the common case, comes as text;
+# other content as JSON for Python to take apart.
+CANDIDATES = """
+SELECT c.id, c.item_id, c.model_name, s.text, CASE WHEN s.text IS NULL THEN c.content::text END
+FROM candidates c
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN jsonb_array_length(c.content) = 1 AND c.content -> 0 ->> 'type' = 'text'
+                THEN c.content -> 0 ->> 'text' END AS text
+) s
+WHERE c.item_id = ANY(%(items)s::integer[])
+"""
+ITEMS = "SELECT id, external_id, context::text FROM items WHERE id = ANY(%(items)s::integer[])"
 
 
 def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[str, str]) -> bool:
-    """Whether this export can take the PostgreSQL path and give the same bytes."""
+    """Whether this export can take this path and give the same bytes."""
     preference_kinds = {kind for kind in kinds.values() if kind in PREFERENCE_KINDS}
     return (
         session.get_bind().dialect.name == "postgresql"
@@ -124,51 +102,185 @@ def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[
     )
 
 
+def _json(value: str) -> str:
+    return encode_basestring(value)  # json's own escaping with ensure_ascii off
+
+
+def completion_json(text: str) -> str:
+    """``[{"role": "assistant", "content": text}]`` as ``dumps_row`` writes it."""
+    return f'[{{"content": {_json(text)}, "role": "assistant"}}]'
+
+
+def prompt_json(context: list[dict[str, Any]]) -> str:
+    """The conversational prompt of ``prompt_value`` as ``dumps_row`` writes it."""
+    messages = [
+        f'{{"content": {_json(plain_text(m["content"]))}, "role": {_json(m["role"])}}}'
+        for m in context
+    ]
+    return f"[{', '.join(messages)}]"
+
+
+def jsonb_key_order(keys: list[str]) -> list[str]:
+    """Keys in the order jsonb stores an object's keys: by length in bytes, then bytewise."""
+    return sorted(keys, key=lambda k: (len(k.encode()), k.encode()))
+
+
+@dataclass
+class _Batch:
+    """A batch as read: its rows (ROWS' columns), what the pieces of its new items are made
+    from, whether the cached pieces go first, its last judgment id and how many judgments it
+    read."""
+
+    rows: list[tuple[Any, ...]]
+    new: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+    reset: bool
+    last_id: int
+    read: int
+
+
+@dataclass
+class _Pieces:
+    """What rows take from their candidates and items, by id: bytes that start and end a
+    row, and JSON strings for the metadata."""
+
+    head: dict[int, bytes] = field(default_factory=dict)  # row start through "chosen"
+    tail: dict[int, bytes] = field(default_factory=dict)  # "prompt" through the row's end
+    model: dict[int, str] = field(default_factory=dict)
+    item_id: dict[int, str] = field(default_factory=dict)
+
+    def add(self, new: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], start: bytes) -> None:
+        """Pieces of new items, from (their candidates, the items) as CANDIDATES and ITEMS
+        give them."""
+        candidates, items = new
+        prompts: dict[int, bytes] = {}
+        for item, external_id, context in items:
+            prompts[item] = prompt_json(json.loads(context)).encode()
+            self.item_id[item] = _json(external_id)
+        for candidate, item, model, text, content in candidates:
+            if content is not None:
+                text = plain_text(json.loads(content))
+            completion = completion_json(text).encode()
+            self.head[candidate] = start + completion
+            self.tail[candidate] = b"".join(
+                (b', "prompt": ', prompts[item], b', "rejected": ', completion, b"}\n")
+            )
+            self.model[candidate] = "null" if model is None else _json(model)
+
+    def clear(self) -> None:
+        for pieces in (self.head, self.tail, self.model, self.item_id):
+            pieces.clear()
+
+
+@dataclass
+class _Metadata:
+    """What a row's metadata takes from the export rather than the row, as JSON."""
+
+    names: dict[int, str]  # annotator id -> pseudonym
+    questions: list[str]  # by ROWS' ordinal, from 1, without quotes
+
+
+def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
+    """The batch's lines: per row, its chosen candidate's head, the metadata (formatted here:
+    cheaper than in SQL) and its rejected candidate's tail."""
+    head, tail, model, item_id = pieces.head, pieces.tail, pieces.model, pieces.item_id
+    names, questions = export.names, export.questions
+    parts: list[bytes] = []
+    add = parts.append
+    for (
+        jid,
+        uid,
+        item,
+        chosen,
+        rejected,
+        n,
+        label,
+        shown,
+        spent,
+        version,
+        created,
+        _,
+        _,
+    ) in batch.rows:
+        question = questions[n]
+        add(head[chosen])
+        add(
+            f', "id": "j{jid}.{question}", "metadata": {{"annotator_id": {names[uid]}, '
+            f'"campaign_version": {version}, "chosen_label": "{label}", '
+            f'"created_at": "{created}", "item_id": {item_id[item]}, "judgment_id": {jid}, '
+            f'"question": "{question}", "shown_order": {shown}, '
+            f'"source_models": {{"chosen": {model[chosen]}, "rejected": {model[rejected]}}}, '
+            f'"time_spent_ms": {"null" if spent is None else spent}}}'.encode()
+        )
+        add(tail[rejected])
+    return b"".join(parts)
+
+
 def batches(
-    session: Session, scope: Scope, slug: str, kinds: dict[str, str]
-) -> Iterator[tuple[list[str], list[tuple[int, int]]]]:
-    """The lines of each batch of judgments (by id), with each judgment's (annotator, item)."""
+    session: Session, scope: Scope, slug: str, kinds: dict[str, str], annotator_ids: list[int]
+) -> Iterator[tuple[bytes, int, int]]:
+    """Each batch of judgments (by id) as (its lines as UTF-8, rows, judgments read);
+    ``annotator_ids`` are those of ``annotators_in()``."""
     connection = session.connection()
-    # The planner's row estimates for these joins are far off: they turn on JIT compilation
-    # (~0.8 s per batch), plan sorts that spill to disk, and a generic plan (psycopg prepares a
-    # statement run five times) scans whole tables per batch. None of that pays here.
+    # Row estimates for unnest() are far off: they turn on JIT compilation (~0.8 s a batch),
+    # and a generic plan (psycopg prepares a statement run five times) scans whole tables.
     connection.exec_driver_sql("SET LOCAL jit = off")
-    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-    annotators = select(Judgment.annotator_id).where(Judgment.campaign_id == scope.campaign_id)
-    annotator_ids = sorted(connection.execute(annotators.distinct()).scalars())
-    params: dict[str, Any] = {
-        "slug": _json(slug),
-        "annotator_ids": annotator_ids,
-        "names": [scope.pseudonym(uid) for uid in annotator_ids],
-        "pairwise": [question for question, kind in kinds.items() if kind == "pairwise"],
-    }
+    # A batch is small: starting parallel workers for it costs more than it saves.
+    connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    cursor = connection.connection.driver_connection.cursor(binary=True)
+    # The batch's ids as SQLAlchemy says them, with the export's filters, inlined in ROWS.
+    window = (
+        select(Judgment.id)
+        .where(*scope.where(), Judgment.id > bindparam("fast_after", 0))
+        .order_by(Judgment.id)
+        .limit(BATCH)
+        .compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    )
+    rows_sql = ROWS.format(window=window)
+    questions = jsonb_key_order([q for q, kind in kinds.items() if kind == "pairwise"])
+    params: dict[str, Any] = dict(window.params) | {"fast_questions": questions}
+    export = _Metadata(
+        names={uid: _json(scope.pseudonym(uid)) for uid in annotator_ids},
+        questions=["", *(_json(q)[1:-1] for q in questions)],
+    )
+    start = f'{{"campaign": {_json(slug)}, "chosen": '.encode()
+    cached: set[int] = set()  # items whose pieces the caller has (the reader's own record)
 
-    def fetch(after_id: int) -> tuple[list[str], list[Any]] | None:
-        judged = connection.execute(
-            select(Judgment.id, Judgment.annotator_id, Judgment.item_id)
-            .where(*scope.where(), Judgment.id > after_id)
-            .order_by(Judgment.id)
-            .limit(BATCH)
-        ).all()
-        if not judged:
+    def fetch(after_id: int) -> _Batch | None:
+        rows = cursor.execute(rows_sql, params | {"fast_after": after_id}).fetchall()
+        *rows, (*_, last_id, read) = rows
+        if not read:
             return None
-        batch = params | {
-            "ids": [row[0] for row in judged],
-            "first_id": judged[0][0],
-            "last_id": judged[-1][0],
-        }
-        return list(connection.execute(LINES, batch).scalars()), judged
+        batch_items = {row[2] for row in rows}
+        reset = (len(cached) + len(batch_items)) * 2 > CACHED_CANDIDATES
+        if reset:
+            cached.clear()
+        new_items = sorted(batch_items - cached)
+        cached.update(new_items)
+        new: tuple[list[Any], list[Any]] = ([], [])
+        if new_items:
+            wanted = {"items": new_items}
+            new = (
+                cursor.execute(CANDIDATES, wanted).fetchall(),
+                cursor.execute(ITEMS, wanted).fetchall(),
+            )
+        return _Batch(rows, new, reset, last_id, read)
 
-    # The next batch is read while the caller writes this one: PostgreSQL builds lines on one
-    # core while Python writes and hashes on the other. Only the reading thread touches the
-    # connection, one query at a time.
+    pieces = _Pieces()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fast-dpo") as reader:
         upcoming = reader.submit(fetch, 0)
-        while (found := upcoming.result()) is not None:
-            lines, judged = found
-            upcoming = reader.submit(fetch, judged[-1][0])
-            yield lines, [(row[1], row[2]) for row in judged]
+        while (batch := upcoming.result()) is not None:
+            upcoming = reader.submit(fetch, batch.last_id)
+            if batch.reset:
+                pieces.clear()
+            pieces.add(batch.new, start)
+            yield _join(batch, pieces, export), len(batch.rows), batch.read
+
+
+def annotators_in(session: Session, scope: Scope) -> list[int]:
+    """The annotators with judgments in the export, by id."""
+    query = select(Judgment.annotator_id).where(*scope.where()).distinct()
+    return sorted(session.execute(query).scalars())
 
 
 def skipped(session: Session, scope: Scope, kinds: dict[str, str]) -> Counter[str]:

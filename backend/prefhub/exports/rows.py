@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -179,11 +180,23 @@ def write_judgment_rows(
         and fast_dpo.applies(session, options, scope, writer.question_kinds)
     ):
         kinds = writer.question_kinds
-        for lines, judged in fast_dpo.batches(session, scope, campaign.slug, kinds):
-            for annotator_id, _ in judged:
-                tally.annotators.add(scope.pseudonym(annotator_id))
-            tally.write(out, lines)
-            tally.read(len(judged))
+        annotator_ids = fast_dpo.annotators_in(session, scope)
+        tally.annotators.update(map(scope.pseudonym, annotator_ids))
+        out.flush()
+        # Bytes go straight to the file under the text layer, written and hashed by a thread
+        # of their own while the next batch is joined.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing:
+            written: Future[int] | None = None
+            for data, rows, read in fast_dpo.batches(
+                session, scope, campaign.slug, kinds, annotator_ids
+            ):
+                if written is not None:
+                    written.result()
+                written = writing.submit(out.buffer.write, data)
+                tally.rows += rows
+                tally.read(read)
+            if written is not None:
+                written.result()
         writer.skipped.update(fast_dpo.skipped(session, scope, kinds))
     else:
         encode = _encoder(writer)

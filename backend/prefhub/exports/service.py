@@ -15,6 +15,7 @@ from prefhub import __version__
 from prefhub.campaigns.service import spec_of
 from prefhub.exports.card import dataset_card
 from prefhub.exports.croissant import croissant
+from prefhub.exports.datafile import open_data_file
 from prefhub.exports.demographics import summarize_profiles
 from prefhub.exports.exceptions import (
     BadExportDestination,
@@ -135,14 +136,16 @@ def write_export(
 
     jsonl_name = f"{options.format}.jsonl"
     write_rows = write_tree_rows if is_tree_campaign(campaign) else write_judgment_rows
-    with (partial / jsonl_name).open("w", encoding="utf-8") as out:
+    out, hashed = open_data_file(partial / jsonl_name)
+    with out:
         summary = write_rows(session, campaign, options, out, on_progress)
     data_name = jsonl_name
+    files = [{"name": jsonl_name, "size": hashed.size, "sha256": hashed.hexdigest()}]
     if options.file_format == "parquet":
         data_name = f"{options.format}.parquet"
         jsonl_to_parquet(partial / jsonl_name, partial / data_name)
         (partial / jsonl_name).unlink()
-    files = [_file_entry(partial, data_name)]
+        files = [_file_entry(partial, data_name)]
     media = _copy_media(session, summary.pop(MEDIA_KEY, {}), partial)
     stats = summary.pop(STATS_KEY)
     manifest = {

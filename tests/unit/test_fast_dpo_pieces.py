@@ -1,0 +1,47 @@
+"""The fast dpo path's JSON pieces are what ``json`` writes for the same values."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from prefhub.exports import fast_dpo
+from prefhub.exports.formats.dpo import _dumps, completion_value, prompt_value
+
+TEXTS = [
+    "",
+    "plain",
+    'quote " backslash \\ slash / newline \n tab \t nul \x00 bell \x07 del \x7f',
+    "é ü 中文 🙂 \u2028 \u2029 </script>",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_completion_is_json_of_the_assistant_message(text):
+    content = [{"type": "text", "text": text}]
+    expected = _dumps(completion_value(content, conversational=True))
+    assert fast_dpo.completion_json(text) == expected
+    assert json.loads(fast_dpo.completion_json(text)) == [{"role": "assistant", "content": text}]
+
+
+def test_prompt_is_json_of_the_messages_with_their_text_parts_joined():
+    context = [
+        {"role": "system", "content": [{"type": "text", "text": TEXTS[2]}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": TEXTS[3]},
+                {"type": "image", "sha256": "0" * 64},
+                {"type": "text", "text": "second part"},
+            ],
+        },
+        {"role": "assistant", "content": []},
+    ]
+    assert fast_dpo.prompt_json(context) == _dumps(prompt_value(context, conversational=True))
+
+
+def test_questions_come_in_jsonb_key_order():
+    # jsonb stores an object's keys shorter first, then bytewise; é is two bytes in UTF-8.
+    keys = ["preference", "style", "b", "a", "zz", "é", "ab"]
+    assert fast_dpo.jsonb_key_order(keys) == ["a", "b", "ab", "zz", "é", "style", "preference"]
