@@ -21,6 +21,7 @@ GIL), the caller's thread joins pieces, and the caller writes and hashes (both w
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -111,10 +112,16 @@ def completion_json(text: str) -> str:
     return f'[{{"content": {_json(text)}, "role": "assistant"}}]'
 
 
+@functools.cache
+def _short_json(value: str) -> str:
+    """``_json`` of the few values rows repeat (roles, model names), encoded once each."""
+    return _json(value)
+
+
 def prompt_json(context: list[dict[str, Any]]) -> str:
     """The conversational prompt of ``prompt_value`` as ``dumps_row`` writes it."""
     messages = [
-        f'{{"content": {_json(plain_text(m["content"]))}, "role": {_json(m["role"])}}}'
+        f'{{"content": {_json(plain_text(m["content"]))}, "role": {_short_json(m["role"])}}}'
         for m in context
     ]
     return f"[{', '.join(messages)}]"
@@ -164,7 +171,7 @@ class _Pieces:
             self.tail[candidate] = b"".join(
                 (b', "prompt": ', prompts[item], b', "rejected": ', completion, b"}\n")
             )
-            self.model[candidate] = "null" if model is None else _json(model)
+            self.model[candidate] = "null" if model is None else _short_json(model)
 
     def clear(self) -> None:
         for pieces in (self.head, self.tail, self.model, self.item_id):
@@ -259,7 +266,8 @@ def batches(
         cached.update(new_items)
         new: tuple[list[Any], list[Any]] = ([], [])
         if new_items:
-            wanted = {"items": new_items}
+            # As an array literal: psycopg dumps a list of ints one by one, in Python.
+            wanted = {"items": f"{{{','.join(map(str, new_items))}}}"}
             new = (
                 cursor.execute(CANDIDATES, wanted).fetchall(),
                 cursor.execute(ITEMS, wanted).fetchall(),

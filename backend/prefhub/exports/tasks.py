@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from prefhub.campaigns.service import get_by_slug
 from prefhub.exports import service
@@ -12,6 +13,7 @@ from prefhub.models import Campaign, ExportJob, ExportStatus
 from prefhub.worker import celery_app
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 1.0
 
 
 def execute_export(job_id: int, destination=None, on_progress=None) -> ExportJob | None:  # type: ignore[no-untyped-def]
@@ -29,9 +31,15 @@ def execute_export(job_id: int, destination=None, on_progress=None) -> ExportJob
         options = ExportOptions.model_validate(job.options)
         folder = destination or service.default_folder(campaign, job)
 
+    recorded = [0.0]  # when progress was last written
+
     def progress(done: int, total: int) -> None:
-        with unit_of_work() as progress_session:
-            service.record_progress(progress_session, job_id, done, total)
+        # A commit per batch would stall the export; once a second is enough for a watcher.
+        now = time.monotonic()
+        if done >= total or now - recorded[0] >= PROGRESS_EVERY_S:
+            recorded[0] = now
+            with unit_of_work() as progress_session:
+                service.record_progress(progress_session, job_id, done, total)
         if on_progress:
             on_progress(done, total)
 
