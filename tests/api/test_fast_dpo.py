@@ -32,7 +32,13 @@ def _items() -> list[dict]:
             "id": "tricky-0",
             "prompt": [
                 {"role": "system", "content": TRICKY[0]},
-                {"role": "user", "content": "First turn"},
+                {  # parts of a turn are joined by a blank line
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "First"},
+                        {"type": "text", "text": 'turn "2"'},
+                    ],
+                },
                 {"role": "assistant", "content": TRICKY[1]},
                 {"role": "user", "content": "And now?"},
             ],

@@ -1,14 +1,14 @@
-"""``dpo`` lines for the common case of a large export, as bytes, with PostgreSQL's help.
+"""``dpo`` lines for the common case of a large export, as bytes, from pieces made once.
 
 The Python writer spends about 45 µs per row decoding records and encoding JSON
-(bench/RESULTS.md). Here each row is cut into pieces that are each made once, where it is
-cheapest, and joined as bytes:
+(bench/RESULTS.md). Here a row is its chosen candidate's *head* (the row's start through
+"chosen"), its metadata, and its rejected candidate's *tail* ("prompt" through the row's end):
 
-* per candidate and per item (a row's bulk, shared by the K judgments of an item), in Python:
-  the completion's and the prompt's JSON (``json``'s escaping is C and faster than
-  PostgreSQL's ``to_json``), the model's name and the item's external id;
-* per row, by PostgreSQL, in C: the row's own metadata as UTF-8, in three pieces around the
-  item id and the models.
+* heads and tails are made once per candidate and hold a row's bulk: the completion's and the
+  prompt's JSON, escaped by Python's ``json`` (faster than PostgreSQL's ``to_json``; building
+  prompts in SQL instead left PostgreSQL the slower side: bench/RESULTS.md);
+* PostgreSQL hands over each row's few values (ids, label, shown order, time, date as text);
+  Python formats the metadata, which costs less than formatting it in SQL.
 
 This path runs when it gives exactly what ``DpoWriter.lines()`` gives: PostgreSQL, aggregation
 ``none``, the conversational form, no media, pairwise questions as the only preference
@@ -16,7 +16,8 @@ questions, and only the filters SQL can say. ``tests/api/test_fast_dpo.py`` hold
 to the same bytes, and ``tests/unit/test_fast_dpo_pieces.py`` the pieces to ``json``'s.
 
 Three things overlap: a reader thread runs the next batch's queries (psycopg waits without the
-GIL), the caller's thread joins pieces, and the caller writes and hashes (both without the GIL).
+GIL), the caller's thread joins rows, and a writer thread hashes and writes (both without the
+GIL).
 """
 
 from __future__ import annotations
