@@ -113,7 +113,7 @@ def completion_json(text: str) -> str:
     return f'[{{"content": {_json(text)}, "role": "assistant"}}]'
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # bounded: a worker lives long
 def _short_json(value: str) -> str:
     """``_json`` of the few values rows repeat (roles, model names), encoded once each."""
     return _json(value)
