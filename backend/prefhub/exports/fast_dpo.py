@@ -28,12 +28,12 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from prefhub.exports.formats.dpo import _json
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
 from prefhub.exports.records import Scope
 from prefhub.exports.schemas import ExportOptions
@@ -102,10 +102,6 @@ def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[
         and scope.annotators is None
         and preference_kinds <= {"pairwise"}
     )
-
-
-def _json(value: str) -> str:
-    return encode_basestring(value)  # json's own escaping with ensure_ascii off
 
 
 def completion_json(text: str) -> str:
