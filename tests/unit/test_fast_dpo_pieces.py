@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 
 import pytest
 
@@ -21,7 +22,7 @@ TEXTS = [
 def test_completion_is_json_of_the_assistant_message(text):
     content = [{"type": "text", "text": text}]
     expected = _dumps(completion_value(content, conversational=True))
-    assert fast_dpo.completion_json(text) == expected
+    assert fast_dpo.completion_json(text) == expected.encode()
     assert json.loads(fast_dpo.completion_json(text)) == [{"role": "assistant", "content": text}]
 
 
@@ -38,7 +39,21 @@ def test_prompt_is_json_of_the_messages_with_their_text_parts_joined():
         },
         {"role": "assistant", "content": []},
     ]
-    assert fast_dpo.prompt_json(context) == _dumps(prompt_value(context, conversational=True))
+    expected = _dumps(prompt_value(context, conversational=True))
+    assert fast_dpo.prompt_json(context) == expected.encode()
+
+
+def _code_points(start: int, stop: int) -> str:
+    return "".join(chr(c) for c in range(start, stop) if not 0xD800 <= c <= 0xDFFF)
+
+
+@pytest.mark.parametrize("start", range(0, 0x110000, 0x10000))
+def test_json_strings_escape_every_code_point_as_json_does(start):
+    # Lone surrogates are left out: PostgreSQL text cannot hold them (nor NUL, kept here).
+    text = _code_points(start, start + 0x10000)
+    assert fast_dpo.json_string(text) == encode_basestring(text).encode()
+    for char in text[:0x100]:  # one by one too: an escape is never merged with its neighbour
+        assert fast_dpo.json_string(char) == encode_basestring(char).encode()
 
 
 def test_questions_come_in_jsonb_key_order():
