@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,19 +47,16 @@ CACHED_CANDIDATES = 12_000
 
 # One batch's rows, in order, and its size and last judgment id. A pairwise answer "A" or "B"
 # gives a row. Questions come in the order of jsonb's keys (shorter first, then bytewise), the
-# order Python sees when it decodes answers. ``{window}`` selects the batch's judgment ids.
+# order Python sees when it decodes answers. ``{window}`` selects the batch's judgments.
 ROWS = """
 WITH wanted AS MATERIALIZED ({window}),
 stated AS (
     SELECT j.id, j.annotator_id, j.item_id, j.shown_order, j.time_spent_ms,
            j.campaign_version, j.created_at, q.n, a.choice
-    FROM wanted
-    JOIN judgments j ON j.id = wanted.id
+    FROM wanted j
     CROSS JOIN unnest(%(fast_questions)s::text[]) WITH ORDINALITY AS q(question, n)
     CROSS JOIN LATERAL (SELECT j.answers -> q.question ->> 'choice' AS choice) a
-    -- The range lets the primary key narrow the scan; the ids pick the judgments kept.
-    WHERE j.id BETWEEN (SELECT min(id) FROM wanted) AND (SELECT max(id) FROM wanted)
-      AND a.choice IN ('A', 'B')
+    WHERE a.choice IN ('A', 'B')
 )
 SELECT s.id, s.annotator_id, s.item_id,
        (s.shown_order ->> (CASE s.choice WHEN 'A' THEN 0 ELSE 1 END))::int,
@@ -69,9 +66,21 @@ SELECT s.id, s.annotator_id, s.item_id,
 FROM stated s
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       (SELECT max(id) FROM wanted), (SELECT count(*)::int FROM wanted)
+       max(id), count(*)::int
+FROM wanted
 ORDER BY 1 NULLS LAST, 6
 """
+# The columns of judgments ROWS reads, selected once by the window (no second lookup by id).
+WINDOW_COLUMNS = (
+    Judgment.id,
+    Judgment.annotator_id,
+    Judgment.item_id,
+    Judgment.shown_order,
+    Judgment.time_spent_ms,
+    Judgment.campaign_version,
+    Judgment.created_at,
+    Judgment.answers,
+)
 # Candidates of items not yet cached. A single text part, the common case, comes as text;
 # other content as JSON for Python to take apart.
 CANDIDATES = """
@@ -141,16 +150,23 @@ def jsonb_key_order(keys: list[str]) -> list[str]:
 
 
 @dataclass
-class _Batch:
-    """A batch as read: its rows (ROWS' columns), what the pieces of its new items are made
-    from, whether the cached pieces go first, its last judgment id and how many judgments it
-    read."""
+class _Rows:
+    """A batch's rows (ROWS' columns) in order, its last judgment id and how many judgments
+    it read."""
 
     rows: list[tuple[Any, ...]]
-    new: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
-    reset: bool
     last_id: int
     read: int
+
+
+@dataclass
+class _Batch:
+    """A batch as read: its rows, what the pieces of its new items are made from, and
+    whether the cached pieces go first."""
+
+    rows: _Rows
+    new: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+    reset: bool
 
 
 @dataclass
@@ -186,11 +202,24 @@ class _Pieces:
             pieces.clear()
 
 
+class AnnotatorNames(dict[int, str]):
+    """Annotator id -> pseudonym as JSON, made when a row first asks (listing a campaign's
+    annotators up front was a scan of its judgments)."""
+
+    def __init__(self, pseudonym: Callable[[int], str]) -> None:
+        super().__init__()
+        self.pseudonym = pseudonym
+
+    def __missing__(self, annotator_id: int) -> str:
+        name = self[annotator_id] = _json(self.pseudonym(annotator_id))
+        return name
+
+
 @dataclass
 class _Metadata:
     """What a row's metadata takes from the export rather than the row, as JSON."""
 
-    names: dict[int, str]  # annotator id -> pseudonym
+    names: AnnotatorNames
     questions: list[str]  # by ROWS' ordinal, from 1, without quotes
 
 
@@ -215,7 +244,7 @@ def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
         created,
         _,
         _,
-    ) in batch.rows:
+    ) in batch.rows.rows:
         question = questions[n]
         add(head[chosen])
         add(
@@ -230,11 +259,9 @@ def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
     return b"".join(parts)
 
 
-def batches(
-    session: Session, scope: Scope, slug: str, kinds: dict[str, str], annotator_ids: list[int]
-) -> Iterator[tuple[bytes, int, int]]:
-    """Each batch of judgments (by id) as (its lines as UTF-8, rows, judgments read);
-    ``annotator_ids`` are those of ``annotators_in()``."""
+def _tuned_cursor(session: Session) -> Any:
+    """A binary psycopg cursor on the session's connection, the planner set for small
+    batches."""
     connection = session.connection()
     # Row estimates for unnest() are far off: they turn on JIT compilation (~0.8 s a batch),
     # and a generic plan (psycopg prepares a statement run five times) scans whole tables.
@@ -242,31 +269,50 @@ def batches(
     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     # A batch is small: starting parallel workers for it costs more than it saves.
     connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-    cursor = connection.connection.driver_connection.cursor(binary=True)
-    # The batch's ids as SQLAlchemy says them, with the export's filters, inlined in ROWS.
+    return connection.connection.driver_connection.cursor(binary=True)
+
+
+def batches(
+    rows_session: Session,
+    pieces_session: Session,
+    scope: Scope,
+    slug: str,
+    kinds: dict[str, str],
+    names: AnnotatorNames,
+) -> Iterator[tuple[bytes, int, int]]:
+    """Each batch of judgments (by id) as (its lines as UTF-8, rows, judgments read).
+
+    Three stages overlap, a batch apart: one session reads a batch's rows, a second the
+    candidates and items of the batch before (the two must see one snapshot:
+    ``kit.db.snapshot_sessions``), and this thread joins the batch before that. psycopg waits
+    for PostgreSQL without the GIL, so both queries run while rows are joined."""
+    rows_cursor, pieces_cursor = _tuned_cursor(rows_session), _tuned_cursor(pieces_session)
+    # The batch's judgments as SQLAlchemy says them, with the export's filters, inlined in ROWS.
     window = (
-        select(Judgment.id)
+        select(*WINDOW_COLUMNS)
         .where(*scope.where(), Judgment.id > bindparam("fast_after", 0))
         .order_by(Judgment.id)
         .limit(BATCH)
-        .compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        .compile(
+            dialect=rows_session.get_bind().dialect,
+            compile_kwargs={"render_postcompile": True},
+        )
     )
     rows_sql = ROWS.format(window=window)
     questions = jsonb_key_order([q for q, kind in kinds.items() if kind == "pairwise"])
     params: dict[str, Any] = dict(window.params) | {"fast_questions": questions}
-    export = _Metadata(
-        names={uid: _json(scope.pseudonym(uid)) for uid in annotator_ids},
-        questions=["", *(_json(q)[1:-1] for q in questions)],
-    )
+    export = _Metadata(names=names, questions=["", *(_json(q)[1:-1] for q in questions)])
     start = f'{{"campaign": {_json(slug)}, "chosen": '.encode()
-    cached: set[int] = set()  # items whose pieces the caller has (the reader's own record)
+    cached: set[int] = set()  # items whose pieces the joiner has (the pieces stage's record)
 
-    def fetch(after_id: int) -> _Batch | None:
-        rows = cursor.execute(rows_sql, params | {"fast_after": after_id}).fetchall()
-        *rows, (*_, last_id, read) = rows
-        if not read:
-            return None
-        batch_items = {row[2] for row in rows}
+    def read_rows(after_id: int) -> _Rows | None:
+        *rows, (*_, last_id, read) = rows_cursor.execute(
+            rows_sql, params | {"fast_after": after_id}
+        ).fetchall()
+        return _Rows(rows, last_id, read) if read else None
+
+    def read_pieces(rows: _Rows) -> _Batch:
+        batch_items = {row[2] for row in rows.rows}
         reset = (len(cached) + len(batch_items)) * 2 > CACHED_CANDIDATES
         if reset:
             cached.clear()
@@ -277,24 +323,37 @@ def batches(
             # As an array literal: psycopg dumps a list of ints one by one, in Python.
             wanted = {"items": f"{{{','.join(map(str, new_items))}}}"}
             new = (
-                cursor.execute(CANDIDATES, wanted).fetchall(),
-                cursor.execute(ITEMS, wanted).fetchall(),
+                pieces_cursor.execute(CANDIDATES, wanted).fetchall(),
+                pieces_cursor.execute(ITEMS, wanted).fetchall(),
             )
-        return _Batch(rows, new, reset, last_id, read)
+        return _Batch(rows, new, reset)
 
     pieces = _Pieces()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fast-dpo") as reader:
-        upcoming = reader.submit(fetch, 0)
-        while (batch := upcoming.result()) is not None:
-            upcoming = reader.submit(fetch, batch.last_id)
-            if batch.reset:
-                pieces.clear()
-            pieces.add(batch.new, start)
-            yield _join(batch, pieces, export), len(batch.rows), batch.read
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="fast-dpo-rows") as rows_reader,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="fast-dpo-pieces") as pieces_reader,
+    ):
+        next_rows = rows_reader.submit(read_rows, 0)
+        joining: Future[_Batch] | None = None  # the batch to join next, its pieces read
+        while True:
+            rows = next_rows.result()
+            reading = None
+            if rows is not None:
+                next_rows = rows_reader.submit(read_rows, rows.last_id)
+                reading = pieces_reader.submit(read_pieces, rows)
+            if joining is not None:
+                batch = joining.result()
+                if batch.reset:
+                    pieces.clear()
+                pieces.add(batch.new, start)
+                yield _join(batch, pieces, export), len(batch.rows.rows), batch.rows.read
+            if reading is None:
+                return
+            joining = reading
 
 
 def annotators_in(session: Session, scope: Scope) -> list[int]:
-    """The annotators with judgments in the export, by id."""
+    """The annotators with judgments in the export, by id (with or without rows)."""
     query = select(Judgment.annotator_id).where(*scope.where()).distinct()
     return sorted(session.execute(query).scalars())
 

@@ -34,6 +34,7 @@ from prefhub.exports.formats.tree_judgments import TreeJudgmentsWriter
 from prefhub.exports.formats.trees import TreesWriter
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.records import (
+    Scope,
     annotator_profiles,
     count_judgments,
     iter_item_groups,
@@ -43,6 +44,7 @@ from prefhub.exports.records import (
 )
 from prefhub.exports.schemas import ExportOptions
 from prefhub.exports.tree_records import count_trees, has_media, iter_trees
+from prefhub.kit.db import snapshot_sessions
 from prefhub.models import (
     Campaign,
     CampaignMedia,
@@ -145,6 +147,7 @@ def write_judgment_rows(
     total = count_judgments(session, scope)
     tally = _Tally(total, on_progress)
     tally.count_items = scope.python_filters
+    profiles: dict[int, dict[str, Any]] | None = None  # by annotator id, if read already
     if isinstance(writer, AnnotatorsWriter):
         for groups, read in iter_item_groups(session, scope):
             for records in groups:
@@ -179,25 +182,7 @@ def write_judgment_rows(
         and writer.media is None
         and fast_dpo.applies(session, options, scope, writer.question_kinds)
     ):
-        kinds = writer.question_kinds
-        annotator_ids = fast_dpo.annotators_in(session, scope)
-        tally.annotators.update(map(scope.pseudonym, annotator_ids))
-        out.flush()
-        # Bytes go straight to the file under the text layer, written and hashed by a thread
-        # of their own while the next batch is joined.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing:
-            written: Future[int] | None = None
-            for data, rows, read in fast_dpo.batches(
-                session, scope, campaign.slug, kinds, annotator_ids
-            ):
-                if written is not None:
-                    written.result()
-                written = writing.submit(out.buffer.write, data)
-                tally.rows += rows
-                tally.read(read)
-            if written is not None:
-                written.result()
-        writer.skipped.update(fast_dpo.skipped(session, scope, kinds))
+        profiles = _write_fast_dpo(session, scope, campaign.slug, writer, out, tally)
     else:
         encode = _encoder(writer)
         for batch, read in iter_records(session, scope):
@@ -227,6 +212,7 @@ def write_judgment_rows(
         ),
         STATS_KEY: {
             "annotators": tally.annotators,
+            "profiles": profiles,
             "annotators_per_item": _spread(
                 tally.sizes
                 if tally.sizes
@@ -239,6 +225,45 @@ def write_judgment_rows(
         "filters": _filters(options),
         "counts": counts,
     }
+
+
+def _write_fast_dpo(
+    session: Session, scope: Scope, slug: str, writer: DpoWriter, out: TextIO, tally: _Tally
+) -> dict[int, dict[str, Any]]:
+    """The dpo lines of ``fast_dpo``; returns the campaign's annotator profiles, by id.
+
+    Three connections read one snapshot at once: the rows, their candidates and items, and
+    what the manifest counts and summarizes. This thread joins lines; a writer thread hashes
+    and writes them."""
+    kinds = writer.question_kinds
+    names = fast_dpo.AnnotatorNames(scope.pseudonym)
+    out.flush()
+    with (
+        snapshot_sessions(session, 3) as (rows_session, pieces_session, counts_session),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-counts") as counting,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing,
+    ):
+        skipped = counting.submit(fast_dpo.skipped, counts_session, scope, kinds)
+        sizes = counting.submit(judgments_per_item, counts_session, scope)
+        annotators = counting.submit(fast_dpo.annotators_in, counts_session, scope)
+        profiles = counting.submit(annotator_profiles, counts_session, scope.campaign_id)
+        # Bytes go straight to the file under the text layer, written and hashed by a thread
+        # of their own while the next batch is joined.
+        written: Future[int] | None = None
+        for data, rows, read in fast_dpo.batches(
+            rows_session, pieces_session, scope, slug, kinds, names
+        ):
+            if written is not None:
+                written.result()
+            written = writing.submit(out.buffer.write, data)
+            tally.rows += rows
+            tally.read(read)
+        if written is not None:
+            written.result()
+        writer.skipped.update(skipped.result())
+        tally.sizes = sizes.result()
+        tally.annotators.update(map(scope.pseudonym, annotators.result()))
+        return profiles.result()
 
 
 class _Tally:
@@ -299,18 +324,25 @@ def _spread(histogram: Counter[int]) -> dict[str, Any] | None:
 
 
 def _profiles_by_pseudonym(
-    session: Session, campaign: Campaign, options: ExportOptions
+    session: Session,
+    campaign: Campaign,
+    options: ExportOptions,
+    profiles: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
+    """The campaign's annotator profiles by pseudonym; ``profiles``, by annotator id, if the
+    writer read them already."""
     pseudonym = Pseudonymizer(options.salt)
-    return {pseudonym(uid): p for uid, p in annotator_profiles(session, campaign.id).items()}
+    if profiles is None:
+        profiles = annotator_profiles(session, campaign.id)
+    return {pseudonym(uid): p for uid, p in profiles.items()}
 
 
 def profiles_of(
-    session: Session, campaign: Campaign, options: ExportOptions, annotators: set[str]
+    session: Session, campaign: Campaign, options: ExportOptions, stats: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The profiles of the annotators an export holds, for its demographics summary."""
-    profiles = _profiles_by_pseudonym(session, campaign, options)
-    return [profiles[p] for p in sorted(annotators) if p in profiles]
+    profiles = _profiles_by_pseudonym(session, campaign, options, stats.get("profiles"))
+    return [profiles[p] for p in sorted(stats["annotators"]) if p in profiles]
 
 
 def _filters(options: ExportOptions) -> dict[str, Any]:

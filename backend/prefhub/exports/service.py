@@ -161,7 +161,7 @@ def write_export(
         },
         "annotators_per_item": stats["annotators_per_item"],
         "demographics": summarize_profiles(
-            profiles_of(session, campaign, options, stats["annotators"]),
+            profiles_of(session, campaign, options, stats),
             spec_of(campaign).participation.survey,
             exact=options.include_profiles,
         ),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from prefhub.kit.enqueue import flush_pending_sends
@@ -101,3 +102,35 @@ def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
     finally:
         session.close()
     flush_pending_sends(session)
+
+
+# What pg_export_snapshot() returns, e.g. "00000003-0000001B-1"; checked before it is inlined
+# (SET TRANSACTION SNAPSHOT takes no bound parameter).
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
+
+
+@contextmanager
+def snapshot_sessions(session: Session, count: int) -> Iterator[list[Session]]:
+    """``count`` read-only sessions on connections of their own that see exactly what
+    ``session``'s transaction sees now, so one consistent state can be read by several
+    connections at once (PostgreSQL: the transaction's snapshot exported and imported, as
+    ``pg_dump --jobs`` does). The snapshot stays valid while ``session``'s transaction lasts.
+    """
+    snapshot = session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+    if not _SNAPSHOT_ID.fullmatch(snapshot):
+        raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+    siblings: list[Session] = []
+    try:
+        for _ in range(count):
+            sibling = Session(bind=session.get_bind())
+            siblings.append(sibling)
+            connection = sibling.connection(
+                execution_options={READ_ONLY: True, "isolation_level": "REPEATABLE READ"}
+            )
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        yield siblings
+    finally:
+        for sibling in siblings:
+            sibling.rollback()
+            sibling.close()
