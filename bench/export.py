@@ -139,12 +139,16 @@ def parse_args(argv: list[str] | None = None) -> Config:
 
 # ---------------------------------------------------------------- seeding
 #
-# Rows are written in COPY's text format. JSON from json.dumps holds no raw tab or newline;
-# its backslashes are COPY's escape character and are doubled.
+# Rows are written in COPY's text format. JSON holds no raw tab or newline; its backslashes
+# are COPY's escape character and are doubled.
 
 
 def _copy_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False).replace("\\", "\\\\")
+    return _copy_text(json.dumps(value, ensure_ascii=False))
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\")
 
 
 def _ts(value: datetime) -> str:
@@ -198,26 +202,37 @@ def _context(texts: Texts, rng: random.Random, i: int) -> list[dict[str, Any]]:
     return messages
 
 
+# Items and candidates carry the export JSON the app makes when it writes them (a column
+# default in models/item.py), made here by the same functions.
+
+
 def _item_lines(config: Config, campaign_id: int) -> Iterator[str]:
+    from prefhub.kit.json_pieces import prompt_json
+
     rng = random.Random(f"{config.seed}-items")
     texts = Texts(rng)
     for i in range(1, config.items + 1):
+        context = _context(texts, rng, i)
+        prompt = _copy_text(prompt_json(context).decode())
         yield (
-            f"{i}\t{campaign_id}\tbench-{i:07d}\t{_copy_json(_context(texts, rng, i))}\t{{}}"
+            f"{i}\t{campaign_id}\tbench-{i:07d}\t{_copy_json(context)}\t{prompt}\t{{}}"
             f"\tcomplete\t0\tf\t{config.per_item}\t{config.per_item}\t{_ts(START)}\t0\n"
         )
 
 
 def _candidate_lines(config: Config) -> Iterator[str]:
+    from prefhub.kit.json_pieces import text_json
+
     rng = random.Random(f"{config.seed}-candidates")
     texts = Texts(rng)
     mean = config.candidate_chars
     for i in range(1, config.items + 1):
         models = rng.sample(MODELS, 2)
         for position in (0, 1):
-            content = _copy_json(_parts(texts.text(rng.randint(mean // 3, mean * 5 // 3))))
+            parts = _parts(texts.text(rng.randint(mean // 3, mean * 5 // 3)))
             yield (
-                f"{2 * i - 1 + position}\t{i}\t{position}\t{content}\t{models[position]}"
+                f"{2 * i - 1 + position}\t{i}\t{position}\t{_copy_json(parts)}"
+                f"\t{_copy_text(text_json(parts))}\t{models[position]}"
                 f'\t{{"temperature": 0.7}}\t0\t{{}}\t{_ts(START)}\n'
             )
 
@@ -285,10 +300,10 @@ def _judgment_lines(
 
 
 COPIES = {
-    "items": "id, campaign_id, external_id, context, metadata, status, priority, is_gold,"
-    " assigned_count, judgment_count, created_at, round",
-    "candidates": "id, item_id, position, content, model_name, model_params, round, metadata,"
-    " created_at",
+    "items": "id, campaign_id, external_id, context, prompt_json, metadata, status, priority,"
+    " is_gold, assigned_count, judgment_count, created_at, round",
+    "candidates": "id, item_id, position, content, text_json, model_name, model_params, round,"
+    " metadata, created_at",
     "assignments": "id, campaign_id, item_id, annotator_id, status, shown_order, expires_at,"
     " finished_at, created_at",
     "judgments": "id, client_id, assignment_id, campaign_id, item_id, annotator_id,"

@@ -9,6 +9,7 @@ import pytest
 
 from prefhub.exports import fast_dpo
 from prefhub.exports.formats.dpo import _dumps, completion_value, prompt_value
+from prefhub.kit import json_pieces
 
 TEXTS = [
     "",
@@ -22,8 +23,9 @@ TEXTS = [
 def test_completion_is_json_of_the_assistant_message(text):
     content = [{"type": "text", "text": text}]
     expected = _dumps(completion_value(content, conversational=True))
-    assert fast_dpo.completion_json(text) == expected.encode()
-    assert json.loads(fast_dpo.completion_json(text)) == [{"role": "assistant", "content": text}]
+    completion = fast_dpo.completion_json(json_pieces.text_json(content).encode())
+    assert completion == expected.encode()
+    assert json.loads(completion) == [{"role": "assistant", "content": text}]
 
 
 def test_prompt_is_json_of_the_messages_with_their_text_parts_joined():
@@ -40,7 +42,7 @@ def test_prompt_is_json_of_the_messages_with_their_text_parts_joined():
         {"role": "assistant", "content": []},
     ]
     expected = _dumps(prompt_value(context, conversational=True))
-    assert fast_dpo.prompt_json(context) == expected.encode()
+    assert json_pieces.prompt_json(context) == expected.encode()
 
 
 def _code_points(start: int, stop: int) -> str:
@@ -51,9 +53,9 @@ def _code_points(start: int, stop: int) -> str:
 def test_json_strings_escape_every_code_point_as_json_does(start):
     # Lone surrogates are left out: PostgreSQL text cannot hold them (nor NUL, kept here).
     text = _code_points(start, start + 0x10000)
-    assert fast_dpo.json_string(text) == encode_basestring(text).encode()
+    assert json_pieces.json_string(text) == encode_basestring(text).encode()
     for char in text[:0x100]:  # one by one too: an escape is never merged with its neighbour
-        assert fast_dpo.json_string(char) == encode_basestring(char).encode()
+        assert json_pieces.json_string(char) == encode_basestring(char).encode()
 
 
 def test_questions_come_in_jsonb_key_order():

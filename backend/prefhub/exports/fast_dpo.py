@@ -5,8 +5,9 @@ The Python writer spends about 45 µs per row decoding records and encoding JSON
 "chosen"), its metadata, and its rejected candidate's *tail* ("prompt" through the row's end):
 
 * heads and tails are made once per candidate and hold a row's bulk: the completion's and the
-  prompt's JSON, escaped by orjson exactly as ``json`` escapes (and far faster than
-  PostgreSQL's ``to_json``: building prompts in SQL left PostgreSQL the slower side);
+  prompt's JSON. That JSON was made when the candidate and the item were written
+  (``kit/json_pieces.py``) and arrives as bytes; for rows written before then, it is made
+  here from their content, by the same functions;
 * PostgreSQL hands over each row's few values (ids, label, shown order, time, date as text);
   Python formats the metadata, which costs less than formatting it in SQL.
 
@@ -15,9 +16,8 @@ This path runs when it gives exactly what ``DpoWriter.lines()`` gives: PostgreSQ
 questions, and only the filters SQL can say. ``tests/api/test_fast_dpo.py`` holds the two paths
 to the same bytes, and ``tests/unit/test_fast_dpo_pieces.py`` the pieces to ``json``'s.
 
-Three things overlap: a reader thread runs the next batch's queries (psycopg waits without the
-GIL), the caller's thread joins rows, and a writer thread hashes and writes (both without the
-GIL).
+Four things overlap: two connections read the next batches (psycopg waits without the GIL),
+the caller's thread joins rows, and a writer thread hashes and writes (without the GIL).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from prefhub.exports.formats.preferences import PREFERENCE_KINDS
 from prefhub.exports.records import Scope
 from prefhub.exports.schemas import ExportOptions
 from prefhub.kit.content import plain_text
+from prefhub.kit.json_pieces import json_string, prompt_json
 from prefhub.models import Judgment
 
 BATCH = 10_000
@@ -81,18 +82,22 @@ WINDOW_COLUMNS = (
     Judgment.created_at,
     Judgment.answers,
 )
-# Candidates of items not yet cached. A single text part, the common case, comes as text;
-# other content as JSON for Python to take apart.
+# Candidates of items not yet cached: their text as a JSON string, made when they were
+# written (bytes: bytea needs no decoding), or for candidates written before that column, their
+# content for Python to encode.
 CANDIDATES = """
-SELECT c.id, c.item_id, c.model_name, s.text, CASE WHEN s.text IS NULL THEN c.content::text END
-FROM candidates c
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN jsonb_array_length(c.content) = 1 AND c.content -> 0 ->> 'type' = 'text'
-                THEN c.content -> 0 ->> 'text' END AS text
-) s
-WHERE c.item_id = ANY(%(items)s::integer[])
+SELECT id, item_id, model_name, convert_to(text_json, 'UTF8'),
+       CASE WHEN text_json IS NULL THEN content::text END
+FROM candidates
+WHERE item_id = ANY(%(items)s::integer[])
 """
-ITEMS = "SELECT id, external_id, context::text FROM items WHERE id = ANY(%(items)s::integer[])"
+# The items, their prompts as candidates' text above.
+ITEMS = """
+SELECT id, external_id, convert_to(prompt_json, 'UTF8'),
+       CASE WHEN prompt_json IS NULL THEN context::text END
+FROM items
+WHERE id = ANY(%(items)s::integer[])
+"""
 
 
 def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[str, str]) -> bool:
@@ -113,35 +118,16 @@ def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[
     )
 
 
-def json_string(text: str) -> bytes:
-    """``text`` as a JSON string in UTF-8, byte for byte what ``_json`` writes (orjson escapes
-    the same characters the same way, about fifteen times faster: tests/unit/
-    test_fast_dpo_pieces.py compares every code point)."""
-    return orjson.dumps(text)
-
-
-def completion_json(text: str) -> bytes:
-    """``[{"role": "assistant", "content": text}]`` as ``dumps_row`` writes it."""
-    return b'[{"content": ' + json_string(text) + b', "role": "assistant"}]'
+def completion_json(text_json: bytes) -> bytes:
+    """``[{"role": "assistant", "content": text}]`` as ``dumps_row`` writes it, from the
+    text as a JSON string."""
+    return b'[{"content": ' + text_json + b', "role": "assistant"}]'
 
 
 @functools.lru_cache(maxsize=1024)  # bounded: a worker lives long
 def _short_json(value: str) -> str:
     """``_json`` of the few values rows repeat (model names), encoded once each."""
     return _json(value)
-
-
-def prompt_json(context: list[dict[str, Any]]) -> bytes:
-    """The conversational prompt of ``prompt_value`` as ``dumps_row`` writes it."""
-    messages = [
-        b'{"content": '
-        + json_string(plain_text(m["content"]))
-        + b', "role": '
-        + json_string(m["role"])
-        + b"}"
-        for m in context
-    ]
-    return b"[" + b", ".join(messages) + b"]"
 
 
 def jsonb_key_order(keys: list[str]) -> list[str]:
@@ -184,13 +170,11 @@ class _Pieces:
         give them."""
         candidates, items = new
         prompts: dict[int, bytes] = {}
-        for item, external_id, context in items:
-            prompts[item] = prompt_json(orjson.loads(context))
+        for item, external_id, prompt, context in items:
+            prompts[item] = prompt or prompt_json(orjson.loads(context))
             self.item_id[item] = _json(external_id)
         for candidate, item, model, text, content in candidates:
-            if content is not None:
-                text = plain_text(orjson.loads(content))
-            completion = completion_json(text)
+            completion = completion_json(text or json_string(plain_text(orjson.loads(content))))
             self.head[candidate] = start + completion
             self.tail[candidate] = b"".join(
                 (b', "prompt": ', prompts[item], b', "rejected": ', completion, b"}\n")

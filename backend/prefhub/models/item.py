@@ -12,11 +12,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from prefhub.kit.json_pieces import prompt_json, text_json
 from prefhub.models.base import Base, TimestampMixin
 
 
@@ -25,6 +28,14 @@ class ItemStatus(enum.StrEnum):
     pending = "pending"
     ready = "ready"
     complete = "complete"
+
+
+def _prompt_json(context: ExecutionContext) -> str:
+    return prompt_json(context.get_current_parameters()["context"]).decode()
+
+
+def _text_json(context: ExecutionContext) -> str:
+    return text_json(context.get_current_parameters()["content"])
 
 
 class Item(TimestampMixin, Base):
@@ -52,6 +63,10 @@ class Item(TimestampMixin, Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(200))
     context: Mapped[list[Any]] = mapped_column()
+    # The context as exports write a conversational prompt, made once on insert (every insert
+    # path: a column default) so a large export copies it (kit/json_pieces.py). Null for items
+    # written before it existed: exports then encode the context themselves.
+    prompt_json: Mapped[str | None] = mapped_column(Text, default=_prompt_json)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     status: Mapped[ItemStatus] = mapped_column(
         Enum(ItemStatus, native_enum=False, length=16, validate_strings=True),
@@ -88,6 +103,8 @@ class Candidate(TimestampMixin, Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     content: Mapped[list[Any]] = mapped_column()
+    # The text as exports write it (a JSON string), made once on insert, as Item.prompt_json.
+    text_json: Mapped[str | None] = mapped_column(Text, default=_text_json)
     model_name: Mapped[str | None] = mapped_column(String(200))
     model_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
