@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from prefhub.kit.enqueue import flush_pending_sends
 from prefhub.settings import get_settings
@@ -104,6 +105,11 @@ def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
     flush_pending_sends(session)
 
 
+@lru_cache
+def _unpooled_engine(url: URL) -> Engine:
+    return create_engine(url, poolclass=NullPool)
+
+
 # What pg_export_snapshot() returns, e.g. "00000003-0000001B-1"; checked before it is inlined
 # (SET TRANSACTION SNAPSHOT takes no bound parameter).
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+(-[0-9A-F]+)+")
@@ -115,6 +121,10 @@ def snapshot_sessions(session: Session, count: int) -> Iterator[list[Session]]:
     ``session``'s transaction sees now, so one consistent state can be read by several
     connections at once (PostgreSQL: the transaction's snapshot exported and imported, as
     ``pg_dump --jobs`` does). The snapshot stays valid while ``session``'s transaction lasts.
+
+    The connections are opened for the purpose, outside the process's pool: exports in a
+    threaded worker would otherwise take a pool's connections several at a time and could
+    wait on each other.
     """
     snapshot = session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
     if not _SNAPSHOT_ID.fullmatch(snapshot):
@@ -122,7 +132,7 @@ def snapshot_sessions(session: Session, count: int) -> Iterator[list[Session]]:
     siblings: list[Session] = []
     try:
         for _ in range(count):
-            sibling = Session(bind=session.get_bind())
+            sibling = Session(bind=_unpooled_engine(session.get_bind().url))
             siblings.append(sibling)
             connection = sibling.connection(
                 execution_options={READ_ONLY: True, "isolation_level": "REPEATABLE READ"}
