@@ -83,17 +83,17 @@ WINDOW_COLUMNS = (
     Judgment.answers,
 )
 # Candidates of items not yet cached: their text as a JSON string, made when they were
-# written (bytes: bytea needs no decoding), or for candidates written before that column, their
-# content for Python to encode.
+# written, as bytes (textsend's bytea, in the client encoding, UTF-8 here: no decoding), or for
+# candidates written before that column, their content for Python to encode.
 CANDIDATES = """
-SELECT id, item_id, model_name, convert_to(text_json, 'UTF8'),
+SELECT id, item_id, model_name, textsend(text_json),
        CASE WHEN text_json IS NULL THEN content::text END
 FROM candidates
 WHERE item_id = ANY(%(items)s::integer[])
 """
 # The items, their prompts as candidates' text above.
 ITEMS = """
-SELECT id, external_id, convert_to(prompt_json, 'UTF8'),
+SELECT id, external_id, textsend(prompt_json),
        CASE WHEN prompt_json IS NULL THEN context::text END
 FROM items
 WHERE id = ANY(%(items)s::integer[])
@@ -253,6 +253,8 @@ def _tuned_cursor(session: Session) -> Any:
     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     # A batch is small: starting parallel workers for it costs more than it saves.
     connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    # What textsend() gives is in the client encoding: the pieces are UTF-8 bytes.
+    connection.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
     return connection.connection.driver_connection.cursor(binary=True)
 
 
