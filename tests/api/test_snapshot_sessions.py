@@ -1,5 +1,6 @@
-"""kit.db.snapshot_sessions: sibling connections read exactly what the first transaction sees,
-not what others commit later; they are read-only and leave the pool alone."""
+"""Snapshots: a ``unit_of_work(snapshot=True)`` does not see later commits, and
+``kit.db.snapshot_sessions``' connections read exactly what the first transaction sees; they are
+read-only and leave the pool alone."""
 
 from __future__ import annotations
 
@@ -53,3 +54,16 @@ def _add_user_in(session, email: str) -> None:
 
     session.add(User(email=email, password_hash="x", role="annotator"))
     session.flush()
+
+
+def test_a_snapshot_unit_of_work_does_not_see_later_commits(db, unique):
+    """On both databases: what exports rely on to keep rows and counts in step."""
+    from prefhub.kit.db import unit_of_work
+
+    _add_user(db, f"before-{unique}@example.org")
+    with unit_of_work(read_only=True, snapshot=True) as session:
+        assert _users(session, unique) == 1
+        _add_user(db, f"after-{unique}@example.org")
+        assert _users(session, unique) == 1
+    with unit_of_work(read_only=True) as fresh:
+        assert _users(fresh, unique) == 2

@@ -44,7 +44,8 @@ def execute_export(job_id: int, destination=None, on_progress=None) -> ExportJob
             on_progress(done, total)
 
     try:
-        with unit_of_work(read_only=True) as session:
+        # One snapshot: rows, counts and the card agree even while annotators keep submitting.
+        with unit_of_work(read_only=True, snapshot=True) as session:
             manifest = service.write_export(
                 session, get_by_slug(session, slug), options, folder, progress
             )

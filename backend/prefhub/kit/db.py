@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -86,14 +87,20 @@ def reset_engine_cache() -> None:
 
 
 @contextmanager
-def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
+def unit_of_work(*, read_only: bool = False, snapshot: bool = False) -> Iterator[Session]:
     """One transaction: commit on success, roll back on error, then send queued tasks.
 
-    Services only ``flush()``; the boundary that opened the session commits.
+    Services only ``flush()``; the boundary that opened the session commits. ``snapshot``
+    makes every statement of the transaction see the database as its first one did (on
+    PostgreSQL, REPEATABLE READ; a SQLite read transaction does so anyway), for work that
+    reads a consistent state over a long time, such as an export.
     """
     session = get_sessionmaker()()
-    if read_only:
-        session.connection(execution_options={READ_ONLY: True})
+    options: dict[str, Any] = {READ_ONLY: True} if read_only else {}
+    if snapshot and session.get_bind().dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    if options:
+        session.connection(execution_options=options)
     try:
         yield session
         session.commit()
