@@ -8,7 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from support.api import jsonl
 
@@ -116,11 +117,26 @@ def judged(as_user, unique, db, migrated):
                         "answers": answers | {"preference": {"choice": "B"}},
                     },
                 )
-    from prefhub.models import Judgment
+    from prefhub.models import Campaign, Item, Judgment
 
-    with db() as session:  # a judgment without a time
-        first = session.scalar(Judgment.__table__.select().with_only_columns(Judgment.id).limit(1))
-        session.execute(update(Judgment).where(Judgment.id == first).values(time_spent_ms=None))
+    with db() as session:
+        newer = aliased(Judgment)
+        judgments = session.execute(  # current ones, of item "tricky-0": in every export below
+            select(Judgment.id, Judgment.shown_order, Judgment.answers)
+            .join(Item, Item.id == Judgment.item_id)
+            .join(Campaign, Campaign.id == Item.campaign_id)
+            .where(Campaign.slug == slug, Item.external_id == "tricky-0")
+            .where(~select(newer.id).where(newer.supersedes_id == Judgment.id).exists())
+            .order_by(Judgment.id)
+        ).all()
+        # Of those answered A or B: one without a time, one shown more than two candidates.
+        untimed, *_, wide = [
+            j for j in judgments if j.answers["preference"]["choice"] in ("A", "B")
+        ]
+        no_time = update(Judgment).where(Judgment.id == untimed.id).values(time_spent_ms=None)
+        session.execute(no_time)
+        shown = [*wide.shown_order, wide.shown_order[0]]
+        session.execute(update(Judgment).where(Judgment.id == wide.id).values(shown_order=shown))
     return researcher, slug
 
 
@@ -156,9 +172,10 @@ def test_postgresql_lines_are_the_python_writers_bytes(judged, monkeypatch, opti
         k: v for k, v in python_manifest.items() if k not in drop
     }
     assert fast_manifest["counts"]["skipped_no_preference"]["tie"] > 0
-    for line in fast.splitlines():
-        row = json.loads(line)
-        assert row["metadata"]["question"] in ("preference", "style")
+    rows = [json.loads(line) for line in fast.splitlines()]
+    assert {row["metadata"]["question"] for row in rows} == {"preference", "style"}
+    assert {len(row["metadata"]["shown_order"]) for row in rows} == {2, 3}
+    assert None in {row["metadata"]["time_spent_ms"] for row in rows}
 
 
 def test_small_batches_and_cache_resets_give_the_same_bytes(judged, monkeypatch):

@@ -48,22 +48,25 @@ CACHED_CANDIDATES = 12_000
 
 # One batch's rows, in order, and its size and last judgment id. A pairwise answer "A" or "B"
 # gives a row. Questions come in the order of jsonb's keys (shorter first, then bytewise), the
-# order Python sees when it decodes answers. ``{window}`` selects the batch's judgments.
+# order Python sees when it decodes answers. ``{window}`` selects the batch's judgments, with
+# each question's choice as ``choice_<n>``; ``{choices}`` lists them as ``(n, choice)`` pairs.
+# What PostgreSQL formats slowly is left to Python: the date (as text, sliced there) and a
+# shown order of two candidates (the chosen and the rejected one in shown order).
 ROWS = """
 WITH wanted AS MATERIALIZED ({window}),
 stated AS (
     SELECT j.id, j.annotator_id, j.item_id, j.shown_order, j.time_spent_ms,
-           j.campaign_version, j.created_at, q.n, a.choice
+           j.campaign_version, j.created_at, q.n, q.choice
     FROM wanted j
-    CROSS JOIN unnest(%(fast_questions)s::text[]) WITH ORDINALITY AS q(question, n)
-    CROSS JOIN LATERAL (SELECT j.answers -> q.question ->> 'choice' AS choice) a
-    WHERE a.choice IN ('A', 'B')
+    CROSS JOIN LATERAL (VALUES {choices}) AS q(n, choice)
+    WHERE q.choice IN ('A', 'B')
 )
 SELECT s.id, s.annotator_id, s.item_id,
        (s.shown_order ->> (CASE s.choice WHEN 'A' THEN 0 ELSE 1 END))::int,
        (s.shown_order ->> (CASE s.choice WHEN 'A' THEN 1 ELSE 0 END))::int,
-       s.n::int, s.choice, s.shown_order::text, s.time_spent_ms, s.campaign_version,
-       to_char(s.created_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), NULL::int, NULL::int
+       s.n, s.choice,
+       CASE WHEN jsonb_array_length(s.shown_order) <> 2 THEN s.shown_order::text END,
+       s.time_spent_ms, s.campaign_version, s.created_at::text, NULL::int, NULL::int
 FROM stated s
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -80,7 +83,6 @@ WINDOW_COLUMNS = (
     Judgment.time_spent_ms,
     Judgment.campaign_version,
     Judgment.created_at,
-    Judgment.answers,
 )
 # Candidates of items not yet cached: their text as a JSON string, made when they were
 # written, as bytes (textsend's bytea, in the client encoding, UTF-8 here: no decoding), or for
@@ -230,11 +232,14 @@ def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
         _,
     ) in batch.rows.rows:
         question = questions[n]
+        if shown is None:  # two candidates: A is the first shown, B the second
+            shown = f"[{chosen}, {rejected}]" if label == "A" else f"[{rejected}, {chosen}]"
         add(head[chosen])
         add(
             f', "id": "j{jid}.{question}", "metadata": {{"annotator_id": {names[uid]}, '
             f'"campaign_version": {version}, "chosen_label": "{label}", '
-            f'"created_at": "{created}", "item_id": {item_id[item]}, "judgment_id": {jid}, '
+            f'"created_at": "{created[:10]}T{created[11:19]}Z", "item_id": {item_id[item]}, '
+            f'"judgment_id": {jid}, '
             f'"question": "{question}", "shown_order": {shown}, '
             f'"source_models": {{"chosen": {model[chosen]}, "rejected": {model[rejected]}}}, '
             f'"time_spent_ms": {"null" if spent is None else spent}}}'.encode()
@@ -255,6 +260,8 @@ def _tuned_cursor(session: Session) -> Any:
     connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
     # What textsend() gives is in the client encoding: the pieces are UTF-8 bytes.
     connection.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
+    # Dates as text are ISO 8601 with a space: YYYY-MM-DD HH:MM:SS[.ffffff].
+    connection.exec_driver_sql("SET LOCAL DateStyle = 'ISO, MDY'")
     return connection.connection.driver_connection.cursor(binary=True)
 
 
@@ -273,9 +280,16 @@ def batches(
     ``kit.db.snapshot_sessions``), and this thread joins the batch before that. psycopg waits
     for PostgreSQL without the GIL, so both queries run while rows are joined."""
     rows_cursor, pieces_cursor = _tuned_cursor(rows_session), _tuned_cursor(pieces_session)
+    questions = jsonb_key_order([q for q, kind in kinds.items() if kind == "pairwise"])
+    choices = [
+        Judgment.answers.op("->")(bindparam(f"fast_question_{n}", question))
+        .op("->>")(literal_column("'choice'"))
+        .label(f"choice_{n}")
+        for n, question in enumerate(questions, 1)
+    ]
     # The batch's judgments as SQLAlchemy says them, with the export's filters, inlined in ROWS.
     window = (
-        select(*WINDOW_COLUMNS)
+        select(*WINDOW_COLUMNS, *choices)
         .where(*scope.where(), Judgment.id > bindparam("fast_after", 0))
         .order_by(Judgment.id)
         .limit(BATCH)
@@ -284,9 +298,11 @@ def batches(
             compile_kwargs={"render_postcompile": True},
         )
     )
-    rows_sql = ROWS.format(window=window)
-    questions = jsonb_key_order([q for q, kind in kinds.items() if kind == "pairwise"])
-    params: dict[str, Any] = dict(window.params) | {"fast_questions": questions}
+    # No pairwise question: one pair that gives no row (VALUES cannot be empty).
+    pairs = ", ".join(f"({n}, j.choice_{n})" for n in range(1, len(questions) + 1))
+    pairs = pairs or "(1, NULL::text)"
+    rows_sql = ROWS.format(window=window, choices=pairs)
+    params: dict[str, Any] = dict(window.params)
     export = _Metadata(names=names, questions=["", *(_json(q)[1:-1] for q in questions)])
     start = f'{{"campaign": {_json(slug)}, "chosen": '.encode()
     cached: set[int] = set()  # items whose pieces the joiner has (the pieces stage's record)
