@@ -24,13 +24,14 @@ def chunks(total: int, sizes: list[int]) -> list[bytes]:
 
 @pytest.mark.parametrize("direct", [True, False])
 @pytest.mark.parametrize("total", [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 17])
-def test_bytes_and_digest_are_what_was_written(tmp_path: Path, monkeypatch, direct, total):
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_bytes_and_digest_are_what_was_written(tmp_path: Path, monkeypatch, direct, total, kind):
     monkeypatch.setattr(datafile, "STAGE", 2 * BLOCK)  # several stage flushes on small data
     data = chunks(total, [1, BLOCK - 3, 5000, 2 * BLOCK + 1])
     path = tmp_path / "rows.jsonl"
     writer = HashingWriter(path, direct=direct)
     for chunk in data:
-        writer.write(chunk)
+        writer.write(kind(chunk))
     writer.close()
     expected = b"".join(data)
     assert path.read_bytes() == expected
