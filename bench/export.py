@@ -112,7 +112,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
         "--reuse-database",
         default=None,
         metavar="NAME",
-        help="export a database an earlier --keep run seeded (skips seeding; kept afterwards)",
+        help="export a database an earlier --keep run seeded (skips seeding; the database is "
+        "kept afterwards, the export only with --keep)",
     )
     parser.add_argument(
         "--profile",
@@ -131,7 +132,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         candidate_chars=args.candidate_chars,
         batch_size=args.batch_size,
         seed=args.seed,
-        keep=args.keep or args.reuse_database is not None,
+        keep=args.keep,
         profile_dir=args.profile,
         reuse_database=args.reuse_database,
     )
@@ -657,7 +658,8 @@ def run(config: Config) -> dict[str, Any]:
         if config.keep:
             log(f"kept {workdir}" + (f" and database {pg_name}" if pg_name else ""))
         else:
-            if pg_name is not None:
+            # A reused database stays for the next run; its export (gigabytes) does not.
+            if pg_name is not None and config.reuse_database is None:
                 try:
                     from prefhub.kit.db import reset_engine_cache
 
