@@ -1,6 +1,7 @@
 """Writing an export's rows: judgments of item campaigns (one per judgment, by item for
-aggregation and agreement, or built by PostgreSQL for the common dpo case) and trees of
-conversation-tree campaigns. Each writer returns the manifest's summary of what it wrote."""
+aggregation and agreement, or joined from pieces for the common dpo case on PostgreSQL:
+``fast_dpo``) and trees of conversation-tree campaigns. Each writer returns the manifest's
+summary of what it wrote."""
 
 from __future__ import annotations
 
