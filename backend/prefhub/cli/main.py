@@ -481,7 +481,7 @@ def models_add(
     ],
     model: Annotated[str, typer.Option(help="the model name the endpoint expects")],
     provider: Annotated[str, typer.Option(help="openai, openai-image or local")] = "openai",
-    api_key_env: Annotated[
+    api_key_secret: Annotated[
         str | None, typer.Option(help="environment variable holding the API key")
     ] = None,
     max_concurrency: Annotated[int, typer.Option(min=1)] = 4,
@@ -514,7 +514,7 @@ def models_add(
             provider=PROVIDERS[provider],  # type: ignore[arg-type]
             base_url=base_url,  # type: ignore[arg-type]
             model=model,
-            api_key_env=api_key_env,
+            api_key_secret=api_key_secret,
             max_concurrency=max_concurrency,
             timeout_s=timeout,
             default_params=params,
@@ -548,7 +548,7 @@ def models_list() -> None:
                 m.provider.value,
                 m.model,
                 m.base_url,
-                m.api_key_env or "-",
+                m.api_key_secret or "-",
                 str(m.max_concurrency),
             )
     console.print(table)

@@ -51,12 +51,12 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _headers(endpoint: ModelEndpoint) -> dict[str, str]:
-    if not endpoint.api_key_env:
+    if not endpoint.api_key_secret:
         return {}
-    key = os.environ.get(endpoint.api_key_env)
+    key = os.environ.get(endpoint.api_key_secret)
     if not key:
         raise PermanentModelError(
-            f"environment variable {endpoint.api_key_env} (the API key of model "
+            f"environment variable {endpoint.api_key_secret} (the API key of model "
             f"'{endpoint.name}') is not set in the worker"
         )
     return {"Authorization": f"Bearer {key}"}

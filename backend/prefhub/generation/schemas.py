@@ -33,7 +33,7 @@ class ModelEndpointCreate(BaseModel):
         description="the API's http(s) URL; for local_hf, the absolute path of the model directory",
     )
     model: str = Field(min_length=1, max_length=200)
-    api_key_env: str | None = Field(
+    api_key_secret: str | None = Field(
         default=None, pattern=ENV_PATTERN, description="name of the variable holding the key"
     )
     default_params: dict[str, Any] = Field(default_factory=dict)
@@ -62,7 +62,7 @@ class ModelEndpointOut(BaseModel):
     provider: ProviderKind
     base_url: str
     model: str
-    api_key_env: str | None
+    api_key_secret: str | None
     default_params: dict[str, Any]
     max_concurrency: int
     timeout_s: float

@@ -9,6 +9,7 @@ from prefhub.models.generation import (
     GenerationRequest,
     GenerationStatus,
     ModelEndpoint,
+    ModelEndpointShare,
     ProviderKind,
 )
 from prefhub.models.item import Candidate, ImportJob, ImportJobStatus, Item, ItemStatus
@@ -33,7 +34,14 @@ from prefhub.models.tree import (
     TreeTaskKind,
     TreeTaskStatus,
 )
-from prefhub.models.user import ApiToken, Role, User, UserSession
+from prefhub.models.user import (
+    ApiToken,
+    LoginFailure,
+    PasswordReset,
+    Role,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "ApiToken",
@@ -58,12 +66,15 @@ __all__ = [
     "ItemReport",
     "ItemStatus",
     "Judgment",
+    "LoginFailure",
     "MediaAsset",
     "MediaFetchJob",
     "MediaFetchStatus",
     "MediaKind",
     "MessageRole",
+    "PasswordReset",
     "ModelEndpoint",
+    "ModelEndpointShare",
     "ProviderKind",
     "ReviewState",
     "Role",

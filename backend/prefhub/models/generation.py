@@ -4,7 +4,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prefhub.models.base import Base, TimestampMixin
@@ -17,8 +27,12 @@ class ProviderKind(enum.StrEnum):
 
 
 class ModelEndpoint(TimestampMixin, Base):
-    """A named model endpoint. The API key is never stored: only the name of the environment
-    variable that holds it, read by the worker when it calls the model."""
+    """A named model endpoint. The API key is never stored: only the name of a model secret an
+    admin configured (``PREFHUB_MODEL_KEY_<NAME>``, bound to the hosts it may be sent to),
+    read by the process that calls the model.
+
+    It belongs to its creator; an admin may share it with everyone, its owner with named
+    researchers (``ModelEndpointShare``). Endpoints registered from the CLI have no creator."""
 
     __tablename__ = "model_endpoints"
 
@@ -29,11 +43,25 @@ class ModelEndpoint(TimestampMixin, Base):
     )
     base_url: Mapped[str] = mapped_column(String(500))
     model: Mapped[str] = mapped_column(String(200))
-    api_key_env: Mapped[str | None] = mapped_column(String(100))
+    api_key_secret: Mapped[str | None] = mapped_column(String(100))
     default_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     max_concurrency: Mapped[int] = mapped_column(Integer, default=4)
     timeout_s: Mapped[float] = mapped_column(Float, default=60.0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    shared_with_all: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ModelEndpointShare(Base):
+    """A researcher (other than the owner) who may see and use a model endpoint."""
+
+    __tablename__ = "model_endpoint_shares"
+
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("model_endpoints.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class GenerationStatus(enum.StrEnum):

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prefhub.models.base import Base, TimestampMixin
@@ -32,6 +32,9 @@ class User(TimestampMixin, Base):
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     languages: Mapped[list[Any]] = mapped_column(default=list)
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A crowd participant's account exists for the one campaign whose link created it: they
+    # see that campaign only. (No foreign key: the users table predates campaigns'.)
+    crowd_campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class UserSession(TimestampMixin, Base):
@@ -62,3 +65,27 @@ class ApiToken(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime())
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class PasswordReset(TimestampMixin, Base):
+    """A one-time password reset an admin issued; only the token's hash is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime())
+    used_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class LoginFailure(Base):
+    """A failed login, kept for a while so every API process throttles alike. ``key`` is
+    ``account:<normalised e-mail>`` or ``address:<client address>``."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), index=True)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(), index=True)

@@ -1772,7 +1772,7 @@ export interface components {
              * Api Key Env
              * @description name of the variable holding the key
              */
-            api_key_env?: string | null;
+            api_key_secret?: string | null;
             /**
              * Base Url
              * @description the API's http(s) URL; for local_hf, the absolute path of the model directory
@@ -1807,7 +1807,7 @@ export interface components {
         /** ModelEndpointOut */
         ModelEndpointOut: {
             /** Api Key Env */
-            api_key_env: string | null;
+            api_key_secret: string | null;
             /** Base Url */
             base_url: string;
             /**

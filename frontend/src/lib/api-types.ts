@@ -170,7 +170,7 @@ export type CreateExportBody = Partial<ExportOptions>;
 // ---- model endpoints and generation ----------------------------------------
 
 export type ProviderKind = Schemas['ProviderKind'];
-/** `api_key_env` is the NAME of the workers' environment variable holding the key, never the key. */
+/** `api_key_secret` is the NAME of the workers' environment variable holding the key, never the key. */
 export type ModelEndpoint = Schemas['ModelEndpointOut'];
 export type ModelEndpointList = Schemas['ModelEndpointList'];
 export type CreateModelEndpointBody = WithDefaults<

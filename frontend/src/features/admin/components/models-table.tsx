@@ -80,7 +80,7 @@ export function ModelsTable({ models }: { models: ModelEndpoint[] }) {
               <td title={m.provider}>{PROVIDER_LABELS[m.provider] ?? m.provider}</td>
               <td className="mono">{m.model}</td>
               <td className="mono table__url">{m.base_url}</td>
-              <td className="mono">{m.api_key_env || '—'}</td>
+              <td className="mono">{m.api_key_secret || '—'}</td>
               <td>{m.max_concurrency}</td>
               <td>{m.timeout_s} s</td>
               <TestCell model={m} />

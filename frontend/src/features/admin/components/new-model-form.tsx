@@ -55,7 +55,7 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
       max_concurrency: Number.parseInt(maxConcurrency, 10),
       timeout_s: Number(timeout),
     };
-    if (apiKeyEnv.trim()) body.api_key_env = apiKeyEnv.trim();
+    if (apiKeyEnv.trim()) body.api_key_secret = apiKeyEnv.trim();
     if (params.value) body.default_params = params.value;
     create.mutate(body);
   };

@@ -66,7 +66,7 @@ const model = (name: string, id: number): ModelEndpoint => ({
   provider: 'openai_chat',
   base_url: 'https://api.example.org/v1',
   model: `${name}-model`,
-  api_key_env: 'EXAMPLE_KEY',
+  api_key_secret: 'EXAMPLE_KEY',
   default_params: {},
   max_concurrency: 4,
   timeout_s: 60,
