@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
@@ -17,6 +17,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from prefhub.kit.errors import PrefhubError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from prefhub.models import User
 
 app = typer.Typer(
     help="prefhub: collect human preference data to align AI models.",
@@ -248,7 +255,8 @@ def users_create(
     ] = None,
     name: str = "",
 ) -> None:
-    """Create an account."""
+    """Create an account (the password must pass the password policy)."""
+    from prefhub.auth.passwords import check_password
     from prefhub.auth.service import create_user
     from prefhub.kit.db import unit_of_work
     from prefhub.models import Role
@@ -258,6 +266,7 @@ def users_create(
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
+        check_password(password, [email, name])
         with unit_of_work() as session:
             user = create_user(
                 session, email=email, password=password, role=Role(role), display_name=name
@@ -265,6 +274,76 @@ def users_create(
             console.print(f"created {user.role.value} {user.email} (id {user.id})")
     except PrefhubError as exc:
         raise _fail(exc.message) from None
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    email: str,
+    base_url: Annotated[
+        str, typer.Option(help="the server's address, put before the link's path")
+    ] = "",
+) -> None:
+    """Print a one-time link (valid 24 hours) for the user to choose a new password."""
+    from prefhub.auth import service
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            user = service.get_user_by_email(session, email)
+            row, token = service.issue_password_reset(session, user, None)
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    console.print(
+        f"password reset link for {user.email}, valid until {row.expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
+    # Printed unstyled and unwrapped: it is meant to be copied whole.
+    print(f"{base_url.rstrip('/')}/reset-password#token={token}")
+
+
+def _account_change(email: str, change: Callable[[Session, User], str]) -> None:
+    from prefhub.auth import service
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            console.print(change(session, service.get_user_by_email(session, email)))
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: str) -> None:
+    """Stop an account from signing in: its sessions end, its API tokens stop working."""
+    from prefhub.auth.service import set_active
+
+    def change(session: Session, user: User) -> str:
+        set_active(session, user, False)
+        return f"deactivated {user.email}"
+
+    _account_change(email, change)
+
+
+@users_app.command("activate")
+def users_activate(email: str) -> None:
+    """Let a deactivated account sign in again."""
+    from prefhub.auth.service import set_active
+
+    def change(session: Session, user: User) -> str:
+        set_active(session, user, True)
+        return f"activated {user.email}"
+
+    _account_change(email, change)
+
+
+@users_app.command("end-sessions")
+def users_end_sessions(email: str) -> None:
+    """Sign an account out of every browser."""
+    from prefhub.auth.service import end_sessions
+
+    def change(session: Session, user: User) -> str:
+        return f"ended {end_sessions(session, user.id)} sessions of {user.email}"
+
+    _account_change(email, change)
 
 
 @campaigns_app.command("create")
@@ -364,7 +443,7 @@ def simulate(
 @app.command()
 def export(
     slug: str,
-    out: Annotated[Path, typer.Option(help="folder to write (must not exist or be empty)")],
+    out: Annotated[Path, typer.Option(help="folder to create (must not exist)")],
     format: Annotated[
         str,
         typer.Option(
@@ -450,9 +529,9 @@ def export(
         )
     except ValidationError as exc:
         raise _fail(f"bad export options: {exc.errors()[0]['msg']}") from None
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise _fail(f"{out} exists and is not an empty folder")
     try:
+        # Before the job exists: a refused destination leaves no failed job behind.
+        service.check_destination(out)
         with unit_of_work() as session:
             job_id = service.create_job(session, get_by_slug(session, slug), None, options).id
         with _progress() as bar:
@@ -482,7 +561,15 @@ def models_add(
     model: Annotated[str, typer.Option(help="the model name the endpoint expects")],
     provider: Annotated[str, typer.Option(help="openai, openai-image or local")] = "openai",
     api_key_secret: Annotated[
-        str | None, typer.Option(help="environment variable holding the API key")
+        str | None,
+        typer.Option(
+            help="name of a model secret: the key is PREFHUB_MODEL_KEY_<NAME>, sent only to "
+            "the hosts PREFHUB_MODEL_SECRET_HOSTS binds it to"
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="e-mail of the researcher who owns it (default: none, shared with all)"),
     ] = None,
     max_concurrency: Annotated[int, typer.Option(min=1)] = 4,
     timeout: Annotated[float, typer.Option(help="seconds per request")] = 60.0,
@@ -493,7 +580,8 @@ def models_add(
     """Register a model endpoint (the API key itself is never stored)."""
     import json
 
-    from prefhub.generation import service
+    from prefhub.auth.service import get_user_by_email
+    from prefhub.generation import registry
     from prefhub.generation.schemas import ModelEndpointCreate
     from prefhub.kit.db import unit_of_work
 
@@ -526,10 +614,12 @@ def models_add(
         ) from None
     try:
         with unit_of_work() as session:
-            service.add_model(session, body, None)
+            user = get_user_by_email(session, owner) if owner else None
+            registry.add_model(session, body, user)
     except PrefhubError as exc:
         raise _fail(exc.message) from None
-    console.print(f"added model '{name}' ({provider}, {model} at {base_url})")
+    whose = f"owned by {owner}" if owner else "shared with every researcher"
+    console.print(f"added model '{name}' ({provider}, {model} at {base_url}), {whose}")
 
 
 @models_app.command("list")
@@ -537,12 +627,12 @@ def models_list() -> None:
     """List model endpoints."""
     from rich.table import Table
 
-    from prefhub.generation import service
+    from prefhub.generation import registry
     from prefhub.kit.db import unit_of_work
 
-    table = Table("name", "provider", "model", "base URL", "key from", "concurrency")
+    table = Table("name", "provider", "model", "base URL", "key secret", "concurrency")
     with unit_of_work() as session:
-        for m in service.list_models(session):
+        for m in registry.visible_models(session, None):
             table.add_row(
                 m.name,
                 m.provider.value,
@@ -554,21 +644,47 @@ def models_list() -> None:
     console.print(table)
 
 
+@models_app.command("share")
+def models_share(
+    name: str,
+    researcher: Annotated[
+        list[str] | None, typer.Option(help="e-mail of a researcher who may use it (repeatable)")
+    ] = None,
+    all_researchers: Annotated[
+        bool, typer.Option("--all/--not-all", help="every researcher may use it")
+    ] = False,
+) -> None:
+    """Set who may use a model endpoint besides its owner (replaces the previous list)."""
+    from prefhub.generation import registry
+    from prefhub.generation.schemas import ModelSharing
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            endpoint = registry.get_model_for(session, None, name)
+            sharing = ModelSharing(all=all_researchers, researchers=researcher or [])
+            registry.set_sharing(session, None, endpoint, sharing)
+    except PrefhubError as exc:
+        raise _fail(exc.message) from None
+    whom = "every researcher" if all_researchers else ", ".join(researcher or []) or "nobody"
+    console.print(f"model '{name}' is shared with {whom}")
+
+
 @models_app.command("test")
 def models_test(name: str) -> None:
     """Send one small request and report the latency or the error."""
-    from prefhub.generation import service
+    from prefhub.generation import registry
     from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
     from prefhub.kit.db import unit_of_work
 
     try:
         with unit_of_work() as session:
-            endpoint = service.get_model(session, name)
+            endpoint = registry.get_model_for(session, None, name)
             session.expunge(endpoint)
     except PrefhubError as exc:
         raise _fail(exc.message) from None
     try:
-        completion = service.test_model(endpoint)
+        completion = registry.test_model(endpoint)
     except (RetryableModelError, PermanentModelError) as exc:
         raise _fail(f"model '{name}' failed: {exc}") from None
     text = " ".join(p.get("text", "") for p in completion.content)[:100]

@@ -36,6 +36,7 @@ from prefhub.exports.rows import (
     write_tree_rows,
 )
 from prefhub.exports.schemas import ExportOptions
+from prefhub.exports.snapshot import campaign_snapshot
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.time import utcnow
 from prefhub.media.storage import copy_media
@@ -47,6 +48,9 @@ from prefhub.models import (
     User,
 )
 from prefhub.settings import get_settings
+
+# Written first into a ``.partial`` folder: only a folder holding it may be cleared on a retry.
+PARTIAL_MARKER = ".prefhub-export-partial"
 
 
 def create_job(
@@ -125,14 +129,10 @@ def write_export(
     """Write the export folder and return its manifest. Reads only; the caller commits.
 
     Files are written to a sibling ``.partial`` folder and renamed at the end, so a crashed
-    run never leaves a folder that looks complete.
+    run never leaves a folder that looks complete. Nothing already there is overwritten.
     """
     check_supported(campaign, options)
-    if destination.exists() and any(destination.iterdir()):
-        raise BadExportDestination(f"{destination} exists and is not empty")
-    partial = destination.with_name(destination.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    partial = claim_destination(destination)
 
     jsonl_name = f"{options.format}.jsonl"
     write_rows = write_tree_rows if is_tree_campaign(campaign) else write_judgment_rows
@@ -153,12 +153,7 @@ def write_export(
         "format": options.format,
         "options": options.model_dump(mode="json", exclude={"salt"})
         | {"salted": bool(options.salt)},
-        "campaign": {
-            "slug": campaign.slug,
-            "name": campaign.name,
-            "version": campaign.version,
-            "spec": campaign.spec,
-        },
+        "campaign": campaign_snapshot(campaign),
         "annotators_per_item": stats["annotators_per_item"],
         "demographics": summarize_profiles(
             profiles_of(session, campaign, options, stats),
@@ -177,10 +172,53 @@ def write_export(
     (partial / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
-    if destination.exists():
-        destination.rmdir()
+    (partial / PARTIAL_MARKER).unlink()
+    if destination.exists() or destination.is_symlink():
+        raise BadExportDestination(f"{destination} appeared while exporting; left {partial}")
     partial.rename(destination)
     return manifest
+
+
+def check_destination(destination: Path) -> None:
+    """Refuse a destination that exists, or whose ``.partial`` sibling is not one an export
+    left behind: an export never deletes or overwrites what it did not create."""
+    if destination.exists() or destination.is_symlink():
+        raise BadExportDestination(
+            f"{destination} already exists; exports write a new folder, choose another"
+        )
+    partial = _partial_of(destination)
+    if (partial.exists() or partial.is_symlink()) and not _left_by_an_export(partial):
+        raise BadExportDestination(
+            f"{partial} exists and was not left by a prefhub export; move it or choose "
+            "another destination"
+        )
+
+
+def claim_destination(destination: Path) -> Path:
+    """The empty, marked ``.partial`` folder to write ``destination`` into. A crashed export's
+    (it still holds the marker) is cleared; anything else there is refused."""
+    check_destination(destination)
+    partial = _partial_of(destination)
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    (partial / PARTIAL_MARKER).write_text(
+        "prefhub writes an export here; the folder is renamed when it is complete\n", "utf-8"
+    )
+    return partial
+
+
+def _partial_of(destination: Path) -> Path:
+    return destination.with_name(destination.name + ".partial")
+
+
+def _left_by_an_export(partial: Path) -> bool:
+    return (
+        partial.is_dir()
+        and not partial.is_symlink()
+        and (partial / PARTIAL_MARKER).is_file()
+        and not (partial / PARTIAL_MARKER).is_symlink()
+    )
 
 
 def _copy_media(session: Session, used: dict[str, str], folder: Path) -> list[dict[str, Any]]:
