@@ -1,4 +1,8 @@
-"""Who may take a campaign's tasks, and per-item group quotas for balanced annotator pools."""
+"""Who may take a campaign's tasks, and per-item group quotas for balanced annotator pools.
+
+``campaign_for_annotator`` is how every annotate route loads its campaign, and ``may_annotate``
+how lists (campaigns, media) pick theirs: both rest on ``sees_campaign``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,34 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from prefhub.campaigns.exceptions import CampaignNotFound
+from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.models import Assignment, AssignmentStatus, User
+from prefhub.models import Assignment, AssignmentStatus, Campaign, CampaignStatus, User
+
+
+def sees_campaign(annotator: User, campaign_id: int) -> bool:
+    """Whether the campaign exists for this account at all. An account a crowd link created
+    lives in that link's campaign: every other one answers as if it did not exist."""
+    return annotator.crowd_campaign_id is None or annotator.crowd_campaign_id == campaign_id
+
+
+def campaign_for_annotator(session: Session, slug: str, annotator: User) -> Campaign:
+    """The campaign an annotate route names, if it exists for this annotator."""
+    campaign = get_by_slug(session, slug)
+    if not sees_campaign(annotator, campaign.id):
+        raise CampaignNotFound(f"No campaign with slug '{slug}'")
+    return campaign
+
+
+def may_annotate(campaign: Campaign, annotator: User) -> bool:
+    """The campaign is open to this annotator: it exists for them, is active, and its
+    eligibility rules admit them."""
+    return (
+        sees_campaign(annotator, campaign.id)
+        and campaign.status == CampaignStatus.active
+        and ineligibility_reason(spec_of(campaign), annotator) is None
+    )
 
 
 def ineligibility_reason(spec: CampaignSpec, annotator: User) -> str | None:

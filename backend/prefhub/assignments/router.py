@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response, status
 
 from prefhub.assignments import service, submissions
+from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.assignments.schemas import (
     AnnotatorCampaign,
     AnnotatorCampaignList,
@@ -18,7 +19,7 @@ from prefhub.assignments.schemas import (
     UndoResponse,
 )
 from prefhub.auth.dependencies import CurrentUser
-from prefhub.campaigns.service import get_by_slug, spec_of
+from prefhub.campaigns.service import spec_of
 from prefhub.kit.deps import SessionDep
 
 router = APIRouter(prefix="/api/annotate", tags=["annotate"])
@@ -57,7 +58,7 @@ def next_task(
     additional: bool = Query(False, description="lease one more task while holding others"),
 ) -> NextTaskResponse:
     """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
-    campaign = get_by_slug(session, slug)
+    campaign = campaign_for_annotator(session, slug, user)
     task = service.next_task(session, campaign, user, additional=additional)
     return NextTaskResponse(**_task_response(session, campaign, user, task))
 
@@ -66,7 +67,7 @@ def next_task(
 def submit(
     slug: str, body: SubmitRequest, user: CurrentUser, session: SessionDep
 ) -> SubmitResponse:
-    campaign = get_by_slug(session, slug)
+    campaign = campaign_for_annotator(session, slug, user)
     judgment = submissions.submit(
         session,
         campaign,
@@ -86,7 +87,7 @@ def submit(
 @router.post("/{slug}/undo", response_model=UndoResponse)
 def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -> UndoResponse:
     """Re-open a just-submitted task; the next submit for it stores a new revision."""
-    campaign = get_by_slug(session, slug)
+    campaign = campaign_for_annotator(session, slug, user)
     task, judgment = submissions.undo(session, campaign, user, body.judgment_id)
     return UndoResponse(
         **_task_response(session, campaign, user, task), previous_answers=judgment.answers
@@ -96,14 +97,14 @@ def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -
 @router.post("/{slug}/report", status_code=status.HTTP_204_NO_CONTENT)
 def report(slug: str, body: ReportRequest, user: CurrentUser, session: SessionDep) -> Response:
     """Report a broken or unanswerable item; the task is released."""
-    campaign = get_by_slug(session, slug)
+    campaign = campaign_for_annotator(session, slug, user)
     submissions.report(session, campaign, user, body.assignment_id, body.reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{slug}/skip", status_code=status.HTTP_204_NO_CONTENT)
 def skip(slug: str, body: SkipRequest, user: CurrentUser, session: SessionDep) -> Response:
-    campaign = get_by_slug(session, slug)
+    campaign = campaign_for_annotator(session, slug, user)
     submissions.skip(session, campaign, user, body.assignment_id, body.reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -117,7 +118,7 @@ def my_judgments(
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> list[JudgmentOut]:
     """An annotator's own judgments, and only theirs."""
-    campaign = get_by_slug(session, slug)
+    campaign = campaign_for_annotator(session, slug, user)
     rows = service.own_judgments(session, campaign, user, limit=limit, offset=offset)
     return [
         JudgmentOut(

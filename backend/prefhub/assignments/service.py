@@ -22,13 +22,19 @@ from sqlalchemy import and_, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from prefhub.assignments.eligibility import ineligibility_reason, quota_allows
+from prefhub.assignments.eligibility import (
+    ineligibility_reason,
+    may_annotate,
+    quota_allows,
+    sees_campaign,
+)
 from prefhub.assignments.exceptions import (
     CampaignNotActive,
     LeaseCapReached,
     NotEligible,
 )
 from prefhub.campaigns.answers import LABELS
+from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.time import utcnow
@@ -142,6 +148,8 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int):  # type:
 
 
 def check_eligible(campaign: Campaign, annotator: User) -> None:
+    if not sees_campaign(annotator, campaign.id):
+        raise CampaignNotFound(f"No campaign with slug '{campaign.slug}'")
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive(f"Campaign '{campaign.slug}' is {campaign.status.value}")
     reason = ineligibility_reason(spec_of(campaign), annotator)
@@ -413,7 +421,7 @@ def annotatable_campaigns(session: Session, annotator: User) -> list[Campaign]:
         .where(Campaign.status == CampaignStatus.active)
         .order_by(Campaign.priority.desc(), Campaign.id)
     )
-    return [c for c in campaigns if ineligibility_reason(spec_of(c), annotator) is None]
+    return [c for c in campaigns if may_annotate(c, annotator)]
 
 
 def own_judgments(

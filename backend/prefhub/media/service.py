@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from prefhub.assignments.eligibility import ineligibility_reason
+from prefhub.assignments.eligibility import may_annotate
 from prefhub.auth.policies import can_manage_campaign
-from prefhub.campaigns.service import spec_of
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.time import utcnow
@@ -20,7 +19,6 @@ from prefhub.media.storage import StoredMedia, media_part, put_bytes
 from prefhub.models import (
     Campaign,
     CampaignMedia,
-    CampaignStatus,
     MediaAsset,
     MediaFetchJob,
     MediaFetchStatus,
@@ -107,11 +105,7 @@ def fetchable(session: Session, user: User, sha256: str) -> MediaAsset:
 def _may_see(user: User, campaign: Campaign) -> bool:
     if can_manage_campaign(user, campaign):
         return True
-    return (
-        user.role == Role.annotator
-        and campaign.status == CampaignStatus.active
-        and ineligibility_reason(spec_of(campaign), user) is None
-    )
+    return user.role == Role.annotator and may_annotate(campaign, user)
 
 
 def create_fetch_job(session: Session, campaign: Campaign, user: User, url: str) -> MediaFetchJob:

@@ -21,3 +21,9 @@ class CrowdEntryClosed(NotFound):
 
 class InvalidCrowdLink(InvalidInput):
     code = "invalid_crowd_link"
+
+
+class SessionExists(Conflict):
+    """Someone is signed in already: a crowd link does not replace them unless asked to."""
+
+    code = "session_exists"

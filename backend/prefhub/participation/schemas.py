@@ -33,6 +33,11 @@ class CompletionOut(BaseModel):
 
 class CrowdEnterRequest(BaseModel):
     params: dict[str, str] = Field(max_length=20, description="the link's query parameters")
+    replace_session: bool = Field(
+        default=False,
+        description="sign out whoever this browser is signed in as and enter as the link's "
+        "participant (needs the X-CSRF-Token header of that session)",
+    )
 
 
 class CrowdEnterResponse(BaseModel):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from prefhub.campaigns.participation_spec import Participation, SurveyQuestion
+from prefhub.campaigns.participation_spec import CrowdEntry, Participation, SurveyQuestion
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.time import utcnow
 from prefhub.models import (
@@ -171,18 +171,40 @@ def external_id_hash(campaign: Campaign, external_id: str) -> str:
     return hmac.new(key, f"crowd:{campaign.id}:{external_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def enter(session: Session, campaign: Campaign, params: dict[str, str]) -> User:
-    """Create or resume the annotator a crowd link names."""
+def _crowd_link(campaign: Campaign) -> CrowdEntry:
     crowd = participation_of(campaign).crowd
     if crowd is None:
         raise CrowdEntryClosed(f"Campaign '{campaign.slug}' has no crowd link")
+    return crowd
+
+
+def link_hash(campaign: Campaign, params: dict[str, str]) -> str:
+    """The keyed hash of the participant a crowd link names; refuses a link without one."""
+    crowd = _crowd_link(campaign)
     external = params.get(crowd.participant_param, "")
     if not EXTERNAL_ID.match(external):
         raise InvalidCrowdLink(
             f"The link needs a participant id in '{crowd.participant_param}' "
             "(letters, digits, _ . : -; at most 200)"
         )
-    hashed = external_id_hash(campaign, external)
+    return external_id_hash(campaign, external)
+
+
+def is_linked_participant(
+    session: Session, campaign: Campaign, user: User, params: dict[str, str]
+) -> bool:
+    """Whether ``user`` is the account this campaign's link names (so their session may stay)."""
+    if user.crowd_campaign_id != campaign.id:
+        return False
+    participant = find(session, campaign, user)
+    return participant is not None and participant.external_id_hash == link_hash(campaign, params)
+
+
+def enter(session: Session, campaign: Campaign, params: dict[str, str]) -> User:
+    """Create or resume the annotator a crowd link names. The account is bound to the campaign:
+    the hash is keyed by campaign, so another campaign's link never finds it."""
+    crowd = _crowd_link(campaign)
+    hashed = link_hash(campaign, params)
     participant = session.scalar(
         select(CampaignParticipant).where(
             CampaignParticipant.campaign_id == campaign.id,
@@ -197,6 +219,7 @@ def enter(session: Session, campaign: Campaign, params: dict[str, str]) -> User:
             display_name=f"Participant {hashed[:8]}",
             languages=[],
             profile={},
+            crowd_campaign_id=campaign.id,
         )
         session.add(user)
         session.flush()

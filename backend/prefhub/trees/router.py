@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.auth.dependencies import CurrentUser, StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
@@ -34,10 +35,16 @@ def _tree_campaign(session: SessionDep, slug: str) -> Campaign:
     return campaign
 
 
+def _annotator_tree_campaign(session: SessionDep, slug: str, user: User) -> Campaign:
+    campaign = campaign_for_annotator(session, slug, user)
+    service.settings_of(campaign)
+    return campaign
+
+
 @annotate.get("/next", response_model=TreeNextResponse)
 def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNextResponse:
     """The annotator's open tree task, or a new one; ``task`` is null when there is no work."""
-    campaign = _tree_campaign(session, slug)
+    campaign = _annotator_tree_campaign(session, slug, user)
     task = assignment.next_tree_task(session, campaign, user)
     return TreeNextResponse(
         task=views.task_payload(session, campaign, task, user) if task else None
@@ -48,7 +55,7 @@ def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNex
 def submit_tree_task(
     slug: str, task_id: int, body: TreeSubmission, user: CurrentUser, session: SessionDep
 ) -> TreeSubmitResponse:
-    campaign = _tree_campaign(session, slug)
+    campaign = _annotator_tree_campaign(session, slug, user)
     task = submissions.submit(session, campaign, user, task_id, body)
     tree = session.get(ConversationTree, task.tree_id) if task.tree_id else None
     return TreeSubmitResponse(
@@ -64,7 +71,8 @@ def submit_tree_task(
 def skip_tree_task(
     slug: str, task_id: int, body: TreeSkipRequest, user: CurrentUser, session: SessionDep
 ) -> None:
-    submissions.skip(session, _tree_campaign(session, slug), user, task_id, body.reason)
+    campaign = _annotator_tree_campaign(session, slug, user)
+    submissions.skip(session, campaign, user, task_id, body.reason)
 
 
 # ---------------------------------------------------------------- researchers
