@@ -49,7 +49,7 @@ def _error(status: int, code: str, message: str, details: object = None) -> JSON
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PrefhubError)
     async def _domain_error(_: Request, exc: PrefhubError) -> JSONResponse:
-        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

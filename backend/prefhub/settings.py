@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     media_fetch_allow_loopback: bool = False
     secret_key: str = DEV_SECRET_KEY
     session_days: int = 14
+    # Login throttling, shared by every API process through the database: after this many
+    # failed logins for one e-mail, or from one client address, within the window, logins
+    # for it are refused (429) until the oldest of them leaves the window.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1, le=7 * 24 * 3600)
     # Secure cookies need HTTPS; the embedded default serves plain HTTP on localhost.
     cookie_secure: bool = False
     max_upload_bytes: int = 50 * 1024 * 1024

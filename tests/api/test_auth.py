@@ -96,7 +96,7 @@ def test_annotators_cannot_create_tokens_campaigns_or_users(as_user):
     annotator = as_user("annotator")
     assert annotator.post("/api/auth/tokens", json={"name": "x"}).status_code == 403
     assert annotator.get("/api/campaigns").json()["error"]["code"] == "forbidden"
-    user = {"email": "new@example.org", "password": "long enough pw"}
+    user = {"email": "new@example.org", "password": "lamp-orbit-cactus-velvet"}
     assert annotator.post("/api/users", json=user).status_code == 403
 
 
@@ -104,7 +104,7 @@ def test_admin_creates_users_and_duplicates_conflict(as_user, unique):
     admin = as_user("admin")
     body = {
         "email": f"made-{unique}@example.org",
-        "password": "long enough pw",
+        "password": "lamp-orbit-cactus-velvet",
         "role": "researcher",
     }
     assert admin.post("/api/users", json=body).status_code == 201

@@ -21,6 +21,8 @@ def cli(migrated):
 @pytest.fixture
 def owner(cli, unique):
     email = f"owner-{unique}@example.org"
-    result = cli("users", "create", email, "--role", "researcher", "--password", "pw-long-enough")
+    result = cli(
+        "users", "create", email, "--role", "researcher", "--password", "lamp-orbit-cactus-velvet"
+    )
     assert result.exit_code == 0, result.output
     return email

@@ -42,6 +42,19 @@ def get_current_user(request: Request, session: SessionDep) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def current_session_token(request: Request) -> str | None:
+    """The browser session the request came with; None for API-token requests."""
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return None
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def client_address(request: Request) -> str:
+    # Behind a proxy, uvicorn takes it from X-Forwarded-For when the proxy's address is in
+    # FORWARDED_ALLOW_IPS (by default 127.0.0.1).
+    return request.client.host if request.client else "unknown"
+
+
 def get_staff_user(user: CurrentUser) -> User:
     if not is_staff(user):
         raise NotAllowed("Only researchers and admins can do this")

@@ -1,4 +1,4 @@
-from prefhub.kit.errors import Conflict, Forbidden, PrefhubError
+from prefhub.kit.errors import Conflict, Forbidden, InvalidInput, PrefhubError
 
 
 class NotAuthenticated(PrefhubError):
@@ -21,3 +21,45 @@ class NotAllowed(Forbidden):
 
 class UserExists(Conflict):
     code = "user_exists"
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+
+
+class WrongPassword(PrefhubError):
+    """The current password given to change it is wrong (not a 401: the session is fine)."""
+
+    status_code = 400
+    code = "wrong_password"
+
+
+class InvalidResetToken(PrefhubError):
+    """Unknown, used and expired reset links all look alike."""
+
+    status_code = 400
+    code = "invalid_reset_token"
+
+
+class CannotDeactivateSelf(Conflict):
+    code = "cannot_deactivate_self"
+
+
+class NoPasswordLogin(Conflict):
+    """Crowd-platform accounts have no e-mail, so no password to reset."""
+
+    code = "no_password_login"
+
+
+class TooManyAttempts(PrefhubError):
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many failed sign-in attempts; try again in about {minutes} minute"
+            + ("s" if minutes != 1 else ""),
+            details={"retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -1,26 +1,38 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
-from prefhub.auth import service
+from prefhub.auth import service, throttle
 from prefhub.auth.dependencies import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     CurrentUser,
+    client_address,
+    current_session_token,
 )
-from prefhub.auth.exceptions import NotAllowed
+from prefhub.auth.exceptions import InvalidCredentials, NotAllowed, WrongPassword
+from prefhub.auth.passwords import check_password
 from prefhub.auth.policies import authorize, can_manage_users, is_staff
 from prefhub.auth.schemas import (
+    AccountOut,
+    AccountPage,
     LoginRequest,
     LoginResponse,
+    PasswordChange,
+    PasswordResetCreated,
+    PasswordResetUse,
+    SessionsEnded,
     TokenCreate,
     TokenCreated,
     TokenOut,
     UserCreate,
     UserOut,
 )
+from prefhub.kit.db import unit_of_work
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import NotFound
+from prefhub.models import User
 from prefhub.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -48,9 +60,28 @@ def set_session_cookies(response: Response, token: str) -> None:
     )
 
 
+def _count_failed_login(session: Session, email: str, address: str) -> None:
+    # The request's transaction rolls back on the error, so the failure is stored by one of
+    # its own; the request's ends first, as on SQLite it holds the only write lock.
+    session.rollback()
+    with unit_of_work() as own:
+        throttle.record_failure(own, email, address)
+
+
 @router.post("/auth/login", response_model=LoginResponse)
-def login(body: LoginRequest, response: Response, session: SessionDep) -> LoginResponse:
-    user = service.authenticate(session, body.email, body.password)
+def login(
+    body: LoginRequest, request: Request, response: Response, session: SessionDep
+) -> LoginResponse:
+    """Too many failures for the e-mail or from the address answer 429 (``Retry-After``)
+    without checking the password."""
+    address = client_address(request)
+    throttle.ensure_login_allowed(session, body.email, address)
+    try:
+        user = service.authenticate(session, body.email, body.password)
+    except InvalidCredentials:
+        _count_failed_login(session, body.email, address)
+        raise
+    throttle.clear_account(session, body.email)
     set_session_cookies(response, service.start_session(session, user))
     return LoginResponse(user=UserOut.model_validate(user))
 
@@ -71,9 +102,110 @@ def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChange, request: Request, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Change one's own password; every other session of the user ends, this one stays.
+    Wrong current passwords count as failed logins (the same throttle guards both)."""
+    address = client_address(request)
+    if user.email:
+        throttle.ensure_login_allowed(session, user.email, address)
+    try:
+        service.change_password(
+            session,
+            user,
+            body.current_password,
+            body.new_password,
+            keep_session=current_session_token(request),
+        )
+    except WrongPassword:
+        if user.email:
+            _count_failed_login(session, user.email, address)
+        raise
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/auth/password-reset", status_code=status.HTTP_204_NO_CONTENT)
+def use_password_reset(body: PasswordResetUse, session: SessionDep) -> Response:
+    """Set a new password with the token of a reset link (no login needed); it works once,
+    and every session of the user ends."""
+    service.reset_password(session, body.token, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/auth/sessions/end-others", response_model=SessionsEnded)
+def end_other_sessions(request: Request, user: CurrentUser, session: SessionDep) -> SessionsEnded:
+    """Sign out everywhere else: every session of the user but this one ends."""
+    keep = current_session_token(request)
+    return SessionsEnded(ended=service.end_sessions(session, user.id, keep=keep))
+
+
+def _managed_user(session: Session, admin: User, user_id: int) -> User:
+    authorize(can_manage_users(admin), "Only admins can manage accounts")
+    return service.get_user(session, user_id)
+
+
+@router.get("/users", response_model=AccountPage)
+def list_users(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> AccountPage:
+    authorize(can_manage_users(user), "Only admins can list accounts")
+    users, total = service.list_users(session, limit=limit, offset=offset)
+    return AccountPage(
+        users=[AccountOut.model_validate(u) for u in users], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/users/{user_id}/password-reset",
+    response_model=PasswordResetCreated,
+    status_code=status.HTTP_201_CREATED,
+)
+def issue_password_reset(
+    user_id: int, user: CurrentUser, session: SessionDep
+) -> PasswordResetCreated:
+    """A one-time link (valid 24 hours) for the user to choose a new password; hand it over
+    yourself. Earlier unused links for the user stop working."""
+    target = _managed_user(session, user, user_id)
+    row, token = service.issue_password_reset(session, target, user)
+    return PasswordResetCreated(
+        user_id=target.id,
+        token=token,
+        link=f"/reset-password#token={token}",
+        expires_at=row.expires_at,
+    )
+
+
+@router.post("/users/{user_id}/deactivate", response_model=AccountOut)
+def deactivate_user(user_id: int, user: CurrentUser, session: SessionDep) -> AccountOut:
+    """The user can no longer sign in; their sessions end and their API tokens stop working."""
+    target = _managed_user(session, user, user_id)
+    service.set_active(session, target, False, by=user)
+    return AccountOut.model_validate(target)
+
+
+@router.post("/users/{user_id}/activate", response_model=AccountOut)
+def activate_user(user_id: int, user: CurrentUser, session: SessionDep) -> AccountOut:
+    target = _managed_user(session, user, user_id)
+    service.set_active(session, target, True, by=user)
+    return AccountOut.model_validate(target)
+
+
+@router.post("/users/{user_id}/sessions/end", response_model=SessionsEnded)
+def end_user_sessions(user_id: int, user: CurrentUser, session: SessionDep) -> SessionsEnded:
+    """Sign the user out of every browser (API tokens are revoked separately)."""
+    target = _managed_user(session, user, user_id)
+    return SessionsEnded(ended=service.end_sessions(session, target.id))
+
+
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 def create_user(body: UserCreate, user: CurrentUser, session: SessionDep) -> UserOut:
     authorize(can_manage_users(user), "Only admins can create users")
+    check_password(body.password, [body.email, body.display_name])
     created = service.create_user(
         session,
         email=body.email,

@@ -9,18 +9,28 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from prefhub.auth.exceptions import InvalidCredentials, UserExists
+from prefhub.auth.exceptions import (
+    CannotDeactivateSelf,
+    InvalidCredentials,
+    InvalidResetToken,
+    NoPasswordLogin,
+    UserExists,
+    WrongPassword,
+)
+from prefhub.auth.passwords import check_password
+from prefhub.kit.errors import NotFound
 from prefhub.kit.time import utcnow
-from prefhub.models import ApiToken, Role, User, UserSession
+from prefhub.models import ApiToken, PasswordReset, Role, User, UserSession
 from prefhub.settings import get_settings
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths take the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 TOKEN_PREFIX = "phk_"
+PASSWORD_RESET_LIFETIME = timedelta(hours=24)
 
 
 def hash_token(token: str) -> str:
@@ -146,3 +156,111 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> bool:
         return False
     row.revoked_at = row.revoked_at or utcnow()
     return True
+
+
+# ---------------------------------------------------------------- account management
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}")
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"No user with e-mail {normalise_email(email)}")
+    return user
+
+
+def list_users(session: Session, *, limit: int, offset: int) -> tuple[list[User], int]:
+    users = session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    return list(users), session.scalar(select(func.count(User.id))) or 0
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a password the person chose, if the password policy accepts it."""
+    check_password(password, [user.email, user.display_name])
+    user.password_hash = _hasher.hash(password)
+    session.flush()
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_session: str | None
+) -> None:
+    """Change one's own password; every session but ``keep_session`` (a token) ends."""
+    try:
+        _hasher.verify(user.password_hash or _DUMMY_HASH, current)
+    except (VerificationError, InvalidHashError):
+        raise WrongPassword("The current password is wrong") from None
+    if not user.password_hash:
+        raise WrongPassword("The current password is wrong")
+    set_password(session, user, new)
+    end_sessions(session, user.id, keep=keep_session)
+
+
+def end_sessions(session: Session, user_id: int, *, keep: str | None = None) -> int:
+    """End a user's browser sessions, but for the one whose token is ``keep``; how many ended."""
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(UserSession.token_hash != hash_token(keep))
+    return session.execute(query).rowcount  # type: ignore[attr-defined]
+
+
+def issue_password_reset(
+    session: Session, user: User, issued_by: User | None
+) -> tuple[PasswordReset, str]:
+    """A one-time reset token for ``user`` (only its hash is stored); earlier unused ones for
+    the same user stop working."""
+    if not user.email:
+        raise NoPasswordLogin("This account signs in through a crowd link and has no password")
+    session.execute(
+        delete(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    row = PasswordReset(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        expires_at=utcnow() + PASSWORD_RESET_LIFETIME,
+        created_by_id=issued_by.id if issued_by else None,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def reset_password(session: Session, token: str, new_password: str) -> User:
+    """Set the password with a reset token, once; every session of the user ends."""
+    now = utcnow()
+    # One statement claims the token, so two concurrent uses cannot both succeed.
+    user_id = session.scalar(
+        update(PasswordReset)
+        .where(
+            PasswordReset.token_hash == hash_token(token),
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(PasswordReset.user_id)
+    )
+    if user_id is None:
+        raise InvalidResetToken("This reset link is unknown, used or expired; ask for a new one")
+    user = get_user(session, user_id)
+    set_password(session, user, new_password)
+    end_sessions(session, user.id)
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, *, by: User | None = None) -> None:
+    """Deactivating ends the user's sessions; their API tokens stop working while inactive
+    (``user_for_api_token`` checks), and work again if the account is reactivated."""
+    if not active and by is not None and by.id == user.id:
+        raise CannotDeactivateSelf("You cannot deactivate your own account")
+    user.is_active = active
+    if not active:
+        end_sessions(session, user.id)
+    session.flush()

@@ -12,11 +12,16 @@ from typing import Any, ClassVar
 class PrefhubError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
+    # Extra response headers, e.g. Retry-After on a 429.
+    headers: dict[str, str] | None = None
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers = headers
 
     def to_body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
