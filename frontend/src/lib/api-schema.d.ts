@@ -592,6 +592,11 @@ export interface paths {
         /**
          * Enter
          * @description Sign in the annotator a crowd link names (created on first visit, resumed after).
+         *
+         *     A browser already signed in as this participant keeps its session. One signed in as
+         *     anyone else gets 409 ``session_exists`` naming them, unless the body says
+         *     ``replace_session``: then that session is ended first, which needs its CSRF header like
+         *     any other write (the Lax cookie keeps other sites out, not a page on a sibling subdomain).
          */
         post: operations["enter_api_crowd__slug__enter_post"];
         delete?: never;
@@ -1186,6 +1191,12 @@ export interface components {
             params: {
                 [key: string]: string;
             };
+            /**
+             * Replace Session
+             * @description sign out whoever this browser is signed in as and enter as the link's participant (needs the X-CSRF-Token header of that session)
+             * @default false
+             */
+            replace_session: boolean;
         };
         /** CrowdEnterResponse */
         CrowdEnterResponse: {
@@ -1769,7 +1780,7 @@ export interface components {
         /** ModelEndpointCreate */
         ModelEndpointCreate: {
             /**
-             * Api Key Env
+             * Api Key Secret
              * @description name of the variable holding the key
              */
             api_key_secret?: string | null;
@@ -1806,7 +1817,7 @@ export interface components {
         };
         /** ModelEndpointOut */
         ModelEndpointOut: {
-            /** Api Key Env */
+            /** Api Key Secret */
             api_key_secret: string | null;
             /** Base Url */
             base_url: string;
