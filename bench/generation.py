@@ -268,8 +268,8 @@ def seed(config: Config, fake_base_url: str) -> None:
     from prefhub.auth.service import create_user
     from prefhub.campaigns.service import create_campaign
     from prefhub.campaigns.spec import CampaignSpec, PairwiseQuestion
+    from prefhub.generation.registry import add_model
     from prefhub.generation.schemas import ModelEndpointCreate
-    from prefhub.generation.service import add_model
     from prefhub.items.service import import_items
     from prefhub.kit.db import unit_of_work
     from prefhub.models import Role
@@ -588,6 +588,8 @@ def run(config: Config) -> dict[str, Any]:
         except Exception as exc:
             return {"requests": config.requests, "skipped": f"Redis unreachable: {exc}"}
         env = prefhub_env(url, workdir, redis_url=config.redis_url, celery_queue_prefix=prefix)
+        # The fake model listens on loopback, allowed as an admin allows a local vLLM.
+        env["PREFHUB_EGRESS_ALLOW"] = "127.0.0.1"
         os.environ.update(env)  # before prefhub is first imported (settings are cached)
         log(f"migrating {url}")
         migrate(env, workdir)

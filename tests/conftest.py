@@ -8,6 +8,7 @@ in which case it fails.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -55,6 +56,13 @@ os.environ.update(
         "PREFHUB_EXPORT_ROOT": str(RUN_DIR / "exports"),
         "PREFHUB_DATA_DIR": str(RUN_DIR / "data"),
         "PREFHUB_CELERY_QUEUE_PREFIX": f"prefhub-test-{uuid.uuid4().hex[:8]}",
+        # The fake model servers listen on loopback: allowed as an admin allows a local vLLM.
+        # Tests of the egress policy itself set their own list.
+        "PREFHUB_EGRESS_ALLOW": "127.0.0.1",
+        "PREFHUB_MODEL_SECRET_HOSTS": json.dumps(
+            {"FAKE_KEY": ["127.0.0.1"], "ELSEWHERE": ["api.example.org"]}
+        ),
+        "PREFHUB_LOCAL_MODELS_ROOT": tempfile.gettempdir(),
     }
 )
 os.environ.pop("PREFHUB_REDIS_URL", None)

@@ -20,7 +20,9 @@ from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
+from prefhub.kit.security_headers import SecurityHeaders
 from prefhub.media.router import router as media_router
+from prefhub.media.storage import presigned_origins
 from prefhub.participation.router import annotate as participation_router
 from prefhub.participation.router import crowd as crowd_router
 from prefhub.settings import get_settings
@@ -29,6 +31,8 @@ from prefhub.trees.router import manage as trees_manage_router
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+# FastAPI's API docs pages (CDN scripts): the only pages with a looser CSP.
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 HTTP_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -121,4 +125,6 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     _mount_frontend(app, frontend_dist)
     settings = get_settings()
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)
+    # Outermost, so refusals by the limits above carry the headers too.
+    app.add_middleware(SecurityHeaders, media_origins=presigned_origins, docs_paths=DOCS_PATHS)
     return app

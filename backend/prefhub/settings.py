@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-change-me"
 
@@ -37,9 +38,22 @@ class Settings(BaseSettings):
     max_media_bytes: int = 50 * 1024 * 1024
     # Connect and read timeout for fetching media URLs (the whole fetch gets six times this).
     media_fetch_timeout_seconds: float = 10.0
-    # Tests only: let the URL fetcher reach loopback (a local test server). Every other
-    # private, link-local or reserved address stays refused whatever this says.
-    media_fetch_allow_loopback: bool = False
+    # Hosts (``vllm.internal``, ``*.corp.example``) and networks (``10.1.2.0/24``,
+    # ``127.0.0.1``) the server may connect to although they are not on the public internet:
+    # every outbound request (media URLs, model endpoints) is refused there otherwise
+    # (kit/egress.py). Comma-separated or a JSON list.
+    egress_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Model API keys: ``PREFHUB_MODEL_KEY_<NAME>`` holds the key of the secret ``<NAME>``, and
+    # this maps each name to the hosts (``host`` or ``host:port``) it may be sent to, e.g.
+    # ``{"OPENAI": ["api.openai.com"]}``. A secret not listed here is never read.
+    model_secret_hosts: dict[str, list[str]] = Field(default_factory=dict)
+    # local_hf model directories must lie under this folder; unset refuses local_hf models.
+    local_models_root: Path | None = None
+    # Requests in flight per API process that call out to a model (``/api/models/{name}/test``)
+    # beside, not inside, the request slots; more are refused with 429 at once.
+    outbound_concurrency: int = Field(default=4, ge=1, le=64)
+    # A model test waits at most this long, whatever the endpoint's own timeout.
+    model_test_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     secret_key: str = DEV_SECRET_KEY
     session_days: int = 14
     # Login throttling, shared by every API process through the database: after this many
@@ -48,8 +62,13 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1, le=7 * 24 * 3600)
-    # Secure cookies need HTTPS; the embedded default serves plain HTTP on localhost.
-    cookie_secure: bool = False
+    # Session cookies only over HTTPS. Unset, it is on in production (a TLS proxy in front)
+    # and off otherwise (the embedded default serves plain HTTP on localhost); set it false
+    # for a plain-HTTP pilot. Always a bool once read.
+    cookie_secure: bool | None = Field(default=None, validate_default=True)
+    # Largest request body; routes that take files (imports, media uploads) allow the larger of
+    # max_upload_bytes and max_media_bytes instead (kit/request_limits.py).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = 50 * 1024 * 1024
     # Connections per process. Requests in flight per API process are capped at their sum,
     # so a request never waits on a thread while holding a connection (see kit/limits.py).
@@ -64,6 +83,28 @@ class Settings(BaseSettings):
     # the grace period (dispatched but idle: for the visibility timeout). 0 turns it off.
     generation_sweep_seconds: float = 15.0
     generation_dispatch_grace_seconds: float = 30.0
+
+    @field_validator("egress_allow", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("model_secret_hosts", mode="after")
+    @classmethod
+    def _secret_names_upper(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {name.upper(): [h.lower() for h in hosts] for name, hosts in value.items()}
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _secure_in_production(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or value == "":
+            return info.data.get("environment") == "production"
+        return value
 
     @field_validator("s3_bucket", "s3_endpoint_url", "s3_region", mode="before")
     @classmethod

@@ -60,8 +60,8 @@ def _candidates(db, slug):
 
 def test_registry_keeps_api_keys_out_and_refuses_duplicates(as_user, fake, unique):
     researcher = as_user("researcher")
-    created = _model(researcher, fake, f"m-{unique}", api_key_secret="FAKE_KEY_VAR")
-    assert created["api_key_secret"] == "FAKE_KEY_VAR"
+    created = _model(researcher, fake, f"m-{unique}", api_key_secret="FAKE_KEY")
+    assert created["api_key_secret"] == "FAKE_KEY"
     assert "api_key" not in created
     again = researcher.post(
         "/api/models", json={"name": f"m-{unique}", "base_url": fake.base_url, "model": "x"}
@@ -78,9 +78,9 @@ def test_model_test_reports_latency_or_the_error(as_user, fake, unique):
     result = researcher.post(f"/api/models/ok-{unique}/test").json()
     assert result["ok"] is True and result["latency_ms"] >= 0
     assert "reply to: Say hello." in result["reply"]
-    _model(researcher, fake, f"keyed-{unique}", api_key_secret="PREFHUB_TEST_UNSET_KEY")
+    _model(researcher, fake, f"keyed-{unique}", api_key_secret="FAKE_KEY")
     failed = researcher.post(f"/api/models/keyed-{unique}/test").json()
-    assert failed["ok"] is False and "PREFHUB_TEST_UNSET_KEY" in failed["error"]
+    assert failed["ok"] is False and "PREFHUB_MODEL_KEY_FAKE_KEY" in failed["error"]
 
 
 def test_job_stores_m_models_times_n_samples_with_their_metadata(as_user, fake, unique, db):

@@ -201,7 +201,7 @@ def test_cli_registers_a_local_model_directory_and_tests_it(tiny, db, unique, mo
     from typer.testing import CliRunner
 
     from prefhub.cli import app
-    from prefhub.generation.service import get_model
+    from prefhub.generation.registry import get_model_for
 
     runner = CliRunner()
     monkeypatch.chdir(tiny["talks"].parent)  # a relative directory is stored absolute
@@ -211,7 +211,7 @@ def test_cli_registers_a_local_model_directory_and_tests_it(tiny, db, unique, mo
     )
     assert added.exit_code == 0, added.output
     with db() as session:
-        assert get_model(session, name).base_url == str(tiny["talks"].resolve())
+        assert get_model_for(session, None, name).base_url == str(tiny["talks"].resolve())
     tested = runner.invoke(app, ["models", "test", name])
     assert tested.exit_code == 0, tested.output
     assert re.search(r"ok: \d+ ms, replied '\w", tested.output), tested.output

@@ -91,10 +91,18 @@ def campaign(as_user, unique):  # type: ignore[no-untyped-def]
     return researcher, slug
 
 
-@pytest.fixture
-def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What ``PREFHUB_MEDIA_FETCH_ALLOW_LOOPBACK=true`` does: the test server becomes
-    reachable; everything else stays refused."""
+@pytest.fixture(autouse=True)
+def default_egress_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Media tests start from the production default: no private address allowed."""
     from prefhub.settings import get_settings
 
-    monkeypatch.setattr(get_settings(), "media_fetch_allow_loopback", True)
+    monkeypatch.setattr(get_settings(), "egress_allow", [])
+
+
+@pytest.fixture
+def allow_loopback(monkeypatch: pytest.MonkeyPatch, default_egress_policy: None) -> None:
+    """What ``PREFHUB_EGRESS_ALLOW=127.0.0.1,::1`` does: the test server becomes reachable;
+    everything else stays refused."""
+    from prefhub.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "egress_allow", ["127.0.0.1", "::1"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prefhub.auth.exceptions import NotAllowed
-from prefhub.models import Campaign, Role, User
+from prefhub.models import Campaign, ModelEndpoint, Role, User
 
 
 def is_staff(user: User) -> bool:
@@ -19,6 +19,17 @@ def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     return user.role == Role.admin or (
         user.role == Role.researcher and campaign.owner_id == user.id
     )
+
+
+def can_manage_model(user: User, endpoint: ModelEndpoint) -> bool:
+    """Its owner and admins change a model endpoint and whom it is shared with."""
+    return user.role == Role.admin or (
+        user.role == Role.researcher and endpoint.created_by_id == user.id
+    )
+
+
+def can_share_models_with_all(user: User) -> bool:
+    return user.role == Role.admin
 
 
 def can_manage_users(user: User) -> bool:

@@ -1,4 +1,4 @@
-from prefhub.kit.errors import Conflict, InvalidInput, NotFound
+from prefhub.kit.errors import Conflict, InvalidInput, NotFound, PrefhubError
 
 
 class ModelNotFound(NotFound):
@@ -35,3 +35,18 @@ class RetryableModelError(Exception):
 
 class PermanentModelError(Exception):
     """Trying again will not help: a 4xx other than 429, a malformed response."""
+
+
+class ModelSecretRefused(InvalidInput):
+    code = "model_secret_refused"
+
+
+class ModelEndpointRefused(InvalidInput):
+    """The endpoint's address or directory is outside what the admin allows."""
+
+    code = "model_endpoint_refused"
+
+
+class TooManyModelTests(PrefhubError):
+    status_code = 429
+    code = "too_many_model_tests"

@@ -49,8 +49,10 @@ def openai_image(
     latency = int((time.perf_counter() - started) * 1000)
     try:
         first = data["data"][0]
-    except (KeyError, IndexError, TypeError) as exc:
-        raise PermanentModelError(f"unexpected response shape: {str(data)[:300]}") from exc
+    except (KeyError, IndexError, TypeError):
+        raise PermanentModelError("the answer is not an image generation result") from None
+    if not isinstance(first, dict):
+        raise PermanentModelError("the answer is not an image generation result")
     encoded = first.get("b64_json")
     if not encoded:
         raise PermanentModelError(
@@ -59,8 +61,8 @@ def openai_image(
         )
     try:
         image = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise PermanentModelError(f"b64_json is not valid base64: {exc}") from exc
+    except (binascii.Error, ValueError, TypeError):
+        raise PermanentModelError("b64_json is not valid base64") from None
     try:
         stored = put_bytes(image)
     except PrefhubError as exc:

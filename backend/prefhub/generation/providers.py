@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import importlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,9 @@ from typing import Any
 
 import httpx
 
+from prefhub.generation import secrets
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
+from prefhub.kit import egress
 from prefhub.kit.content import plain_text
 from prefhub.media.storage import StoredMedia, read_media
 from prefhub.models import ModelEndpoint, ProviderKind
@@ -50,38 +51,57 @@ def _retry_after(response: httpx.Response) -> float | None:
         return min(max(delay, 0.0), MAX_RETRY_AFTER)
 
 
-def _headers(endpoint: ModelEndpoint) -> dict[str, str]:
-    if not endpoint.api_key_secret:
-        return {}
-    key = os.environ.get(endpoint.api_key_secret)
-    if not key:
-        raise PermanentModelError(
-            f"environment variable {endpoint.api_key_secret} (the API key of model "
-            f"'{endpoint.name}') is not set in the worker"
-        )
-    return {"Authorization": f"Bearer {key}"}
-
-
-def post_json(client: httpx.Client, endpoint: ModelEndpoint, path: str, body: dict) -> dict:
+def post_json(
+    client: httpx.Client,
+    endpoint: ModelEndpoint,
+    path: str,
+    body: dict,
+) -> dict:
+    """POST ``body`` to the endpoint through the egress policy (``client`` must come from
+    ``kit.egress``). Errors say what went wrong without echoing the answer: a model URL may
+    point anywhere, and its answer is not the researcher's to read unless it is the model's."""
     url = endpoint.base_url.rstrip("/") + path
+    timeout = endpoint.timeout_s
+    headers = secrets.authorization(endpoint.api_key_secret, url)
     try:
-        response = client.post(
-            url, json=body, headers=_headers(endpoint), timeout=endpoint.timeout_s
-        )
-    except httpx.TimeoutException as exc:
-        raise RetryableModelError(f"timed out after {endpoint.timeout_s}s: {exc!r}") from exc
+        response = client.post(url, json=body, headers=headers, timeout=timeout)
+    except egress.EgressForbidden as exc:
+        raise PermanentModelError(f"refused by the egress policy: {exc.message}") from None
+    except egress.EgressFailed as exc:
+        raise RetryableModelError(exc.message) from None
+    except httpx.TimeoutException:
+        raise RetryableModelError(f"timed out after {timeout:g}s") from None
     except httpx.TransportError as exc:
-        raise RetryableModelError(f"connection failed: {exc!r}") from exc
+        raise RetryableModelError(f"connection failed ({type(exc).__name__})") from None
     if response.status_code == 429 or response.status_code >= 500:
-        raise RetryableModelError(
-            f"HTTP {response.status_code}: {response.text[:300]}", _retry_after(response)
-        )
+        raise RetryableModelError(_status_error(response), _retry_after(response))
     if response.status_code >= 400:
-        raise PermanentModelError(f"HTTP {response.status_code}: {response.text[:500]}")
+        raise PermanentModelError(_status_error(response))
     try:
-        return response.json()
-    except ValueError as exc:
-        raise PermanentModelError(f"response is not JSON: {response.text[:200]}") from exc
+        data = response.json()
+    except ValueError:
+        raise PermanentModelError("the answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise PermanentModelError("the answer is not a JSON object")
+    return data
+
+
+# The part of an OpenAI-style error worth showing: its message, short and printable.
+MAX_ERROR_MESSAGE = 200
+
+
+def _status_error(response: httpx.Response) -> str:
+    """``HTTP 404`` plus the ``error.message`` of an OpenAI-style error body, if any."""
+    text = f"HTTP {response.status_code}"
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return text
+    message = error.get("message") if isinstance(error, dict) else error
+    if isinstance(message, str) and message.strip():
+        shown = "".join(c for c in message if c.isprintable())[:MAX_ERROR_MESSAGE]
+        text += f": {shown}"
+    return text
 
 
 def chat_messages(context: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -128,8 +148,10 @@ def openai_chat(
     try:
         choice = data["choices"][0]
         text = choice["message"]["content"] or ""
-    except (KeyError, IndexError, TypeError) as exc:
-        raise PermanentModelError(f"unexpected response shape: {str(data)[:300]}") from exc
+    except (KeyError, IndexError, TypeError):
+        raise PermanentModelError("the answer is not a chat completion") from None
+    if not isinstance(text, str):
+        raise PermanentModelError("the answer is not a chat completion")
     usage = data.get("usage") or {}
     return Completion(
         content=[{"type": "text", "text": text}],

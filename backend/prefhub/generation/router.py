@@ -4,9 +4,10 @@ from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
 from prefhub.auth.dependencies import StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.auth.policies import authorize, can_manage_campaign, can_manage_model
 from prefhub.campaigns.service import get_by_slug
-from prefhub.generation import service
+from prefhub.generation import registry, service
+from prefhub.generation import secrets as model_secrets
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.generation.schemas import (
     GenerationJobCreate,
@@ -16,42 +17,84 @@ from prefhub.generation.schemas import (
     ModelEndpointCreate,
     ModelEndpointList,
     ModelEndpointOut,
+    ModelSecretList,
+    ModelSecretOut,
+    ModelSharing,
     ModelTestResult,
 )
+from prefhub.kit.bounds import PathId
+from prefhub.kit.db import end_transaction
 from prefhub.kit.deps import SessionDep
 from prefhub.models import Campaign, GenerationJob, ModelEndpoint, User
 
 router = APIRouter(prefix="/api", tags=["generation"])
 
 
+def _model_out(session: Session, user: User, endpoint: ModelEndpoint) -> ModelEndpointOut:
+    managed = can_manage_model(user, endpoint)
+    return ModelEndpointOut.model_validate(
+        {
+            **{f: getattr(endpoint, f) for f in ModelEndpointOut.model_fields if f in _COLUMNS},
+            "mine": endpoint.created_by_id == user.id,
+            "shared_with": registry.shared_with(session, endpoint) if managed else None,
+        }
+    )
+
+
+_COLUMNS = frozenset(ModelEndpoint.__table__.columns.keys())
+
+
 @router.get("/models", response_model=ModelEndpointList)
 def list_models(user: StaffUser, session: SessionDep) -> ModelEndpointList:
+    """The model endpoints the caller may use: their own, and those shared with them."""
     return ModelEndpointList(
-        models=[ModelEndpointOut.model_validate(m) for m in service.list_models(session)]
+        models=[_model_out(session, user, m) for m in registry.visible_models(session, user)]
+    )
+
+
+@router.get("/models/secrets", response_model=ModelSecretList)
+def list_secrets(user: StaffUser) -> ModelSecretList:
+    """The names of the API-key secrets an admin configured, and the hosts each may go to."""
+    return ModelSecretList(
+        secrets=[ModelSecretOut(**s.__dict__) for s in model_secrets.configured()]
     )
 
 
 @router.post("/models", response_model=ModelEndpointOut, status_code=status.HTTP_201_CREATED)
 def add_model(body: ModelEndpointCreate, user: StaffUser, session: SessionDep) -> ModelEndpointOut:
-    """Register a model endpoint. The API key stays in the workers' environment."""
-    return ModelEndpointOut.model_validate(service.add_model(session, body, user))
+    """Register a model endpoint, owned by the caller. Its key is a named secret (never the
+    key itself), and its address must pass the egress policy."""
+    return _model_out(session, user, registry.add_model(session, body, user))
+
+
+@router.put("/models/{name}/sharing", response_model=ModelEndpointOut)
+def share_model(
+    name: str, body: ModelSharing, user: StaffUser, session: SessionDep
+) -> ModelEndpointOut:
+    """Share with researchers by e-mail (the owner or an admin), or with all (an admin)."""
+    endpoint = registry.get_model_for(session, user, name)
+    return _model_out(session, user, registry.set_sharing(session, user, endpoint, body))
 
 
 @router.post("/models/{name}/test", response_model=ModelTestResult)
 def test_model(name: str, user: StaffUser, session: SessionDep) -> ModelTestResult:
-    """Send one small request and report the latency or the error."""
-    endpoint: ModelEndpoint = service.get_model(session, name)
-    session.expunge(endpoint)
-    try:
-        completion = service.test_model(endpoint)
-    except (RetryableModelError, PermanentModelError) as exc:
-        return ModelTestResult(ok=False, error=str(exc))
+    """Send one small request and report the latency, the reply or why it failed. A few run
+    at once per API process, beside the annotators' requests; more are refused with 429."""
+    endpoint = registry.get_model_for(session, user, name)
+    with registry.model_test_slot():
+        endpoint = registry.for_test(session, endpoint)
+        # Nothing else is written: the connection goes back to the pool while we wait.
+        end_transaction(session)
+        try:
+            completion = registry.test_model(endpoint)
+        except (RetryableModelError, PermanentModelError) as exc:
+            return ModelTestResult(ok=False, error=str(exc))
     reply = " ".join(p.get("text", "") for p in completion.content)[:200]
     return ModelTestResult(ok=True, latency_ms=completion.latency_ms, reply=reply)
 
 
 def _job_out(session: Session, job: GenerationJob, campaign: Campaign) -> GenerationJobOut:
-    names = {m.id: m.name for m in service.list_models(session)}
+    names = registry.names_of(session, job.endpoint_ids)
     progress = service.progress(session, job)
     return GenerationJobOut(
         id=job.id,
@@ -105,13 +148,13 @@ def _owned_job(session: Session, user: User, job_id: int) -> tuple[GenerationJob
 
 
 @router.get("/generation-jobs/{job_id}", response_model=GenerationJobOut)
-def get_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+def get_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
     job, campaign = _owned_job(session, user, job_id)
     return _job_out(session, job, campaign)
 
 
 @router.post("/generation-jobs/{job_id}/cancel", response_model=GenerationJobOut)
-def cancel_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+def cancel_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
     job, campaign = _owned_job(session, user, job_id)
     service.cancel_job(session, job)
     return _job_out(session, job, campaign)
@@ -122,7 +165,7 @@ def cancel_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJ
     response_model=GenerationJobOut,
     status_code=status.HTTP_202_ACCEPTED,
 )
-def resume_job(job_id: int, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+def resume_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
     """Send the job's unfinished requests to the workers again (e.g. after a broker outage).
     Workers also do this on their own for jobs that stall."""
     job, campaign = _owned_job(session, user, job_id)

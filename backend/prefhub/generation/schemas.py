@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -15,10 +14,13 @@ from pydantic import (
     field_validator,
 )
 
+from prefhub.kit.time import UtcDatetime
 from prefhub.models import GenerationStatus, ProviderKind
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
-ENV_PATTERN = r"^[A-Z_][A-Z0-9_]{0,99}$"
+SECRET_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
+# A request may wait this long for a model; a local model on a CPU can be slow.
+MAX_TIMEOUT_S = 600
 _URL = TypeAdapter(HttpUrl)
 
 
@@ -34,11 +36,14 @@ class ModelEndpointCreate(BaseModel):
     )
     model: str = Field(min_length=1, max_length=200)
     api_key_secret: str | None = Field(
-        default=None, pattern=ENV_PATTERN, description="name of the variable holding the key"
+        default=None,
+        pattern=SECRET_PATTERN,
+        description="the name of a model secret an admin configured (GET /api/models/secrets), "
+        "never a key",
     )
     default_params: dict[str, Any] = Field(default_factory=dict)
     max_concurrency: int = Field(default=4, ge=1, le=1024)
-    timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    timeout_s: float = Field(default=60.0, gt=0, le=MAX_TIMEOUT_S)
 
     @field_validator("base_url")
     @classmethod
@@ -66,11 +71,35 @@ class ModelEndpointOut(BaseModel):
     default_params: dict[str, Any]
     max_concurrency: int
     timeout_s: float
-    created_at: datetime
+    created_at: UtcDatetime
+    mine: bool = Field(description="registered by the caller")
+    shared_with_all: bool
+    shared_with: list[str] | None = Field(
+        default=None, description="researchers it is shared with (its owner and admins see it)"
+    )
 
 
 class ModelEndpointList(BaseModel):
     models: list[ModelEndpointOut]
+
+
+class ModelSharing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    all: bool = Field(default=False, description="every researcher (admins only)")
+    researchers: list[str] = Field(
+        default_factory=list, max_length=500, description="e-mails of researchers"
+    )
+
+
+class ModelSecretOut(BaseModel):
+    name: str
+    hosts: list[str] = Field(description="the only hosts its key is sent to")
+    available: bool = Field(description="the key is set in the API's environment")
+
+
+class ModelSecretList(BaseModel):
+    secrets: list[ModelSecretOut]
 
 
 class ModelTestResult(BaseModel):
@@ -109,8 +138,8 @@ class GenerationJobOut(BaseModel):
     round: int
     progress: GenerationProgress
     errors: list[str]
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
 
 
 class GenerationJobList(BaseModel):

@@ -8,23 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from prefhub.campaigns.tree_spec import ModelReplies
+from prefhub.generation import registry
 from prefhub.generation.exceptions import (
     BadGenerationRequest,
     GenerationJobFinished,
     GenerationJobNotFound,
-    ModelExists,
-    ModelNotFound,
     RoundConflict,
 )
 from prefhub.generation.execution import FINISHED, MAX_ATTEMPTS, OPEN
-from prefhub.generation.providers import Completion, generate
-from prefhub.generation.schemas import GenerationJobCreate, ModelEndpointCreate
+from prefhub.generation.schemas import GenerationJobCreate
 from prefhub.kit.enqueue import enqueue_after_commit
 from prefhub.kit.time import utcnow
 from prefhub.models import (
@@ -42,45 +39,13 @@ from prefhub.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# ---------------------------------------------------------------- registry
-
-
-def add_model(session: Session, body: ModelEndpointCreate, user: User | None) -> ModelEndpoint:
-    if session.scalar(select(ModelEndpoint.id).where(ModelEndpoint.name == body.name)):
-        raise ModelExists(f"A model named '{body.name}' already exists")
-    endpoint = ModelEndpoint(
-        **body.model_dump(mode="json"), created_by_id=user.id if user else None
-    )
-    session.add(endpoint)
-    session.flush()
-    return endpoint
-
-
-def list_models(session: Session) -> list[ModelEndpoint]:
-    return list(session.scalars(select(ModelEndpoint).order_by(ModelEndpoint.name)))
-
-
-def get_model(session: Session, name: str) -> ModelEndpoint:
-    endpoint = session.scalar(select(ModelEndpoint).where(ModelEndpoint.name == name))
-    if endpoint is None:
-        raise ModelNotFound(f"No model named '{name}'")
-    return endpoint
-
-
-def test_model(endpoint: ModelEndpoint) -> Completion:
-    """One small request, outside any transaction; raises the provider's errors."""
-    context = [{"role": "user", "content": [{"type": "text", "text": "Say hello."}]}]
-    with httpx.Client() as client:
-        return generate(client, endpoint, context, {**endpoint.default_params, "max_tokens": 16})
-
-
 # ---------------------------------------------------------------- jobs
 
 
 def create_job(
     session: Session, campaign: Campaign, body: GenerationJobCreate, user: User | None
 ) -> GenerationJob:
-    endpoints = [get_model(session, name) for name in body.models]
+    endpoints = [registry.get_model_for(session, user, name) for name in body.models]
     if len({e.id for e in endpoints}) != len(endpoints):
         raise BadGenerationRequest("A model is listed twice")
     current_round = session.scalar(
@@ -111,13 +76,18 @@ def create_tree_reply_job(
 ) -> GenerationJob | None:
     """Models reply to an accepted prompter message of a tree; runs inside the transaction of
     the review that accepted it, so a model missing from the registry is logged and skipped
-    rather than failing that annotator's submission."""
+    rather than failing that annotator's submission. The models are those the campaign's
+    owner may use."""
+    owner = session.get(User, campaign.owner_id) if campaign.owner_id else None
     endpoints = []
     for name in dict.fromkeys(replies.models):
         endpoint = session.scalar(select(ModelEndpoint).where(ModelEndpoint.name == name))
-        if endpoint is None:
+        if endpoint is None or not registry.may_use(session, owner, endpoint):
             log.warning(
-                "campaign %s: model '%s' for tree replies is not registered", campaign.slug, name
+                "campaign %s: model '%s' for tree replies is not registered or not usable by "
+                "the campaign's owner",
+                campaign.slug,
+                name,
             )
         else:
             endpoints.append(endpoint)

@@ -29,6 +29,7 @@ from prefhub.generation import execution, service
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.generation.execution import RequestPlan
 from prefhub.generation.providers import Completion, generate
+from prefhub.kit import egress
 from prefhub.kit.db import unit_of_work
 from prefhub.kit.enqueue import send_after_commit
 from prefhub.kit.slots import SlotTimeout, endpoint_slot, warm_up_slots
@@ -58,7 +59,7 @@ def _client() -> httpx.Client:
     with _client_lock:
         pid, client = _shared_client or (None, None)
         if client is None or pid != os.getpid():
-            client = httpx.Client(
+            client = egress.client(
                 limits=httpx.Limits(max_connections=None, max_keepalive_connections=256)
             )
             _shared_client = (os.getpid(), client)

@@ -112,6 +112,14 @@ def unit_of_work(*, read_only: bool = False, snapshot: bool = False) -> Iterator
     flush_pending_sends(session)
 
 
+def end_transaction(session: Session) -> None:
+    """Commit what the request did so far and give the connection back to the pool, before
+    a long wait on something else (another server). The session stays usable; the request's
+    boundary then commits nothing more."""
+    session.commit()
+    session.close()
+
+
 @lru_cache
 def _unpooled_engine(url: URL) -> Engine:
     return create_engine(url, poolclass=NullPool)
