@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -59,6 +60,24 @@ def media_store() -> MediaStore:
             settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url, settings.s3_region
         )
     return LocalStore(settings.media_root)
+
+
+def presigned_origins() -> tuple[str, ...]:
+    """Origins besides the app's own that serve media to browsers: the bucket's, when
+    ``PREFHUB_S3_PRESIGN_SECONDS`` > 0 redirects media requests to presigned bucket URLs."""
+    settings = get_settings()
+    if settings.media_storage != "s3" or not settings.s3_presign_seconds or not settings.s3_bucket:
+        return ()
+    return _bucket_origins(
+        settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url, settings.s3_region
+    )
+
+
+@lru_cache(maxsize=8)
+def _bucket_origins(
+    bucket: str, prefix: str, endpoint_url: str | None, region: str | None
+) -> tuple[str, ...]:
+    return S3Store(bucket, prefix, endpoint_url, region).browser_origins()
 
 
 def media_root() -> Path:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 CHUNK = 256 * 1024
 
@@ -162,6 +163,23 @@ class S3Store:
             "ResponseContentDisposition": "inline",
         }
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+
+    def browser_origins(self) -> tuple[str, ...]:
+        """The origins a browser fetches this bucket's presigned URLs from (for the web app's
+        Content-Security-Policy): the endpoint (path-style URLs) and the host a presigned URL
+        actually names; on AWS also the bucket's regional host, which S3 may redirect to."""
+        from botocore.exceptions import BotoCoreError
+
+        endpoint = urlsplit(self.client.meta.endpoint_url)
+        origins = [f"{endpoint.scheme}://{endpoint.netloc}"]
+        if endpoint.hostname and endpoint.hostname.endswith(".amazonaws.com"):
+            origins.append(f"{endpoint.scheme}://{self.bucket}.{endpoint.netloc}")
+        try:
+            sample = urlsplit(self.presigned_url("origin-probe", 60, "application/octet-stream"))
+            origins.append(f"{sample.scheme}://{sample.netloc}")
+        except BotoCoreError:  # no credentials (yet): the endpoint's origins must do
+            pass
+        return tuple(dict.fromkeys(origin.lower() for origin in origins))
 
     def _get(self, key: str, **options: str) -> dict[str, Any]:
         return self.client.get_object(Bucket=self.bucket, Key=self.object_key(key), **options)

@@ -1,0 +1,93 @@
+"""Browser hardening headers on every response: the API's, the web app's and its static files.
+
+The Content-Security-Policy lets the page run only the scripts and styles the app itself serves
+(the built app has no inline ones), load images and media only from this origin (or the media
+bucket, when media are redirected to presigned bucket URLs), and never be framed. A header the
+response set itself wins: media files carry their own stricter policy (``media/router.py``).
+
+FastAPI's ``/docs`` and ``/redoc`` pages load Swagger UI and ReDoc from a CDN with inline
+scripts, so they get a policy of their own that allows exactly that; the app's stays strict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Cross-cutting headers, whatever the page.
+COMMON = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def app_policy(media_origins: Iterable[str] = ()) -> str:
+    """The web app's policy; ``media_origins`` are where images, audio and video may also come
+    from (a bucket that presigned media URLs point to)."""
+    extra = "".join(f" {origin}" for origin in media_origins)
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: blob:{extra}; media-src 'self' blob:{extra}; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+class SecurityHeaders:
+    """Pure ASGI (no response buffering): adds the headers as the response starts."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        media_origins: Callable[[], tuple[str, ...]] = tuple,
+        docs_paths: Iterable[str | None] = (),
+    ) -> None:
+        self.app = app
+        self.media_origins = media_origins
+        self.docs_paths = frozenset(p for p in docs_paths if p)
+        self.docs_headers = _encoded(COMMON | {"Content-Security-Policy": DOCS_POLICY})
+        self._origins: tuple[str, ...] | None = None
+        self._headers: list[tuple[bytes, bytes]] = []
+
+    def _app_headers(self) -> list[tuple[bytes, bytes]]:
+        # The origins follow the settings (they are cheap to ask for); the header is rebuilt
+        # only when they change.
+        origins = self.media_origins()
+        if origins != self._origins:
+            policy = app_policy(origins)
+            self._headers = _encoded(COMMON | {"Content-Security-Policy": policy})
+            self._origins = origins
+        return self._headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        added = self.docs_headers if path in self.docs_paths else self._app_headers()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in added if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
