@@ -137,3 +137,63 @@ def test_a_crowd_participant_goes_from_the_link_to_the_completion_code(browser, 
         rows += body.count('"question"') if file["name"] == "judgments.jsonl" else 0
     assert rows == 2  # the two judgments are there, under a pseudonymous id
     researcher.close()
+
+
+def test_a_crowd_link_in_a_signed_in_browser_asks_before_switching(browser, server, db, unique):
+    from support.browser import signed_in_page
+
+    researcher_email, annotator_email = f"r2-{unique}@example.org", f"ann-{unique}@example.org"
+    make_user(db, researcher_email, "researcher")
+    make_user(db, annotator_email, "annotator")
+    researcher = httpx.Client(base_url=server, timeout=30)
+    login(researcher, researcher_email)
+    study, other = f"crowd-ask-{unique}", f"crowd-other-{unique}"
+    create_campaign_with_items(researcher, study, n_items=2, redundancy=1)
+    create_campaign_with_items(researcher, other, n_items=2, redundancy=1)
+    spec = researcher.get(f"/api/campaigns/{study}").json()["spec"]
+    participation = {"crowd": {"target_count": 2, "completion_code": "ASKED"}}
+    updated = researcher.put(
+        f"/api/campaigns/{study}/spec", json=spec | {"participation": participation}
+    )
+    assert updated.status_code == 200, updated.text
+    researcher.close()
+
+    page = signed_in_page(browser, server, annotator_email)
+    me = "() => fetch('/api/auth/me').then((r) => r.json())"
+    annotator = page.evaluate(me)
+    link = f"{server}/c/{study}?PROLIFIC_PID=ask{unique}"
+
+    # Keeping the session: back to the annotator's own campaigns, still signed in as them.
+    page.goto(link)
+    question = page.get_by_test_id("crowd-session-question")
+    question.wait_for()
+    name = annotator["display_name"]
+    assert f"You are signed in as {name} (Annotator)" in question.inner_text()
+    page.get_by_role("button", name=f"Continue as {name}").click()
+    page.wait_for_url(re.compile(r"/annotate$"))
+    page.get_by_role("heading", name=f"Campaign {other}").wait_for()
+    assert page.evaluate(me)["id"] == annotator["id"]
+
+    # Switching: the old session ends, the participant's starts, and sees only the study.
+    old_session = next(c["value"] for c in page.context.cookies() if c["name"] == "prefhub_session")
+    page.goto(link)
+    page.get_by_role("button", name="Switch to this study link").click()
+    page.wait_for_url(re.compile(rf"/annotate/{study}$"))
+    page.get_by_test_id("task").wait_for()
+    participant = page.evaluate(me)
+    assert participant["id"] != annotator["id"] and participant["email"] is None
+    stale = httpx.get(f"{server}/api/auth/me", cookies={"prefhub_session": old_session})
+    assert stale.status_code == 401
+
+    page.goto(f"{server}/annotate")
+    page.get_by_role("heading", name=f"Campaign {study}").wait_for()
+    assert page.get_by_role("heading", name=f"Campaign {other}").count() == 0
+
+    # The same participant's link again keeps their session without asking.
+    page.goto(link)
+    page.wait_for_url(re.compile(rf"/annotate/{study}$"))
+    page.get_by_test_id("task").wait_for()
+    assert page.get_by_test_id("crowd-session-question").count() == 0
+    assert page.evaluate(me)["id"] == participant["id"]
+    assert page.js_errors == []
+    page.context.close()
