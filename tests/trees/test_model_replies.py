@@ -31,13 +31,16 @@ def _run_tree_jobs(db, campaign_slug: str) -> list[int]:
 def test_models_reply_to_an_accepted_prompt(as_user, tree_campaign, fake, unique, db):
     from prefhub.models import GenerationRequest, TreeMessage
 
-    researcher = as_user("researcher")
+    modeler = as_user("researcher")
     model = {"name": f"tree-m-{unique}", "base_url": fake.base_url, "model": "fake-model"}
-    assert researcher.post("/api/models", json=model).status_code == 201
+    assert modeler.post("/api/models", json=model).status_code == 201
     researcher, slug = tree_campaign(
         max_children=2,
         model_replies={"models": [f"tree-m-{unique}"], "per_message": 3},
     )
+    # The campaign's owner may use the model only once its owner shares it with them.
+    sharing = {"researchers": [researcher.email]}
+    assert modeler.put(f"/api/models/tree-m-{unique}/sharing", json=sharing).status_code == 200
     author, reviewer = as_user("annotator"), as_user("annotator")
     tree_id = work(author, slug)["result"]["tree_id"]
     assert _run_tree_jobs(db, slug) == []  # nothing until the prompt is accepted
