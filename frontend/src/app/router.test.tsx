@@ -64,6 +64,7 @@ describe('auth flow', () => {
       'GET /api/auth/me': () => jsonResponse(200, researcher),
       'GET /api/campaigns': () => jsonResponse(200, { campaigns: [] }),
       'GET /api/models': () => jsonResponse(200, { models: [] }),
+      'GET /api/models/secrets': () => jsonResponse(200, { secrets: [] }),
     });
     const router = renderApp('/admin');
     const nav = await screen.findByRole('navigation', { name: 'Admin' });

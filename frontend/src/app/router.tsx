@@ -10,6 +10,12 @@ import { AppLayout } from './layout';
 // Researchers' pages live in their own chunk: the annotator task screen never pays for them.
 const AdminApp = lazy(() => import('@/features/admin'));
 
+/** The admin area is told who is looking (e.g. only admins share a model with everyone). */
+function AdminArea() {
+  const { data: user } = useUser();
+  return <AdminApp viewer={user} />;
+}
+
 function HomeRedirect() {
   const { data: user } = useUser();
   return user ? <Navigate to={homePathFor(user)} replace /> : null;
@@ -82,7 +88,7 @@ export const routes = [
         element: (
           <RequireAuth staffOnly>
             <Suspense fallback={<Loading />}>
-              <AdminApp />
+              <AdminArea />
             </Suspense>
           </RequireAuth>
         ),

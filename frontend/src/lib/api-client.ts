@@ -104,6 +104,7 @@ export async function request<T>(method: string, path: string, options: RequestO
 export const api = {
   get: <T>(path: string, options?: Pick<RequestOptions, 'signal'>) => request<T>('GET', path, options),
   post: <T>(path: string, json?: unknown) => request<T>('POST', path, { json }),
+  put: <T>(path: string, json?: unknown) => request<T>('PUT', path, { json }),
   postForm: <T>(path: string, formData: FormData) => request<T>('POST', path, { formData }),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };

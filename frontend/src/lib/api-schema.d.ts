@@ -772,14 +772,58 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Models */
+        /**
+         * List Models
+         * @description The model endpoints the caller may use: their own, and those shared with them.
+         */
         get: operations["list_models_api_models_get"];
         put?: never;
         /**
          * Add Model
-         * @description Register a model endpoint. The API key stays in the workers' environment.
+         * @description Register a model endpoint, owned by the caller. Its key is a named secret (never the
+         *     key itself), and its address must pass the egress policy.
          */
         post: operations["add_model_api_models_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Secrets
+         * @description The names of the API-key secrets an admin configured, and the hosts each may go to.
+         */
+        get: operations["list_secrets_api_models_secrets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{name}/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share Model
+         * @description Share with researchers by e-mail (the owner or an admin), or with all (an admin).
+         */
+        put: operations["share_model_api_models__name__sharing_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -797,7 +841,8 @@ export interface paths {
         put?: never;
         /**
          * Test Model
-         * @description Send one small request and report the latency or the error.
+         * @description Send one small request and report the latency, the reply or why it failed. A few run
+         *     at once per API process, beside the annotators' requests; more are refused with 429.
          */
         post: operations["test_model_api_models__name__test_post"];
         delete?: never;
@@ -1781,7 +1826,7 @@ export interface components {
         ModelEndpointCreate: {
             /**
              * Api Key Secret
-             * @description name of the variable holding the key
+             * @description the name of a model secret an admin configured (GET /api/models/secrets), never a key
              */
             api_key_secret?: string | null;
             /**
@@ -1834,11 +1879,23 @@ export interface components {
             id: number;
             /** Max Concurrency */
             max_concurrency: number;
+            /**
+             * Mine
+             * @description registered by the caller
+             */
+            mine: boolean;
             /** Model */
             model: string;
             /** Name */
             name: string;
             provider: components["schemas"]["ProviderKind"];
+            /**
+             * Shared With
+             * @description researchers it is shared with (its owner and admins see it)
+             */
+            shared_with?: string[] | null;
+            /** Shared With All */
+            shared_with_all: boolean;
             /** Timeout S */
             timeout_s: number;
         };
@@ -1865,6 +1922,40 @@ export interface components {
              * @default 1
              */
             per_message: number;
+        };
+        /** ModelSecretList */
+        ModelSecretList: {
+            /** Secrets */
+            secrets: components["schemas"]["ModelSecretOut"][];
+        };
+        /** ModelSecretOut */
+        ModelSecretOut: {
+            /**
+             * Available
+             * @description the key is set in the API's environment
+             */
+            available: boolean;
+            /**
+             * Hosts
+             * @description the only hosts its key is sent to
+             */
+            hosts: string[];
+            /** Name */
+            name: string;
+        };
+        /** ModelSharing */
+        ModelSharing: {
+            /**
+             * All
+             * @description every researcher (admins only)
+             * @default false
+             */
+            all: boolean;
+            /**
+             * Researchers
+             * @description e-mails of researchers
+             */
+            researchers?: string[];
         };
         /** ModelTestResult */
         ModelTestResult: {
@@ -4263,6 +4354,61 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEndpointOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_secrets_api_models_secrets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelSecretList"];
+                };
+            };
+        };
+    };
+    share_model_api_models__name__sharing_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelSharing"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -170,9 +170,17 @@ export type CreateExportBody = Partial<ExportOptions>;
 // ---- model endpoints and generation ----------------------------------------
 
 export type ProviderKind = Schemas['ProviderKind'];
-/** `api_key_secret` is the NAME of the workers' environment variable holding the key, never the key. */
+/**
+ * `api_key_secret` is the NAME of a secret an admin configured, never the key. `shared_with`
+ * (e-mails) is there only for the model's owner and admins.
+ */
 export type ModelEndpoint = Schemas['ModelEndpointOut'];
 export type ModelEndpointList = Schemas['ModelEndpointList'];
+/** A configured key's name and the only hosts it is sent to; never its value. */
+export type ModelSecret = Schemas['ModelSecretOut'];
+export type ModelSecretList = Schemas['ModelSecretList'];
+/** Only an admin may change `all`; the others send back what the model has. */
+export type ModelSharingBody = Schemas['ModelSharing'];
 export type CreateModelEndpointBody = WithDefaults<
   Schemas['ModelEndpointCreate'],
   'provider' | 'max_concurrency' | 'timeout_s'

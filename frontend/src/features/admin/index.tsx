@@ -5,9 +5,13 @@ import { CampaignRoute } from './routes/campaign';
 import { CampaignsRoute } from './routes/campaigns';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
+import type { Viewer } from './utils/viewer';
 
-/** The whole admin area. The app loads this module lazily, so annotators never download it. */
-export default function AdminApp() {
+/**
+ * The whole admin area. The app loads this module lazily, so annotators never download it.
+ * `viewer` is the signed-in user, handed down by the app (features never import one another).
+ */
+export default function AdminApp({ viewer }: { viewer?: Viewer | null }) {
   return (
     <>
       <AdminNav />
@@ -16,7 +20,7 @@ export default function AdminApp() {
         <Route path="campaigns" element={<Navigate to="/admin" replace />} />
         <Route path="campaigns/new" element={<NewCampaignRoute />} />
         <Route path="campaigns/:slug" element={<CampaignRoute />} />
-        <Route path="models" element={<ModelsRoute />} />
+        <Route path="models" element={<ModelsRoute viewer={viewer} />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />
       </Routes>
     </>

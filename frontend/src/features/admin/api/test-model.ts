@@ -4,7 +4,10 @@ import { api, seg } from '@/lib/api-client';
 import type { ModelTestResult } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
-/** Sends one small request through the endpoint; a failed call comes back as `ok: false`, not as an error. */
+/**
+ * Sends one small request through the endpoint; a failed call comes back as `ok: false`, not as an
+ * error. A server runs only a few tests at once: more are refused with 429 `too_many_model_tests`.
+ */
 export const testModel = (name: string): Promise<ModelTestResult> => api.post(`/api/models/${seg(name)}/test`);
 
 export const useTestModel = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof testModel> } = {}) =>

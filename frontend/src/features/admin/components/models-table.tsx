@@ -1,7 +1,15 @@
+import { Fragment, useState, type FormEvent } from 'react';
+
 import { ErrorMessage } from '@/components/ui/error-message';
+import { isApiError } from '@/lib/api-client';
 import type { ModelEndpoint, ProviderKind } from '@/lib/api-types';
 
+import { useShareModel } from '../api/share-model';
 import { useTestModel } from '../api/test-model';
+import { fieldErrors } from '../utils/format';
+import { isAdmin, managesModel, ownershipLabel, parseEmails, sharingSummary, type Viewer } from '../utils/viewer';
+
+import { RequestError } from './request-error';
 
 export const PROVIDER_LABELS: Record<ProviderKind, string> = {
   openai_chat: 'OpenAI-compatible chat',
@@ -10,47 +18,186 @@ export const PROVIDER_LABELS: Record<ProviderKind, string> = {
 };
 
 const MAX_REPLY = 300;
+const HEADINGS = ['Name', 'Access', 'Provider', 'Model', 'Base URL', 'API key', 'Max concurrency', 'Timeout'];
 
-function TestCell({ model }: { model: ModelEndpoint }) {
-  const test = useTestModel();
+function TestOutcome({ model, test }: { model: ModelEndpoint; test: ReturnType<typeof useTestModel> }) {
   const result = test.data;
   return (
-    <td className="model-test">
-      <button
-        type="button"
-        className="button button--small"
-        disabled={test.isPending}
-        aria-label={`Test ${model.name}`}
-        onClick={() => test.mutate(model.name)}
-      >
-        {test.isPending ? 'Testing…' : 'Test'}
-      </button>
-      <div aria-live="polite" data-testid={`test-result-${model.name}`}>
-        {result?.ok ? (
-          <div className="model-test__result model-test__result--ok">
-            <strong>OK</strong>
-            {result.latency_ms != null ? <span> · {result.latency_ms} ms</span> : null}
-            {result.reply ? (
-              <blockquote className="model-test__reply">
-                {result.reply.length > MAX_REPLY ? `${result.reply.slice(0, MAX_REPLY)}…` : result.reply}
-              </blockquote>
-            ) : null}
-          </div>
-        ) : null}
-        {result && !result.ok ? (
-          <div className="model-test__result model-test__result--error" role="alert">
-            <strong>Failed</strong>
-            {result.latency_ms != null ? <span> · {result.latency_ms} ms</span> : null}
-            <div>{result.error ?? 'The endpoint did not answer.'}</div>
-          </div>
-        ) : null}
-        {test.error ? <ErrorMessage error={test.error} /> : null}
-      </div>
-    </td>
+    <div aria-live="polite" data-testid={`test-result-${model.name}`}>
+      {result?.ok ? (
+        <div className="model-test__result model-test__result--ok">
+          <strong>OK</strong>
+          {result.latency_ms != null ? <span> · {result.latency_ms} ms</span> : null}
+          {result.reply ? (
+            <blockquote className="model-test__reply">
+              {result.reply.length > MAX_REPLY ? `${result.reply.slice(0, MAX_REPLY)}…` : result.reply}
+            </blockquote>
+          ) : null}
+        </div>
+      ) : null}
+      {result && !result.ok ? (
+        <div className="model-test__result model-test__result--error" role="alert">
+          <strong>Failed</strong>
+          {result.latency_ms != null ? <span> · {result.latency_ms} ms</span> : null}
+          <div>{result.error ?? 'The endpoint did not answer.'}</div>
+        </div>
+      ) : null}
+      {isApiError(test.error, 'too_many_model_tests') ? (
+        // The server runs only a few tests at once; this one was never sent.
+        <p className="alert alert--error" role="alert" data-error-code={test.error.code}>
+          Too many model tests running; try again in a moment.
+        </p>
+      ) : test.error ? (
+        <ErrorMessage error={test.error} />
+      ) : null}
+    </div>
   );
 }
 
-export function ModelsTable({ models }: { models: ModelEndpoint[] }) {
+function ShareForm({
+  model,
+  canShareWithAll,
+  onDone,
+}: {
+  model: ModelEndpoint;
+  canShareWithAll: boolean;
+  onDone: (saved: boolean) => void;
+}) {
+  const [emails, setEmails] = useState((model.shared_with ?? []).join('\n'));
+  const [all, setAll] = useState(model.shared_with_all);
+  const share = useShareModel({ mutationConfig: { onSuccess: () => onDone(true) } });
+  const id = `share-${model.id}`;
+  const researchersError = fieldErrors(share.error).researchers ?? null;
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    share.mutate({
+      name: model.name,
+      // Only an admin may change "everyone"; the owner sends back what the model has.
+      sharing: { all: canShareWithAll ? all : model.shared_with_all, researchers: parseEmails(emails) },
+    });
+  };
+
+  return (
+    <form className="form" onSubmit={onSubmit} aria-label={`Share ${model.name}`} data-testid={`share-form-${model.name}`}>
+      {share.error ? <RequestError error={share.error} /> : null}
+      <div className="field">
+        <label htmlFor={`${id}-emails`}>Researchers’ e-mails, one per line</label>
+        <textarea
+          id={`${id}-emails`}
+          rows={3}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="colleague@example.org"
+          aria-invalid={researchersError ? true : undefined}
+          aria-describedby={researchersError ? `${id}-emails-error` : `${id}-emails-help`}
+          value={emails}
+          onChange={(e) => {
+            setEmails(e.target.value);
+            if (share.error) share.reset();
+          }}
+        />
+        {researchersError ? (
+          <small id={`${id}-emails-error`} className="field__error">
+            {researchersError}
+          </small>
+        ) : (
+          <small id={`${id}-emails-help`}>They can then use it in their campaigns; they never see its key.</small>
+        )}
+      </div>
+      {canShareWithAll ? (
+        <label className="checkbox">
+          <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
+          Share with every researcher
+        </label>
+      ) : null}
+      <div className="form__actions">
+        <button type="submit" className="button button--primary button--small" disabled={share.isPending}>
+          {share.isPending ? 'Saving…' : 'Save sharing'}
+        </button>
+        <button type="button" className="button button--small" onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ModelRow({ model, viewer }: { model: ModelEndpoint; viewer?: Viewer | null }) {
+  const [sharing, setSharing] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const test = useTestModel();
+  const manages = managesModel(viewer, model);
+  const summary = sharingSummary(model);
+  return (
+    <Fragment>
+      <tr data-testid={`model-row-${model.name}`}>
+        <td className="mono">
+          <strong>{model.name}</strong>
+        </td>
+        <td data-testid={`model-access-${model.name}`}>
+          <span className="badge">{ownershipLabel(viewer, model)}</span>
+          {summary ? <small className="muted"> {summary}</small> : null}
+        </td>
+        <td title={model.provider}>{PROVIDER_LABELS[model.provider] ?? model.provider}</td>
+        <td className="mono">{model.model}</td>
+        <td className="mono table__url">{model.base_url}</td>
+        <td className="mono">{model.api_key_secret || '—'}</td>
+        <td>{model.max_concurrency}</td>
+        <td>{model.timeout_s} s</td>
+        <td className="model-test">
+          <div className="form__actions">
+            <button
+              type="button"
+              className="button button--small"
+              disabled={test.isPending}
+              aria-label={`Test ${model.name}`}
+              onClick={() => test.mutate(model.name)}
+            >
+              {test.isPending ? 'Testing…' : 'Test'}
+            </button>
+            {manages ? (
+              <button
+                type="button"
+                className="button button--small"
+                aria-label={`Share ${model.name}`}
+                aria-expanded={sharing}
+                onClick={() => {
+                  setSharing((open) => !open);
+                  setSaved(false);
+                }}
+              >
+                Share
+              </button>
+            ) : null}
+            {saved ? (
+              <span role="status" className="muted">
+                Sharing saved.
+              </span>
+            ) : null}
+          </div>
+          <TestOutcome model={model} test={test} />
+        </td>
+      </tr>
+      {sharing ? (
+        <tr>
+          <td colSpan={HEADINGS.length + 1}>
+            <ShareForm
+              model={model}
+              canShareWithAll={isAdmin(viewer)}
+              onDone={(didSave) => {
+                setSharing(false);
+                setSaved(didSave);
+              }}
+            />
+          </td>
+        </tr>
+      ) : null}
+    </Fragment>
+  );
+}
+
+export function ModelsTable({ models, viewer }: { models: ModelEndpoint[]; viewer?: Viewer | null }) {
   if (models.length === 0) {
     return <p className="muted">No model endpoints yet. Add one below to generate candidates.</p>;
   }
@@ -59,32 +206,19 @@ export function ModelsTable({ models }: { models: ModelEndpoint[] }) {
       <table className="table">
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Provider</th>
-            <th scope="col">Model</th>
-            <th scope="col">Base URL</th>
-            <th scope="col">Key env var</th>
-            <th scope="col">Max concurrency</th>
-            <th scope="col">Timeout</th>
+            {HEADINGS.map((heading) => (
+              <th key={heading} scope="col">
+                {heading}
+              </th>
+            ))}
             <th scope="col">
-              <span className="visually-hidden">Test</span>
+              <span className="visually-hidden">Actions</span>
             </th>
           </tr>
         </thead>
         <tbody>
           {models.map((m) => (
-            <tr key={m.id}>
-              <td className="mono">
-                <strong>{m.name}</strong>
-              </td>
-              <td title={m.provider}>{PROVIDER_LABELS[m.provider] ?? m.provider}</td>
-              <td className="mono">{m.model}</td>
-              <td className="mono table__url">{m.base_url}</td>
-              <td className="mono">{m.api_key_secret || '—'}</td>
-              <td>{m.max_concurrency}</td>
-              <td>{m.timeout_s} s</td>
-              <TestCell model={m} />
-            </tr>
+            <ModelRow key={m.id} model={m} viewer={viewer} />
           ))}
         </tbody>
       </table>

@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 
-import type { CreateModelEndpointBody, ModelEndpoint, ProviderKind } from '@/lib/api-types';
+import type { CreateModelEndpointBody, ModelEndpoint, ModelSecret, ProviderKind } from '@/lib/api-types';
 
 import { useCreateModel } from '../api/create-model';
+import { useModelSecrets } from '../api/get-model-secrets';
+import { fieldErrors } from '../utils/format';
 import { parseJsonObject } from '../utils/json';
 
 import { PROVIDER_LABELS } from './models-table';
@@ -10,9 +12,21 @@ import { RequestError } from './request-error';
 
 // Mirrors backend/prefhub/generation/schemas.py so mistakes show before a 422.
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,99}';
-const ENV_PATTERN = '[A-Z_][A-Z0-9_]{0,99}';
+const MAX_TIMEOUT_S = 600;
 
 const PROVIDERS = Object.keys(PROVIDER_LABELS) as ProviderKind[];
+
+export const secretLabel = (secret: ModelSecret) =>
+  `${secret.name} (${secret.hosts.join(', ')})${secret.available ? '' : ' — not set on the server'}`;
+
+/** The server's word on one field, next to it; gone once the field no longer holds what was sent. */
+function FieldError({ id, message }: { id: string; message: string | null }) {
+  return message ? (
+    <small id={id} className="field__error">
+      {message}
+    </small>
+  ) : null;
+}
 
 export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint) => void }) {
   const [name, setName] = useState('');
@@ -21,18 +35,20 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
   const isLocal = provider === 'local_hf';
   const [baseUrl, setBaseUrl] = useState('');
   const [model, setModel] = useState('');
-  const [apiKeyEnv, setApiKeyEnv] = useState('');
+  // '' is "No key"; otherwise the name of a secret an admin configured.
+  const [secret, setSecret] = useState('');
   const [maxConcurrency, setMaxConcurrency] = useState('4');
   const [timeout, setTimeoutS] = useState('60');
   const [defaultParams, setDefaultParams] = useState('');
   const [paramsError, setParamsError] = useState<string | null>(null);
 
+  const secrets = useModelSecrets();
   const create = useCreateModel({
     mutationConfig: {
       onSuccess: (created) => {
         setName('');
         setModel('');
-        setApiKeyEnv('');
+        setSecret('');
         setDefaultParams('');
         onCreated?.(created);
       },
@@ -55,10 +71,18 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
       max_concurrency: Number.parseInt(maxConcurrency, 10),
       timeout_s: Number(timeout),
     };
-    if (apiKeyEnv.trim()) body.api_key_secret = apiKeyEnv.trim();
+    // A local model is loaded by the workers themselves: there is no server to send a key to.
+    if (secret && !isLocal) body.api_key_secret = secret;
     if (params.value) body.default_params = params.value;
     create.mutate(body);
   };
+
+  const refused = fieldErrors(create.error);
+  const sent = create.variables;
+  const baseUrlError = refused.base_url && sent?.base_url === baseUrl.trim() ? refused.base_url : null;
+  const secretError =
+    refused.api_key_secret && (sent?.api_key_secret ?? '') === (isLocal ? '' : secret) ? refused.api_key_secret : null;
+  const describedBy = (...ids: (string | false | null)[]) => ids.filter(Boolean).join(' ') || undefined;
 
   return (
     <form className="form card" onSubmit={onSubmit} aria-labelledby="new-model-title">
@@ -102,9 +126,12 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
             required
             className="mono"
             placeholder={isLocal ? '/models/my-checkpoint (on the worker machines)' : 'https://api.openai.com/v1'}
+            aria-invalid={baseUrlError ? true : undefined}
+            aria-describedby={describedBy(baseUrlError && 'model-base-url-error')}
             value={baseUrl}
             onChange={(e) => setBaseUrl(e.target.value)}
           />
+          <FieldError id="model-base-url-error" message={baseUrlError} />
         </div>
         <div className="field">
           <label htmlFor="model-model">Model</label>
@@ -119,23 +146,33 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
           />
         </div>
         <div className="field">
-          <label htmlFor="model-key-env">API key env var name</label>
-          <input
-            id="model-key-env"
-            pattern={ENV_PATTERN}
-            maxLength={100}
+          <label htmlFor="model-key-secret">API key</label>
+          <select
+            id="model-key-secret"
             className="mono"
-            placeholder="OPENAI_API_KEY"
-            autoComplete="off"
-            spellCheck={false}
-            aria-describedby="model-key-env-help"
-            value={apiKeyEnv}
-            onChange={(e) => setApiKeyEnv(e.target.value)}
-          />
-          <small id="model-key-env-help">
-            The <em>name</em> of an environment variable, not the key: the key itself stays in the workers’ environment
-            and is never sent to or stored by prefhub. Leave empty for endpoints without a key.
+            disabled={isLocal}
+            aria-invalid={secretError ? true : undefined}
+            aria-describedby={describedBy('model-key-secret-help', secretError && 'model-key-secret-error')}
+            value={isLocal ? '' : secret}
+            onChange={(e) => setSecret(e.target.value)}
+          >
+            <option value="">No key</option>
+            {secrets.data?.secrets.map((known) => (
+              <option key={known.name} value={known.name}>
+                {secretLabel(known)}
+              </option>
+            ))}
+          </select>
+          <FieldError id="model-key-secret-error" message={secretError} />
+          <small id="model-key-secret-help">
+            {isLocal
+              ? 'A local model takes no key.'
+              : 'Keys are configured on the server by an admin and sent only to the hosts listed with them.'}
+            {!isLocal && secrets.data?.secrets.length === 0 ? ' None is configured yet.' : null}
           </small>
+          {secrets.error ? (
+            <small className="field__error">Could not load the configured keys: {secrets.error.message}</small>
+          ) : null}
         </div>
         <div className="field field--short">
           <label htmlFor="model-concurrency">Max concurrency</label>
@@ -156,7 +193,7 @@ export function NewModelForm({ onCreated }: { onCreated?: (model: ModelEndpoint)
             id="model-timeout"
             type="number"
             min={1}
-            max={3600}
+            max={MAX_TIMEOUT_S}
             step="any"
             required
             value={timeout}

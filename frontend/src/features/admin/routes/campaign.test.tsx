@@ -71,6 +71,9 @@ const model = (name: string, id: number): ModelEndpoint => ({
   max_concurrency: 4,
   timeout_s: 60,
   created_at: '2025-01-01T00:00:00Z',
+  mine: true,
+  shared_with_all: false,
+  shared_with: [],
 });
 
 const generationJob = (status: GenerationJob['status'], extra: Partial<GenerationJob> = {}): GenerationJob => ({

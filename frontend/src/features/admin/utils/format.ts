@@ -1,3 +1,5 @@
+import { isApiError } from '@/lib/api-client';
+
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '—';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -41,4 +43,20 @@ export function describeValidationDetails(details: unknown): string[] {
     }
     return typeof entry === 'string' ? entry : JSON.stringify(entry);
   });
+}
+
+/**
+ * A 422's `details` as one message per request field: `{field, message}` entries, whether from
+ * request validation (`body.base_url`) or a domain refusal (`base_url`). The first one wins.
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!isApiError(error) || error.status !== 422 || !Array.isArray(error.details)) return {};
+  const found: Record<string, string> = {};
+  for (const entry of error.details as unknown[]) {
+    const e = (entry ?? {}) as { field?: unknown; message?: unknown };
+    if (typeof e.field !== 'string' || typeof e.message !== 'string') continue;
+    const field = e.field.replace(/^body\./, '').split('.')[0];
+    if (field && !(field in found)) found[field] = e.message;
+  }
+  return found;
 }
