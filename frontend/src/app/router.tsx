@@ -3,7 +3,15 @@ import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-route
 
 import { Loading } from '@/components/ui/spinner';
 import { AnnotateCampaignsRoute, ParticipationGate, TaskRoute, TreeTaskRoute } from '@/features/annotate';
-import { CrowdEntryRoute, homePathFor, LoginRoute, RequireAuth, useUser } from '@/features/auth';
+import {
+  AccountRoute,
+  CrowdEntryRoute,
+  homePathFor,
+  LoginRoute,
+  RequireAuth,
+  ResetPasswordRoute,
+  useUser,
+} from '@/features/auth';
 
 import { AppLayout } from './layout';
 
@@ -37,6 +45,24 @@ export const routes = [
     element: <AppLayout />,
     children: [
       { path: '/login', element: <LoginRoute /> },
+      {
+        path: '/reset-password',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <ResetPasswordRoute />
+          </Suspense>
+        ),
+      },
+      {
+        path: '/account',
+        element: (
+          <RequireAuth>
+            <Suspense fallback={<Loading />}>
+              <AccountRoute />
+            </Suspense>
+          </RequireAuth>
+        ),
+      },
       {
         path: '/c/:slug',
         element: (

@@ -15,6 +15,9 @@ export type Role = Schemas['Role'];
 export type User = Schemas['UserOut'];
 export type LoginRequest = Schemas['LoginRequest'];
 export type LoginResponse = Schemas['LoginResponse'];
+export type PasswordChangeBody = Schemas['PasswordChange'];
+export type PasswordResetBody = Schemas['PasswordResetUse'];
+export type SessionsEnded = Schemas['SessionsEnded'];
 
 /** Hand-written: the backend's error handlers aren't part of the OpenAPI document. */
 export type ApiErrorBody = {

@@ -1,4 +1,4 @@
-import { useNavigate } from 'react-router-dom';
+import { NavLink, useNavigate } from 'react-router-dom';
 
 import { useUser } from '../api/get-me';
 import { useLogout } from '../api/logout';
@@ -15,6 +15,8 @@ export function UserMenu() {
       <span className="user-menu__name" title={user.email ?? undefined}>
         {user.display_name || user.email || `User ${user.id}`} <span className="badge">{roleLabel[user.role]}</span>
       </span>
+      {/* Crowd participants have no password to change. */}
+      {user.email ? <NavLink to="/account">Account</NavLink> : null}
       <button type="button" className="button button--ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>
         Log out
       </button>

@@ -1,0 +1,13 @@
+import { useMutation } from '@tanstack/react-query';
+
+import { api } from '@/lib/api-client';
+import type { SessionsEnded } from '@/lib/api-types';
+import type { MutationConfig } from '@/lib/react-query';
+
+/** Sign out everywhere else: every session of the user but this one ends. */
+export const endOtherSessions = (): Promise<SessionsEnded> => api.post('/api/auth/sessions/end-others');
+
+export const useEndOtherSessions = ({
+  mutationConfig,
+}: { mutationConfig?: MutationConfig<typeof endOtherSessions> } = {}) =>
+  useMutation({ ...mutationConfig, mutationFn: endOtherSessions });
