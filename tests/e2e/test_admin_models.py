@@ -87,7 +87,7 @@ def test_a_researcher_registers_tests_and_shares_a_model_with_a_keyed_secret(
         expected = chat_reply(
             {"model": "fake-model", "messages": [{"role": "user", "content": "Say hello."}]}
         )
-        result.get_by_text("OK").wait_for()
+        result.get_by_text("OK", exact=True).wait_for()
         assert expected[:40] in result.inner_text()
         chats = [r for r in fake.requests if r.path == "/v1/chat/completions"]
         assert len(chats) == 1
