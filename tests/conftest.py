@@ -8,6 +8,8 @@ in which case it fails.
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import json
 import os
 import sys
@@ -116,6 +118,10 @@ def unique() -> str:
     return uuid.uuid4().hex[:8]
 
 
+# 198.18.0.0/15 is set aside for tests (RFC 2544).
+_CLIENT_ADDRESSES = (str(ipaddress.IPv4Address("198.18.0.0") + i) for i in itertools.count(1))
+
+
 @pytest.fixture
 def new_client(migrated: str) -> Iterator[Callable[[], TestClient]]:
     """Make independent browser-like clients (each with its own cookie jar)."""
@@ -125,7 +131,11 @@ def new_client(migrated: str) -> Iterator[Callable[[], TestClient]]:
     clients: list[TestClient] = []
 
     def make() -> TestClient:
-        client = TestClient(app, raise_server_exceptions=False)
+        # Each browser at an address of its own, as on the internet: login throttling counts
+        # failures per address, and one shared address would let tests lock each other out.
+        client = TestClient(
+            app, raise_server_exceptions=False, client=(next(_CLIENT_ADDRESSES), 50000)
+        )
         clients.append(client)
         return client
 
