@@ -8,10 +8,12 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prefhub import __version__
 from prefhub.assignments.router import router as annotate_router
+from prefhub.auth.dependencies import get_current_user
 from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
 from prefhub.exports.router import router as exports_router
@@ -20,6 +22,8 @@ from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
+from prefhub.kit.openapi import declare_errors
+from prefhub.kit.request_limits import RequestLimits
 from prefhub.kit.security_headers import SecurityHeaders
 from prefhub.media.router import router as media_router
 from prefhub.media.storage import presigned_origins
@@ -65,6 +69,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         ]
         first = details[0] if details else {"field": "", "message": "invalid"}
         return _error(422, "validation_error", f"{first['field']}: {first['message']}", details)
+
+    @app.exception_handler(DataError)
+    async def _data_error(_: Request, exc: DataError) -> JSONResponse:
+        # A value the database refused (a number out of range, text it cannot hold) that the
+        # request checks let through: the client's mistake, though we should have caught it.
+        log.warning("database refused a value: %s", exc.orig)
+        return _error(422, "invalid_value", "A value is out of range or cannot be stored")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -122,9 +133,11 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         trees_manage_router,
     ):
         app.include_router(router)
+    declare_errors(app, authenticated=get_current_user)
     _mount_frontend(app, frontend_dist)
     settings = get_settings()
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)
+    app.add_middleware(RequestLimits, settings=settings)
     # Outermost, so refusals by the limits above carry the headers too.
     app.add_middleware(SecurityHeaders, media_origins=presigned_origins, docs_paths=DOCS_PATHS)
     return app

@@ -55,6 +55,15 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
 def api_server(
     env: dict[str, str], log: Path, extra_args: list[str] | None = None
 ) -> Iterator[str]:
+    with api_server_process(env, log, extra_args) as (base, _):
+        yield base
+
+
+@contextmanager
+def api_server_process(
+    env: dict[str, str], log: Path, extra_args: list[str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``api_server``, also handing over the server's process (to watch its memory)."""
     port = free_port()
     args = ["serve", "--port", str(port), *(extra_args or [])]
     with running(args, env, log) as process:
@@ -71,7 +80,7 @@ def api_server(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield base
+        yield base, process
 
 
 def wait_for(predicate, timeout: float = 60, interval: float = 0.25):  # type: ignore[no-untyped-def]

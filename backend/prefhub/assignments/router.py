@@ -4,6 +4,14 @@ from fastapi import APIRouter, Query, Response, status
 
 from prefhub.assignments import service, submissions
 from prefhub.assignments.eligibility import campaign_for_annotator
+from prefhub.assignments.exceptions import (
+    AlreadySubmitted,
+    CampaignNotActive,
+    ClientIdReused,
+    LeaseCapReached,
+    LeaseExpired,
+    UndoExpired,
+)
 from prefhub.assignments.schemas import (
     AnnotatorCampaign,
     AnnotatorCampaignList,
@@ -20,7 +28,10 @@ from prefhub.assignments.schemas import (
 )
 from prefhub.auth.dependencies import CurrentUser
 from prefhub.campaigns.service import spec_of
+from prefhub.kit.bounds import Offset
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
+from prefhub.participation.exceptions import OnboardingRequired
 
 router = APIRouter(prefix="/api/annotate", tags=["annotate"])
 
@@ -50,7 +61,11 @@ def _task_response(session: SessionDep, campaign, user, task) -> dict:  # type: 
     }
 
 
-@router.get("/{slug}/next", response_model=NextTaskResponse)
+@router.get(
+    "/{slug}/next",
+    response_model=NextTaskResponse,
+    responses=errors(CampaignNotActive, LeaseCapReached, OnboardingRequired),
+)
 def next_task(
     slug: str,
     user: CurrentUser,
@@ -63,7 +78,11 @@ def next_task(
     return NextTaskResponse(**_task_response(session, campaign, user, task))
 
 
-@router.post("/{slug}/submit", response_model=SubmitResponse)
+@router.post(
+    "/{slug}/submit",
+    response_model=SubmitResponse,
+    responses=errors(AlreadySubmitted, LeaseExpired, ClientIdReused),
+)
 def submit(
     slug: str, body: SubmitRequest, user: CurrentUser, session: SessionDep
 ) -> SubmitResponse:
@@ -84,7 +103,7 @@ def submit(
     )
 
 
-@router.post("/{slug}/undo", response_model=UndoResponse)
+@router.post("/{slug}/undo", response_model=UndoResponse, responses=errors(UndoExpired))
 def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -> UndoResponse:
     """Re-open a just-submitted task; the next submit for it stores a new revision."""
     campaign = campaign_for_annotator(session, slug, user)
@@ -94,7 +113,9 @@ def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -
     )
 
 
-@router.post("/{slug}/report", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{slug}/report", status_code=status.HTTP_204_NO_CONTENT, responses=errors(AlreadySubmitted)
+)
 def report(slug: str, body: ReportRequest, user: CurrentUser, session: SessionDep) -> Response:
     """Report a broken or unanswerable item; the task is released."""
     campaign = campaign_for_annotator(session, slug, user)
@@ -102,7 +123,9 @@ def report(slug: str, body: ReportRequest, user: CurrentUser, session: SessionDe
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{slug}/skip", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/{slug}/skip", status_code=status.HTTP_204_NO_CONTENT, responses=errors(AlreadySubmitted)
+)
 def skip(slug: str, body: SkipRequest, user: CurrentUser, session: SessionDep) -> Response:
     campaign = campaign_for_annotator(session, slug, user)
     submissions.skip(session, campaign, user, body.assignment_id, body.reason)
@@ -115,7 +138,7 @@ def my_judgments(
     user: CurrentUser,
     session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
 ) -> list[JudgmentOut]:
     """An annotator's own judgments, and only theirs."""
     campaign = campaign_for_annotator(session, slug, user)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from prefhub.campaigns.spec import Question
+from prefhub.kit.bounds import BodyId
 from prefhub.kit.content import Message, Part
+from prefhub.kit.time import UtcDatetime
 
 
 class TaskCampaign(BaseModel):
@@ -23,7 +24,7 @@ class TaskCandidate(BaseModel):
 class Task(BaseModel):
     assignment_id: int
     item_id: int
-    expires_at: datetime
+    expires_at: UtcDatetime
     campaign: TaskCampaign
     context: list[Message]
     candidates: list[TaskCandidate]
@@ -42,7 +43,7 @@ class NextTaskResponse(BaseModel):
 
 
 class SubmitRequest(BaseModel):
-    assignment_id: int
+    assignment_id: BodyId
     client_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     answers: dict[str, Any]
     time_spent_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
@@ -51,11 +52,11 @@ class SubmitRequest(BaseModel):
 class SubmitResponse(BaseModel):
     judgment_id: int
     client_id: str
-    undo_until: datetime | None
+    undo_until: UtcDatetime | None
 
 
 class UndoRequest(BaseModel):
-    judgment_id: int
+    judgment_id: BodyId
 
 
 class UndoResponse(NextTaskResponse):
@@ -63,12 +64,12 @@ class UndoResponse(NextTaskResponse):
 
 
 class ReportRequest(BaseModel):
-    assignment_id: int
+    assignment_id: BodyId
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class SkipRequest(BaseModel):
-    assignment_id: int
+    assignment_id: BodyId
     reason: str = Field(default="", max_length=2000)
 
 
@@ -95,4 +96,4 @@ class JudgmentOut(BaseModel):
     answers: dict[str, Any]
     shown_order: list[Any]
     time_spent_ms: int | None
-    created_at: datetime
+    created_at: UtcDatetime

@@ -11,7 +11,16 @@ from prefhub.auth.dependencies import (
     client_address,
     current_session_token,
 )
-from prefhub.auth.exceptions import InvalidCredentials, NotAllowed, WrongPassword
+from prefhub.auth.exceptions import (
+    CannotDeactivateSelf,
+    InvalidCredentials,
+    InvalidResetToken,
+    NoPasswordLogin,
+    NotAllowed,
+    TooManyAttempts,
+    UserExists,
+    WrongPassword,
+)
 from prefhub.auth.passwords import check_password
 from prefhub.auth.policies import authorize, can_manage_users, is_staff
 from prefhub.auth.schemas import (
@@ -29,9 +38,11 @@ from prefhub.auth.schemas import (
     UserCreate,
     UserOut,
 )
+from prefhub.kit.bounds import Offset, PathId
 from prefhub.kit.db import unit_of_work
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import NotFound
+from prefhub.kit.openapi import errors
 from prefhub.models import User
 from prefhub.settings import get_settings
 
@@ -68,7 +79,11 @@ def _count_failed_login(session: Session, email: str, address: str) -> None:
         throttle.record_failure(own, email, address)
 
 
-@router.post("/auth/login", response_model=LoginResponse)
+@router.post(
+    "/auth/login",
+    response_model=LoginResponse,
+    responses=errors(InvalidCredentials, TooManyAttempts),
+)
 def login(
     body: LoginRequest, request: Request, response: Response, session: SessionDep
 ) -> LoginResponse:
@@ -102,7 +117,11 @@ def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(WrongPassword, TooManyAttempts),
+)
 def change_password(
     body: PasswordChange, request: Request, user: CurrentUser, session: SessionDep
 ) -> Response:
@@ -126,7 +145,11 @@ def change_password(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/auth/password-reset", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/auth/password-reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(InvalidResetToken),
+)
 def use_password_reset(body: PasswordResetUse, session: SessionDep) -> Response:
     """Set a new password with the token of a reset link (no login needed); it works once,
     and every session of the user ends."""
@@ -151,7 +174,7 @@ def list_users(
     user: CurrentUser,
     session: SessionDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
 ) -> AccountPage:
     authorize(can_manage_users(user), "Only admins can list accounts")
     users, total = service.list_users(session, limit=limit, offset=offset)
@@ -164,9 +187,10 @@ def list_users(
     "/users/{user_id}/password-reset",
     response_model=PasswordResetCreated,
     status_code=status.HTTP_201_CREATED,
+    responses=errors(NoPasswordLogin),
 )
 def issue_password_reset(
-    user_id: int, user: CurrentUser, session: SessionDep
+    user_id: PathId, user: CurrentUser, session: SessionDep
 ) -> PasswordResetCreated:
     """A one-time link (valid 24 hours) for the user to choose a new password; hand it over
     yourself. Earlier unused links for the user stop working."""
@@ -180,8 +204,12 @@ def issue_password_reset(
     )
 
 
-@router.post("/users/{user_id}/deactivate", response_model=AccountOut)
-def deactivate_user(user_id: int, user: CurrentUser, session: SessionDep) -> AccountOut:
+@router.post(
+    "/users/{user_id}/deactivate",
+    response_model=AccountOut,
+    responses=errors(CannotDeactivateSelf),
+)
+def deactivate_user(user_id: PathId, user: CurrentUser, session: SessionDep) -> AccountOut:
     """The user can no longer sign in; their sessions end and their API tokens stop working."""
     target = _managed_user(session, user, user_id)
     service.set_active(session, target, False, by=user)
@@ -189,20 +217,25 @@ def deactivate_user(user_id: int, user: CurrentUser, session: SessionDep) -> Acc
 
 
 @router.post("/users/{user_id}/activate", response_model=AccountOut)
-def activate_user(user_id: int, user: CurrentUser, session: SessionDep) -> AccountOut:
+def activate_user(user_id: PathId, user: CurrentUser, session: SessionDep) -> AccountOut:
     target = _managed_user(session, user, user_id)
     service.set_active(session, target, True, by=user)
     return AccountOut.model_validate(target)
 
 
 @router.post("/users/{user_id}/sessions/end", response_model=SessionsEnded)
-def end_user_sessions(user_id: int, user: CurrentUser, session: SessionDep) -> SessionsEnded:
+def end_user_sessions(user_id: PathId, user: CurrentUser, session: SessionDep) -> SessionsEnded:
     """Sign the user out of every browser (API tokens are revoked separately)."""
     target = _managed_user(session, user, user_id)
     return SessionsEnded(ended=service.end_sessions(session, target.id))
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/users",
+    response_model=UserOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(UserExists),
+)
 def create_user(body: UserCreate, user: CurrentUser, session: SessionDep) -> UserOut:
     authorize(can_manage_users(user), "Only admins can create users")
     check_password(body.password, [body.email, body.display_name])
@@ -231,7 +264,7 @@ def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenOut]:
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def revoke_token(token_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
     if not service.revoke_api_token(session, user, token_id):
         raise NotFound("No such token")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

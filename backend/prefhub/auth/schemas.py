@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from prefhub.kit.time import UtcDatetime
 from prefhub.models import Role
 
 
@@ -49,9 +49,9 @@ class TokenOut(BaseModel):
     id: int
     name: str
     token_prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
 
 
 class TokenCreated(TokenOut):
@@ -63,7 +63,7 @@ class AccountOut(UserOut):
     """A user as admins manage them."""
 
     is_active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class AccountPage(BaseModel):
@@ -85,7 +85,7 @@ class PasswordResetCreated(BaseModel):
     # Relative to the server's address; the token is in the fragment, which browsers do not
     # send to servers or in Referer headers.
     link: str
-    expires_at: datetime
+    expires_at: UtcDatetime
 
 
 class PasswordResetUse(BaseModel):

@@ -119,7 +119,11 @@ def csrf_token_for(session_token: str) -> str:
 
 
 def csrf_matches(session_token: str, presented: str | None) -> bool:
-    return presented is not None and hmac.compare_digest(csrf_token_for(session_token), presented)
+    # Compared as bytes: a header may hold any latin-1 text, and compare_digest refuses
+    # non-ASCII strings.
+    return presented is not None and hmac.compare_digest(
+        csrf_token_for(session_token).encode(), presented.encode("utf-8", "surrogateescape")
+    )
 
 
 def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 from prefhub.auth.dependencies import StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns import service
+from prefhub.campaigns.exceptions import CampaignExists
 from prefhub.campaigns.schemas import (
     CampaignDetail,
     CampaignList,
@@ -13,6 +14,7 @@ from prefhub.campaigns.schemas import (
 )
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
 from prefhub.models import Campaign
 
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
@@ -43,7 +45,12 @@ def list_campaigns(user: StaffUser, session: SessionDep) -> CampaignList:
     return CampaignList(campaigns=[CampaignOut(**_out(c, progress[c.id])) for c in campaigns])
 
 
-@router.post("", response_model=CampaignDetail, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=CampaignDetail,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(CampaignExists),
+)
 def create_campaign(spec: CampaignSpec, user: StaffUser, session: SessionDep) -> CampaignDetail:
     return _detail(session, service.create_campaign(session, spec, user))
 
@@ -55,7 +62,7 @@ def get_campaign(slug: str, user: StaffUser, session: SessionDep) -> CampaignDet
     return _detail(session, campaign)
 
 
-@router.put("/{slug}/spec", response_model=CampaignDetail)
+@router.put("/{slug}/spec", response_model=CampaignDetail, responses=errors(CampaignExists))
 def update_spec(
     slug: str, spec: CampaignSpec, user: StaffUser, session: SessionDep
 ) -> CampaignDetail:

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
 from prefhub.campaigns.spec import CampaignSpec
+from prefhub.kit.time import UtcDatetime
 from prefhub.models import CampaignStatus
 
 
@@ -22,7 +21,7 @@ class CampaignOut(BaseModel):
     status: CampaignStatus
     version: int
     redundancy: int
-    created_at: datetime
+    created_at: UtcDatetime
     progress: CampaignProgress
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from prefhub.campaigns.participation_spec import Participation
 from prefhub.campaigns.tree_spec import TreeSettings
+from prefhub.kit.bounds import Int32
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -216,7 +217,7 @@ class CampaignSpec(_Strict):
     max_open_leases: int = Field(default=1, ge=1, le=50, description="per annotator")
     undo_seconds: int = Field(default=60, ge=0, le=3600, description="undo window after submit")
     priority: int = Field(default=0, ge=-100, le=100)
-    rounds: list[Annotated[int, Field(ge=0)]] | None = Field(
+    rounds: list[Int32] | None = Field(
         default=None,
         max_length=100,
         description="annotate only items of these generation rounds; default every round",

@@ -8,6 +8,7 @@ from prefhub.auth.dependencies import StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
 from prefhub.exports import service
+from prefhub.exports.exceptions import ExportNotReady
 from prefhub.exports.schemas import (
     ExportFile,
     ExportJobList,
@@ -15,7 +16,9 @@ from prefhub.exports.schemas import (
     ExportOptions,
     ExportProgress,
 )
+from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
 from prefhub.models import Campaign, ExportJob, User
 
 router = APIRouter(prefix="/api", tags=["exports"])
@@ -73,12 +76,16 @@ def list_exports(slug: str, user: StaffUser, session: SessionDep) -> ExportJobLi
 
 
 @router.get("/exports/{job_id}", response_model=ExportJobOut)
-def get_export(job_id: int, user: StaffUser, session: SessionDep) -> ExportJobOut:
+def get_export(job_id: PathId, user: StaffUser, session: SessionDep) -> ExportJobOut:
     return _out(*_owned_job(session, user, job_id))
 
 
-@router.get("/exports/{job_id}/files/{name}", response_class=FileResponse)
-def download(job_id: int, name: str, user: StaffUser, session: SessionDep) -> FileResponse:
+@router.get(
+    "/exports/{job_id}/files/{name}",
+    response_class=FileResponse,
+    responses=errors(ExportNotReady),
+)
+def download(job_id: PathId, name: str, user: StaffUser, session: SessionDep) -> FileResponse:
     job, _ = _owned_job(session, user, job_id)
     path = service.file_path(session, job, name)
     media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")

@@ -8,10 +8,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_serializer,
     field_validator,
     model_validator,
 )
 
+from prefhub.kit.bounds import Int32
+from prefhub.kit.time import UtcDatetime, as_utc
 from prefhub.models import ExportStatus, TreeState
 
 # Item campaigns: dpo, judgments, kto, reward, ranking, ratings, feedback, annotators.
@@ -38,7 +41,7 @@ class ExportOptions(BaseModel):
     # Pseudonymous annotator ids are a keyed hash; a new salt gives ids unlinkable to others.
     salt: str = Field(default="", max_length=200)
     # Only judgments whose shown candidates all come from these generation rounds.
-    rounds: list[int] | None = Field(default=None, max_length=100)
+    rounds: list[Int32] | None = Field(default=None, max_length=100)
     # Tree campaigns: the states of the trees to export; by default only ready_for_export.
     tree_states: list[TreeState] | None = Field(default=None, min_length=1, max_length=6)
 
@@ -75,7 +78,10 @@ class ExportOptions(BaseModel):
     def _naive_utc(cls, value: datetime | None) -> datetime | None:
         # Judgment times are stored as naive UTC.
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
+            try:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+                raise ValueError("the time lies outside the years 1 to 9999 in UTC") from None
         return value
 
     @model_validator(mode="after")
@@ -93,6 +99,14 @@ class ExportOptions(BaseModel):
         return self
 
 
+class ExportOptionsOut(ExportOptions):
+    """The options as the API answers them: filter times in UTC with their offset."""
+
+    @field_serializer("created_from", "created_to")
+    def _with_offset(self, value: datetime | None) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+
 class ExportProgress(BaseModel):
     done: int
     total: int
@@ -108,14 +122,14 @@ class ExportJobOut(BaseModel):
     id: int
     campaign_slug: str
     format: str
-    options: ExportOptions
+    options: ExportOptionsOut
     status: ExportStatus
     progress: ExportProgress
     row_count: int | None
     files: list[ExportFile]
     error: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
 
 
 class ExportJobList(BaseModel):

@@ -8,7 +8,14 @@ from prefhub.auth.policies import authorize, can_manage_campaign, can_manage_mod
 from prefhub.campaigns.service import get_by_slug
 from prefhub.generation import registry, service
 from prefhub.generation import secrets as model_secrets
-from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
+from prefhub.generation.exceptions import (
+    GenerationJobFinished,
+    ModelExists,
+    PermanentModelError,
+    RetryableModelError,
+    RoundConflict,
+    TooManyModelTests,
+)
 from prefhub.generation.schemas import (
     GenerationJobCreate,
     GenerationJobList,
@@ -25,6 +32,7 @@ from prefhub.generation.schemas import (
 from prefhub.kit.bounds import PathId
 from prefhub.kit.db import end_transaction
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
 from prefhub.models import Campaign, GenerationJob, ModelEndpoint, User
 
 router = APIRouter(prefix="/api", tags=["generation"])
@@ -60,7 +68,12 @@ def list_secrets(user: StaffUser) -> ModelSecretList:
     )
 
 
-@router.post("/models", response_model=ModelEndpointOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/models",
+    response_model=ModelEndpointOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(ModelExists),
+)
 def add_model(body: ModelEndpointCreate, user: StaffUser, session: SessionDep) -> ModelEndpointOut:
     """Register a model endpoint, owned by the caller. Its key is a named secret (never the
     key itself), and its address must pass the egress policy."""
@@ -76,7 +89,9 @@ def share_model(
     return _model_out(session, user, registry.set_sharing(session, user, endpoint, body))
 
 
-@router.post("/models/{name}/test", response_model=ModelTestResult)
+@router.post(
+    "/models/{name}/test", response_model=ModelTestResult, responses=errors(TooManyModelTests)
+)
 def test_model(name: str, user: StaffUser, session: SessionDep) -> ModelTestResult:
     """Send one small request and report the latency, the reply or why it failed. A few run
     at once per API process, beside the annotators' requests; more are refused with 429."""
@@ -125,6 +140,7 @@ def _managed(session: Session, user: User, campaign: Campaign) -> Campaign:
     "/campaigns/{slug}/generation-jobs",
     response_model=GenerationJobOut,
     status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(RoundConflict),
 )
 def start_job(
     slug: str, body: GenerationJobCreate, user: StaffUser, session: SessionDep
@@ -153,7 +169,11 @@ def get_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJ
     return _job_out(session, job, campaign)
 
 
-@router.post("/generation-jobs/{job_id}/cancel", response_model=GenerationJobOut)
+@router.post(
+    "/generation-jobs/{job_id}/cancel",
+    response_model=GenerationJobOut,
+    responses=errors(GenerationJobFinished),
+)
 def cancel_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
     job, campaign = _owned_job(session, user, job_id)
     service.cancel_job(session, job)
@@ -164,6 +184,7 @@ def cancel_job(job_id: PathId, user: StaffUser, session: SessionDep) -> Generati
     "/generation-jobs/{job_id}/resume",
     response_model=GenerationJobOut,
     status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(GenerationJobFinished),
 )
 def resume_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
     """Send the job's unfinished requests to the workers again (e.g. after a broker outage).

@@ -9,7 +9,10 @@ from prefhub.items import jobs, service
 from prefhub.items.exceptions import ImportJobNotFound, UploadTooLarge
 from prefhub.items.media import is_zip, open_archive
 from prefhub.items.schemas import CandidateOut, ImportJobOut, ImportResult, ItemOut, ItemPage
+from prefhub.kit.bounds import Offset, PathId
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.errors import InvalidText
+from prefhub.kit.json_input import text_problem
 from prefhub.models import Campaign, ImportJob, ItemStatus
 from prefhub.settings import get_settings
 
@@ -18,6 +21,9 @@ jobs_router = APIRouter(prefix="/api/import-jobs", tags=["items"])
 
 
 def _upload(file: UploadFile) -> bytes:
+    problem = text_problem(file.filename or "")
+    if problem:
+        raise InvalidText(f"file name: {problem}", details=[{"field": "file", "message": problem}])
     limit = get_settings().max_upload_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
@@ -68,7 +74,7 @@ def create_import_job(
 
 
 @jobs_router.get("/{job_id}", response_model=ImportJobOut)
-def get_import_job(job_id: int, user: StaffUser, session: SessionDep) -> ImportJobOut:
+def get_import_job(job_id: PathId, user: StaffUser, session: SessionDep) -> ImportJobOut:
     job = jobs.get_job(session, job_id)
     campaign = session.get_one(Campaign, job.campaign_id)
     if not can_manage_campaign(user, campaign):
@@ -82,7 +88,7 @@ def list_items(
     user: StaffUser,
     session: SessionDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
 ) -> ItemPage:
     campaign = get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")

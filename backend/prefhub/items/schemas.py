@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prefhub.kit.content import MAX_TEXT, Message, Part, TextPart
+from prefhub.kit.time import UtcDatetime
 from prefhub.models import ImportJobStatus, ItemStatus
 
 
@@ -91,8 +91,8 @@ class ImportJobOut(BaseModel):
     error: dict[str, Any] | None = Field(
         description="what refused the file: {code, message, details} (line errors)"
     )
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
 
 
 class ImportResult(BaseModel):

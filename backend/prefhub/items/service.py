@@ -16,6 +16,7 @@ from prefhub.campaigns.service import spec_of
 from prefhub.items.exceptions import ImportInvalid
 from prefhub.items.media import FolderFiles, MediaResolver, ZipFiles
 from prefhub.items.schemas import ImportCandidate, ImportLine
+from prefhub.kit import json_input
 from prefhub.kit.content import text_parts
 from prefhub.media.service import register
 from prefhub.models import Campaign, Candidate, Item, ItemStatus
@@ -52,7 +53,10 @@ def parse_jsonl(
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
+            data = json_input.loads(text)
+        except json_input.JsonRefused as exc:  # NUL, a lone surrogate, NaN, too deep
+            errors.append(LineError(number, exc.message))
+            continue
         except json.JSONDecodeError as exc:
             errors.append(LineError(number, f"malformed JSON: {exc.msg} at column {exc.colno}"))
             continue

@@ -45,3 +45,9 @@ class Conflict(PrefhubError):
 class InvalidInput(PrefhubError):
     status_code = 422
     code = "validation_error"
+
+
+class InvalidText(InvalidInput):
+    """Text no database can hold: a NUL or a lone surrogate (``kit.json_input``)."""
+
+    code = "invalid_text"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from prefhub.auth.dependencies import CurrentUser, StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
+from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import PrefhubError
 from prefhub.media import service
@@ -78,14 +79,22 @@ def start_fetch(
 
 
 @router.get("/media/fetches/{job_id}", response_model=MediaFetchOut)
-def get_fetch(job_id: int, user: StaffUser, session: SessionDep) -> MediaFetchOut:
+def get_fetch(job_id: PathId, user: StaffUser, session: SessionDep) -> MediaFetchOut:
     job = service.get_fetch_job(session, job_id)
     campaign = session.get_one(Campaign, job.campaign_id)
     authorize(can_manage_campaign(user, campaign), "This fetch belongs to someone else")
     return _fetch_out(session, job)
 
 
-@router.get("/media/{sha256}", response_class=FileResponse)
+@router.get(
+    "/media/{sha256}",
+    response_class=FileResponse,
+    responses={
+        206: {"description": "Partial Content: the byte range the Range header asked for"},
+        307: {"description": "Temporary Redirect: to a short-lived URL of the S3 bucket"},
+        416: {"description": "Range Not Satisfiable: the range starts past the end (no body)"},
+    },
+)
 def fetch(sha256: Sha256, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """The bytes of a media file used by a campaign the caller may see (range requests work)."""
     asset = service.fetchable(session, user, sha256)

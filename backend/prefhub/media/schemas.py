@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from prefhub.kit.content import AudioPart, ImagePart, VideoPart
+from prefhub.kit.time import UtcDatetime
 from prefhub.models import MediaFetchStatus
 
 MediaPart = Annotated[ImagePart | AudioPart | VideoPart, Field(discriminator="type")]
@@ -36,5 +36,5 @@ class MediaFetchOut(BaseModel):
     status: MediaFetchStatus
     part: MediaPart | None = Field(default=None, description="set once the fetch succeeded")
     error: MediaFetchError | None = None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None

@@ -9,9 +9,10 @@ from prefhub.auth.exceptions import CsrfFailed
 from prefhub.auth.router import set_session_cookies
 from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
 from prefhub.models import Campaign, CampaignStatus, User
 from prefhub.participation import service
-from prefhub.participation.exceptions import CrowdEntryClosed, SessionExists
+from prefhub.participation.exceptions import ConsentRequired, CrowdEntryClosed, SessionExists
 from prefhub.participation.schemas import (
     CompletionOut,
     ConsentRequest,
@@ -45,7 +46,7 @@ def consent(
     return _state(session, campaign, user)
 
 
-@annotate.post("/profile", response_model=ParticipationState)
+@annotate.post("/profile", response_model=ParticipationState, responses=errors(ConsentRequired))
 def profile(
     slug: str, body: ProfileRequest, user: CurrentUser, session: SessionDep
 ) -> ParticipationState:
@@ -61,7 +62,11 @@ def completion(slug: str, user: CurrentUser, session: SessionDep) -> CompletionO
     return CompletionOut(**done.__dict__)
 
 
-@crowd.post("/{slug}/enter", response_model=CrowdEnterResponse)
+@crowd.post(
+    "/{slug}/enter",
+    response_model=CrowdEnterResponse,
+    responses=errors(CsrfFailed, SessionExists),
+)
 def enter(
     slug: str,
     body: CrowdEnterRequest,

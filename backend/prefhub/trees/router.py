@@ -4,13 +4,17 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from prefhub.assignments.eligibility import campaign_for_annotator
+from prefhub.assignments.exceptions import CampaignNotActive
 from prefhub.auth.dependencies import CurrentUser, StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
+from prefhub.kit.bounds import Offset, PathId
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
 from prefhub.models import Campaign, ConversationTree, TreeState, User
+from prefhub.participation.exceptions import OnboardingRequired
 from prefhub.trees import assignment, service, submissions, views
-from prefhub.trees.exceptions import TreeNotFound
+from prefhub.trees.exceptions import TreeNotFound, TreeStateConflict, TreeTaskClosed
 from prefhub.trees.schemas import (
     DeleteResult,
     EditMessageRequest,
@@ -41,7 +45,11 @@ def _annotator_tree_campaign(session: SessionDep, slug: str, user: User) -> Camp
     return campaign
 
 
-@annotate.get("/next", response_model=TreeNextResponse)
+@annotate.get(
+    "/next",
+    response_model=TreeNextResponse,
+    responses=errors(CampaignNotActive, OnboardingRequired),
+)
 def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNextResponse:
     """The annotator's open tree task, or a new one; ``task`` is null when there is no work."""
     campaign = _annotator_tree_campaign(session, slug, user)
@@ -51,9 +59,13 @@ def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNex
     )
 
 
-@annotate.post("/{task_id}/submit", response_model=TreeSubmitResponse)
+@annotate.post(
+    "/{task_id}/submit",
+    response_model=TreeSubmitResponse,
+    responses=errors(TreeTaskClosed, TreeStateConflict),
+)
 def submit_tree_task(
-    slug: str, task_id: int, body: TreeSubmission, user: CurrentUser, session: SessionDep
+    slug: str, task_id: PathId, body: TreeSubmission, user: CurrentUser, session: SessionDep
 ) -> TreeSubmitResponse:
     campaign = _annotator_tree_campaign(session, slug, user)
     task = submissions.submit(session, campaign, user, task_id, body)
@@ -67,9 +79,9 @@ def submit_tree_task(
     )
 
 
-@annotate.post("/{task_id}/skip", status_code=204)
+@annotate.post("/{task_id}/skip", status_code=204, responses=errors(TreeTaskClosed))
 def skip_tree_task(
-    slug: str, task_id: int, body: TreeSkipRequest, user: CurrentUser, session: SessionDep
+    slug: str, task_id: PathId, body: TreeSkipRequest, user: CurrentUser, session: SessionDep
 ) -> None:
     campaign = _annotator_tree_campaign(session, slug, user)
     submissions.skip(session, campaign, user, task_id, body.reason)
@@ -103,7 +115,7 @@ def list_trees(
     session: SessionDep,
     state: TreeState | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> TreeList:
     """The campaign's trees, newest first, optionally in one state, with counts by state."""
     campaign = _managed(session, user, slug)
@@ -121,13 +133,17 @@ def list_trees(
 
 
 @manage.get("/trees/{tree_id}", response_model=TreeDetail)
-def get_tree(tree_id: int, user: StaffUser, session: SessionDep) -> TreeDetail:
+def get_tree(tree_id: PathId, user: StaffUser, session: SessionDep) -> TreeDetail:
     tree, _ = _managed_tree(session, user, tree_id)
     return views.detail(session, tree)
 
 
-@manage.post("/trees/{tree_id}/halt", response_model=TreeDetail)
-def halt_tree(tree_id: int, body: HaltRequest, user: StaffUser, session: SessionDep) -> TreeDetail:
+@manage.post(
+    "/trees/{tree_id}/halt", response_model=TreeDetail, responses=errors(TreeStateConflict)
+)
+def halt_tree(
+    tree_id: PathId, body: HaltRequest, user: StaffUser, session: SessionDep
+) -> TreeDetail:
     """Stop a tree: no more tasks on it; what it holds stays."""
     tree, _ = _managed_tree(session, user, tree_id)
     tree = service.lock_tree(session, tree.id)
@@ -136,7 +152,7 @@ def halt_tree(tree_id: int, body: HaltRequest, user: StaffUser, session: Session
 
 
 @manage.delete("/tree-messages/{message_id}", response_model=DeleteResult)
-def delete_tree_message(message_id: int, user: StaffUser, session: SessionDep) -> DeleteResult:
+def delete_tree_message(message_id: PathId, user: StaffUser, session: SessionDep) -> DeleteResult:
     """Soft-delete a message and every reply below it (kept, hidden from tasks and exports)."""
     message = service.get_message(session, message_id)
     _, campaign = _managed_tree(session, user, message.tree_id)
@@ -145,7 +161,7 @@ def delete_tree_message(message_id: int, user: StaffUser, session: SessionDep) -
 
 @manage.put("/tree-messages/{message_id}", response_model=TreeDetail)
 def edit_tree_message(
-    message_id: int, body: EditMessageRequest, user: StaffUser, session: SessionDep
+    message_id: PathId, body: EditMessageRequest, user: StaffUser, session: SessionDep
 ) -> TreeDetail:
     """Correct a message's text (e.g. remove personal data); the old text stays as a revision."""
     message = service.get_message(session, message_id)
@@ -156,7 +172,7 @@ def edit_tree_message(
 
 
 @manage.get("/tree-messages/{message_id}/revisions", response_model=RevisionList)
-def message_revisions(message_id: int, user: StaffUser, session: SessionDep) -> RevisionList:
+def message_revisions(message_id: PathId, user: StaffUser, session: SessionDep) -> RevisionList:
     message = service.get_message(session, message_id)
     _managed_tree(session, user, message.tree_id)
     return RevisionList(revisions=views.revisions(session, message))

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
 from prefhub.assignments.schemas import TaskCampaign
 from prefhub.campaigns.spec import Question
 from prefhub.kit.content import Part
+from prefhub.kit.time import UtcDatetime
 from prefhub.models import MessageRole, ReviewState, TreeState, TreeTaskKind, TreeTaskStatus
 
 
@@ -33,7 +32,7 @@ class ReplyGuidance(BaseModel):
 class TreeTaskOut(BaseModel):
     id: int
     kind: TreeTaskKind
-    expires_at: datetime
+    expires_at: UtcDatetime
     campaign: TaskCampaign
     # Root first. For a review, the last message is the one reviewed; for replies and
     # rankings, the last message is the one replied to.
@@ -83,7 +82,7 @@ class TreeNode(BaseModel):
     rank: int | None
     deleted: bool
     labels: dict[str, LabelValue]
-    created_at: datetime
+    created_at: UtcDatetime
     replies: list[TreeNode]
 
 
@@ -93,8 +92,8 @@ class TreeSummary(BaseModel):
     size: int
     lang: str
     prompt: str = Field(description="the start of the initial prompt")
-    created_at: datetime
-    state_changed_at: datetime | None
+    created_at: UtcDatetime
+    state_changed_at: UtcDatetime | None
 
 
 class TreeList(BaseModel):
@@ -133,7 +132,7 @@ class Revision(BaseModel):
     revision: int
     content: list[Part]
     edited_by_id: int | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class RevisionList(BaseModel):

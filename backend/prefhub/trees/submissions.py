@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from prefhub.campaigns.answers import validate_answers
 from prefhub.campaigns.service import spec_of
+from prefhub.kit.bounds import BodyId
 from prefhub.kit.time import utcnow
 from prefhub.models import Campaign, TreeTask, TreeTaskStatus, User
 from prefhub.trees import service
@@ -45,7 +46,7 @@ class ReviewAnswer(_Answer):
 class RankAnswer(_Answer):
     kind: Literal["rank"]
     # Message ids best first; each inner list holds replies judged equally good.
-    ranking: list[list[int]] = Field(min_length=1, max_length=10)
+    ranking: list[list[BodyId]] = Field(min_length=1, max_length=10)
 
 
 TreeAnswer = Annotated[
