@@ -343,6 +343,36 @@ def test_export_rounds_beyond_the_column_are_refused(as_user, unique):
     assert researcher.get(f"/api/campaigns/{slug}/exports").json()["exports"] == []
 
 
+def test_sampling_token_counts_are_bounded(as_user, unique):
+    """Sampling parameters go to the endpoint as given, but a worker is not asked for more
+    than a million tokens, nor an integer no JSON number in the endpoint's language holds."""
+    researcher = as_user("researcher")
+    slug = f"gen-{unique}"
+    create_campaign_with_items(researcher, slug, 1)
+    for params in ({"max_tokens": INT32_OVER}, {"max_tokens": 0}, {"seed": INT64_OVER * 2}):
+        job = {"models": ["nobody"], "params": params}
+        response = researcher.post(f"/api/campaigns/{slug}/generation-jobs", json=job)
+        error = assert_refused(response, 422, "validation_error")
+        assert error["details"][0]["field"] == "body.params"
+        model = {
+            "name": f"m-{unique}",
+            "base_url": "https://models.example.org/v1",
+            "model": "m",
+            "default_params": params,
+        }
+        assert_refused(researcher.post("/api/models", json=model), 422, "validation_error")
+        spec = {
+            "name": "trees",
+            "slug": f"{slug}-t",
+            "questions": [{"kind": "labels", "target": "prompt"}],
+            "trees": {"model_replies": {"models": ["nobody"], "params": params}},
+        }
+        response = researcher.post("/api/campaigns", json=spec)
+        error = assert_refused(response, 422, "validation_error")
+        assert error["details"][0]["field"] == "body.trees.model_replies.params"
+    assert researcher.get(f"/api/campaigns/{slug}/generation-jobs").json()["jobs"] == []
+
+
 # ---------------------------------------------------------------- numbers JSON cannot hold
 
 

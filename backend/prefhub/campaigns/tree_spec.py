@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from prefhub.generation.schemas import SamplingParams
 
 
 class _Strict(BaseModel):
@@ -26,7 +28,7 @@ class ModelReplies(_Strict):
 
     models: list[str] = Field(min_length=1, max_length=8, description="model endpoint names")
     per_message: int = Field(default=1, ge=1, le=8, description="replies per model")
-    params: dict[str, Any] = Field(default_factory=dict, description="sampling parameters")
+    params: SamplingParams = Field(default_factory=dict, description="sampling parameters")
 
 
 class TreeSettings(_Strict):

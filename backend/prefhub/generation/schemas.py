@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from prefhub.kit.bounds import INT64_MAX
 from prefhub.kit.time import UtcDatetime
 from prefhub.models import GenerationStatus, ProviderKind
 
@@ -22,6 +24,28 @@ SECRET_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
 # A request may wait this long for a model; a local model on a CPU can be slow.
 MAX_TIMEOUT_S = 600
 _URL = TypeAdapter(HttpUrl)
+# Sampling parameters pass through to the endpoint as given; the integer ones it counts with
+# are bounded here, so a researcher cannot ask a worker for a billion tokens.
+INTEGER_PARAMS = {
+    "max_tokens": (1, 1_000_000),
+    "max_completion_tokens": (1, 1_000_000),
+    "max_new_tokens": (1, 1_000_000),
+    "top_k": (0, 1_000_000),
+    "seed": (-INT64_MAX - 1, INT64_MAX),
+}
+
+
+def _bounded_params(params: dict[str, Any]) -> dict[str, Any]:
+    for name, (low, high) in INTEGER_PARAMS.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name} must be an integer from {low} to {high}")
+    return params
+
+
+SamplingParams = Annotated[dict[str, Any], AfterValidator(_bounded_params)]
 
 
 class ModelEndpointCreate(BaseModel):
@@ -41,7 +65,7 @@ class ModelEndpointCreate(BaseModel):
         description="the name of a model secret an admin configured (GET /api/models/secrets), "
         "never a key",
     )
-    default_params: dict[str, Any] = Field(default_factory=dict)
+    default_params: SamplingParams = Field(default_factory=dict)
     max_concurrency: int = Field(default=4, ge=1, le=1024)
     timeout_s: float = Field(default=60.0, gt=0, le=MAX_TIMEOUT_S)
 
@@ -114,7 +138,7 @@ class GenerationJobCreate(BaseModel):
 
     models: list[str] = Field(min_length=1, max_length=20, description="model endpoint names")
     samples: int = Field(default=1, ge=1, le=16, description="samples per item and model")
-    params: dict[str, Any] = Field(default_factory=dict, description="sampling parameters")
+    params: SamplingParams = Field(default_factory=dict, description="sampling parameters")
     item_ids: list[str] | None = Field(
         default=None, max_length=100_000, description="external item ids; default every item"
     )
