@@ -18,6 +18,12 @@ export type LoginResponse = Schemas['LoginResponse'];
 export type PasswordChangeBody = Schemas['PasswordChange'];
 export type PasswordResetBody = Schemas['PasswordResetUse'];
 export type SessionsEnded = Schemas['SessionsEnded'];
+/** A user as admins manage them (the list, deactivate, activate). */
+export type Account = Schemas['AccountOut'];
+export type AccountPage = Schemas['AccountPage'];
+export type CreateUserBody = WithDefaults<Schemas['UserCreate'], 'display_name' | 'role'>;
+/** `link` is relative to the server (`/reset-password#token=…`); shown once, valid 24 hours. */
+export type PasswordResetLink = Schemas['PasswordResetCreated'];
 
 /** Hand-written: the backend's error handlers aren't part of the OpenAPI document. */
 export type ApiErrorBody = {

@@ -5,6 +5,7 @@ import { CampaignRoute } from './routes/campaign';
 import { CampaignsRoute } from './routes/campaigns';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
+import { UsersRoute } from './routes/users';
 import type { Viewer } from './utils/viewer';
 
 /**
@@ -14,13 +15,14 @@ import type { Viewer } from './utils/viewer';
 export default function AdminApp({ viewer }: { viewer?: Viewer | null }) {
   return (
     <>
-      <AdminNav />
+      <AdminNav viewer={viewer} />
       <Routes>
         <Route index element={<CampaignsRoute />} />
         <Route path="campaigns" element={<Navigate to="/admin" replace />} />
         <Route path="campaigns/new" element={<NewCampaignRoute />} />
         <Route path="campaigns/:slug" element={<CampaignRoute />} />
         <Route path="models" element={<ModelsRoute viewer={viewer} />} />
+        <Route path="users" element={<UsersRoute viewer={viewer} />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />
       </Routes>
     </>

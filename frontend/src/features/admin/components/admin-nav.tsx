@@ -1,16 +1,24 @@
 import { Link, useLocation } from 'react-router-dom';
 
+import { isAdmin, type Viewer } from '../utils/viewer';
+
 const SECTIONS = [
   { to: '/admin', label: 'Campaigns', matches: (path: string) => path === '/admin' || path.startsWith('/admin/campaigns') },
   { to: '/admin/models', label: 'Models', matches: (path: string) => path.startsWith('/admin/models') },
+  {
+    to: '/admin/users',
+    label: 'Users',
+    matches: (path: string) => path.startsWith('/admin/users'),
+    adminOnly: true,
+  },
 ];
 
-/** The admin area's own navigation, under the app header. */
-export function AdminNav() {
+/** The admin area's own navigation, under the app header; Users only for admins. */
+export function AdminNav({ viewer }: { viewer?: Viewer | null }) {
   const path = useLocation().pathname.replace(/\/+$/, '');
   return (
     <nav aria-label="Admin" className="admin-nav">
-      {SECTIONS.map(({ to, label, matches }) => {
+      {SECTIONS.filter((s) => !s.adminOnly || isAdmin(viewer)).map(({ to, label, matches }) => {
         const active = matches(path);
         return (
           <Link key={to} to={to} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
