@@ -334,6 +334,32 @@ def test_rounds_beyond_the_column_are_refused_and_annotators_keep_their_list(as_
     assert annotator.get(f"/api/annotate/{slug}/next").status_code == 200
 
 
+def test_a_stored_spec_that_no_longer_validates_closes_only_its_campaign(as_user, db, unique):
+    """A spec saved before a bound was added (here: rounds past the INTEGER column) leaves
+    that campaign out of the annotators' list; every other campaign stays listed."""
+    from sqlalchemy import update
+
+    from prefhub.models import Campaign
+
+    researcher = as_user("researcher")
+    annotator = as_user("annotator")
+    broken, fine = f"old-{unique}", f"fine-{unique}"
+    create_campaign_with_items(researcher, broken, 1)
+    create_campaign_with_items(researcher, fine, 1)
+    spec = pairwise_spec(broken, rounds=[INT32_OVER])
+    with db() as session:
+        session.execute(
+            update(Campaign)
+            .where(Campaign.slug == broken)
+            .values(spec=spec, version=Campaign.version + 1)
+        )
+    listed = annotator.get("/api/annotate/campaigns")
+    assert listed.status_code == 200, listed.text
+    slugs = [c["slug"] for c in listed.json()["campaigns"]]
+    assert fine in slugs
+    assert broken not in slugs
+
+
 def test_export_rounds_beyond_the_column_are_refused(as_user, unique):
     researcher = as_user("researcher")
     slug = f"xr-{unique}"

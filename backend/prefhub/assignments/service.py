@@ -11,6 +11,7 @@ spread over different rows; on SQLite every write transaction is serialised.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import random
 from collections import Counter
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import and_, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -50,6 +52,8 @@ from prefhub.models import (
     User,
 )
 from prefhub.participation.service import require_onboarded, target_reached
+
+log = logging.getLogger(__name__)
 
 # How many queue-head items to consider per request; a random pick among them keeps
 # concurrent annotators from all contending for the same row.
@@ -421,7 +425,17 @@ def annotatable_campaigns(session: Session, annotator: User) -> list[Campaign]:
         .where(Campaign.status == CampaignStatus.active)
         .order_by(Campaign.priority.desc(), Campaign.id)
     )
-    return [c for c in campaigns if may_annotate(c, annotator)]
+    return [c for c in campaigns if _open_to(c, annotator)]
+
+
+def _open_to(campaign: Campaign, annotator: User) -> bool:
+    try:
+        return may_annotate(campaign, annotator)
+    except ValidationError:
+        # A spec stored under rules that have since been tightened: that campaign is closed
+        # until it is saved again, and every other campaign stays listed.
+        log.warning("campaign %s has a spec that no longer validates", campaign.slug)
+        return False
 
 
 def own_judgments(
