@@ -178,6 +178,21 @@ def test_profile_answer_with_nul_or_lone_surrogate_is_refused(as_user, unique, b
     assert annotator.get(base).json()["answers"] is None
 
 
+@pytest.mark.parametrize("value", [10**400, INT64_OVER], ids=["10**400", "2**63"])
+def test_profile_number_too_large_is_refused(as_user, unique, value):
+    researcher = as_user("researcher")
+    slug = f"big-{unique}"
+    survey = [{"id": "count", "prompt": "How many?", "kind": "number"}]
+    spec = pairwise_spec(slug, participation={"survey": survey})
+    assert researcher.post("/api/campaigns", json=spec).status_code == 201
+    annotator = as_user("annotator")
+    base = f"/api/annotate/{slug}/participation"
+    response = post_json(annotator, f"{base}/profile", {"answers": {"count": value}})
+    error = assert_refused(response, 422, "invalid_profile")
+    assert error["details"][0]["field"] == "answers.count"
+    assert annotator.get(base).json()["answers"] is None
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -146,7 +146,9 @@ def _checked(q: SurveyQuestion, value: Any, field: str) -> Any:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            # isfinite would overflow on an integer too large for a float; exports hold 64 bits
+            or (isinstance(value, float) and not math.isfinite(value))
+            or (isinstance(value, int) and not -(2**63) <= value < 2**63)
         ):
             _refuse(field, "must be a number")
         if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
