@@ -2,7 +2,8 @@
 
 Refused: nesting deeper than ``MAX_DEPTH``; strings (values or keys) holding NUL or a lone
 UTF-16 surrogate, which PostgreSQL cannot store and UTF-8 cannot encode; ``NaN`` and
-``Infinity``, which are not JSON, and numbers too large for a double, which parse as infinity.
+``Infinity``, which are not JSON; numbers too large for a double, which parse as infinity, and
+integers beyond 64 bits, which exports (Parquet) and most JSON readers cannot hold.
 The checks cost nothing on ordinary documents: each starts with a byte count or search that
 only a suspicious document gets past.
 """
@@ -15,6 +16,7 @@ import re
 from typing import Any
 
 MAX_DEPTH = 64
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 # A JSON string (its quotes, escapes and all), so brackets inside strings are not counted.
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.S)
@@ -25,8 +27,8 @@ _PAIR = re.compile(rb"[\[{][\]}]")
 # json module decodes bytes with ``surrogatepass``). A false alarm only costs a full parse.
 _ESCAPE_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
-# Digits as 0 and exponents as e+, so a number that may overflow a double (a three-digit
-# exponent, or 309 digits in a row) is a substring search.
+# Digits as 0 and exponents as e, so a number that may be too large (a three-digit exponent,
+# or 19 digits in a row) is a substring search.
 _NUMBER_SHAPES = bytes.maketrans(b"123456789E", b"000000000e")
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
@@ -96,7 +98,7 @@ def _suspect(document: bytes) -> bool:
 
 
 def _big_number(shapes: bytes) -> bool:
-    return b"e000" in shapes or b"e+000" in shapes or b"0" * 309 in shapes
+    return b"e000" in shapes or b"e+000" in shapes or b"0" * 19 in shapes
 
 
 def loads(document: bytes | str, where: str = "") -> Any:
@@ -130,6 +132,9 @@ def _check_value(value: Any, path: str) -> None:
         problem = text_problem(value)
         if problem:
             raise JsonRefused(422, "invalid_text", f"{path or 'text'}: {problem}", path)
+    elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        message = f"{path or 'number'}: the integer is beyond 64 bits"
+        raise JsonRefused(422, "invalid_value", message, path)
     elif isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else key
