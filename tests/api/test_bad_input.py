@@ -496,6 +496,13 @@ def test_body_over_the_limit_is_refused_before_it_is_read(new_client, migrated):
     )
     error = assert_refused(response, 413, "payload_too_large")
     assert error["details"]["limit"] == limit
+    # An upload route takes larger files, but JSON is no file.
+    response = new_client().post(
+        "/api/campaigns/any/items/import",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert_refused(response, 413, "payload_too_large")
 
 
 def test_import_may_be_larger_than_the_request_limit(as_user, unique):

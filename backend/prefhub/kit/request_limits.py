@@ -1,11 +1,11 @@
 """What a request may be, checked before any route reads it.
 
-- Its body is at most ``max_body`` bytes (``max_upload`` on the routes that take files, see
+- Its body is at most ``max_body`` bytes (``max_upload`` for the files sent to the routes in
   ``UPLOAD_ROUTES``): a larger declared Content-Length is refused at once, and a body sent in
   chunks is counted as it arrives and refused once past the limit, unread beyond it (413).
 - Its path and query string decode to text a database can hold: UTF-8 without NUL (422).
-- A JSON body is nested at most 64 deep and holds no NUL, lone surrogate, NaN or infinite
-  number (``kit.json_input``). JSON bodies are read whole here (they are small); others, such as
+- A JSON body is nested at most 64 deep and holds no NUL, lone surrogate, NaN, infinite
+  number or integer beyond 64 bits (``kit.json_input``). JSON bodies are read whole here (they are small); others, such as
   multipart uploads, stream through to the route.
 
 Each refusal is the API's error shape: ``{"error": {"code", "message", "details"}}``.
@@ -71,13 +71,16 @@ class RequestLimits:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        limit = self.max_upload if UPLOAD_ROUTES.match(scope["path"]) else self.max_body
         headers = Headers(scope=scope)
+        json = _is_json(headers)
+        # Files come as multipart; JSON is never an upload, whatever the route.
+        upload = not json and UPLOAD_ROUTES.match(scope["path"]) is not None
+        limit = self.max_upload if upload else self.max_body
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._too_large(limit)(scope, receive, send)
             return
-        if _is_json(headers):
+        if json:
             await self._json(scope, receive, send, limit)
         else:
             await self._stream(scope, receive, send, limit)
