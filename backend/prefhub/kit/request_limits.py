@@ -5,8 +5,8 @@
   chunks is counted as it arrives and refused once past the limit, unread beyond it (413).
 - Its path and query string decode to text a database can hold: UTF-8 without NUL (422).
 - A JSON body is nested at most 64 deep and holds no NUL, lone surrogate, NaN, infinite
-  number or integer beyond 64 bits (``kit.json_input``). JSON bodies are read whole here (they are small); others, such as
-  multipart uploads, stream through to the route.
+  number or integer beyond 64 bits (``kit.json_input``). JSON bodies are read whole here (they
+  are small); others, such as multipart uploads, stream through to the route.
 
 Each refusal is the API's error shape: ``{"error": {"code", "message", "details"}}``.
 """
