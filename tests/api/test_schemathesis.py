@@ -5,7 +5,9 @@ Run twice: as an admin (a bearer token, the widest access), and signed out. The 
 ``{slug}`` is often a campaign of its own with items, so requests reach past the 404s.
 The run changes only what it creates, or what earlier tests left behind: every other test
 arranges its own data. Its requests come from their own client address, so the failed logins
-it makes lock out no other test's (login throttling counts per address).
+it makes lock out no other test's (login throttling counts per address). The jobs it starts
+(exports, imports, generation, media fetches) only queue: no worker runs in this process.
+No operation is left out.
 """
 
 from __future__ import annotations
