@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "2000_security"
 down_revision: str | None = "1900_export_json_pieces"
 branch_labels: str | Sequence[str] | None = None

@@ -73,7 +73,7 @@ def _job(db, unique: str, fake, n_items: int, limit: int, env: dict[str, str]) -
     from prefhub.auth.service import create_user
     from prefhub.campaigns.service import create_campaign
     from prefhub.campaigns.spec import CampaignSpec
-    from prefhub.generation import registry, service
+    from prefhub.generation import registry
     from prefhub.generation.schemas import ModelEndpointCreate
     from prefhub.items.service import import_items
     from prefhub.models import Role
