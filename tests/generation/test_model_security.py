@@ -24,7 +24,9 @@ INTERNAL_PAGE = "INTERNAL-ADMIN-PAGE db_password=hunter2"
 class CaptureServer:
     """An 'internal service' on loopback: answers a fixed page, records every request."""
 
-    def __init__(self, status: int = 200, body: str = INTERNAL_PAGE) -> None:
+    def __init__(
+        self, status: int = 200, body: str = INTERNAL_PAGE, content_type: str = "text/plain"
+    ) -> None:
         self.requests: list[dict[str, str]] = []
         outer = self
 
@@ -34,7 +36,7 @@ class CaptureServer:
                 outer.requests.append(dict(self.headers))
                 data = body.encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -314,3 +316,51 @@ def test_model_tests_against_a_slow_endpoint_leave_the_api_responsive(db, fake, 
     assert {r.json()["error"]["code"] for r, _ in refused} == {"too_many_model_tests"}
     assert all(took < 2.5 for _, took in refused)  # at once, not after the slow ones
     assert sum(r.status_code == 200 and r.json()["ok"] for r, _ in results) == places
+
+
+def test_a_reply_holding_what_a_database_cannot_store_is_kept_cleaned(as_user, unique, db):
+    """A model may answer NUL, lone surrogates, absurd token counts and a huge model name: the
+    candidate is stored (PostgreSQL refuses NUL in text), with those replaced or left out."""
+    import json
+
+    from sqlalchemy import select
+
+    from prefhub.generation import service
+    from prefhub.models import Campaign, Candidate, Item
+
+    reply = {
+        "choices": [{"message": {"content": "fine\u0000 then \ud800 end"}, "finish_reason": 7}],
+        "usage": {"prompt_tokens": 2**40, "completion_tokens": "many"},
+        "model": "m\u0000" + "x" * 5000,
+    }
+    server = CaptureServer(
+        body=json.dumps(reply, ensure_ascii=True), content_type="application/json"
+    )
+    try:
+        researcher = as_user("researcher")
+        slug = f"nul-{unique}"
+        spec = {"name": slug, "slug": slug, "questions": [{"kind": "pairwise"}], "redundancy": 1}
+        assert researcher.post("/api/campaigns", json=spec).status_code == 201
+        rows = b'{"id": "p1", "prompt": "Say something odd."}\n'
+        researcher.post(f"/api/campaigns/{slug}/items/import", files={"file": ("p.jsonl", rows)})
+        assert _register(researcher, f"odd-{unique}", server.base_url).is_success
+        job = researcher.post(
+            f"/api/campaigns/{slug}/generation-jobs", json={"models": [f"odd-{unique}"]}
+        ).json()
+        with db() as session:
+            request_ids = service.queued_request_ids(session, job["id"])
+        service.run_locally(request_ids, 1)
+    finally:
+        server.close()
+    state = researcher.get(f"/api/generation-jobs/{job['id']}").json()
+    assert state["progress"]["done"] == 1, state
+    with db() as session:
+        (candidate,) = session.scalars(
+            select(Candidate)
+            .join(Item, Item.id == Candidate.item_id)
+            .join(Campaign, Campaign.id == Item.campaign_id)
+            .where(Campaign.slug == slug)
+        ).all()
+        assert candidate.content[0]["text"] == "fine\ufffd then \ufffd end"
+        assert candidate.extra.get("prompt_tokens") is None
+        assert candidate.extra.get("finish_reason") is None

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from prefhub.generation.exceptions import PermanentModelError
-from prefhub.generation.providers import Completion, post_json
+from prefhub.generation.providers import Completion, post_json, short_text, token_count
 from prefhub.kit.content import plain_text
 from prefhub.kit.errors import PrefhubError
 from prefhub.media.storage import put_bytes
@@ -67,15 +67,16 @@ def openai_image(
         stored = put_bytes(image)
     except PrefhubError as exc:
         raise PermanentModelError(f"the endpoint's image was refused: {exc.message}") from exc
-    usage = data.get("usage") or {}
-    extra = {"revised_prompt": first["revised_prompt"]} if first.get("revised_prompt") else {}
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    revised = short_text(first.get("revised_prompt"), 4000)
+    extra = {"revised_prompt": revised} if revised else {}
     return Completion(
         content=[stored.part()],
         latency_ms=latency,
-        prompt_tokens=usage.get("input_tokens"),
-        completion_tokens=usage.get("output_tokens"),
+        prompt_tokens=token_count(usage, "input_tokens"),
+        completion_tokens=token_count(usage, "output_tokens"),
         finish_reason="stop",
-        raw_model=data.get("model") or endpoint.model,
+        raw_model=short_text(data.get("model")) or endpoint.model,
         extra=extra,
         media=[stored],
     )

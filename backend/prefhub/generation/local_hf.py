@@ -16,6 +16,7 @@ import httpx
 
 from prefhub.generation.exceptions import PermanentModelError
 from prefhub.generation.providers import Completion, chat_messages
+from prefhub.kit.json_input import storable
 from prefhub.models import ModelEndpoint
 
 INSTALL_HINT = "pip install 'prefhub[local]'"
@@ -67,7 +68,7 @@ def local_hf(
         latency = int((time.perf_counter() - started) * 1000)
     stopped = any(token in loaded.eos_ids for token in new_tokens)
     return Completion(
-        content=[{"type": "text", "text": text.strip()}],
+        content=[{"type": "text", "text": storable(text.strip())}],
         latency_ms=latency,
         prompt_tokens=prompt_tokens,
         completion_tokens=len(new_tokens),

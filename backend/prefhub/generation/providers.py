@@ -18,6 +18,7 @@ from prefhub.generation import secrets
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.kit import egress
 from prefhub.kit.content import plain_text
+from prefhub.kit.json_input import storable
 from prefhub.media.storage import StoredMedia, read_media
 from prefhub.models import ModelEndpoint, ProviderKind
 
@@ -154,13 +155,23 @@ def openai_chat(
         raise PermanentModelError("the answer is not a chat completion")
     usage = data.get("usage") or {}
     return Completion(
-        content=[{"type": "text", "text": text}],
+        content=[{"type": "text", "text": storable(text)}],
         latency_ms=latency,
-        prompt_tokens=usage.get("prompt_tokens"),
-        completion_tokens=usage.get("completion_tokens"),
-        finish_reason=choice.get("finish_reason"),
-        raw_model=data.get("model"),
+        prompt_tokens=token_count(usage, "prompt_tokens"),
+        completion_tokens=token_count(usage, "completion_tokens"),
+        finish_reason=short_text(choice.get("finish_reason")),
+        raw_model=short_text(data.get("model")),
     )
+
+
+def short_text(value: Any, limit: int = 200) -> str | None:
+    """A label from a model's answer (its model name, a finish reason), fit to be stored."""
+    return storable(value[:limit]) if isinstance(value, str) else None
+
+
+def token_count(usage: Any, key: str) -> int | None:
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and 0 <= value < 2**31 else None
 
 
 Provider = Callable[[httpx.Client, ModelEndpoint, list[dict[str, Any]], dict[str, Any]], Completion]

@@ -55,6 +55,12 @@ def text_problem(text: str) -> str | None:
     return f"contains a lone surrogate (\\u{ord(match.group()):04x})"
 
 
+def storable(text: str) -> str:
+    """``text`` with what a database cannot hold (NUL, lone surrogates) replaced by U+FFFD:
+    for text that must be kept though nobody can be asked to correct it, e.g. a model's reply."""
+    return _BAD_TEXT.sub("\ufffd", text)
+
+
 def too_deep(document: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether arrays and objects nest deeper than ``limit`` (malformed JSON may say False)."""
     if document.count(b"[") + document.count(b"{") <= limit:
