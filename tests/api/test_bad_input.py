@@ -392,6 +392,15 @@ def test_a_stored_spec_that_no_longer_validates_closes_only_its_campaign(as_user
     slugs = [c["slug"] for c in listed.json()["campaigns"]]
     assert fine in slugs
     assert broken not in slugs
+    # Its researcher is told what to correct, and saving a corrected spec opens it again.
+    opened = researcher.get(f"/api/campaigns/{broken}")
+    assert (opened.status_code, opened.json()["error"]["code"]) == (409, "spec_no_longer_valid")
+    assert opened.json()["error"]["details"][0]["field"].startswith("rounds")
+    saved = researcher.put(f"/api/campaigns/{broken}/spec", json=pairwise_spec(broken))
+    assert saved.status_code == 200, saved.text
+    assert researcher.get(f"/api/campaigns/{broken}").status_code == 200
+    slugs = [c["slug"] for c in annotator.get("/api/annotate/campaigns").json()["campaigns"]]
+    assert broken in slugs
 
 
 def test_export_rounds_beyond_the_column_are_refused(as_user, unique):

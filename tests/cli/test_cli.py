@@ -66,6 +66,19 @@ def test_invalid_spec_file_names_the_field(cli, owner, tmp_path):
     assert "slug" in result.output and "questions" in result.output
 
 
+def test_a_spec_with_a_nul_is_refused_naming_the_field(cli, owner, unique, tmp_path, db):
+    from prefhub.models import Campaign
+
+    path = tmp_path / "nul.yaml"
+    slug = f"nul-{unique}"
+    path.write_text(f'name: "bad\\0name"\nslug: {slug}\nquestions:\n  - kind: pairwise\n')
+    result = cli("campaigns", "create", str(path), "--owner", owner)
+    assert result.exit_code == 1, result.output
+    assert "name" in result.output and "NUL" in result.output
+    with db() as session:
+        assert session.scalar(select(func.count()).where(Campaign.slug == slug)) == 0
+
+
 def test_simulation_is_reproducible_from_its_seed(cli, owner, unique, tmp_path, db):
     from prefhub.models import Campaign, Judgment
 

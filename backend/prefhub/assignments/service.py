@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import and_, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -36,7 +35,7 @@ from prefhub.assignments.exceptions import (
     NotEligible,
 )
 from prefhub.campaigns.answers import LABELS
-from prefhub.campaigns.exceptions import CampaignNotFound
+from prefhub.campaigns.exceptions import CampaignNotFound, SpecNoLongerValid
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.time import utcnow
@@ -431,7 +430,7 @@ def annotatable_campaigns(session: Session, annotator: User) -> list[Campaign]:
 def _open_to(campaign: Campaign, annotator: User) -> bool:
     try:
         return may_annotate(campaign, annotator)
-    except ValidationError:
+    except SpecNoLongerValid:
         # A spec stored under rules that have since been tightened: that campaign is closed
         # until it is saved again, and every other campaign stays listed.
         log.warning("campaign %s has a spec that no longer validates", campaign.slug)

@@ -7,3 +7,9 @@ class CampaignNotFound(NotFound):
 
 class CampaignExists(Conflict):
     code = "campaign_exists"
+
+
+class SpecNoLongerValid(Conflict):
+    """A spec stored under rules that have since been tightened (e.g. bounds on integers)."""
+
+    code = "spec_no_longer_valid"

@@ -5,7 +5,7 @@ from fastapi import APIRouter, status
 from prefhub.auth.dependencies import StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns import service
-from prefhub.campaigns.exceptions import CampaignExists
+from prefhub.campaigns.exceptions import CampaignExists, SpecNoLongerValid
 from prefhub.campaigns.schemas import (
     CampaignDetail,
     CampaignList,
@@ -35,7 +35,7 @@ def _out(campaign: Campaign, progress: service.Progress) -> dict:
 
 def _detail(session: SessionDep, campaign: Campaign) -> CampaignDetail:
     progress = service.progress(session, [campaign])[campaign.id]
-    return CampaignDetail(**_out(campaign, progress), spec=campaign.spec)
+    return CampaignDetail(**_out(campaign, progress), spec=service.spec_of(campaign))
 
 
 @router.get("", response_model=CampaignList)
@@ -55,7 +55,7 @@ def create_campaign(spec: CampaignSpec, user: StaffUser, session: SessionDep) ->
     return _detail(session, service.create_campaign(session, spec, user))
 
 
-@router.get("/{slug}", response_model=CampaignDetail)
+@router.get("/{slug}", response_model=CampaignDetail, responses=errors(SpecNoLongerValid))
 def get_campaign(slug: str, user: StaffUser, session: SessionDep) -> CampaignDetail:
     campaign = service.get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from prefhub.campaigns.exceptions import CampaignExists, CampaignNotFound
+from prefhub.campaigns.exceptions import CampaignExists, CampaignNotFound, SpecNoLongerValid
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import Campaign, CampaignVersion, Item, ItemStatus, Judgment, Role, User
 
@@ -73,7 +74,19 @@ def spec_of(campaign: Campaign) -> CampaignSpec:
     if spec is None:
         if len(_SPEC_CACHE) > 512:
             _SPEC_CACHE.clear()
-        spec = _SPEC_CACHE[key] = CampaignSpec.model_validate(campaign.spec)
+        try:
+            spec = CampaignSpec.model_validate(campaign.spec)
+        except ValidationError as exc:
+            problems = [
+                {"field": ".".join(str(x) for x in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            raise SpecNoLongerValid(
+                f"Campaign '{campaign.slug}' has a spec that current rules refuse; save a "
+                "corrected spec (PUT /api/campaigns/{slug}/spec) to open it again",
+                details=problems,
+            ) from None
+        _SPEC_CACHE[key] = spec
     return spec
 
 

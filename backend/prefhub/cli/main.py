@@ -357,13 +357,17 @@ def campaigns_create(
     from prefhub.campaigns.service import create_campaign
     from prefhub.campaigns.spec import CampaignSpec
     from prefhub.kit.db import unit_of_work
+    from prefhub.kit.json_input import JsonRefused, check_value
     from prefhub.models import Role, User
 
     try:
         raw = yaml.safe_load(spec_file.read_text("utf-8"))
+        check_value(raw, "")
         spec = CampaignSpec.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise _fail(f"cannot read {spec_file}: {exc}") from None
+    except JsonRefused as exc:
+        raise _fail(f"{spec_file} is not a valid campaign spec: {exc.message}") from None
     except ValidationError as exc:
         raise _fail(
             f"{spec_file} is not a valid campaign spec",

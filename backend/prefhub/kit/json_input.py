@@ -89,7 +89,7 @@ def check_document(document: bytes, where: str = "body") -> None:
             raise
         except ValueError:  # malformed, or not UTF-8
             return
-        _check_value(value, where)
+        check_value(value, where)
 
 
 def _suspect(document: bytes) -> bool:
@@ -114,7 +114,7 @@ def loads(document: bytes | str, where: str = "") -> Any:
     if too_deep(raw):
         raise JsonRefused(400, "json_too_deep", f"JSON nested deeper than {MAX_DEPTH} levels")
     value = _parse(document)
-    _check_value(value, where)
+    check_value(value, where)
     return value
 
 
@@ -133,7 +133,9 @@ def _float(text: str) -> float:
     return value
 
 
-def _check_value(value: Any, path: str) -> None:
+def check_value(value: Any, path: str) -> None:
+    """Refuse (``JsonRefused``) text a database cannot hold or integers beyond 64 bits
+    anywhere in a decoded document, naming where."""
     if isinstance(value, str):
         problem = text_problem(value)
         if problem:
@@ -148,7 +150,7 @@ def _check_value(value: Any, path: str) -> None:
             if problem:
                 field = path or "object"
                 raise JsonRefused(422, "invalid_text", f"{field}: a key {problem}", path)
-            _check_value(item, where)
+            check_value(item, where)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_value(item, f"{path}[{index}]")
+            check_value(item, f"{path}[{index}]")
