@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from support.api import PASSWORD, make_user
+from support.api import make_user
+from support.browser import signed_in_page
 from support.fake_openai import FakeOpenAI, chat_reply
 from support.processes import api_server
 
@@ -36,17 +37,11 @@ def keyed_server(migrated, run_dir, unique):
 
 def _researcher_page(browser: Any, server: str, email: str) -> Any:
     """A researcher signed in (they land on /admin), on the Models screen."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/admin$"))
+    page = signed_in_page(
+        browser, server, email, r"/admin$", viewport={"width": 1400, "height": 1000}
+    )
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Models").click()
     page.get_by_role("heading", name="Models").wait_for()
-    page.js_errors = errors
     return page
 
 

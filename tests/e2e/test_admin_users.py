@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from support.api import PASSWORD, make_user
+from support.api import make_user
+from support.browser import signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,17 +20,12 @@ NEW_PASSWORD = "quiet lantern orbits gravel"
 
 
 def _admin_on_users_page(browser: Any, server: str, email: str) -> Any:
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/admin$"))
+    """An admin signed in, on the Users screen."""
+    page = signed_in_page(
+        browser, server, email, r"/admin$", viewport={"width": 1400, "height": 1000}
+    )
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Users").click()
     page.get_by_role("heading", name="Users", exact=True).wait_for()
-    page.js_errors = errors
     return page
 
 

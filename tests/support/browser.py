@@ -8,9 +8,12 @@ from typing import Any
 from support.api import PASSWORD
 
 
-def signed_in_page(browser: Any, server: str, email: str, **context: Any) -> Any:
-    """A page in its own browser context, signed in as ``email``; ``page.js_errors`` collects
-    uncaught errors."""
+def signed_in_page(
+    browser: Any, server: str, email: str, landing: str = r"/annotate", **context: Any
+) -> Any:
+    """A page in its own browser context, signed in as ``email`` and arrived where the app
+    sends them (``landing``, a regex: researchers land on ``/admin$``); ``page.js_errors``
+    collects uncaught errors."""
     page = browser.new_context(**context).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -18,7 +21,7 @@ def signed_in_page(browser: Any, server: str, email: str, **context: Any) -> Any
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/annotate"))
+    page.wait_for_url(re.compile(landing))
     page.js_errors = errors
     return page
 
