@@ -219,6 +219,11 @@ def test_a_model_belongs_to_its_owner_until_shared(as_user, fake, unique):
     assert [(m["mine"], m["shared_with"]) for m in listed] == [(False, None)]
     assert other.post(f"/api/models/{name}/test").json()["ok"] is True
     assert other.post(f"/api/campaigns/{slug}/generation-jobs", json={"models": [name]}).is_success
+    too_long = {"researchers": ["x" * 400 + "@example.org"]}
+    assert _code(owner.put(f"/api/models/{name}/sharing", json=too_long)) == (
+        422,
+        "validation_error",
+    )
     # The one shared with may use it, not share it on.
     again = other.put(f"/api/models/{name}/sharing", json={"researchers": []})
     assert _code(again) == (403, "forbidden")

@@ -111,7 +111,7 @@ class ModelSharing(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     all: bool = Field(default=False, description="every researcher (admins only)")
-    researchers: list[str] = Field(
+    researchers: list[Annotated[str, Field(min_length=3, max_length=320)]] = Field(
         default_factory=list, max_length=500, description="e-mails of researchers"
     )
 
