@@ -400,13 +400,13 @@ def _export_child(env: dict[str, str], destination: str, batch_size: int | None,
     """Create an export job and run it as the worker would; report time and peak memory."""
     os.environ.update(env)
     from prefhub.campaigns.service import get_by_slug
-    from prefhub.exports import records, service
+    from prefhub.exports import judgment_reader, service
     from prefhub.exports.schemas import ExportOptions
     from prefhub.exports.tasks import execute_export
     from prefhub.kit.db import unit_of_work
 
     if batch_size is not None:
-        records.BATCH_SIZE = batch_size
+        judgment_reader.BATCH_SIZE = batch_size
     with unit_of_work() as session:
         campaign = get_by_slug(session, SLUG)
         job_id = service.create_job(session, campaign, None, ExportOptions(format="dpo")).id
@@ -436,7 +436,7 @@ def _export_child(env: dict[str, str], destination: str, batch_size: int | None,
                 "job_status": job.status.value if job else None,
                 "job_rows": job.row_count if job else None,
                 "progress_calls": progress_calls,
-                "batch_size": records.BATCH_SIZE,
+                "batch_size": judgment_reader.BATCH_SIZE,
             },
         )
     )

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from prefhub.exports.formats import dpo
-from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, dumps_row
+from prefhub.exports.formats.dpo import DpoWriter, dumps_row
+from prefhub.exports.judgment_record import JudgmentRecord
 
 KINDS = {"preference": "pairwise", "style": "pairwise", "notes": "text"}
 

@@ -17,7 +17,7 @@ from prefhub.exports.formats.aggregated import (
     AggregatedPairsWriter,
     AggregatedRankingWriter,
 )
-from prefhub.exports.formats.dpo import JudgmentRecord
+from prefhub.exports.judgment_record import JudgmentRecord
 
 # Candidates 1, 2, 3 of one item.
 CANDIDATES = {

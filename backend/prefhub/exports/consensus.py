@@ -34,7 +34,6 @@ from prefhub.aggregation.rankings import (
     ranked_pairs,
 )
 from prefhub.campaigns.answers import LABELS
-from prefhub.exports.formats.dpo import JudgmentRecord
 from prefhub.exports.formats.preferences import (
     PREFERENCE_KINDS,
     candidate_of,
@@ -43,6 +42,7 @@ from prefhub.exports.formats.preferences import (
     rating_means,
     tiers_by_score,
 )
+from prefhub.exports.judgment_record import JudgmentRecord
 
 Method = Literal["majority", "ranked_pairs", "bradley_terry"]
 Tiers = list[list[int]]

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from prefhub.exports.formats.dpo import _json
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
-from prefhub.exports.records import Scope
+from prefhub.exports.judgment_reader import Scope
 from prefhub.exports.schemas import ExportOptions
 from prefhub.kit.content import plain_text
 from prefhub.kit.json_pieces import json_string, prompt_json

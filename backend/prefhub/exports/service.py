@@ -25,7 +25,7 @@ from prefhub.exports.exceptions import (
     UnsupportedExport,
 )
 from prefhub.exports.parquet import jsonl_to_parquet
-from prefhub.exports.rows import (
+from prefhub.exports.row_writing import (
     ITEM_FORMATS,
     MEDIA_KEY,
     STATS_KEY,

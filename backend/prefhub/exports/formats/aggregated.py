@@ -22,9 +22,9 @@ from prefhub.exports.consensus import (
     consensus,
     unacceptable_votes,
 )
-from prefhub.exports.formats.dpo import JudgmentRecord
 from prefhub.exports.formats.items import Files, ItemWriter
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
+from prefhub.exports.judgment_record import JudgmentRecord
 
 
 @dataclass

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prefhub.exports.consensus import agreement_with_others, consensus
-from prefhub.exports.formats.dpo import JudgmentRecord
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
-from prefhub.exports.tree_records import TreeRecord
+from prefhub.exports.judgment_record import JudgmentRecord
+from prefhub.exports.tree_reader import TreeRecord
 
 
 @dataclass

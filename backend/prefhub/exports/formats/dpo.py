@@ -15,6 +15,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from prefhub.exports.formats.preferences import preference_pairs
+from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.kit.content import plain_text
 
 ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant"}
@@ -38,32 +39,6 @@ def _json(value: Any) -> str:
     if value is None:
         return "null"
     return _dumps(value)
-
-
-@dataclass
-class JudgmentRecord:
-    """A judgment with what it refers to, loaded in batches by the export service."""
-
-    judgment_id: int
-    annotator_pseudonym: str
-    item_external_id: str
-    context: list[dict[str, Any]]
-    answers: dict[str, Any]
-    shown_order: list[int]
-    candidates: dict[int, tuple[list[dict[str, Any]], str | None]]  # id -> (content, model)
-    time_spent_ms: int | None
-    campaign_version: int
-    created_at: str
-    revision: int = 0
-    supersedes_id: int | None = None
-    is_current: bool = True
-    # Generation rounds of the candidates shown.
-    rounds: set[int] = field(default_factory=set)
-    # Database ids, for filters and grouping; never written to a file.
-    annotator_key: int = 0
-    item_key: int = 0
-    # The annotator's profile answers, set only when the export includes profiles.
-    profile: dict[str, Any] | None = None
 
 
 @dataclass

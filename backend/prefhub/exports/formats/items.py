@@ -18,7 +18,6 @@ from typing import Any
 from prefhub.campaigns.answers import LABELS
 from prefhub.exports.formats.dpo import (
     COLUMNS,
-    JudgmentRecord,
     MediaFiles,
     _parts,
     completion_value,
@@ -33,6 +32,7 @@ from prefhub.exports.formats.preferences import (
     rating_means,
     tiers_by_score,
 )
+from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.kit.content import plain_text
 
 Files = dict[str, list[str]]

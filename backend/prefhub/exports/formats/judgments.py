@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prefhub.campaigns.answers import LABELS
-from prefhub.exports.formats.dpo import JudgmentRecord
+from prefhub.exports.judgment_record import JudgmentRecord
 
 
 @dataclass

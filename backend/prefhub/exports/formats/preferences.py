@@ -17,12 +17,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prefhub.campaigns.answers import LABELS
-
-if TYPE_CHECKING:  # dpo imports this module
-    from prefhub.exports.formats.dpo import JudgmentRecord
+from prefhub.exports.judgment_record import JudgmentRecord
 
 STRENGTH_MARGINS = {"slight": 1.0, "clear": 2.0, "strong": 3.0}
 PREFERENCE_KINDS = ("pairwise", "ranking", "rating")

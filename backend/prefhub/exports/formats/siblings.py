@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from prefhub.exports.formats.dpo import completion_value, prompt_value
 from prefhub.exports.formats.preferences import ordered_pairs
-from prefhub.exports.tree_records import MessageRecord, RankingRecord, TreeRecord, dense_ranks
+from prefhub.exports.tree_reader import MessageRecord, RankingRecord, TreeRecord, dense_ranks
 
 ROLES = {"prompter": "user", "assistant": "assistant"}
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from prefhub.exports.tree_records import MessageRecord, TreeRecord, dense_ranks
+from prefhub.exports.tree_reader import MessageRecord, TreeRecord, dense_ranks
 from prefhub.kit.content import plain_text
 
 LEFT_OUT = ("deleted", "rejected", "under_hidden_parent")

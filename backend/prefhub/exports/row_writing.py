@@ -20,7 +20,7 @@ from prefhub.exports import fast_dpo
 from prefhub.exports.consensus import item_agreement
 from prefhub.exports.formats.aggregated import AGGREGATED_WRITERS
 from prefhub.exports.formats.annotators import TREE_COUNTS, AnnotatorsWriter
-from prefhub.exports.formats.dpo import DpoWriter, JudgmentRecord, MediaFiles, dumps_row
+from prefhub.exports.formats.dpo import DpoWriter, MediaFiles, dumps_row
 from prefhub.exports.formats.items import (
     FeedbackWriter,
     ItemWriter,
@@ -33,8 +33,7 @@ from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
 from prefhub.exports.formats.tree_judgments import TreeJudgmentsWriter
 from prefhub.exports.formats.trees import TreesWriter
-from prefhub.exports.pseudonyms import Pseudonymizer
-from prefhub.exports.records import (
+from prefhub.exports.judgment_reader import (
     Scope,
     annotator_profiles,
     count_judgments,
@@ -43,8 +42,10 @@ from prefhub.exports.records import (
     judgments_per_item,
     scope_for,
 )
+from prefhub.exports.judgment_record import JudgmentRecord
+from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
-from prefhub.exports.tree_records import count_trees, has_media, iter_trees
+from prefhub.exports.tree_reader import count_trees, has_media, iter_trees
 from prefhub.kit.db import snapshot_sessions
 from prefhub.models import (
     Campaign,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, cast, exists, func, select, union
 from sqlalchemy.orm import Session, aliased
 
-from prefhub.exports.formats.dpo import JudgmentRecord
+from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
 from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, TreeTask, User
