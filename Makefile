@@ -64,9 +64,10 @@ worker: install  ## a Celery worker (uses PREFHUB_REDIS_URL when set)
 
 # ---------------------------------------------------------------- checks
 
-lint: install-dev  ## ruff check and format check
+lint: install-dev  ## ruff check and format check, mypy (strict on backend/prefhub)
 	$(BIN)/ruff check backend tests migrations bench
 	$(BIN)/ruff format --check backend tests migrations bench
+	$(BIN)/mypy backend/prefhub tests
 
 format: install-dev  ## apply ruff formatting
 	$(BIN)/ruff check --fix backend tests migrations bench
