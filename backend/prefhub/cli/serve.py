@@ -1,0 +1,132 @@
+"""``prefhub serve`` and ``prefhub worker``: the API processes and the Celery workers."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from prefhub.cli.common import console, fail
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(worker)
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="API processes (PostgreSQL only)")] = 1,
+    embedded_worker: Annotated[
+        bool | None, typer.Option(help="Run a Celery worker child (default: when no Redis)")
+    ] = None,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
+) -> None:
+    """Serve the API and the web app."""
+    import uvicorn
+
+    from prefhub.settings import get_settings
+
+    settings = get_settings()
+    if embedded_worker is None:
+        embedded_worker = settings.redis_url is None
+    if embedded_worker:
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "prefhub.cli",
+                "worker",
+                "--concurrency",
+                "8",
+                "--exit-with-parent",
+            ]
+        )
+        atexit.register(_stop_child, child)
+        console.print(f"embedded worker started (pid {child.pid})")
+    if settings.is_sqlite and workers > 1:
+        raise fail("SQLite serves from one process; use PostgreSQL for --workers > 1")
+    console.print(f"serving on http://{host}:{port}")
+    uvicorn.run(
+        "prefhub.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
+    )
+
+
+def _stop_child(child: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="worker threads or processes")] = 8,
+    pool: Annotated[
+        str, typer.Option(help="threads (model calls wait on the network) or prefork")
+    ] = "threads",
+    queues: Annotated[str | None, typer.Option(help="comma-separated queue names")] = None,
+    loglevel: str = "INFO",
+    exit_with_parent: Annotated[
+        bool, typer.Option(help="stop when the parent process exits (embedded worker)")
+    ] = False,
+) -> None:
+    """Run a Celery worker: Redis with PREFHUB_REDIS_URL, else the embedded filesystem broker."""
+    from prefhub.kit.db import reset_engine_cache
+    from prefhub.settings import get_settings
+
+    if pool not in ("threads", "prefork", "solo"):
+        raise fail("--pool must be threads, prefork or solo")
+    settings = get_settings()
+    if pool == "threads" and settings.db_pool_size + settings.db_max_overflow < concurrency + 2:
+        # Every thread may hold a connection at once: size the pool so none waits for one.
+        os.environ["PREFHUB_DB_POOL_SIZE"] = str(concurrency + 2)
+        get_settings.cache_clear()
+        reset_engine_cache()
+        settings = get_settings()
+
+    from prefhub.worker import ALL_QUEUES, celery_app, queue_name
+
+    names = queues or ",".join(queue_name(settings, q) for q in (*ALL_QUEUES, "default"))
+    argv = [
+        "worker",
+        "-Q",
+        names,
+        f"--loglevel={loglevel}",
+        f"--concurrency={concurrency}",
+        f"--pool={pool}",
+    ]
+    if not settings.redis_url:
+        # The filesystem transport has no broadcast channel for gossip, mingle or heartbeats.
+        argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if exit_with_parent:
+        _exit_with_parent()
+    celery_app.worker_main(argv)
+
+
+def _exit_with_parent() -> None:
+    """Stop this worker when ``prefhub serve`` goes, however it went (uvicorn re-raises
+    SIGTERM after shutdown, so the parent's atexit hooks do not always run)."""
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
