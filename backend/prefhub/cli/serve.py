@@ -30,9 +30,12 @@ def serve(
     """Serve the API and the web app."""
     import uvicorn
 
+    from prefhub.kit.lifetime import child_of
     from prefhub.settings import get_settings
 
     settings = get_settings()
+    if settings.is_sqlite and workers > 1:
+        raise fail("SQLite serves from one process; use PostgreSQL for --workers > 1")
     if embedded_worker is None:
         embedded_worker = settings.redis_url is None
     if embedded_worker:
@@ -45,13 +48,14 @@ def serve(
                 "--concurrency",
                 "8",
                 "--exit-with-parent",
-            ]
+            ],
+            # Even if this process is killed with SIGKILL (no atexit then), the worker stops.
+            preexec_fn=child_of(os.getpid()),
         )
         atexit.register(_stop_child, child)
         console.print(f"embedded worker started (pid {child.pid})")
-    if settings.is_sqlite and workers > 1:
-        raise fail("SQLite serves from one process; use PostgreSQL for --workers > 1")
     console.print(f"serving on http://{host}:{port}")
+    # With --workers N, uvicorn's children stop with this process too: see prefhub.asgi.
     uvicorn.run(
         "prefhub.asgi:app",
         host=host,
@@ -111,22 +115,9 @@ def worker(
         # The filesystem transport has no broadcast channel for gossip, mingle or heartbeats.
         argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     if exit_with_parent:
-        _exit_with_parent()
+        # uvicorn re-raises SIGTERM after shutdown, so the parent's atexit hook that stops
+        # this worker does not always run; a parent killed with SIGKILL runs none.
+        from prefhub.kit.lifetime import exit_with_parent as watch_parent
+
+        watch_parent(os.getppid())
     celery_app.worker_main(argv)
-
-
-def _exit_with_parent() -> None:
-    """Stop this worker when ``prefhub serve`` goes, however it went (uvicorn re-raises
-    SIGTERM after shutdown, so the parent's atexit hooks do not always run)."""
-    import signal
-    import threading
-    import time
-
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
