@@ -23,6 +23,7 @@ from prefhub.generation.providers import Completion
 from prefhub.kit.time import utcnow
 from prefhub.media.service import register as register_media
 from prefhub.models import (
+    OPEN_JOB_STATUSES,
     Campaign,
     Candidate,
     GenerationJob,
@@ -30,11 +31,15 @@ from prefhub.models import (
     GenerationStatus,
     Item,
     ItemStatus,
+    Job,
+    JobStatus,
     MediaAsset,
     MessageRole,
     ModelEndpoint,
     TreeMessage,
 )
+from prefhub.trees import service as trees
+from prefhub.trees.exceptions import TreeStateConflict
 
 FINISHED = (GenerationStatus.succeeded, GenerationStatus.failed, GenerationStatus.cancelled)
 OPEN = (GenerationStatus.queued, GenerationStatus.running)
@@ -76,9 +81,7 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
         select(TreeMessage.id).where(TreeMessage.generation_request_id == GenerationRequest.id)
     ).exists()
     job_open = (
-        select(GenerationJob.id).where(
-            GenerationJob.id == GenerationRequest.job_id, GenerationJob.status.in_(OPEN)
-        )
+        select(Job.id).where(Job.id == GenerationRequest.job_id, Job.status.in_(OPEN_JOB_STATUSES))
     ).exists()
     now = utcnow()
     # One statement starts them all. "running" counts as open: a run whose worker died comes
@@ -120,10 +123,13 @@ def _plan(session: Session, rows: list[Any], now: datetime) -> list[RequestPlan]
     """The started requests' plans; their jobs are running from now on."""
     job_ids = {r.job_id for r in rows}
     session.execute(
-        update(GenerationJob)
-        .where(GenerationJob.id.in_(job_ids), GenerationJob.status == GenerationStatus.queued)
+        update(Job)
+        .where(Job.id.in_(job_ids), Job.status == JobStatus.queued)
         .values(
-            status=GenerationStatus.running, started_at=func.coalesce(GenerationJob.started_at, now)
+            status=JobStatus.running,
+            started_at=func.coalesce(Job.started_at, now),
+            attempts=Job.attempts + 1,
+            heartbeat_at=now,
         )
         .execution_options(**_NO_SYNC)
     )
@@ -202,6 +208,14 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
             .execution_options(**_NO_SYNC)
         )
     )
+    if won:
+        # The job's heartbeat: the jobs sweeper judges a generation job by its last completion.
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(sorted({by_request[r][0].job_id for r in won})))
+            .values(heartbeat_at=utcnow())
+            .execution_options(**_NO_SYNC)
+        )
     for request_id in won:
         plan, completion = by_request[request_id]
         if completion.media:
@@ -305,15 +319,13 @@ def _locate_media(session: Session, contexts: list[list[dict[str, Any]]]) -> Non
 
 def _conversation(session: Session, parent_id: int) -> list[dict[str, Any]]:
     """A tree's path down to ``parent_id`` as chat messages (the prompter is the user)."""
-    from prefhub.trees.service import get_message, path_to  # trees import generation lazily
-
     return [
         {
             "role": "user" if m.role == MessageRole.prompter else "assistant",
             # Copies: _locate_media adds to the parts, which must not touch the stored rows.
             "content": [dict(part) for part in m.content],
         }
-        for m in path_to(session, get_message(session, parent_id))
+        for m in trees.path_to(session, trees.get_message(session, parent_id))
     ]
 
 
@@ -321,9 +333,6 @@ def _store_tree_replies(session: Session, done: list[tuple[RequestPlan, Completi
     """Add model replies to their trees, each under its tree's lock (taken in id order). A tree
     that stopped taking replies meanwhile (full, halted, ranking) keeps none: the request is
     cancelled with the reason."""
-    from prefhub.trees import service as trees
-    from prefhub.trees.exceptions import TreeStateConflict
-
     parents = {
         m.id: m
         for m in session.scalars(
@@ -401,15 +410,19 @@ def finish_job_if_done(session: Session, job_id: int) -> None:
             GenerationRequest.status == GenerationStatus.failed,
         )
         .scalar_subquery()
-        == GenerationJob.total
+        == Job.progress_total
     )
     session.execute(
-        update(GenerationJob)
-        .where(GenerationJob.id == job_id, GenerationJob.status.in_(OPEN), ~open_requests)
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(OPEN_JOB_STATUSES), ~open_requests)
         .values(
             status=case(
-                (all_failed, GenerationStatus.failed.value),
-                else_=GenerationStatus.succeeded.value,
+                (all_failed, JobStatus.failed.value),
+                else_=JobStatus.succeeded.value,
+            ),
+            error_code=case((all_failed, "generation_failed"), else_=None),
+            error_message=case(
+                (all_failed, "Every request failed; the job's errors say why"), else_=None
             ),
             finished_at=utcnow(),
         )

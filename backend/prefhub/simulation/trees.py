@@ -11,12 +11,21 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+# Growing trees asks models for replies when a campaign wants them; generation registers how
+# when it is imported (trees never import generation).
+import prefhub.generation.service  # noqa: F401
 from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.kit.content import plain_text
 from prefhub.kit.db import unit_of_work
 from prefhub.models import TreeMessage, TreeTask, TreeTaskKind, User
-from prefhub.simulation.service import GROUPS, PreferenceGroup, SimulationResult, annotators_for
+from prefhub.simulation.annotators import (
+    GROUPS,
+    PreferenceGroup,
+    SimulationResult,
+    annotators_for,
+)
 from prefhub.trees import assignment, submissions
+from prefhub.trees.service import get_message, path_to
 from prefhub.trees.submissions import TreeSubmission
 
 TOPICS = (
@@ -84,8 +93,6 @@ def _answer(
 
 
 def _path_text(session: Any, task: TreeTask) -> str:
-    from prefhub.trees.service import get_message, path_to
-
     if task.message_id is None:
         return ""
     path = path_to(session, get_message(session, task.message_id))

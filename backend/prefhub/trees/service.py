@@ -49,6 +49,7 @@ from prefhub.trees.exceptions import (
     TreeNotFound,
     TreeStateConflict,
 )
+from prefhub.trees.model_replies import request_model_replies
 
 LIVE_STATES = (TreeState.initial_prompt_review, TreeState.growing, TreeState.ranking)
 
@@ -297,8 +298,6 @@ def _accepted(
         and message.depth < settings.max_depth
         and settings.model_replies is not None
     ):
-        from prefhub.trees.model_replies import request_model_replies  # imports generation
-
         request_model_replies(session, campaign, message, settings.model_replies)
 
 
