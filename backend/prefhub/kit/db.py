@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from sqlite3 import Connection as SQLiteConnection
+from typing import Any, cast
 
-from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, CursorResult, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
+from sqlalchemy.sql import Executable
 
 from prefhub.kit.enqueue import flush_pending_sends
 from prefhub.settings import get_settings
@@ -37,7 +39,7 @@ def _make_sqlite_engine(url: str, pool: dict[str, int]) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: SQLiteConnection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see "begin" below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -48,7 +50,7 @@ def _make_sqlite_engine(url: str, pool: dict[str, int]) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # Writers take the lock up front: a deferred transaction that reads and then writes
         # fails with "database is locked" when another writer committed in between.
         if conn.get_execution_options().get(READ_ONLY):
@@ -112,6 +114,15 @@ def unit_of_work(*, read_only: bool = False, snapshot: bool = False) -> Iterator
     flush_pending_sends(session)
 
 
+def rowcount(session: Session, statement: Executable) -> int:
+    """Execute an UPDATE or DELETE and return how many rows it matched.
+
+    Its result is a ``CursorResult``, which has ``rowcount``; ``Session.execute`` is typed as
+    returning any ``Result``.
+    """
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
+
+
 def end_transaction(session: Session) -> None:
     """Commit what the request did so far and give the connection back to the pool, before
     a long wait on something else (another server). The session stays usable; the request's
@@ -147,7 +158,7 @@ def snapshot_sessions(session: Session, count: int) -> Iterator[list[Session]]:
     siblings: list[Session] = []
     try:
         for _ in range(count):
-            sibling = Session(bind=_unpooled_engine(session.get_bind().url))
+            sibling = Session(bind=_unpooled_engine(session.get_bind().engine.url))
             siblings.append(sibling)
             connection = sibling.connection(
                 execution_options={READ_ONLY: True, "isolation_level": "REPEATABLE READ"}

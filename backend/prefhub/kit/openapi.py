@@ -64,7 +64,7 @@ def declare_errors(app: FastAPI, *, authenticated: Callable[..., Any]) -> None:
         (method.lower(), route.path_format): route
         for route in iter_route_contexts(app.routes)  # included routers' routes too
         if isinstance(route.original_route, APIRoute) and route.include_in_schema
-        for method in route.methods
+        for method in route.methods or ()
     }
 
     def openapi() -> dict[str, Any]:
@@ -76,8 +76,10 @@ def declare_errors(app: FastAPI, *, authenticated: Callable[..., Any]) -> None:
                     route = routes.get((method, path))
                     if route is not None:
                         _declare(operation, _computed(route, authenticated))
-        return app.openapi_schema  # type: ignore[return-value]
+            return schema  # FastAPI.openapi keeps it as app.openapi_schema
+        return app.openapi_schema
 
+    # FastAPI's documented way to customise the schema is to replace this method.
     app.openapi = openapi  # type: ignore[method-assign]
 
 
@@ -85,7 +87,7 @@ def _computed(route: RouteContext, authenticated: Callable[..., Any]) -> set[int
     statuses = {422}
     if route.body_field is not None:
         statuses |= {400, 413}
-    if route.dependant.path_params:
+    if _takes_path_params(route.dependant):  # itself or a dependency (``ManagedCampaign``)
         statuses.add(404)
     if _depends_on(route.dependant, authenticated):
         statuses |= {401, 403}
@@ -94,6 +96,10 @@ def _computed(route: RouteContext, authenticated: Callable[..., Any]) -> set[int
 
 def _depends_on(dependant: Any, call: Callable[..., Any]) -> bool:
     return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+
+
+def _takes_path_params(dependant: Any) -> bool:
+    return bool(dependant.path_params) or any(_takes_path_params(d) for d in dependant.dependencies)
 
 
 def _declare(operation: dict[str, Any], computed: set[int]) -> None:

@@ -16,9 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prefhub.settings import get_settings
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from redis.commands.core import Script
 
 # Grants up to as many slots as tokens given (ARGV[4], ARGV[5], ...): returns how many, the
 # first ones taken.
@@ -45,10 +49,13 @@ class SlotTimeout(Exception):
 
 
 @lru_cache
-def _redis():  # type: ignore[no-untyped-def]
+def _redis() -> Redis:
     import redis
 
-    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=5)
+    url = get_settings().redis_url
+    if url is None:  # callers check first: without Redis, slots are files
+        raise RuntimeError("PREFHUB_REDIS_URL is not set")
+    return redis.Redis.from_url(url, socket_timeout=5)
 
 
 class _Waiters:
@@ -174,7 +181,7 @@ def _key(name: str) -> str:
 
 
 @lru_cache
-def _acquire_script():  # type: ignore[no-untyped-def]
+def _acquire_script() -> Script:
     return _redis().register_script(_ACQUIRE)
 
 
