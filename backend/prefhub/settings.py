@@ -7,14 +7,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-change-me"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PREFHUB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PREFHUB_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./data/prefhub.db"
@@ -64,8 +66,8 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1, le=7 * 24 * 3600)
     # Session cookies only over HTTPS. Unset, it is on in production (a TLS proxy in front)
     # and off otherwise (the embedded default serves plain HTTP on localhost); set it false
-    # for a plain-HTTP pilot. Always a bool once read.
-    cookie_secure: bool | None = Field(default=None, validate_default=True)
+    # for a plain-HTTP pilot. Unset (None) is resolved by the validator below: always a bool.
+    cookie_secure: bool = Field(default=None, validate_default=True)
     # Largest request body; routes that take files (imports, media uploads) allow the larger of
     # max_upload_bytes and max_media_bytes instead (kit/request_limits.py).
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -78,11 +80,25 @@ class Settings(BaseSettings):
     # Redis hands an unacknowledged task (its worker died) to another worker after this many
     # seconds. Longer than the longest task, or a slow export would run twice.
     redis_visibility_timeout: int = 3600
-    # Workers look for generation jobs whose dispatch never reached the broker (it was down
-    # when the job was created) this often, and send a job again once it has been idle for
-    # the grace period (dispatched but idle: for the visibility timeout). 0 turns it off.
-    generation_sweep_seconds: float = 15.0
-    generation_dispatch_grace_seconds: float = 30.0
+    # Every worker sweeps for stranded jobs of every kind this often (0 turns it off): a job
+    # whose dispatch never reached the broker (it was down) is sent again once it has been
+    # queued for the grace period; a running job whose heartbeat is older than the stale
+    # period lost its worker, and is sent again (at most ``job_max_attempts`` runs).
+    job_sweep_seconds: float = Field(
+        15.0,
+        validation_alias=AliasChoices(
+            "PREFHUB_JOB_SWEEP_SECONDS", "PREFHUB_GENERATION_SWEEP_SECONDS"
+        ),
+    )
+    job_dispatch_grace_seconds: float = Field(
+        30.0,
+        validation_alias=AliasChoices(
+            "PREFHUB_JOB_DISPATCH_GRACE_SECONDS", "PREFHUB_GENERATION_DISPATCH_GRACE_SECONDS"
+        ),
+    )
+    job_heartbeat_seconds: float = Field(5.0, gt=0, le=600)
+    job_stale_seconds: float = Field(60.0, gt=0)
+    job_max_attempts: int = Field(3, ge=1, le=100)
 
     @field_validator("egress_allow", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +22,7 @@ from prefhub.auth.exceptions import (
     WrongPassword,
 )
 from prefhub.auth.passwords import check_password
+from prefhub.kit.db import rowcount
 from prefhub.kit.errors import NotFound
 from prefhub.kit.time import utcnow
 from prefhub.models import ApiToken, PasswordReset, Role, User, UserSession
@@ -50,7 +52,7 @@ def create_user(
     display_name: str = "",
     languages: list[str] | None = None,
     is_synthetic: bool = False,
-    profile: dict | None = None,
+    profile: dict[str, Any] | None = None,
 ) -> User:
     email = normalise_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -102,14 +104,21 @@ def end_session(session: Session, token: str) -> None:
 
 
 def user_for_session_token(session: Session, token: str) -> User | None:
-    row = session.execute(
-        select(User, UserSession.expires_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
-    if row is None or row.expires_at < utcnow() or not row.User.is_active:
+    row = (
+        session.execute(
+            select(User, UserSession.expires_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == hash_token(token))
+        )
+        .tuples()
+        .first()
+    )
+    if row is None:
         return None
-    return row.User
+    user, expires_at = row
+    if expires_at < utcnow() or not user.is_active:
+        return None
+    return user
 
 
 def csrf_token_for(session_token: str) -> str:
@@ -137,15 +146,22 @@ def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken,
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
-    row = session.execute(
-        select(User, ApiToken)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.User.is_active:
+    row = (
+        session.execute(
+            select(User, ApiToken)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        )
+        .tuples()
+        .first()
+    )
+    if row is None:
         return None
-    row.ApiToken.last_used_at = utcnow()
-    return row.User
+    user, api_token = row
+    if not user.is_active:
+        return None
+    api_token.last_used_at = utcnow()
+    return user
 
 
 def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
@@ -210,7 +226,7 @@ def end_sessions(session: Session, user_id: int, *, keep: str | None = None) -> 
     query = delete(UserSession).where(UserSession.user_id == user_id)
     if keep is not None:
         query = query.where(UserSession.token_hash != hash_token(keep))
-    return session.execute(query).rowcount  # type: ignore[attr-defined]
+    return rowcount(session, query)
 
 
 def issue_password_reset(
