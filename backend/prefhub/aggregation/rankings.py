@@ -25,9 +25,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from typing import TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
-K = TypeVar("K", bound=Hashable)
+
+class _Key(Hashable, Protocol):
+    """Hashable and orderable, as ints, strs and UUIDs are."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+K = TypeVar("K", bound=_Key)
 
 Tiers: TypeAlias = list[list[K]]
 """Best first; the items of one inner list are tied."""

@@ -208,14 +208,15 @@ def _model_and_check(question: Any) -> tuple[type[_Answer], Checker]:
     if isinstance(question, TextQuestion):
         model = ItemTextAnswer if question.target == "item" else CandidateTextAnswer
         return model, _text
-    return {
+    by_kind: dict[str, tuple[type[_Answer], Checker]] = {
         "pairwise": (PairwiseAnswer, _pairwise),
         "ranking": (RankingAnswer, _ranking),
         "binary": (BinaryAnswer, _binary),
         "negative_only": (NegativeOnlyAnswer, _negative_only),
         "rating": (RatingAnswer, _rating),
         "labels": (LabelsAnswer, _labels),
-    }[question.kind]
+    }
+    return by_kind[question.kind]
 
 
 def _fail(field: str, message: str) -> InvalidAnswer:

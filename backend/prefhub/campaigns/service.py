@@ -125,7 +125,7 @@ def progress(session: Session, campaigns: list[Campaign]) -> dict[int, Progress]
         .group_by(Judgment.campaign_id)
     ).all()
     items = {row[0]: (row[1], int(row[2] or 0)) for row in item_rows}
-    judgments = dict(judgment_rows)  # type: ignore[arg-type]
+    judgments: dict[int, int] = {campaign_id: count for campaign_id, count in judgment_rows}
     result = {}
     for campaign in campaigns:
         n_items, n_complete = items.get(campaign.id, (0, 0))

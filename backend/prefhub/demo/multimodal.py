@@ -13,6 +13,7 @@ import struct
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
@@ -89,7 +90,7 @@ def _where(spot: str) -> str:
 
 def _row(
     folder: Path, item_id: str, request: str, kind: str, made: list[tuple[bytes, str]]
-) -> dict:
+) -> dict[str, Any]:
     """An item whose two candidates are media files written beside the JSONL."""
     extension = "png" if kind == "image" else "wav"
     candidates = []
