@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, text, update
+from sqlalchemy import Select, and_, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from prefhub.campaigns.answers import LABELS
 from prefhub.campaigns.exceptions import CampaignNotFound, SpecNoLongerValid
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
+from prefhub.kit.db import rowcount
 from prefhub.kit.time import utcnow
 from prefhub.models import (
     Assignment,
@@ -85,14 +86,15 @@ def expire_leases(session: Session, campaign: Campaign) -> int:
     for assignment_id, item_id in stale:
         # An undone submission left open and abandoned keeps its judgment and its slot.
         judged = session.scalar(select(exists().where(Judgment.assignment_id == assignment_id)))
-        changed = session.execute(
+        changed = rowcount(
+            session,
             update(Assignment)
             .where(Assignment.id == assignment_id, Assignment.status == AssignmentStatus.leased)
             .values(
                 status=AssignmentStatus.submitted if judged else AssignmentStatus.expired,
                 finished_at=utcnow(),
-            )
-        ).rowcount
+            ),
+        )
         if changed and not judged:
             release_slot(session, item_id)
             released += 1
@@ -110,11 +112,12 @@ def release_slot(session: Session, item_id: int) -> None:
 def claim_slot(session: Session, item_id: int, k: int) -> bool:
     """Atomically take one of the item's K slots; False when another request took the last."""
     return bool(
-        session.execute(
+        rowcount(
+            session,
             update(Item)
             .where(Item.id == item_id, Item.assigned_count < k)
-            .values(assigned_count=Item.assigned_count + 1)
-        ).rowcount
+            .values(assigned_count=Item.assigned_count + 1),
+        )
     )
 
 
@@ -133,7 +136,7 @@ def _open_leases(session: Session, campaign: Campaign, annotator: User) -> list[
     )
 
 
-def _eligible_items_query(campaign: Campaign, annotator: User, k: int):  # type: ignore[no-untyped-def]
+def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select[tuple[int]]:
     seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
     # Nobody judges an item holding their own writing.
     authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
@@ -193,7 +196,7 @@ def next_task(
     return _lease_from_window(session, campaign, annotator, spec, rng)
 
 
-def _queue(campaign: Campaign, annotator: User, k: int):  # type: ignore[no-untyped-def]
+def _queue(campaign: Campaign, annotator: User, k: int) -> Select[tuple[int]]:
     return (
         _eligible_items_query(campaign, annotator, k)
         # Items nearer completion first, so campaigns finish; then priority and age.
@@ -264,16 +267,16 @@ def _lease_from_window(
         task = _try_lease(session, campaign, annotator, item_id, rng, wait=False)
         if task is _BUSY:
             busy.append(item_id)
-        elif task is not None:
-            return task  # type: ignore[return-value]
+        elif isinstance(task, LeasedTask):
+            return task
     # Rows others were claiming may still have a slot: wait for them (briefly) rather than
     # report "nothing left" because of a passing lock.
     if busy and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL lock_timeout = '1s'"))
     for item_id in busy:
         task = _try_lease(session, campaign, annotator, item_id, rng, wait=True)
-        if task is not None and task is not _BUSY:
-            return task  # type: ignore[return-value]
+        if isinstance(task, LeasedTask):
+            return task
     return None
 
 

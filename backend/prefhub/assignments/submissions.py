@@ -24,6 +24,7 @@ from prefhub.assignments.exceptions import (
 from prefhub.assignments.service import LeasedTask, claim_slot, load_task, release_slot
 from prefhub.campaigns.answers import validate_answers
 from prefhub.campaigns.service import spec_of
+from prefhub.kit.db import rowcount
 from prefhub.kit.time import utcnow
 from prefhub.models import (
     Assignment,
@@ -87,11 +88,12 @@ def submit(
 
     # The guarded update takes the assignment's row lock: a concurrent retry waits here and
     # then finds the first copy's judgment below.
-    took = session.execute(
+    took = rowcount(
+        session,
         update(Assignment)
         .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
-        .values(status=AssignmentStatus.submitted, finished_at=utcnow())
-    ).rowcount
+        .values(status=AssignmentStatus.submitted, finished_at=utcnow()),
+    )
     if not took:
         session.refresh(assignment)
         previous = _judgment_by_client_id(session, annotator, client_id)
@@ -187,11 +189,12 @@ def undo(
 
 
 def _release(session: Session, assignment: Assignment, reason: str) -> bool:
-    took = session.execute(
+    took = rowcount(
+        session,
         update(Assignment)
         .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
-        .values(status=AssignmentStatus.skipped, finished_at=utcnow(), skip_reason=reason)
-    ).rowcount
+        .values(status=AssignmentStatus.skipped, finished_at=utcnow(), skip_reason=reason),
+    )
     if took:
         release_slot(session, assignment.item_id)
     elif assignment.status == AssignmentStatus.submitted:
