@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
-	test-backend test-sqlite test-postgres test-frontend lint format api-types compose-check \
+	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types compose-check \
 	bench-assignment bench-generation bench-export \
 	bench clean
 
@@ -82,7 +82,10 @@ test-postgres: install-dev frontend  ## every backend suite on PostgreSQL
 test-frontend: frontend-deps  ## frontend unit tests (Vitest)
 	cd frontend && npm test
 
-test: lint test-frontend test-sqlite test-postgres  ## install what tests need and run every suite
+test-install: install-dev  ## fresh venvs from `pip install .` and the Dockerfile's line: a job over Redis
+	$(BIN)/python tests/production/check_clean_install.py
+
+test: lint test-frontend test-install test-sqlite test-postgres  ## install what tests need and run every suite
 
 api-types: install  ## regenerate the frontend's API types from the FastAPI schema
 	$(BIN)/python -c 'import json; from prefhub.app import create_app; print(json.dumps(create_app().openapi(), indent=1, sort_keys=True))' > backend/openapi.json
