@@ -27,7 +27,8 @@ def signal_on_parent_death(signum: int = signal.SIGTERM) -> bool:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+        result: int = libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
+        return result == 0
     except (OSError, AttributeError):
         return False
 
