@@ -1,12 +1,16 @@
-"""Cap the API requests one process works on at once at its database pool's size.
+"""Cap the API requests one process works on at once at its database pool's size (pool +
+overflow, ``app.py``), on PostgreSQL and SQLite alike.
 
 FastAPI runs each sync dependency and the endpoint on separate threadpool threads. With more
 requests in flight than connections, threads that hold a connection wait for a thread while
 threads that hold a thread wait for a connection: a deadlock broken only by the pool timeout
 (seen in bench/assignment.py). Requests beyond the cap wait here, before taking either.
 
-On SQLite, whose writers are serialised anyway, the cap is one: waiting requests queue here in
-order instead of busy-polling SQLite's lock, which made tail latencies seconds long.
+On SQLite the writes are serialised by SQLite's one write lock, not by this cap: each
+transaction begins with ``BEGIN IMMEDIATE`` and waits there up to the busy timeout (kit/db.py).
+A cap of one would queue them in order, but then one request waiting for that lock (held by a
+worker's import, say) or one slow upload would stall every API request of the process
+(tests/topology/test_sqlite_in_flight.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 // API types, derived from the schema generated from the backend's OpenAPI document
-// (`npm run gen:api` → `api-schema.d.ts`). Only what that schema leaves untyped is written by hand
-// here (the submit `answers` map, the error envelope, import line errors).
+// (`npm run gen:api` → `api-schema.d.ts`). Only what that schema leaves free-form is written by
+// hand here: the `answers` per question kind, error `details`, profile answers, tree labels and
+// sampling parameters.
 import type { components } from './api-schema';
 
 type Schemas = components['schemas'];
@@ -25,16 +26,14 @@ export type CreateUserBody = WithDefaults<Schemas['UserCreate'], 'display_name' 
 /** `link` is relative to the server (`/reset-password#token=…`); shown once, valid 24 hours. */
 export type PasswordResetLink = Schemas['PasswordResetCreated'];
 
-/** Hand-written: the backend's error handlers aren't part of the OpenAPI document. */
-export type ApiErrorBody = {
-  error: { code: string; message: string; details: unknown };
-};
+/** Every 4xx body (`kit/openapi.py`); `details` is free-form (see the `*Detail` types below). */
+export type ApiErrorBody = Schemas['ErrorBody'];
 
 // ---- content ---------------------------------------------------------------
 
 export type Message = Schemas['Message'];
 export type MessageRole = Message['role'];
-/** Every part kind the schema declares (text today; image/audio/video join this union on regeneration). */
+/** Every part kind the schema declares: text, image, audio, video. */
 export type Part = Message['content'][number];
 export type PartType = Part['type'];
 export type TextPart = Schemas['TextPart'];
@@ -43,7 +42,7 @@ export type AudioPart = Schemas['AudioPart'];
 export type VideoPart = Schemas['VideoPart'];
 
 export type Candidate = Schemas['TaskCandidate'];
-/** A plain string in the schema ("A"/"B" in practice). */
+/** A plain string in the schema: "A", "B", "C"… in the order shown (campaigns/answers.py). */
 export type CandidateLabel = Candidate['label'];
 
 // ---- questions and answers ------------------------------------------------
@@ -164,7 +163,7 @@ type CampaignSpecDefaults = WithDefaults<
 
 export type ItemStatus = Schemas['ItemStatus'];
 export type ImportResult = Schemas['ImportResult'];
-/** Hand-written: an `import_invalid` error's `details.errors` entries (error details are untyped). */
+/** Hand-written: an `import_invalid` error's `details.errors` entries (error details are free-form). */
 export type ImportLineError = { line: number; message: string };
 
 export type ExportStatus = Schemas['ExportStatus'];
