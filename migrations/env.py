@@ -29,8 +29,28 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as connection:
-        _run(connection)
+        if connection.dialect.name == "sqlite":
+            _run_without_cascades(connection)
+        else:
+            _run(connection)
     engine.dispose()
+
+
+def _run_without_cascades(connection) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's batch mode rebuilds a table to alter it, and dropping the old copy with
+    foreign keys on would cascade into (delete or null) the rows that point at it. Run with
+    them off, as SQLite's docs advise for table rebuilds, then check nothing dangles."""
+    # On the driver's connection: SQLAlchemy's "begin" would put it inside a transaction,
+    # where SQLite ignores it.
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection)
+        dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise RuntimeError(f"migration left rows pointing nowhere: {dangling[:10]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 # SQLite's reflection drops an index's sort order (DESC), so comparing this index there

@@ -20,6 +20,7 @@ from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
 from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
+from prefhub.jobs.router import router as jobs_router
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
 from prefhub.kit.openapi import declare_errors
@@ -123,6 +124,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         campaigns_router,
         items_router,
         import_jobs_router,
+        jobs_router,
         annotate_router,
         exports_router,
         generation_router,

@@ -1,7 +1,7 @@
 """The Celery application: Redis in production, a filesystem broker when embedded.
 
 Both run the same task code; only the broker URL differs. Results live in our own tables
-(export jobs, generation jobs), so Celery's result backend is off.
+(``jobs`` and each kind's), so Celery's result backend is off.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def make_celery(settings: Settings) -> Celery:
             "prefhub.exports.tasks",
             "prefhub.generation.tasks",
             "prefhub.items.tasks",
+            "prefhub.jobs.tasks",
             "prefhub.media.tasks",
         ],
     )

@@ -3,7 +3,9 @@
 ``POLICIES`` declares, for each route the app serves, who may call it. The route list comes
 from the app itself, so a new route without a declared policy fails this test, and so does a
 declared route that no longer exists. Each cell is one real request: a caller the policy
-refuses must get 401, 403 or 404; a caller it admits must not (nor a 5xx).
+refuses must get exactly the refusal its situation calls for (``expected_refusal``: one status
+per situation, as ``prefhub.auth.dependencies`` documents); a caller it admits must get none
+(nor a 5xx).
 
 Callers: ``anon`` (no session), ``annotator``, ``crowd`` (signed in by another campaign's
 crowd link), ``researcher`` (not the owner), ``owner`` (the researcher who owns every object
@@ -42,7 +44,28 @@ ADMITTED = {
     # The tree task is leased to ``annotator``.
     "task": {"annotator"},
 }
-DENIED = {401, 403, 404}
+# Routes whose routers still answer 403 ``forbidden`` to a researcher who does not own the
+# campaign (a pasted ``authorize(can_manage_campaign(...))``) instead of 404: each leaves this
+# list when its router moves to ``ManagedCampaign``, and the test fails until it does.
+NOT_YET_UNIFIED = {
+    "POST /api/campaigns/{slug}/items/import",
+    "POST /api/campaigns/{slug}/items/import-jobs",
+    "GET /api/campaigns/{slug}/items",
+    "POST /api/campaigns/{slug}/exports",
+    "GET /api/campaigns/{slug}/exports",
+    "GET /api/exports/{job_id}",
+    "GET /api/exports/{job_id}/files/{name}",
+    "POST /api/campaigns/{slug}/generation-jobs",
+    "GET /api/campaigns/{slug}/generation-jobs",
+    "GET /api/generation-jobs/{job_id}",
+    "POST /api/generation-jobs/{job_id}/cancel",
+    "POST /api/generation-jobs/{job_id}/resume",
+    "POST /api/campaigns/{slug}/media",
+    "POST /api/campaigns/{slug}/media/fetch",
+    "GET /api/media/fetches/{job_id}",
+    "GET /api/campaigns/{slug}/trees",
+    "GET /api/campaigns/{slug}/tree-messages/flagged",
+}
 # What a refusal for who the caller is says (a 401 for a wrong password is not one).
 REFUSALS = {"not_authenticated", "forbidden", "csrf_failed"}
 
@@ -136,6 +159,7 @@ POLICIES: dict[str, Policy] = {
     "GET /api/annotate/{slug}/judgments": Policy("annotate"),
     "POST /api/campaigns/{slug}/exports": Policy("manage", json=lambda o: {"format": "judgments"}),
     "GET /api/campaigns/{slug}/exports": Policy("manage"),
+    "GET /api/exports/formats": Policy("staff"),
     "GET /api/exports/{job_id}": Policy("manage"),
     "GET /api/exports/{job_id}/files/{name}": Policy("manage", may_404=True),
     "GET /api/models": Policy("staff"),
@@ -164,6 +188,11 @@ POLICIES: dict[str, Policy] = {
         "manage", json=lambda o: {"url": "http://127.0.0.1:9/cat.png"}
     ),
     "GET /api/media/fetches/{job_id}": Policy("manage"),
+    # Every kind of job (the matrix names the generation job): a researcher sees their own.
+    "GET /api/jobs": Policy("staff"),
+    "GET /api/jobs/{job_id}": Policy("manage"),
+    "POST /api/jobs/{job_id}/cancel": Policy("manage", destructive=True),
+    "POST /api/jobs/{job_id}/resume": Policy("manage"),
     "GET /api/media/{sha256}": Policy("media"),
     "GET /api/annotate/{slug}/participation": Policy("annotate"),
     "POST /api/annotate/{slug}/participation/consent": Policy(
@@ -218,12 +247,30 @@ def app_routes() -> set[str]:
     }
 
 
+def expected_refusal(route: str, policy: Policy, role: str) -> int:
+    """The one status a refused caller gets: 401 not signed in; 403 when the caller's role can
+    never call the route, whatever object it names; 404 when the object does not exist for the
+    caller (another researcher's, another campaign than a crowd account's own, another
+    account's token or task), as for an object that exists nowhere."""
+    if role == "anon":
+        return 401
+    if policy.who in ("staff", "admin"):
+        return 403
+    if policy.who == "manage" and role in ("annotator", "crowd"):
+        return 403
+    if route in NOT_YET_UNIFIED and role == "researcher":
+        return 403
+    return 404
+
+
 def test_every_route_declares_who_may_call_it(migrated):
     routes = app_routes()
     undeclared = sorted(routes - set(POLICIES))
     assert not undeclared, f"routes without a declared policy in POLICIES: {undeclared}"
     stale = sorted(set(POLICIES) - routes)
     assert not stale, f"POLICIES names routes the app no longer has: {stale}"
+    unknown = sorted(NOT_YET_UNIFIED - set(POLICIES))
+    assert not unknown, f"NOT_YET_UNIFIED names routes POLICIES does not: {unknown}"
 
 
 @pytest.fixture
@@ -389,6 +436,6 @@ def test_every_caller_gets_exactly_what_the_policy_allows(world, new_client):
             failures.append(f"{route} as {role}: {status} {response.text[:200]}")
         elif admitted and (code in REFUSALS or (status == 404 and not policy.may_404)):
             failures.append(f"{route} as {role}: refused ({status}) but the policy admits")
-        elif not admitted and status not in DENIED:
-            failures.append(f"{route} as {role}: {status} but the policy refuses")
+        elif not admitted and status != (expected := expected_refusal(route, policy, role)):
+            failures.append(f"{route} as {role}: {status} {code}, but a refusal here is {expected}")
     assert not failures, "\n".join(failures)

@@ -22,27 +22,29 @@ def fake():  # type: ignore[no-untyped-def]
 def test_a_new_job_sends_its_first_two_waves_itself_and_the_dispatch_only_the_rest(
     monkeypatch,
 ):  # type: ignore[no-untyped-def]
-    from prefhub.generation import tasks
+    from prefhub.generation import dispatch
     from prefhub.kit.enqueue import flush_pending_sends
 
-    sent: list[tuple[str, list]] = []
-    for task in (tasks.run_requests, tasks.dispatch_job):
-        monkeypatch.setattr(
-            task, "apply_async", lambda args, _n=task.name, **_: sent.append((_n, args))
-        )
+    # What goes to the broker, by task name (the tasks module is never imported to send).
+    sent: list[tuple[str, list, dict]] = []
     monkeypatch.setattr(
-        tasks.celery_app, "producer_or_acquire", lambda: contextlib.nullcontext(None)
+        dispatch.celery_app,
+        "send_task",
+        lambda name, args, kwargs=None, **_: sent.append((name, args, kwargs or {})),
+    )
+    monkeypatch.setattr(
+        dispatch.celery_app, "producer_or_acquire", lambda: contextlib.nullcontext(None)
     )
     session = SimpleNamespace(info={})
-    tasks.send_new_job(session, 7, list(range(100, 0, -1)), slots=32)  # type: ignore[arg-type]
+    dispatch.send_new_job(session, 7, list(range(100, 0, -1)), slots=32)  # type: ignore[arg-type]
     assert sent == []  # nothing before commit
     flush_pending_sends(session)  # type: ignore[arg-type]
 
-    chunks = [args[1] for name, args in sent if name == tasks.run_requests.name]
+    chunks = [args[1] for name, args, _ in sent if name == dispatch.RUN_REQUESTS]
     # The first wave in small chunks (every process starts at once), the second in big ones.
     assert [len(c) for c in chunks] == [4] * 8 + [16] * 2
     assert [i for c in chunks for i in c] == list(range(1, 65))
-    assert sent[-1] == (tasks.dispatch_job.name, [7, None, False, 64])
+    assert sent[-1] == (dispatch.DISPATCH_JOB, [7], {"sent_through": 64})
 
 
 def test_the_dispatch_skips_the_requests_the_job_sent_itself(as_user, fake, unique, db):  # type: ignore[no-untyped-def]

@@ -38,11 +38,12 @@ def _prompts_campaign(researcher, slug, n=3):
 def _run(job_id: int, concurrency: int = 8) -> None:
     """Run the job's requests with the worker's own code, in this process."""
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
 
     with unit_of_work() as session:
         ids = service.queued_request_ids(session, job_id)
-    service.run_locally(ids, concurrency)
+    run_locally(ids, concurrency)
 
 
 def _candidates(db, slug):
@@ -197,7 +198,7 @@ def test_cancel_stops_what_has_not_run(as_user, fake, unique, db):
     _run(job["id"])
     assert fake.count(path="/chat/completions") == 0
     again = researcher.post(f"/api/generation-jobs/{job['id']}/cancel")
-    assert again.json()["error"]["code"] == "generation_job_finished"
+    assert again.json()["error"]["code"] == "job_finished"
 
 
 def test_concurrency_limit_per_endpoint_holds(as_user, fake, unique):

@@ -20,6 +20,7 @@ def fake():
 
 def _image_campaign(researcher, fake, unique: str) -> tuple[str, dict]:
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
 
     slug = f"images-{unique}"
@@ -44,7 +45,7 @@ def _image_campaign(researcher, fake, unique: str) -> tuple[str, dict]:
     ).json()
     with unit_of_work() as session:
         ids = service.queued_request_ids(session, job["id"])
-    service.run_locally(ids, 4)
+    run_locally(ids, 4)
     return slug, job
 
 
@@ -115,6 +116,7 @@ def test_media_is_served_to_whoever_may_see_the_campaign_and_nobody_else(
 
 def test_an_endpoint_that_sends_no_image_is_a_recorded_failure(as_user, fake, unique, db):
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
     from prefhub.models import GenerationRequest
 
@@ -140,7 +142,7 @@ def test_an_endpoint_that_sends_no_image_is_a_recorded_failure(as_user, fake, un
     ).json()
     with unit_of_work() as session:
         ids = service.queued_request_ids(session, job["id"])
-    service.run_locally(ids, 1)
+    run_locally(ids, 1)
     with db() as session:
         request = session.scalars(
             select(GenerationRequest).where(GenerationRequest.job_id == job["id"])

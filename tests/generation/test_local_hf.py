@@ -144,6 +144,7 @@ def _campaign(researcher, slug: str) -> None:
 def _generate(researcher, slug: str, model: str, directory: Path | str, samples: int) -> dict:
     """Register the model, create the job over HTTP, run it with the worker's own code."""
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
 
     body = {"name": model, "provider": "local_hf", "base_url": str(directory), "model": "tiny"}
@@ -155,7 +156,7 @@ def _generate(researcher, slug: str, model: str, directory: Path | str, samples:
     ).json()
     with unit_of_work() as session:
         request_ids = service.queued_request_ids(session, job["id"])
-    service.run_locally(request_ids, 2)
+    run_locally(request_ids, 2)
     return researcher.get(f"/api/generation-jobs/{job['id']}").json()
 
 

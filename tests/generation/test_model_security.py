@@ -331,6 +331,7 @@ def test_a_reply_holding_what_a_database_cannot_store_is_kept_cleaned(as_user, u
     from sqlalchemy import select
 
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.models import Campaign, Candidate, Item
 
     reply = {
@@ -354,7 +355,7 @@ def test_a_reply_holding_what_a_database_cannot_store_is_kept_cleaned(as_user, u
         ).json()
         with db() as session:
             request_ids = service.queued_request_ids(session, job["id"])
-        service.run_locally(request_ids, 1)
+        run_locally(request_ids, 1)
     finally:
         server.close()
     state = researcher.get(f"/api/generation-jobs/{job['id']}").json()

@@ -46,6 +46,7 @@ def test_resume_is_for_the_campaign_owner_or_an_admin_and_refused_once_finished(
     as_user, new_client, fake, unique, db
 ):
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
 
     owner = as_user("researcher")
@@ -67,70 +68,85 @@ def test_resume_is_for_the_campaign_owner_or_an_admin_and_refused_once_finished(
 
     with unit_of_work() as session:
         request_ids = service.queued_request_ids(session, job["id"])
-    service.run_locally(request_ids, 2)
+    run_locally(request_ids, 2)
     finished = owner.post(url)
     assert (finished.status_code, finished.json()["error"]["code"]) == (
         409,
-        "generation_job_finished",
+        "job_finished",
     )
     assert owner.post("/api/generation-jobs/999999999/resume").status_code == 404
 
 
 def test_a_never_dispatched_job_is_claimed_by_one_sweeper_only(as_user, fake, unique, db):
     from prefhub.generation import service
+    from prefhub.jobs import service as jobs
     from prefhub.kit.time import utcnow
-    from prefhub.models import GenerationJob
+    from prefhub.models import Job
+    from prefhub.settings import get_settings
 
     job_id = _job(as_user("researcher"), fake, unique)["id"]
     now = utcnow()
+    grace = get_settings().job_dispatch_grace_seconds
 
-    def stalled(at):  # type: ignore[no-untyped-def]
+    def stranded(at):  # type: ignore[no-untyped-def]
         with db() as session:
-            found = service.stalled_jobs(session, at, grace=30, stale=3600)
-        return {s.job_id: s for s in found}
+            return {row.id: row for row in jobs.stranded(session, at)}
 
-    assert job_id not in stalled(now)  # young: its dispatch may simply not have run yet
-    later = now + timedelta(seconds=31)
-    job = stalled(later)[job_id]
-    assert job.dispatched_at is None and job.include_running is False
+    assert job_id not in stranded(now)  # young: its dispatch may simply not have run yet
+    later = now + timedelta(seconds=grace + 1)
+    job = stranded(later)[job_id]
+    assert job.dispatched_at is None
     with db() as session:
-        first = service.claim_dispatch(session, job_id, job.dispatched_at, later)
+        first = jobs.claim_resend(session, job_id, job.dispatched_at, later)
     with db() as session:
-        second = service.claim_dispatch(session, job_id, job.dispatched_at, later)
+        second = jobs.claim_resend(session, job_id, job.dispatched_at, later)
     assert (first, second) == (True, False)
-    assert job_id not in stalled(later + timedelta(seconds=31))  # dispatched: not stale yet
+    assert job_id not in stranded(later + timedelta(seconds=grace + 1))  # sent: not stale yet
     # The dispatch that create_job sent (no claim) is superseded; the claimed one sends.
     with db() as session:
         assert service.requests_to_dispatch(session, job_id, None, include_running=False) == []
         claimed = service.requests_to_dispatch(session, job_id, later, include_running=False)
         assert len(claimed) == 2
         service.mark_dispatched(session, job_id, later)
-    # Idle for longer than the broker's visibility timeout: sent again, running requests too.
+    # Queued and sent longer ago than the broker's visibility timeout: the message was lost.
     with db() as session:
-        session.get_one(GenerationJob, job_id).dispatched_at = now - timedelta(hours=2)
-        session.get_one(GenerationJob, job_id).created_at = now - timedelta(hours=2)
-    assert stalled(now)[job_id].include_running is True
+        session.get_one(Job, job_id).dispatched_at = now - timedelta(hours=2)
+        session.get_one(Job, job_id).created_at = now - timedelta(hours=2)
+    assert job_id in stranded(now)
 
 
-def test_the_sweep_closes_a_job_whose_closing_was_lost(as_user, fake, unique, db):
+def test_a_recovering_dispatch_closes_a_job_whose_closing_was_lost(as_user, fake, unique, db):
     from sqlalchemy import update
 
     from prefhub.generation import service
-    from prefhub.generation.tasks import sweep_stalled_jobs
+    from prefhub.generation.tasks import dispatch_job
+    from prefhub.jobs import service as jobs
+    from prefhub.jobs import sweeper
     from prefhub.kit.time import utcnow
-    from prefhub.models import GenerationJob, GenerationRequest, GenerationStatus
+    from prefhub.models import GenerationRequest, GenerationStatus, Job, JobStatus
 
     job_id = _job(as_user("researcher"), fake, unique)["id"]
+    long_ago = utcnow() - timedelta(hours=2)
     with db() as session:
         # Every request stored, then the worker died before closing the job, long ago.
         session.execute(
             update(GenerationRequest)
             .where(GenerationRequest.job_id == job_id)
-            .values(status=GenerationStatus.failed, finished_at=utcnow() - timedelta(hours=2))
+            .values(status=GenerationStatus.failed, finished_at=long_ago)
         )
-        job = session.get_one(GenerationJob, job_id)
-        job.status = GenerationStatus.running
-        job.created_at = job.started_at = utcnow() - timedelta(hours=2)
-    sweep_stalled_jobs()
+        job = session.get_one(Job, job_id)
+        job.status = JobStatus.running
+        job.created_at = job.started_at = job.dispatched_at = job.heartbeat_at = long_ago
+    # The sweeper claims it and sends a recovering dispatch (to the broker of the tests)...
+    assert sweeper.sweep() >= 1
     with db() as session:
-        assert service.get_job(session, job_id).status == GenerationStatus.failed
+        claim = session.get_one(Job, job_id).dispatched_at
+    assert claim is not None and claim > long_ago
+    # ...which, run by a worker, closes it: every request failed, so the job failed.
+    dispatch_job(job_id, claim=claim.isoformat(), recovering=True)
+    with db() as session:
+        job = service.get_job(session, job_id)
+        assert job.status == JobStatus.failed and job.error_code == "generation_failed"
+        assert jobs.stranded(session, utcnow()) == [] or job_id not in {
+            r.id for r in jobs.stranded(session, utcnow())
+        }

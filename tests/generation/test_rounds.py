@@ -44,6 +44,7 @@ def _campaign(researcher, fake, unique: str, models: list[str]) -> str:
 
 def _generate(researcher, slug: str, **body) -> dict:
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
 
     response = researcher.post(f"/api/campaigns/{slug}/generation-jobs", json=body)
@@ -51,7 +52,7 @@ def _generate(researcher, slug: str, **body) -> dict:
     job = response.json()
     with unit_of_work() as session:
         ids = service.queued_request_ids(session, job["id"])
-    service.run_locally(ids, 4)
+    run_locally(ids, 4)
     return job
 
 

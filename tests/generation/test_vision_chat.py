@@ -21,6 +21,7 @@ def fake():
 def test_image_prompts_reach_the_model_as_image_url_parts(as_user, fake, unique, db, tmp_path):
     from prefhub.campaigns.service import get_by_slug
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.items.media import FolderFiles
     from prefhub.items.service import import_items
     from prefhub.kit.db import unit_of_work
@@ -55,7 +56,7 @@ def test_image_prompts_reach_the_model_as_image_url_parts(as_user, fake, unique,
     ).json()
     with unit_of_work() as session:
         ids = service.queued_request_ids(session, job["id"])
-    service.run_locally(ids, 2)
+    run_locally(ids, 2)
 
     bodies = [r.body for r in fake.requests if r.path.endswith("/chat/completions")]
     assert len(bodies) == 2

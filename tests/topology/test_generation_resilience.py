@@ -120,7 +120,7 @@ def _finished(db, job_id: int):  # type: ignore[no-untyped-def]
 
     with db() as session:
         job = service.get_job(session, job_id)
-        return job.status.value if job.status in service.FINISHED else None
+        return job.status.value if job.finished else None
 
 
 def _audit(db, job_id: int, expected: int) -> None:

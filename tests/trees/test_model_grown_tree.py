@@ -20,6 +20,7 @@ def fake():
 
 def _run_generation(slug: str) -> int:
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
     from prefhub.models import Campaign, GenerationJob
 
@@ -28,7 +29,7 @@ def _run_generation(slug: str) -> int:
             select(GenerationJob.id).join(Campaign).where(Campaign.slug == slug)
         ).all()
         ids = [i for job in jobs for i in service.queued_request_ids(session, job)]
-    service.run_locally(ids, 4)
+    run_locally(ids, 4)
     return len(ids)
 
 

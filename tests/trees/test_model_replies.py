@@ -17,6 +17,7 @@ def fake():
 
 def _run_tree_jobs(db, campaign_slug: str) -> list[int]:
     from prefhub.generation import service
+    from prefhub.generation.tasks import run_locally
     from prefhub.models import Campaign, GenerationJob
 
     with db() as session:
@@ -24,7 +25,7 @@ def _run_tree_jobs(db, campaign_slug: str) -> list[int]:
             select(GenerationJob.id).join(Campaign).where(Campaign.slug == campaign_slug)
         ).all()
         ids = [i for job in jobs for i in service.queued_request_ids(session, job)]
-    service.run_locally(ids, 4)
+    run_locally(ids, 4)
     return list(jobs)
 
 

@@ -20,6 +20,7 @@ from prefhub.demo import cli as demo_cli
 from prefhub.exports import cli as exports_cli
 from prefhub.generation import cli as generation_cli
 from prefhub.items import cli as items_cli
+from prefhub.jobs import cli as jobs_cli
 from prefhub.simulation import cli as simulation_cli
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ COMMAND_MODULES = [
     db_cli,  # db ...
     auth_cli,  # users ...
     campaigns_cli,  # campaigns ...
+    jobs_cli,  # jobs ...
 ]
 
 for module in COMMAND_MODULES:

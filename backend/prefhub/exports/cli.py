@@ -1,4 +1,6 @@
-"""``prefhub export``: a dataset written by the export job's own code, in this process."""
+"""``prefhub export``: a dataset written by the export job's own code, in this process; and
+``prefhub exports backfill``: the export JSON of items and candidates written before it was
+stored."""
 
 from __future__ import annotations
 
@@ -12,9 +14,29 @@ from pydantic import ValidationError
 from prefhub.cli.common import console, fail, progress
 from prefhub.kit.errors import PrefhubError
 
+exports_app = typer.Typer(help="Export upkeep.", no_args_is_help=True)
+
 
 def register(app: typer.Typer) -> None:
     app.command()(export)
+    app.add_typer(exports_app, name="exports")
+
+
+def registered_format(value: str) -> str:
+    """``--format``: a format of the export registry (read when parsed: it imports them all)."""
+    from prefhub.exports import registry
+
+    if registry.find(value) is None:
+        raise typer.BadParameter(
+            f"{value!r} is not a format; formats: {', '.join(registry.names())}"
+        )
+    return value
+
+
+def _format_names(incomplete: str) -> list[str]:
+    from prefhub.exports import registry
+
+    return [name for name in registry.names() if name.startswith(incomplete)]
 
 
 def export(
@@ -23,8 +45,9 @@ def export(
     format: Annotated[
         str,
         typer.Option(
-            help="dpo, reward, kto, ranking, ratings, feedback, judgments (raw), annotators; "
-            "tree campaigns: trees, dpo, ranking, kto, annotators"
+            parser=registered_format,
+            autocompletion=_format_names,
+            help="the rows to write; `prefhub exports formats` lists them",
         ),
     ] = "dpo",
     standard: Annotated[bool, typer.Option(help="TRL standard form (strings)")] = False,
@@ -72,10 +95,12 @@ def export(
 ) -> None:
     """Export a dataset (runs the same job code as the worker, in this process)."""
     from prefhub.campaigns.service import get_by_slug
+    from prefhub.exports import jobs as export_jobs
     from prefhub.exports import service
     from prefhub.exports.schemas import ExportOptions
     from prefhub.exports.tasks import execute_export
     from prefhub.kit.db import unit_of_work
+    from prefhub.models import JobStatus
 
     groups: dict[str, list[str]] = {}
     for condition in group or []:
@@ -85,7 +110,7 @@ def export(
         groups.setdefault(question, []).append(value)
     try:
         options = ExportOptions(
-            format=format,  # type: ignore[arg-type]
+            format=format,
             conversational=not standard,
             file_format="parquet" if parquet else "jsonl",
             aggregation=aggregation,  # type: ignore[arg-type]
@@ -109,7 +134,9 @@ def export(
         # Before the job exists: a refused destination leaves no failed job behind.
         service.check_destination(out)
         with unit_of_work() as session:
-            job_id = service.create_job(session, get_by_slug(session, slug), None, options).id
+            job_id = export_jobs.create_job(
+                session, get_by_slug(session, slug), None, options, send=False
+            ).id
         with progress() as bar:
             task = bar.add_task(f"exporting {slug} as {format}", total=None)
             job = execute_export(
@@ -118,6 +145,39 @@ def export(
     except PrefhubError as exc:
         raise fail(exc.message) from None
     assert job is not None
+    if job.status != JobStatus.succeeded:
+        raise fail(job.error_message or f"export {job_id} {job.status.value}")
     console.print(f"wrote {job.row_count} rows to {out}")
     for f in job.files:
         console.print(f"  {f['name']}  {f['size']} bytes  sha256 {f['sha256'][:16]}…")
+
+
+@exports_app.command("formats")
+def formats() -> None:
+    """List the export formats: name, the campaigns that can give it, what its rows are."""
+    from prefhub.exports import registry
+
+    for entry in registry.all_formats():
+        kinds = ", ".join(entry.campaign_kinds)
+        console.print(
+            f"{entry.name}  [{kinds}]  {entry.title}", highlight=False, markup=False, soft_wrap=True
+        )
+
+
+@exports_app.command("backfill")
+def backfill(
+    batch: Annotated[int, typer.Option(min=1, help="rows per transaction")] = 5000,
+) -> None:
+    """Store the export JSON of items and candidates written before it was stored on insert,
+    so the fast dpo export copies it for every row (exports give the same bytes either way)."""
+    from prefhub.exports.stored_json import backfill
+    from prefhub.kit.db import unit_of_work
+
+    items = candidates = 0
+    while True:
+        with unit_of_work() as session:
+            filled = backfill(session, batch)
+        items, candidates = items + filled.items, candidates + filled.candidates
+        if not filled.items and not filled.candidates:
+            break
+    console.print(f"filled the export JSON of {items} items and {candidates} candidates")

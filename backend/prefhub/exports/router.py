@@ -7,15 +7,18 @@ from sqlalchemy.orm import Session
 from prefhub.auth.dependencies import StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
+from prefhub.exports import jobs as export_jobs
 from prefhub.exports import service
 from prefhub.exports.exceptions import ExportNotReady
 from prefhub.exports.schemas import (
     ExportFile,
+    ExportFormatList,
     ExportJobList,
     ExportJobOut,
     ExportOptions,
     ExportProgress,
 )
+from prefhub.jobs.dependencies import IdempotencyKey
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
@@ -40,14 +43,15 @@ def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
         progress=ExportProgress(done=job.progress_done, total=job.progress_total),
         row_count=job.row_count,
         files=[ExportFile(**f) for f in job.files],
-        error=job.error,
+        error=job.error_message,
+        error_code=job.error_code,
         created_at=job.created_at,
         finished_at=job.finished_at,
     )
 
 
 def _owned_job(session: Session, user: User, job_id: int) -> tuple[ExportJob, Campaign]:
-    job = service.get_job(session, job_id)
+    job = export_jobs.get_job(session, job_id)
     campaign = session.get_one(Campaign, job.campaign_id)
     authorize(can_manage_campaign(user, campaign), "This export belongs to someone else")
     return job, campaign
@@ -59,12 +63,15 @@ def _owned_job(session: Session, user: User, job_id: int) -> tuple[ExportJob, Ca
     status_code=status.HTTP_202_ACCEPTED,
 )
 def start_export(
-    slug: str, options: ExportOptions, user: StaffUser, session: SessionDep
+    slug: str,
+    options: ExportOptions,
+    user: StaffUser,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ExportJobOut:
     campaign = get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    job = service.create_job(session, campaign, user, options)
-    service.queue_job(session, job)
+    job = export_jobs.create_job(session, campaign, user, options, idempotency_key=idempotency_key)
     return _out(job, campaign)
 
 
@@ -72,7 +79,15 @@ def start_export(
 def list_exports(slug: str, user: StaffUser, session: SessionDep) -> ExportJobList:
     campaign = get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    return ExportJobList(exports=[_out(j, campaign) for j in service.jobs_for(session, campaign)])
+    return ExportJobList(
+        exports=[_out(j, campaign) for j in export_jobs.jobs_for(session, campaign)]
+    )
+
+
+@router.get("/exports/formats", response_model=ExportFormatList)
+def list_formats(user: StaffUser) -> ExportFormatList:
+    """Every export format: what its rows hold, which campaigns can give it, its options."""
+    return service.describe_formats()
 
 
 @router.get("/exports/{job_id}", response_model=ExportJobOut)

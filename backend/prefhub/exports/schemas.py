@@ -13,20 +13,14 @@ from pydantic import (
     model_validator,
 )
 
+from prefhub.exports import registry
 from prefhub.kit.bounds import Int32
 from prefhub.kit.time import UtcDatetime, as_utc
-from prefhub.models import ExportStatus, TreeState
+from prefhub.models import JobStatus, TreeState
 
-# Item campaigns: dpo, judgments, kto, reward, ranking, ratings, feedback, annotators.
-# Tree campaigns: trees, dpo, ranking, kto, judgments, annotators.
-ExportFormat = Literal[
-    "dpo", "judgments", "trees", "ranking", "kto", "reward", "ratings", "feedback", "annotators"
-]
 # How several annotators' judgments of one item become rows: "none" keeps one row per
 # judgment (the default: disagreement is data); the others give one consensus per item.
 Aggregation = Literal["none", "majority", "bradley_terry", "ranked_pairs"]
-# Formats whose rows a consensus can replace (the others are per judgment or per annotator).
-AGGREGATABLE_FORMATS = ("dpo", "reward", "ranking", "kto")
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
@@ -35,7 +29,8 @@ class ExportOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: ExportFormat = "dpo"
+    # A registered format (prefhub.exports.registry; GET /api/exports/formats lists them).
+    format: str = Field(default="dpo", min_length=1, max_length=50, examples=["dpo"])
     # TRL's conversational form (lists of {role, content}) or its standard form (strings).
     conversational: bool = True
     # Pseudonymous annotator ids are a keyed hash; a new salt gives ids unlinkable to others.
@@ -73,6 +68,13 @@ class ExportOptions(BaseModel):
         default=None, min_length=1, max_length=20
     )
 
+    @field_validator("format")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        if registry.find(value) is None:
+            raise ValueError(f"unknown format; formats: {', '.join(registry.names())}")
+        return value
+
     @field_validator("created_from", "created_to")
     @classmethod
     def _naive_utc(cls, value: datetime | None) -> datetime | None:
@@ -88,10 +90,10 @@ class ExportOptions(BaseModel):
     def _coherent(self) -> ExportOptions:
         if self.created_from and self.created_to and self.created_from >= self.created_to:
             raise ValueError("created_from must be before created_to")
-        if self.aggregation != "none" and self.format not in AGGREGATABLE_FORMATS:
+        if self.aggregation != "none" and not registry.get(self.format).aggregates:
             raise ValueError(
                 f"'{self.format}' rows are per judgment or per annotator and cannot be "
-                f"aggregated; aggregation applies to {', '.join(AGGREGATABLE_FORMATS)}"
+                f"aggregated; aggregation applies to {', '.join(registry.aggregatable())}"
             )
         for field, values in (self.annotator_groups or {}).items():
             if not values:
@@ -123,14 +125,55 @@ class ExportJobOut(BaseModel):
     campaign_slug: str
     format: str
     options: ExportOptionsOut
-    status: ExportStatus
+    status: JobStatus
     progress: ExportProgress
     row_count: int | None
     files: list[ExportFile]
+    # Why it failed, for people, and its stable code (never internals: the log has those).
     error: str | None
+    error_code: str | None = None
     created_at: UtcDatetime
     finished_at: UtcDatetime | None
 
 
 class ExportJobList(BaseModel):
     exports: list[ExportJobOut]
+
+
+class ExportColumnOut(BaseModel):
+    """A column of a format's rows; a "record" column's fields in ``fields``."""
+
+    name: str
+    type: registry.ColumnType
+    description: str
+    repeated: bool
+    fields: list[ExportColumnOut]
+
+
+class ExportOptionOut(BaseModel):
+    """An export option (a field of the export request) that the format reads."""
+
+    name: str
+    description: str
+
+
+class ExportFormatOut(BaseModel):
+    name: str
+    title: str
+    description: str
+    # The campaign kinds it can export, and for each its rows and columns (rating questions
+    # add a column per attribute, media a column per media kind: those depend on the campaign).
+    campaign_kinds: list[registry.CampaignKind]
+    row_grain: str
+    tree_row_grain: str | None
+    columns: list[ExportColumnOut]
+    tree_columns: list[ExportColumnOut] | None
+    trainer: str | None
+    aggregates: bool
+    options: list[ExportOptionOut]
+
+
+class ExportFormatList(BaseModel):
+    """Every export format, in the order offered: a campaign kind's first is its default."""
+
+    formats: list[ExportFormatOut]

@@ -1,4 +1,6 @@
-"""Export jobs: create, run (streaming, batch by batch), describe and serve their files."""
+"""Exports: write one (streaming, batch by batch), describe the formats, serve the files.
+
+The job around an export (create, send, finish) is ``exports.jobs``."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from prefhub import __version__
 from prefhub.campaigns.service import spec_of
+from prefhub.exports import registry
 from prefhub.exports.card import dataset_card
 from prefhub.exports.croissant import croissant
 from prefhub.exports.datafile import open_data_file
@@ -20,77 +23,37 @@ from prefhub.exports.demographics import summarize_profiles
 from prefhub.exports.exceptions import (
     BadExportDestination,
     ExportFileNotFound,
-    ExportNotFound,
     ExportNotReady,
     UnsupportedExport,
 )
 from prefhub.exports.parquet import jsonl_to_parquet
 from prefhub.exports.row_writing import (
-    ITEM_FORMATS,
     MEDIA_KEY,
     STATS_KEY,
-    TREE_FORMATS,
     ProgressCallback,
     profiles_of,
     write_judgment_rows,
     write_tree_rows,
 )
-from prefhub.exports.schemas import ExportOptions
+from prefhub.exports.schemas import (
+    ExportColumnOut,
+    ExportFormatList,
+    ExportFormatOut,
+    ExportOptionOut,
+    ExportOptions,
+)
 from prefhub.exports.snapshot import campaign_snapshot
-from prefhub.kit.enqueue import enqueue_after_commit
-from prefhub.kit.time import utcnow
 from prefhub.media.storage import copy_media
 from prefhub.models import (
     Campaign,
     ExportJob,
-    ExportStatus,
+    JobStatus,
     MediaAsset,
-    User,
 )
 from prefhub.settings import get_settings
 
 # Written first into a ``.partial`` folder: only a folder holding it may be cleared on a retry.
 PARTIAL_MARKER = ".prefhub-export-partial"
-
-
-def create_job(
-    session: Session, campaign: Campaign, user: User | None, options: ExportOptions
-) -> ExportJob:
-    check_supported(campaign, options)
-    job = ExportJob(
-        campaign_id=campaign.id,
-        created_by_id=user.id if user else None,
-        format=options.format,
-        options=options.model_dump(mode="json"),
-        status=ExportStatus.queued,
-    )
-    session.add(job)
-    session.flush()
-    return job
-
-
-def queue_job(session: Session, job: ExportJob) -> None:
-    from prefhub.exports.tasks import run_export  # tasks import this module
-
-    enqueue_after_commit(session, run_export, job.id, expires=24 * 3600)
-
-
-def get_job(session: Session, job_id: int) -> ExportJob:
-    job = session.get(ExportJob, job_id)
-    if job is None:
-        raise ExportNotFound(f"No export job {job_id}")
-    return job
-
-
-def jobs_for(session: Session, campaign: Campaign) -> list[ExportJob]:
-    return list(
-        session.scalars(
-            select(ExportJob)
-            .where(ExportJob.campaign_id == campaign.id)
-            .order_by(ExportJob.id.desc())
-            .limit(100)
-        )
-    )
 
 
 def default_folder(campaign: Campaign, job: ExportJob) -> Path:
@@ -99,7 +62,7 @@ def default_folder(campaign: Campaign, job: ExportJob) -> Path:
 
 def file_path(session: Session, job: ExportJob, name: str) -> Path:
     """Only files the job itself recorded can be served: no path tricks."""
-    if job.status != ExportStatus.succeeded or not job.folder:
+    if job.status != JobStatus.succeeded or not job.folder:
         raise ExportNotReady(f"Export {job.id} is {job.status.value}")
     if name not in {f["name"] for f in job.files} | {"manifest.json"}:
         raise ExportFileNotFound(f"Export {job.id} has no file '{name}'")
@@ -245,6 +208,44 @@ def _copy_media(session: Session, used: dict[str, str], folder: Path) -> list[di
     return entries
 
 
+def describe_formats() -> ExportFormatList:
+    """The registry as the API serves it (the admin UI's export form reads it)."""
+    return ExportFormatList(formats=[_format_out(entry) for entry in registry.all_formats()])
+
+
+def _format_out(entry: registry.ExportFormat) -> ExportFormatOut:
+    def columns(declared: tuple[registry.Column, ...]) -> list[ExportColumnOut]:
+        around = (registry.ID_COLUMN, registry.CAMPAIGN_COLUMN)
+        return [_column_out(c) for c in (*around, *declared, registry.METADATA_COLUMN)]
+
+    return ExportFormatOut(
+        name=entry.name,
+        title=entry.title,
+        description=entry.description,
+        campaign_kinds=list(entry.campaign_kinds),
+        row_grain=entry.row_grain,
+        tree_row_grain=entry.tree_row_grain,
+        columns=columns(entry.columns),
+        tree_columns=columns(entry.tree_columns) if entry.tree_columns is not None else None,
+        trainer=entry.trainer,
+        aggregates=entry.aggregates,
+        options=[
+            ExportOptionOut(name=name, description=registry.OPTION_DESCRIPTIONS[name])
+            for name in entry.options
+        ],
+    )
+
+
+def _column_out(column: registry.Column) -> ExportColumnOut:
+    return ExportColumnOut(
+        name=column.name,
+        type=column.type,
+        description=column.description,
+        repeated=column.repeated,
+        fields=[_column_out(f) for f in column.fields],
+    )
+
+
 def is_tree_campaign(campaign: Campaign) -> bool:
     return spec_of(campaign).trees is not None
 
@@ -252,8 +253,9 @@ def is_tree_campaign(campaign: Campaign) -> bool:
 def check_supported(campaign: Campaign, options: ExportOptions) -> None:
     """Refuse, before any work, an export the campaign's kind cannot give."""
     tree = is_tree_campaign(campaign)
-    kind, formats = ("conversation-tree", TREE_FORMATS) if tree else ("item", ITEM_FORMATS)
-    if options.format not in formats:
+    kind: registry.CampaignKind = "conversation-tree" if tree else "item"
+    if kind not in registry.get(options.format).writers:
+        formats = [entry.name for entry in registry.for_kind(kind)]
         later = "are not built yet" if tree else "need a conversation-tree campaign"
         raise UnsupportedExport(
             f"'{options.format}' exports of {kind} campaigns {later}; "
@@ -287,30 +289,3 @@ def check_supported(campaign: Campaign, options: ExportOptions) -> None:
             "aggregated by the campaign's consensus setting; filter trees by tree_states and "
             "languages"
         )
-
-
-def mark_running(session: Session, job: ExportJob) -> None:
-    job.status = ExportStatus.running
-    job.started_at = utcnow()
-    job.error = None
-
-
-def mark_succeeded(session: Session, job: ExportJob, folder: Path, manifest: dict) -> None:
-    job.status = ExportStatus.succeeded
-    job.folder = str(folder.resolve())
-    job.files = manifest["files"]
-    job.row_count = manifest["counts"]["rows"]
-    counts = manifest["counts"]
-    job.progress_done = job.progress_total = counts.get("judgments", counts.get("trees", 0))
-    job.finished_at = utcnow()
-
-
-def mark_failed(session: Session, job: ExportJob, error: str) -> None:
-    job.status = ExportStatus.failed
-    job.error = error[:4000]
-    job.finished_at = utcnow()
-
-
-def record_progress(session: Session, job_id: int, done: int, total: int) -> None:
-    job = session.get_one(ExportJob, job_id)
-    job.progress_done, job.progress_total = done, total

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from prefhub.cli.common import console, fail, field_errors, progress
 from prefhub.kit.errors import PrefhubError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from prefhub.generation.schemas import GenerationJobCreate
+    from prefhub.models import Campaign
 
 models_app = typer.Typer(help="Model endpoints that generate candidates.", no_args_is_help=True)
 
@@ -174,6 +182,13 @@ def generate(
         ),
     ] = None,
     wait: Annotated[bool, typer.Option(help="wait for the job, with a progress bar")] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="idempotency key; by default the same command, run again while its job is "
+            "still open, returns that job instead of starting a second one"
+        ),
+    ] = None,
 ) -> None:
     """Generate candidates for a campaign's items from one or more models."""
     import time
@@ -181,7 +196,9 @@ def generate(
     from prefhub.campaigns.service import get_by_slug
     from prefhub.generation import service
     from prefhub.generation.schemas import GenerationJobCreate
+    from prefhub.generation.tasks import run_locally
     from prefhub.kit.db import unit_of_work
+    from prefhub.kit.enqueue import failed_sends
     from prefhub.models import Campaign, ModelEndpoint
     from prefhub.settings import get_settings
 
@@ -193,18 +210,25 @@ def generate(
                 body = GenerationJobCreate(
                     models=model, samples=n, new_round=new_round, item_ids=item or None
                 )
-                job = service.create_job(session, get_by_slug(session, slug), body, None)
+                campaign = get_by_slug(session, slug)
+                key = key or _default_key(session, campaign, body)
+                job = service.create_job(session, campaign, body, None, idempotency_key=key)
                 request_ids = service.queued_request_ids(session, job.id)
             else:
                 job = service.get_job(session, resume)
                 request_ids = service.resume_job(session, job)
                 slug = session.get_one(Campaign, job.campaign_id).slug
-            job_id, total = job.id, job.total
+            job_id, total = job.id, job.progress_total
             concurrency = sum(
                 session.get_one(ModelEndpoint, i).max_concurrency for i in job.endpoint_ids
             )
     except PrefhubError as exc:
         raise fail(exc.message) from None
+    if failed_sends(session):
+        console.print(
+            f"the broker is unreachable: generation job {job_id} is stored and queued; a "
+            f"worker sends it once the broker is back (or: prefhub jobs resume {job_id})"
+        )
     if resume is None:
         console.print(f"generation job {job_id}: {total} requests")
     else:
@@ -217,14 +241,14 @@ def generate(
         task = bar.add_task(f"generating for {slug}", total=total)
         if not get_settings().redis_url:
             done = iter(range(total - len(request_ids) + 1, total + 1))
-            service.run_locally(
+            run_locally(
                 request_ids, min(concurrency, 32), lambda: bar.update(task, completed=next(done))
             )
         while True:
             with unit_of_work() as session:
                 job = service.get_job(session, job_id)
                 counts = service.progress(session, job)
-                finished = job.status in service.FINISHED
+                finished = job.finished
             bar.update(task, completed=counts.done + counts.failed + counts.cancelled)
             if finished:
                 break
@@ -232,3 +256,20 @@ def generate(
     console.print(f"job {job_id} {job.status.value}: {counts.done} stored, {counts.failed} failed")
     for error in counts.errors[:5]:
         console.print(f"  error: {error}")
+
+
+def _default_key(session: Session, campaign: Campaign, body: GenerationJobCreate) -> str:
+    """The same options for the same campaign, while no generation job of it has finished
+    since: a command run twice (its first answer lost) makes one job, not two."""
+    from sqlalchemy import func, select
+
+    from prefhub.models import FINISHED_JOB_STATUSES, GenerationJob
+
+    finished = session.scalar(
+        select(func.count(GenerationJob.id)).where(
+            GenerationJob.campaign_id == campaign.id,
+            GenerationJob.status.in_(FINISHED_JOB_STATUSES),
+        )
+    )
+    options = json.dumps([campaign.id, body.model_dump(mode="json"), finished], sort_keys=True)
+    return "cli-" + hashlib.sha256(options.encode()).hexdigest()[:32]

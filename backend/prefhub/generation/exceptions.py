@@ -13,10 +13,6 @@ class GenerationJobNotFound(NotFound):
     code = "generation_job_not_found"
 
 
-class GenerationJobFinished(Conflict):
-    code = "generation_job_finished"
-
-
 class RoundConflict(Conflict):
     code = "round_conflict"
 

@@ -23,6 +23,7 @@ from prefhub.generation.providers import Completion
 from prefhub.kit.time import utcnow
 from prefhub.media.service import register as register_media
 from prefhub.models import (
+    OPEN_JOB_STATUSES,
     Campaign,
     Candidate,
     GenerationJob,
@@ -30,6 +31,8 @@ from prefhub.models import (
     GenerationStatus,
     Item,
     ItemStatus,
+    Job,
+    JobStatus,
     MediaAsset,
     MessageRole,
     ModelEndpoint,
@@ -78,9 +81,7 @@ def start_requests(session: Session, request_ids: Iterable[int]) -> list[Request
         select(TreeMessage.id).where(TreeMessage.generation_request_id == GenerationRequest.id)
     ).exists()
     job_open = (
-        select(GenerationJob.id).where(
-            GenerationJob.id == GenerationRequest.job_id, GenerationJob.status.in_(OPEN)
-        )
+        select(Job.id).where(Job.id == GenerationRequest.job_id, Job.status.in_(OPEN_JOB_STATUSES))
     ).exists()
     now = utcnow()
     # One statement starts them all. "running" counts as open: a run whose worker died comes
@@ -122,10 +123,13 @@ def _plan(session: Session, rows: list[Any], now: datetime) -> list[RequestPlan]
     """The started requests' plans; their jobs are running from now on."""
     job_ids = {r.job_id for r in rows}
     session.execute(
-        update(GenerationJob)
-        .where(GenerationJob.id.in_(job_ids), GenerationJob.status == GenerationStatus.queued)
+        update(Job)
+        .where(Job.id.in_(job_ids), Job.status == JobStatus.queued)
         .values(
-            status=GenerationStatus.running, started_at=func.coalesce(GenerationJob.started_at, now)
+            status=JobStatus.running,
+            started_at=func.coalesce(Job.started_at, now),
+            attempts=Job.attempts + 1,
+            heartbeat_at=now,
         )
         .execution_options(**_NO_SYNC)
     )
@@ -204,6 +208,14 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
             .execution_options(**_NO_SYNC)
         )
     )
+    if won:
+        # The job's heartbeat: the jobs sweeper judges a generation job by its last completion.
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(sorted({by_request[r][0].job_id for r in won})))
+            .values(heartbeat_at=utcnow())
+            .execution_options(**_NO_SYNC)
+        )
     for request_id in won:
         plan, completion = by_request[request_id]
         if completion.media:
@@ -398,15 +410,19 @@ def finish_job_if_done(session: Session, job_id: int) -> None:
             GenerationRequest.status == GenerationStatus.failed,
         )
         .scalar_subquery()
-        == GenerationJob.total
+        == Job.progress_total
     )
     session.execute(
-        update(GenerationJob)
-        .where(GenerationJob.id == job_id, GenerationJob.status.in_(OPEN), ~open_requests)
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(OPEN_JOB_STATUSES), ~open_requests)
         .values(
             status=case(
-                (all_failed, GenerationStatus.failed.value),
-                else_=GenerationStatus.succeeded.value,
+                (all_failed, JobStatus.failed.value),
+                else_=JobStatus.succeeded.value,
+            ),
+            error_code=case((all_failed, "generation_failed"), else_=None),
+            error_message=case(
+                (all_failed, "Every request failed; the job's errors say why"), else_=None
             ),
             finished_at=utcnow(),
         )

@@ -9,7 +9,6 @@ from prefhub.campaigns.service import get_by_slug
 from prefhub.generation import registry, service
 from prefhub.generation import secrets as model_secrets
 from prefhub.generation.exceptions import (
-    GenerationJobFinished,
     ModelExists,
     PermanentModelError,
     RetryableModelError,
@@ -29,6 +28,9 @@ from prefhub.generation.schemas import (
     ModelSharing,
     ModelTestResult,
 )
+from prefhub.jobs import service as jobs
+from prefhub.jobs.dependencies import IdempotencyKey
+from prefhub.jobs.exceptions import JobFinished
 from prefhub.kit.bounds import PathId
 from prefhub.kit.db import end_transaction
 from prefhub.kit.deps import SessionDep
@@ -143,11 +145,17 @@ def _managed(session: Session, user: User, campaign: Campaign) -> Campaign:
     responses=errors(RoundConflict),
 )
 def start_job(
-    slug: str, body: GenerationJobCreate, user: StaffUser, session: SessionDep
+    slug: str,
+    body: GenerationJobCreate,
+    user: StaffUser,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> GenerationJobOut:
-    """Generate M models x N samples for the campaign's items (or the listed ones)."""
+    """Generate M models x N samples for the campaign's items (or the listed ones). Send an
+    ``Idempotency-Key`` to make a retry safe: it returns the job the first try made."""
     campaign = _managed(session, user, get_by_slug(session, slug))
-    return _job_out(session, service.create_job(session, campaign, body, user), campaign)
+    job = service.create_job(session, campaign, body, user, idempotency_key=idempotency_key)
+    return _job_out(session, job, campaign)
 
 
 @router.get("/campaigns/{slug}/generation-jobs", response_model=GenerationJobList)
@@ -172,11 +180,12 @@ def get_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJ
 @router.post(
     "/generation-jobs/{job_id}/cancel",
     response_model=GenerationJobOut,
-    responses=errors(GenerationJobFinished),
+    responses=errors(JobFinished),
 )
 def cancel_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
+    """Cancel the job's open requests (also ``POST /api/jobs/{id}/cancel``)."""
     job, campaign = _owned_job(session, user, job_id)
-    service.cancel_job(session, job)
+    jobs.cancel(session, job)
     return _job_out(session, job, campaign)
 
 
@@ -184,11 +193,12 @@ def cancel_job(job_id: PathId, user: StaffUser, session: SessionDep) -> Generati
     "/generation-jobs/{job_id}/resume",
     response_model=GenerationJobOut,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=errors(GenerationJobFinished),
+    responses=errors(JobFinished),
 )
 def resume_job(job_id: PathId, user: StaffUser, session: SessionDep) -> GenerationJobOut:
-    """Send the job's unfinished requests to the workers again (e.g. after a broker outage).
-    Workers also do this on their own for jobs that stall."""
+    """Send the job's unfinished requests to the workers again (e.g. after a broker outage),
+    or run a cancelled or failed job's remaining requests. Workers also do this on their own
+    for jobs that stall. The same as ``POST /api/jobs/{id}/resume``."""
     job, campaign = _owned_job(session, user, job_id)
     service.resume_job(session, job)
     return _job_out(session, job, campaign)

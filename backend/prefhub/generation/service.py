@@ -13,16 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from prefhub.campaigns.tree_spec import ModelReplies
-from prefhub.generation import registry
+from prefhub.generation import dispatch, registry
 from prefhub.generation.exceptions import (
     BadGenerationRequest,
-    GenerationJobFinished,
     GenerationJobNotFound,
     RoundConflict,
 )
-from prefhub.generation.execution import FINISHED, MAX_ATTEMPTS, OPEN
+from prefhub.generation.execution import OPEN
 from prefhub.generation.schemas import GenerationJobCreate
-from prefhub.kit.enqueue import enqueue_after_commit
+from prefhub.jobs import service as jobs
 from prefhub.kit.time import utcnow
 from prefhub.models import (
     Campaign,
@@ -31,11 +30,11 @@ from prefhub.models import (
     GenerationStatus,
     Item,
     ItemStatus,
+    Job,
     ModelEndpoint,
     TreeMessage,
     User,
 )
-from prefhub.settings import get_settings
 from prefhub.trees import model_replies
 
 log = logging.getLogger(__name__)
@@ -44,8 +43,19 @@ log = logging.getLogger(__name__)
 
 
 def create_job(
-    session: Session, campaign: Campaign, body: GenerationJobCreate, user: User | None
+    session: Session,
+    campaign: Campaign,
+    body: GenerationJobCreate,
+    user: User | None,
+    *,
+    idempotency_key: str | None = None,
 ) -> GenerationJob:
+    """M models x N samples for the campaign's items of the current (or a new) round. A
+    retry with the same ``idempotency_key`` returns the job the first try made."""
+    if idempotency_key is not None:
+        earlier = jobs.find_by_key(session, user, idempotency_key, GenerationJob)
+        if earlier is not None:
+            return earlier
     endpoints = [registry.get_model_for(session, user, name) for name in body.models]
     if len({e.id for e in endpoints}) != len(endpoints):
         raise BadGenerationRequest("A model is listed twice")
@@ -69,6 +79,7 @@ def create_job(
         samples=body.samples,
         params=body.params,
         round_=round_,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -120,20 +131,18 @@ def _new_job(
     samples: int,
     params: dict[str, Any],
     round_: int,
+    idempotency_key: str | None = None,
 ) -> GenerationJob:
     """A job of one request per target x endpoint x sample, dispatched after commit."""
     job = GenerationJob(
         campaign_id=campaign.id,
-        created_by_id=user.id if user else None,
         endpoint_ids=[e.id for e in endpoints],
         samples=samples,
         params=params,
         round=round_,
-        status=GenerationStatus.queued,
-        total=len(targets) * len(endpoints) * samples,
+        progress_total=len(targets) * len(endpoints) * samples,
     )
-    session.add(job)
-    session.flush()
+    jobs.create(session, job, owner=user, idempotency_key=idempotency_key, send_now=False)
     requests = [
         GenerationRequest(job_id=job.id, endpoint_id=e.id, sample_index=s, **target)
         for target in targets
@@ -142,9 +151,7 @@ def _new_job(
     ]
     session.add_all(requests)
     session.flush()
-    from prefhub.generation.tasks import send_new_job  # tasks import this module
-
-    send_new_job(
+    dispatch.send_new_job(
         session, job.id, [r.id for r in requests], sum(e.max_concurrency for e in endpoints)
     )
     return job
@@ -212,14 +219,7 @@ def get_job(session: Session, job_id: int) -> GenerationJob:
 
 
 def jobs_for(session: Session, campaign: Campaign) -> list[GenerationJob]:
-    return list(
-        session.scalars(
-            select(GenerationJob)
-            .where(GenerationJob.campaign_id == campaign.id)
-            .order_by(GenerationJob.id.desc())
-            .limit(100)
-        )
-    )
+    return jobs.of_campaign(session, GenerationJob, campaign.id)
 
 
 @dataclass
@@ -250,7 +250,7 @@ def progress(session: Session, job: GenerationJob) -> JobProgress:
         )
     )
     return JobProgress(
-        total=job.total,
+        total=job.progress_total,
         done=counts[GenerationStatus.succeeded],
         failed=counts[GenerationStatus.failed],
         cancelled=counts[GenerationStatus.cancelled],
@@ -258,19 +258,25 @@ def progress(session: Session, job: GenerationJob) -> JobProgress:
     )
 
 
-def cancel_job(session: Session, job: GenerationJob) -> None:
-    if job.status in FINISHED:
-        raise GenerationJobFinished(f"Generation job {job.id} is already {job.status.value}")
+def on_cancel(session: Session, job: Job) -> None:
+    """A cancelled job's open requests are cancelled too; finished ones stay."""
+    session.execute(
+        update(GenerationRequest)
+        .where(GenerationRequest.job_id == job.id, GenerationRequest.status.in_(OPEN))
+        .values(status=GenerationStatus.cancelled, finished_at=utcnow())
+    )
+
+
+def on_resume(session: Session, job: Job) -> None:
+    """A resumed job runs again the requests that were cancelled or failed for good."""
     session.execute(
         update(GenerationRequest)
         .where(
             GenerationRequest.job_id == job.id,
-            GenerationRequest.status.in_([GenerationStatus.queued, GenerationStatus.running]),
+            GenerationRequest.status.in_([GenerationStatus.cancelled, GenerationStatus.failed]),
         )
-        .values(status=GenerationStatus.cancelled, finished_at=utcnow())
+        .values(status=GenerationStatus.queued, attempts=0, error=None, finished_at=None)
     )
-    job.status = GenerationStatus.cancelled
-    job.finished_at = utcnow()
 
 
 def queued_request_ids(session: Session, job_id: int) -> list[int]:
@@ -279,16 +285,10 @@ def queued_request_ids(session: Session, job_id: int) -> list[int]:
 
 # ---------------------------------------------------------------- dispatch and recovery
 #
-# ``dispatched_at`` says when the job's requests were last handed to the broker. A dispatch
-# carries the value it was claimed with (None for the one sent by ``create_job``): a newer claim
-# (a resume, or the sweep) supersedes it, so at most one dispatch per claim sends the requests.
-
-
-@dataclass(frozen=True)
-class StalledJob:
-    job_id: int
-    dispatched_at: datetime | None
-    include_running: bool  # running requests whose worker, and message, were lost
+# ``dispatched_at`` (the job's, in ``jobs``) says when its requests were last handed to the
+# broker. A dispatch carries the value it was claimed with (None for the one sent by
+# ``create_job``): a newer claim (a resume, or the sweeper) supersedes it, so at most one
+# dispatch per claim sends the requests.
 
 
 def open_request_ids(session: Session, job_id: int, *, include_running: bool) -> list[int]:
@@ -313,128 +313,32 @@ def requests_to_dispatch(
     """What a dispatch of the job sends: nothing once the job is finished or a newer claim
     took the dispatch over; only ids above ``after`` if given (those up to it were sent)."""
     job = session.get(GenerationJob, job_id)
-    if job is None or job.status in FINISHED or job.dispatched_at != claim:
+    if job is None or job.finished or job.dispatched_at != claim:
         return []
     request_ids = open_request_ids(session, job_id, include_running=include_running)
     return [i for i in request_ids if after is None or i > after]
 
 
 def mark_dispatched(session: Session, job_id: int, claim: datetime | None) -> None:
-    """The dispatch reached the broker: the sweep leaves the job alone until it stalls."""
+    """The dispatch reached the broker: the sweeper leaves the job alone until it stalls."""
+    claimed = Job.dispatched_at.is_(None) if claim is None else Job.dispatched_at == claim
     session.execute(
-        update(GenerationJob)
-        .where(GenerationJob.id == job_id, _dispatched_at_is(claim))
+        update(Job)
+        .where(Job.id == job_id, claimed)
         .values(dispatched_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 
 
-def claim_dispatch(session: Session, job_id: int, seen: datetime | None, at: datetime) -> bool:
-    """Take over the job's dispatch, unless it is finished or someone else claimed it since
-    ``seen`` (one guarded statement: of several sweepers, one wins)."""
-    claimed = session.execute(
-        update(GenerationJob)
-        .where(
-            GenerationJob.id == job_id,
-            GenerationJob.status.in_(OPEN),
-            _dispatched_at_is(seen),
-        )
-        .values(dispatched_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
-
-
-def release_claim(session: Session, job_id: int, claim: datetime, seen: datetime | None) -> None:
-    """The claimed dispatch could not be sent: let the next sweep try again."""
-    session.execute(
-        update(GenerationJob)
-        .where(GenerationJob.id == job_id, GenerationJob.dispatched_at == claim)
-        .values(dispatched_at=seen)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _dispatched_at_is(value: datetime | None) -> Any:
-    if value is None:
-        return GenerationJob.dispatched_at.is_(None)
-    return GenerationJob.dispatched_at == value
-
-
-def stalled_jobs(
-    session: Session, now: datetime, *, grace: float, stale: float
-) -> list[StalledJob]:
-    """Open jobs that nothing moves: never dispatched (the broker was down when they were
-    created) and idle for ``grace`` seconds, or dispatched and idle for ``stale`` seconds
-    (longer than the broker takes to hand a dead worker's tasks to another)."""
-    stalled = []
-    for row in _activity(session, GenerationJob.status.in_(OPEN)):
-        idle = _idle_seconds(row, now)
-        if idle > (grace if row.dispatched_at is None else stale):
-            stalled.append(StalledJob(row.id, row.dispatched_at, include_running=idle > stale))
-    return stalled
+def idle_seconds(session: Session, job_id: int) -> float:
+    """How long since anything happened to the job: created, started, a request finished."""
+    row = session.execute(
+        select(Job.created_at, Job.started_at, Job.heartbeat_at).where(Job.id == job_id)
+    ).one()
+    return (utcnow() - max(t for t in row if t is not None)).total_seconds()
 
 
 def resume_job(session: Session, job: GenerationJob) -> list[int]:
-    """Send the job's open requests to the workers again (after commit); returns them.
-    Running requests go too once the job has been idle longer than the broker's visibility
-    timeout (their worker and its message are gone)."""
-    if job.status in FINISHED:
-        raise GenerationJobFinished(f"Generation job {job.id} is already {job.status.value}")
-    now = utcnow()
-    (row,) = _activity(session, GenerationJob.id == job.id)
-    include_running = _idle_seconds(row, now) > get_settings().redis_visibility_timeout
-    job.dispatched_at = now
-    session.flush()
-    from prefhub.generation.tasks import dispatch_job  # tasks import this module
-
-    enqueue_after_commit(
-        session, dispatch_job, job.id, now.isoformat(), include_running, expires=24 * 3600
-    )
-    return open_request_ids(session, job.id, include_running=include_running)
-
-
-def _activity(session: Session, *where: Any) -> list[Any]:
-    """Open jobs with the times something last happened to them."""
-    last_finished = (
-        select(func.max(GenerationRequest.finished_at))
-        .where(GenerationRequest.job_id == GenerationJob.id)
-        .scalar_subquery()
-        .label("last_finished_at")
-    )
-    return list(
-        session.execute(
-            select(
-                GenerationJob.id,
-                GenerationJob.created_at,
-                GenerationJob.started_at,
-                GenerationJob.dispatched_at,
-                last_finished,
-            ).where(*where)
-        ).all()
-    )
-
-
-def _idle_seconds(row: Any, now: datetime) -> float:
-    times = (row.created_at, row.started_at, row.dispatched_at, row.last_finished_at)
-    return (now - max(t for t in times if t is not None)).total_seconds()
-
-
-def run_locally(request_ids: list[int], concurrency: int, on_done: Any = None) -> None:
-    """Run requests in this process (``prefhub generate --wait`` without Redis): the same
-    request code as the worker, with its retries and backoff, on a thread pool."""
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
-    from prefhub.generation.tasks import execute_request
-
-    def run(request_id: int) -> None:
-        retries = 0
-        while (delay := execute_request(request_id, retries, MAX_ATTEMPTS)) is not None:
-            retries += 1
-            time.sleep(delay)
-        if on_done:
-            on_done()
-
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        list(pool.map(run, request_ids))
+    """Send the job's unfinished requests to the workers again (after commit); returns them."""
+    jobs.resume(session, job)
+    return open_request_ids(session, job.id, include_running=False)

@@ -1,39 +1,37 @@
 """Celery tasks for generation: take ids, open short transactions, call the model between them.
 
 A new job sends its first requests itself after commit and ``dispatch_job`` the rest, in
-chunks; ``run_requests`` runs a chunk's requests at once, each on its endpoint's thread pool in
-this process, and the process's storer commits completions as they arrive. Late acks: a
-worker killed mid-chunk leaves the message unacknowledged and another worker runs it again;
-the guards in ``execution`` make that second run harmless.
+chunks (``generation.dispatch``); ``run_requests`` runs a chunk's requests at once, each on
+its endpoint's thread pool in this process, and the process's storer commits completions as
+they arrive. Late acks: a worker killed mid-chunk leaves the message unacknowledged and
+another worker runs it again; the guards in ``execution`` make that second run harmless. The
+jobs sweeper re-sends ``dispatch_job`` for a job nothing moves.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 
 import httpx
 from celery.signals import worker_process_init, worker_ready
-from kombu.exceptions import OperationalError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, configure_mappers
+from sqlalchemy.orm import configure_mappers
 
-from prefhub.generation import execution, service
+from prefhub.generation import dispatch, execution, service
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.generation.execution import RequestPlan
 from prefhub.generation.providers import Completion, generate
 from prefhub.kit import egress
 from prefhub.kit.db import unit_of_work
-from prefhub.kit.enqueue import send_after_commit
 from prefhub.kit.slots import SlotTimeout, endpoint_slot, warm_up_slots
-from prefhub.kit.time import utcnow
 from prefhub.models import ModelEndpoint
 from prefhub.settings import get_settings
 from prefhub.worker import GENERATION_QUEUE, celery_app, queue_name
@@ -42,14 +40,6 @@ log = logging.getLogger(__name__)
 _shared_client: tuple[int, httpx.Client] | None = None
 _client_lock = threading.Lock()
 _rng = random.SystemRandom()
-# Requests per message: few messages for a big job, yet enough of them to spread a job over
-# every worker process (and so over every core).
-CHUNK_SIZE = 16
-# A new job's first wave of requests (one per slot) is split into this many messages, so that
-# every worker process, and several threads in each, start theirs at once.
-RAMP_MESSAGES = 8
-REQUEST_EXPIRES = 7 * 24 * 3600
-DISPATCH_EXPIRES = 24 * 3600
 
 
 def _client() -> httpx.Client:
@@ -69,59 +59,33 @@ def _client() -> httpx.Client:
 # ---------------------------------------------------------------- dispatch
 
 
-def send_new_job(session: Session, job_id: int, request_ids: list[int], slots: int) -> None:
-    """After the job's commit, send its first two waves of requests (two per slot of its
-    endpoints) straight to the workers, the first in small chunks so that every slot fills
-    at once, and the rest through ``dispatch_job``, which then marks the job dispatched."""
-    direct = sorted(request_ids)[: 2 * slots]
-    ramp = max(1, math.ceil(slots / RAMP_MESSAGES))
-    chunks = _chunks(direct[:slots], ramp) + _chunks(direct[slots:], CHUNK_SIZE)
-
-    def send() -> None:
-        queue = queue_name(get_settings(), GENERATION_QUEUE)
-        # One connection for all; a broker outage stops at the first message (the sweep
-        # sends the job again).
-        with celery_app.producer_or_acquire() as producer:
-            for chunk in chunks:
-                run_requests.apply_async(
-                    args=[job_id, chunk], queue=queue, expires=REQUEST_EXPIRES, producer=producer
-                )
-            dispatch_job.apply_async(
-                args=[job_id, None, False, direct[-1] if direct else None],
-                expires=DISPATCH_EXPIRES,
-                producer=producer,
-            )
-
-    send_after_commit(session, f"generation job {job_id}", send)
-
-
-def _chunks(ids: list[int], size: int) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
-@celery_app.task(name="prefhub.generation.dispatch_job", acks_late=True)
+@celery_app.task(name=dispatch.DISPATCH_JOB, acks_late=True)
 def dispatch_job(
     job_id: int,
     claim: str | None = None,
-    include_running: bool = False,
+    recovering: bool = False,
     sent_through: int | None = None,
 ) -> int:
     """Send the job's queued requests in chunks over one broker connection. ``claim`` is the
-    job's ``dispatched_at`` this dispatch was sent with; a newer one makes it a no-op.
-    ``sent_through``: the job's creation sent the requests up to this id itself."""
+    job's ``dispatched_at`` this dispatch was sent with; a newer one makes it a no-op. A
+    ``recovering`` dispatch (the sweeper's, a resume's) also sends the running requests once
+    the job has been idle longer than the broker's visibility timeout: their worker and its
+    message are gone. ``sent_through``: the job's creation sent the requests up to this id."""
     claimed = datetime.fromisoformat(claim) if claim else None
     with unit_of_work() as session:
+        if recovering:
+            execution.finish_job_if_done(session, job_id)  # only its closing was lost
+        include_running = (
+            recovering
+            and service.idle_seconds(session, job_id) > get_settings().redis_visibility_timeout
+        )
         request_ids = service.requests_to_dispatch(
             session, job_id, claimed, include_running=include_running, after=sent_through
         )
     if not request_ids and sent_through is None:
         return 0
-    queue = queue_name(get_settings(), GENERATION_QUEUE)
     with celery_app.producer_or_acquire() as producer:
-        for chunk in _chunks(request_ids, CHUNK_SIZE):
-            run_requests.apply_async(
-                args=[job_id, chunk], queue=queue, expires=REQUEST_EXPIRES, producer=producer
-            )
+        dispatch.send_chunks(job_id, dispatch.chunks(request_ids, dispatch.CHUNK_SIZE), producer)
     with unit_of_work() as session:
         service.mark_dispatched(session, job_id, claimed)
     return len(request_ids)
@@ -130,7 +94,7 @@ def dispatch_job(
 # ---------------------------------------------------------------- running requests
 
 
-@celery_app.task(name="prefhub.generation.run_requests", acks_late=True)
+@celery_app.task(name=dispatch.RUN_REQUESTS, acks_late=True)
 def run_requests(job_id: int, request_ids: list[int]) -> int:
     """Run a chunk of the job's requests; those that fail and may be retried come back as
     ``run_request`` tasks after their backoff."""
@@ -138,7 +102,11 @@ def run_requests(job_id: int, request_ids: list[int]) -> int:
     queue = queue_name(get_settings(), GENERATION_QUEUE)
     for request_id, delay in retry.items():
         run_request.apply_async(
-            args=[request_id], queue=queue, countdown=delay, retries=1, expires=REQUEST_EXPIRES
+            args=[request_id],
+            queue=queue,
+            countdown=delay,
+            retries=1,
+            expires=dispatch.REQUEST_EXPIRES,
         )
     with unit_of_work() as session:
         execution.finish_job_if_done(session, job_id)
@@ -146,7 +114,7 @@ def run_requests(job_id: int, request_ids: list[int]) -> int:
 
 
 @celery_app.task(
-    name="prefhub.generation.run_request",
+    name=dispatch.RUN_REQUEST,
     bind=True,
     acks_late=True,
     max_retries=execution.MAX_ATTEMPTS,
@@ -166,6 +134,24 @@ def execute_request(request_id: int, retries: int, max_retries: int) -> float | 
             for job_id in execution.jobs_of_requests(session, [request_id]):
                 execution.finish_job_if_done(session, job_id)
     return delay
+
+
+def run_locally(
+    request_ids: list[int], concurrency: int, on_done: Callable[[], None] | None = None
+) -> None:
+    """Run requests in this process (``prefhub generate --wait`` without Redis): the same
+    request code as the worker, with its retries and backoff, on a thread pool."""
+
+    def run(request_id: int) -> None:
+        retries = 0
+        while (delay := execute_request(request_id, retries, execution.MAX_ATTEMPTS)) is not None:
+            retries += 1
+            time.sleep(delay)
+        if on_done:
+            on_done()
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        list(pool.map(run, request_ids))
 
 
 def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[int, float]:
@@ -294,56 +280,6 @@ def _pool(endpoint: ModelEndpoint) -> ThreadPoolExecutor:
         return pool
 
 
-# ---------------------------------------------------------------- recovery
-
-
-def sweep_stalled_jobs() -> int:
-    """Dispatch again the open jobs nothing moves (their dispatch never reached the broker,
-    or their messages were lost); several workers may sweep at once, one claim wins each."""
-    settings = get_settings()
-    now = utcnow()
-    with unit_of_work() as session:
-        stalled = service.stalled_jobs(
-            session,
-            now,
-            grace=settings.generation_dispatch_grace_seconds,
-            stale=settings.redis_visibility_timeout,
-        )
-    sent = 0
-    for job in stalled:
-        with unit_of_work() as session:
-            execution.finish_job_if_done(session, job.job_id)  # only its closing was lost
-            claimed = service.claim_dispatch(session, job.job_id, job.dispatched_at, now)
-        if not claimed:
-            continue
-        try:
-            dispatch_job.apply_async(
-                args=[job.job_id, now.isoformat(), job.include_running], expires=DISPATCH_EXPIRES
-            )
-        except OperationalError:
-            with unit_of_work() as session:
-                service.release_claim(session, job.job_id, now, job.dispatched_at)
-            raise
-        log.info("generation job %s stalled; dispatched it again", job.job_id)
-        sent += 1
-    return sent
-
-
-def start_sweeper(interval: float) -> threading.Thread:
-    def loop() -> None:
-        while True:
-            try:
-                sweep_stalled_jobs()
-            except Exception:
-                # The database or the broker is away: the next round tries again.
-                log.exception("generation sweep failed; next try in %.0f s", interval)
-            time.sleep(interval)
-
-    thread = threading.Thread(target=loop, name="generation-sweeper", daemon=True)
-    thread.start()
-    return thread
-
-
 # Database connections a worker process opens before any job arrives: as many as a new job's
 # first chunks use at once in one process.
 WARM_CONNECTIONS = 4
@@ -365,8 +301,5 @@ def _warm_up(**_: object) -> None:
 
 
 @worker_ready.connect
-def _sweep_while_running(**_: object) -> None:
+def _warm_up_when_ready(**_: object) -> None:
     _warm_up()  # threads and solo pools run tasks in this process (prefork: in its children)
-    interval = get_settings().generation_sweep_seconds
-    if interval > 0:
-        start_sweeper(interval)

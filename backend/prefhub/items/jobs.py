@@ -12,13 +12,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from prefhub.items.exceptions import ImportJobNotFound
-from prefhub.kit.enqueue import enqueue_after_commit
-from prefhub.kit.errors import PrefhubError
-from prefhub.kit.time import utcnow
-from prefhub.models import Campaign, ImportJob, ImportJobStatus, User
+from prefhub.jobs import service as jobs
+from prefhub.models import Campaign, ImportJob, User
 from prefhub.settings import get_settings
-
-FINISHED = (ImportJobStatus.succeeded, ImportJobStatus.failed)
 
 
 def uploads_dir() -> Path:
@@ -28,23 +24,23 @@ def uploads_dir() -> Path:
 
 
 def create_job(
-    session: Session, campaign: Campaign, user: User, data: bytes, filename: str
+    session: Session,
+    campaign: Campaign,
+    user: User,
+    data: bytes,
+    filename: str,
+    *,
+    idempotency_key: str | None = None,
 ) -> ImportJob:
     path = uploads_dir() / f"{uuid.uuid4().hex}.upload"
     path.write_bytes(data)
     job = ImportJob(
-        campaign_id=campaign.id,
-        created_by_id=user.id,
-        status=ImportJobStatus.queued,
-        filename=filename[:300],
-        upload_path=str(path.resolve()),
+        campaign_id=campaign.id, filename=filename[:300], upload_path=str(path.resolve())
     )
-    session.add(job)
-    session.flush()
-    from prefhub.items.tasks import run_import  # tasks import this module
-
-    enqueue_after_commit(session, run_import, job.id, expires=24 * 3600)
-    return job
+    made = jobs.create(session, job, owner=user, idempotency_key=idempotency_key)
+    if made is not job:  # a retried request: the first upload is the one that runs
+        path.unlink(missing_ok=True)
+    return made
 
 
 def get_job(session: Session, job_id: int) -> ImportJob:
@@ -54,25 +50,13 @@ def get_job(session: Session, job_id: int) -> ImportJob:
     return job
 
 
-def start(session: Session, job_id: int) -> ImportJob | None:
-    job = session.get(ImportJob, job_id)
-    if job is None or job.status in FINISHED:
-        return None
-    job.status = ImportJobStatus.running
-    return job
-
-
 def succeed(session: Session, job_id: int, imported: int, ready: int) -> None:
     job = session.get_one(ImportJob, job_id)
-    job.status = ImportJobStatus.succeeded
     job.imported, job.ready = imported, ready
-    job.finished_at = utcnow()
-    Path(job.upload_path).unlink(missing_ok=True)
+    job.progress_done = job.progress_total = imported
+    jobs.succeed(job)
 
 
-def fail(session: Session, job_id: int, error: PrefhubError) -> None:
-    job = session.get_one(ImportJob, job_id)
-    job.status = ImportJobStatus.failed
-    job.error = error.to_body()["error"]
-    job.finished_at = utcnow()
-    Path(job.upload_path).unlink(missing_ok=True)
+def discard_upload(session: Session, job_id: int) -> None:
+    """The upload is read; a finished job (either way) no longer needs it."""
+    Path(session.get_one(ImportJob, job_id).upload_path).unlink(missing_ok=True)

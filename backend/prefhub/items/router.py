@@ -9,6 +9,7 @@ from prefhub.items import jobs, service
 from prefhub.items.exceptions import ImportJobNotFound, UploadTooLarge
 from prefhub.items.media import is_zip, open_archive
 from prefhub.items.schemas import CandidateOut, ImportJobOut, ImportResult, ItemOut, ItemPage
+from prefhub.jobs.dependencies import IdempotencyKey
 from prefhub.kit.bounds import Offset, PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import InvalidText
@@ -38,7 +39,9 @@ def _job_out(job: ImportJob) -> ImportJobOut:
         filename=job.filename,
         imported=job.imported,
         ready=job.ready,
-        error=job.error,
+        error=None
+        if job.error_code is None
+        else {"code": job.error_code, "message": job.error_message, "details": job.error_details},
         created_at=job.created_at,
         finished_at=job.finished_at,
     )
@@ -63,13 +66,24 @@ def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionD
 
 @router.post("/import-jobs", response_model=ImportJobOut, status_code=status.HTTP_202_ACCEPTED)
 def create_import_job(
-    slug: str, file: UploadFile, user: StaffUser, session: SessionDep
+    slug: str,
+    file: UploadFile,
+    user: StaffUser,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ImportJobOut:
     """Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
     (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``."""
     campaign = get_by_slug(session, slug)
     authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    job = jobs.create_job(session, campaign, user, _upload(file), file.filename or "")
+    job = jobs.create_job(
+        session,
+        campaign,
+        user,
+        _upload(file),
+        file.filename or "",
+        idempotency_key=idempotency_key,
+    )
     return _job_out(job)
 
 

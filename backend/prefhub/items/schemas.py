@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from prefhub.kit.content import MAX_TEXT, Message, Part, TextPart
 from prefhub.kit.time import UtcDatetime
-from prefhub.models import ImportJobStatus, ItemStatus
+from prefhub.models import ItemStatus, JobStatus
 
 
 class ImportMediaPart(BaseModel):
@@ -84,7 +84,7 @@ class ImportLine(BaseModel):
 
 class ImportJobOut(BaseModel):
     id: int
-    status: ImportJobStatus
+    status: JobStatus
     filename: str
     imported: int | None
     ready: int | None

@@ -12,6 +12,7 @@ from sqlite3 import Connection as SQLiteConnection
 from typing import Any, cast
 
 from sqlalchemy import URL, Connection, CursorResult, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.sql import Executable
@@ -112,6 +113,14 @@ def unit_of_work(*, read_only: bool = False, snapshot: bool = False) -> Iterator
     finally:
         session.close()
     flush_pending_sends(session)
+
+
+def is_transient_db_error(exc: BaseException) -> bool:
+    """A database error that a later try may not meet: a dropped or refused connection, a
+    server restarting, a lock timeout. Constraint violations and bad SQL are not."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 def rowcount(session: Session, statement: Executable) -> int:

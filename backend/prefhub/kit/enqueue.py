@@ -2,14 +2,14 @@
 
 Celery's ``delay_on_commit`` is Django-only; this is the same idea for a SQLAlchemy session.
 A task queued before commit could run before its rows exist, so domains call
-``enqueue_after_commit(session, task, *ids)`` and the unit of work sends afterwards.
+``send_after_commit(session, what, send)`` and the unit of work sends afterwards. Tasks are
+sent by name (``celery_app.send_task``): no service imports a task.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from kombu.exceptions import OperationalError
 from sqlalchemy.orm import Session
@@ -17,16 +17,12 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 _KEY = "prefhub_pending_sends"
-
-
-def enqueue_after_commit(session: Session, task: Any, *args: Any, **options: Any) -> None:
-    send_after_commit(
-        session, f"{task.name}{args!r}", lambda: task.apply_async(args=args, **options)
-    )
+# What could not be sent (the broker was unreachable), for the caller to tell its user.
+FAILED_SENDS = "prefhub_failed_sends"
 
 
 def send_after_commit(session: Session, what: str, send: Callable[[], object]) -> None:
-    """Call ``send`` after commit: for several messages sent together over one connection."""
+    """Call ``send`` after commit (several messages may go together over one connection)."""
     session.info.setdefault(_KEY, []).append((what, send))
 
 
@@ -35,10 +31,16 @@ def flush_pending_sends(session: Session) -> None:
     for what, send in pending:
         try:
             send()
-        except OperationalError:
+        except OperationalError as exc:
             # The rows are committed and say "queued"; a broker outage must not turn a
-            # stored request into an error. Re-sending stuck jobs is the worker's to add.
-            log.exception("broker unreachable; %s stays queued", what)
+            # stored request into an error. The jobs sweeper sends them once it is back.
+            log.warning("broker unreachable (%s); %s stays queued", exc, what)
+            session.info.setdefault(FAILED_SENDS, []).append(what)
+
+
+def failed_sends(session: Session) -> list[str]:
+    """What the last commit of this session could not send."""
+    return list(session.info.get(FAILED_SENDS, []))
 
 
 def discard_pending_sends(session: Session) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from prefhub.auth.dependencies import CurrentUser, StaffUser
 from prefhub.auth.policies import authorize, can_manage_campaign
 from prefhub.campaigns.service import get_by_slug
+from prefhub.jobs.dependencies import IdempotencyKey
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import PrefhubError
@@ -71,11 +72,18 @@ def upload(
     status_code=status.HTTP_202_ACCEPTED,
 )
 def start_fetch(
-    slug: str, body: MediaFetchCreate, user: StaffUser, session: SessionDep
+    slug: str,
+    body: MediaFetchCreate,
+    user: StaffUser,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> MediaFetchOut:
     """Queue a worker to fetch a public http(s) URL into the campaign's media; poll the job."""
     campaign = _managed(session, user, slug)
-    return _fetch_out(session, service.create_fetch_job(session, campaign, user, body.url))
+    job = service.create_fetch_job(
+        session, campaign, user, body.url, idempotency_key=idempotency_key
+    )
+    return _fetch_out(session, job)
 
 
 @router.get("/media/fetches/{job_id}", response_model=MediaFetchOut)
@@ -169,7 +177,7 @@ def _fetch_out(session: Session, job: MediaFetchJob) -> MediaFetchOut:
         url=job.url,
         status=job.status,
         part=service.part_of(asset) if asset else None,  # type: ignore[arg-type]
-        error=MediaFetchError(code=job.error_code, message=job.error or "")
+        error=MediaFetchError(code=job.error_code, message=job.error_message or "")
         if job.error_code
         else None,
         created_at=job.created_at,

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from prefhub.kit.content import AudioPart, ImagePart, VideoPart
 from prefhub.kit.time import UtcDatetime
-from prefhub.models import MediaFetchStatus
+from prefhub.models import JobStatus
 
 MediaPart = Annotated[ImagePart | AudioPart | VideoPart, Field(discriminator="type")]
 
@@ -33,7 +33,7 @@ class MediaFetchOut(BaseModel):
     id: int
     campaign_slug: str
     url: str
-    status: MediaFetchStatus
+    status: JobStatus
     part: MediaPart | None = Field(default=None, description="set once the fetch succeeded")
     error: MediaFetchError | None = None
     created_at: UtcDatetime

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 
 from prefhub.assignments.eligibility import may_annotate
 from prefhub.auth.policies import can_manage_campaign
-from prefhub.kit.enqueue import enqueue_after_commit
-from prefhub.kit.errors import PrefhubError
-from prefhub.kit.time import utcnow
+from prefhub.jobs import service as jobs
 from prefhub.media.exceptions import MediaFetchNotFound, MediaNotFound
 from prefhub.media.fetch import check_url
 from prefhub.media.storage import StoredMedia, media_part, put_bytes
@@ -21,7 +19,6 @@ from prefhub.models import (
     CampaignMedia,
     MediaAsset,
     MediaFetchJob,
-    MediaFetchStatus,
     Role,
     User,
 )
@@ -108,16 +105,18 @@ def _may_see(user: User, campaign: Campaign) -> bool:
     return user.role == Role.annotator and may_annotate(campaign, user)
 
 
-def create_fetch_job(session: Session, campaign: Campaign, user: User, url: str) -> MediaFetchJob:
-    """Record a URL to fetch and queue it for a worker once the transaction commits."""
-    from prefhub.media.tasks import fetch_media  # tasks import this module
-
+def create_fetch_job(
+    session: Session,
+    campaign: Campaign,
+    user: User,
+    url: str,
+    *,
+    idempotency_key: str | None = None,
+) -> MediaFetchJob:
+    """Record a URL to fetch and send it to a worker once the transaction commits."""
     check_url(url)  # what is refused without a DNS lookup is refused at once
-    job = MediaFetchJob(campaign_id=campaign.id, created_by_id=user.id, url=url)
-    session.add(job)
-    session.flush()
-    enqueue_after_commit(session, fetch_media, job.id, expires=24 * 3600)
-    return job
+    job = MediaFetchJob(campaign_id=campaign.id, url=url)
+    return jobs.create(session, job, owner=user, idempotency_key=idempotency_key)
 
 
 def get_fetch_job(session: Session, job_id: int) -> MediaFetchJob:
@@ -127,13 +126,8 @@ def get_fetch_job(session: Session, job_id: int) -> MediaFetchJob:
     return job
 
 
-def start_fetch(session: Session, job_id: int) -> str | None:
-    """Mark the job running and return its URL; None when there is nothing left to do."""
-    job = session.get(MediaFetchJob, job_id)
-    if job is None or job.status in (MediaFetchStatus.succeeded, MediaFetchStatus.failed):
-        return None
-    job.status = MediaFetchStatus.running
-    return job.url
+def url_of(session: Session, job_id: int) -> str:
+    return session.get_one(MediaFetchJob, job_id).url
 
 
 def finish_fetch(session: Session, job_id: int, data: bytes) -> None:
@@ -142,12 +136,4 @@ def finish_fetch(session: Session, job_id: int, data: bytes) -> None:
     job.asset_id = session.scalars(
         select(MediaAsset.id).where(MediaAsset.sha256 == stored.sha256)
     ).one()
-    job.status = MediaFetchStatus.succeeded
-    job.finished_at = utcnow()
-
-
-def fail_fetch(session: Session, job_id: int, error: PrefhubError) -> None:
-    job = session.get_one(MediaFetchJob, job_id)
-    job.status = MediaFetchStatus.failed
-    job.error_code, job.error = error.code, error.message[:4000]
-    job.finished_at = utcnow()
+    jobs.succeed(job)

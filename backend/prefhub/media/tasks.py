@@ -2,54 +2,44 @@
 
 from __future__ import annotations
 
-import logging
+import time
 
-from celery import Task
-
+from prefhub.jobs import runner
 from prefhub.kit.db import unit_of_work
-from prefhub.kit.errors import PrefhubError
 from prefhub.media import service
 from prefhub.media.exceptions import MediaFetchFailed
 from prefhub.media.fetch import fetch
 from prefhub.worker import celery_app
 
-log = logging.getLogger(__name__)
-
+# A failed connection is tried again this many times, after 5 s, then 10 s.
 RETRIES = 2
+BACKOFF_S = 5.0
 
 
-def execute_fetch(job_id: int, *, attempt: int = RETRIES) -> None:
+def execute_fetch(job_id: int, *, retries: int = RETRIES, backoff_s: float = BACKOFF_S) -> None:
     """Fetch one job's URL into the media store; the body of the task and of tests.
 
-    A refused or unusable URL fails the job with its error code; a failed connection is
-    raised so the task can try again (``attempt`` counts what is left).
-    """
-    with unit_of_work() as session:
-        url = service.start_fetch(session, job_id)
-    if url is None:
-        return
-    try:
-        data = fetch(url)
+    A refused or unusable URL fails the job with its error code; a failed connection is tried
+    again ``retries`` times before it does."""
+
+    def body(context: runner.RunContext) -> None:
+        with unit_of_work(read_only=True) as session:
+            url = service.url_of(session, job_id)
+        for attempt in range(retries + 1):
+            try:
+                data = fetch(url)
+                break
+            except MediaFetchFailed:
+                if attempt == retries:
+                    raise
+                context.check()
+                time.sleep(backoff_s * 2**attempt)
         with unit_of_work() as session:
             service.finish_fetch(session, job_id, data)
-    except MediaFetchFailed as exc:
-        if attempt > 0:
-            raise
-        _fail(job_id, exc)
-    except PrefhubError as exc:
-        _fail(job_id, exc)
+
+    runner.run(job_id, body)
 
 
-def _fail(job_id: int, error: PrefhubError) -> None:
-    log.info("media fetch %s failed: %s", job_id, error.message)
-    with unit_of_work() as session:
-        service.fail_fetch(session, job_id, error)
-
-
-@celery_app.task(name="prefhub.media.fetch_media", bind=True, acks_late=True)
-def fetch_media(self: Task, job_id: int) -> None:
-    left = RETRIES - self.request.retries
-    try:
-        execute_fetch(job_id, attempt=left)
-    except MediaFetchFailed as exc:
-        raise self.retry(countdown=5 * 2**self.request.retries, exc=exc) from exc
+@celery_app.task(name="prefhub.media.fetch_media", acks_late=True)
+def fetch_media(job_id: int, claim: str | None = None, recovering: bool = False) -> None:
+    execute_fetch(job_id)

@@ -3,7 +3,7 @@
 from prefhub.models.annotation import Assignment, AssignmentStatus, ItemReport, Judgment
 from prefhub.models.base import Base
 from prefhub.models.campaign import Campaign, CampaignStatus, CampaignVersion
-from prefhub.models.export import ExportJob, ExportStatus
+from prefhub.models.export import ExportJob
 from prefhub.models.generation import (
     GenerationJob,
     GenerationRequest,
@@ -12,12 +12,12 @@ from prefhub.models.generation import (
     ModelEndpointShare,
     ProviderKind,
 )
-from prefhub.models.item import Candidate, ImportJob, ImportJobStatus, Item, ItemStatus
+from prefhub.models.item import Candidate, ImportJob, Item, ItemStatus
+from prefhub.models.job import FINISHED_JOB_STATUSES, OPEN_JOB_STATUSES, Job, JobStatus
 from prefhub.models.media import (
     CampaignMedia,
     MediaAsset,
     MediaFetchJob,
-    MediaFetchStatus,
     MediaKind,
 )
 from prefhub.models.participation import CampaignParticipant
@@ -44,6 +44,8 @@ from prefhub.models.user import (
 )
 
 __all__ = [
+    "FINISHED_JOB_STATUSES",
+    "OPEN_JOB_STATUSES",
     "ApiToken",
     "Assignment",
     "AssignmentStatus",
@@ -56,20 +58,19 @@ __all__ = [
     "Candidate",
     "ConversationTree",
     "ExportJob",
-    "ExportStatus",
     "GenerationJob",
     "GenerationRequest",
     "GenerationStatus",
     "ImportJob",
-    "ImportJobStatus",
     "Item",
     "ItemReport",
     "ItemStatus",
+    "Job",
+    "JobStatus",
     "Judgment",
     "LoginFailure",
     "MediaAsset",
     "MediaFetchJob",
-    "MediaFetchStatus",
     "MediaKind",
     "MessageRole",
     "ModelEndpoint",

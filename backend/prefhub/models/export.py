@@ -1,40 +1,24 @@
 from __future__ import annotations
 
-import enum
-from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from prefhub.models.base import Base, TimestampMixin
+from prefhub.models.job import Job, job_id_column
 
 
-class ExportStatus(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
+class ExportJob(Job):
+    """A dataset export: one format of one campaign, written to a folder of files."""
 
-
-class ExportJob(TimestampMixin, Base):
     __tablename__ = "export_jobs"
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "export"}
+    task_name: ClassVar[str] = "prefhub.exports.run_export"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    id: Mapped[int] = job_id_column()
     format: Mapped[str] = mapped_column(String(32))
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[ExportStatus] = mapped_column(
-        Enum(ExportStatus, native_enum=False, length=16, validate_strings=True),
-        default=ExportStatus.queued,
-    )
-    progress_done: Mapped[int] = mapped_column(Integer, default=0)
-    progress_total: Mapped[int] = mapped_column(Integer, default=0)
     row_count: Mapped[int | None] = mapped_column(Integer)
     # Folder name under the export root; files as ``[{"name", "size", "sha256"}]``.
     folder: Mapped[str | None] = mapped_column(String(255))
     files: Mapped[list[Any]] = mapped_column(default=list)
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime())

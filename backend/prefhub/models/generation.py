@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prefhub.models.base import Base, TimestampMixin
+from prefhub.models.job import Job, job_id_column
 
 
 class ProviderKind(enum.StrEnum):
@@ -65,6 +66,8 @@ class ModelEndpointShare(Base):
 
 
 class GenerationStatus(enum.StrEnum):
+    """The state of one generation request (a job's own state is a ``JobStatus``)."""
+
     queued = "queued"
     running = "running"
     succeeded = "succeeded"
@@ -72,29 +75,25 @@ class GenerationStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
-class GenerationJob(TimestampMixin, Base):
-    """M models x N samples for a campaign's items (or a subset), as one round."""
+class GenerationJob(Job):
+    """M models x N samples for a campaign's items (or a subset), as one round.
+
+    Its requests are the units of work; ``progress_total`` is how many there are. Its
+    ``dispatched_at`` is the claim of the dispatch that last handed them to the broker.
+    """
 
     __tablename__ = "generation_jobs"
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "generation"}
+    task_name: ClassVar[str] = "prefhub.generation.dispatch_job"
+    hooks_module: ClassVar[str | None] = "prefhub.generation.service"
+    # Its heartbeat is the last completion stored: a slow model may keep it quiet a while.
+    beats: ClassVar[bool] = False
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    id: Mapped[int] = job_id_column()
     endpoint_ids: Mapped[list[Any]] = mapped_column()
     samples: Mapped[int] = mapped_column(Integer, default=1)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     round: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[GenerationStatus] = mapped_column(
-        Enum(GenerationStatus, native_enum=False, length=16, validate_strings=True),
-        default=GenerationStatus.queued,
-    )
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
-    # When a dispatch last handed the job's requests to the broker (None: not yet), and the
-    # claim a re-dispatch carries, so that of several only the newest sends anything.
-    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime())
 
 
 class GenerationRequest(TimestampMixin, Base):

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Enum,
     ForeignKey,
     Index,
@@ -16,11 +14,11 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prefhub.kit.json_pieces import prompt_json, text_json
 from prefhub.models.base import Base, TimestampMixin
+from prefhub.models.job import Job, job_id_column
 
 
 class ItemStatus(enum.StrEnum):
@@ -30,11 +28,17 @@ class ItemStatus(enum.StrEnum):
     complete = "complete"
 
 
-def _prompt_json(context: ExecutionContext) -> str:
+class _InsertContext(Protocol):
+    """What a column default callable gets (SQLAlchemy's execution context, untyped there)."""
+
+    def get_current_parameters(self) -> dict[str, Any]: ...
+
+
+def _prompt_json(context: _InsertContext) -> str:
     return prompt_json(context.get_current_parameters()["context"]).decode()
 
 
-def _text_json(context: ExecutionContext) -> str:
+def _text_json(context: _InsertContext) -> str:
     return text_json(context.get_current_parameters()["content"])
 
 
@@ -119,34 +123,19 @@ class Candidate(TimestampMixin, Base):
     item: Mapped[Item] = relationship(lazy="raise", back_populates="candidates")
 
 
-class ImportJobStatus(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-
-
-class ImportJob(TimestampMixin, Base):
+class ImportJob(Job):
     """An item import a worker runs: one whose media parts name URLs to fetch.
 
     The upload waits in ``upload_path`` (under the data folder) until the worker has read it.
+    A failed import's line errors are the job's ``error_details``.
     """
 
     __tablename__ = "import_jobs"
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "import"}
+    task_name: ClassVar[str] = "prefhub.items.run_import"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[ImportJobStatus] = mapped_column(
-        Enum(ImportJobStatus, native_enum=False, length=16, validate_strings=True),
-        default=ImportJobStatus.queued,
-    )
+    id: Mapped[int] = job_id_column()
     filename: Mapped[str] = mapped_column(String(300), default="")
     upload_path: Mapped[str] = mapped_column(String(500))
     imported: Mapped[int | None] = mapped_column(Integer)
     ready: Mapped[int | None] = mapped_column(Integer)
-    # The stable code, message and details (line errors) of what failed the import.
-    error: Mapped[dict[str, Any] | None] = mapped_column()
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime())

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prefhub.models.base import Base, TimestampMixin
+from prefhub.models.job import Job, job_id_column
 
 
 class MediaKind(enum.StrEnum):
@@ -50,30 +51,13 @@ class CampaignMedia(Base):
     )
 
 
-class MediaFetchStatus(enum.StrEnum):
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-
-
-class MediaFetchJob(TimestampMixin, Base):
+class MediaFetchJob(Job):
     """A URL a worker fetches into the media store for a campaign; polled until done."""
 
     __tablename__ = "media_fetch_jobs"
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "media_fetch"}
+    task_name: ClassVar[str] = "prefhub.media.fetch_media"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    id: Mapped[int] = job_id_column()
     url: Mapped[str] = mapped_column(String(2000))
-    status: Mapped[MediaFetchStatus] = mapped_column(
-        Enum(MediaFetchStatus, native_enum=False, length=16, validate_strings=True),
-        default=MediaFetchStatus.queued,
-    )
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id"))
-    # The stable code and message of the error that failed the fetch.
-    error_code: Mapped[str | None] = mapped_column(String(64))
-    error: Mapped[str | None] = mapped_column(Text)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
