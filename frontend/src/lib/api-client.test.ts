@@ -1,6 +1,7 @@
 import { mockApi, jsonResponse, errorResponse, networkFailure } from '@/testing/test-utils';
 
-import { api, ApiError, NetworkError } from './api-client';
+import { api, ApiError, isTemporarilyUnavailable, NetworkError } from './api-client';
+import { retryWhileUnavailable } from './react-query';
 
 describe('api client', () => {
   it('sends the CSRF cookie as X-CSRF-Token on POST but not on GET', async () => {
@@ -43,5 +44,26 @@ describe('api client', () => {
   it('reports a failed connection as a NetworkError', async () => {
     mockApi({ 'GET /api/x': networkFailure });
     await expect(api.get('/api/x')).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it("reads a 503's Retry-After and retries it within reason, but not a 4xx or a 500", async () => {
+    mockApi({
+      'POST /api/x': () =>
+        new Response(JSON.stringify({ error: { code: 'database_unavailable', message: 'Briefly unavailable.', details: null } }), {
+          status: 503,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '3' },
+        }),
+    });
+    const error = (await api.post('/api/x', {}).catch((e: unknown) => e)) as ApiError;
+    expect(error).toMatchObject({ status: 503, code: 'database_unavailable', retryAfterMs: 3000 });
+    expect(isTemporarilyUnavailable(error)).toBe(true);
+    expect(retryWhileUnavailable.retry(0, error)).toBe(true);
+    expect(retryWhileUnavailable.retryDelay(0, error)).toBe(3000);
+    // An hour is not "within reason": capped, and the retries stop after a few.
+    const patient = new ApiError(503, 'database_unavailable', 'x', null, 3_600_000);
+    expect(retryWhileUnavailable.retryDelay(0, patient)).toBe(15_000);
+    expect(retryWhileUnavailable.retry(6, patient)).toBe(false);
+    expect(retryWhileUnavailable.retry(0, new ApiError(500, 'internal_error', 'x'))).toBe(false);
+    expect(retryWhileUnavailable.retry(0, new ApiError(409, 'lease_expired', 'x'))).toBe(false);
   });
 });

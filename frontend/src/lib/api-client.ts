@@ -8,13 +8,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: unknown;
+  /** How long the server asked us to wait before trying again (its Retry-After), in ms. */
+  readonly retryAfterMs: number | null;
 
-  constructor(status: number, code: string, message: string, details: unknown = null) {
+  constructor(status: number, code: string, message: string, details: unknown = null, retryAfterMs: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -33,6 +36,13 @@ export function isApiError(error: unknown, code?: string): error is ApiError {
 /** Worth retrying: no answer at all, or a server-side (5xx) failure. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
+}
+
+/** The server is there but cannot answer just now (e.g. 503 `database_unavailable` while its
+ * database reconnects, or a proxy in front of a restarting API): the same request may succeed
+ * in a moment. Only idempotent requests should be sent again on their own. */
+export function isTemporarilyUnavailable(error: unknown): error is ApiError {
+  return error instanceof ApiError && [502, 503, 504].includes(error.status);
 }
 
 export function getCookie(name: string): string | null {
@@ -64,14 +74,24 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-function toApiError(status: number, body: unknown): ApiError {
+/** Retry-After as seconds or as an HTTP date, in ms from now. */
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+function toApiError(status: number, body: unknown, headers: Headers): ApiError {
+  const retryAfterMs = parseRetryAfter(headers.get('Retry-After'));
   const envelope = (body as Partial<ApiErrorBody> | undefined)?.error;
   if (envelope && typeof envelope.message === 'string') {
-    return new ApiError(status, envelope.code ?? `http_${status}`, envelope.message, envelope.details ?? null);
+    return new ApiError(status, envelope.code ?? `http_${status}`, envelope.message, envelope.details ?? null, retryAfterMs);
   }
   // Not our envelope (e.g. a proxy's HTML 502 page): still give the user something readable.
   const message = status >= 500 ? `The server had a problem (HTTP ${status}). Please try again.` : `Request failed (HTTP ${status}).`;
-  return new ApiError(status, `http_${status}`, message, body ?? null);
+  return new ApiError(status, `http_${status}`, message, body ?? null, retryAfterMs);
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -97,7 +117,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
 
   const data = await readBody(response);
-  if (!response.ok) throw toApiError(response.status, data);
+  if (!response.ok) throw toApiError(response.status, data, response.headers);
   return data as T;
 }
 

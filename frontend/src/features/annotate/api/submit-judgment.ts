@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 
 import { api, seg } from '@/lib/api-client';
 import type { SubmitJudgmentBody, SubmitJudgmentResponse } from '@/lib/api-types';
-import type { MutationConfig } from '@/lib/react-query';
+import { retryWhileUnavailable, type MutationConfig } from '@/lib/react-query';
 
 export type SubmitJudgmentInput = { slug: string; body: SubmitJudgmentBody };
 
@@ -10,4 +10,5 @@ export const submitJudgment = ({ slug, body }: SubmitJudgmentInput): Promise<Sub
   api.post(`/api/annotate/${seg(slug)}/submit`, body);
 
 export const useSubmitJudgment = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof submitJudgment> } = {}) =>
-  useMutation({ ...mutationConfig, mutationFn: submitJudgment });
+  // Idempotent by client_id: a retry sends the same body, so the server keeps one judgment.
+  useMutation({ ...retryWhileUnavailable, ...mutationConfig, mutationFn: submitJudgment });

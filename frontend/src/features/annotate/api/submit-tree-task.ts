@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 
 import { api, seg } from '@/lib/api-client';
 import type { TreeSubmitBody, TreeSubmitResponse } from '@/lib/api-types';
-import type { MutationConfig } from '@/lib/react-query';
+import { retryWhileUnavailable, type MutationConfig } from '@/lib/react-query';
 
 export type SubmitTreeTaskInput = { slug: string; taskId: number; body: TreeSubmitBody };
 
@@ -11,4 +11,5 @@ export const submitTreeTask = ({ slug, taskId, body }: SubmitTreeTaskInput): Pro
   api.post(`/api/annotate/${seg(slug)}/tree-tasks/${seg(taskId)}/submit`, body);
 
 export const useSubmitTreeTask = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof submitTreeTask> } = {}) =>
-  useMutation({ ...mutationConfig, mutationFn: submitTreeTask });
+  // Idempotent by client_id: a retry sends the same body, so the server keeps one judgment.
+  useMutation({ ...retryWhileUnavailable, ...mutationConfig, mutationFn: submitTreeTask });

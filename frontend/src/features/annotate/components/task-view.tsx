@@ -29,6 +29,7 @@ import {
 import { asksStrength, choose, setStrength, STRENGTHS, type PairwiseDraft } from '../questions/pairwise';
 import { choicesFor } from '../utils/choices';
 import { forgetClientId, getOrCreateClientId } from '../utils/client-id';
+import { submitStatus } from '../utils/submit-status';
 
 import { CandidateList } from './candidate-list';
 import { ChatContext } from './chat-context';
@@ -251,7 +252,7 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
     ? ((drafts[pairwiseQuestions[0].id] as PairwiseDraft | undefined)?.choice as PairwiseChoice | undefined)
     : undefined;
   const selectedLabel = firstChoice === 'A' || firstChoice === 'B' ? firstChoice : undefined;
-  const status = done || busy ? 'Saved. Loading the next task…' : submit.isPending ? 'Saving your answer…' : '';
+  const status = submitStatus({ saved: done || busy, pending: submit.isPending, failureCount: submit.failureCount });
   const missing = questions.filter((q) => issues[q.id].length > 0);
 
   return (

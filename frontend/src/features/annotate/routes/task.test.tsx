@@ -129,6 +129,33 @@ describe('annotator task screen', () => {
     expect(bodies[2].answers).toEqual({ preference: { choice: 'A' } });
   });
 
+  it('while the database is unavailable (503), says it is reconnecting and resends the same client_id', async () => {
+    const unavailable = (retryAfter: string) => () =>
+      new Response(JSON.stringify({ error: { code: 'database_unavailable', message: 'Briefly unavailable.', details: null } }), {
+        status: 503,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': retryAfter },
+      });
+    const api = mockApi({
+      [NEXT]: [next(makeTask(1)), next(makeTask(2))],
+      [SUBMIT]: [unavailable('1'), unavailable('0'), () => jsonResponse(200, { judgment_id: 9, client_id: 'x' })],
+    });
+    renderTask();
+    await currentAssignment();
+
+    await userEvent.keyboard('2');
+    expect(await screen.findByText(/reconnecting/i)).toBeInTheDocument();
+    // Retry-After: 1 is honoured: nothing is sent again at once, and no error is shown meanwhile.
+    expect(api.calls(SUBMIT)).toHaveLength(1);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+
+    await waitFor(() => expect(screen.getByTestId('task')).toHaveAttribute('data-assignment-id', '2'), { timeout: 5000 });
+    const bodies = api.calls(SUBMIT).map((r) => r.body as { client_id: string; answers: unknown });
+    expect(bodies).toHaveLength(3);
+    expect(new Set(bodies.map((b) => b.client_id)).size).toBe(1);
+    expect(bodies[2].answers).toEqual({ preference: { choice: 'B' } });
+  });
+
   it('gives each new task a fresh client_id', async () => {
     const api = mockApi({
       [NEXT]: [next(makeTask(1)), next(makeTask(2)), next(makeTask(3))],

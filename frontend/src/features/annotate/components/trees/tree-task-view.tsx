@@ -10,6 +10,7 @@ import { isActivatable, useTaskShortcuts } from '../../hooks/use-task-shortcuts'
 import { initDrafts, serverIssues, validateQuestion, type Draft, type Drafts, type Issue } from '../../questions';
 import { ranking, type RankingDraft } from '../../questions/ranking';
 import { forgetClientId, getOrCreateClientId } from '../../utils/client-id';
+import { submitStatus } from '../../utils/submit-status';
 import {
   isWriteKind,
   lengthIssue,
@@ -201,7 +202,7 @@ export function TreeTaskView({ task, busy, onFinished }: TreeTaskViewProps) {
   const submitError = submit.error && !isApiError(submit.error, 'tree_task_closed') ? submit.error : null;
   // Details naming no label question (`answer.text`, `answer.ranking`) are grouped under "".
   const general = rejected[''] ?? [];
-  const status = done || busy ? 'Saved. Loading the next task…' : submit.isPending ? 'Saving your answer…' : '';
+  const status = submitStatus({ saved: done || busy, pending: submit.isPending, failureCount: submit.failureCount });
   const focus = kind === 'review' ? 'review' : kind === 'initial_prompt' ? 'none' : 'reply';
 
   return (
