@@ -17,7 +17,7 @@ from pydantic import (
 
 from prefhub.kit.bounds import INT64_MAX
 from prefhub.kit.time import UtcDatetime
-from prefhub.models import GenerationStatus, ProviderKind
+from prefhub.models import JobStatus, ProviderKind
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
 SECRET_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
@@ -155,7 +155,7 @@ class GenerationProgress(BaseModel):
 class GenerationJobOut(BaseModel):
     id: int
     campaign_slug: str
-    status: GenerationStatus
+    status: JobStatus
     models: list[str]
     samples: int
     params: dict[str, Any]

@@ -335,7 +335,8 @@ def idle_seconds(session: Session, job_id: int) -> float:
     row = session.execute(
         select(Job.created_at, Job.started_at, Job.heartbeat_at).where(Job.id == job_id)
     ).one()
-    return (utcnow() - max(t for t in row if t is not None)).total_seconds()
+    last: datetime = max(t for t in row if t is not None)
+    return (utcnow() - last).total_seconds()
 
 
 def resume_job(session: Session, job: GenerationJob) -> list[int]:

@@ -141,8 +141,8 @@ def find_by_key(session: Session, owner: User | None, key: str, kind: type[J]) -
     return job
 
 
-def get(session: Session, job_id: int, kind: type[J] = Job) -> J:  # type: ignore[assignment]
-    job = session.get(kind, job_id)
+def get(session: Session, job_id: int) -> Job:
+    job = session.get(Job, job_id)
     if job is None:
         raise JobNotFound(f"No job {job_id}")
     return job

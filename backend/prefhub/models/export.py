@@ -12,7 +12,7 @@ class ExportJob(Job):
     """A dataset export: one format of one campaign, written to a folder of files."""
 
     __tablename__ = "export_jobs"
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "export"}
+    __mapper_args__ = {"polymorphic_identity": "export"}
     task_name: ClassVar[str] = "prefhub.exports.run_export"
 
     id: Mapped[int] = job_id_column()

@@ -83,7 +83,7 @@ class GenerationJob(Job):
     """
 
     __tablename__ = "generation_jobs"
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "generation"}
+    __mapper_args__ = {"polymorphic_identity": "generation"}
     task_name: ClassVar[str] = "prefhub.generation.dispatch_job"
     hooks_module: ClassVar[str | None] = "prefhub.generation.service"
     # Its heartbeat is the last completion stored: a slow model may keep it quiet a while.

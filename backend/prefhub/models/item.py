@@ -131,7 +131,7 @@ class ImportJob(Job):
     """
 
     __tablename__ = "import_jobs"
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "import"}
+    __mapper_args__ = {"polymorphic_identity": "import"}
     task_name: ClassVar[str] = "prefhub.items.run_import"
 
     id: Mapped[int] = job_id_column()

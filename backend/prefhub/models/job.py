@@ -90,7 +90,7 @@ class Job(TimestampMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime())
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_on": "kind"}
+    __mapper_args__ = {"polymorphic_on": "kind"}
 
     @property
     def finished(self) -> bool:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,7 +55,7 @@ class MediaFetchJob(Job):
     """A URL a worker fetches into the media store for a campaign; polled until done."""
 
     __tablename__ = "media_fetch_jobs"
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "media_fetch"}
+    __mapper_args__ = {"polymorphic_identity": "media_fetch"}
     task_name: ClassVar[str] = "prefhub.media.fetch_media"
 
     id: Mapped[int] = job_id_column()
