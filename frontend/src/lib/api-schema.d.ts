@@ -480,7 +480,8 @@ export interface paths {
         put?: never;
         /**
          * Start Job
-         * @description Generate M models x N samples for the campaign's items (or the listed ones).
+         * @description Generate M models x N samples for the campaign's items (or the listed ones). Send an
+         *     ``Idempotency-Key`` to make a retry safe: it returns the job the first try made.
          */
         post: operations["start_job_api_campaigns__slug__generation_jobs_post"];
         delete?: never;
@@ -671,6 +672,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exports/formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Formats
+         * @description Every export format: what its rows hold, which campaigns can give it, its options.
+         */
+        get: operations["list_formats_api_exports_formats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/{job_id}": {
         parameters: {
             query?: never;
@@ -731,7 +752,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel Job */
+        /**
+         * Cancel Job
+         * @description Cancel the job's open requests (also ``POST /api/jobs/{id}/cancel``).
+         */
         post: operations["cancel_job_api_generation_jobs__job_id__cancel_post"];
         delete?: never;
         options?: never;
@@ -750,8 +774,9 @@ export interface paths {
         put?: never;
         /**
          * Resume Job
-         * @description Send the job's unfinished requests to the workers again (e.g. after a broker outage).
-         *     Workers also do this on their own for jobs that stall.
+         * @description Send the job's unfinished requests to the workers again (e.g. after a broker outage),
+         *     or run a cancelled or failed job's remaining requests. Workers also do this on their own
+         *     for jobs that stall. The same as ``POST /api/jobs/{id}/resume``.
          */
         post: operations["resume_job_api_generation_jobs__job_id__resume_post"];
         delete?: never;
@@ -788,6 +813,86 @@ export interface paths {
         get: operations["get_import_job_api_import_jobs__job_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description The jobs you may see (an admin: all; a researcher: those of their campaigns), newest
+         *     first. An unknown kind or campaign simply matches nothing.
+         */
+        get: operations["list_jobs_api_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Job */
+        get: operations["get_job_api_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Stop a queued or running job; what it finished stays. 409 ``job_finished`` if it
+         *     already ended.
+         */
+        post: operations["cancel_job_api_jobs__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{job_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Job
+         * @description Run a failed or cancelled job again, or send an open one again (e.g. after a broker
+         *     outage; workers also do this on their own for jobs that stall).
+         */
+        post: operations["resume_job_api_jobs__job_id__resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1516,6 +1621,25 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * ExportColumnOut
+         * @description A column of a format's rows; a "record" column's fields in ``fields``.
+         */
+        ExportColumnOut: {
+            /** Description */
+            description: string;
+            /** Fields */
+            fields: components["schemas"]["ExportColumnOut"][];
+            /** Name */
+            name: string;
+            /** Repeated */
+            repeated: boolean;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "integer" | "float" | "boolean" | "date_time" | "messages" | "reply" | "record" | "json";
+        };
         /** ExportFile */
         ExportFile: {
             /** Name */
@@ -1524,6 +1648,39 @@ export interface components {
             sha256: string;
             /** Size */
             size: number;
+        };
+        /**
+         * ExportFormatList
+         * @description Every export format, in the order offered: a campaign kind's first is its default.
+         */
+        ExportFormatList: {
+            /** Formats */
+            formats: components["schemas"]["ExportFormatOut"][];
+        };
+        /** ExportFormatOut */
+        ExportFormatOut: {
+            /** Aggregates */
+            aggregates: boolean;
+            /** Campaign Kinds */
+            campaign_kinds: ("item" | "conversation-tree")[];
+            /** Columns */
+            columns: components["schemas"]["ExportColumnOut"][];
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** Options */
+            options: components["schemas"]["ExportOptionOut"][];
+            /** Row Grain */
+            row_grain: string;
+            /** Title */
+            title: string;
+            /** Trainer */
+            trainer: string | null;
+            /** Tree Columns */
+            tree_columns: components["schemas"]["ExportColumnOut"][] | null;
+            /** Tree Row Grain */
+            tree_row_grain: string | null;
         };
         /** ExportJobList */
         ExportJobList: {
@@ -1541,6 +1698,8 @@ export interface components {
             created_at: string;
             /** Error */
             error: string | null;
+            /** Error Code */
+            error_code?: string | null;
             /** Files */
             files: components["schemas"]["ExportFile"][];
             /** Finished At */
@@ -1553,7 +1712,17 @@ export interface components {
             progress: components["schemas"]["ExportProgress"];
             /** Row Count */
             row_count: number | null;
-            status: components["schemas"]["ExportStatus"];
+            status: components["schemas"]["JobStatus"];
+        };
+        /**
+         * ExportOptionOut
+         * @description An export option (a field of the export request) that the format reads.
+         */
+        ExportOptionOut: {
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
         };
         /**
          * ExportOptions
@@ -1593,9 +1762,9 @@ export interface components {
             /**
              * Format
              * @default dpo
-             * @enum {string}
+             * @example dpo
              */
-            format: "dpo" | "judgments" | "trees" | "ranking" | "kto" | "reward" | "ratings" | "feedback" | "annotators";
+            format: string;
             /**
              * Include Gold
              * @default false
@@ -1665,9 +1834,9 @@ export interface components {
             /**
              * Format
              * @default dpo
-             * @enum {string}
+             * @example dpo
              */
-            format: "dpo" | "judgments" | "trees" | "ranking" | "kto" | "reward" | "ratings" | "feedback" | "annotators";
+            format: string;
             /**
              * Include Gold
              * @default false
@@ -1706,11 +1875,6 @@ export interface components {
             /** Total */
             total: number;
         };
-        /**
-         * ExportStatus
-         * @enum {string}
-         */
-        ExportStatus: "queued" | "running" | "succeeded" | "failed";
         /** FlaggedList */
         FlaggedList: {
             /** Messages */
@@ -1796,7 +1960,7 @@ export interface components {
             round: number;
             /** Samples */
             samples: number;
-            status: components["schemas"]["GenerationStatus"];
+            status: components["schemas"]["JobStatus"];
         };
         /** GenerationProgress */
         GenerationProgress: {
@@ -1809,11 +1973,6 @@ export interface components {
             /** Total */
             total: number;
         };
-        /**
-         * GenerationStatus
-         * @enum {string}
-         */
-        GenerationStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /**
          * GroupQuota
          * @description At most ``max_share`` of an item's K judgments from annotators sharing ``field``.
@@ -1874,13 +2033,8 @@ export interface components {
             imported: number | null;
             /** Ready */
             ready: number | null;
-            status: components["schemas"]["ImportJobStatus"];
+            status: components["schemas"]["JobStatus"];
         };
-        /**
-         * ImportJobStatus
-         * @enum {string}
-         */
-        ImportJobStatus: "queued" | "running" | "succeeded" | "failed";
         /** ImportResult */
         ImportResult: {
             /** Imported */
@@ -1926,6 +2080,77 @@ export interface components {
          * @enum {string}
          */
         ItemStatus: "pending" | "ready" | "complete";
+        /**
+         * JobError
+         * @description Why a job failed: a stable code and a message for people (never internals).
+         */
+        JobError: {
+            /** Code */
+            code: string;
+            /** Details */
+            details?: unknown;
+            /** Message */
+            message: string;
+        };
+        /**
+         * JobOut
+         * @description Any job, whatever its kind: its lifecycle. The kind's own endpoint has the rest.
+         */
+        JobOut: {
+            /** Attempts */
+            attempts: number;
+            /** Campaign Id */
+            campaign_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            error: components["schemas"]["JobError"] | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Heartbeat At */
+            heartbeat_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @example export
+             * @example generation
+             * @example import
+             * @example media_fetch
+             */
+            kind: string;
+            /** Owner Id */
+            owner_id: number | null;
+            progress: components["schemas"]["JobProgress"];
+            /** Started At */
+            started_at: string | null;
+            status: components["schemas"]["JobStatus"];
+        };
+        /** JobPage */
+        JobPage: {
+            /** Jobs */
+            jobs: components["schemas"]["JobOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** JobProgress */
+        JobProgress: {
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * JobStatus
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /** JudgmentOut */
         JudgmentOut: {
             /** Answers */
@@ -2058,15 +2283,10 @@ export interface components {
              * @description set once the fetch succeeded
              */
             part?: (components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"]) | null;
-            status: components["schemas"]["MediaFetchStatus"];
+            status: components["schemas"]["JobStatus"];
             /** Url */
             url: string;
         };
-        /**
-         * MediaFetchStatus
-         * @enum {string}
-         */
-        MediaFetchStatus: "queued" | "running" | "succeeded" | "failed";
         /** MediaUploadResult */
         MediaUploadResult: {
             /** Files */
@@ -5004,7 +5224,10 @@ export interface operations {
     start_export_api_campaigns__slug__exports_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retrying with the same key returns the job the first request created */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 slug: string;
             };
@@ -5142,7 +5365,10 @@ export interface operations {
     start_job_api_campaigns__slug__generation_jobs_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retrying with the same key returns the job the first request created */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 slug: string;
             };
@@ -5372,7 +5598,10 @@ export interface operations {
     create_import_job_api_campaigns__slug__items_import_jobs_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retrying with the same key returns the job the first request created */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 slug: string;
             };
@@ -5532,7 +5761,10 @@ export interface operations {
     start_fetch_api_campaigns__slug__media_fetch_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retrying with the same key returns the job the first request created */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 slug: string;
             };
@@ -5898,6 +6130,53 @@ export interface operations {
             };
         };
     };
+    list_formats_api_exports_formats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportFormatList"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_export_api_exports__job_id__get: {
         parameters: {
             query?: never;
@@ -6127,7 +6406,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: generation_job_finished */
+            /** @description Conflict: job_finished */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6194,7 +6473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: generation_job_finished */
+            /** @description Conflict: job_finished */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6285,6 +6564,253 @@ export interface operations {
             };
             /** @description Not Found: not_found (of what the path names) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_jobs_api_jobs_get: {
+        parameters: {
+            query?: {
+                /** @description export, generation, ... */
+                kind?: string | null;
+                status?: components["schemas"]["JobStatus"] | null;
+                /** @description a campaign's slug */
+                campaign?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_job_api_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_job_api_jobs__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: job_finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resume_job_api_jobs__job_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: job_finished, job_not_resumable */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
