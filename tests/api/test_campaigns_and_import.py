@@ -64,8 +64,9 @@ def test_researchers_see_only_their_own_campaigns_admins_see_all(as_user, unique
     slug = f"alice-{unique}"
     assert alice.post("/api/campaigns", json=pairwise_spec(slug)).status_code == 201
     assert slug not in {c["slug"] for c in bob.get("/api/campaigns").json()["campaigns"]}
+    # Another researcher's campaign does not exist for bob: the same 404 as a made-up slug.
     denied = bob.get(f"/api/campaigns/{slug}")
-    assert (denied.status_code, denied.json()["error"]["code"]) == (403, "forbidden")
+    assert (denied.status_code, denied.json()["error"]["code"]) == (404, "campaign_not_found")
     assert _upload(bob, slug, jsonl(items(1))).status_code == 403
     assert bob.post(f"/api/campaigns/{slug}/exports", json={}).status_code == 403
     assert admin.get(f"/api/campaigns/{slug}").status_code == 200

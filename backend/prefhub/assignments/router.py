@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query, Response, status
 
 from prefhub.assignments import service, submissions
-from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.assignments.exceptions import (
     AlreadySubmitted,
     CampaignNotActive,
@@ -26,11 +27,12 @@ from prefhub.assignments.schemas import (
     UndoRequest,
     UndoResponse,
 )
-from prefhub.auth.dependencies import CurrentUser
+from prefhub.auth.dependencies import AnnotatableCampaign, CurrentUser
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.bounds import Offset
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
+from prefhub.models import Campaign, User
 from prefhub.participation.exceptions import OnboardingRequired
 
 router = APIRouter(prefix="/api/annotate", tags=["annotate"])
@@ -53,7 +55,9 @@ def my_campaigns(user: CurrentUser, session: SessionDep) -> AnnotatorCampaignLis
     )
 
 
-def _task_response(session: SessionDep, campaign, user, task) -> dict:  # type: ignore[no-untyped-def]
+def _task_response(
+    session: SessionDep, campaign: Campaign, user: User, task: service.LeasedTask | None
+) -> dict[str, Any]:
     progress = service.annotator_progress(session, campaign, user)
     return {
         "task": Task(**service.task_payload(campaign, task)) if task else None,
@@ -67,13 +71,12 @@ def _task_response(session: SessionDep, campaign, user, task) -> dict:  # type: 
     responses=errors(CampaignNotActive, LeaseCapReached, OnboardingRequired),
 )
 def next_task(
-    slug: str,
+    campaign: AnnotatableCampaign,
     user: CurrentUser,
     session: SessionDep,
     additional: bool = Query(False, description="lease one more task while holding others"),
 ) -> NextTaskResponse:
     """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
-    campaign = campaign_for_annotator(session, slug, user)
     task = service.next_task(session, campaign, user, additional=additional)
     return NextTaskResponse(**_task_response(session, campaign, user, task))
 
@@ -84,9 +87,8 @@ def next_task(
     responses=errors(AlreadySubmitted, LeaseExpired, ClientIdReused),
 )
 def submit(
-    slug: str, body: SubmitRequest, user: CurrentUser, session: SessionDep
+    campaign: AnnotatableCampaign, body: SubmitRequest, user: CurrentUser, session: SessionDep
 ) -> SubmitResponse:
-    campaign = campaign_for_annotator(session, slug, user)
     judgment = submissions.submit(
         session,
         campaign,
@@ -104,9 +106,10 @@ def submit(
 
 
 @router.post("/{slug}/undo", response_model=UndoResponse, responses=errors(UndoExpired))
-def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -> UndoResponse:
+def undo(
+    campaign: AnnotatableCampaign, body: UndoRequest, user: CurrentUser, session: SessionDep
+) -> UndoResponse:
     """Re-open a just-submitted task; the next submit for it stores a new revision."""
-    campaign = campaign_for_annotator(session, slug, user)
     task, judgment = submissions.undo(session, campaign, user, body.judgment_id)
     return UndoResponse(
         **_task_response(session, campaign, user, task), previous_answers=judgment.answers
@@ -116,9 +119,10 @@ def undo(slug: str, body: UndoRequest, user: CurrentUser, session: SessionDep) -
 @router.post(
     "/{slug}/report", status_code=status.HTTP_204_NO_CONTENT, responses=errors(AlreadySubmitted)
 )
-def report(slug: str, body: ReportRequest, user: CurrentUser, session: SessionDep) -> Response:
+def report(
+    campaign: AnnotatableCampaign, body: ReportRequest, user: CurrentUser, session: SessionDep
+) -> Response:
     """Report a broken or unanswerable item; the task is released."""
-    campaign = campaign_for_annotator(session, slug, user)
     submissions.report(session, campaign, user, body.assignment_id, body.reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -126,22 +130,22 @@ def report(slug: str, body: ReportRequest, user: CurrentUser, session: SessionDe
 @router.post(
     "/{slug}/skip", status_code=status.HTTP_204_NO_CONTENT, responses=errors(AlreadySubmitted)
 )
-def skip(slug: str, body: SkipRequest, user: CurrentUser, session: SessionDep) -> Response:
-    campaign = campaign_for_annotator(session, slug, user)
+def skip(
+    campaign: AnnotatableCampaign, body: SkipRequest, user: CurrentUser, session: SessionDep
+) -> Response:
     submissions.skip(session, campaign, user, body.assignment_id, body.reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{slug}/judgments", response_model=list[JudgmentOut])
 def my_judgments(
-    slug: str,
+    campaign: AnnotatableCampaign,
     user: CurrentUser,
     session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
     offset: Offset = 0,
 ) -> list[JudgmentOut]:
     """An annotator's own judgments, and only theirs."""
-    campaign = campaign_for_annotator(session, slug, user)
     rows = service.own_judgments(session, campaign, user, limit=limit, offset=offset)
     return [
         JudgmentOut(

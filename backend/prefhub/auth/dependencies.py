@@ -1,4 +1,19 @@
-"""Who is calling: a browser session cookie (with CSRF check) or an API bearer token."""
+"""Who is calling (a browser session cookie with CSRF check, or an API bearer token), and the
+campaign a route's ``{slug}`` names as that caller may use it.
+
+Refusals, one status per situation, the same on every route:
+
+* not signed in, or a bad token or session: 401 ``not_authenticated``;
+* signed in, but the caller's role can never do this (an annotator on a researcher's route, a
+  researcher on an admin's): 403 ``forbidden``, whatever object the path names, so it tells
+  nothing about that object;
+* the object does not exist *for this caller* (another researcher's campaign, another campaign
+  than a crowd account's own): 404 with the object's stable code (``campaign_not_found``), the
+  same answer as for a slug that exists nowhere, so existence is not leaked;
+* the object exists for the caller but refuses this action (a closed campaign, an annotator its
+  eligibility rules leave out): the domain's own 409 or 403 (``campaign_not_active``,
+  ``not_eligible``), raised by the service.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +21,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.auth import service
 from prefhub.auth.exceptions import CsrfFailed, NotAllowed, NotAuthenticated
-from prefhub.auth.policies import is_staff
+from prefhub.auth.policies import can_manage_campaign, can_manage_users, is_staff
+from prefhub.campaigns.exceptions import CampaignNotFound
+from prefhub.campaigns.service import get_by_slug
 from prefhub.kit.deps import SessionDep
-from prefhub.models import User
+from prefhub.models import Campaign, User
 
 SESSION_COOKIE = "prefhub_session"
 CSRF_COOKIE = "prefhub_csrf"
@@ -62,3 +80,58 @@ def get_staff_user(user: CurrentUser) -> User:
 
 
 StaffUser = Annotated[User, Depends(get_staff_user)]
+
+
+def get_admin_user(user: CurrentUser) -> User:
+    if not can_manage_users(user):
+        raise NotAllowed("Only admins can manage accounts")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+def managed_campaign(
+    session: SessionDep, user: User, slug: str, *, for_update: bool = False
+) -> Campaign:
+    """The campaign ``slug`` names if ``user`` manages it (its owner, or an admin); else 404
+    ``campaign_not_found``, as for a slug that exists nowhere."""
+    campaign = get_by_slug(session, slug, for_update=for_update)
+    if not can_manage_campaign(user, campaign):
+        raise CampaignNotFound(f"No campaign with slug '{slug}'")
+    return campaign
+
+
+def get_managed_campaign(slug: str, user: StaffUser, session: SessionDep) -> Campaign:
+    """The path's ``{slug}`` campaign, for the researcher who owns it or an admin.
+
+    401 ``not_authenticated`` when not signed in; 403 ``forbidden`` for an annotator (or crowd)
+    account, whatever the slug; 404 ``campaign_not_found`` for a slug that exists nowhere and for
+    another researcher's campaign alike (a researcher sees only their own campaigns).
+    """
+    return managed_campaign(session, user, slug)
+
+
+def get_managed_campaign_for_update(slug: str, user: StaffUser, session: SessionDep) -> Campaign:
+    """``ManagedCampaign`` with its row locked until the request commits (changes to it)."""
+    return managed_campaign(session, user, slug, for_update=True)
+
+
+ManagedCampaign = Annotated[Campaign, Depends(get_managed_campaign)]
+ManagedCampaignForUpdate = Annotated[Campaign, Depends(get_managed_campaign_for_update)]
+
+
+def get_annotatable_campaign(slug: str, user: CurrentUser, session: SessionDep) -> Campaign:
+    """The path's ``{slug}`` campaign, for any signed-in account it exists for.
+
+    401 ``not_authenticated`` when not signed in; 404 ``campaign_not_found`` for a slug that
+    exists nowhere and for any campaign but a crowd account's own alike. Whether the caller may
+    take a task now is the service's to say: 409 ``campaign_not_active`` for a campaign that is
+    not active, 403 ``not_eligible`` for an annotator its eligibility rules leave out (both on
+    task routes only, so that an annotator can still give consent and a profile, read their own
+    judgments, and see their completion code).
+    """
+    return campaign_for_annotator(session, slug, user)
+
+
+AnnotatableCampaign = Annotated[Campaign, Depends(get_annotatable_campaign)]

@@ -7,6 +7,7 @@ from prefhub.auth import service, throttle
 from prefhub.auth.dependencies import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    AdminUser,
     CurrentUser,
     client_address,
     current_session_token,
@@ -22,7 +23,7 @@ from prefhub.auth.exceptions import (
     WrongPassword,
 )
 from prefhub.auth.passwords import check_password
-from prefhub.auth.policies import authorize, can_manage_users, is_staff
+from prefhub.auth.policies import is_staff
 from prefhub.auth.schemas import (
     AccountOut,
     AccountPage,
@@ -43,7 +44,6 @@ from prefhub.kit.db import unit_of_work
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import NotFound
 from prefhub.kit.openapi import errors
-from prefhub.models import User
 from prefhub.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -164,19 +164,13 @@ def end_other_sessions(request: Request, user: CurrentUser, session: SessionDep)
     return SessionsEnded(ended=service.end_sessions(session, user.id, keep=keep))
 
 
-def _managed_user(session: Session, admin: User, user_id: int) -> User:
-    authorize(can_manage_users(admin), "Only admins can manage accounts")
-    return service.get_user(session, user_id)
-
-
 @router.get("/users", response_model=AccountPage)
 def list_users(
-    user: CurrentUser,
+    user: AdminUser,
     session: SessionDep,
     limit: int = Query(50, ge=1, le=500),
     offset: Offset = 0,
 ) -> AccountPage:
-    authorize(can_manage_users(user), "Only admins can list accounts")
     users, total = service.list_users(session, limit=limit, offset=offset)
     return AccountPage(
         users=[AccountOut.model_validate(u) for u in users], total=total, limit=limit, offset=offset
@@ -190,11 +184,11 @@ def list_users(
     responses=errors(NoPasswordLogin),
 )
 def issue_password_reset(
-    user_id: PathId, user: CurrentUser, session: SessionDep
+    user_id: PathId, user: AdminUser, session: SessionDep
 ) -> PasswordResetCreated:
     """A one-time link (valid 24 hours) for the user to choose a new password; hand it over
     yourself. Earlier unused links for the user stop working."""
-    target = _managed_user(session, user, user_id)
+    target = service.get_user(session, user_id)
     row, token = service.issue_password_reset(session, target, user)
     return PasswordResetCreated(
         user_id=target.id,
@@ -209,24 +203,24 @@ def issue_password_reset(
     response_model=AccountOut,
     responses=errors(CannotDeactivateSelf),
 )
-def deactivate_user(user_id: PathId, user: CurrentUser, session: SessionDep) -> AccountOut:
+def deactivate_user(user_id: PathId, user: AdminUser, session: SessionDep) -> AccountOut:
     """The user can no longer sign in; their sessions end and their API tokens stop working."""
-    target = _managed_user(session, user, user_id)
+    target = service.get_user(session, user_id)
     service.set_active(session, target, False, by=user)
     return AccountOut.model_validate(target)
 
 
 @router.post("/users/{user_id}/activate", response_model=AccountOut)
-def activate_user(user_id: PathId, user: CurrentUser, session: SessionDep) -> AccountOut:
-    target = _managed_user(session, user, user_id)
+def activate_user(user_id: PathId, user: AdminUser, session: SessionDep) -> AccountOut:
+    target = service.get_user(session, user_id)
     service.set_active(session, target, True, by=user)
     return AccountOut.model_validate(target)
 
 
 @router.post("/users/{user_id}/sessions/end", response_model=SessionsEnded)
-def end_user_sessions(user_id: PathId, user: CurrentUser, session: SessionDep) -> SessionsEnded:
+def end_user_sessions(user_id: PathId, user: AdminUser, session: SessionDep) -> SessionsEnded:
     """Sign the user out of every browser (API tokens are revoked separately)."""
-    target = _managed_user(session, user, user_id)
+    target = service.get_user(session, user_id)
     return SessionsEnded(ended=service.end_sessions(session, target.id))
 
 
@@ -236,8 +230,7 @@ def end_user_sessions(user_id: PathId, user: CurrentUser, session: SessionDep) -
     status_code=status.HTTP_201_CREATED,
     responses=errors(UserExists),
 )
-def create_user(body: UserCreate, user: CurrentUser, session: SessionDep) -> UserOut:
-    authorize(can_manage_users(user), "Only admins can create users")
+def create_user(body: UserCreate, user: AdminUser, session: SessionDep) -> UserOut:
     check_password(body.password, [body.email, body.display_name])
     created = service.create_user(
         session,

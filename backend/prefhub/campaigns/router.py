@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, status
 
-from prefhub.auth.dependencies import StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign
+from prefhub.auth.dependencies import ManagedCampaign, ManagedCampaignForUpdate, StaffUser
 from prefhub.campaigns import service
 from prefhub.campaigns.exceptions import CampaignExists, SpecNoLongerValid
 from prefhub.campaigns.schemas import (
@@ -20,7 +21,7 @@ from prefhub.models import Campaign
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 
 
-def _out(campaign: Campaign, progress: service.Progress) -> dict:
+def _out(campaign: Campaign, progress: service.Progress) -> dict[str, Any]:
     return {
         "id": campaign.id,
         "slug": campaign.slug,
@@ -56,16 +57,12 @@ def create_campaign(spec: CampaignSpec, user: StaffUser, session: SessionDep) ->
 
 
 @router.get("/{slug}", response_model=CampaignDetail, responses=errors(SpecNoLongerValid))
-def get_campaign(slug: str, user: StaffUser, session: SessionDep) -> CampaignDetail:
-    campaign = service.get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+def get_campaign(campaign: ManagedCampaign, session: SessionDep) -> CampaignDetail:
     return _detail(session, campaign)
 
 
 @router.put("/{slug}/spec", response_model=CampaignDetail, responses=errors(CampaignExists))
 def update_spec(
-    slug: str, spec: CampaignSpec, user: StaffUser, session: SessionDep
+    campaign: ManagedCampaignForUpdate, spec: CampaignSpec, user: StaffUser, session: SessionDep
 ) -> CampaignDetail:
-    campaign = service.get_by_slug(session, slug, for_update=True)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
     return _detail(session, service.update_spec(session, campaign, spec, user))

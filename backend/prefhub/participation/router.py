@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.auth import service as auth
-from prefhub.auth.dependencies import CSRF_HEADER, SESSION_COOKIE, CurrentUser
+from prefhub.auth.dependencies import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    AnnotatableCampaign,
+    CurrentUser,
+)
 from prefhub.auth.exceptions import CsrfFailed
 from prefhub.auth.router import set_session_cookies
 from prefhub.campaigns.service import get_by_slug, spec_of
@@ -32,33 +36,35 @@ def _state(session: SessionDep, campaign: Campaign, user: User) -> Participation
 
 
 @annotate.get("", response_model=ParticipationState)
-def participation(slug: str, user: CurrentUser, session: SessionDep) -> ParticipationState:
+def participation(
+    campaign: AnnotatableCampaign, user: CurrentUser, session: SessionDep
+) -> ParticipationState:
     """What the campaign asks before the first task, and what this annotator has given."""
-    return _state(session, campaign_for_annotator(session, slug, user), user)
+    return _state(session, campaign, user)
 
 
 @annotate.post("/consent", response_model=ParticipationState)
 def consent(
-    slug: str, body: ConsentRequest, user: CurrentUser, session: SessionDep
+    campaign: AnnotatableCampaign, body: ConsentRequest, user: CurrentUser, session: SessionDep
 ) -> ParticipationState:
-    campaign = campaign_for_annotator(session, slug, user)
     service.give_consent(session, campaign, user)
     return _state(session, campaign, user)
 
 
 @annotate.post("/profile", response_model=ParticipationState, responses=errors(ConsentRequired))
 def profile(
-    slug: str, body: ProfileRequest, user: CurrentUser, session: SessionDep
+    campaign: AnnotatableCampaign, body: ProfileRequest, user: CurrentUser, session: SessionDep
 ) -> ParticipationState:
-    campaign = campaign_for_annotator(session, slug, user)
     service.answer_survey(session, campaign, user, body.answers)
     return _state(session, campaign, user)
 
 
 @annotate.get("/completion", response_model=CompletionOut)
-def completion(slug: str, user: CurrentUser, session: SessionDep) -> CompletionOut:
+def completion(
+    campaign: AnnotatableCampaign, user: CurrentUser, session: SessionDep
+) -> CompletionOut:
     """Progress towards the crowd target; the completion code and link once it is reached."""
-    done = service.completion(session, campaign_for_annotator(session, slug, user), user)
+    done = service.completion(session, campaign, user)
     return CompletionOut(**done.__dict__)
 
 
@@ -103,5 +109,6 @@ def enter(
             auth.end_session(session, token)
         user = service.enter(session, campaign, body.params)
         set_session_cookies(response, auth.start_session(session, user))
-    kind = "trees" if spec_of(campaign).trees is not None else "items"
-    return CrowdEnterResponse(slug=campaign.slug, kind=kind)
+    return CrowdEnterResponse(
+        slug=campaign.slug, kind="trees" if spec_of(campaign).trees is not None else "items"
+    )
