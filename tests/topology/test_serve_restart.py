@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -71,14 +72,15 @@ def _kill_and_restart(args: list[str], env: dict[str, str], log: Path, children:
         first.send_signal(signal.SIGKILL)
         first.wait()
         killed_at = time.monotonic()
-        # As an operator's supervisor would: start again until it serves (without the fix,
-        # the orphans keep the port and every attempt exits with "Address already in use").
-        while True:
-            with _serve(port, args, env, log) as second:
-                if _wait_for_health(port, second, log, timeout=60):
-                    restarted_in = time.monotonic() - killed_at
-                    break
-            assert time.monotonic() - killed_at < RESTART_WITHIN_S, _tail(log)
+        # Its children must let go of the port: orphans would keep serving on it, and a new
+        # serve could not bind it ("Address already in use").
+        while _accepts(port):
+            waited = time.monotonic() - killed_at
+            assert waited < RESTART_WITHIN_S, f"port {port} still served by orphans of {old}"
+            time.sleep(0.1)
+        with _serve(port, args, env, log) as second:
+            assert _wait_for_health(port, second, log, timeout=60), _tail(log)
+            restarted_in = time.monotonic() - killed_at
         assert restarted_in < RESTART_WITHIN_S, f"restarted after {restarted_in:.1f} s"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and [p for p in old if _alive(p)]:
@@ -133,6 +135,14 @@ def _wait_for_health(port: int, process: subprocess.Popen, log: Path, timeout: f
             pass
         time.sleep(0.1)
     raise AssertionError(f"serve did not answer within {timeout:.0f} s: {_tail(log)}")
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
 
 
 def _tail(log: Path) -> str:
