@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prefhub import __version__
@@ -21,6 +21,8 @@ from prefhub.generation.router import router as generation_router
 from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.jobs.router import router as jobs_router
+from prefhub.kit.db import is_transient_db_error
+from prefhub.kit.deps import get_session
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
 from prefhub.kit.openapi import declare_errors
@@ -47,11 +49,22 @@ HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+# Seconds a client waits before sending again a request the database could not serve (a
+# dropped connection, a restarting server): the pool reconnects within about that.
+DATABASE_RETRY_AFTER_S = 2
 
 
-def _error(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    details: object = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     return JSONResponse(
-        {"error": {"code": code, "message": message, "details": details}}, status_code=status
+        {"error": {"code": code, "message": message, "details": details}},
+        status_code=status,
+        headers=headers,
     )
 
 
@@ -87,6 +100,22 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return _error(500, "internal_error", "Something went wrong on our side; it is logged")
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not is_transient_db_error(exc):
+            return await _unexpected(request, exc)
+        # The request's transaction rolled back; a client may send it again (the writes an
+        # annotator retries on their own, submits, are idempotent by client id).
+        log.warning(
+            "database unavailable for %s %s: %s", request.method, request.url.path, exc.orig
+        )
+        return _error(
+            503,
+            "database_unavailable",
+            "The database is briefly unavailable; please try again in a moment",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
 
 
 def _mount_frontend(app: FastAPI, dist: Path) -> None:
@@ -135,7 +164,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         trees_manage_router,
     ):
         app.include_router(router)
-    declare_errors(app, authenticated=get_current_user)
+    declare_errors(app, authenticated=get_current_user, database=get_session)
     _mount_frontend(app, frontend_dist)
     settings = get_settings()
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)

@@ -3,7 +3,8 @@
 Most are known from what a route takes (``declare_errors`` computes them): any request may be
 refused for its URL (422) and one with a body for its size or JSON (400, 413, 422); a route that
 needs a signed-in user answers 401 and 403; one with path parameters answers 404 for what they
-name. The errors of a route's own domain (a 409 conflict, a 429) are named at the route with
+name; one that uses the database answers 503 (with Retry-After) while it is briefly away. The
+errors of a route's own domain (a 409 conflict, a 429) are named at the route with
 ``responses=errors(CampaignExists, ...)``.
 """
 
@@ -28,6 +29,7 @@ COMPUTED = {
     404: "not_found (of what the path names)",
     413: "payload_too_large",
     422: "validation_error, invalid_text, invalid_value",
+    503: "database_unavailable (with Retry-After)",
 }
 
 
@@ -57,9 +59,15 @@ def errors(*kinds: type[PrefhubError]) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def declare_errors(app: FastAPI, *, authenticated: Callable[..., Any]) -> None:
+def declare_errors(
+    app: FastAPI,
+    *,
+    authenticated: Callable[..., Any],
+    database: Callable[..., Any] | None = None,
+) -> None:
     """Make ``app.openapi()`` declare each operation's errors; ``authenticated`` is the
-    dependency that makes a route need a signed-in user."""
+    dependency that makes a route need a signed-in user, ``database`` the one that gives it a
+    database session."""
     routes = {
         (method.lower(), route.path_format): route
         for route in iter_route_contexts(app.routes)  # included routers' routes too
@@ -75,7 +83,7 @@ def declare_errors(app: FastAPI, *, authenticated: Callable[..., Any]) -> None:
                 for method, operation in operations.items():
                     route = routes.get((method, path))
                     if route is not None:
-                        _declare(operation, _computed(route, authenticated))
+                        _declare(operation, _computed(route, authenticated, database))
             return schema  # FastAPI.openapi keeps it as app.openapi_schema
         return app.openapi_schema
 
@@ -83,8 +91,14 @@ def declare_errors(app: FastAPI, *, authenticated: Callable[..., Any]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _computed(route: RouteContext, authenticated: Callable[..., Any]) -> set[int]:
+def _computed(
+    route: RouteContext,
+    authenticated: Callable[..., Any],
+    database: Callable[..., Any] | None,
+) -> set[int]:
     statuses = {422}
+    if database is not None and _depends_on(route.dependant, database):
+        statuses.add(503)
     if route.body_field is not None:
         statuses |= {400, 413}
     if _takes_path_params(route.dependant):  # itself or a dependency (``ManagedCampaign``)

@@ -3469,6 +3469,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     my_judgments_api_annotate__slug__judgments_get: {
@@ -3523,6 +3532,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3600,6 +3618,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     participation_api_annotate__slug__participation_get: {
@@ -3658,6 +3685,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     completion_api_annotate__slug__participation_completion_get: {
@@ -3709,6 +3745,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3789,6 +3834,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3885,6 +3939,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     report_api_annotate__slug__report_post: {
@@ -3972,6 +4035,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     skip_api_annotate__slug__skip_post: {
@@ -4052,6 +4124,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4148,6 +4229,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     next_tree_task_api_annotate__slug__tree_tasks_next_get: {
@@ -4208,6 +4298,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4296,6 +4395,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4393,6 +4501,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     undo_api_annotate__slug__undo_post: {
@@ -4482,6 +4599,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     login_api_auth_login_post: {
@@ -4551,6 +4677,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     logout_api_auth_logout_post: {
@@ -4571,6 +4706,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4618,6 +4762,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4701,6 +4854,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     use_password_reset_api_auth_password_reset_post: {
@@ -4743,6 +4905,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4797,6 +4968,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_tokens_api_auth_tokens_get: {
@@ -4837,6 +5017,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4913,6 +5102,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     revoke_token_api_auth_tokens__token_id__delete: {
@@ -4969,6 +5167,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_campaigns_api_campaigns_get: {
@@ -5009,6 +5216,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5094,6 +5310,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_campaign_api_campaigns__slug__get: {
@@ -5161,6 +5386,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_exports_api_campaigns__slug__exports_get: {
@@ -5212,6 +5446,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5302,6 +5545,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_jobs_api_campaigns__slug__generation_jobs_get: {
@@ -5353,6 +5605,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5452,6 +5713,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_items_api_campaigns__slug__items_get: {
@@ -5506,6 +5776,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5586,6 +5865,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5676,6 +5964,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     upload_api_campaigns__slug__media_post: {
@@ -5749,6 +6046,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5832,6 +6138,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5928,6 +6243,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     flagged_messages_api_campaigns__slug__tree_messages_flagged_get: {
@@ -5979,6 +6303,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6041,6 +6374,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6128,6 +6470,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_formats_api_exports_formats_get: {
@@ -6168,6 +6519,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6226,6 +6586,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6299,6 +6668,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_job_api_generation_jobs__job_id__get: {
@@ -6350,6 +6728,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6424,6 +6811,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     resume_job_api_generation_jobs__job_id__resume_post: {
@@ -6484,6 +6880,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6580,6 +6985,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_jobs_api_jobs_get: {
@@ -6628,6 +7042,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6686,6 +7109,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6760,6 +7192,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     resume_job_api_jobs__job_id__resume_post: {
@@ -6827,6 +7268,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_fetch_api_media_fetches__job_id__get: {
@@ -6878,6 +7328,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6962,6 +7421,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_models_api_models_get: {
@@ -7002,6 +7470,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7087,6 +7564,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_secrets_api_models_secrets_get: {
@@ -7127,6 +7613,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7214,6 +7709,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     test_model_api_models__name__test_post: {
@@ -7274,6 +7778,15 @@ export interface operations {
             };
             /** @description Too Many Requests: too_many_model_tests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7361,6 +7874,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_tree_message_api_tree_messages__message_id__delete: {
@@ -7412,6 +7934,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7477,6 +8008,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_tree_api_trees__tree_id__get: {
@@ -7528,6 +8068,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7624,6 +8173,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_users_api_users_get: {
@@ -7667,6 +8225,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7752,6 +8319,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     activate_user_api_users__user_id__activate_post: {
@@ -7803,6 +8379,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7877,6 +8462,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     issue_password_reset_api_users__user_id__password_reset_post: {
@@ -7944,6 +8538,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     end_user_sessions_api_users__user_id__sessions_end_post: {
@@ -7995,6 +8598,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,137 @@
+"""A database that drops out mid-request answers 503 ``database_unavailable`` with Retry-After,
+never a 500; the request's writes roll back whole, and the same submit sent again is stored once.
+
+The fault is real: on PostgreSQL the API's own connection is terminated with
+``pg_terminate_backend`` in the middle of the submit's transaction; on both databases the
+driver's own OperationalError is raised at the same point (as SQLite's "database is locked").
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from support.api import create_campaign_with_items
+from support.services import POSTGRES_ADMIN_URL
+
+TEST_DB = os.environ.get("PREFHUB_TEST_DB", "sqlite")
+
+
+@contextmanager
+def database_drops_out_at(statement_start: str, how: str) -> Iterator[list[str]]:
+    """Make the API's database fail once, when a statement starting with ``statement_start``
+    is about to run: ``terminate`` kills the connection's PostgreSQL backend; ``raise`` has
+    the driver raise its OperationalError. Yields the statements it failed."""
+    from prefhub.kit.db import get_engine
+
+    engine = get_engine()
+    failed: list[str] = []
+
+    # The dialect's do_execute runs the statement: what it raises, SQLAlchemy handles as it
+    # handles the driver's own errors (wrapped, the connection invalidated if it is gone).
+    def do_execute(cursor, statement, parameters, context):  # type: ignore[no-untyped-def]
+        if failed or not statement.lstrip().upper().startswith(statement_start):
+            return None
+        failed.append(statement)
+        if how == "raise":
+            raise context.dialect.loaded_dbapi.OperationalError("database is locked")
+        import psycopg
+
+        pid = cursor.connection.info.backend_pid
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid]).fetchone()[0]
+        return None  # the statement now runs on a dead connection
+
+    event.listen(engine, "do_execute", do_execute)
+    try:
+        yield failed
+    finally:
+        event.remove(engine, "do_execute", do_execute)
+
+
+def _state(db, slug: str, client_id: str, assignment_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from prefhub.models import Assignment, Campaign, Item, Judgment
+
+    with db() as session:
+        assignment = session.get_one(Assignment, assignment_id)
+        return {
+            "judgments": session.scalar(
+                select(func.count()).select_from(Judgment).where(Judgment.client_id == client_id)
+            ),
+            "assignment": assignment.status.value,
+            "item_judgments": session.scalar(
+                select(Item.judgment_count).where(Item.id == assignment.item_id)
+            ),
+            "campaign_judgments": session.scalar(
+                select(func.count())
+                .select_from(Judgment)
+                .join(Campaign, Campaign.id == Judgment.campaign_id)
+                .where(Campaign.slug == slug)
+            ),
+        }
+
+
+@pytest.mark.parametrize("how", ["terminate", "raise"])
+def test_a_submit_the_database_dropped_answers_503_with_retry_after_and_stores_once(
+    how, as_user, db, unique
+):
+    if how == "terminate" and TEST_DB != "postgresql":
+        print("\nSKIP: pg_terminate_backend needs PostgreSQL (PREFHUB_TEST_DB=postgresql)")
+        pytest.skip("pg_terminate_backend needs PostgreSQL")
+    slug = f"dbgone-{unique}"
+    create_campaign_with_items(as_user("researcher"), slug, n_items=2, redundancy=1)
+    annotator = as_user()
+    task = annotator.get(f"/api/annotate/{slug}/next").json()["task"]
+    body = {
+        "assignment_id": task["assignment_id"],
+        "client_id": str(uuid.uuid4()),
+        "answers": {"preference": {"choice": "B"}},
+        "time_spent_ms": 900,
+    }
+
+    # The item's counter is the submit's last write: the judgment and the assignment's new
+    # status are already in the transaction when the connection goes.
+    with database_drops_out_at("UPDATE ITEMS", how) as failed:
+        response = annotator.post(f"/api/annotate/{slug}/submit", json=body)
+    assert failed, "the submit never reached the item's counter"
+
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "2"
+    error = response.json()["error"]
+    assert error["code"] == "database_unavailable"
+    assert "UPDATE" not in error["message"] and "items" not in error["message"]
+    assert _state(db, slug, body["client_id"], body["assignment_id"]) == {
+        "judgments": 0,
+        "assignment": "leased",
+        "item_judgments": 0,
+        "campaign_judgments": 0,
+    }
+
+    # The web app sends the same body again (same client id): stored once.
+    again = annotator.post(f"/api/annotate/{slug}/submit", json=body)
+    assert again.status_code == 200, again.text
+    assert annotator.post(f"/api/annotate/{slug}/submit", json=body).status_code == 200
+    assert _state(db, slug, body["client_id"], body["assignment_id"]) == {
+        "judgments": 1,
+        "assignment": "submitted",
+        "item_judgments": 1,
+        "campaign_judgments": 1,
+    }
+
+
+def test_routes_that_use_the_database_declare_503_and_health_does_not():
+    from prefhub.app import create_app
+
+    paths = create_app().openapi()["paths"]
+    submit = paths["/api/annotate/{slug}/submit"]["post"]["responses"]
+    assert "database_unavailable" in submit["503"]["description"]
+    assert submit["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    assert "503" not in paths["/api/health"]["get"]["responses"]
