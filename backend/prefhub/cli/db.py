@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from prefhub.cli.common import console, fail
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # An editable install (make install, the Dockerfile) runs from the repository.
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -18,7 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
-def alembic_config():  # type: ignore[no-untyped-def]
+def alembic_config() -> Config:
     """The repository's Alembic configuration; from the current directory when prefhub is
     installed elsewhere (``pip install .``), since the migrations are not part of the package."""
     from alembic.config import Config
