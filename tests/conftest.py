@@ -39,13 +39,13 @@ _db_unavailable: str | None = None
 if TEST_DB == "postgresql":
     _pg_database = f"prefhub_test_{uuid.uuid4().hex[:10]}"
     try:
-        database_url = create_postgres_database(_pg_database)
+        _database_url = create_postgres_database(_pg_database)
     except Exception as exc:  # the server is not there: skip or fail below
         _db_unavailable = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {exc}"
         _pg_database = None
-        database_url = f"sqlite:///{RUN_DIR / 'unused.db'}"
+        _database_url = f"sqlite:///{RUN_DIR / 'unused.db'}"
 elif TEST_DB == "sqlite":
-    database_url = f"sqlite:///{RUN_DIR / 'prefhub.db'}"
+    _database_url = f"sqlite:///{RUN_DIR / 'prefhub.db'}"
 else:
     raise SystemExit(f"PREFHUB_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
 
@@ -54,7 +54,7 @@ os.environ.update(
     {
         "PREFHUB_ENVIRONMENT": "test",
         "PREFHUB_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "PREFHUB_DATABASE_URL": database_url,
+        "PREFHUB_DATABASE_URL": _database_url,
         "PREFHUB_EXPORT_ROOT": str(RUN_DIR / "exports"),
         "PREFHUB_DATA_DIR": str(RUN_DIR / "data"),
         "PREFHUB_CELERY_QUEUE_PREFIX": f"prefhub-test-{uuid.uuid4().hex[:8]}",

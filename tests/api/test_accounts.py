@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -23,7 +24,7 @@ def client_at(migrated):
     ``testclient`` address every other test logs in from."""
     from prefhub.app import create_app
 
-    apps: dict[str, object] = {}
+    apps: dict[str, FastAPI] = {}
     clients: list[TestClient] = []
 
     def make(address: str, app: str = "default") -> TestClient:

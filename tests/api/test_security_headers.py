@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,7 +51,7 @@ def assert_app_policy(response, media_origins: tuple[str, ...] = ()) -> None:  #
 
 
 @pytest.fixture
-def site(migrated, tmp_path) -> TestClient:
+def site(migrated, tmp_path) -> Iterator[TestClient]:
     """The app serving a small built frontend of its own."""
     from prefhub.app import create_app
 
