@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
 
@@ -49,7 +50,7 @@ def exit_with_parent(parent: int, signum: int = signal.SIGTERM, poll_s: float = 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def child_of(parent: int, signum: int = signal.SIGTERM):  # type: ignore[no-untyped-def]
+def child_of(parent: int, signum: int = signal.SIGTERM) -> Callable[[], None]:
     """A ``preexec_fn`` for ``subprocess.Popen``: the child gets ``signum`` when ``parent``
     ends, with no window in which it could be missed (Linux)."""
 
