@@ -31,7 +31,7 @@ def make_celery(settings: Settings) -> Celery:
         ],
     )
     if settings.redis_url:
-        app.conf.broker_url = settings.redis_url
+        app.conf["broker_url"] = settings.redis_url  # celery-types: the attribute is read-only
         visibility = settings.redis_visibility_timeout
         app.conf.broker_transport_options = {
             "visibility_timeout": visibility,
@@ -45,7 +45,7 @@ def make_celery(settings: Settings) -> Celery:
         folder = settings.broker_dir.resolve()
         for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
-        app.conf.broker_url = "filesystem://"
+        app.conf["broker_url"] = "filesystem://"
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
