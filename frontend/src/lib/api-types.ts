@@ -166,7 +166,7 @@ export type ImportResult = Schemas['ImportResult'];
 /** Hand-written: an `import_invalid` error's `details.errors` entries (error details are free-form). */
 export type ImportLineError = { line: number; message: string };
 
-export type ExportStatus = Schemas['ExportStatus'];
+export type ExportStatus = Schemas['JobStatus'];
 export type ExportFile = Schemas['ExportFile'];
 export type ExportProgress = Schemas['ExportProgress'];
 export type ExportOptions = Schemas['ExportOptions'];
@@ -195,7 +195,7 @@ export type CreateModelEndpointBody = WithDefaults<
 >;
 export type ModelTestResult = Schemas['ModelTestResult'];
 
-export type GenerationStatus = Schemas['GenerationStatus'];
+export type GenerationStatus = Schemas['JobStatus'];
 export type GenerationProgress = Schemas['GenerationProgress'];
 export type GenerationJob = Schemas['GenerationJobOut'];
 export type GenerationJobList = Schemas['GenerationJobList'];

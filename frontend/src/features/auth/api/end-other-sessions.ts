@@ -1,11 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { SessionsEnded } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 /** Sign out everywhere else: every session of the user but this one ends. */
-export const endOtherSessions = (): Promise<SessionsEnded> => api.post('/api/auth/sessions/end-others');
+export const endOtherSessions = (): Promise<SessionsEnded> => unwrap(client.POST('/api/auth/sessions/end-others'));
 
 export const useEndOtherSessions = ({
   mutationConfig,

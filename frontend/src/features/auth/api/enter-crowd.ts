@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { CrowdEnterBody, CrowdEnterResponse } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -9,7 +9,7 @@ import { getMe, startSession } from './get-me';
 export type EnterCrowdInput = { slug: string; body: CrowdEnterBody };
 
 export const enterCrowd = ({ slug, body }: EnterCrowdInput): Promise<CrowdEnterResponse> =>
-  api.post(`/api/crowd/${seg(slug)}/enter`, body);
+  unwrap(client.POST('/api/crowd/{slug}/enter', { params: { path: { slug } }, body }));
 
 /** Sign in through a crowd link, then load who that made us (the answer names only the campaign). */
 export const useEnterCrowd = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof enterCrowd> } = {}) => {

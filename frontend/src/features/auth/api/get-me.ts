@@ -1,6 +1,6 @@
 import { queryOptions, useQuery, type QueryClient } from '@tanstack/react-query';
 
-import { api, isApiError } from '@/lib/api-client';
+import { client, isApiError, unwrap } from '@/lib/api-client';
 import type { User } from '@/lib/api-types';
 
 import { consumeSignedOutOnPurpose } from '../lib';
@@ -8,7 +8,7 @@ import { consumeSignedOutOnPurpose } from '../lib';
 /** The signed-in user, or null when there is no session (401 is an answer here, not an error). */
 export const getMe = async (): Promise<User | null> => {
   try {
-    return await api.get<User>('/api/auth/me');
+    return await unwrap(client.GET('/api/auth/me'));
   } catch (error) {
     if (isApiError(error) && error.status === 401) return null;
     throw error;

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { LoginRequest, LoginResponse } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -8,7 +8,7 @@ import { startSession } from './get-me';
 
 export type LoginInput = LoginRequest;
 
-export const login = (input: LoginInput): Promise<LoginResponse> => api.post('/api/auth/login', input);
+export const login = (input: LoginInput): Promise<LoginResponse> => unwrap(client.POST('/api/auth/login', { body: input }));
 
 export const useLogin = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof login> } = {}) => {
   const queryClient = useQueryClient();

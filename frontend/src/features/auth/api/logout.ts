@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { markSignedOutOnPurpose } from '../lib';
 
 import { startSession } from './get-me';
 
-export const logout = (): Promise<void> => api.post('/api/auth/logout');
+export const logout = (): Promise<void> => unwrap(client.POST('/api/auth/logout'));
 
 export const useLogout = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof logout> } = {}) => {
   const queryClient = useQueryClient();
