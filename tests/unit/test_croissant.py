@@ -126,11 +126,44 @@ def test_every_field_reads_a_column_of_the_format_from_the_data_file(
     assert len({f["@id"] for f in fields}) == len(fields)
 
 
+def types_of(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """Field name -> its dataType, or for an object its fields' types, "[]" after a list."""
+    return {
+        f["name"]: (
+            types_of(f["subField"]) if "subField" in f else f["dataType"],
+            "[]" if f.get("repeated") else "",
+        )
+        for f in fields
+    }
+
+
 def test_rating_attributes_become_integer_fields() -> None:
     fields = croissant(manifest("ratings", "parquet"))["recordSet"][0]["field"]
-    types = {f["name"]: f["dataType"] for f in fields}
-    assert types["helpfulness"] == types["honesty"] == "sc:Integer"
-    assert types["response"] == "sc:Text"
+    types = types_of(fields)
+    assert types["helpfulness"] == types["honesty"] == ("sc:Integer", "")
+    message = {"role": ("sc:Text", ""), "content": ("sc:Text", "")}
+    assert types["response"] == (message, "[]")
+
+
+def test_nested_columns_declare_their_fields_and_lists() -> None:
+    """Messages are lists of {role, content} (read by JSON path from their column), ranks a
+    list of integers; in the standard form a message column is one string."""
+    fields = croissant(manifest("ranking"))["recordSet"][0]["field"]
+    types = types_of(fields)
+    assert types["ranks"] == ("sc:Integer", "[]") and types["scores"] == ("sc:Float", "[]")
+    assert types["prompt"] == ({"role": ("sc:Text", ""), "content": ("sc:Text", "")}, "[]")
+    (prompt,) = [f for f in fields if f["name"] == "prompt"]
+    role = prompt["subField"][0]
+    assert role["@id"] == "ranking/prompt/role"
+    assert role["source"]["extract"] == {"column": "prompt"}
+    assert role["source"]["transform"] == {"jsonPath": "role"}
+    standard = manifest("ranking")
+    standard["options"] = standard["options"] | {"conversational": False}
+    types = types_of(croissant(standard)["recordSet"][0]["field"])
+    assert types["prompt"] == ("sc:Text", "")
+    judgments = types_of(croissant(manifest("judgments"))["recordSet"][0]["field"])
+    assert judgments["created_at"] == ("sc:DateTime", "")
+    assert judgments["shown_order"] == ("sc:Integer", "[]")
 
 
 def test_rai_describes_annotators_and_keeps_suppressed_cells() -> None:
@@ -190,8 +223,17 @@ def test_every_format_gets_typed_fields_naming_its_columns(fmt: str, trees: Any)
     base = manifest(fmt)
     spec = base["campaign"]["spec"] | {"trees": trees}
     document = croissant(manifest(fmt, campaign=base["campaign"] | {"spec": spec}))
-    types = {f["name"]: f["dataType"] for f in document["recordSet"][0]["field"]}
+    types = types_of(document["recordSet"][0]["field"])
     assert {"id", "campaign", "metadata"} <= types.keys()
-    assert set(types.values()) <= {"sc:Text", "sc:Integer", "sc:Float", "sc:Boolean"}
-    assert types.get("label", "sc:Boolean") == "sc:Boolean"
-    assert fmt != "reward" or types["margin"] == "sc:Float"
+    leaves = {"sc:Text", "sc:Integer", "sc:Float", "sc:Boolean", "sc:DateTime"}
+
+    def leaf_types(found: dict[str, Any]) -> set[str]:
+        return {
+            t
+            for kind, _ in found.values()
+            for t in (leaf_types(kind) if isinstance(kind, dict) else {kind})
+        }
+
+    assert leaf_types(types) <= leaves
+    assert types.get("label", ("sc:Boolean", ""))[0] == "sc:Boolean"
+    assert fmt != "reward" or types["margin"] == ("sc:Float", "")

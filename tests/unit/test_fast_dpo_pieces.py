@@ -7,8 +7,9 @@ from json.encoder import encode_basestring
 
 import pytest
 
-from prefhub.exports import fast_dpo
-from prefhub.exports.formats.dpo import _dumps, completion_value, prompt_value
+from prefhub.exports import dpo_encoding, fast_dpo
+from prefhub.exports.dpo_encoding import dumps as _dumps
+from prefhub.exports.formats.dpo import completion_value, prompt_value
 from prefhub.kit import json_pieces
 
 TEXTS = [
@@ -23,7 +24,7 @@ TEXTS = [
 def test_completion_is_json_of_the_assistant_message(text):
     content = [{"type": "text", "text": text}]
     expected = _dumps(completion_value(content, conversational=True))
-    completion = fast_dpo.completion_json(json_pieces.text_json(content).encode())
+    completion = dpo_encoding.completion_json(json_pieces.text_json(content).encode())
     assert completion == expected.encode()
     assert json.loads(completion) == [{"role": "assistant", "content": text}]
 

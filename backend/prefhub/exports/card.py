@@ -14,80 +14,18 @@ from typing import Any
 
 import yaml
 
+from prefhub.exports import registry
+
 GUIDELINES_EXCERPT_CHARS = 1500
 # Hugging Face's size_categories ids: the i-th is for fewer than 1000 * 10**i rows.
 SIZE_CATEGORIES = ("n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M")
-FORMAT_TAGS = {
-    "dpo": "rlhf trl",
-    "reward": "reward-modeling rlhf trl",
-    "kto": "rlhf trl",
-    "ranking": "rlhf",
-    "feedback": "critique",
-    "trees": "conversation-trees",
-}
-TRAINERS = {
-    "dpo": "`DPOTrainer` (preference, explicit prompt; `RewardTrainer` accepts it too)",
-    "reward": "`RewardTrainer` (preference, implicit prompt)",
-    "kto": "`KTOTrainer` (unpaired preference)",
-}
-ROW_GRAIN = {
-    "dpo": "one row per stated preference: a pairwise choice, a ranked or a rated pair",
-    "reward": "one row per stated preference: a pairwise choice, a ranked or a rated pair",
-    "kto": "one row per reply judged desirable or undesirable",
-    "ranking": "one row per ranking (or rating) answer, replies best first",
-    "ratings": "one row per (rating answer, reply)",
-    "feedback": "one row per (judgment, reply) that a text question wrote about",
-    "judgments": "one row per (judgment, question), every revision, answers as submitted",
-    "annotators": "one row per annotator, keyed by the pseudonymous `annotator_id`",
-    "trees": "one conversation tree per line",
-}
-# Tree campaigns' dpo, ranking and kto rows come from rankings of sibling replies.
-TREE_ROW_GRAIN = {
-    "dpo": "one row per pair of sibling replies an annotator's ranking put in different tiers",
-    "ranking": "one row per set of two or more ranked sibling replies, by consensus rank",
-    "kto": "one row per consensus-best (true) or consensus-worst (false) reply of a sibling set",
-    "judgments": "one row per review and per ranking, as submitted, hidden messages included",
-}
-TREE_JUDGMENT_COLUMNS = (
-    "kind: review or ranking\ntree_id: the tree\nmessage_id: the message reviewed, or the "
-    "parent whose replies were ranked\nanswer: {{acceptable, labels}} or {{ranking: tiers of "
-    "message ids, best first}}\nshown_order: the sibling order shown (rankings)\n"
-    "annotator_id: pseudonymous annotator\ntime_spent_ms: time on the task\n"
-    "created_at: when it was submitted"
-)
-TREE_COUNTS = (
-    "prompter_messages: prompts written\nassistant_messages: replies written\n"
-    "trees_reviewed: trees reviewed\nrankings: rankings made"
-)
-# Columns per format, "name: content"; {prompt} and {reply} depend on the conversational form.
-COLUMNS = {
-    "dpo": "prompt: {prompt}\nchosen: the preferred reply, {reply}\n"
-    "rejected: the other reply, {reply}",
-    "reward": "chosen: the prompt turns, then the preferred reply\n"
-    "rejected: the prompt turns, then the other reply\n"
-    "margin: float, how much better `chosen` is; absent when the answer gives no magnitude",
-    "kto": "prompt: {prompt}\ncompletion: the reply, {reply}\n"
-    "label: bool, true for a desirable reply and false for an undesirable one",
-    "ranking": "prompt: {prompt}\ncompletions: the replies, best first, each {reply}\n"
-    "ranks: dense ranks of `completions`, 0 = best, tied replies share one\n"
-    "scores: rating means, best first; absent for ranking answers",
-    "ratings": "prompt: {prompt}\nresponse: the rated reply, {reply}",
-    "feedback": "prompt: {prompt}\nresponse: the reply written about, {reply}\n"
-    "critique: critiques and rationales of it, joined by a blank line; null if none\n"
-    "refinement: the improved reply an annotator wrote; null if none",
-    "judgments": "judgment_id: the judgment\nitem_id: the item\nquestion: the question id\n"
-    "kind: the question kind\nanswer: the answer as submitted, replies named by shown label\n"
-    "shown_order: candidate ids in the order shown\nshown: label to candidate id and model\n"
-    "annotator_id: pseudonymous annotator\ntime_spent_ms: time on the task\n"
-    "created_at: when it was submitted\ncampaign_version: the spec version judged\n"
-    "revision: 0, or how many times it was revised\nsupersedes: the revision it replaces\n"
-    "current: whether it is the newest revision",
-    "annotators": "annotator_id: the pseudonym the other formats use\n{counts}\n"
-    "median_time_ms: median time per task\nfirst_at: first contribution\n"
-    "last_at: last contribution\npairs_compared: pairs where the other annotators had a "
-    "plurality\nreliability: share of those pairs where this annotator sided with it{profile}",
-    "trees": "tree_id: the tree\nstate: the tree's state\nlang: language\nprompt: the root "
-    "message, replies nested in `replies` (OpenAssistant Conversations field names)",
+# How a "messages" or "reply" column reads in each form (registry.Column.type).
+FORMS = {
+    True: {
+        "messages": "a list of `{role, content}` messages",
+        "reply": "a list of one assistant message",
+    },
+    False: {"messages": "one string (a transcript when it has several turns)", "reply": "a string"},
 }
 AGGREGATIONS = {
     "none": "every judgment gives its own rows, so annotators' disagreement is kept as data",
@@ -128,8 +66,8 @@ def _front_matter(manifest: dict[str, Any]) -> str:
     header = {
         "pretty_name": _one_line(manifest["campaign"]["name"]),
         "license": "other",
-        "task_categories": ["text-classification" if fmt == "ratings" else "text-generation"],
-        "tags": [fmt, *FORMAT_TAGS.get(fmt, "").split(), "human-feedback", "prefhub"],
+        "task_categories": [_entry(manifest).task_category],
+        "tags": [fmt, *_entry(manifest).tags, "human-feedback", "prefhub"],
         "annotations_creators": creators,
         # Annotators write a tree campaign's messages, beside models; items are imported.
         "language_creators": [*creators, "machine-generated"]
@@ -150,7 +88,7 @@ def _summary(manifest: dict[str, Any]) -> str:
     fmt, counts, campaign = manifest["format"], manifest["counts"], manifest["campaign"]
     made_of = " and ".join(f"{counts[k]:,} {k}" for k in ("judgments", "trees") if k in counts)
     made_of += f" by {counts['annotators']:,} annotators" if "annotators" in counts else ""
-    trainer = TRAINERS.get(fmt)
+    trainer = _entry(manifest).trainer
     files, media = manifest["data_files"], manifest.get("media_files")
     reader = "parquet" if files[0].endswith(".parquet") else "json"
     paths = json.dumps(files[0] if len(files) == 1 else files, ensure_ascii=False)
@@ -179,59 +117,40 @@ def _summary(manifest: dict[str, Any]) -> str:
 
 
 def row_grain(manifest: dict[str, Any]) -> str:
-    fmt = manifest["format"]
-    if _spec(manifest).get("trees") and fmt in TREE_ROW_GRAIN:
-        return TREE_ROW_GRAIN[fmt]
-    return ROW_GRAIN.get(fmt, f"rows of the {fmt} format")
+    return _entry(manifest).grain(campaign_kind(manifest))
+
+
+def campaign_kind(manifest: dict[str, Any]) -> registry.CampaignKind:
+    return "conversation-tree" if _spec(manifest).get("trees") else "item"
+
+
+def _entry(manifest: dict[str, Any]) -> registry.ExportFormat:
+    return registry.get(manifest["format"])
 
 
 def _structure(manifest: dict[str, Any]) -> str:
     grain = row_grain(manifest)
-    columns = columns_of(manifest)
-    table = _table(["column", "content"], ([f"`{n}`", c] for n, c in columns)) if columns else ""
+    columns = [(column.name, describe(column, manifest)) for column in columns_of(manifest)]
+    table = _table(["column", "content"], ([f"`{n}`", c] for n, c in columns))
     return _section("Dataset structure", f"{grain[0].upper()}{grain[1:]}.", table)
 
 
-def columns_of(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    """(column, what it holds) for the rows of the manifest's format; [] when not fixed."""
-    fmt = manifest["format"]
-    if fmt not in COLUMNS:
-        return []
-    options = manifest["options"]
-    if options.get("conversational", True):
-        prompt, reply = "a list of `{role, content}` messages", "a list of one assistant message"
-    else:
-        prompt, reply = "one string (a transcript when it has several turns)", "a string"
-    tree = bool(_spec(manifest).get("trees"))
-    template = TREE_JUDGMENT_COLUMNS if tree and fmt == "judgments" else COLUMNS[fmt]
-    text = template.format(
-        prompt=f"the conversation up to the reply, {prompt}",
-        reply=reply,
-        counts=TREE_COUNTS if tree else "judgments: judgments made",
-        profile="\nprofile: the profile answers" if options.get("include_profiles") else "",
-    )
-    columns = [tuple(line.split(": ", 1)) for line in text.splitlines()]
-    if fmt == "ratings":
-        columns += _rating_columns(_spec(manifest))
-    if manifest.get("media_files") and not tree and fmt not in ("judgments", "annotators"):
-        columns += [
-            (f"{kind}s", f"the {kind} files under `media/`, in order of appearance")
-            for kind in ("image", "audio", "video")
-        ]
-    provenance = "provenance: pseudonymous annotator id, item or tree, question, source models"
-    return [("id", "row id"), ("campaign", "campaign slug"), *columns, ("metadata", provenance)]
+def columns_of(manifest: dict[str, Any]) -> list[registry.Column]:
+    """Every column of the rows of the manifest's export, in the order the card lists them."""
+    entry, kind = _entry(manifest), campaign_kind(manifest)
+    columns = entry.columns_for(kind, _spec(manifest), manifest["options"])
+    if manifest.get("media_files") and kind == "item" and entry.media_columns:
+        columns += registry.MEDIA_COLUMNS
+    return [registry.ID_COLUMN, registry.CAMPAIGN_COLUMN, *columns, registry.METADATA_COLUMN]
 
 
-def _rating_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    columns: dict[str, str] = {}
-    for question in spec.get("questions", []):
-        for attribute in question.get("attributes", []) if question["kind"] == "rating" else []:
-            scale = attribute.get("scale") or {}
-            columns[attribute["id"]] = (
-                f"integer score for {_cell(attribute.get('label', attribute['id']))} "
-                f"({scale.get('min', 0)} to {scale.get('max', 4)}); null if not scored"
-            )
-    return list(columns.items())
+def describe(column: registry.Column, manifest: dict[str, Any]) -> str:
+    """What a column holds, in the export's conversational or standard form; researcher text
+    (attribute labels) made safe for a table cell."""
+    form = FORMS[bool(manifest["options"].get("conversational", True))].get(column.type)
+    if form is None:
+        return _cell(column.description)
+    return f"{_cell(column.description)}, {'each ' if column.repeated else ''}{form}"
 
 
 GOLD = {

@@ -13,7 +13,8 @@ import copy
 import re
 from typing import Any
 
-from prefhub.exports.card import AGGREGATIONS, FORMAT_TAGS, TRAINERS, columns_of, row_grain
+from prefhub.exports import registry
+from prefhub.exports.card import AGGREGATIONS, columns_of, describe, row_grain
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The Croissant 1.0 context (the spec's Appendix 1, as mlcroissant writes it) with the RAI
@@ -53,23 +54,21 @@ MEDIA_TYPES = {
     "mp4": "video/mp4",
     "webm": "video/webm",
 }
-INTEGERS = (
-    "judgment_id time_spent_ms campaign_version revision supersedes tree_id message_id "
-    "median_time_ms pairs_compared judgments prompter_messages assistant_messages "
-    "trees_reviewed rankings"
-)
-COLUMN_TYPES = dict.fromkeys(INTEGERS.split(), "sc:Integer") | {
-    "margin": "sc:Float",
-    "reliability": "sc:Float",
-    "label": "sc:Boolean",
-    "current": "sc:Boolean",
+# Croissant's data types for the registry's column types.
+DATA_TYPES = {
+    "text": "sc:Text",
+    "integer": "sc:Integer",
+    "float": "sc:Float",
+    "boolean": "sc:Boolean",
+    "date_time": "sc:DateTime",
+    "json": "sc:Text",
 }
-# Lists and objects: JSON in a .jsonl file, lists and structs in a .parquet file.
-NESTED = {"metadata", "answer", "shown", "shown_order", "profile", "completions", "ranks"}
-NESTED |= {"scores", "images", "audios", "videos"}
+# A message of a "messages" or "reply" column in the conversational form.
+MESSAGE = (
+    registry.Column("role", "text", "system, user or assistant"),
+    registry.Column("content", "text", "the message's text"),
+)
 NESTED_NOTE = " (nested: JSON in a .jsonl file, lists and structs in a .parquet file)"
-# Messages: nested when the export is conversational, a string otherwise.
-MESSAGES = {"prompt", "chosen", "rejected", "completion", "response"}
 
 
 def croissant(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +85,7 @@ def croissant(manifest: dict[str, Any]) -> dict[str, Any]:
         "version": f"{campaign['version']}.0.0",
         # Campaigns carry no license; "other" says the dataset card or the researcher decides.
         "license": "other",
-        "keywords": ["human-feedback", "prefhub", fmt, *FORMAT_TAGS.get(fmt, "").split()],
+        "keywords": ["human-feedback", "prefhub", fmt, *registry.get(fmt).tags],
         **_languages(manifest),
         "distribution": [_file_object(data_file), *_media_file_sets(media)],
         "recordSet": [_record_set(manifest, data_file["name"], len(media))],
@@ -143,11 +142,8 @@ def _media_file_sets(media: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _record_set(manifest: dict[str, Any], file_id: str, media_files: int) -> dict[str, Any]:
-    fmt, spec = manifest["format"], _spec(manifest)
-    # Messages are nested in the conversational form; a tree's prompt always is.
-    nested = NESTED | (MESSAGES if manifest["options"].get("conversational", True) else set())
-    nested |= {"prompt"} if fmt == "trees" else set()
-    types = COLUMN_TYPES | dict.fromkeys(_rating_attributes(spec), "sc:Integer")
+    fmt = manifest["format"]
+    conversational = bool(manifest["options"].get("conversational", True))
     columns = columns_of(manifest | {"media_files": media_files})
     return {
         "@type": "cr:RecordSet",
@@ -155,27 +151,50 @@ def _record_set(manifest: dict[str, Any], file_id: str, media_files: int) -> dic
         "name": fmt,
         "description": f"The rows of {file_id}: {row_grain(manifest)}.",
         "field": [
-            {
-                "@type": "cr:Field",
-                "@id": f"{fmt}/{column}",
-                "name": column,
-                "description": content + (NESTED_NOTE if column in nested else ""),
-                "dataType": types.get(column, "sc:Text"),
-                "source": {"fileObject": {"@id": file_id}, "extract": {"column": column}},
-            }
-            for column, content in columns
+            _field(column, f"{fmt}/{column.name}", manifest, conversational, file_id, None)
+            for column in columns
         ],
     }
 
 
-def _rating_attributes(spec: dict[str, Any]) -> set[str]:
-    """The ratings format's score columns: one per attribute of a rating question."""
-    return {
-        attribute["id"]
-        for question in spec.get("questions", [])
-        if question["kind"] == "rating"
-        for attribute in question.get("attributes", [])
+def _field(
+    column: registry.Column,
+    field_id: str,
+    manifest: dict[str, Any],
+    conversational: bool,
+    file_id: str,
+    parent: str | None,
+) -> dict[str, Any]:
+    """A column (or, under ``parent``, one field of its objects) as a Croissant field: a
+    list is ``repeated``, an object gives ``subField``s read by JSON path."""
+    extract = {"column": parent or column.name}
+    source: dict[str, Any] = {"fileObject": {"@id": file_id}, "extract": extract}
+    if parent is not None:
+        source["transform"] = {"jsonPath": column.name}
+    fields = column.fields
+    repeated = column.repeated
+    if column.type in ("messages", "reply"):
+        # Conversational: a list of {role, content} messages; standard: one string.
+        fields = MESSAGE if conversational else ()
+        repeated = repeated or conversational
+    nested = bool(fields) or repeated or column.type == "json"
+    found: dict[str, Any] = {
+        "@type": "cr:Field",
+        "@id": field_id,
+        "name": column.name,
+        "description": describe(column, manifest) + (NESTED_NOTE if nested else ""),
     }
+    if fields:
+        found["subField"] = [
+            _field(sub, f"{field_id}/{sub.name}", manifest, conversational, file_id, column.name)
+            for sub in fields
+        ]
+    else:
+        found["dataType"] = DATA_TYPES.get(column.type, "sc:Text")
+    if repeated:
+        found["repeated"] = True
+    found["source"] = source
+    return found
 
 
 def _rai(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -283,7 +302,7 @@ def _personal_information(manifest: dict[str, Any]) -> list[str]:
 
 
 def _use_cases(fmt: str) -> list[str]:
-    trainer = TRAINERS.get(fmt)
+    trainer = registry.get(fmt).trainer
     if trainer:
         return [f"Fine-tuning with TRL's {trainer}.", "Analysis of human feedback."]
     return ["Analysis of human feedback, or conversion to a training format."]

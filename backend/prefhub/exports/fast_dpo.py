@@ -6,15 +6,15 @@ The Python writer spends about 45 µs per row decoding records and encoding JSON
 
 * heads and tails are made once per candidate and hold a row's bulk: the completion's and the
   prompt's JSON. That JSON was made when the candidate and the item were written
-  (``kit/json_pieces.py``) and arrives as bytes; for rows written before then, it is made
-  here from their content, by the same functions;
+  (``kit/json_pieces.py``) and arrives as bytes; for rows written before then (until
+  ``prefhub exports backfill``), it is made here from their content, by the same functions;
 * PostgreSQL hands over each row's few values (ids, label, shown order, time, date as text);
   Python formats the metadata, which costs less than formatting it in SQL.
 
-This path runs when it gives exactly what ``DpoWriter.lines()`` gives: PostgreSQL, aggregation
-``none``, the conversational form, no media, pairwise questions as the only preference
-questions, and only the filters SQL can say. ``tests/api/test_fast_dpo.py`` holds the two paths
-to the same bytes, and ``tests/unit/test_fast_dpo_pieces.py`` the pieces to ``json``'s.
+The row layout is the dpo encoding contract's (``dpo_encoding``). This path runs when it gives
+exactly what ``DpoWriter.lines()`` gives: PostgreSQL, aggregation ``none``, the conversational
+form, no media, pairwise questions as the only preference questions, and only the filters SQL
+can say. ``tests/exports/test_dpo_encoders.py`` holds the encoders to the same bytes.
 
 Four things overlap: two connections read the next batches (psycopg waits without the GIL),
 the caller's thread joins rows, and a writer thread hashes and writes (without the GIL).
@@ -33,15 +33,27 @@ import orjson
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from prefhub.exports.formats.dpo import _json
+from prefhub.exports.dpo_encoding import (
+    METADATA,
+    ROW_HEAD,
+    ROW_MIDDLE,
+    ROW_TAIL,
+    completion_json,
+    json_string,
+    json_value,
+    prompt_json,
+)
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
 from prefhub.exports.judgment_reader import Scope
 from prefhub.exports.schemas import ExportOptions
 from prefhub.kit.content import plain_text
-from prefhub.kit.json_pieces import json_string, prompt_json
-from prefhub.models import Judgment
+from prefhub.models import Candidate, Item, Judgment
 
+# The contract's row templates as bytes; a line ends with its newline.
+HEAD, TAIL = ROW_HEAD.encode(), ROW_TAIL.encode() + b"\n"
 BATCH = 10_000
+# Bound on the ids of one IN (...) list: SQLite caps bound parameters.
+ID_CHUNK = 5000
 # Pieces of candidates and items kept between batches (judgments of one item can lie in
 # several batches); past this many candidates the cache starts afresh, so memory is bounded.
 CACHED_CANDIDATES = 12_000
@@ -106,8 +118,7 @@ def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[
     """Whether this export can take this path and give the same bytes."""
     preference_kinds = {kind for kind in kinds.values() if kind in PREFERENCE_KINDS}
     return (
-        session.get_bind().dialect.name == "postgresql"
-        and options.format == "dpo"
+        options.format == "dpo"
         and options.aggregation == "none"
         and options.min_agreement is None
         and options.conversational
@@ -120,16 +131,10 @@ def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[
     )
 
 
-def completion_json(text_json: bytes) -> bytes:
-    """``[{"role": "assistant", "content": text}]`` as ``dumps_row`` writes it, from the
-    text as a JSON string."""
-    return b'[{"content": ' + text_json + b', "role": "assistant"}]'
-
-
 @functools.lru_cache(maxsize=1024)  # bounded: a worker lives long
 def _short_json(value: str) -> str:
-    """``_json`` of the few values rows repeat (model names), encoded once each."""
-    return _json(value)
+    """``json_value`` of the few values rows repeat (model names), encoded once each."""
+    return json_value(value)
 
 
 def jsonb_key_order(keys: list[str]) -> list[str]:
@@ -167,20 +172,20 @@ class _Pieces:
     model: dict[int, str] = field(default_factory=dict)
     item_id: dict[int, str] = field(default_factory=dict)
 
-    def add(self, new: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], start: bytes) -> None:
+    def add(
+        self, new: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], campaign: bytes
+    ) -> None:
         """Pieces of new items, from (their candidates, the items) as CANDIDATES and ITEMS
-        give them."""
+        give them; ``campaign``: the slug as JSON."""
         candidates, items = new
         prompts: dict[int, bytes] = {}
         for item, external_id, prompt, context in items:
             prompts[item] = prompt or prompt_json(orjson.loads(context))
-            self.item_id[item] = _json(external_id)
+            self.item_id[item] = json_value(external_id)
         for candidate, item, model, text, content in candidates:
             completion = completion_json(text or json_string(plain_text(orjson.loads(content))))
-            self.head[candidate] = start + completion
-            self.tail[candidate] = b"".join(
-                (b', "prompt": ', prompts[item], b', "rejected": ', completion, b"}\n")
-            )
+            self.head[candidate] = HEAD % (campaign, completion)
+            self.tail[candidate] = TAIL % (prompts[item], completion)
             self.model[candidate] = "null" if model is None else _short_json(model)
 
     def clear(self) -> None:
@@ -197,7 +202,7 @@ class AnnotatorNames(dict[int, str]):
         self.pseudonym = pseudonym
 
     def __missing__(self, annotator_id: int) -> str:
-        name = self[annotator_id] = _json(self.pseudonym(annotator_id))
+        name = self[annotator_id] = json_value(self.pseudonym(annotator_id))
         return name
 
 
@@ -235,15 +240,21 @@ def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
         if shown is None:  # two candidates: A is the first shown, B the second
             shown = f"[{chosen}, {rejected}]" if label == "A" else f"[{rejected}, {chosen}]"
         add(head[chosen])
-        add(
-            f', "id": "j{jid}.{question}", "metadata": {{"annotator_id": {names[uid]}, '
-            f'"campaign_version": {version}, "chosen_label": "{label}", '
-            f'"created_at": "{created[:10]}T{created[11:19]}Z", "item_id": {item_id[item]}, '
-            f'"judgment_id": {jid}, '
-            f'"question": "{question}", "shown_order": {shown}, '
-            f'"source_models": {{"chosen": {model[chosen]}, "rejected": {model[rejected]}}}, '
-            f'"time_spent_ms": {"null" if spent is None else spent}}}'.encode()
+        metadata = METADATA % (
+            names[uid],
+            version,
+            f'"{label}"',
+            f'"{created[:10]}T{created[11:19]}Z"',
+            item_id[item],
+            jid,
+            "",  # no profiles on this path
+            f'"{question}"',
+            shown,
+            model[chosen],
+            model[rejected],
+            "null" if spent is None else spent,
         )
+        add((ROW_MIDDLE % (f'"j{jid}.{question}"', metadata)).encode())
         add(tail[rejected])
     return b"".join(parts)
 
@@ -303,8 +314,8 @@ def batches(
     pairs = pairs or "(1, NULL::text)"
     rows_sql = ROWS.format(window=window, choices=pairs)
     params: dict[str, Any] = dict(window.params)
-    export = _Metadata(names=names, questions=["", *(_json(q)[1:-1] for q in questions)])
-    start = f'{{"campaign": {_json(slug)}, "chosen": '.encode()
+    export = _Metadata(names=names, questions=["", *(json_value(q)[1:-1] for q in questions)])
+    campaign = json_value(slug).encode()
     cached: set[int] = set()  # items whose pieces the joiner has (the pieces stage's record)
 
     def read_rows(after_id: int) -> _Rows | None:
@@ -347,11 +358,107 @@ def batches(
                 batch = joining.result()
                 if batch.reset:
                     pieces.clear()
-                pieces.add(batch.new, start)
+                pieces.add(batch.new, campaign)
                 yield _join(batch, pieces, export), len(batch.rows.rows), batch.rows.read
             if reading is None:
                 return
             joining = reading
+
+
+def portable_batches(
+    session: Session,
+    scope: Scope,
+    slug: str,
+    kinds: dict[str, str],
+    names: AnnotatorNames,
+    skipped: Counter[str],
+) -> Iterator[tuple[bytes, int, int]]:
+    """``batches()`` on any database (SQLite), in one session and this thread: SQLAlchemy reads
+    each batch's judgments and their new candidates and items, Python picks the rows out of
+    the decoded answers (in their stored order, as ``DpoWriter`` reads them) and counts the
+    pairwise answers that state no preference into ``skipped``; the same joiner writes them."""
+    pairwise = [q for q, kind in kinds.items() if kind == "pairwise"]
+    ordinal = {question: n for n, question in enumerate(pairwise, 1)}
+    export = _Metadata(names=names, questions=["", *(json_value(q)[1:-1] for q in pairwise)])
+    campaign = json_value(slug).encode()
+    pieces, cached = _Pieces(), set[int]()
+    after = 0
+    while True:
+        judgments = session.execute(
+            select(*WINDOW_COLUMNS, Judgment.answers)
+            .where(*scope.where(), Judgment.id > after)
+            .order_by(Judgment.id)
+            .limit(BATCH)
+        ).all()
+        if not judgments:
+            return
+        after = judgments[-1].id
+        rows: list[tuple[Any, ...]] = []
+        for jid, uid, item, shown, spent, version, created, answers in judgments:
+            for question, answer in answers.items():
+                if question not in ordinal:
+                    continue
+                label = answer.get("choice")
+                if label not in ("A", "B"):
+                    skipped[str(label)] += 1
+                    continue
+                chosen, rejected = shown[:2] if label == "A" else shown[1::-1]
+                wide = json_value(shown) if len(shown) != 2 else None
+                n = ordinal[question]
+                row = (jid, uid, item, chosen, rejected, n, label, wide, spent, version)
+                rows.append((*row, str(created), None, None))
+        batch_items = {row[2] for row in rows}
+        reset = (len(cached) + len(batch_items)) * 2 > CACHED_CANDIDATES
+        if reset:
+            cached.clear()
+            pieces.clear()
+        new_items = sorted(batch_items - cached)
+        cached.update(new_items)
+        pieces.add(_portable_pieces(session, new_items), campaign)
+        batch = _Batch(_Rows(rows, after, len(judgments)), ([], []), reset)
+        yield _join(batch, pieces, export), len(rows), len(judgments)
+
+
+def _portable_pieces(
+    session: Session, items: list[int]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(candidates, items) of these items as CANDIDATES and ITEMS give them."""
+    candidates: list[tuple[Any, ...]] = []
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(items), ID_CHUNK):
+        chunk = items[start : start + ID_CHUNK]
+        candidates += [
+            (
+                c,
+                item,
+                model,
+                text.encode() if text else None,
+                None if text else orjson.dumps(content),
+            )
+            for c, item, model, text, content in session.execute(
+                select(
+                    Candidate.id,
+                    Candidate.item_id,
+                    Candidate.model_name,
+                    Candidate.text_json,
+                    Candidate.content,
+                ).where(Candidate.item_id.in_(chunk))
+            )
+        ]
+        found += [
+            (i, external, *_stored_or_content(prompt, context))
+            for i, external, prompt, context in session.execute(
+                select(Item.id, Item.external_id, Item.prompt_json, Item.context).where(
+                    Item.id.in_(chunk)
+                )
+            )
+        ]
+    return candidates, found
+
+
+def _stored_or_content(stored: str | None, content: Any) -> tuple[bytes | None, bytes | None]:
+    """The stored export JSON as bytes, or (none stored) the content as JSON text."""
+    return (stored.encode(), None) if stored else (None, orjson.dumps(content))
 
 
 def annotators_in(session: Session, scope: Scope) -> list[int]:

@@ -16,23 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.service import spec_of
-from prefhub.exports import fast_dpo
+from prefhub.exports import fast_dpo, registry
 from prefhub.exports.consensus import item_agreement
-from prefhub.exports.formats.aggregated import AGGREGATED_WRITERS
-from prefhub.exports.formats.annotators import TREE_COUNTS, AnnotatorsWriter
-from prefhub.exports.formats.dpo import DpoWriter, MediaFiles, dumps_row
-from prefhub.exports.formats.items import (
-    FeedbackWriter,
-    ItemWriter,
-    KtoWriter,
-    RankingWriter,
-    RatingsWriter,
-    RewardWriter,
-)
-from prefhub.exports.formats.judgments import JudgmentsWriter
-from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
+from prefhub.exports.dpo_encoding import dumps_row
+from prefhub.exports.formats.annotators import AnnotatorsWriter
+from prefhub.exports.formats.dpo import DpoWriter, MediaFiles
+from prefhub.exports.formats.items import ItemWriter
 from prefhub.exports.formats.tree_judgments import TreeJudgmentsWriter
-from prefhub.exports.formats.trees import TreesWriter
 from prefhub.exports.judgment_reader import (
     Scope,
     annotator_profiles,
@@ -58,23 +48,6 @@ from prefhub.models import (
 # media files to copy, and what the card and demographics are computed from.
 MEDIA_KEY = "_media"
 STATS_KEY = "_stats"
-WRITERS: dict[str, Any] = {
-    "dpo": DpoWriter,
-    "judgments": JudgmentsWriter,
-    "kto": KtoWriter,
-    "reward": RewardWriter,
-    "ranking": RankingWriter,
-    "ratings": RatingsWriter,
-    "feedback": FeedbackWriter,
-}
-TREE_WRITERS = {
-    "trees": TreesWriter,
-    "dpo": TreeDpoWriter,
-    "ranking": TreeRankingWriter,
-    "kto": TreeKtoWriter,
-}
-ITEM_FORMATS = (*WRITERS, "annotators")
-TREE_FORMATS = (*TREE_WRITERS, "judgments", "annotators")
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -112,23 +85,16 @@ def _encoder(writer: Any) -> Callable[[JudgmentRecord], Iterable[str]]:
 
 def _item_writer(campaign: Campaign, options: ExportOptions) -> Any:
     questions = spec_of(campaign).questions
-    kinds = {q.id: q.kind for q in questions}
-    if options.format == "annotators":
-        return AnnotatorsWriter(campaign.slug, kinds)
-    settings: dict[str, Any] = {"conversational": options.conversational}
-    if options.format == "kto":
-        settings["from_preferences"] = options.kto_from_preferences
-    if options.format == "ranking" or options.aggregation != "none":
-        settings["drop_ties"] = options.drop_ties
-    if options.aggregation != "none":
-        settings["method"] = options.aggregation
-        settings["implicit_prompt"] = options.format == "reward"
-        writer = AGGREGATED_WRITERS[options.format](campaign.slug, kinds, **settings)
-    else:
-        writer = WRITERS[options.format](campaign.slug, kinds, **settings)
-    if isinstance(writer, ItemWriter):
-        writer.questions = {q.id: q for q in questions}
-    return writer
+    setup = registry.WriterSetup(
+        campaign.slug,
+        options,
+        question_kinds={q.id: q.kind for q in questions},
+        questions={q.id: q for q in questions},
+    )
+    entry = registry.get(options.format)
+    if options.aggregation != "none" and entry.aggregated_writer is not None:
+        return entry.aggregated_writer(setup)
+    return entry.writers["item"](setup)
 
 
 def write_judgment_rows(
@@ -194,7 +160,7 @@ def write_judgment_rows(
                 lines.extend(encode(record))
             tally.write(out, lines)
             tally.read(read)
-    skipped_key = "skipped_no_preference" if options.format in ("dpo", "judgments") else "skipped"
+    skipped_key = registry.get(options.format).skipped_key
     counts: dict[str, Any] = {
         "rows": tally.rows,
         "judgments": tally.judgments,
@@ -234,12 +200,21 @@ def _write_fast_dpo(
 ) -> dict[int, dict[str, Any]]:
     """The dpo lines of ``fast_dpo``; returns the campaign's annotator profiles, by id.
 
-    Three connections read one snapshot at once: the rows, their candidates and items, and
-    what the manifest counts and summarizes. This thread joins lines; a writer thread hashes
-    and writes them."""
+    PostgreSQL: three connections read one snapshot at once: the rows, their candidates and
+    items, and what the manifest counts and summarizes. This thread joins lines; a writer
+    thread hashes and writes them. Other databases: one session reads it all, in turn."""
     kinds = writer.question_kinds
     names = fast_dpo.AnnotatorNames(scope.pseudonym)
     out.flush()
+    if session.get_bind().dialect.name != "postgresql":
+        batches = fast_dpo.portable_batches(session, scope, slug, kinds, names, writer.skipped)
+        for data, rows, read in batches:
+            out.buffer.write(data)
+            tally.rows += rows
+            tally.read(read)
+        tally.sizes = judgments_per_item(session, scope)
+        tally.annotators.update(map(scope.pseudonym, fast_dpo.annotators_in(session, scope)))
+        return annotator_profiles(session, scope.campaign_id)
     with (
         snapshot_sessions(session, 3) as (rows_session, pieces_session, counts_session),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-counts") as counting,
@@ -366,14 +341,10 @@ def write_tree_rows(
     """Tree by tree, a batch of trees in memory at a time, in tree id order."""
     states = options.tree_states or [TreeState.ready_for_export]
     states = sorted(set(states), key=list(TreeState).index)
-    if options.format == "trees":
-        writer: Any = TreesWriter(campaign.slug, media=has_media(session, campaign.id, states))
-    elif options.format == "annotators":
-        writer = AnnotatorsWriter(campaign.slug, count_columns=TREE_COUNTS)
-    elif options.format == "judgments":
-        writer = TreeJudgmentsWriter(campaign.slug)
-    else:
-        writer = TREE_WRITERS[options.format](campaign.slug, options.conversational)
+    setup = registry.WriterSetup(
+        campaign.slug, options, tree_media=lambda: has_media(session, campaign.id, states)
+    )
+    writer = registry.get(options.format).writers["conversation-tree"](setup)
     total = count_trees(session, campaign.id, states)
     pseudonym = Pseudonymizer(options.salt)
     profiles = _profiles_by_pseudonym(session, campaign, options)

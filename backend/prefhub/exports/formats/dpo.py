@@ -7,13 +7,21 @@ and give none. Ranking and rating answers give a row for every (better, worse) p
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import Any
 
+from prefhub.exports.dpo_encoding import (
+    METADATA,
+    PROFILE,
+    ROW_HEAD,
+    ROW_MIDDLE,
+    ROW_TAIL,
+    dumps,
+    dumps_row,
+    json_value,
+)
 from prefhub.exports.formats.preferences import preference_pairs
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.kit.content import plain_text
@@ -21,24 +29,6 @@ from prefhub.kit.content import plain_text
 ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant"}
 # Characters of encoded prompts and completions lines() keeps (then it starts afresh).
 ENCODED_CACHE_CHARS = 16_000_000
-_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-
-
-def dumps_row(row: dict[str, Any]) -> str:
-    """One JSONL line of an export (sorted keys, so files are byte-identical run to run)."""
-    return _dumps(row)
-
-
-def _json(value: Any) -> str:
-    """``value`` as dumps_row writes it: strings, integers and null directly, the rest dumped."""
-    kind = type(value)
-    if kind is str:
-        return encode_basestring(value)  # json's own escaping when ensure_ascii is off
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    return _dumps(value)
 
 
 @dataclass
@@ -95,35 +85,33 @@ class DpoWriter:
             }
 
     def lines(self, record: JudgmentRecord) -> Iterator[str]:
-        """``rows()`` as JSON lines, exactly as ``dumps_row`` writes them (a test holds the two
-        together), without a dict and a json.dumps per row: each prompt and completion is
-        encoded once per export, the rest written into a template."""
+        """``rows()`` as JSON lines, exactly as ``dumps_row`` writes them (``dpo_encoding``: the
+        contract; a test holds the two together), without a dict and a json.dumps per row:
+        each prompt and completion is encoded once per export, the rest written into the
+        contract's templates."""
         if self.media is not None:
             yield from map(dumps_row, self.rows(record))
             return
         for row_id, question_id, choice, chosen_id, rejected_id in self._preferences(record):
-            # The keys of rows() and _metadata() in sorted order, as dumps_row writes them.
-            metadata = (
-                f'{{"annotator_id": {_json(record.annotator_pseudonym)}, '
-                f'"campaign_version": {_json(record.campaign_version)}, '
-                f'"chosen_label": {_json(choice)}, '
-                f'"created_at": {_json(record.created_at)}, '
-                f'"item_id": {_json(record.item_external_id)}, '
-                f'"judgment_id": {_json(record.judgment_id)}, '
-                f"{self._profile_json(record)}"
-                f'"question": {_json(question_id)}, '
-                f'"shown_order": [{", ".join([_json(c) for c in record.shown_order])}], '
-                f'"source_models": {{"chosen": {_json(record.candidates[chosen_id][1])}, '
-                f'"rejected": {_json(record.candidates[rejected_id][1])}}}, '
-                f'"time_spent_ms": {_json(record.time_spent_ms)}}}'
+            metadata = METADATA % (
+                json_value(record.annotator_pseudonym),
+                json_value(record.campaign_version),
+                json_value(choice),
+                json_value(record.created_at),
+                json_value(record.item_external_id),
+                json_value(record.judgment_id),
+                self._profile_json(record),
+                json_value(question_id),
+                f"[{', '.join([json_value(c) for c in record.shown_order])}]",
+                json_value(record.candidates[chosen_id][1]),
+                json_value(record.candidates[rejected_id][1]),
+                json_value(record.time_spent_ms),
             )
             yield (
-                f'{{"campaign": {_json(self.campaign_slug)}, '
-                f'"chosen": {self._completion_json(record, chosen_id)}, '
-                f'"id": {_json(row_id)}, '
-                f'"metadata": {metadata}, '
-                f'"prompt": {self._prompt_json(record)}, '
-                f'"rejected": {self._completion_json(record, rejected_id)}}}'
+                ROW_HEAD
+                % (json_value(self.campaign_slug), self._completion_json(record, chosen_id))
+                + ROW_MIDDLE % (json_value(row_id), metadata)
+                + ROW_TAIL % (self._prompt_json(record), self._completion_json(record, rejected_id))
             )
 
     def _vision_rows(self, record: JudgmentRecord, media: MediaFiles) -> Iterator[dict[str, Any]]:
@@ -188,14 +176,14 @@ class DpoWriter:
         key = ("profile", record.annotator_pseudonym)
         found = self._encoded.get(key)
         if found is None:
-            found = f'"profile": {_dumps(record.profile)}, '
+            found = PROFILE % dumps(record.profile)
             self._remember(key, found)
         return found
 
     def _prompt_json(self, record: JudgmentRecord) -> str:
         found = self._encoded.get(record.item_external_id)
         if found is None:
-            found = _dumps(prompt_value(record.context, conversational=self.conversational))
+            found = dumps(prompt_value(record.context, conversational=self.conversational))
             self._remember(record.item_external_id, found)
         return found
 
@@ -203,7 +191,7 @@ class DpoWriter:
         found = self._encoded.get(candidate_id)
         if found is None:
             content = record.candidates[candidate_id][0]
-            found = _dumps(completion_value(content, conversational=self.conversational))
+            found = dumps(completion_value(content, conversational=self.conversational))
             self._remember(candidate_id, found)
         return found
 

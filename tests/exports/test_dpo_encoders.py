@@ -1,9 +1,14 @@
-"""On PostgreSQL, `dpo` lines are built from pieces (exports/fast_dpo.py); they must be the
-bytes the Python writer gives, whatever the text holds and however the batches fall."""
+"""The dpo encoding contract (exports/dpo_encoding.py): its three encoders write the same
+bytes, whatever the text holds and however the batches fall, on SQLite and PostgreSQL.
+
+The encoders: ``DpoWriter.rows()`` dumped (the reference), ``DpoWriter.lines()``, and
+``fast_dpo``'s joined pieces (on PostgreSQL its threaded ``batches``, elsewhere
+``portable_batches``)."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -74,10 +79,6 @@ def _items() -> list[dict]:
 
 @pytest.fixture
 def judged(as_user, unique, db, migrated):
-    from prefhub.kit.db import get_engine
-
-    if get_engine().dialect.name != "postgresql":
-        pytest.skip("the fast dpo path is PostgreSQL's; it runs in the PostgreSQL suite")
     researcher = as_user("researcher")
     slug = f"fast-{unique}"
     spec = {"name": slug, "slug": slug, "redundancy": 4, "questions": QUESTIONS}
@@ -152,25 +153,40 @@ def _export(researcher, slug: str, **options) -> tuple[bytes, dict]:
     return (folder / "dpo.jsonl").read_bytes(), manifest
 
 
+def _fast_batches(monkeypatch) -> tuple[str, list[int]]:
+    """The name of the database's fast path, and a list that grows each time it runs."""
+    from prefhub.exports import fast_dpo
+    from prefhub.kit.db import get_engine
+
+    name = "batches" if get_engine().dialect.name == "postgresql" else "portable_batches"
+    used: list[int] = []
+    real = getattr(fast_dpo, name)
+    monkeypatch.setattr(fast_dpo, name, lambda *a: used.append(1) or real(*a))
+    return name, used
+
+
 @pytest.mark.parametrize(
     "options", [{}, {"include_gold": True, "salt": "s1"}, {"languages": ["en"]}]
 )
-def test_postgresql_lines_are_the_python_writers_bytes(judged, monkeypatch, options):
-    from prefhub.exports import fast_dpo
+def test_the_three_dpo_encoders_write_the_same_bytes(judged, monkeypatch, options):
+    from prefhub.exports import fast_dpo, row_writing
+    from prefhub.exports.dpo_encoding import dumps_row
 
     researcher, slug = judged
-    used = []
-    real = fast_dpo.batches
-    monkeypatch.setattr(fast_dpo, "batches", lambda *a: used.append(1) or real(*a))
+    name, used = _fast_batches(monkeypatch)
     fast, fast_manifest = _export(researcher, slug, **options)
-    assert used, "the PostgreSQL path did not run"
+    assert used, f"the fast path ({name}) did not run"
     monkeypatch.setattr(fast_dpo, "applies", lambda *a: False)
-    python, python_manifest = _export(researcher, slug, **options)
-    assert fast.count(b"\n") >= 4 and fast == python
+    lines, lines_manifest = _export(researcher, slug, **options)
+    # The reference: each row a dict, dumped.
+    monkeypatch.setattr(row_writing, "_encoder", lambda w: lambda r: map(dumps_row, w.rows(r)))
+    dumped, dumped_manifest = _export(researcher, slug, **options)
+    assert fast.count(b"\n") >= 4 and fast == lines == dumped
     drop = ("files",)  # the data files are equal; the card names its own export
     assert {k: v for k, v in fast_manifest.items() if k not in drop} == {
-        k: v for k, v in python_manifest.items() if k not in drop
+        k: v for k, v in lines_manifest.items() if k not in drop
     }
+    assert lines_manifest["counts"] == dumped_manifest["counts"]
     assert fast_manifest["counts"]["skipped_no_preference"]["tie"] > 0
     rows = [json.loads(line) for line in fast.splitlines()]
     assert {row["metadata"]["question"] for row in rows} == {"preference", "style"}
@@ -182,19 +198,21 @@ def test_small_batches_and_cache_resets_give_the_same_bytes(judged, monkeypatch)
     """Batches of one judgment, and a piece cache that starts afresh at every batch, change
     nothing: the lines, their order and the counts stay the Python writer's."""
     from prefhub.exports import fast_dpo
+    from prefhub.kit.db import get_engine
 
     researcher, slug = judged
     monkeypatch.setattr(fast_dpo, "BATCH", 1)
     monkeypatch.setattr(fast_dpo, "CACHED_CANDIDATES", 1)
     progress: list[int] = []
-    real = fast_dpo.batches
+    name = "batches" if get_engine().dialect.name == "postgresql" else "portable_batches"
+    real = getattr(fast_dpo, name)
 
     def counted(*args):
         for data, rows, read in real(*args):
             progress.append(read)
             yield data, rows, read
 
-    monkeypatch.setattr(fast_dpo, "batches", counted)
+    monkeypatch.setattr(fast_dpo, name, counted)
     fast, fast_manifest = _export(researcher, slug)
     monkeypatch.setattr(fast_dpo, "applies", lambda *a: False)
     python, python_manifest = _export(researcher, slug)
@@ -226,3 +244,51 @@ def test_json_made_on_insert_and_json_made_at_export_give_the_same_bytes(judged,
         session.execute(update(Candidate).where(Candidate.item_id.in_(ids)).values(text_json=None))
     encoded, _ = _export(researcher, slug)
     assert stored == encoded and stored.count(b"\n") == manifest["counts"]["rows"] > 0
+
+
+def test_exports_backfill_stores_the_json_of_rows_written_before_it(judged, db):
+    """`prefhub exports backfill` gives rows without export JSON what an insert gives them, a
+    batch per transaction, until none is left; exports stay the same bytes."""
+    from typer.testing import CliRunner
+
+    from prefhub.cli.main import app
+    from prefhub.models import Campaign, Candidate, Item
+
+    researcher, slug = judged
+    with db() as session:
+        campaign = session.query(Campaign).filter_by(slug=slug).one()
+        items = dict(
+            session.execute(
+                select(Item.id, Item.prompt_json).where(Item.campaign_id == campaign.id)
+            ).all()
+        )
+        texts = dict(
+            session.execute(
+                select(Candidate.id, Candidate.text_json).where(Candidate.item_id.in_(items))
+            ).all()
+        )
+    before, _ = _export(researcher, slug)
+    with db() as session:
+        session.execute(update(Item).where(Item.id.in_(items)).values(prompt_json=None))
+        session.execute(update(Candidate).where(Candidate.id.in_(texts)).values(text_json=None))
+    result = CliRunner().invoke(app, ["exports", "backfill", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    filled = re.search(r"export JSON of (\d+) items and (\d+) candidates", result.output)
+    assert filled and int(filled[1]) >= len(items) and int(filled[2]) >= len(texts)
+    with db() as session:
+        assert (
+            dict(session.execute(select(Item.id, Item.prompt_json).where(Item.id.in_(items))).all())
+            == items
+        )
+        assert (
+            dict(
+                session.execute(
+                    select(Candidate.id, Candidate.text_json).where(Candidate.id.in_(texts))
+                ).all()
+            )
+            == texts
+        )
+    again = CliRunner().invoke(app, ["exports", "backfill"])
+    assert "export JSON of 0 items and 0 candidates" in again.output
+    after, _ = _export(researcher, slug)
+    assert after == before
