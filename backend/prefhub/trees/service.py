@@ -476,7 +476,9 @@ def counts(session: Session, campaign: Campaign) -> TreeCounts:
             select(ConversationTree.state, func.count())
             .where(ConversationTree.campaign_id == campaign.id)
             .group_by(ConversationTree.state)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     messages = session.scalar(
         select(func.count(TreeMessage.id))
@@ -486,7 +488,7 @@ def counts(session: Session, campaign: Campaign) -> TreeCounts:
     return TreeCounts({s.value: by_state.get(s, 0) for s in TreeState}, messages or 0)
 
 
-def label_summary(session: Session, message_ids: list[int]) -> dict[int, dict[str, dict]]:
+def label_summary(session: Session, message_ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
     """Per message, each label's mean value and how many reviews gave it:
     ``{"spam": {"value": 0.5, "count": 2}}`` (flags count as 0/1)."""
     totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
