@@ -67,8 +67,9 @@ def test_researchers_see_only_their_own_campaigns_admins_see_all(as_user, unique
     # Another researcher's campaign does not exist for bob: the same 404 as a made-up slug.
     denied = bob.get(f"/api/campaigns/{slug}")
     assert (denied.status_code, denied.json()["error"]["code"]) == (404, "campaign_not_found")
-    assert _upload(bob, slug, jsonl(items(1))).status_code == 403
-    assert bob.post(f"/api/campaigns/{slug}/exports", json={}).status_code == 403
+    assert _upload(bob, slug, jsonl(items(1))).json()["error"]["code"] == "campaign_not_found"
+    export = bob.post(f"/api/campaigns/{slug}/exports", json={})
+    assert (export.status_code, export.json()["error"]["code"]) == (404, "campaign_not_found")
     assert admin.get(f"/api/campaigns/{slug}").status_code == 200
 
 

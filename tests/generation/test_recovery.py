@@ -54,7 +54,8 @@ def test_resume_is_for_the_campaign_owner_or_an_admin_and_refused_once_finished(
     url = f"/api/generation-jobs/{job['id']}/resume"
     assert new_client().post(url).status_code == 401
     assert as_user("annotator").post(url).status_code == 403
-    assert as_user("researcher").post(url).status_code == 403
+    other = as_user("researcher").post(url)  # another researcher's job does not exist for them
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "generation_job_not_found")
     assert _dispatched_at(db, job["id"]) is None
     no_csrf = as_user("admin")
     del no_csrf.headers["X-CSRF-Token"]

@@ -103,7 +103,8 @@ def test_an_oversized_upload_is_refused_with_413(campaign, monkeypatch):
 def test_only_the_campaigns_manager_may_upload(campaign, as_user, new_client):
     _, slug = campaign
     png = ("a.png", tiny_png("a", size=2))
-    assert _upload(as_user("researcher"), slug, png).status_code == 403
+    # Another researcher's campaign does not exist for them; annotators may never upload.
+    assert _upload(as_user("researcher"), slug, png).status_code == 404
     assert _upload(as_user("annotator"), slug, png).status_code == 403
     assert _upload(new_client(), slug, png).status_code == 401
     researcher, _ = campaign
@@ -163,5 +164,6 @@ def test_fetch_jobs_belong_to_the_campaigns_manager(campaign, as_user, media_ser
     job = researcher.post(
         f"/api/campaigns/{slug}/media/fetch", json={"url": "https://example.org/a.png"}
     ).json()
-    assert as_user("researcher").get(f"/api/media/fetches/{job['id']}").status_code == 403
+    other = as_user("researcher").get(f"/api/media/fetches/{job['id']}")
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "media_fetch_not_found")
     assert researcher.get("/api/media/fetches/999999999").status_code == 404

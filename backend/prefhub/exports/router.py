@@ -4,12 +4,11 @@ from fastapi import APIRouter, status
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from prefhub.auth.dependencies import StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign
-from prefhub.campaigns.service import get_by_slug
+from prefhub.auth.dependencies import ManagedCampaign, StaffUser
+from prefhub.auth.policies import can_manage_campaign
 from prefhub.exports import jobs as export_jobs
 from prefhub.exports import service
-from prefhub.exports.exceptions import ExportNotReady
+from prefhub.exports.exceptions import ExportNotFound, ExportNotReady
 from prefhub.exports.schemas import (
     ExportFile,
     ExportFormatList,
@@ -51,9 +50,11 @@ def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
 
 
 def _owned_job(session: Session, user: User, job_id: int) -> tuple[ExportJob, Campaign]:
+    """An export of a campaign the user manages; any other is 404 ``export_not_found``."""
     job = export_jobs.get_job(session, job_id)
     campaign = session.get_one(Campaign, job.campaign_id)
-    authorize(can_manage_campaign(user, campaign), "This export belongs to someone else")
+    if not can_manage_campaign(user, campaign):
+        raise ExportNotFound(f"No export job {job_id}")
     return job, campaign
 
 
@@ -63,22 +64,18 @@ def _owned_job(session: Session, user: User, job_id: int) -> tuple[ExportJob, Ca
     status_code=status.HTTP_202_ACCEPTED,
 )
 def start_export(
-    slug: str,
+    campaign: ManagedCampaign,
     options: ExportOptions,
     user: StaffUser,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ExportJobOut:
-    campaign = get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
     job = export_jobs.create_job(session, campaign, user, options, idempotency_key=idempotency_key)
     return _out(job, campaign)
 
 
 @router.get("/campaigns/{slug}/exports", response_model=ExportJobList)
-def list_exports(slug: str, user: StaffUser, session: SessionDep) -> ExportJobList:
-    campaign = get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
+def list_exports(campaign: ManagedCampaign, session: SessionDep) -> ExportJobList:
     return ExportJobList(
         exports=[_out(j, campaign) for j in export_jobs.jobs_for(session, campaign)]
     )

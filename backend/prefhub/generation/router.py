@@ -3,12 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
-from prefhub.auth.dependencies import StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign, can_manage_model
-from prefhub.campaigns.service import get_by_slug
+from prefhub.auth.dependencies import ManagedCampaign, StaffUser
+from prefhub.auth.policies import can_manage_campaign, can_manage_model
 from prefhub.generation import registry, service
 from prefhub.generation import secrets as model_secrets
 from prefhub.generation.exceptions import (
+    GenerationJobNotFound,
     ModelExists,
     PermanentModelError,
     RetryableModelError,
@@ -133,11 +133,6 @@ def _job_out(session: Session, job: GenerationJob, campaign: Campaign) -> Genera
     )
 
 
-def _managed(session: Session, user: User, campaign: Campaign) -> Campaign:
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    return campaign
-
-
 @router.post(
     "/campaigns/{slug}/generation-jobs",
     response_model=GenerationJobOut,
@@ -145,7 +140,7 @@ def _managed(session: Session, user: User, campaign: Campaign) -> Campaign:
     responses=errors(RoundConflict),
 )
 def start_job(
-    slug: str,
+    campaign: ManagedCampaign,
     body: GenerationJobCreate,
     user: StaffUser,
     session: SessionDep,
@@ -153,22 +148,24 @@ def start_job(
 ) -> GenerationJobOut:
     """Generate M models x N samples for the campaign's items (or the listed ones). Send an
     ``Idempotency-Key`` to make a retry safe: it returns the job the first try made."""
-    campaign = _managed(session, user, get_by_slug(session, slug))
     job = service.create_job(session, campaign, body, user, idempotency_key=idempotency_key)
     return _job_out(session, job, campaign)
 
 
 @router.get("/campaigns/{slug}/generation-jobs", response_model=GenerationJobList)
-def list_jobs(slug: str, user: StaffUser, session: SessionDep) -> GenerationJobList:
-    campaign = _managed(session, user, get_by_slug(session, slug))
+def list_jobs(campaign: ManagedCampaign, session: SessionDep) -> GenerationJobList:
     return GenerationJobList(
         jobs=[_job_out(session, j, campaign) for j in service.jobs_for(session, campaign)]
     )
 
 
 def _owned_job(session: Session, user: User, job_id: int) -> tuple[GenerationJob, Campaign]:
+    """A job of a campaign the user manages; any other is 404 ``generation_job_not_found``."""
     job = service.get_job(session, job_id)
-    return job, _managed(session, user, session.get_one(Campaign, job.campaign_id))
+    campaign = session.get_one(Campaign, job.campaign_id)
+    if not can_manage_campaign(user, campaign):
+        raise GenerationJobNotFound(f"No generation job {job_id}")
+    return job, campaign
 
 
 @router.get("/generation-jobs/{job_id}", response_model=GenerationJobOut)

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, UploadFile, status
 
-from prefhub.auth.dependencies import StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign
-from prefhub.campaigns.service import get_by_slug
+from prefhub.auth.dependencies import ManagedCampaign, StaffUser
+from prefhub.auth.policies import can_manage_campaign
 from prefhub.items import jobs, service
 from prefhub.items.exceptions import ImportJobNotFound, UploadTooLarge
 from prefhub.items.media import is_zip, open_archive
@@ -48,11 +47,9 @@ def _job_out(job: ImportJob) -> ImportJobOut:
 
 
 @router.post("/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
-def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionDep) -> ImportResult:
+def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDep) -> ImportResult:
     """A JSONL file, or a zip archive holding one JSONL file and the media files its
     ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs."""
-    campaign = get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
     data = _upload(file)
     if is_zip(data):
         lines, files = open_archive(data)
@@ -66,7 +63,7 @@ def import_items(slug: str, file: UploadFile, user: StaffUser, session: SessionD
 
 @router.post("/import-jobs", response_model=ImportJobOut, status_code=status.HTTP_202_ACCEPTED)
 def create_import_job(
-    slug: str,
+    campaign: ManagedCampaign,
     file: UploadFile,
     user: StaffUser,
     session: SessionDep,
@@ -74,8 +71,6 @@ def create_import_job(
 ) -> ImportJobOut:
     """Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
     (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``."""
-    campaign = get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
     job = jobs.create_job(
         session,
         campaign,
@@ -98,14 +93,11 @@ def get_import_job(job_id: PathId, user: StaffUser, session: SessionDep) -> Impo
 
 @router.get("", response_model=ItemPage)
 def list_items(
-    slug: str,
-    user: StaffUser,
+    campaign: ManagedCampaign,
     session: SessionDep,
     limit: int = Query(50, ge=1, le=500),
     offset: Offset = 0,
 ) -> ItemPage:
-    campaign = get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
     items, total = service.list_items(session, campaign, limit=limit, offset=offset)
     return ItemPage(
         items=[

@@ -7,15 +7,14 @@ from fastapi import APIRouter, Path, Request, UploadFile, status
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from prefhub.auth.dependencies import CurrentUser, StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign
-from prefhub.campaigns.service import get_by_slug
+from prefhub.auth.dependencies import CurrentUser, ManagedCampaign, StaffUser
+from prefhub.auth.policies import can_manage_campaign
 from prefhub.jobs.dependencies import IdempotencyKey
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import PrefhubError
 from prefhub.media import service
-from prefhub.media.exceptions import TooManyFiles
+from prefhub.media.exceptions import MediaFetchNotFound, TooManyFiles
 from prefhub.media.schemas import (
     MediaFetchCreate,
     MediaFetchError,
@@ -25,7 +24,7 @@ from prefhub.media.schemas import (
 )
 from prefhub.media.storage import media_store, read_file_limited
 from prefhub.media.stores import MediaStore
-from prefhub.models import Campaign, MediaAsset, MediaFetchJob, User
+from prefhub.models import Campaign, MediaAsset, MediaFetchJob
 from prefhub.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["media"])
@@ -46,11 +45,10 @@ MEDIA_HEADERS = {
     status_code=status.HTTP_201_CREATED,
 )
 def upload(
-    slug: str, files: list[UploadFile], user: StaffUser, session: SessionDep
+    campaign: ManagedCampaign, files: list[UploadFile], session: SessionDep
 ) -> MediaUploadResult:
     """Store uploaded images, audio or video for a campaign; each file's content part comes
     back, ready to be written into an import file. One bad file refuses them all."""
-    campaign = _managed(session, user, slug)
     if len(files) > MAX_FILES:
         raise TooManyFiles(f"At most {MAX_FILES} files per upload")
     limit = get_settings().max_media_bytes
@@ -72,14 +70,13 @@ def upload(
     status_code=status.HTTP_202_ACCEPTED,
 )
 def start_fetch(
-    slug: str,
+    campaign: ManagedCampaign,
     body: MediaFetchCreate,
     user: StaffUser,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> MediaFetchOut:
     """Queue a worker to fetch a public http(s) URL into the campaign's media; poll the job."""
-    campaign = _managed(session, user, slug)
     job = service.create_fetch_job(
         session, campaign, user, body.url, idempotency_key=idempotency_key
     )
@@ -89,8 +86,8 @@ def start_fetch(
 @router.get("/media/fetches/{job_id}", response_model=MediaFetchOut)
 def get_fetch(job_id: PathId, user: StaffUser, session: SessionDep) -> MediaFetchOut:
     job = service.get_fetch_job(session, job_id)
-    campaign = session.get_one(Campaign, job.campaign_id)
-    authorize(can_manage_campaign(user, campaign), "This fetch belongs to someone else")
+    if not can_manage_campaign(user, session.get_one(Campaign, job.campaign_id)):
+        raise MediaFetchNotFound(f"No media fetch job {job_id}")
     return _fetch_out(session, job)
 
 
@@ -161,12 +158,6 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     if first >= size:
         raise ValueError("range starts past the end")
     return first, min(int(end), size - 1) if end else size - 1
-
-
-def _managed(session: Session, user: User, slug: str) -> Campaign:
-    campaign = get_by_slug(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    return campaign
 
 
 def _fetch_out(session: Session, job: MediaFetchJob) -> MediaFetchOut:
