@@ -1,15 +1,13 @@
 import { useState, type ComponentProps, type FormEvent } from 'react';
 
 import { useCreateExport } from '../api/create-export';
+import { useExportFormats, type ExportFormatInfo } from '../api/get-export-formats';
 import {
-  AGGREGATABLE_FORMATS,
   AGGREGATION_LABELS,
   buildExportBody,
-  FORMAT_LABELS,
+  formatsFor,
   initialExportForm,
-  isAggregatable,
-  ITEM_FORMATS,
-  TREE_FORMATS,
+  readsOption,
   type Aggregation,
   type AnnotatorGroupRow,
   type ExportFormat,
@@ -78,21 +76,34 @@ function InputField({ id, label, hint, ...input }: { id: string; label: string; 
   );
 }
 
-/** Every option of POST /api/campaigns/{slug}/exports; `trees` says the campaign grows conversation trees. */
+/**
+ * Every option of POST /api/campaigns/{slug}/exports; `trees` says the campaign grows conversation trees.
+ * The formats, and which options each reads, come from GET /api/exports/formats.
+ */
 export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
+  const formats = useExportFormats();
+  if (formats.isPending) return <p className="muted">Loading export formats…</p>;
+  if (formats.isError) return <RequestError error={formats.error} />;
+  const offered = formatsFor(formats.data.formats, trees);
+  if (offered.length === 0) return <p className="muted">No export format fits this campaign.</p>;
+  return <ExportFormFields slug={slug} trees={trees} formats={offered} />;
+}
+
+function ExportFormFields({ slug, trees, formats }: { slug: string; trees: boolean; formats: ExportFormatInfo[] }) {
   const create = useCreateExport();
-  const [form, setForm] = useState<ExportFormState>(() => initialExportForm(trees));
+  const [form, setForm] = useState<ExportFormState>(() => initialExportForm(formats[0].name));
   const [formError, setFormError] = useState<string | null>(null);
   const set = <K extends keyof ExportFormState>(key: K, value: ExportFormState[K]) => setForm((current) => ({ ...current, [key]: value }));
 
-  const formats = trees ? TREE_FORMATS : ITEM_FORMATS;
-  const aggregatable = isAggregatable(form.format);
+  const chosen = formats.find((format) => format.name === form.format);
+  const aggregatable = chosen?.aggregates ?? false;
+  const aggregating = formats.filter((format) => format.aggregates).map((format) => format.name);
   const toggleTreeState = (state: (typeof TREE_STATES)[number], on: boolean) =>
     set('treeStates', on ? TREE_STATES.filter((s) => s === state || form.treeStates.includes(s)) : form.treeStates.filter((s) => s !== state));
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const result = buildExportBody(form, { trees });
+    const result = buildExportBody(form, { trees, format: chosen });
     setFormError(result.ok ? null : result.problem);
     if (result.ok) create.mutate({ slug, body: result.body });
   };
@@ -102,13 +113,19 @@ export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
       <div className="form--inline">
         <div className="field">
           <label htmlFor="export-format">Format</label>
-          <select id="export-format" value={form.format} onChange={(e) => set('format', e.target.value as ExportFormat)}>
+          <select
+            id="export-format"
+            value={form.format}
+            aria-describedby="export-format-hint"
+            onChange={(e) => set('format', e.target.value as ExportFormat)}
+          >
             {formats.map((format) => (
-              <option key={format} value={format}>
-                {FORMAT_LABELS[format]}
+              <option key={format.name} value={format.name}>
+                {format.title}
               </option>
             ))}
           </select>
+          <small id="export-format-hint">{chosen?.description}</small>
         </div>
         <div className="field">
           <label htmlFor="export-form">Text columns</label>
@@ -153,7 +170,7 @@ export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
               <small id="export-aggregation-hint">
                 {aggregatable
                   ? 'None keeps one row per judgment, disagreement included (for user-conditioned reward models); the others give one consensus per item.'
-                  : `${form.format} rows are per judgment or per annotator; aggregation applies to ${AGGREGATABLE_FORMATS.join(', ')}.`}
+                  : `${form.format} rows are per judgment or per annotator; aggregation applies to ${aggregating.join(', ')}.`}
               </small>
             </div>
             <label className="checkbox">
@@ -176,8 +193,8 @@ export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
             <label className="checkbox">
               <input
                 type="checkbox"
-                checked={form.ktoFromPreferences && form.format === 'kto'}
-                disabled={form.format !== 'kto'}
+                checked={form.ktoFromPreferences && readsOption(chosen, 'kto_from_preferences')}
+                disabled={!readsOption(chosen, 'kto_from_preferences')}
                 onChange={(e) => set('ktoFromPreferences', e.target.checked)}
               />{' '}
               KTO: also derive rows from pairwise and ranking answers

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import type { CampaignDetail, FlaggedTreeMessageList, TreeDetail, TreeList, TreeNode, TreeSummary } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
+import { exportFormats } from '../testing/export-formats';
 import { CampaignRoute } from './campaign';
 
 const campaign: CampaignDetail = {
@@ -101,6 +102,7 @@ const flagged: FlaggedTreeMessageList = {
 const routes = {
   'GET /api/campaigns/trees': () => jsonResponse(200, campaign),
   'GET /api/campaigns/trees/exports': () => jsonResponse(200, { exports: [] }),
+  'GET /api/exports/formats': () => jsonResponse(200, exportFormats),
   'GET /api/campaigns/trees/generation-jobs': () => jsonResponse(200, { jobs: [] }),
   'GET /api/models': () => jsonResponse(200, { models: [] }),
   'GET /api/campaigns/trees/trees?limit=50': () => jsonResponse(200, list),

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import type { CampaignDetail, ExportJob, ExportOptions, GenerationJob, ImportResult, ModelEndpoint } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
+import { exportFormats } from '../testing/export-formats';
 import { CampaignRoute } from './campaign';
 
 const campaign: CampaignDetail = {
@@ -95,8 +96,16 @@ const generationJob = (status: GenerationJob['status'], extra: Partial<Generatio
 const pageRoutes = {
   'GET /api/campaigns/demo': () => jsonResponse(200, campaign),
   'GET /api/campaigns/demo/exports': () => jsonResponse(200, { exports: [] }),
+  'GET /api/exports/formats': () => jsonResponse(200, exportFormats),
   'GET /api/campaigns/demo/generation-jobs': () => jsonResponse(200, { jobs: [] }),
   'GET /api/models': () => jsonResponse(200, { models: [model('alpha', 1), model('beta', 2), model('gamma', 3)] }),
+};
+
+/** The Exports panel once its form has the server's formats. */
+const exportsPanel = async () => {
+  const panel = await screen.findByRole('region', { name: 'Exports' });
+  await within(panel).findByRole('button', { name: 'Start export' });
+  return panel;
 };
 
 const renderCampaign = () => renderRoute(<CampaignRoute />, { path: '/admin/campaigns/:slug', url: '/admin/campaigns/demo' });
@@ -158,7 +167,7 @@ describe('admin campaign page', () => {
       ],
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     expect(within(panel).getByLabelText('Format')).toHaveValue('dpo');
     await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
 
@@ -185,7 +194,7 @@ describe('admin campaign page', () => {
       'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1, files: [] })),
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     await userEvent.selectOptions(within(panel).getByLabelText('Format'), 'judgments');
     await userEvent.selectOptions(within(panel).getByLabelText('Text columns'), 'Standard form (plain strings)');
     await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
@@ -213,7 +222,7 @@ describe('admin campaign page', () => {
       'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { options: chosen, row_count: 3 })),
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     await userEvent.selectOptions(within(panel).getByLabelText('File format'), 'Parquet');
     await userEvent.click(within(panel).getByText('Filters and aggregation'));
     await userEvent.selectOptions(within(panel).getByLabelText('Aggregation'), 'majority');
@@ -242,7 +251,7 @@ describe('admin campaign page', () => {
       'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1 })),
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     await userEvent.click(within(panel).getByText('Filters and aggregation'));
     const aggregation = within(panel).getByLabelText('Aggregation');
     await userEvent.selectOptions(aggregation, 'bradley_terry');
@@ -264,7 +273,7 @@ describe('admin campaign page', () => {
       'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { row_count: 1 })),
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     await userEvent.click(within(panel).getByText('Filters and aggregation'));
     const add = within(panel).getByRole('button', { name: 'Add annotator group' });
     await userEvent.click(add);
@@ -291,7 +300,7 @@ describe('admin campaign page', () => {
   it('refuses an annotator group without values before asking the server', async () => {
     const api = mockApi({ ...pageRoutes });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     await userEvent.click(within(panel).getByText('Filters and aggregation'));
     await userEvent.click(within(panel).getByRole('button', { name: 'Add annotator group' }));
     await userEvent.type(within(panel).getByLabelText('Question id'), 'country');
@@ -309,7 +318,7 @@ describe('admin campaign page', () => {
         ]),
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     await userEvent.click(within(panel).getByRole('button', { name: 'Start export' }));
     const alert = await within(panel).findByRole('alert');
     expect(alert).toHaveTextContent('body: created_from must be before created_to');
@@ -349,13 +358,14 @@ describe('admin campaign page', () => {
       'GET /api/exports/5': () => jsonResponse(200, job('succeeded', { format: 'trees', row_count: 1 })),
     });
     renderCampaign();
-    const panel = await screen.findByRole('region', { name: 'Exports' });
+    const panel = await exportsPanel();
     const format = within(panel).getByLabelText('Format');
     expect(within(format).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual([
       'trees',
       'dpo',
-      'ranking',
+      'judgments',
       'kto',
+      'ranking',
       'annotators',
     ]);
     await userEvent.click(within(panel).getByText('Filters and aggregation'));

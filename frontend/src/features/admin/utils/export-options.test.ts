@@ -1,17 +1,43 @@
-import { buildExportBody, describeExportOptions, initialExportForm, splitList, type ExportFormState } from './export-options';
+import { exportFormats } from '../testing/export-formats';
+import {
+  buildExportBody,
+  describeExportOptions,
+  formatsFor,
+  initialExportForm,
+  readsOption,
+  splitList,
+  type ExportFormState,
+} from './export-options';
 
-const itemForm = (patch: Partial<ExportFormState> = {}): ExportFormState => ({ ...initialExportForm(false), ...patch });
-const treeForm = (patch: Partial<ExportFormState> = {}): ExportFormState => ({ ...initialExportForm(true), ...patch });
+const { formats } = exportFormats;
+const itemForm = (patch: Partial<ExportFormState> = {}): ExportFormState => ({ ...initialExportForm(formatsFor(formats, false)[0].name), ...patch });
+const treeForm = (patch: Partial<ExportFormState> = {}): ExportFormState => ({ ...initialExportForm(formatsFor(formats, true)[0].name), ...patch });
+const formatNamed = (name: string) => formats.find((format) => format.name === name);
 
 const bodyOf = (form: ExportFormState, trees = false) => {
-  const result = buildExportBody(form, { trees });
+  const result = buildExportBody(form, { trees, format: formatNamed(form.format) });
   if (!result.ok) throw new Error(`unexpected problem: ${result.problem}`);
   return result.body;
 };
 const problemOf = (form: ExportFormState, trees = false) => {
-  const result = buildExportBody(form, { trees });
+  const result = buildExportBody(form, { trees, format: formatNamed(form.format) });
   return result.ok ? null : result.problem;
 };
+
+describe('formatsFor', () => {
+  it('offers what the server says each campaign kind supports, in its order, the default first', () => {
+    expect(formatsFor(formats, true).map((format) => format.name)).toEqual(['trees', 'dpo', 'judgments', 'kto', 'ranking', 'annotators']);
+    const items = formatsFor(formats, false).map((format) => format.name);
+    expect(items[0]).toBe('dpo');
+    expect(items).not.toContain('trees');
+  });
+
+  it('says which options a format reads', () => {
+    expect(readsOption(formatNamed('kto'), 'kto_from_preferences')).toBe(true);
+    expect(readsOption(formatNamed('dpo'), 'kto_from_preferences')).toBe(false);
+    expect(readsOption(undefined, 'conversational')).toBe(false);
+  });
+});
 
 describe('buildExportBody', () => {
   it('sends only the primary choices for an untouched form', () => {
@@ -60,7 +86,7 @@ describe('buildExportBody', () => {
   });
 
   it('sends aggregation none for formats the server cannot aggregate, whatever was chosen before', () => {
-    for (const format of ['judgments', 'ratings', 'feedback', 'annotators'] as const) {
+    for (const format of ['judgments', 'ratings', 'feedback', 'annotators']) {
       expect(bodyOf(itemForm({ format, aggregation: 'majority' })).aggregation).toBe('none');
     }
     expect(bodyOf(itemForm({ format: 'reward', aggregation: 'majority' })).aggregation).toBe('majority');

@@ -1,28 +1,18 @@
 import type { CreateExportBody, ExportOptions, TreeState } from '@/lib/api-types';
 
+import type { ExportFormatInfo } from '../api/get-export-formats';
+
 export type ExportFormat = ExportOptions['format'];
 export type Aggregation = ExportOptions['aggregation'];
 export type FileFormat = ExportOptions['file_format'];
 
-export const FORMAT_LABELS: Record<ExportFormat, string> = {
-  dpo: 'DPO (chosen / rejected pairs)',
-  judgments: 'Raw judgments (every answer, never aggregated)',
-  trees: 'Trees (whole conversation trees)',
-  kto: 'KTO (unpaired good / bad)',
-  reward: 'Reward (implicit prompt, margin)',
-  ranking: 'Ranking (best first)',
-  ratings: 'Ratings (a column per attribute)',
-  feedback: 'Feedback (critique, refinement)',
-  annotators: 'Annotators (one row per annotator)',
-};
+/** The formats a campaign of this kind can export, its default first (the server's order). */
+export const formatsFor = (formats: readonly ExportFormatInfo[], trees: boolean): ExportFormatInfo[] =>
+  formats.filter((format) => format.campaign_kinds.includes(trees ? 'conversation-tree' : 'item'));
 
-/** The formats the server accepts for each kind of campaign, the default first. */
-export const ITEM_FORMATS: readonly ExportFormat[] = ['dpo', 'judgments', 'kto', 'reward', 'ranking', 'ratings', 'feedback', 'annotators'];
-export const TREE_FORMATS: readonly ExportFormat[] = ['trees', 'dpo', 'ranking', 'kto', 'annotators'];
-
-/** Other formats are per judgment or per annotator: the server refuses to aggregate them (422). */
-export const AGGREGATABLE_FORMATS: readonly ExportFormat[] = ['dpo', 'reward', 'ranking', 'kto'];
-export const isAggregatable = (format: ExportFormat) => AGGREGATABLE_FORMATS.includes(format);
+/** Whether the format reads this export option (e.g. `kto_from_preferences`). */
+export const readsOption = (format: ExportFormatInfo | undefined, option: string): boolean =>
+  format?.options.some((o) => o.name === option) ?? false;
 
 export const AGGREGATION_LABELS: Record<Aggregation, string> = {
   none: 'None (one row per judgment)',
@@ -56,8 +46,9 @@ export type ExportFormState = {
   salt: string;
 };
 
-export const initialExportForm = (trees: boolean): ExportFormState => ({
-  format: trees ? TREE_FORMATS[0] : ITEM_FORMATS[0],
+/** The form as it opens, on `format` (the campaign kind's default: `formatsFor(...)[0]`). */
+export const initialExportForm = (format: ExportFormat): ExportFormState => ({
+  format,
   conversational: true,
   fileFormat: 'jsonl',
   aggregation: 'none',
@@ -87,16 +78,20 @@ const localToIso = (value: string): string | null => {
 export type ExportBodyResult = { ok: true; body: CreateExportBody } | { ok: false; problem: string };
 
 /**
- * The POST body for a form state. The four primary choices are always sent; every other option
- * only when it differs from the server's default, so the request reads as what was chosen.
+ * The POST body for a form state; `format` is the chosen format's entry of GET /api/exports/formats.
+ * The four primary choices are always sent; every other option only when it differs from the
+ * server's default, so the request reads as what was chosen.
  */
-export function buildExportBody(form: ExportFormState, { trees }: { trees: boolean }): ExportBodyResult {
+export function buildExportBody(
+  form: ExportFormState,
+  { trees, format }: { trees: boolean; format: ExportFormatInfo | undefined },
+): ExportBodyResult {
   const fail = (problem: string): ExportBodyResult => ({ ok: false, problem });
   const body: CreateExportBody = {
     format: form.format,
     conversational: form.conversational,
     file_format: form.fileFormat,
-    aggregation: isAggregatable(form.format) ? form.aggregation : 'none',
+    aggregation: format?.aggregates ? form.aggregation : 'none',
   };
   if (form.dropTies) body.drop_ties = true;
   if (form.minAgreement.trim() !== '') {
@@ -104,7 +99,7 @@ export function buildExportBody(form: ExportFormState, { trees }: { trees: boole
     if (!(Number.isFinite(value) && value >= 0 && value <= 1)) return fail('Minimum agreement must be a number from 0 to 1.');
     body.min_agreement = value;
   }
-  if (form.ktoFromPreferences && form.format === 'kto') body.kto_from_preferences = true;
+  if (form.ktoFromPreferences && readsOption(format, 'kto_from_preferences')) body.kto_from_preferences = true;
   if (form.includeProfiles) body.include_profiles = true;
 
   for (const [key, text, label] of [
