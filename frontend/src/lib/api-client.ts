@@ -136,6 +136,14 @@ export async function unwrap<T>(answer: Promise<Answered<T>>): Promise<T> {
   return data as T;
 }
 
+/**
+ * A request body that may leave out the fields the server defaults. openapi-typescript types such
+ * a field as required in every schema component, requests included; the feature's input type
+ * (`WithDefaults` in api-types) says which ones the caller may leave out. Wrong names and types
+ * still fail `tsc` here.
+ */
+export const serverDefaults = <T>(body: NoInfer<Partial<NonNullable<T>>>): NonNullable<T> => body as NonNullable<T>;
+
 /** Encode one path segment of a URL built by hand (a link, not a request: requests use `client`). */
 export const seg = (value: string | number) => encodeURIComponent(String(value));
 

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ParticipationState, ProfileBody } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -9,7 +9,7 @@ import { participationQueryKey } from './get-participation';
 export type AnswerProfileInput = { slug: string; body: ProfileBody };
 
 export const answerProfile = ({ slug, body }: AnswerProfileInput): Promise<ParticipationState> =>
-  api.post(`/api/annotate/${seg(slug)}/participation/profile`, body);
+  unwrap(client.POST('/api/annotate/{slug}/participation/profile', { params: { path: { slug } }, body }));
 
 export const useAnswerProfile = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof answerProfile> } = {}) => {
   const queryClient = useQueryClient();

@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { AnnotateCampaignList } from '@/lib/api-types';
 
 export const getAnnotateCampaigns = (): Promise<AnnotateCampaignList> =>
-  api.get('/api/annotate/campaigns');
+  unwrap(client.GET('/api/annotate/campaigns'));
 
 export const getAnnotateCampaignsQueryOptions = () =>
   queryOptions({ queryKey: ['annotate', 'campaigns'], queryFn: getAnnotateCampaigns, staleTime: 0 });

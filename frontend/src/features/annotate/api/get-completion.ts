@@ -1,11 +1,11 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { CompletionState } from '@/lib/api-types';
 
 export const getCompletion = (slug: string): Promise<CompletionState> =>
-  api.get(`/api/annotate/${seg(slug)}/participation/completion`);
+  unwrap(client.GET('/api/annotate/{slug}/participation/completion', { params: { path: { slug } } }));
 
 export const completionQueryKey = (slug: string) => ['annotate', slug, 'completion'] as const;
 

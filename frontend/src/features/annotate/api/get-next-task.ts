@@ -1,9 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { NextTaskResponse } from '@/lib/api-types';
 
-export const getNextTask = (slug: string): Promise<NextTaskResponse> => api.get(`/api/annotate/${seg(slug)}/next`);
+export const getNextTask = (slug: string): Promise<NextTaskResponse> =>
+  unwrap(client.GET('/api/annotate/{slug}/next', { params: { path: { slug } } }));
 
 export const nextTaskQueryKey = (slug: string) => ['annotate', slug, 'next'] as const;
 

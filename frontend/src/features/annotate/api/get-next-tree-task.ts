@@ -1,12 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { TreeNextResponse } from '@/lib/api-types';
 
 import { LEASING_QUERY } from './get-next-task';
 
 export const getNextTreeTask = (slug: string): Promise<TreeNextResponse> =>
-  api.get(`/api/annotate/${seg(slug)}/tree-tasks/next`);
+  unwrap(client.GET('/api/annotate/{slug}/tree-tasks/next', { params: { path: { slug } } }));
 
 export const nextTreeTaskQueryKey = (slug: string) => ['annotate', slug, 'tree-tasks', 'next'] as const;
 

@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ParticipationState } from '@/lib/api-types';
 
 export const getParticipation = (slug: string): Promise<ParticipationState> =>
-  api.get(`/api/annotate/${seg(slug)}/participation`);
+  unwrap(client.GET('/api/annotate/{slug}/participation', { params: { path: { slug } } }));
 
 export const participationQueryKey = (slug: string) => ['annotate', slug, 'participation'] as const;
 

@@ -1,13 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ParticipationState } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { participationQueryKey } from './get-participation';
 
 export const giveConsent = ({ slug }: { slug: string }): Promise<ParticipationState> =>
-  api.post(`/api/annotate/${seg(slug)}/participation/consent`, { agree: true });
+  unwrap(
+    client.POST('/api/annotate/{slug}/participation/consent', { params: { path: { slug } }, body: { agree: true } }),
+  );
 
 export const useGiveConsent = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof giveConsent> } = {}) => {
   const queryClient = useQueryClient();

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { UndoBody, UndoResponse } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -8,7 +8,7 @@ export type UndoJudgmentInput = { slug: string; body: UndoBody };
 
 /** Re-opens a just-submitted task with its answers (409 `undo_expired` after the window). */
 export const undoJudgment = ({ slug, body }: UndoJudgmentInput): Promise<UndoResponse> =>
-  api.post(`/api/annotate/${seg(slug)}/undo`, body);
+  unwrap(client.POST('/api/annotate/{slug}/undo', { params: { path: { slug } }, body }));
 
 export const useUndoJudgment = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof undoJudgment> } = {}) =>
   useMutation({ ...mutationConfig, mutationFn: undoJudgment });
