@@ -8,51 +8,13 @@ driver's own OperationalError is raised at the same point (as SQLite's "database
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from support.api import create_campaign_with_items
-from support.services import POSTGRES_ADMIN_URL
-
-TEST_DB = os.environ.get("PREFHUB_TEST_DB", "sqlite")
-
-
-@contextmanager
-def database_drops_out_at(statement_start: str, how: str) -> Iterator[list[str]]:
-    """Make the API's database fail once, when a statement starting with ``statement_start``
-    is about to run: ``terminate`` kills the connection's PostgreSQL backend; ``raise`` has
-    the driver raise its OperationalError. Yields the statements it failed."""
-    from prefhub.kit.db import get_engine
-
-    engine = get_engine()
-    failed: list[str] = []
-
-    # The dialect's do_execute runs the statement: what it raises, SQLAlchemy handles as it
-    # handles the driver's own errors (wrapped, the connection invalidated if it is gone).
-    def do_execute(cursor, statement, parameters, context):  # type: ignore[no-untyped-def]
-        if failed or not statement.lstrip().upper().startswith(statement_start):
-            return None
-        failed.append(statement)
-        if how == "raise":
-            raise context.dialect.loaded_dbapi.OperationalError("database is locked")
-        import psycopg
-
-        pid = cursor.connection.info.backend_pid
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid]).fetchone()[0]
-        return None  # the statement now runs on a dead connection
-
-    event.listen(engine, "do_execute", do_execute)
-    try:
-        yield failed
-    finally:
-        event.remove(engine, "do_execute", do_execute)
+from support.db_faults import EVERY_FAULT, database_drops_out_at, skip_unless_possible
 
 
 def _state(db, slug: str, client_id: str, assignment_id: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -77,13 +39,11 @@ def _state(db, slug: str, client_id: str, assignment_id: int) -> dict[str, Any]:
         }
 
 
-@pytest.mark.parametrize("how", ["terminate", "raise"])
+@EVERY_FAULT
 def test_a_submit_the_database_dropped_answers_503_with_retry_after_and_stores_once(
     how, as_user, db, unique
 ):
-    if how == "terminate" and TEST_DB != "postgresql":
-        print("\nSKIP: pg_terminate_backend needs PostgreSQL (PREFHUB_TEST_DB=postgresql)")
-        pytest.skip("pg_terminate_backend needs PostgreSQL")
+    skip_unless_possible(how)
     slug = f"dbgone-{unique}"
     create_campaign_with_items(as_user("researcher"), slug, n_items=2, redundancy=1)
     annotator = as_user()
