@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import NoReturn
 
 import pytest
 
@@ -19,7 +20,7 @@ def required_services() -> set[str]:
     return {s.strip() for s in raw.split(",") if s.strip()}
 
 
-def require_or_skip(service: str, reason: str) -> None:
+def require_or_skip(service: str, reason: str) -> NoReturn:
     """Skip with the reason printed, or fail when CI says the service must be there."""
     if service in required_services():
         pytest.fail(f"{service} is required here (PREFHUB_REQUIRE_SERVICES) but: {reason}")

@@ -87,7 +87,11 @@ def _job(db, unique: str, fake, n_items: int, limit: int, env: dict[str, str]) -
             role=Role.researcher,
         )
         campaign = create_campaign(
-            session, CampaignSpec(name=slug, slug=slug, questions=[{"kind": "pairwise"}]), owner
+            session,
+            CampaignSpec.model_validate(
+                {"name": slug, "slug": slug, "questions": [{"kind": "pairwise"}]}
+            ),
+            owner,
         )
         import_items(
             session, campaign, [f'{{"id": "p{i}", "prompt": "P{i}"}}' for i in range(n_items)]
@@ -112,7 +116,9 @@ def _job(db, unique: str, fake, n_items: int, limit: int, env: dict[str, str]) -
         timeout=60,
         check=True,
     ).stdout
-    return int(re.search(r"generation job (\d+)", out).group(1))
+    started = re.search(r"generation job (\d+)", out)
+    assert started, out
+    return int(started.group(1))
 
 
 def _finished(db, job_id: int):  # type: ignore[no-untyped-def]

@@ -61,6 +61,7 @@ def models_add(
     from prefhub.generation import registry
     from prefhub.generation.schemas import ModelEndpointCreate
     from prefhub.kit.db import unit_of_work
+    from prefhub.models import ProviderKind
 
     if provider not in PROVIDERS:
         raise fail(f"unknown provider '{provider}'; choose {', '.join(PROVIDERS)}")
@@ -76,8 +77,8 @@ def models_add(
     try:
         body = ModelEndpointCreate(
             name=name,
-            provider=PROVIDERS[provider],  # type: ignore[arg-type]
-            base_url=base_url,  # type: ignore[arg-type]
+            provider=ProviderKind(PROVIDERS[provider]),
+            base_url=base_url,
             model=model,
             api_key_secret=api_key_secret,
             max_concurrency=max_concurrency,
@@ -207,6 +208,7 @@ def generate(
     try:
         with unit_of_work() as session:
             if resume is None:
+                assert slug is not None and model is not None  # checked above
                 body = GenerationJobCreate(
                     models=model, samples=n, new_round=new_round, item_ids=item or None
                 )

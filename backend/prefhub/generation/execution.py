@@ -149,10 +149,10 @@ def _plan(session: Session, rows: list[Any], now: datetime) -> list[RequestPlan]
     }
     for endpoint in endpoints.values():
         session.expunge(endpoint)
-    contexts = dict(
-        session.execute(
-            select(Item.id, Item.context).where(Item.id.in_({r.item_id for r in rows}))
-        ).all()
+    contexts: dict[int, list[Any]] = dict(
+        session.execute(select(Item.id, Item.context).where(Item.id.in_({r.item_id for r in rows})))
+        .tuples()
+        .all()
     )
     conversations = {
         r.tree_parent_id: _conversation(session, r.tree_parent_id)
@@ -220,13 +220,20 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
         plan, completion = by_request[request_id]
         if completion.media:
             register_media(session, completion.media, plan.campaign_id)
-    replies = [by_request[r] for r in won if by_request[r][0].tree_parent_id is not None]
+    stored = [by_request[r] for r in won]
+    replies = [
+        (plan.tree_parent_id, plan, completion)
+        for plan, completion in stored
+        if plan.tree_parent_id is not None
+    ]
     if replies:
         _store_tree_replies(session, replies)
-    won = [r for r in won if by_request[r][0].item_id is not None]
-    if not won:
+    answers = [
+        (plan.item_id, plan, completion) for plan, completion in stored if plan.item_id is not None
+    ]
+    if not answers:
         return len(replies)
-    item_ids = sorted({by_request[r][0].item_id for r in won})
+    item_ids = sorted({item_id for item_id, _, _ in answers})
     # Serialise candidate writes per item (positions, readiness), locking in id order so two
     # batches never wait for each other in a cycle.
     statuses = session.execute(
@@ -236,37 +243,35 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
         .with_for_update(key_share=True)
     ).all()
     pending = {item_id for item_id, status in statuses if status == ItemStatus.pending}
-    last = dict(
+    last: dict[int, int] = dict(
         session.execute(
             select(Candidate.item_id, func.max(Candidate.position))
             .where(Candidate.item_id.in_(item_ids))
             .group_by(Candidate.item_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     rows = []
-    for request_id in won:
-        plan, completion = by_request[request_id]
-        position = last[plan.item_id] = (
-            -1 if last.get(plan.item_id) is None else last[plan.item_id]
-        ) + 1
+    for item_id, plan, completion in answers:
+        position = last[item_id] = (-1 if last.get(item_id) is None else last[item_id]) + 1
         rows.append(
             {
-                "item_id": plan.item_id,
+                "item_id": item_id,
                 "position": position,
                 "content": completion.content,
                 "model_name": plan.endpoint.name,
                 "model_params": plan.candidate_params,
                 "round": plan.round,
-                "generation_request_id": request_id,
+                "generation_request_id": plan.request_id,
                 "extra": _metadata(plan, completion),
             }
         )
     session.execute(insert(Candidate), rows)
     needed: dict[int, set[int]] = defaultdict(set)
-    for request_id in won:
-        plan = by_request[request_id][0]
-        if plan.item_id in pending:
-            needed[plan.min_candidates].add(plan.item_id)
+    for item_id, plan, _ in answers:
+        if item_id in pending:
+            needed[plan.min_candidates].add(item_id)
     for min_candidates, ids in needed.items():
         count = (
             select(func.count(Candidate.id)).where(Candidate.item_id == Item.id).scalar_subquery()
@@ -277,7 +282,7 @@ def store_completions(session: Session, done: list[tuple[RequestPlan, Completion
             .values(status=ItemStatus.ready)
             .execution_options(**_NO_SYNC)
         )
-    return len(won) + len(replies)
+    return len(answers) + len(replies)
 
 
 def _metadata(plan: RequestPlan, completion: Completion) -> dict[str, Any]:
@@ -306,12 +311,14 @@ def _locate_media(session: Session, contexts: list[list[dict[str, Any]]]) -> Non
     ]
     if not parts:
         return
-    keys = dict(
+    keys: dict[str, str] = dict(
         session.execute(
             select(MediaAsset.sha256, MediaAsset.storage_key).where(
                 MediaAsset.sha256.in_({p["sha256"] for p in parts})
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     for part in parts:
         part["storage_key"] = keys.get(part["sha256"])
@@ -329,18 +336,18 @@ def _conversation(session: Session, parent_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _store_tree_replies(session: Session, done: list[tuple[RequestPlan, Completion]]) -> None:
-    """Add model replies to their trees, each under its tree's lock (taken in id order). A tree
-    that stopped taking replies meanwhile (full, halted, ranking) keeps none: the request is
-    cancelled with the reason."""
+def _store_tree_replies(session: Session, done: list[tuple[int, RequestPlan, Completion]]) -> None:
+    """Add model replies (each with its parent message's id) to their trees, each under its
+    tree's lock (taken in id order). A tree that stopped taking replies meanwhile (full, halted,
+    ranking) keeps none: the request is cancelled with the reason."""
     parents = {
         m.id: m
         for m in session.scalars(
-            select(TreeMessage).where(TreeMessage.id.in_({p.tree_parent_id for p, _ in done}))
+            select(TreeMessage).where(TreeMessage.id.in_({parent_id for parent_id, _, _ in done}))
         )
     }
-    for plan, completion in sorted(done, key=lambda d: parents[d[0].tree_parent_id].tree_id):
-        parent = parents[plan.tree_parent_id]
+    for parent_id, plan, completion in sorted(done, key=lambda d: parents[d[0]].tree_id):
+        parent = parents[parent_id]
         trees.lock_tree(session, parent.tree_id)
         try:
             with session.begin_nested():

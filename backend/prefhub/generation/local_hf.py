@@ -148,7 +148,7 @@ def _sampling(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pad_id(loaded: LoadedModel) -> int | None:
-    pad = loaded.tokenizer.pad_token_id
+    pad: int | None = loaded.tokenizer.pad_token_id
     if pad is not None:
         return pad
     return min(loaded.eos_ids) if loaded.eos_ids else None

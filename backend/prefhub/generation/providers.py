@@ -56,8 +56,8 @@ def post_json(
     client: httpx.Client,
     endpoint: ModelEndpoint,
     path: str,
-    body: dict,
-) -> dict:
+    body: dict[str, Any],
+) -> dict[str, Any]:
     """POST ``body`` to the endpoint through the egress policy (``client`` must come from
     ``kit.egress``). Errors say what went wrong without echoing the answer: a model URL may
     point anywhere, and its answer is not the researcher's to read unless it is the model's."""
@@ -186,7 +186,8 @@ def _imported_on_first_use(module: str, name: str) -> Provider:
         context: list[dict[str, Any]],
         params: dict[str, Any],
     ) -> Completion:
-        return getattr(importlib.import_module(module), name)(client, endpoint, context, params)
+        call: Provider = getattr(importlib.import_module(module), name)
+        return call(client, endpoint, context, params)
 
     return provider
 

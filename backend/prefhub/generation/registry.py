@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from prefhub.auth.exceptions import NotAllowed
@@ -33,7 +33,7 @@ from prefhub.models import ModelEndpoint, ModelEndpointShare, ProviderKind, Role
 from prefhub.settings import get_settings
 
 
-def _usable_by(user: User) -> object:
+def _usable_by(user: User) -> ColumnElement[bool]:
     """The SQL condition for endpoints ``user`` may use."""
     shared = exists().where(
         ModelEndpointShare.endpoint_id == ModelEndpoint.id, ModelEndpointShare.user_id == user.id

@@ -232,23 +232,27 @@ class JobProgress:
 
 
 def progress(session: Session, job: GenerationJob) -> JobProgress:
-    counts = Counter(
+    counts: Counter[GenerationStatus] = Counter(
         dict(
             session.execute(
                 select(GenerationRequest.status, func.count())
                 .where(GenerationRequest.job_id == job.id)
                 .group_by(GenerationRequest.status)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     )
-    errors = list(
-        session.scalars(
+    errors = [
+        error
+        for error in session.scalars(
             select(GenerationRequest.error)
             .where(GenerationRequest.job_id == job.id, GenerationRequest.error.is_not(None))
             .order_by(GenerationRequest.id)
             .limit(10)
         )
-    )
+        if error is not None
+    ]
     return JobProgress(
         total=job.progress_total,
         done=counts[GenerationStatus.succeeded],

@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
+from typing import Any
 
 import httpx
+from celery import Task
 from celery.signals import worker_process_init, worker_ready
 from sqlalchemy import select
 from sqlalchemy.orm import configure_mappers
@@ -101,8 +103,9 @@ def run_requests(job_id: int, request_ids: list[int]) -> int:
     retry = _run_batch(request_ids, retries=0, max_retries=execution.MAX_ATTEMPTS)
     queue = queue_name(get_settings(), GENERATION_QUEUE)
     for request_id, delay in retry.items():
-        run_request.apply_async(
-            args=[request_id],
+        # retries: celery's option for the first run's request.retries, absent from celery-types
+        run_request.apply_async(  # type: ignore[call-arg]
+            args=(request_id,),
             queue=queue,
             countdown=delay,
             retries=1,
@@ -119,8 +122,8 @@ def run_requests(job_id: int, request_ids: list[int]) -> int:
     acks_late=True,
     max_retries=execution.MAX_ATTEMPTS,
 )
-def run_request(self, request_id: int) -> None:  # type: ignore[no-untyped-def]
-    delay = execute_request(request_id, self.request.retries, self.max_retries)
+def run_request(self: Task[Any, Any], request_id: int) -> None:
+    delay = execute_request(request_id, self.request.retries, execution.MAX_ATTEMPTS)
     if delay is not None:
         raise self.retry(countdown=delay)
 
@@ -191,9 +194,9 @@ def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[i
                 unexpected = unexpected or exc
         if completed:
             stored.append(_storer.store(completed))
-    for future in stored:
+    for store in stored:
         try:
-            future.result()
+            store.result()
         except Exception as exc:  # a bug: the other stores still commit
             unexpected = unexpected or exc
     if unexpected is not None:
