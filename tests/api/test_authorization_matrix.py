@@ -44,13 +44,6 @@ ADMITTED = {
     # The tree task is leased to ``annotator``.
     "task": {"annotator"},
 }
-# Routes whose routers still answer 403 ``forbidden`` to a researcher who does not own the
-# campaign (a pasted ``authorize(can_manage_campaign(...))``) instead of 404: each leaves this
-# list when its router moves to ``ManagedCampaign``, and the test fails until it does.
-NOT_YET_UNIFIED = {
-    "GET /api/campaigns/{slug}/trees",
-    "GET /api/campaigns/{slug}/tree-messages/flagged",
-}
 # What a refusal for who the caller is says (a 401 for a wrong password is not one).
 REFUSALS = {"not_authenticated", "forbidden", "csrf_failed"}
 
@@ -243,8 +236,6 @@ def expected_refusal(route: str, policy: Policy, role: str) -> int:
         return 403
     if policy.who == "manage" and role in ("annotator", "crowd"):
         return 403
-    if route in NOT_YET_UNIFIED and role == "researcher":
-        return 403
     return 404
 
 
@@ -254,8 +245,6 @@ def test_every_route_declares_who_may_call_it(migrated):
     assert not undeclared, f"routes without a declared policy in POLICIES: {undeclared}"
     stale = sorted(set(POLICIES) - routes)
     assert not stale, f"POLICIES names routes the app no longer has: {stale}"
-    unknown = sorted(NOT_YET_UNIFIED - set(POLICIES))
-    assert not unknown, f"NOT_YET_UNIFIED names routes POLICIES does not: {unknown}"
 
 
 @pytest.fixture

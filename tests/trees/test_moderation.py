@@ -67,7 +67,8 @@ def test_only_the_campaign_owner_moderates(as_user, tree_campaign):
     stranger, annotator = as_user("researcher"), as_user("annotator")
     assert stranger.get(f"/api/trees/{tree_id}").status_code == 404
     assert stranger.delete(f"/api/tree-messages/{root_id}").status_code == 404
-    assert stranger.get(f"/api/campaigns/{slug}/trees").status_code == 403
+    listed = stranger.get(f"/api/campaigns/{slug}/trees")
+    assert (listed.status_code, listed.json()["error"]["code"]) == (404, "campaign_not_found")
     assert annotator.get(f"/api/trees/{tree_id}").status_code == 403
     assert annotator.put(f"/api/tree-messages/{root_id}", json={"text": "x"}).status_code == 403
     assert as_user("admin").get(f"/api/trees/{tree_id}").status_code == 200

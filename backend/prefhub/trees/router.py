@@ -3,11 +3,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.assignments.exceptions import CampaignNotActive
-from prefhub.auth.dependencies import CurrentUser, StaffUser
-from prefhub.auth.policies import authorize, can_manage_campaign
-from prefhub.campaigns.service import get_by_slug
+from prefhub.auth.dependencies import (
+    AnnotatableCampaign,
+    CurrentUser,
+    ManagedCampaign,
+    StaffUser,
+)
+from prefhub.auth.policies import can_manage_campaign
 from prefhub.kit.bounds import Offset, PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
@@ -33,26 +36,16 @@ annotate = APIRouter(prefix="/api/annotate/{slug}/tree-tasks", tags=["trees"])
 manage = APIRouter(prefix="/api", tags=["trees"])
 
 
-def _tree_campaign(session: SessionDep, slug: str) -> Campaign:
-    campaign = get_by_slug(session, slug)
-    service.settings_of(campaign)
-    return campaign
-
-
-def _annotator_tree_campaign(session: SessionDep, slug: str, user: User) -> Campaign:
-    campaign = campaign_for_annotator(session, slug, user)
-    service.settings_of(campaign)
-    return campaign
-
-
 @annotate.get(
     "/next",
     response_model=TreeNextResponse,
     responses=errors(CampaignNotActive, OnboardingRequired),
 )
-def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNextResponse:
+def next_tree_task(
+    campaign: AnnotatableCampaign, user: CurrentUser, session: SessionDep
+) -> TreeNextResponse:
     """The annotator's open tree task, or a new one; ``task`` is null when there is no work."""
-    campaign = _annotator_tree_campaign(session, slug, user)
+    service.settings_of(campaign)
     task = assignment.next_tree_task(session, campaign, user)
     return TreeNextResponse(
         task=views.task_payload(session, campaign, task, user) if task else None
@@ -65,9 +58,13 @@ def next_tree_task(slug: str, user: CurrentUser, session: SessionDep) -> TreeNex
     responses=errors(TreeTaskClosed, TreeStateConflict),
 )
 def submit_tree_task(
-    slug: str, task_id: PathId, body: TreeSubmission, user: CurrentUser, session: SessionDep
+    campaign: AnnotatableCampaign,
+    task_id: PathId,
+    body: TreeSubmission,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> TreeSubmitResponse:
-    campaign = _annotator_tree_campaign(session, slug, user)
+    service.settings_of(campaign)
     task = submissions.submit(session, campaign, user, task_id, body)
     tree = session.get(ConversationTree, task.tree_id) if task.tree_id else None
     return TreeSubmitResponse(
@@ -81,19 +78,17 @@ def submit_tree_task(
 
 @annotate.post("/{task_id}/skip", status_code=204, responses=errors(TreeTaskClosed))
 def skip_tree_task(
-    slug: str, task_id: PathId, body: TreeSkipRequest, user: CurrentUser, session: SessionDep
+    campaign: AnnotatableCampaign,
+    task_id: PathId,
+    body: TreeSkipRequest,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> None:
-    campaign = _annotator_tree_campaign(session, slug, user)
+    service.settings_of(campaign)
     submissions.skip(session, campaign, user, task_id, body.reason)
 
 
 # ---------------------------------------------------------------- researchers
-
-
-def _managed(session: SessionDep, user: User, slug: str) -> Campaign:
-    campaign = _tree_campaign(session, slug)
-    authorize(can_manage_campaign(user, campaign), "This campaign belongs to someone else")
-    return campaign
 
 
 def _managed_tree(
@@ -110,15 +105,14 @@ def _managed_tree(
 
 @manage.get("/campaigns/{slug}/trees", response_model=TreeList)
 def list_trees(
-    slug: str,
-    user: StaffUser,
+    campaign: ManagedCampaign,
     session: SessionDep,
     state: TreeState | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: Offset = 0,
 ) -> TreeList:
     """The campaign's trees, newest first, optionally in one state, with counts by state."""
-    campaign = _managed(session, user, slug)
+    service.settings_of(campaign)  # 409 for a campaign that grows no trees
     query = select(ConversationTree).where(ConversationTree.campaign_id == campaign.id)
     if state is not None:
         query = query.where(ConversationTree.state == state)
@@ -179,7 +173,7 @@ def message_revisions(message_id: PathId, user: StaffUser, session: SessionDep) 
 
 
 @manage.get("/campaigns/{slug}/tree-messages/flagged", response_model=FlaggedList)
-def flagged_messages(slug: str, user: StaffUser, session: SessionDep) -> FlaggedList:
+def flagged_messages(campaign: ManagedCampaign, session: SessionDep) -> FlaggedList:
     """Messages reviewers flagged (spam, not appropriate, personal data, …) or rejected."""
-    campaign = _managed(session, user, slug)
+    service.settings_of(campaign)
     return FlaggedList(messages=views.flagged(session, campaign))
