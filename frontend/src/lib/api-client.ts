@@ -136,13 +136,28 @@ export async function unwrap<T>(answer: Promise<Answered<T>>): Promise<T> {
   return data as T;
 }
 
+/** Every field optional, at every depth (through arrays and unions). */
+type Defaultable<T> = T extends (infer U)[] ? Defaultable<U>[] : T extends object ? { [K in keyof T]?: Defaultable<T[K]> } : T;
+
 /**
  * A request body that may leave out the fields the server defaults. openapi-typescript types such
  * a field as required in every schema component, requests included; the feature's input type
  * (`WithDefaults` in api-types) says which ones the caller may leave out. Wrong names and types
  * still fail `tsc` here.
  */
-export const serverDefaults = <T>(body: NoInfer<Partial<NonNullable<T>>>): NonNullable<T> => body as NonNullable<T>;
+export const serverDefaults = <T>(body: NoInfer<Defaultable<NonNullable<T>>>): NonNullable<T> => body as NonNullable<T>;
+
+/**
+ * A multipart body: the schema names the file fields (typed as strings, their binary format) and
+ * the server gets FormData, for which the browser sets the Content-Type with its boundary.
+ */
+export const formData = <T>(files: NoInfer<Record<keyof NonNullable<T>, File | File[]>>): NonNullable<T> => {
+  const form = new FormData();
+  for (const [name, value] of Object.entries<File | File[]>(files)) {
+    for (const file of Array.isArray(value) ? value : [value]) form.append(name, file, file.name);
+  }
+  return form as unknown as NonNullable<T>;
+};
 
 /** Encode one path segment of a URL built by hand (a link, not a request: requests use `client`). */
 export const seg = (value: string | number) => encodeURIComponent(String(value));

@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { Account } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { replaceCachedAccount, usersQueryKey } from './get-users';
 
 /** The user can sign in again, and their API tokens work again. */
-export const activateUser = (userId: number): Promise<Account> => api.post(`/api/users/${seg(userId)}/activate`);
+export const activateUser = (userId: number): Promise<Account> => unwrap(client.POST('/api/users/{user_id}/activate', { params: { path: { user_id: userId } } }));
 
 export const useActivateUser = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof activateUser> } = {}) => {
   const queryClient = useQueryClient();

@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, isApiError, seg } from '@/lib/api-client';
+import { client, isApiError, unwrap } from '@/lib/api-client';
 import type { GenerationJob } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { generationJobQueryKey } from './get-generation-job';
 
 export const cancelGenerationJob = (id: number): Promise<GenerationJob> =>
-  api.post(`/api/generation-jobs/${seg(id)}/cancel`);
+  unwrap(client.POST('/api/generation-jobs/{job_id}/cancel', { params: { path: { job_id: id } } }));
 
 /** A POST on one generation job that answers with the job: the cached job becomes the answer. */
 export const useGenerationJobMutation = (

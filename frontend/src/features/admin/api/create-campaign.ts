@@ -1,12 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, serverDefaults, unwrap } from '@/lib/api-client';
 import type { CampaignDetail, CampaignSpecInput } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { getCampaignsQueryOptions } from './get-campaigns';
 
-export const createCampaign = (spec: CampaignSpecInput): Promise<CampaignDetail> => api.post('/api/campaigns', spec);
+export const createCampaign = (spec: CampaignSpecInput): Promise<CampaignDetail> =>
+  unwrap(client.POST('/api/campaigns', { body: serverDefaults(spec) }));
 
 export const useCreateCampaign = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof createCampaign> } = {}) => {
   const queryClient = useQueryClient();

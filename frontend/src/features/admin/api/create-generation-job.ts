@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, serverDefaults, unwrap } from '@/lib/api-client';
 import type { CreateGenerationJobBody, GenerationJob, GenerationJobList } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -9,7 +9,9 @@ import { campaignGenerationJobsQueryKey } from './get-campaign-generation-jobs';
 export type CreateGenerationJobInput = { slug: string; body: CreateGenerationJobBody };
 
 export const createGenerationJob = ({ slug, body }: CreateGenerationJobInput): Promise<GenerationJob> =>
-  api.post(`/api/campaigns/${seg(slug)}/generation-jobs`, body);
+  unwrap(
+    client.POST('/api/campaigns/{slug}/generation-jobs', { params: { path: { slug } }, body: serverDefaults(body) }),
+  );
 
 export const useCreateGenerationJob = ({
   mutationConfig,

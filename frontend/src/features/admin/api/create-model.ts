@@ -1,12 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, serverDefaults, unwrap } from '@/lib/api-client';
 import type { CreateModelEndpointBody, ModelEndpoint, ModelEndpointList } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { modelsQueryKey } from './get-models';
 
-export const createModel = (body: CreateModelEndpointBody): Promise<ModelEndpoint> => api.post('/api/models', body);
+export const createModel = (body: CreateModelEndpointBody): Promise<ModelEndpoint> =>
+  unwrap(client.POST('/api/models', { body: serverDefaults(body) }));
 
 export const useCreateModel = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof createModel> } = {}) => {
   const queryClient = useQueryClient();

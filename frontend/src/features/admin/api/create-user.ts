@@ -1,13 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, serverDefaults, unwrap } from '@/lib/api-client';
 import type { CreateUserBody, User } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { usersQueryKey } from './get-users';
 
 /** 422 `weak_password` (the message says why), 409 `user_exists`. */
-export const createUser = (body: CreateUserBody): Promise<User> => api.post('/api/users', body);
+export const createUser = (body: CreateUserBody): Promise<User> =>
+  unwrap(client.POST('/api/users', { body: serverDefaults(body) }));
 
 export const useCreateUser = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof createUser> } = {}) => {
   const queryClient = useQueryClient();

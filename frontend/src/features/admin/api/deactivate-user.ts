@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { Account } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 import { replaceCachedAccount, usersQueryKey } from './get-users';
 
 /** The user can no longer sign in; their sessions end and their API tokens stop working. */
-export const deactivateUser = (userId: number): Promise<Account> => api.post(`/api/users/${seg(userId)}/deactivate`);
+export const deactivateUser = (userId: number): Promise<Account> => unwrap(client.POST('/api/users/{user_id}/deactivate', { params: { path: { user_id: userId } } }));
 
 export const useDeactivateUser = ({
   mutationConfig,

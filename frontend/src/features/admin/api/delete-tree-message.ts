@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { DeleteTreeMessageResult } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -11,7 +11,7 @@ export type DeleteTreeMessageInput = { slug: string; treeId: number; messageId: 
 
 /** Soft-deletes the message and every reply below it. */
 export const deleteTreeMessage = ({ messageId }: DeleteTreeMessageInput): Promise<DeleteTreeMessageResult> =>
-  api.delete(`/api/tree-messages/${seg(messageId)}`);
+  unwrap(client.DELETE('/api/tree-messages/{message_id}', { params: { path: { message_id: messageId } } }));
 
 export const useDeleteTreeMessage = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof deleteTreeMessage> } = {}) => {
   const queryClient = useQueryClient();

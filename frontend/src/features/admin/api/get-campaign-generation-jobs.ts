@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { GenerationJobList } from '@/lib/api-types';
 
 export const getCampaignGenerationJobs = (slug: string): Promise<GenerationJobList> =>
-  api.get(`/api/campaigns/${seg(slug)}/generation-jobs`);
+  unwrap(client.GET('/api/campaigns/{slug}/generation-jobs', { params: { path: { slug } } }));
 
 export const campaignGenerationJobsQueryKey = (slug: string) => ['campaigns', slug, 'generation-jobs'] as const;
 

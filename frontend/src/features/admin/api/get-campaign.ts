@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { CampaignDetail } from '@/lib/api-types';
 
-export const getCampaign = (slug: string): Promise<CampaignDetail> => api.get(`/api/campaigns/${seg(slug)}`);
+export const getCampaign = (slug: string): Promise<CampaignDetail> => unwrap(client.GET('/api/campaigns/{slug}', { params: { path: { slug } } }));
 
 export const getCampaignQueryOptions = (slug: string) =>
   queryOptions({ queryKey: ['campaigns', slug], queryFn: () => getCampaign(slug) });

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { CampaignList } from '@/lib/api-types';
 
-export const getCampaigns = (): Promise<CampaignList> => api.get('/api/campaigns');
+export const getCampaigns = (): Promise<CampaignList> => unwrap(client.GET('/api/campaigns'));
 
 export const getCampaignsQueryOptions = () => queryOptions({ queryKey: ['campaigns'], queryFn: getCampaigns });
 

@@ -1,12 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { FlaggedTreeMessageList } from '@/lib/api-types';
 
 import { campaignTreesQueryKey } from './get-campaign-trees';
 
 export const getFlaggedTreeMessages = (slug: string): Promise<FlaggedTreeMessageList> =>
-  api.get(`/api/campaigns/${seg(slug)}/tree-messages/flagged`);
+  unwrap(client.GET('/api/campaigns/{slug}/tree-messages/flagged', { params: { path: { slug } } }));
 
 export const getFlaggedTreeMessagesQueryOptions = (slug: string) =>
   queryOptions({ queryKey: [...campaignTreesQueryKey(slug), 'flagged'], queryFn: () => getFlaggedTreeMessages(slug) });

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { GenerationJob } from '@/lib/api-types';
 
-export const getGenerationJob = (id: number): Promise<GenerationJob> => api.get(`/api/generation-jobs/${seg(id)}`);
+export const getGenerationJob = (id: number): Promise<GenerationJob> => unwrap(client.GET('/api/generation-jobs/{job_id}', { params: { path: { job_id: id } } }));
 
 export const generationJobQueryKey = (id: number) => ['generation-jobs', id] as const;
 

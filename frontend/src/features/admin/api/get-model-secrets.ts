@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ModelSecretList } from '@/lib/api-types';
 
 /** The key names an admin configured and the hosts each may go to (never the keys). */
-export const getModelSecrets = (): Promise<ModelSecretList> => api.get('/api/models/secrets');
+export const getModelSecrets = (): Promise<ModelSecretList> => unwrap(client.GET('/api/models/secrets'));
 
 export const modelSecretsQueryKey = ['models', 'secrets'] as const;
 

@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ModelEndpointList } from '@/lib/api-types';
 
-export const getModels = (): Promise<ModelEndpointList> => api.get('/api/models');
+export const getModels = (): Promise<ModelEndpointList> => unwrap(client.GET('/api/models'));
 
 export const modelsQueryKey = ['models'] as const;
 

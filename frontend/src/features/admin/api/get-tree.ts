@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { TreeDetail } from '@/lib/api-types';
 
-export const getTree = (id: number): Promise<TreeDetail> => api.get(`/api/trees/${seg(id)}`);
+export const getTree = (id: number): Promise<TreeDetail> => unwrap(client.GET('/api/trees/{tree_id}', { params: { path: { tree_id: id } } }));
 
 export const treeQueryKey = (id: number) => ['trees', id] as const;
 

@@ -1,13 +1,13 @@
 import { keepPreviousData, queryOptions, useQuery, type QueryClient } from '@tanstack/react-query';
 
-import { api } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { Account, AccountPage } from '@/lib/api-types';
 
 export type UsersPage = { limit: number; offset: number };
 
 /** One page of accounts, oldest first (admins only). */
 export const getUsers = ({ limit, offset }: UsersPage): Promise<AccountPage> =>
-  api.get(`/api/users?${new URLSearchParams({ limit: String(limit), offset: String(offset) })}`);
+  unwrap(client.GET('/api/users', { params: { query: { limit, offset } } }));
 
 export const usersQueryKey = ['users'] as const;
 

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { HaltTreeBody, TreeDetail } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -10,7 +10,7 @@ import { treeQueryKey } from './get-tree';
 export type HaltTreeInput = { slug: string; id: number; body: HaltTreeBody };
 
 /** Stops a live tree (no more tasks on it); answers with the tree. 409 when it already ended. */
-export const haltTree = ({ id, body }: HaltTreeInput): Promise<TreeDetail> => api.post(`/api/trees/${seg(id)}/halt`, body);
+export const haltTree = ({ id, body }: HaltTreeInput): Promise<TreeDetail> => unwrap(client.POST('/api/trees/{tree_id}/halt', { params: { path: { tree_id: id } }, body }));
 
 export const useHaltTree = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof haltTree> } = {}) => {
   const queryClient = useQueryClient();

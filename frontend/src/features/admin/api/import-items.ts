@@ -1,16 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, isApiError, seg } from '@/lib/api-client';
+import { client, formData, isApiError, unwrap } from '@/lib/api-client';
 import type { ImportLineError, ImportResult } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
 export type ImportItemsInput = { slug: string; file: File };
 
-export const importItems = ({ slug, file }: ImportItemsInput): Promise<ImportResult> => {
-  const form = new FormData();
-  form.append('file', file, file.name);
-  return api.postForm(`/api/campaigns/${seg(slug)}/items/import`, form);
-};
+export const importItems = ({ slug, file }: ImportItemsInput): Promise<ImportResult> =>
+  unwrap(client.POST('/api/campaigns/{slug}/items/import', { params: { path: { slug } }, body: formData({ file }) }));
 
 /** The per-line errors of a rejected import, or null for any other failure. */
 export function importLineErrors(error: unknown): ImportLineError[] | null {

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { PasswordResetLink } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -9,7 +9,7 @@ import type { MutationConfig } from '@/lib/react-query';
  * stop working. 409 `no_password_login` for crowd accounts.
  */
 export const issuePasswordReset = (userId: number): Promise<PasswordResetLink> =>
-  api.post(`/api/users/${seg(userId)}/password-reset`);
+  unwrap(client.POST('/api/users/{user_id}/password-reset', { params: { path: { user_id: userId } } }));
 
 export const useIssuePasswordReset = ({
   mutationConfig,

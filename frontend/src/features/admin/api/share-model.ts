@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ModelEndpoint, ModelEndpointList, ModelSharingBody } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -8,7 +8,7 @@ import { modelsQueryKey } from './get-models';
 
 /** Replaces who the model is shared with (its owner or an admin; only an admin changes `all`). */
 export const shareModel = ({ name, sharing }: { name: string; sharing: ModelSharingBody }): Promise<ModelEndpoint> =>
-  api.put(`/api/models/${seg(name)}/sharing`, sharing);
+  unwrap(client.PUT('/api/models/{name}/sharing', { params: { path: { name } }, body: sharing }));
 
 export const useShareModel = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof shareModel> } = {}) => {
   const queryClient = useQueryClient();
