@@ -76,7 +76,7 @@ def _parts(content: str | list[Any]) -> list[dict[str, Any]]:
     return [part.model_dump(exclude_none=True) for part in content]
 
 
-def _context(line: ImportLine) -> list[dict]:
+def _context(line: ImportLine) -> list[dict[str, Any]]:
     if isinstance(line.prompt, str):
         return [{"role": "user", "content": text_parts(line.prompt)}]
     return [

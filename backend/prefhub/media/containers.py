@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mutagen.mp4 import Atom, AtomError, Atoms
+# Where they are defined: mutagen.mp4 imports them without re-exporting them.
+from mutagen.mp4._atom import Atom, AtomError, Atoms
 
 
 class ContainerError(ValueError):
@@ -56,7 +58,9 @@ def mp4_tracks(data: bytes) -> Mp4Tracks:
 
 
 def _payload(atom: Atom, stream: io.BytesIO) -> bytes:
-    complete, payload = atom.read(stream)
+    # mutagen leaves Atom.read unannotated: (whether every byte was there, the payload)
+    read: tuple[bool, bytes] = atom.read(stream)  # type: ignore[no-untyped-call]
+    complete, payload = read
     if not complete:
         raise ContainerError(f"the {atom.name!r} box is truncated")
     return payload
@@ -131,7 +135,7 @@ def _tracks(data: bytes, start: int, end: int, found: WebmHeaders) -> None:
                 found.height = _uint(data, video.get(_PIXEL_HEIGHT))
 
 
-def _children(data: bytes, start: int, end: int):  # type: ignore[no-untyped-def]
+def _children(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
     position = start
     while position < end:
         element, c_start, c_end = _element(data, position, end)

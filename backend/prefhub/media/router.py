@@ -60,6 +60,7 @@ def upload(
             raise type(exc)(
                 f"{file.filename}: {exc.message}", details={"file": file.filename}
             ) from exc
+        # part: a plain dict that pydantic validates into the MediaPart union
         uploaded.append(UploadedMedia(filename=file.filename, part=stored.part()))  # type: ignore[arg-type]
     return MediaUploadResult(files=uploaded)
 
@@ -167,6 +168,7 @@ def _fetch_out(session: Session, job: MediaFetchJob) -> MediaFetchOut:
         campaign_slug=session.get_one(Campaign, job.campaign_id).slug,
         url=job.url,
         status=job.status,
+        # a plain dict that pydantic validates into the MediaPart union
         part=service.part_of(asset) if asset else None,  # type: ignore[arg-type]
         error=MediaFetchError(code=job.error_code, message=job.error_message or "")
         if job.error_code

@@ -132,6 +132,7 @@ def url_of(session: Session, job_id: int) -> str:
 
 def finish_fetch(session: Session, job_id: int, data: bytes) -> None:
     job = session.get_one(MediaFetchJob, job_id)
+    assert job.campaign_id is not None  # created for a campaign, deleted with it
     stored = add(session, data, job.campaign_id)
     job.asset_id = session.scalars(
         select(MediaAsset.id).where(MediaAsset.sha256 == stored.sha256)

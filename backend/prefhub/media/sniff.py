@@ -11,7 +11,7 @@ import io
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, cast
 
 from mutagen import FileType, MutagenError
 from mutagen.flac import FLAC
@@ -93,9 +93,17 @@ def _image(data: bytes) -> Sniffed:
     return Sniffed(MediaKind.image, content_type, extension, width, height)
 
 
-def _stream_info(loader: Callable[[io.BytesIO], FileType], data: bytes, name: str) -> Any:
+class _StreamInfo(Protocol):
+    """The facts read from a format's stream info (mutagen declares none of them)."""
+
+    length: float
+    bitrate: int
+
+
+def _stream_info(loader: Callable[[io.BytesIO], FileType], data: bytes, name: str) -> _StreamInfo:
     try:
-        info = loader(io.BytesIO(data)).info
+        # FileType types ``info`` as None; each format's class sets its own stream info.
+        info = cast(_StreamInfo, loader(io.BytesIO(data)).info)
     except (MutagenError, ValueError) as exc:
         raise UnsupportedMedia(f"The {name} file is truncated or corrupt: {exc}") from exc
     if not info.length or info.length <= 0:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from prefhub.media.exceptions import MediaTooLarge
 from prefhub.media.sniff import Sniffed, sniff
@@ -102,7 +102,7 @@ def read_limited(chunks: Iterable[bytes], limit: int) -> bytes:
     return bytes(data)
 
 
-def read_file_limited(file: BinaryIO, limit: int, chunk: int = 1024 * 1024) -> bytes:
+def read_file_limited(file: IO[bytes], limit: int, chunk: int = 1024 * 1024) -> bytes:
     """Read an open file in chunks, refusing it once it passes ``limit``."""
     return read_limited(iter(lambda: file.read(chunk), b""), limit)
 

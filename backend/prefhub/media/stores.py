@@ -138,7 +138,8 @@ class S3Store:
     def read(self, key: str) -> bytes:
         body = self._get(key)["Body"]
         try:
-            return body.read()
+            data: bytes = body.read()
+            return data
         finally:
             body.close()
 
@@ -162,7 +163,10 @@ class S3Store:
             "ResponseContentType": content_type,
             "ResponseContentDisposition": "inline",
         }
-        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+        url: str = self.client.generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=seconds
+        )
+        return url
 
     def browser_origins(self) -> tuple[str, ...]:
         """The origins a browser fetches this bucket's presigned URLs from (for the web app's
@@ -182,7 +186,10 @@ class S3Store:
         return tuple(dict.fromkeys(origin.lower() for origin in origins))
 
     def _get(self, key: str, **options: str) -> dict[str, Any]:
-        return self.client.get_object(Bucket=self.bucket, Key=self.object_key(key), **options)
+        response: dict[str, Any] = self.client.get_object(
+            Bucket=self.bucket, Key=self.object_key(key), **options
+        )
+        return response
 
 
 def _chunks(body: Any) -> Iterator[bytes]:
