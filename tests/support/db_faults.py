@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,10 +24,11 @@ def skip_unless_possible(how: str) -> None:
 
 
 @contextmanager
-def database_drops_out_at(statement_start: str, how: str) -> Iterator[list[str]]:
-    """Make this process's database fail once, when a statement starting with ``statement_start``
-    is about to run: ``terminate`` kills the connection's PostgreSQL backend; ``raise`` has
-    the driver raise its OperationalError. Yields the statements it failed."""
+def database_drops_out_at(statement: str, how: str) -> Iterator[list[str]]:
+    """Make this process's database fail once, when a statement matching ``statement`` (a
+    regular expression, from its start, ignoring case) is about to run: ``terminate`` kills
+    the connection's PostgreSQL backend; ``raise`` has the driver raise its OperationalError.
+    Yields the statements it failed."""
     from prefhub.kit.db import get_engine
 
     engine = get_engine()
@@ -34,10 +36,12 @@ def database_drops_out_at(statement_start: str, how: str) -> Iterator[list[str]]
 
     # The dialect's do_execute runs the statement: what it raises, SQLAlchemy handles as it
     # handles the driver's own errors (wrapped, the connection invalidated if it is gone).
-    def do_execute(cursor, statement, parameters, context):  # type: ignore[no-untyped-def]
-        if failed or not statement.lstrip().upper().startswith(statement_start):
+    pattern = re.compile(statement, re.IGNORECASE)
+
+    def do_execute(cursor, sql, parameters, context):  # type: ignore[no-untyped-def]
+        if failed or not pattern.match(sql.lstrip()):
             return None
-        failed.append(statement)
+        failed.append(sql)
         if how == "raise":
             raise context.dialect.loaded_dbapi.OperationalError("database is locked")
         import psycopg

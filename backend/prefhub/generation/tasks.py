@@ -31,6 +31,7 @@ from prefhub.generation import dispatch, execution, service
 from prefhub.generation.exceptions import PermanentModelError, RetryableModelError
 from prefhub.generation.execution import RequestPlan
 from prefhub.generation.providers import Completion, generate
+from prefhub.jobs.runner import retrying
 from prefhub.kit import egress
 from prefhub.kit.db import unit_of_work
 from prefhub.kit.slots import SlotTimeout, endpoint_slot, warm_up_slots
@@ -74,22 +75,33 @@ def dispatch_job(
     the job has been idle longer than the broker's visibility timeout: their worker and its
     message are gone. ``sent_through``: the job's creation sent the requests up to this id."""
     claimed = datetime.fromisoformat(claim) if claim else None
-    with unit_of_work() as session:
-        if recovering:
-            execution.finish_job_if_done(session, job_id)  # only its closing was lost
-        include_running = (
-            recovering
-            and service.idle_seconds(session, job_id) > get_settings().redis_visibility_timeout
-        )
-        request_ids = service.requests_to_dispatch(
-            session, job_id, claimed, include_running=include_running, after=sent_through
-        )
+
+    def to_dispatch() -> list[int]:
+        with unit_of_work() as session:
+            if recovering:
+                execution.finish_job_if_done(session, job_id)  # only its closing was lost
+            include_running = (
+                recovering
+                and service.idle_seconds(session, job_id) > get_settings().redis_visibility_timeout
+            )
+            return service.requests_to_dispatch(
+                session, job_id, claimed, include_running=include_running, after=sent_through
+            )
+
+    # Every transaction here is tried again after a transient database error, as the jobs
+    # runner does: a task that failed would leave its requests queued until the sweeper
+    # judged them lost (the broker's visibility timeout, an hour by default).
+    request_ids = retrying(to_dispatch)
     if not request_ids and sent_through is None:
         return 0
     with celery_app.producer_or_acquire() as producer:
         dispatch.send_chunks(job_id, dispatch.chunks(request_ids, dispatch.CHUNK_SIZE), producer)
-    with unit_of_work() as session:
-        service.mark_dispatched(session, job_id, claimed)
+
+    def mark() -> None:
+        with unit_of_work() as session:
+            service.mark_dispatched(session, job_id, claimed)
+
+    retrying(mark)
     return len(request_ids)
 
 
@@ -111,9 +123,13 @@ def run_requests(job_id: int, request_ids: list[int]) -> int:
             retries=1,
             expires=dispatch.REQUEST_EXPIRES,
         )
+    retrying(lambda: _finish_job(job_id))
+    return len(request_ids) - len(retry)
+
+
+def _finish_job(job_id: int) -> None:
     with unit_of_work() as session:
         execution.finish_job_if_done(session, job_id)
-    return len(request_ids) - len(retry)
 
 
 @celery_app.task(
@@ -133,9 +149,13 @@ def execute_request(request_id: int, retries: int, max_retries: int) -> float | 
     the request is finished (stored, failed for good, cancelled, or already done)."""
     delay = _run_batch([request_id], retries, max_retries).get(request_id)
     if delay is None:
-        with unit_of_work() as session:
-            for job_id in execution.jobs_of_requests(session, [request_id]):
-                execution.finish_job_if_done(session, job_id)
+
+        def finish() -> None:
+            with unit_of_work() as session:
+                for job_id in execution.jobs_of_requests(session, [request_id]):
+                    execution.finish_job_if_done(session, job_id)
+
+        retrying(finish)
     return delay
 
 
@@ -161,8 +181,7 @@ def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[i
     """Start the requests, call their models concurrently and hand each completion to this
     process's storer as it arrives. Returns, once every completion is committed, the
     requests to try again, with their delays."""
-    with unit_of_work() as session:
-        plans = execution.start_requests(session, request_ids)
+    plans = retrying(lambda: _start(request_ids))
     running: dict[Future[Completion], RequestPlan] = {
         _pool(plan.endpoint).submit(_call, plan): plan for plan in plans
     }
@@ -178,8 +197,7 @@ def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[i
                 completed.append((plan, future.result()))
             except (RetryableModelError, SlotTimeout) as exc:
                 final = retries >= max_retries
-                with unit_of_work() as session:
-                    execution.record_failure(session, plan.request_id, str(exc), final=final)
+                _record_failure(plan.request_id, str(exc), final=final)
                 if final:
                     log.warning("generation request %s failed for good: %s", plan.request_id, exc)
                 else:
@@ -188,8 +206,7 @@ def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[i
                         retries + 1, retry_after, _rng
                     )
             except PermanentModelError as exc:
-                with unit_of_work() as session:
-                    execution.record_failure(session, plan.request_id, str(exc), final=True)
+                _record_failure(plan.request_id, str(exc), final=True)
             except Exception as exc:  # a bug: store the others, then fail the task with it
                 unexpected = unexpected or exc
         if completed:
@@ -202,6 +219,19 @@ def _run_batch(request_ids: list[int], retries: int, max_retries: int) -> dict[i
     if unexpected is not None:
         raise unexpected
     return retry
+
+
+def _start(request_ids: list[int]) -> list[RequestPlan]:
+    with unit_of_work() as session:
+        return execution.start_requests(session, request_ids)
+
+
+def _record_failure(request_id: int, error: str, *, final: bool) -> None:
+    def record() -> None:
+        with unit_of_work() as session:
+            execution.record_failure(session, request_id, error, final=final)
+
+    retrying(record)
 
 
 class _Storer:
@@ -244,8 +274,13 @@ class _Storer:
 
     @staticmethod
     def _commit(batch: list[tuple[list[tuple[RequestPlan, Completion]], Future[None]]]) -> None:
-        with unit_of_work() as session:
-            execution.store_completions(session, [c for completed, _ in batch for c in completed])
+        def store() -> None:
+            with unit_of_work() as session:
+                execution.store_completions(
+                    session, [c for completed, _ in batch for c in completed]
+                )
+
+        retrying(store)
         for _, done in batch:
             done.set_result(None)
 
