@@ -208,7 +208,7 @@ def _context(texts: Texts, rng: random.Random, i: int) -> list[dict[str, Any]]:
 
 
 def _item_lines(config: Config, campaign_id: int) -> Iterator[str]:
-    from prefhub.kit.json_pieces import prompt_json
+    from prefhub.exports.dpo_encoding import prompt_json
 
     rng = random.Random(f"{config.seed}-items")
     texts = Texts(rng)
@@ -222,7 +222,7 @@ def _item_lines(config: Config, campaign_id: int) -> Iterator[str]:
 
 
 def _candidate_lines(config: Config) -> Iterator[str]:
-    from prefhub.kit.json_pieces import text_json
+    from prefhub.exports.dpo_encoding import text_json
 
     rng = random.Random(f"{config.seed}-candidates")
     texts = Texts(rng)
