@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 import pytest
@@ -64,7 +65,7 @@ def capture_server() -> Iterator[tuple[str, list[str]]]:
 
 def _items_zip(tracker: str) -> bytes:
     """Two text pairs whose Markdown embeds tracking pixels, and one pair of uploaded images."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": f"text-{i}",
             "prompt": f"Question {i} ![]({tracker}/prompt-{i}.gif)",

@@ -161,7 +161,12 @@ def _fast_batches(monkeypatch) -> tuple[str, list[int]]:
     name = "batches" if get_engine().dialect.name == "postgresql" else "portable_batches"
     used: list[int] = []
     real = getattr(fast_dpo, name)
-    monkeypatch.setattr(fast_dpo, name, lambda *a: used.append(1) or real(*a))
+
+    def counted(*args):
+        used.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(fast_dpo, name, counted)
     return name, used
 
 

@@ -37,7 +37,6 @@ import json
 import signal
 import socket
 import struct
-import sys
 import threading
 import time
 import uuid
@@ -721,4 +720,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -63,6 +63,7 @@ def grown(as_user, tree_campaign) -> Grown:
         tree_id = tree_id or response.json()["tree_id"]
         if researcher.get(f"/api/trees/{tree_id}").json()["state"] == "ready_for_export":
             break
+    assert tree_id is not None, "no tree task was answered"
     root = researcher.get(f"/api/trees/{tree_id}").json()["root"]
     assert history["rejected"], "no depth-3 reply was rejected"
     # A depth-3 assistant reply that was ranked: deleting it dissolves its sibling set (not

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
+from prefhub.exports.dpo_encoding import dumps_row
 from prefhub.exports.formats import dpo
-from prefhub.exports.formats.dpo import DpoWriter, dumps_row
+from prefhub.exports.formats.dpo import DpoWriter
 from prefhub.exports.judgment_record import JudgmentRecord
 
 KINDS = {"preference": "pairwise", "style": "pairwise", "notes": "text"}
@@ -18,7 +20,7 @@ def text(value: str) -> list[dict[str, str]]:
 
 
 def record(judgment_id: int, answers: dict, **changes) -> JudgmentRecord:
-    fields = {
+    fields: dict[str, Any] = {
         "judgment_id": judgment_id,
         "annotator_pseudonym": "ann-0123456789abcdef",
         "item_external_id": 'item "7" \\ ünïcode',

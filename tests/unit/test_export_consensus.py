@@ -20,7 +20,7 @@ from prefhub.exports.formats.aggregated import (
 from prefhub.exports.judgment_record import JudgmentRecord
 
 # Candidates 1, 2, 3 of one item.
-CANDIDATES = {
+CANDIDATES: dict[int, tuple[list[dict[str, Any]], str | None]] = {
     cid: ([{"type": "text", "text": f"answer {cid}"}], f"model-{cid}") for cid in (1, 2, 3)
 }
 CONTEXT = [{"role": "user", "content": [{"type": "text", "text": "Question?"}]}]

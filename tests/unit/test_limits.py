@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import anyio
+from starlette.types import Message
 
 from prefhub.kit.limits import ConcurrencyLimit
+
+
+async def _receive() -> Message:
+    return {"type": "http.disconnect"}  # never called: the app reads no body
+
+
+async def _send(message: Message) -> None:
+    pass  # never called: the app sends nothing
 
 
 def _run(paths: list[str], limit: int) -> int:
@@ -23,7 +32,7 @@ def _run(paths: list[str], limit: int) -> int:
     async def main() -> None:
         async with anyio.create_task_group() as group:
             for path in paths:
-                group.start_soon(limited, {"type": "http", "path": path}, None, None)
+                group.start_soon(limited, {"type": "http", "path": path}, _receive, _send)
 
     anyio.run(main)
     return most
