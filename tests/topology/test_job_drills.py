@@ -419,6 +419,10 @@ def broker_down(lab: Lab) -> dict[str, Created]:
     with lab.api("no-redis") as client:
         _prepare(lab, client)
         created = {kind: CREATE[kind](lab, client, "down") for kind in KINDS}
+    # The API answered, and its sends were lost: the broker was down at commit.
+    told = lab.log("api-no-redis").read_text()
+    lost = [c.kind for c in created.values() if f"{c.kind} job {c.job_id} stays queued" in told]
+    assert lost == KINDS, told[-3000:]
     lab.start_redis()
     worker = lab.worker("after-outage")
     wait_finished(created)
