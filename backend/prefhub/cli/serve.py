@@ -66,7 +66,7 @@ def serve(
     )
 
 
-def _stop_child(child: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _stop_child(child: subprocess.Popen[bytes]) -> None:
     if child.poll() is None:
         child.terminate()
         try:
