@@ -172,7 +172,8 @@ def _annotation_process(manifest: dict[str, Any]) -> str:
         for k, v in chosen.items()
         if k != "include_gold" and v is not None and v is not False and v not in ([], {})
     }
-    gold = GOLD.get(chosen.get("include_gold"), "")  # item campaigns only
+    included = chosen.get("include_gold")
+    gold = GOLD[included] if isinstance(included, bool) else ""  # item campaigns only
     applied = "\n".join(f"- `{_code(k)}`: {_cell(_filter_value(v))}" for k, v in filters.items())
     guidelines = (spec.get("guidelines") or "").strip()
     return _section(

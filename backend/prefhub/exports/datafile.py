@@ -79,7 +79,7 @@ class HashingWriter(io.BufferedIOBase):
             except OSError as exc:
                 if exc.errno != errno.EINVAL or self._written_directly:
                     raise
-                refused = bytes(stage[: self._staged])
+                refused: bytes | None = bytes(stage[: self._staged])
             else:
                 refused = None
                 self._written_directly += length
@@ -111,19 +111,32 @@ class HashingWriter(io.BufferedIOBase):
         whole = self._staged - self._staged % BLOCK
         if whole:
             self._write_staged(whole)
-        if self._fd is not None:
-            os.close(self._fd)
-            if self._staged:
-                with self._path.open("r+b") as tail, memoryview(self._stage) as stage:
-                    tail.seek(0, os.SEEK_END)
-                    tail.write(stage[: self._staged])
-            self._release_stage()
-        elif self._file is not None:
+        # _write_staged may have fallen back to the page cache (and closed the descriptor).
+        if not self._writing_directly():
+            self._close_buffered()
+            return
+        os.close(self._fd)
+        if self._staged:
+            with self._path.open("r+b") as tail, memoryview(self._stage) as stage:
+                tail.seek(0, os.SEEK_END)
+                tail.write(stage[: self._staged])
+        self._release_stage()
+
+    def _writing_directly(self) -> bool:
+        return self._fd is not None
+
+    def _close_buffered(self) -> None:
+        if self._file is not None:
             self._file.close()
 
     def _release_stage(self) -> None:
         self._stage.close()
         self._staged = 0
+
+    @property
+    def name(self) -> str:
+        """The file's path, as a file object's ``name`` (what TextIOWrapper may report)."""
+        return str(self._path)
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()

@@ -285,7 +285,9 @@ def _tuned_cursor(session: Session) -> Any:
     connection.exec_driver_sql("SET LOCAL client_encoding = 'UTF8'")
     # Dates as text are ISO 8601 with a space: YYYY-MM-DD HH:MM:SS[.ffffff].
     connection.exec_driver_sql("SET LOCAL DateStyle = 'ISO, MDY'")
-    return connection.connection.driver_connection.cursor(binary=True)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live psycopg connection: this session is using it
+    return driver.cursor(binary=True)
 
 
 def batches(

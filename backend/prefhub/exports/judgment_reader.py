@@ -163,7 +163,7 @@ def _text(value: Any) -> str:
 
 
 def count_judgments(session: Session, scope: Scope) -> int:
-    counted = func.count(Judgment.id)
+    counted: ColumnElement[int] = func.count(Judgment.id)
     if scope.current_only:
         # Every superseded judgment has exactly one successor naming it (a unique column).
         counted = counted - func.count(Judgment.supersedes_id)

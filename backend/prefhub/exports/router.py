@@ -15,6 +15,7 @@ from prefhub.exports.schemas import (
     ExportJobList,
     ExportJobOut,
     ExportOptions,
+    ExportOptionsOut,
     ExportProgress,
 )
 from prefhub.jobs.dependencies import IdempotencyKey
@@ -37,7 +38,7 @@ def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
         id=job.id,
         campaign_slug=campaign.slug,
         format=job.format,
-        options=job.options,
+        options=ExportOptionsOut.model_validate(job.options),
         status=job.status,
         progress=ExportProgress(done=job.progress_done, total=job.progress_total),
         row_count=job.row_count,

@@ -79,7 +79,8 @@ def _encoder(writer: Any) -> Callable[[JudgmentRecord], Iterable[str]]:
     """A writer's rows as JSON lines: its own ``lines()`` where it has one (dpo: prompts and
     completions encoded once each, not once per row), else each row dumped."""
     if hasattr(writer, "lines"):
-        return writer.lines
+        lines: Callable[[JudgmentRecord], Iterable[str]] = writer.lines
+        return lines
     return lambda record: map(dumps_row, writer.rows(record))
 
 
@@ -122,8 +123,10 @@ def write_judgment_rows(
                 writer.add_item(records)
                 tally.kept(records)
             tally.read(read)
-        profiles = _profiles_by_pseudonym(session, campaign, options)
-        rows = writer.rows(profiles if options.include_profiles else None)
+        # Kept by annotator id for the manifest's demographics (profiles_of), as elsewhere.
+        profiles = annotator_profiles(session, campaign.id)
+        by_pseudonym = _profiles_by_pseudonym(session, campaign, options, profiles)
+        rows = writer.rows(by_pseudonym if options.include_profiles else None)
         tally.rows += _write_lines(out, rows)
     elif options.aggregation != "none" or options.min_agreement is not None:
         encode = _encoder(writer)

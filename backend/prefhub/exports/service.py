@@ -189,12 +189,14 @@ def _copy_media(session: Session, used: dict[str, str], folder: Path) -> list[di
     is the file's name and is checked again on the copy."""
     if not used:
         return []
-    keys = dict(
+    keys: dict[str, str] = dict(
         session.execute(
             select(MediaAsset.sha256, MediaAsset.storage_key).where(
                 MediaAsset.sha256.in_(list(used))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     (folder / "media").mkdir()
     entries = []
@@ -268,7 +270,7 @@ def check_supported(campaign: Campaign, options: ExportOptions) -> None:
     # Tree campaigns rank sibling replies by the campaign's own consensus method, and their
     # rows are per tree: item filters do not apply.
     set_fields = options.model_fields_set
-    refused = [
+    refused: list[str] = [
         name
         for name in (
             "rounds",

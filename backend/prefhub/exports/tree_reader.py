@@ -7,8 +7,9 @@ tree holds only its visible messages (not deleted, not rejected, under a visible
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -89,7 +90,7 @@ def dense_ranks(siblings: list[MessageRecord]) -> dict[int, int]:
     return {m.id: dense[m.rank] for m in siblings if m.rank is not None}
 
 
-def _iso(value: Any) -> str:
+def _iso(value: datetime) -> str:
     return value.isoformat(timespec="seconds") + "Z"
 
 
@@ -150,7 +151,7 @@ def iter_trees(
         after_id = trees[-1].id
 
 
-def _load(session: Session, trees: list[Any], pseudonym: Pseudonymizer) -> list[TreeRecord]:
+def _load(session: Session, trees: Sequence[Any], pseudonym: Pseudonymizer) -> list[TreeRecord]:
     tree_ids = [t.id for t in trees]
     records = {
         t.id: TreeRecord(t.id, t.state.value, t.lang, _iso(t.created_at), [], []) for t in trees
@@ -170,7 +171,7 @@ def _load(session: Session, trees: list[Any], pseudonym: Pseudonymizer) -> list[
             records[message.tree_id].left_out["under_hidden_parent"] += 1
         else:
             visible[message.id] = message
-    labels: dict[int, dict[str, dict]] = {}
+    labels: dict[int, dict[str, dict[str, Any]]] = {}
     ids = list(visible)
     for start in range(0, len(ids), ID_CHUNK):
         labels |= label_summary(session, ids[start : start + ID_CHUNK])
