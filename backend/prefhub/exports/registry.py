@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -138,7 +139,8 @@ OPTION_DESCRIPTIONS = {
 }
 
 _formats: dict[str, ExportFormat] = {}
-_discovered = False
+_discovered = threading.Event()
+_discovering = threading.Lock()
 
 
 def register(entry: ExportFormat) -> ExportFormat:
@@ -157,14 +159,17 @@ def unregister(name: str) -> None:
 
 
 def _discover() -> None:
-    """Import every module of ``prefhub.exports.formats``: each registers its formats."""
-    global _discovered
-    if _discovered:
+    """Import every module of ``prefhub.exports.formats``: each registers its formats. Once,
+    under a lock: a second thread must not read the registry half filled."""
+    if _discovered.is_set():
         return
-    _discovered = True
-    package = importlib.import_module("prefhub.exports.formats")
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{module.name}")
+    with _discovering:
+        if _discovered.is_set():
+            return
+        package = importlib.import_module("prefhub.exports.formats")
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+        _discovered.set()
 
 
 def all_formats() -> list[ExportFormat]:
