@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SkipValidation
 
+from prefhub.campaigns.answers import Answer
 from prefhub.campaigns.spec import Question
 from prefhub.kit.bounds import BodyId
 from prefhub.kit.content import Message, Part
@@ -45,7 +46,10 @@ class NextTaskResponse(BaseModel):
 class SubmitRequest(BaseModel):
     assignment_id: BodyId
     client_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    answers: dict[str, Any]
+    # Keyed by question id. The schema declares each kind's shape (clients generate their types
+    # from it); validate_answers checks each answer against its question and the candidates shown,
+    # so a wrong shape is a 422 invalid_answer naming the field, not a request validation error.
+    answers: dict[str, SkipValidation[Answer]]
     time_spent_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
 
 

@@ -7,9 +7,9 @@ Answers name candidates by the label the annotator saw ("A", "B", ...); the judg
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, WithJsonSchema
 
 from prefhub.campaigns.spec import (
     BinaryQuestion,
@@ -68,8 +68,39 @@ class CandidateTextAnswer(_Answer):
     texts: dict[str, str] = Field(default_factory=dict)
 
 
+# A flag is a boolean, a scale an integer; null (or absent) when not given.
+_LABEL_VALUES = {
+    "type": "object",
+    "additionalProperties": {"anyOf": [{"type": "boolean"}, {"type": "integer"}, {"type": "null"}]},
+}
+
+
 class LabelsAnswer(_Answer):
-    values: dict[str, Any]
+    # Label id -> value (target "prompt"), or candidate label -> label id -> value. _labels
+    # checks the values against the question, so only the schema spells them out.
+    values: Annotated[
+        dict[str, Any],
+        WithJsonSchema(
+            {
+                "title": "Values",
+                "anyOf": [_LABEL_VALUES, {"type": "object", "additionalProperties": _LABEL_VALUES}],
+            }
+        ),
+    ]
+
+
+# Every answer shape, for the API schema; which one a question takes depends on its kind (and a
+# text question's target), so validate_answers picks the model per question.
+Answer = (
+    PairwiseAnswer
+    | RankingAnswer
+    | BinaryAnswer
+    | NegativeOnlyAnswer
+    | RatingAnswer
+    | ItemTextAnswer
+    | CandidateTextAnswer
+    | LabelsAnswer
+)
 
 
 class _Fail(Exception):

@@ -1281,6 +1281,13 @@ export interface components {
              */
             type: "audio";
         };
+        /** BinaryAnswer */
+        BinaryAnswer: {
+            /** Votes */
+            votes: {
+                [key: string]: "up" | "down";
+            };
+        };
         /**
          * BinaryQuestion
          * @description Thumbs up or down for each candidate (unpaired, KTO-style).
@@ -1465,6 +1472,13 @@ export interface components {
             model_name: string | null;
             /** Round */
             round: number;
+        };
+        /** CandidateTextAnswer */
+        CandidateTextAnswer: {
+            /** Texts */
+            texts?: {
+                [key: string]: string;
+            };
         };
         /**
          * Choice
@@ -2080,6 +2094,14 @@ export interface components {
          * @enum {string}
          */
         ItemStatus: "pending" | "ready" | "complete";
+        /** ItemTextAnswer */
+        ItemTextAnswer: {
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
         /**
          * JobError
          * @description Why a job failed: a stable code and a message for people (never internals).
@@ -2202,6 +2224,17 @@ export interface components {
             count: number;
             /** Value */
             value: number;
+        };
+        /** LabelsAnswer */
+        LabelsAnswer: {
+            /** Values */
+            values: {
+                [key: string]: boolean | number | null;
+            } | {
+                [key: string]: {
+                    [key: string]: boolean | number | null;
+                };
+            };
         };
         /**
          * LabelsQuestion
@@ -2456,6 +2489,13 @@ export interface components {
             /** Reply */
             reply?: string | null;
         };
+        /** NegativeOnlyAnswer */
+        NegativeOnlyAnswer: {
+            /** Unacceptable */
+            unacceptable?: {
+                [key: string]: string[];
+            };
+        };
         /**
          * NegativeOnlyQuestion
          * @description Mark only the unacceptable candidates, each with reason categories.
@@ -2494,6 +2534,20 @@ export interface components {
         NextTaskResponse: {
             progress: components["schemas"]["AnnotatorProgress"];
             task: components["schemas"]["Task"] | null;
+        };
+        /** PairwiseAnswer */
+        PairwiseAnswer: {
+            /** Aspects */
+            aspects?: {
+                [key: string]: "A" | "B" | "tie";
+            };
+            /**
+             * Choice
+             * @enum {string}
+             */
+            choice: "A" | "B" | "tie" | "both_bad";
+            /** Strength */
+            strength?: ("slight" | "clear" | "strong") | null;
         };
         /**
          * PairwiseQuestion
@@ -2648,6 +2702,16 @@ export interface components {
             /** Ranking */
             ranking: number[][];
         };
+        /** RankingAnswer */
+        RankingAnswer: {
+            /**
+             * None Acceptable
+             * @default false
+             */
+            none_acceptable: boolean;
+            /** Ranking */
+            ranking?: string[][];
+        };
         /**
          * RankingQuestion
          * @description Order the shown candidates best first; ties share a rank.
@@ -2684,6 +2748,15 @@ export interface components {
              * @default Rank the responses, best first.
              */
             prompt: string;
+        };
+        /** RatingAnswer */
+        RatingAnswer: {
+            /** Scores */
+            scores: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
         /** RatingAttribute */
         RatingAttribute: {
@@ -2850,7 +2923,7 @@ export interface components {
         SubmitRequest: {
             /** Answers */
             answers: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["PairwiseAnswer"] | components["schemas"]["RankingAnswer"] | components["schemas"]["BinaryAnswer"] | components["schemas"]["NegativeOnlyAnswer"] | components["schemas"]["RatingAnswer"] | components["schemas"]["ItemTextAnswer"] | components["schemas"]["CandidateTextAnswer"] | components["schemas"]["LabelsAnswer"];
             };
             /** Assignment Id */
             assignment_id: number;
@@ -4321,8 +4394,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                slug: string;
                 task_id: number;
+                slug: string;
             };
             cookie?: never;
         };
@@ -4418,8 +4491,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                slug: string;
                 task_id: number;
+                slug: string;
             };
             cookie?: never;
         };

@@ -1,7 +1,9 @@
-// API types, derived from the schema generated from the backend's OpenAPI document
-// (`npm run gen:api` → `api-schema.d.ts`). Only what that schema leaves free-form is written by
-// hand here: the `answers` per question kind, error `details`, profile answers, tree labels and
-// sampling parameters.
+// Names for the API types the app uses. Every one is derived from `api-schema.d.ts`, which
+// openapi-typescript generates from the committed `backend/openapi.json` (`make api-types` writes
+// both; `npm test` fails when the .d.ts is stale, the backend's tests/test_openapi_current.py when
+// the JSON is). The answer shapes per question kind come from the backend's answer models too.
+// Written by hand here is only what the schema leaves free-form: error `details`, profile answers,
+// tree review labels and sampling parameters. Requests go through `api-client.ts` (openapi-fetch).
 import type { components } from './api-schema';
 
 type Schemas = components['schemas'];
@@ -61,30 +63,27 @@ export type Choice = Schemas['Choice'];
 export type Question = Schemas['Task']['questions'][number];
 export type QuestionKind = Question['kind'];
 
-// The schema types `answers` as a free-form object; the shape per kind is spelled out here
-// (mirrors backend/prefhub/campaigns/answers.py).
-export type PairwiseChoice = 'A' | 'B' | 'tie' | 'both_bad';
-export type PairwiseStrength = 'slight' | 'clear' | 'strong';
-export type AspectChoice = 'A' | 'B' | 'tie';
-export type PairwiseAnswer = {
-  choice: PairwiseChoice;
-  strength?: PairwiseStrength | null;
-  aspects?: Record<string, AspectChoice>;
-};
+// Answer shapes per question kind: the backend's models (campaigns/answers.py), declared in the
+// schema by the submit body. A field with a server-side default may be left out.
+export type PairwiseAnswer = Schemas['PairwiseAnswer'];
+export type PairwiseChoice = PairwiseAnswer['choice'];
+export type PairwiseStrength = NonNullable<PairwiseAnswer['strength']>;
+export type AspectChoice = NonNullable<PairwiseAnswer['aspects']>[string];
 /** Best first; each inner list is a group of tied candidate labels. */
-export type RankingAnswer = { ranking: CandidateLabel[][]; none_acceptable: boolean };
-export type Vote = 'up' | 'down';
-export type BinaryAnswer = { votes: Record<CandidateLabel, Vote> };
+export type RankingAnswer = WithDefaults<Schemas['RankingAnswer'], 'none_acceptable'>;
+export type BinaryAnswer = Schemas['BinaryAnswer'];
+export type Vote = BinaryAnswer['votes'][string];
 /** Only the unacceptable candidates, each with its reason ids. */
-export type NegativeOnlyAnswer = { unacceptable: Record<CandidateLabel, string[]> };
-export type RatingAnswer = { scores: Record<CandidateLabel, Record<string, number>> };
-export type ItemTextAnswer = { text: string };
-export type CandidateTextAnswer = { texts: Record<CandidateLabel, string> };
+export type NegativeOnlyAnswer = Schemas['NegativeOnlyAnswer'];
+export type RatingAnswer = Schemas['RatingAnswer'];
+export type ItemTextAnswer = WithDefaults<Schemas['ItemTextAnswer'], 'text'>;
+export type CandidateTextAnswer = Schemas['CandidateTextAnswer'];
 export type TextAnswer = ItemTextAnswer | CandidateTextAnswer;
+/** Label id → value on the prompt, or candidate label → label id → value. */
+export type LabelsAnswer = Schemas['LabelsAnswer'];
 /** A flag is a boolean; a scale label an integer (or null/absent when not given). */
-export type LabelValue = boolean | number | null;
-export type LabelValues = Record<string, LabelValue>;
-export type LabelsAnswer = { values: LabelValues } | { values: Record<CandidateLabel, LabelValues> };
+export type LabelValues = Extract<LabelsAnswer['values'], Record<string, boolean | number | null>>;
+export type LabelValue = LabelValues[string];
 export type Answer =
   | PairwiseAnswer
   | RankingAnswer
@@ -108,7 +107,7 @@ export type TaskProgress = Schemas['AnnotatorProgress'];
 export type NextTaskResponse = Schemas['NextTaskResponse'];
 
 export type SubmitJudgmentBody = Omit<Schemas['SubmitRequest'], 'answers'> & {
-  /** Keyed by question id. */
+  /** Keyed by question id; fields the server defaults may be left out (see `Answer`). */
   answers: Record<string, Answer>;
 };
 /** `undo_until` is null when the campaign allows no undo. */
