@@ -198,13 +198,15 @@ def generate(
     from prefhub.generation import service
     from prefhub.generation.schemas import GenerationJobCreate
     from prefhub.generation.tasks import run_locally
+    from prefhub.jobs.service import find_by_key
     from prefhub.kit.db import unit_of_work
     from prefhub.kit.enqueue import failed_sends
-    from prefhub.models import Campaign, ModelEndpoint
+    from prefhub.models import Campaign, GenerationJob, ModelEndpoint
     from prefhub.settings import get_settings
 
     if (resume is None) == (slug is None) or (resume is None and not model):
         raise fail("give a campaign and --model, or --resume JOB_ID")
+    earlier = None
     try:
         with unit_of_work() as session:
             if resume is None:
@@ -214,6 +216,7 @@ def generate(
                 )
                 campaign = get_by_slug(session, slug)
                 key = key or _default_key(session, campaign, body)
+                earlier = find_by_key(session, None, key, GenerationJob)
                 job = service.create_job(session, campaign, body, None, idempotency_key=key)
                 request_ids = service.queued_request_ids(session, job.id)
             else:
@@ -231,7 +234,12 @@ def generate(
             f"the broker is unreachable: generation job {job_id} is stored and queued; a "
             f"worker sends it once the broker is back (or: prefhub jobs resume {job_id})"
         )
-    if resume is None:
+    if resume is None and earlier is not None:
+        console.print(
+            f"generation job {job_id} ({earlier.status.value}) was made by an earlier run with "
+            "the same options; it is not started twice (--key K starts another)"
+        )
+    elif resume is None:
         console.print(f"generation job {job_id}: {total} requests")
     else:
         console.print(f"generation job {job_id}: {len(request_ids)} requests sent again")
