@@ -400,7 +400,8 @@ def _export_child(env: dict[str, str], destination: str, batch_size: int | None,
     """Create an export job and run it as the worker would; report time and peak memory."""
     os.environ.update(env)
     from prefhub.campaigns.service import get_by_slug
-    from prefhub.exports import judgment_reader, service
+    from prefhub.exports import judgment_reader
+    from prefhub.exports import jobs as export_jobs
     from prefhub.exports.schemas import ExportOptions
     from prefhub.exports.tasks import execute_export
     from prefhub.kit.db import unit_of_work
@@ -409,7 +410,8 @@ def _export_child(env: dict[str, str], destination: str, batch_size: int | None,
         judgment_reader.BATCH_SIZE = batch_size
     with unit_of_work() as session:
         campaign = get_by_slug(session, SLUG)
-        job_id = service.create_job(session, campaign, None, ExportOptions(format="dpo")).id
+        options = ExportOptions(format="dpo")
+        job_id = export_jobs.create_job(session, campaign, None, options, send=False).id
     progress_calls = 0
 
     def on_progress(done: int, total: int) -> None:
