@@ -400,8 +400,8 @@ def _export_child(env: dict[str, str], destination: str, batch_size: int | None,
     """Create an export job and run it as the worker would; report time and peak memory."""
     os.environ.update(env)
     from prefhub.campaigns.service import get_by_slug
-    from prefhub.exports import judgment_reader
     from prefhub.exports import jobs as export_jobs
+    from prefhub.exports import judgment_reader
     from prefhub.exports.schemas import ExportOptions
     from prefhub.exports.tasks import execute_export
     from prefhub.kit.db import unit_of_work
