@@ -79,8 +79,8 @@ test-sqlite: install-dev frontend  ## every backend suite on SQLite
 test-postgres: install-dev frontend  ## every backend suite on PostgreSQL
 	PREFHUB_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
 
-test-frontend: frontend-deps  ## frontend unit tests (Vitest)
-	cd frontend && npm test
+test-frontend: frontend-deps  ## frontend type check (tsc -b: app, tests, config) and unit tests (Vitest)
+	cd frontend && npm run typecheck && npm test
 
 test-install: install-dev  ## fresh venvs from `pip install .` and the Dockerfile's line: a job over Redis
 	$(BIN)/python tests/production/check_clean_install.py
