@@ -162,35 +162,3 @@ export const formData = <T>(files: NoInfer<Record<keyof NonNullable<T>, File | F
 /** Encode one path segment of a URL built by hand (a link, not a request: requests use `client`). */
 export const seg = (value: string | number) => encodeURIComponent(String(value));
 
-// ---- untyped calls, only for files not yet moved to `client` ---------------------------------
-
-async function request<T>(method: string, path: string, json?: unknown, formData?: FormData): Promise<T> {
-  const headers = new Headers({ Accept: 'application/json' });
-  let body: BodyInit | undefined;
-  if (formData) body = formData;
-  else if (json !== undefined) {
-    headers.set('Content-Type', 'application/json');
-    body = JSON.stringify(json);
-  }
-  const response = await send(new Outgoing(path, { method, headers, body, credentials: 'same-origin' }));
-  const text = await response.text();
-  let data: unknown = undefined;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = text;
-    }
-  }
-  if (!response.ok) throw toApiError(response, data);
-  return data as T;
-}
-
-/** @deprecated Untyped; use `unwrap(client.GET(…))` and friends. */
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, json?: unknown) => request<T>('POST', path, json),
-  put: <T>(path: string, json?: unknown) => request<T>('PUT', path, json),
-  postForm: <T>(path: string, formData: FormData) => request<T>('POST', path, undefined, formData),
-  delete: <T>(path: string) => request<T>('DELETE', path),
-};

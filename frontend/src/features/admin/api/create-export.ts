@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, serverDefaults, unwrap } from '@/lib/api-client';
 import type { CreateExportBody, ExportJob } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
@@ -9,7 +9,7 @@ import { campaignExportsQueryKey } from './get-campaign-exports';
 export type CreateExportInput = { slug: string; body: CreateExportBody };
 
 export const createExport = ({ slug, body }: CreateExportInput): Promise<ExportJob> =>
-  api.post(`/api/campaigns/${seg(slug)}/exports`, body);
+  unwrap(client.POST('/api/campaigns/{slug}/exports', { params: { path: { slug } }, body: serverDefaults(body) }));
 
 export const useCreateExport = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof createExport> } = {}) => {
   const queryClient = useQueryClient();

@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, unwrap } from '@/lib/api-client';
 import type { ExportJobList } from '@/lib/api-types';
 
 export const getCampaignExports = (slug: string): Promise<ExportJobList> =>
-  api.get(`/api/campaigns/${seg(slug)}/exports`);
+  unwrap(client.GET('/api/campaigns/{slug}/exports', { params: { path: { slug } } }));
 
 export const campaignExportsQueryKey = (slug: string) => ['campaigns', slug, 'exports'] as const;
 

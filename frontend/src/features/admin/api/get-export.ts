@@ -1,12 +1,14 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
-import { api, seg } from '@/lib/api-client';
+import { client, seg, unwrap } from '@/lib/api-client';
 import type { ExportJob } from '@/lib/api-types';
 
-export const getExport = (id: number): Promise<ExportJob> => api.get(`/api/exports/${seg(id)}`);
+export const getExport = (id: number): Promise<ExportJob> =>
+  unwrap(client.GET('/api/exports/{job_id}', { params: { path: { job_id: id } } }));
 
 export const isExportActive = (job: ExportJob | undefined) => job?.status === 'queued' || job?.status === 'running';
 
+/** A link (the browser downloads it), so built by hand: `GET /api/exports/{job_id}/files/{name}`. */
 export const exportFileUrl = (id: number, name: string) => `/api/exports/${seg(id)}/files/${seg(name)}`;
 
 /** One export job; polls every second while it is queued or running, then stops. */
