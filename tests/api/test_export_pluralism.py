@@ -99,7 +99,8 @@ def _export(researcher, slug: str, **options) -> tuple[list[dict], dict, Path]:
     created = researcher.post(f"/api/campaigns/{slug}/exports", json=body)
     assert created.status_code == 202, created.text
     job = execute_export(created.json()["id"])
-    assert job is not None and job.status.value == "succeeded", job and job.error
+    assert job is not None and job.status.value == "succeeded", job and job.error_message
+    assert job.folder is not None
     folder = Path(job.folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     data = next(f["name"] for f in manifest["files"] if f["name"].startswith(body["format"]))
@@ -235,6 +236,14 @@ def test_the_dataset_card_summarises_who_the_annotators_are(two_groups):
     assert file_object["sha256"] == data["sha256"]
     assert file_object["encodingFormat"] == "application/x-parquet"
     assert described["rai:annotationsPerItem"].startswith("min 5, median 5, max 5")
+
+
+def test_annotators_export_describes_the_same_annotators_as_the_judgment_rows(two_groups):
+    researcher, slug, _ = two_groups
+    _, rows_manifest, _ = _export(researcher, slug)
+    _, annotators_manifest, _ = _export(researcher, slug, format="annotators")
+    assert annotators_manifest["demographics"]["style"]["answered"] == 5
+    assert annotators_manifest["demographics"] == rows_manifest["demographics"]
 
 
 def test_cli_export_takes_groups_aggregation_and_parquet(two_groups, tmp_path):
