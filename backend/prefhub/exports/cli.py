@@ -113,6 +113,7 @@ def export(
             format=format,
             conversational=not standard,
             file_format="parquet" if parquet else "jsonl",
+            # the CLI's string; pydantic checks it against the aggregation Literal
             aggregation=aggregation,  # type: ignore[arg-type]
             drop_ties=drop_ties,
             min_agreement=min_agreement,
@@ -126,6 +127,7 @@ def export(
             created_to=until,
             annotator_groups=groups or None,
             include_gold=include_gold,
+            # the CLI's strings; pydantic turns them into TreeState values
             tree_states=tree_state or None,  # type: ignore[arg-type]
         )
     except ValidationError as exc:

@@ -348,6 +348,8 @@ def write_tree_rows(
         campaign.slug, options, tree_media=lambda: has_media(session, campaign.id, states)
     )
     writer = registry.get(options.format).writers["conversation-tree"](setup)
+    tree_settings = spec_of(campaign).trees
+    assert tree_settings is not None  # service.write_export sends only tree campaigns here
     total = count_trees(session, campaign.id, states)
     pseudonym = Pseudonymizer(options.salt)
     profiles = _profiles_by_pseudonym(session, campaign, options)
@@ -380,9 +382,7 @@ def write_tree_rows(
         STATS_KEY: {"annotators": tally.annotators, "annotators_per_item": None},
         # Consensus rows follow the campaign's method; dpo keeps every ranking ("none").
         "aggregation": (
-            "none"
-            if getattr(writer, "aggregation", "none") == "none"
-            else spec_of(campaign).trees.consensus  # type: ignore[union-attr]
+            "none" if getattr(writer, "aggregation", "none") == "none" else tree_settings.consensus
         ),
         "filters": {"tree_states": [s.value for s in states]}
         | ({"languages": options.languages} if options.languages is not None else {}),
