@@ -28,7 +28,11 @@ def _campaign_with_model(db, unique: str) -> str:  # type: ignore[no-untyped-def
             role=Role.researcher,
         )
         campaign = create_campaign(
-            session, CampaignSpec(name=slug, slug=slug, questions=[{"kind": "pairwise"}]), owner
+            session,
+            CampaignSpec.model_validate(
+                {"name": slug, "slug": slug, "questions": [{"kind": "pairwise"}]}
+            ),
+            owner,
         )
         import_items(session, campaign, [f'{{"id": "p{i}", "prompt": "P{i}"}}' for i in range(3)])
         registry.add_model(
