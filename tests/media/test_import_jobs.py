@@ -74,3 +74,44 @@ def test_a_refused_url_fails_the_whole_import_with_its_line(campaign, media_serv
     assert "169.254.169.254" in json.dumps(job["error"])
     assert researcher.get(f"/api/campaigns/{slug}/items").json()["items"] == []
     assert media_server.requests == []
+
+
+def test_an_import_job_fetches_its_urls_before_it_holds_the_database(
+    campaign, allow_loopback, as_user, db, unique
+):
+    """While a slow server drips an import's picture, other writers go on: the import takes
+    the database (on SQLite, its one write lock) only once every URL is fetched."""
+    import threading
+    import time
+
+    from prefhub.auth.service import create_user
+    from prefhub.items.tasks import execute_import
+    from prefhub.models import Role
+    from support.drip_server import DripServer
+
+    researcher, slug = campaign
+    with DripServer(drip_interval=0.05) as server:
+        url = server.serve("/slow.png", tiny_png("slow", size=8))
+        server.slow.set()  # 0.05 s per byte: the fetch takes seconds
+        created = researcher.post(
+            f"/api/campaigns/{slug}/items/import-jobs",
+            files={"file": ("items.jsonl", jsonl([_row("s", url, url)]), "application/jsonl")},
+        )
+        runner = threading.Thread(target=execute_import, args=(created.json()["id"],))
+        runner.start()
+        time.sleep(0.5)  # the job has started fetching
+        assert runner.is_alive() and server.count("/slow.png") == 1
+        with db() as session:  # a writer: it must not wait for the fetch
+            create_user(
+                session,
+                email=f"w-{unique}@example.org",
+                password="pw-long-enough",
+                role=Role.annotator,
+            )
+        # Done while the fetch still runs: the import held nothing that this write needs.
+        assert runner.is_alive(), "the write waited for the import's fetch"
+        server.slow.clear()
+        runner.join(30)
+    job = researcher.get(f"/api/import-jobs/{created.json()['id']}").json()
+    assert (job["status"], job["imported"]) == ("succeeded", 1)
+    assert server.count("/slow.png") == 1  # the same URL twice in a file is fetched once

@@ -4,6 +4,7 @@ public URLs (fetched by the CLI) or media the campaign already has, turned into 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,6 +79,9 @@ class MediaResolver:
     campaign_id: int
     files: FolderFiles | ZipFiles | None
     fetch_urls: bool
+    # URLs fetched before the import's transaction began (``prefetch_urls``), so that it does
+    # not hold the database (on SQLite, its write lock) while remote servers answer.
+    prefetched: dict[str, StoredMedia | PrefhubError] = field(default_factory=dict)
     stored: list[StoredMedia] = field(default_factory=list)
     _cache: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
@@ -127,10 +131,59 @@ class MediaResolver:
                     "url parts are fetched by a worker: send the file to "
                     "POST /api/campaigns/{slug}/items/import-jobs (or use `prefhub import`)"
                 )
+            if value in self.prefetched:
+                found = self.prefetched[value]
+                if isinstance(found, PrefhubError):
+                    raise found
+                self.stored.append(found)
+                return found.part()
             read = fetch
         stored = put_bytes(read(value))
         self.stored.append(stored)
         return stored.part()
+
+
+MEDIA_PART_TYPES = frozenset({"image", "audio", "video"})
+# An import names at most this many distinct URLs (each one a fetch of up to the media limit).
+MAX_URLS = 10_000
+
+
+def media_urls(lines: list[bytes]) -> list[str]:
+    """The distinct URLs an import file's media parts name, in order. Lines that are not
+    JSON are skipped here: the import itself reports them with their line numbers."""
+    urls: dict[str, None] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            url = value.get("url")
+            if value.get("type") in MEDIA_PART_TYPES and isinstance(url, str):
+                urls.setdefault(url)
+            for child in value.values():
+                walk(child)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child)
+
+    for line in lines:
+        try:
+            walk(json.loads(line))
+        except ValueError:
+            continue
+        if len(urls) > MAX_URLS:
+            raise ImportInvalid(f"The file names more than {MAX_URLS} distinct media URLs")
+    return list(urls)
+
+
+def prefetch_urls(urls: list[str]) -> dict[str, StoredMedia | PrefhubError]:
+    """Fetch and store each URL, outside any transaction; a refusal is kept for the import to
+    report on the lines that name the URL."""
+    fetched: dict[str, StoredMedia | PrefhubError] = {}
+    for url in urls:
+        try:
+            fetched[url] = put_bytes(fetch(url))
+        except PrefhubError as exc:
+            fetched[url] = exc
+    return fetched
 
 
 def _limit() -> int:

@@ -18,7 +18,9 @@ from prefhub.items.media import FolderFiles, MediaResolver, ZipFiles
 from prefhub.items.schemas import ImportCandidate, ImportLine
 from prefhub.kit import json_input
 from prefhub.kit.content import text_parts
+from prefhub.kit.errors import PrefhubError
 from prefhub.media.service import register
+from prefhub.media.storage import StoredMedia
 from prefhub.models import Campaign, Candidate, Item, ItemStatus
 
 MAX_REPORTED_ERRORS = 100
@@ -96,6 +98,7 @@ def import_items(
     *,
     files: FolderFiles | ZipFiles | None = None,
     fetch_urls: bool = False,
+    prefetched: dict[str, StoredMedia | PrefhubError] | None = None,
 ) -> list[Item]:
     """Validate the whole file first; any error rejects it whole, with line numbers.
 
@@ -127,7 +130,7 @@ def import_items(
     _refuse(errors)
 
     needed = spec_of(campaign).min_candidates
-    resolver = MediaResolver(session, campaign.id, files, fetch_urls)
+    resolver = MediaResolver(session, campaign.id, files, fetch_urls, prefetched or {})
     items = []
     for number, line in parsed:
         item = Item(

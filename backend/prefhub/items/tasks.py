@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefhub.items import jobs
-from prefhub.items.media import is_zip, open_archive
+from prefhub.items.media import is_zip, media_urls, open_archive, prefetch_urls
 from prefhub.items.service import import_items
 from prefhub.jobs import runner
 from prefhub.kit.db import unit_of_work
@@ -22,14 +22,20 @@ def execute_import(job_id: int) -> None:
             job = session.get_one(ImportJob, job_id)
             path, campaign_id = Path(job.upload_path), job.campaign_id
         data = path.read_bytes()
+        files = None
+        if is_zip(data):
+            lines, files = open_archive(data)
+        else:
+            lines = data.splitlines()
+        # The URLs first, outside any transaction: slow servers must not hold the database.
+        fetched = prefetch_urls(media_urls(lines))
+        context.check()
         # One transaction: the import is all or nothing, as a direct one is.
         with unit_of_work() as session:
             campaign = session.get_one(Campaign, campaign_id)
-            if is_zip(data):
-                lines, files = open_archive(data)
-                items = import_items(session, campaign, lines, files=files, fetch_urls=True)
-            else:
-                items = import_items(session, campaign, data.splitlines(), fetch_urls=True)
+            items = import_items(
+                session, campaign, lines, files=files, fetch_urls=True, prefetched=fetched
+            )
             ready = sum(1 for i in items if i.status == ItemStatus.ready)
             context.check()
             jobs.succeed(session, job_id, len(items), ready)
