@@ -191,3 +191,36 @@ def test_seed_demo_refuses_production(cli, monkeypatch):
         get_settings.cache_clear()
     assert result.exit_code == 1
     assert "production" in result.output
+
+
+def test_simulate_is_refused_in_production_unless_forced(cli, owner, unique, tmp_path, monkeypatch):
+    """Simulated judgments look like real ones downstream: production refuses them by default."""
+    from sqlalchemy import func, select
+
+    from prefhub.kit.db import unit_of_work
+    from prefhub.models import Campaign, Judgment
+    from prefhub.settings import get_settings
+
+    slug = f"prod-{unique}"
+    assert cli("campaigns", "create", _spec_file(tmp_path, slug), "--owner", owner).exit_code == 0
+    data = tmp_path / "items.jsonl"
+    data.write_bytes(jsonl(items(2)))
+    assert cli("import", slug, str(data)).exit_code == 0
+    monkeypatch.setattr(get_settings(), "environment", "production")
+
+    def judged() -> int:
+        with unit_of_work(read_only=True) as session:
+            campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+            return (
+                session.scalar(
+                    select(func.count(Judgment.id)).where(Judgment.campaign_id == campaign_id)
+                )
+                or 0
+            )
+
+    refused = cli("simulate", slug, "--annotators", "2", "--judgments", "2")
+    assert refused.exit_code != 0 and "refused in production" in refused.output
+    assert judged() == 0
+    forced = cli("simulate", slug, "--annotators", "2", "--judgments", "2", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert judged() == 2

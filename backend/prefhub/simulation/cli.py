@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
 
 from prefhub.cli.common import console, fail, progress
 from prefhub.kit.errors import PrefhubError
+
+log = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:
@@ -19,9 +22,21 @@ def simulate(
     annotators: Annotated[int, typer.Option(min=1)] = 9,
     judgments: Annotated[int, typer.Option(min=1)] = 100,
     seed: int = 0,
+    force: Annotated[
+        bool, typer.Option(help="simulate in production anyway (logged; its judgments are fake)")
+    ] = False,
 ) -> None:
     """Synthetic annotators from latent preference groups submit judgments."""
+    from prefhub.settings import get_settings
     from prefhub.simulation.service import simulate as run
+
+    if get_settings().environment == "production":
+        if not force:
+            raise fail(
+                "simulate makes fake judgments; it is refused in production "
+                "(--force to run it anyway)"
+            )
+        log.warning("simulate forced in production on campaign %s (%d judgments)", slug, judgments)
 
     try:
         with progress() as bar:
