@@ -143,6 +143,35 @@ def test_agreement_needs_two_judgments_of_a_pair_and_pools_every_question():
     assert item_agreement(mixed, kinds) == pytest.approx(4 / 6)
 
 
+def min_agreement_label(records: list[JudgmentRecord], kinds: dict[str, str]) -> str:
+    """The label ``row_writing`` gives an item ``--min-agreement 0.5`` drops (or "kept")."""
+    agreement = item_agreement(records, kinds)
+    if agreement is None:
+        return "single_judgment"
+    return "low_agreement" if agreement < 0.5 else "kept"
+
+
+def test_min_agreement_labels_by_the_number_of_judgments_not_by_pairs_compared_twice():
+    kinds = {"pref": "pairwise"}
+    # One judgment: nothing to agree with.
+    assert item_agreement([pairwise(1, "A")], kinds) is None
+    assert min_agreement_label([pairwise(1, "A")], kinds) == "single_judgment"
+    # Two or three judgments that each compared a different pair: agreement 0, not "single".
+    two_apart = [pairwise(1, "A", [1, 2]), pairwise(2, "A", [2, 3])]
+    three_apart = [*two_apart, pairwise(3, "B", [1, 3])]
+    for records in (two_apart, three_apart):
+        assert item_agreement(records, kinds) == 0.0
+        assert min_agreement_label(records, kinds) == "low_agreement"
+    # An item with only a text question, judged three times: no evidence of agreement either.
+    texts = [judged(j, {"why": {"text": "because"}}) for j in (1, 2, 3)]
+    assert min_agreement_label(texts, {"why": "text"}) == "low_agreement"
+    # Two and three judgments of the same pair get their real agreement.
+    assert item_agreement([pairwise(1, "A"), pairwise(2, "B")], kinds) == 0.5
+    three = [pairwise(1, "A"), pairwise(2, "A"), pairwise(3, "B")]
+    assert item_agreement(three, kinds) == pytest.approx(2 / 3)
+    assert min_agreement_label(three, kinds) == "kept"
+
+
 def test_kto_takes_the_majority_vote_and_majority_marks():
     kinds = {"thumbs": "binary", "bad": "negative_only"}
     records = [

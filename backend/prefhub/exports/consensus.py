@@ -18,7 +18,10 @@ the second above the first, or both level. From the votes:
   difference as its margin.
 
 *Agreement* is the share of votes that went with their pair's plurality outcome, over the pairs
-at least two judgments compared; an item nobody compared twice has none.
+at least two judgments compared. An item's agreement for ``--min-agreement``
+(``item_agreement``) is None only when one judgment judged it (``single_judgment``); an item
+two or more judged whose judgments never compared the same pair nor voted on the same
+candidate has agreement 0 (nothing shows they agree), so it is dropped as ``low_agreement``.
 """
 
 from __future__ import annotations
@@ -235,7 +238,11 @@ def unacceptable_votes(
 
 
 def item_agreement(records: list[JudgmentRecord], kinds: dict[str, str]) -> float | None:
-    """Agreement over every pair compared and every binary vote, all questions together."""
+    """Agreement over every pair compared and every binary vote, all questions together: None
+    for an item one judgment judged, 0.0 when two or more judged it but none compared what
+    another did."""
+    if len({record.judgment_id for record in records}) < 2:
+        return None
     pooled: list[list[int]] = []
     for question, kind in kinds.items():
         if kind in PREFERENCE_KINDS:
@@ -248,7 +255,8 @@ def item_agreement(records: list[JudgmentRecord], kinds: dict[str, str]) -> floa
             pooled.extend(count_votes(orders).values())
         elif kind == "binary":
             pooled.extend([up, down] for up, down, _ in binary_votes(records, question).values())
-    return agreement_of(pooled)
+    found = agreement_of(pooled)
+    return 0.0 if found is None else found
 
 
 def leave_one_out(found: Consensus) -> Iterator[tuple[JudgmentRecord, int, int]]:
