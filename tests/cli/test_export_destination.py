@@ -8,24 +8,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from support.api import items, jsonl
-
-
-@pytest.fixture
-def judged(cli, owner, unique, tmp_path) -> str:
-    """A campaign with a few simulated judgments, so an export has rows to write."""
-    slug = f"dest-{unique}"
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(
-        f"name: Destinations\nslug: {slug}\nredundancy: 1\nquestions:\n  - kind: pairwise\n"
-    )
-    assert cli("campaigns", "create", str(spec), "--owner", owner).exit_code == 0
-    data = tmp_path / "items.jsonl"
-    data.write_bytes(jsonl(items(3)))
-    assert cli("import", slug, str(data)).exit_code == 0
-    assert cli("simulate", slug, "--annotators", "2", "--judgments", "3").exit_code == 0
-    return slug
-
 
 def _said(result) -> str:
     """The command's output as one line (the console wraps long messages)."""

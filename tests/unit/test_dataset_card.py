@@ -337,3 +337,15 @@ def test_the_same_manifest_gives_the_same_card():
     second = copy.deepcopy(first)
     assert dataset_card(first) == dataset_card(second)
     assert first == second  # the card leaves the manifest as it was
+
+
+def test_the_card_warns_when_pseudonyms_use_the_development_key(monkeypatch):
+    from prefhub.settings import DEV_SECRET_KEY, get_settings
+
+    assert "Warning: reversible pseudonyms" not in dataset_card(manifest())
+    monkeypatch.setattr(get_settings(), "secret_key", DEV_SECRET_KEY)
+    card = dataset_card(manifest())
+    warning = card.split("## Warning: reversible pseudonyms\n\n")[1].split("\n\n## ")[0]
+    assert "development secret key" in warning and "not pseudonymous" in warning
+    # Right after the summary, before the structure, so a reader meets it first.
+    assert card.index("## Warning: reversible pseudonyms") < card.index("## Dataset structure")

@@ -1,8 +1,10 @@
 """The README.md of an export folder: a Hugging Face dataset card, built from the manifest alone.
 
-The same manifest gives the same text (no clock, no database). Researcher-written text (names,
-prompts, guidelines, filter values) is flattened to one line in lists and table cells and quoted
-line by line, so it cannot break the card's structure; the YAML header is ``yaml.safe_dump``'s.
+The same manifest gives the same text (no clock, no database), but for one warning section when
+the pseudonym key is the public development default (``pseudonyms.development_key_in_use``).
+Researcher-written text (names, prompts, guidelines, filter values) is flattened to one line in
+lists and table cells and quoted line by line, so it cannot break the card's structure; the YAML
+header is ``yaml.safe_dump``'s.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 
 from prefhub.exports import registry
+from prefhub.exports.pseudonyms import DEVELOPMENT_KEY_WARNING, development_key_in_use
 
 GUIDELINES_EXCERPT_CHARS = 1500
 # Hugging Face's size_categories ids: the i-th is for fewer than 1000 * 10**i rows.
@@ -43,6 +46,11 @@ def dataset_card(manifest: dict[str, Any]) -> str:
     sections = [
         _front_matter(manifest),
         _summary(manifest),
+        *(
+            [_section("Warning: reversible pseudonyms", DEVELOPMENT_KEY_WARNING)]
+            if development_key_in_use()
+            else []
+        ),
         _structure(manifest),
         _annotation_process(manifest),
         _annotators(manifest),

@@ -97,6 +97,7 @@ def export(
     from prefhub.campaigns.service import get_by_slug
     from prefhub.exports import jobs as export_jobs
     from prefhub.exports import service
+    from prefhub.exports.pseudonyms import DEVELOPMENT_KEY_WARNING, development_key_in_use
     from prefhub.exports.schemas import ExportOptions
     from prefhub.exports.tasks import execute_export
     from prefhub.kit.db import unit_of_work
@@ -150,6 +151,8 @@ def export(
     if job.status != JobStatus.succeeded:
         raise fail(job.error_message or f"export {job_id} {job.status.value}")
     console.print(f"wrote {job.row_count} rows to {out}")
+    if development_key_in_use():
+        console.print(f"warning: {DEVELOPMENT_KEY_WARNING}", markup=False, soft_wrap=True)
     for f in job.files:
         console.print(f"  {f['name']}  {f['size']} bytes  sha256 {f['sha256'][:16]}…")
 

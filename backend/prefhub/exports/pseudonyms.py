@@ -5,7 +5,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from prefhub.settings import get_settings
+from prefhub.settings import DEV_SECRET_KEY, get_settings
+
+DEVELOPMENT_KEY_WARNING = (
+    "These exports were made with the development secret key (PREFHUB_SECRET_KEY at its public "
+    "default): anyone can recompute the pseudonyms from account ids, so annotator ids are not "
+    "pseudonymous. Set PREFHUB_SECRET_KEY to a long random value and export again before "
+    "sharing."
+)
+
+
+def development_key_in_use() -> bool:
+    """Whether pseudonyms are keyed with the public development default, i.e. reversible."""
+    return get_settings().secret_key == DEV_SECRET_KEY
 
 
 class Pseudonymizer:
