@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from prefhub.exports.formats.dpo import STANDARD_SEPARATOR, standard_prompt
 from support.api import items, jsonl
-from support.trl import render_conversational
+from support.trl import render_conversational, tiny_chat_tokenizer
 
 RATING = {
     "kind": "rating",
@@ -346,3 +347,84 @@ def test_pairwise_with_strength_feeds_dpo_and_kto(with_strength, tmp_path):
     }
     for fmt in ("ranking", "ratings"):
         assert _export(researcher, slug, fmt, tmp_path)[0] == []
+
+
+# Issue 15: columns uniform across an export's rows, checked by TRL's own code.
+TWO = [
+    {
+        "id": f"q{i}",
+        "prompt": f"Question {i}: name a prime.",
+        "candidates": [{"content": f"Answer {i}.{n}", "model": f"model-{n}"} for n in range(2)],
+    }
+    for i in range(2)
+]
+
+
+def _pairwise_and_rating(as_user, slug: str, *, strength: bool) -> Any:
+    researcher = as_user("researcher")
+    pairwise = {"kind": "pairwise", "id": "preference", "strength": strength}
+    _campaign(researcher, slug, [pairwise, RATING], TWO)
+    choice = {"choice": "A", "strength": "clear"} if strength else {"choice": "A"}
+    scores = {"A": {"helpfulness": 4}, "B": {"helpfulness": 1}}
+    for _ in TWO:
+        _submit(as_user(), slug, {"preference": choice, "scores": {"scores": scores}})
+    return researcher
+
+
+def _collate(rows: list[dict[str, Any]], columns: list[str]) -> dict[str, Any]:
+    """The batch TRL's RewardTrainer makes of the rows: each row tokenized, `margin` kept when
+    the dataset has the column (as the trainer keeps every column it knows)."""
+    from trl.trainer.reward_trainer import DataCollatorForPreference
+
+    tokenizer = tiny_chat_tokenizer()
+
+    def ids(conversation: list[dict[str, str]]) -> list[int]:
+        return tokenizer(tokenizer.apply_chat_template(conversation, tokenize=False))["input_ids"]
+
+    examples = [
+        {"chosen_ids": ids(row["chosen"]), "rejected_ids": ids(row["rejected"])}
+        | ({"margin": row["margin"]} if "margin" in columns else {})
+        for row in rows
+    ]
+    return DataCollatorForPreference(pad_token_id=0)(examples)
+
+
+@pytest.mark.parametrize("strength", [False, True])
+def test_reward_margin_is_on_every_row_or_none(as_user, unique, tmp_path, strength):
+    pytest.importorskip("trl")
+    researcher = _pairwise_and_rating(as_user, f"margins-{unique}", strength=strength)
+    rows, _ = _export(researcher, f"margins-{unique}", "reward", tmp_path)
+    questions = sorted({row["metadata"]["question"] for row in rows})
+    assert questions == ["preference", "scores"] and len(rows) == 4
+    columns = sorted({key for row in rows for key in row})
+    batch = _collate(rows, columns)
+    assert batch["input_ids"].shape[0] == 2 * len(rows)
+    if strength:
+        # clear strength 2.0 for the pairwise rows, the score gap 3.0 for the rating rows
+        assert sorted(batch["margin"].tolist()) == [2.0, 2.0, 3.0, 3.0]
+    else:
+        # a pairwise question without strength gives no margin: no row carries one
+        assert "margin" not in columns and "margin" not in batch
+
+
+def test_dpo_and_reward_standard_rows_join_prompt_and_completion_alike(as_user, unique, tmp_path):
+    slug = f"standard-{unique}"
+    researcher = _pairwise_and_rating(as_user, slug, strength=False)
+    dpo, _ = _export(researcher, slug, "dpo", tmp_path, conversational=False)
+    reward, _ = _export(researcher, slug, "reward", tmp_path, conversational=False)
+    assert len(dpo) == len(reward) == 4
+    by_id = {row["id"]: row for row in reward}
+    for row in dpo:
+        assert row["prompt"].startswith("Question ")
+        assert row["prompt"].endswith(STANDARD_SEPARATOR)
+        assert by_id[row["id"]]["chosen"] == row["prompt"] + row["chosen"]
+        assert by_id[row["id"]]["rejected"] == row["prompt"] + row["rejected"]
+
+
+def test_standard_transcript_prompt_ends_with_its_separator():
+    def turn(role: str, text: str) -> dict[str, Any]:
+        return {"role": role, "content": [{"type": "text", "text": text}]}
+
+    assert standard_prompt([turn("user", "Hi")]) == "Hi\n\n"
+    transcript = [turn("user", "Hi"), turn("assistant", "Hello"), turn("user", "Bye")]
+    assert standard_prompt(transcript) == "User: Hi\n\nAssistant: Hello\n\nUser: Bye\n\nAssistant: "

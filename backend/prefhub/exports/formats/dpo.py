@@ -27,6 +27,9 @@ from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.kit.content import plain_text
 
 ROLE_NAMES = {"system": "System", "user": "User", "assistant": "Assistant"}
+# What ends a standard-form prompt before its completion, and joins a transcript's turns
+# (``standard_prompt``; README, "Export formats").
+STANDARD_SEPARATOR = "\n\n"
 # Characters of encoded prompts and completions lines() keeps (then it starts afresh).
 ENCODED_CACHE_CHARS = 16_000_000
 
@@ -127,7 +130,7 @@ class DpoWriter:
             chosen = _parts(record.candidates[chosen_id][0], media, files)
             rejected = _parts(record.candidates[rejected_id][0], media, files)
             if not self.conversational:
-                prompt_value_: Any = "\n\n".join(plain_text(m["content"]) for m in record.context)
+                prompt_value_: Any = standard_prompt(record.context)
                 chosen_value: Any = plain_text(record.candidates[chosen_id][0])
                 rejected_value: Any = plain_text(record.candidates[rejected_id][0])
             else:
@@ -223,11 +226,19 @@ def prompt_value(context: list[dict[str, Any]], *, conversational: bool) -> Any:
     """TRL's ``prompt``: the turns as ``{role, content}`` messages, or one string."""
     if conversational:
         return [{"role": m["role"], "content": plain_text(m["content"])} for m in context]
+    return standard_prompt(context)
+
+
+def standard_prompt(context: list[dict[str, Any]]) -> str:
+    """The standard (plain-string) form's prompt, the one rule every format follows: the
+    prompt ends with what separates it from the completion (a blank line after a lone user
+    turn; a space after the closing ``Assistant:`` of a transcript of several turns), so
+    ``prompt + completion`` is the whole text, as TRL's trainers join them and as ``reward``'s
+    implicit-prompt strings are written. Media parts are left out."""
     if len(context) == 1 and context[0]["role"] == "user":
-        return plain_text(context[0]["content"])
-    # Standard form has one prompt string: earlier turns become a labelled transcript.
+        return plain_text(context[0]["content"]) + STANDARD_SEPARATOR
     turns = [f"{ROLE_NAMES[m['role']]}: {plain_text(m['content'])}" for m in context]
-    return "\n\n".join([*turns, "Assistant:"])
+    return STANDARD_SEPARATOR.join([*turns, "Assistant:"]) + " "
 
 
 def completion_value(content: list[dict[str, Any]], *, conversational: bool) -> Any:

@@ -22,6 +22,7 @@ from prefhub.exports.formats.dpo import (
     _parts,
     completion_value,
     prompt_value,
+    standard_prompt,
 )
 from prefhub.exports.formats.preferences import (
     candidate_of,
@@ -65,7 +66,7 @@ class ItemWriter:
         ]
         if self.conversational:
             return messages
-        return "\n\n".join(plain_text(m["content"]) for m in record.context)
+        return standard_prompt(record.context)
 
     def _completion(self, record: JudgmentRecord, candidate_id: int, files: Files) -> Any:
         content = record.candidates[candidate_id][0]
@@ -113,8 +114,8 @@ class ItemWriter:
         completion = self._completion(record, candidate_id, files)
         if self.conversational:
             return [*prompt, *completion]
-        # A transcript prompt ends in "Assistant:"; a single user turn is a paragraph.
-        return f"{prompt}{' ' if prompt.endswith(':') else chr(10) * 2}{completion}"
+        # The standard prompt ends with its separator (``standard_prompt``), as in ``dpo``.
+        return prompt + completion
 
     def _model(self, record: JudgmentRecord, candidate_id: int) -> str | None:
         return record.candidates[candidate_id][1]
@@ -192,17 +193,20 @@ class KtoWriter(ItemWriter):
 
 @dataclass
 class RewardWriter(ItemWriter):
-    """TRL's implicit-prompt preference rows: ``chosen`` and ``rejected`` hold the prompt too;
-    ``margin`` where the answer gives a magnitude."""
+    """TRL's implicit-prompt preference rows: ``chosen`` and ``rejected`` hold the prompt too.
+    ``margin`` is on every row or on none (TRL's collator stacks it): on all when every
+    preference question gives one (a pairwise question asking strength, a ranking, a rating),
+    decided from the questions before the first row."""
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
+        with_margin = self._with_margin()
         for pair in preference_pairs(record, self.question_kinds, self.skipped):
             files = self._files()
             columns: dict[str, Any] = {
                 "chosen": self._with_prompt(record, pair.chosen, files),
                 "rejected": self._with_prompt(record, pair.rejected, files),
             }
-            if pair.margin is not None:
+            if with_margin:
                 columns["margin"] = pair.margin
             metadata = {
                 "chosen_label": pair.chosen_label,
@@ -213,6 +217,15 @@ class RewardWriter(ItemWriter):
                 },
             }
             yield self._row(record, pair.row_id, pair.question, files, columns, metadata)
+
+    def _with_margin(self) -> bool:
+        """Whether every preference question of the export gives its pairs a margin."""
+        for question_id, kind in self.question_kinds.items():
+            if kind == "pairwise":
+                question = self.questions.get(question_id)
+                if not getattr(question, "strength", False):
+                    return False
+        return True
 
 
 @dataclass
