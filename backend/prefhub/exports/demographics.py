@@ -2,7 +2,9 @@
 
 Counts per answer, never per person. Unless the export carries the profiles themselves, a
 count under ``SMALL_CELL`` is shown as ``"<5"``: a rare answer in a small crowd can single a
-person out.
+person out. Suppression is complementary: when only one cell of a question would be hidden, the
+next smallest is hidden too, so no hidden count is the total ("answered") minus the shown ones;
+a question whose only answer is hidden hides its "answered" count as well.
 """
 
 from __future__ import annotations
@@ -54,12 +56,24 @@ def summarize_profiles(
                 for answer in answers
                 for value in (answer if isinstance(answer, list) else [answer])
             )
+            ordered = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
+            hidden = set() if exact else suppressed_cells(ordered)
             entry["counts"] = {
-                label: n if exact or n >= SMALL_CELL else f"<{SMALL_CELL}"
-                for label, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
+                label: f"<{SMALL_CELL}" if label in hidden else n for label, n in ordered
             }
+            if hidden and len(hidden) == len(ordered) == 1:
+                entry["answered"] = f"<{SMALL_CELL}"
         summary[key] = entry
     return summary
+
+
+def suppressed_cells(ordered: list[tuple[str, int]]) -> set[str]:
+    """The labels of the cells to hide among ``ordered`` (largest count first): every count
+    under ``SMALL_CELL`` and, when that is a single cell, the next smallest as its complement."""
+    hidden = {label for label, n in ordered if n < SMALL_CELL}
+    if len(hidden) == 1 and len(ordered) > 1:
+        hidden.add(ordered[-2][0])  # the hidden cell is the last, the smallest
+    return hidden
 
 
 def _kind_of(answers: list[Any]) -> str:
