@@ -99,6 +99,14 @@ def test_a_condorcet_cycle_is_broken_at_its_weakest_majority():
     assert ranked_pairs("ABC", CYCLE) == [["A"], ["B"], ["C"]]
 
 
+def test_equal_margins_are_locked_in_winner_then_loser_order():
+    # Each majority of a 3-cycle by one vote: pairs are taken by the winner's place in the
+    # sorted items, then the loser's, and the last one taken is the one the cycle drops.
+    assert ranked_pairs([1, 2, 3], [[[1], [2]], [[2], [3]], [[3], [1]]]) == [[1], [2], [3]]
+    # 1>3 and 2>1 are locked before 3>2, which would close the cycle: not "the lowest id wins".
+    assert ranked_pairs([1, 2, 3], [[[1], [3]], [[3], [2]], [[2], [1]]]) == [[2], [1], [3]]
+
+
 def test_the_tennessee_capital_example_elects_nashville():
     # The textbook ranked-pairs example, with voter shares as counts of identical ballots.
     memphis, nashville, chattanooga, knoxville = "M", "N", "C", "K"
