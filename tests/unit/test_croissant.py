@@ -236,4 +236,6 @@ def test_every_format_gets_typed_fields_naming_its_columns(fmt: str, trees: Any)
 
     assert leaf_types(types) <= leaves
     assert types.get("label", ("sc:Boolean", ""))[0] == "sc:Boolean"
-    assert fmt != "reward" or types["margin"] == ("sc:Float", "")
+    # The pairwise question asks no strength: no reward row has a margin.
+    assert "margin" not in types
+    assert fmt != "ranking" or types["scores"] == ("sc:Float", "[]")

@@ -194,7 +194,8 @@ def test_summary_shows_how_to_load_the_file_and_which_trainer_fits(fmt, file, tr
     ("fmt", "columns"),
     [
         ("dpo", ["id", "campaign", "prompt", "chosen", "rejected", "metadata"]),
-        ("reward", ["id", "campaign", "chosen", "rejected", "margin", "metadata"]),
+        # The pairwise question asks no strength: no row has a margin, so none is listed.
+        ("reward", ["id", "campaign", "chosen", "rejected", "metadata"]),
         ("kto", ["id", "campaign", "prompt", "completion", "label", "metadata"]),
         ("ranking", ["id", "campaign", "prompt", "completions", "ranks", "scores", "metadata"]),
         ("ratings", ["id", "campaign", "prompt", "response", "helpfulness", "honesty", "metadata"]),

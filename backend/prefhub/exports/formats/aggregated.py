@@ -22,7 +22,12 @@ from prefhub.exports.consensus import (
     consensus,
     unacceptable_votes,
 )
-from prefhub.exports.formats.items import Files, ItemWriter
+from prefhub.exports.formats.items import (
+    Files,
+    ItemWriter,
+    margin_on_every_row,
+    scores_on_every_row,
+)
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
 from prefhub.exports.judgment_record import JudgmentRecord
 
@@ -76,11 +81,12 @@ class AggregatedWriter(ItemWriter):
 @dataclass
 class AggregatedPairsWriter(AggregatedWriter):
     """``dpo`` (``prompt``, ``chosen``, ``rejected``) or, with ``implicit_prompt``, ``reward``
-    (the prompt folded in, and ``margin`` where the method gives one): a row per consensus
-    preference."""
+    (the prompt folded in, and ``margin`` on every row when the method gives one,
+    ``margin_on_every_row``): a row per consensus preference."""
 
     def group_rows(self, records: list[JudgmentRecord]) -> Iterator[dict[str, Any]]:
         first = records[0]
+        with_margin = margin_on_every_row(self._questions(), self.method)
         for found in self._consensuses(records):
             ties = len(found.votes) - len(found.preferences)
             if self.method == "majority" and ties:
@@ -92,7 +98,7 @@ class AggregatedPairsWriter(AggregatedWriter):
                         "chosen": self._with_prompt(first, p.better, files),
                         "rejected": self._with_prompt(first, p.worse, files),
                     }
-                    if p.margin is not None:
+                    if with_margin:
                         columns["margin"] = p.margin
                 else:
                     columns = {
@@ -115,10 +121,11 @@ class AggregatedPairsWriter(AggregatedWriter):
 @dataclass
 class AggregatedRankingWriter(AggregatedWriter):
     """A row per question: the consensus order, best first, with dense ranks (and scores for
-    Bradley-Terry)."""
+    Bradley-Terry, ``scores_on_every_row``)."""
 
     def group_rows(self, records: list[JudgmentRecord]) -> Iterator[dict[str, Any]]:
         first = records[0]
+        with_scores = scores_on_every_row(self._questions(), self.method)
         for found in self._consensuses(records):
             if self.drop_ties and any(len(tier) > 1 for tier in found.tiers):
                 self.skipped["tied_consensus"] += 1
@@ -130,8 +137,9 @@ class AggregatedRankingWriter(AggregatedWriter):
                 "completions": [self._completion(first, c, files) for c in order],
                 "ranks": [rank for rank, tier in enumerate(found.tiers) for _ in tier],
             }
-            if found.scores is not None:
-                columns["scores"] = [found.scores[c] for c in order]
+            if with_scores:
+                scores = found.scores or {}
+                columns["scores"] = [scores.get(c) for c in order]
             metadata = {"agreement": found.agreement, "source_models": self._models(first, *order)}
             row_id = f"{first.item_external_id}.{found.question}"
             yield self._group_row(row_id, found.question, found.records, files, columns, metadata)

@@ -19,6 +19,8 @@ from prefhub.exports.formats.items import (
     RankingWriter,
     RatingsWriter,
     RewardWriter,
+    margin_on_every_row,
+    scores_on_every_row,
 )
 from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.siblings import TreeDpoWriter, TreeKtoWriter, TreeRankingWriter
@@ -90,6 +92,31 @@ def _rating_columns(
                 f"({scale.get('min', 0)} to {scale.get('max', 4)}); null if not scored",
             )
     return [*declared, *found.values()]
+
+
+def _without(columns: list[Column], name: str) -> list[Column]:
+    return [column for column in columns if column.name != name]
+
+
+def _reward_columns(
+    declared: list[Column], spec: dict[str, Any], options: dict[str, Any], kind: CampaignKind
+) -> list[Column]:
+    """``margin`` only when every row has it: the writers' rule, ``margin_on_every_row``."""
+    questions = spec.get("questions", [])
+    if margin_on_every_row(questions, options.get("aggregation") or "none"):
+        return declared
+    return _without(declared, "margin")
+
+
+def _ranking_columns(
+    declared: list[Column], spec: dict[str, Any], options: dict[str, Any], kind: CampaignKind
+) -> list[Column]:
+    """``scores`` only when every row has it: the writers' rule, ``scores_on_every_row``;
+    conversation-tree rankings have none."""
+    questions = spec.get("questions", [])
+    if kind == "item" and scores_on_every_row(questions, options.get("aggregation") or "none"):
+        return declared
+    return _without(declared, "scores")
 
 
 def _annotator_columns(
@@ -271,9 +298,12 @@ register(
             Column(
                 "margin",
                 "float",
-                "how much better `chosen` is; absent when the answer gives no magnitude",
+                "how much better `chosen` is (strength, rank distance, difference of mean "
+                "ratings, or the consensus's); on every row, or on none when a pairwise question "
+                "does not ask strength (or by majority)",
             ),
         ),
+        extra_columns=_reward_columns,
         row_grain="one row per stated preference: a pairwise choice, a ranked or a rated pair",
         trainer="`RewardTrainer` (preference, implicit prompt)",
         options=AGGREGATING_OPTIONS,
@@ -300,8 +330,15 @@ register(
                 "dense ranks of `completions`, 0 = best, tied replies share one",
                 repeated=True,
             ),
-            Column("scores", "float", "rating means, best first; absent for ranking answers", True),
+            Column(
+                "scores",
+                "float",
+                "rating means (Bradley-Terry scores when aggregated so), best first; null for "
+                "ranking answers; present when the campaign has a rating question",
+                True,
+            ),
         ),
+        extra_columns=_ranking_columns,
         row_grain="one row per ranking (or rating) answer, replies best first",
         tree_row_grain="one row per set of two or more ranked sibling replies, by consensus rank",
         options=AGGREGATING_OPTIONS,

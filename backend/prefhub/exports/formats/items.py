@@ -11,7 +11,7 @@ order of appearance in ``images`` / ``audios`` / ``videos``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,33 @@ from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.kit.content import plain_text
 
 Files = dict[str, list[str]]
+
+
+def _setting(question: Any, name: str) -> Any:
+    """A question's setting, from a spec object or from its JSON (a manifest's spec)."""
+    if isinstance(question, Mapping):
+        return question.get(name)
+    return getattr(question, name, None)
+
+
+def margin_on_every_row(questions: Iterable[Any], aggregation: str = "none") -> bool:
+    """Whether every ``reward`` row has ``margin`` (else none has): the one rule the writers,
+    the card and croissant.json follow. Per judgment: when every pairwise question asks
+    strength (a ranking gives the rank distance, a rating the difference of means). Aggregated:
+    ranked_pairs (tier distance) and bradley_terry (score difference) give one, majority none.
+    ``questions``: the campaign's questions, spec objects or their JSON."""
+    if aggregation != "none":
+        return aggregation != "majority"
+    return all(_setting(q, "strength") for q in questions if _setting(q, "kind") == "pairwise")
+
+
+def scores_on_every_row(questions: Iterable[Any], aggregation: str = "none") -> bool:
+    """Whether every ``ranking`` row has ``scores`` (else none has). Per judgment: when the
+    campaign has a rating question (rows of ranking answers then hold null). Aggregated: with
+    bradley_terry (its scores), not with the other methods."""
+    if aggregation != "none":
+        return aggregation == "bradley_terry"
+    return any(_setting(q, "kind") == "rating" for q in questions)
 
 
 @dataclass
@@ -120,6 +147,14 @@ class ItemWriter:
     def _model(self, record: JudgmentRecord, candidate_id: int) -> str | None:
         return record.candidates[candidate_id][1]
 
+    def _questions(self) -> list[Any]:
+        """The export's questions (spec objects; a bare ``{"kind": ...}`` where only the kind
+        was given), for the column rules above."""
+        return [
+            self.questions.get(question_id) or {"kind": kind}
+            for question_id, kind in self.question_kinds.items()
+        ]
+
     def _answers(self, record: JudgmentRecord, *kinds: str) -> Iterator[tuple[str, str, Any]]:
         for question_id, answer in record.answers.items():
             kind = self.question_kinds.get(question_id)
@@ -196,10 +231,10 @@ class RewardWriter(ItemWriter):
     """TRL's implicit-prompt preference rows: ``chosen`` and ``rejected`` hold the prompt too.
     ``margin`` is on every row or on none (TRL's collator stacks it): on all when every
     preference question gives one (a pairwise question asking strength, a ranking, a rating),
-    decided from the questions before the first row."""
+    decided from the questions before the first row (``margin_on_every_row``)."""
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
-        with_margin = self._with_margin()
+        with_margin = margin_on_every_row(self._questions())
         for pair in preference_pairs(record, self.question_kinds, self.skipped):
             files = self._files()
             columns: dict[str, Any] = {
@@ -218,24 +253,18 @@ class RewardWriter(ItemWriter):
             }
             yield self._row(record, pair.row_id, pair.question, files, columns, metadata)
 
-    def _with_margin(self) -> bool:
-        """Whether every preference question of the export gives its pairs a margin."""
-        for question_id, kind in self.question_kinds.items():
-            if kind == "pairwise":
-                question = self.questions.get(question_id)
-                if not getattr(question, "strength", False):
-                    return False
-        return True
-
 
 @dataclass
 class RankingWriter(ItemWriter):
     """One row per ranking or rating answer: the candidates best first with dense ranks; with
-    ``drop_ties``, answers that tie candidates give none."""
+    ``drop_ties``, answers that tie candidates give none. ``scores`` is on every row or on none
+    (``scores_on_every_row``): when the campaign has a rating question, rows of ranking answers
+    hold null."""
 
     drop_ties: bool = False
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
+        with_scores = scores_on_every_row(self._questions())
         for question_id, kind, answer in self._answers(record, "ranking", "rating"):
             means: dict[int, float] = {}
             if kind == "ranking":
@@ -261,8 +290,8 @@ class RankingWriter(ItemWriter):
                 "completions": [self._completion(record, c, files) for c in order],
                 "ranks": [rank[c] for c in order],
             }
-            if means:
-                columns["scores"] = [round(means[c], 4) for c in order]
+            if with_scores:
+                columns["scores"] = [round(means[c], 4) for c in order] if means else None
             metadata = {
                 "candidate_labels": [label_of(record, c) for c in order],
                 "source_models": [self._model(record, c) for c in order],
