@@ -175,8 +175,11 @@ def test_simulation_answers_every_question_kind_of_the_demo(cli, db):
         ).all()
     assert len(answers) >= 12
     assert all(
-        set(a) == {"ranking", "thumbs", "unacceptable", "scores", "rationale"} for a in answers
+        set(a) == {"ranking", "thumbs", "unacceptable", "scores", "rationale", "rewrite"}
+        for a in answers
     )
+    # Text questions get text too (optional or not), so the feedback export has rows.
+    assert all(a["rationale"]["text"].strip() and a["rewrite"]["text"].strip() for a in answers)
 
 
 def test_seed_demo_refuses_production(cli, monkeypatch):

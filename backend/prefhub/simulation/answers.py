@@ -1,4 +1,5 @@
-"""A simulated annotator's answer to each question kind, driven by their group's utility."""
+"""A simulated annotator's answers to a task screen, driven by their group's utility; what
+they write in text questions comes from ``simulation.feedback``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from prefhub.campaigns.spec import (
     Scale,
     TextQuestion,
 )
+from prefhub.simulation import feedback
+from prefhub.simulation.annotators import PreferenceGroup
 
 NOISE = 0.35
 
@@ -86,19 +89,6 @@ def _rating(q: RatingQuestion, u: list[float], rng: random.Random) -> dict[str, 
     }
 
 
-def _text(q: TextQuestion, u: list[float], rng: random.Random) -> dict[str, Any]:
-    labels = shown_labels(len(u))
-    best = labels[max(range(len(u)), key=lambda i: u[i])]
-    sentence = f"Response {best} suits what I look for in an answer."
-    text = sentence if (q.required or q.min_length) else ""
-    while len(text) < q.min_length:
-        text += " " + sentence
-    text = text[: q.max_length]
-    if q.target == "item":
-        return {"text": text}
-    return {"texts": {label: text for label in labels}}
-
-
 def _labels(q: LabelsQuestion, u: list[float], rng: random.Random) -> dict[str, Any]:
     def values() -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -120,11 +110,88 @@ ANSWERERS: dict[str, Callable[[Any, list[float], random.Random], dict[str, Any]]
     "binary": _binary,
     "negative_only": _negative_only,
     "rating": _rating,
-    "text": _text,
     "labels": _labels,
 }
 
 
 def answer(question: Any, utilities: list[float], rng: random.Random) -> dict[str, Any]:
-    """``utilities`` are the annotator's values of the shown candidates, in the order shown."""
+    """A question of any kind but text; ``utilities`` are the annotator's values of the shown
+    candidates, in the order shown."""
     return ANSWERERS[question.kind](question, utilities, rng)
+
+
+def answer_screen(
+    questions: list[Any],
+    group: PreferenceGroup,
+    texts: list[str],
+    utilities: list[float],
+    rng: random.Random,
+) -> dict[str, dict[str, Any]]:
+    """Every question of a task screen, by id. ``texts`` and ``utilities`` are the shown
+    candidates' plain texts and the annotator's values of them, in the order shown.
+
+    The choices come first (in question order), then the texts, which are about the candidate
+    chosen: the one an export attaches an item-level text to."""
+    answers = {q.id: answer(q, utilities, rng) for q in questions if q.kind != "text"}
+    chosen = _chosen(questions, answers, utilities)
+    labels = shown_labels(len(texts))
+    replies = [feedback.Reply(label, text) for label, text in zip(labels, texts, strict=True)]
+    for q in questions:
+        if q.kind == "text":
+            answers[q.id] = _text(q, group.name, replies, chosen, utilities, rng)
+    return {q.id: answers[q.id] for q in questions}
+
+
+def _chosen(
+    questions: list[Any], answers: dict[str, dict[str, Any]], utilities: list[float]
+) -> int | None:
+    """The index of the candidate the answers single out, by the rule exports use for item-level
+    texts: the pairwise winner, else the only candidate ranked first, else the only one with the
+    best mean score; the first of those kinds the screen asks decides. A screen with none of
+    them singles out the candidate the annotator values most."""
+    labels = shown_labels(len(utilities))
+    for kind in ("pairwise", "ranking", "rating"):
+        asked = [answers[q.id] for q in questions if q.kind == kind]
+        for given in asked:
+            if kind == "pairwise":
+                top = [given["choice"]] if given["choice"] in ("A", "B") else []
+            elif kind == "ranking":
+                top = given["ranking"][0] if given["ranking"] else []
+            else:
+                means = {
+                    label: sum(scores.values()) / len(scores)
+                    for label, scores in given["scores"].items()
+                    if scores
+                }
+                best = max(means.values(), default=None)
+                top = [label for label, mean in means.items() if mean == best]
+            if len(top) == 1:
+                return labels.index(top[0])
+        if asked:
+            return None
+    return max(range(len(utilities)), key=lambda i: utilities[i])
+
+
+def _text(
+    q: TextQuestion,
+    group: str,
+    replies: list[feedback.Reply],
+    chosen: int | None,
+    utilities: list[float],
+    rng: random.Random,
+) -> dict[str, Any]:
+    def about(reply: feedback.Reply) -> str:
+        if q.purpose == "refinement":
+            written = feedback.refinement(group, reply, rng)
+        else:
+            written = feedback.critique(group, reply, replies, rng)
+        return feedback.within(written, q.min_length, q.max_length, group, rng)
+
+    if q.target == "candidate":
+        return {"texts": {reply.label: about(reply) for reply in replies}}
+    if q.purpose == "rationale":
+        written = feedback.rationale(group, replies, chosen, rng)
+        return {"text": feedback.within(written, q.min_length, q.max_length, group, rng)}
+    # An item-level critique or refinement is of the chosen candidate (the favourite if none).
+    index = chosen if chosen is not None else max(range(len(utilities)), key=utilities.__getitem__)
+    return {"text": about(replies[index])}

@@ -14,7 +14,7 @@ from prefhub.kit.content import plain_text
 from prefhub.kit.db import unit_of_work
 from prefhub.models import User
 from prefhub.simulation.annotators import GROUPS, SimulationResult, annotators_for
-from prefhub.simulation.answers import answer as simulated_answer
+from prefhub.simulation.answers import answer_screen
 from prefhub.simulation.trees import simulate_trees
 
 
@@ -47,10 +47,9 @@ def simulate(
                 active.remove(annotator_id)
                 continue
             group = groups[annotator_id]
-            utilities = [group.utility(plain_text(c.content)) for c in task.candidates]
-            answers = {
-                q.id: simulated_answer(q, utilities, rng) for q in spec_of(campaign).questions
-            }
+            texts = [plain_text(c.content) for c in task.candidates]
+            utilities = [group.utility(text) for text in texts]
+            answers = answer_screen(spec_of(campaign).questions, group, texts, utilities, rng)
             submissions.submit(
                 session,
                 campaign,
