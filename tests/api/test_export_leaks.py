@@ -52,4 +52,8 @@ def test_no_export_file_holds_the_completion_code_or_return_url(as_user, unique,
     shown = manifest["campaign"]["spec"]["participation"]["crowd"]
     assert shown["completion_code"] == "[redacted]" and "completion_url" not in shown
     assert shown["target_count"] == 2  # the rest of the config snapshot is kept
-    assert "crowd platform" in (folder / "README.md").read_text()
+    # A crowd campaign judged by an invited account: the card says where they came from.
+    card = (folder / "README.md").read_text()
+    assert "By where they came from: accounts of the prefhub instance 1." in card
+    assert "crowd platform entry link" not in card
+    assert manifest["counts"]["annotators_by_source"] == {"invited": 1, "crowd": 0, "simulated": 0}

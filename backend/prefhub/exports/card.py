@@ -43,9 +43,11 @@ AGGREGATIONS = {
 
 def dataset_card(manifest: dict[str, Any]) -> str:
     """The text of README.md for the export ``manifest`` describes."""
+    notes = export_notes(manifest)
     sections = [
         _front_matter(manifest),
         _summary(manifest),
+        _section("Notices", "\n".join(f"- {note}" for note in notes)) if notes else "",
         *(
             [_section("Warning: reversible pseudonyms", DEVELOPMENT_KEY_WARNING)]
             if development_key_in_use()
@@ -57,7 +59,60 @@ def dataset_card(manifest: dict[str, Any]) -> str:
         _personal_information(manifest),
         _reproducibility(manifest),
     ]
-    return "\n\n".join(sections) + "\n"
+    return "\n\n".join(filter(None, sections)) + "\n"
+
+
+def export_notes(manifest: dict[str, Any]) -> list[str]:
+    """What a reader must know before using the rows: simulated judgments, no rows. The card
+    lists them first; ``prefhub export`` prints them."""
+    notes = []
+    synthetic, counts = manifest.get("synthetic") or {}, manifest["counts"]
+    simulated, policy = synthetic.get("judgments", 0), synthetic.get("policy", "none")
+    if policy == "only_simulated":
+        notes.append(
+            "Every judgment in this export is simulated: synthetic annotators of `prefhub "
+            "simulate` made them, no person did. Use it to preview the formats, not as human "
+            "feedback."
+        )
+    elif policy == "included" and simulated:
+        notes.append(
+            f"{simulated:,} of the {counts.get('judgments', 0):,} judgments are simulated "
+            "(`prefhub simulate`; kept by include_simulated): `metadata.simulated` is true on "
+            "their rows."
+        )
+    elif policy == "included" and synthetic.get("rows"):
+        notes.append(
+            f"{synthetic['rows']:,} rows involve simulated annotators (`prefhub simulate`): "
+            "`metadata.simulated` is true on them. A conversation-tree campaign keeps simulated "
+            "work, marked, as its messages, reviews and rankings build on each other."
+        )
+    elif policy == "excluded" and synthetic.get("left_out"):
+        notes.append(
+            f"{synthetic['left_out']:,} simulated judgments (`prefhub simulate`) were left out, "
+            "as the campaign has human ones; include_simulated keeps them."
+        )
+    if counts["rows"] == 0:
+        notes.append(
+            f"This export has no rows{_why_empty(manifest)}. 🤗 Datasets' `load_dataset` "
+            "refuses a data file without rows: there is nothing to load."
+        )
+    return notes
+
+
+def _why_empty(manifest: dict[str, Any]) -> str:
+    counts = manifest["counts"]
+    if "judgments_in_campaign" not in counts:
+        return ": no tree was in the states exported" if not counts.get("trees") else ""
+    if not counts["judgments_in_campaign"]:
+        return ": the campaign has no judgments yet"
+    left_out = {name: n for name, n in counts.get("filtered_out_by", {}).items() if n}
+    if counts["judgments"] == 0 and left_out:
+        return ": the filters left out every judgment (" + _left_out_text(left_out) + ")"
+    return f": none of its {counts['judgments']:,} judgments gives a row of this format"
+
+
+def _left_out_text(left_out: dict[str, int]) -> str:
+    return ", ".join(f"{_code(name)} {n:,}" for name, n in left_out.items())
 
 
 def size_category(rows: int) -> str:
@@ -70,15 +125,22 @@ def size_category(rows: int) -> str:
 
 def _front_matter(manifest: dict[str, Any]) -> str:
     fmt, files = manifest["format"], manifest["data_files"]
-    creators = ["crowdsourced" if _crowd(manifest) else "expert-generated"]
+    only_simulated = (manifest.get("synthetic") or {}).get("policy") == "only_simulated"
+    creators = (
+        [] if only_simulated else ["crowdsourced" if _crowd(manifest) else "expert-generated"]
+    )
+    human = [] if only_simulated else ["human-feedback"]
+    if _has_simulated(manifest):
+        creators.append("machine-generated")
+        human.append("synthetic")
     header = {
         "pretty_name": _one_line(manifest["campaign"]["name"]),
         "license": "other",
         "task_categories": [_entry(manifest).task_category],
-        "tags": [fmt, *_entry(manifest).tags, "human-feedback", "prefhub"],
+        "tags": [fmt, *_entry(manifest).tags, *human, "prefhub"],
         "annotations_creators": creators,
         # Annotators write a tree campaign's messages, beside models; items are imported.
-        "language_creators": [*creators, "machine-generated"]
+        "language_creators": [*dict.fromkeys([*creators, "machine-generated"])]
         if _spec(manifest).get("trees")
         else ["machine-generated", "other"],
         "size_categories": [size_category(manifest["counts"]["rows"])],
@@ -96,18 +158,19 @@ def _summary(manifest: dict[str, Any]) -> str:
     fmt, counts, campaign = manifest["format"], manifest["counts"], manifest["campaign"]
     made_of = " and ".join(f"{counts[k]:,} {k}" for k in ("judgments", "trees") if k in counts)
     made_of += f" by {counts['annotators']:,} annotators" if "annotators" in counts else ""
-    trainer = _entry(manifest).trainer
+    trainer = _entry(manifest).trainer_phrase
     files, media = manifest["data_files"], manifest.get("media_files")
     reader = "parquet" if files[0].endswith(".parquet") else "json"
     paths = json.dumps(files[0] if len(files) == 1 else files, ensure_ascii=False)
     summary = (
-        f"Human feedback collected with prefhub in the campaign `{_code(campaign['slug'])}` "
+        f"{feedback_kind(manifest)} collected with prefhub in the campaign "
+        f"`{_code(campaign['slug'])}` "
         f"(version {campaign['version']}), exported in the **{fmt}** format: "
         f"{counts['rows']:,} rows{' from ' + made_of if made_of else ''}; "
         f"{row_grain(manifest)}. "
     )
     summary += (
-        f"The rows fit TRL's {trainer}."
+        f"The rows fit {trainer}."
         if trainer
         else "No TRL trainer reads this format as it is: it is for analysis or your own conversion."
     )
@@ -122,6 +185,23 @@ def _summary(manifest: dict[str, Any]) -> str:
         if media
         else "",
     )
+
+
+def feedback_kind(manifest: dict[str, Any]) -> str:
+    """ "Human feedback", unless simulated annotators made some or all of the rows'
+    judgments."""
+    synthetic = manifest.get("synthetic") or {}
+    if synthetic.get("policy") == "only_simulated":
+        return "Simulated feedback (no person made it)"
+    if synthetic.get("policy") == "included" and (
+        synthetic.get("judgments") or synthetic.get("rows")
+    ):
+        return "Human and simulated feedback"
+    return "Human feedback"
+
+
+def _has_simulated(manifest: dict[str, Any]) -> bool:
+    return feedback_kind(manifest) != "Human feedback"
 
 
 def row_grain(manifest: dict[str, Any]) -> str:
@@ -184,12 +264,26 @@ def _annotation_process(manifest: dict[str, Any]) -> str:
     gold = GOLD[included] if isinstance(included, bool) else ""  # item campaigns only
     applied = "\n".join(f"- `{_code(k)}`: {_cell(_filter_value(v))}" for k, v in filters.items())
     guidelines = (spec.get("guidelines") or "").strip()
+    counts = manifest["counts"]
+    kept = (
+        f"Of the campaign's {counts['judgments_in_campaign']:,} judgments, "
+        f"{counts['judgments']:,} are in this export"
+        + (
+            f"; left out: {_left_out_text(counts['filtered_out_by'])} (a judgment several "
+            "filters would leave out counts for the first)."
+            if counts.get("filtered_out_by")
+            else "."
+        )
+        if "judgments_in_campaign" in counts
+        else ""
+    )
     return _section(
         "Annotation process",
         "The questions asked on each task:\n\n" + questions if asked else "",
         _method(manifest),
         f"Filters applied:\n\n{applied}" if filters else "No filters were applied.",
         gold,
+        kept,
         "The annotators' guidelines (an excerpt; all of them are in manifest.json, at "
         f"`campaign.spec.guidelines`):\n\n{_quoted(_excerpt(guidelines))}"
         if guidelines
@@ -240,9 +334,7 @@ def _annotators(manifest: dict[str, Any]) -> str:
         f"{counts['annotators']:,} annotators contributed to these rows."
         if "annotators" in counts
         else "",
-        "They came through a crowd platform (the campaign's crowd entry link)."
-        if _crowd(manifest)
-        else "They were accounts on the prefhub instance; no crowd platform was used.",
+        _sources(manifest),
         "An `annotator_id` is a pseudonym, a keyed hash of the account, stable across exports "
         "made with the same salt; no e-mail address, name or crowd-platform id appears.",
         "Each row's metadata includes its annotator's profile answers."
@@ -264,6 +356,26 @@ def _annotators(manifest: dict[str, Any]) -> str:
         else "",
         *(_survey_answers(qid, summary) for qid, summary in demographics.items()),
     )
+
+
+SOURCES = {
+    "invited": "accounts of the prefhub instance",
+    "crowd": "crowd platform entry link",
+    "simulated": "simulated (`prefhub simulate`, no person)",
+}
+
+
+def _sources(manifest: dict[str, Any]) -> str:
+    """Where the annotators with rows came from, as counted; old manifests: the spec's."""
+    sources = manifest["counts"].get("annotators_by_source")
+    if sources is None:
+        return (
+            "They came through a crowd platform (the campaign's crowd entry link)."
+            if _crowd(manifest)
+            else "They were accounts on the prefhub instance; no crowd platform was used."
+        )
+    named = [f"{SOURCES[source]} {n:,}" for source, n in sources.items() if n]
+    return f"By where they came from: {'; '.join(named)}." if named else ""
 
 
 def _survey_answers(question_id: str, summary: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ stored."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -88,6 +89,13 @@ def export(
         typer.Option(help="only annotators whose profile answers QUESTION=VALUE (repeatable)"),
     ] = None,
     include_gold: Annotated[bool, typer.Option(help="keep gold / attention-check items")] = False,
+    include_simulated: Annotated[
+        bool,
+        typer.Option(
+            help="keep judgments of simulated annotators (prefhub simulate) in a campaign "
+            "that also has human ones"
+        ),
+    ] = False,
     tree_state: Annotated[
         list[str] | None,
         typer.Option(help="tree campaigns: trees in this state (repeatable; ready_for_export)"),
@@ -97,6 +105,7 @@ def export(
     from prefhub.campaigns.service import get_by_slug
     from prefhub.exports import jobs as export_jobs
     from prefhub.exports import service
+    from prefhub.exports.card import export_notes
     from prefhub.exports.pseudonyms import DEVELOPMENT_KEY_WARNING, development_key_in_use
     from prefhub.exports.schemas import ExportOptions
     from prefhub.exports.tasks import execute_export
@@ -128,6 +137,7 @@ def export(
             created_to=until,
             annotator_groups=groups or None,
             include_gold=include_gold,
+            include_simulated=include_simulated,
             # the CLI's strings; pydantic turns them into TreeState values
             tree_states=tree_state or None,  # type: ignore[arg-type]
         )
@@ -151,6 +161,9 @@ def export(
     if job.status != JobStatus.succeeded:
         raise fail(job.error_message or f"export {job_id} {job.status.value}")
     console.print(f"wrote {job.row_count} rows to {out}")
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    for line in export_notes(manifest):
+        console.print(line, markup=False, soft_wrap=True)
     if development_key_in_use():
         console.print(f"warning: {DEVELOPMENT_KEY_WARNING}", markup=False, soft_wrap=True)
     for f in job.files:

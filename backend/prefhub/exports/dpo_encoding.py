@@ -56,7 +56,7 @@ ROW_TAIL = ', "prompt": %s, "rejected": %s}'
 # filled, or nothing.
 METADATA = (
     '{"annotator_id": %s, "campaign_version": %s, "chosen_label": %s, "created_at": %s, '
-    '"item_id": %s, "judgment_id": %s, %s"question": %s, "shown_order": %s, '
+    '"item_id": %s, "judgment_id": %s, %s"question": %s, "shown_order": %s, "simulated": %s, '
     '"source_models": {"chosen": %s, "rejected": %s}, "time_spent_ms": %s}'
 )
 PROFILE = '"profile": %s, '

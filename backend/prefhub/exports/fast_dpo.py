@@ -55,7 +55,8 @@ HEAD, TAIL = ROW_HEAD.encode(), ROW_TAIL.encode() + b"\n"
 # escaping (row id, label, date, question: ``_Metadata``) in the template: one formatting a row.
 MIDDLE = ROW_MIDDLE % (
     '"j%s.%s"',
-    METADATA % ("%s", "%s", '"%s"', '"%sT%sZ"', "%s", "%s", "", '"%s"', "%s", "%s", "%s", "%s"),
+    METADATA
+    % ("%s", "%s", '"%s"', '"%sT%sZ"', "%s", "%s", "", '"%s"', "%s", "%s", "%s", "%s", "%s"),
 )
 BATCH = 10_000
 # Bound on the ids of one IN (...) list: SQLite caps bound parameters.
@@ -218,13 +219,14 @@ class _Metadata:
 
     names: AnnotatorNames
     questions: list[str]  # by ROWS' ordinal, from 1, without quotes
+    simulated: frozenset[int] = frozenset()  # simulated annotators' ids
 
 
 def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
     """The batch's lines: per row, its chosen candidate's head, the metadata (formatted here:
     cheaper than in SQL) and its rejected candidate's tail."""
     head, tail, model, item_id = pieces.head, pieces.tail, pieces.model, pieces.item_id
-    names, questions = export.names, export.questions
+    names, questions, simulated = export.names, export.questions, export.simulated
     parts: list[bytes] = []
     add = parts.append
     for (
@@ -261,6 +263,7 @@ def _join(batch: _Batch, pieces: _Pieces, export: _Metadata) -> bytes:
                     jid,
                     question,
                     shown,
+                    "true" if uid in simulated else "false",
                     model[chosen],
                     model[rejected],
                     "null" if spent is None else spent,
@@ -328,7 +331,11 @@ def batches(
     pairs = pairs or "(1, NULL::text)"
     rows_sql = ROWS.format(window=window, choices=pairs)
     params: dict[str, Any] = dict(window.params)
-    export = _Metadata(names=names, questions=["", *(json_value(q)[1:-1] for q in questions)])
+    export = _Metadata(
+        names=names,
+        questions=["", *(json_value(q)[1:-1] for q in questions)],
+        simulated=scope.simulated,
+    )
     campaign = json_value(slug).encode()
     cached: set[int] = set()  # items whose pieces the joiner has (the pieces stage's record)
 
@@ -393,7 +400,11 @@ def portable_batches(
     pairwise answers that state no preference into ``skipped``; the same joiner writes them."""
     pairwise = [q for q, kind in kinds.items() if kind == "pairwise"]
     ordinal = {question: n for n, question in enumerate(pairwise, 1)}
-    export = _Metadata(names=names, questions=["", *(json_value(q)[1:-1] for q in pairwise)])
+    export = _Metadata(
+        names=names,
+        questions=["", *(json_value(q)[1:-1] for q in pairwise)],
+        simulated=scope.simulated,
+    )
     campaign = json_value(slug).encode()
     pieces, cached = _Pieces(), set[int]()
     after = 0
@@ -475,10 +486,12 @@ def _stored_or_content(stored: str | None, content: Any) -> tuple[bytes | None, 
     return (stored.encode(), None) if stored else (None, orjson.dumps(content))
 
 
-def annotators_in(session: Session, scope: Scope) -> list[int]:
-    """The annotators with judgments in the export, by id (with or without rows)."""
-    query = select(Judgment.annotator_id).where(*scope.where()).distinct()
-    return sorted(session.execute(query).scalars())
+def simulated_judgments(session: Session, scope: Scope) -> int:
+    """How many of the export's judgments simulated annotators made."""
+    if not scope.simulated or scope.synthetic_policy == "excluded":
+        return 0
+    simulated = Judgment.annotator_id.in_(sorted(scope.simulated))
+    return int(session.scalar(select(func.count()).where(*scope.where(), simulated)) or 0)
 
 
 def skipped(session: Session, scope: Scope, kinds: dict[str, str]) -> Counter[str]:

@@ -4,7 +4,11 @@ Two reading orders: by judgment id (one row per judgment, the fast path) and by 
 judgment of a batch of items together, for aggregation, agreement thresholds and per-annotator
 reliability). Filters that SQL can say cheaply (dates, gold, language) are in the query; the
 others (rounds, models, annotator groups) need the decoded record and are applied here, and
-counted, so the manifest says how many judgments they left out.
+counted, so the manifest says how many judgments each filter left out (``left_out``).
+
+Simulated judgments (made by ``prefhub simulate``: their annotator is a synthetic account) are
+data of their own kind: a campaign that has human judgments exports without them unless
+``include_simulated``; a campaign with only simulated ones exports them, and says so.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Text, cast, exists, func, select, union
 from sqlalchemy.orm import Session, aliased
@@ -22,6 +26,9 @@ from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
 from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, TreeTask, User
+
+# What an export does with simulated judgments (manifest ``synthetic.policy``).
+SyntheticPolicy = Literal["none", "excluded", "included", "only_simulated"]
 
 BATCH_SIZE = 10_000
 ITEM_BATCH = 2_000
@@ -34,12 +41,20 @@ class Scope:
     campaign_id: int
     pseudonym: Pseudonymizer
     current_only: bool = True
-    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    # The filters SQL says, by name, in the order the manifest attributes what they leave out.
+    sql_filters: list[tuple[str, ColumnElement[bool]]] = field(default_factory=list)
     rounds: set[int] | None = None
     models: set[str] | None = None
     annotators: set[int] | None = None  # allowed user ids (annotator groups)
     profiles: dict[int, dict[str, Any]] | None = None  # user id -> profile, when exported
+    # The campaign's simulated annotators, and what this export does with their judgments.
+    simulated: frozenset[int] = frozenset()
+    synthetic_policy: SyntheticPolicy = "none"
     filtered_out: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return [condition for _, condition in self.sql_filters]
 
     @property
     def python_filters(self) -> bool:
@@ -77,11 +92,21 @@ class Scope:
 def scope_for(
     session: Session, campaign_id: int, options: ExportOptions, *, current_only: bool = True
 ) -> Scope:
-    conditions: list[ColumnElement[bool]] = []
+    filters: list[tuple[str, ColumnElement[bool]]] = []
+    simulated = simulated_annotators(session, campaign_id)
+    policy: SyntheticPolicy = "none"
+    if simulated:
+        if options.include_simulated:
+            policy = "included"
+        elif _has_human_judgments(session, campaign_id, simulated):
+            policy = "excluded"
+            filters.append(("simulated", Judgment.annotator_id.not_in(sorted(simulated))))
+        else:
+            policy = "only_simulated"
     if options.created_from is not None:
-        conditions.append(Judgment.created_at >= options.created_from)
+        filters.append(("created_from", Judgment.created_at >= options.created_from))
     if options.created_to is not None:
-        conditions.append(Judgment.created_at < options.created_to)
+        filters.append(("created_to", Judgment.created_at < options.created_to))
     if not options.include_gold:
         # Gold items are few: their ids, read once, keep a lookup per judgment out of every
         # batch's query (a subquery here was a scan of the items table per batch).
@@ -89,13 +114,16 @@ def scope_for(
             select(Item.id).where(Item.campaign_id == campaign_id, Item.is_gold.is_(True))
         ).all()
         if gold:
-            conditions.append(Judgment.item_id.not_in(sorted(gold)))
+            filters.append(("gold", Judgment.item_id.not_in(sorted(gold))))
     if options.languages is not None:
-        conditions.append(
-            Judgment.item_id.in_(
-                select(Item.id).where(
-                    Item.campaign_id == campaign_id, Item.language.in_(options.languages)
-                )
+        filters.append(
+            (
+                "languages",
+                Judgment.item_id.in_(
+                    select(Item.id).where(
+                        Item.campaign_id == campaign_id, Item.language.in_(options.languages)
+                    )
+                ),
             )
         )
     needs_profiles = options.include_profiles or options.annotator_groups is not None
@@ -111,22 +139,81 @@ def scope_for(
         campaign_id=campaign_id,
         pseudonym=Pseudonymizer(options.salt),
         current_only=current_only,
-        conditions=conditions,
+        sql_filters=filters,
         rounds=set(options.rounds) if options.rounds is not None else None,
         models=set(options.models) if options.models is not None else None,
         annotators=annotators,
         profiles=profiles if options.include_profiles else None,
+        simulated=simulated,
+        synthetic_policy=policy,
     )
+
+
+def simulated_annotators(session: Session, campaign_id: int) -> frozenset[int]:
+    """The synthetic accounts (``prefhub simulate``'s) that took part in the campaign."""
+    return frozenset(
+        session.scalars(
+            select(User.id).where(
+                User.is_synthetic.is_(True), User.id.in_(_campaign_annotators(campaign_id))
+            )
+        )
+    )
+
+
+def _has_human_judgments(session: Session, campaign_id: int, simulated: frozenset[int]) -> bool:
+    human = select(Judgment.id).where(
+        Judgment.campaign_id == campaign_id, Judgment.annotator_id.not_in(sorted(simulated))
+    )
+    return session.scalar(select(exists(human))) is True
+
+
+def _campaign_annotators(campaign_id: int) -> Any:
+    """Everyone who took part in the campaign: judged, wrote or ranked in trees, or joined."""
+    return union(
+        select(Judgment.annotator_id).where(Judgment.campaign_id == campaign_id),
+        select(TreeTask.annotator_id).where(TreeTask.campaign_id == campaign_id),
+        select(CampaignParticipant.user_id).where(CampaignParticipant.campaign_id == campaign_id),
+    )
+
+
+# Where an annotator came from, as the manifest counts them: a simulated account, a crowd
+# platform's entry link, or an account on the instance (invited, or signed up).
+ANNOTATOR_SOURCES = ("invited", "crowd", "simulated")
+
+
+def annotator_sources(
+    session: Session, campaign_id: int, pseudonym: Pseudonymizer, pseudonyms: set[str]
+) -> dict[str, int]:
+    """How many of the annotators named by ``pseudonyms`` (those with rows) came from each
+    source."""
+    counts = dict.fromkeys(ANNOTATOR_SOURCES, 0)
+    rows = session.execute(
+        select(
+            User.id, User.is_synthetic, User.crowd_campaign_id, CampaignParticipant.external_id_hash
+        )
+        .outerjoin(
+            CampaignParticipant,
+            (CampaignParticipant.user_id == User.id)
+            & (CampaignParticipant.campaign_id == campaign_id),
+        )
+        .where(User.id.in_(_campaign_annotators(campaign_id)))
+    ).all()
+    for user_id, synthetic, crowd_campaign, crowd_id in rows:
+        if pseudonym(user_id) not in pseudonyms:
+            continue
+        if synthetic:
+            counts["simulated"] += 1
+        elif crowd_id is not None or crowd_campaign == campaign_id:
+            counts["crowd"] += 1
+        else:
+            counts["invited"] += 1
+    return counts
 
 
 def annotator_profiles(session: Session, campaign_id: int) -> dict[int, dict[str, Any]]:
     """Each annotator of the campaign's profile: their account's profile and languages, with
     their answers to this campaign's survey on top."""
-    annotator_ids = union(
-        select(Judgment.annotator_id).where(Judgment.campaign_id == campaign_id),
-        select(TreeTask.annotator_id).where(TreeTask.campaign_id == campaign_id),
-        select(CampaignParticipant.user_id).where(CampaignParticipant.campaign_id == campaign_id),
-    )
+    annotator_ids = _campaign_annotators(campaign_id)
     rows = session.execute(
         select(User.id, User.profile, User.languages, CampaignParticipant.profile)
         .outerjoin(
@@ -163,12 +250,31 @@ def _text(value: Any) -> str:
 
 
 def count_judgments(session: Session, scope: Scope) -> int:
+    """The judgments SQL keeps (for progress; ``left_out`` counts exactly)."""
     counted: ColumnElement[int] = func.count(Judgment.id)
     if scope.current_only:
         # Every superseded judgment has exactly one successor naming it (a unique column).
         counted = counted - func.count(Judgment.supersedes_id)
     query = select(counted).where(Judgment.campaign_id == scope.campaign_id, *scope.conditions)
     return int(session.scalar(query) or 0)
+
+
+def left_out(session: Session, scope: Scope) -> tuple[int, dict[str, int]]:
+    """The campaign's judgments before any filter (current ones, unless every revision is
+    exported), and how many each SQL filter left out: a judgment more than one filter would
+    leave out counts for the first, in the order of ``scope.sql_filters``."""
+    where = [Judgment.campaign_id == scope.campaign_id]
+    if scope.current_only:
+        newer = aliased(Judgment)
+        where.append(~exists().where(newer.supersedes_id == Judgment.id))
+    total = before = int(session.scalar(select(func.count()).where(*where)) or 0)
+    by_filter: dict[str, int] = {}
+    for name, condition in scope.sql_filters:
+        where.append(condition)
+        after = int(session.scalar(select(func.count()).where(*where)) or 0)
+        by_filter[name] = before - after
+        before = after
+    return total, by_filter
 
 
 def judgments_per_item(session: Session, scope: Scope) -> Counter[int]:
@@ -303,7 +409,7 @@ def _load(
             found = shown_rounds[text] = {rounds[c] for c in load(text) if c in rounds}
         return found
 
-    profiles = scope.profiles
+    profiles, simulated = scope.profiles, scope.simulated
     records = [
         JudgmentRecord(
             judgment_id=judgment_id,
@@ -323,6 +429,7 @@ def _load(
             annotator_key=annotator_id,
             item_key=item_id,
             profile=profiles.get(annotator_id, {}) if profiles is not None else None,
+            simulated=annotator_id in simulated,
         )
         for (
             judgment_id,

@@ -31,3 +31,5 @@ class JudgmentRecord:
     item_key: int = 0
     # The annotator's profile answers, set only when the export includes profiles.
     profile: dict[str, Any] | None = None
+    # Made by a simulated annotator (``prefhub simulate``), not a person.
+    simulated: bool = False

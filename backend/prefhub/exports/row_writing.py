@@ -25,12 +25,16 @@ from prefhub.exports.formats.items import ItemWriter
 from prefhub.exports.formats.tree_judgments import TreeJudgmentsWriter
 from prefhub.exports.judgment_reader import (
     Scope,
+    SyntheticPolicy,
     annotator_profiles,
+    annotator_sources,
     count_judgments,
     iter_item_groups,
     iter_records,
     judgments_per_item,
+    left_out,
     scope_for,
+    simulated_annotators,
 )
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
@@ -126,7 +130,11 @@ def write_judgment_rows(
         # Kept by annotator id for the manifest's demographics (profiles_of), as elsewhere.
         profiles = annotator_profiles(session, campaign.id)
         by_pseudonym = _profiles_by_pseudonym(session, campaign, options, profiles)
-        rows = writer.rows(by_pseudonym if options.include_profiles else None)
+        rows = list(writer.rows(by_pseudonym if options.include_profiles else None))
+        simulated = set(map(scope.pseudonym, scope.simulated))
+        for row in rows:
+            tally.annotators.update(_annotator_ids(row))
+            mark_simulated(row, _annotator_ids(row), simulated)
         tally.rows += _write_lines(out, rows)
     elif options.aggregation != "none" or options.min_agreement is not None:
         encode = _encoder(writer)
@@ -139,13 +147,17 @@ def write_judgment_rows(
                     if agreement is None or agreement < options.min_agreement:
                         why = "single_judgment" if agreement is None else "low_agreement"
                         tally.dropped[why] += 1
+                        scope.filtered_out["min_agreement"] += len(records)
                         continue
                 tally.kept(records)
                 if options.aggregation != "none":
-                    lines.extend(map(dumps_row, writer.group_rows(records)))
+                    rows = list(writer.group_rows(records))
+                    for row in rows:
+                        tally.annotators.update(_annotator_ids(row))
+                    lines.extend(map(dumps_row, rows))
                 else:
                     for record in records:
-                        lines.extend(encode(record))
+                        lines.extend(tally.rows_of(record, encode(record)))
             tally.write(out, lines)
             tally.read(read)
     elif (
@@ -160,21 +172,36 @@ def write_judgment_rows(
             lines = []
             for record in batch:
                 tally.kept_one(record)
-                lines.extend(encode(record))
+                lines.extend(tally.rows_of(record, encode(record)))
             tally.write(out, lines)
             tally.read(read)
     skipped_key = registry.get(options.format).skipped_key
+    in_campaign, by_filter = left_out(session, scope)
+    # Every filter applied, in the order applied; a judgment two filters would leave out
+    # counts for the first (SQL's, then those that read the decoded judgment).
+    by_filter |= {
+        name: scope.filtered_out[name] for name in _applied_python_filters(scope, options)
+    }
+    sources = annotator_sources(session, campaign.id, scope.pseudonym, tally.annotators)
     counts: dict[str, Any] = {
         "rows": tally.rows,
-        "judgments": tally.judgments,
+        "judgments_in_campaign": in_campaign,
+        "judgments": tally.kept_judgments,
+        "filtered_out": sum(by_filter.values()),
+        "filtered_out_by": by_filter,
         "annotators": len(tally.annotators),
-        "filtered_out": sum(scope.filtered_out.values()),
-        "filtered_out_by": dict(sorted(scope.filtered_out.items())),
+        "annotators_by_source": sources,
         # "skipped_no_preference" is the name dpo's manifests have always used.
         skipped_key: dict(sorted(getattr(writer, "skipped", {}).items())),
     }
     if options.min_agreement is not None:
         counts["items_dropped"] = dict(sorted(tally.dropped.items()))
+    synthetic = {
+        "policy": scope.synthetic_policy,
+        "judgments": tally.simulated,
+        "annotators": sources["simulated"],
+        "left_out": by_filter.get("simulated", 0),
+    }
     return {
         MEDIA_KEY: (
             {sha: media_names[sha] for sha in sorted(writer.media.used)}
@@ -195,7 +222,23 @@ def write_judgment_rows(
         "aggregation": options.aggregation,
         "filters": _filters(options),
         "counts": counts,
+        "synthetic": synthetic,
     }
+
+
+def _applied_python_filters(scope: Scope, options: ExportOptions) -> list[str]:
+    """The filters applied to decoded judgments, in the order ``Scope.keeps`` applies them."""
+    applied = [
+        name
+        for name, on in (
+            ("annotator_groups", scope.annotators is not None),
+            ("rounds", scope.rounds is not None),
+            ("models", scope.models is not None),
+            ("min_agreement", options.min_agreement is not None),
+        )
+        if on
+    ]
+    return applied
 
 
 def _write_fast_dpo(
@@ -207,6 +250,7 @@ def _write_fast_dpo(
     items, and what the manifest counts and summarizes. This thread joins lines; a writer
     thread hashes and writes them. Other databases: one session reads it all, in turn."""
     kinds = writer.question_kinds
+    # Filled as rows ask for their annotator's pseudonym: its keys have rows.
     names = fast_dpo.AnnotatorNames(scope.pseudonym)
     out.flush()
     if session.get_bind().dialect.name != "postgresql":
@@ -216,34 +260,39 @@ def _write_fast_dpo(
             tally.rows += rows
             tally.read(read)
         tally.sizes = judgments_per_item(session, scope)
-        tally.annotators.update(map(scope.pseudonym, fast_dpo.annotators_in(session, scope)))
-        return annotator_profiles(session, scope.campaign_id)
-    with (
-        snapshot_sessions(session, 3) as (rows_session, pieces_session, counts_session),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-counts") as counting,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing,
-    ):
-        skipped = counting.submit(fast_dpo.skipped, counts_session, scope, kinds)
-        sizes = counting.submit(judgments_per_item, counts_session, scope)
-        annotators = counting.submit(fast_dpo.annotators_in, counts_session, scope)
-        profiles = counting.submit(annotator_profiles, counts_session, scope.campaign_id)
-        # Bytes go straight to the file under the text layer, written and hashed by a thread
-        # of their own while the next batch is joined.
-        written: Future[int] | None = None
-        for data, rows, read in fast_dpo.batches(
-            rows_session, pieces_session, scope, slug, kinds, names
+        tally.simulated = fast_dpo.simulated_judgments(session, scope)
+        profiles = annotator_profiles(session, scope.campaign_id)
+    else:
+        with (
+            snapshot_sessions(session, 3) as (rows_session, pieces_session, counts_session),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-counts") as counting,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing,
         ):
+            skipped = counting.submit(fast_dpo.skipped, counts_session, scope, kinds)
+            sizes = counting.submit(judgments_per_item, counts_session, scope)
+            simulated = counting.submit(fast_dpo.simulated_judgments, counts_session, scope)
+            profiles_read = counting.submit(annotator_profiles, counts_session, scope.campaign_id)
+            # Bytes go straight to the file under the text layer, written and hashed by a
+            # thread of their own while the next batch is joined.
+            written: Future[int] | None = None
+            for data, rows, read in fast_dpo.batches(
+                rows_session, pieces_session, scope, slug, kinds, names
+            ):
+                if written is not None:
+                    written.result()
+                written = writing.submit(out.buffer.write, data)
+                tally.rows += rows
+                tally.read(read)
             if written is not None:
                 written.result()
-            written = writing.submit(out.buffer.write, data)
-            tally.rows += rows
-            tally.read(read)
-        if written is not None:
-            written.result()
-        writer.skipped.update(skipped.result())
-        tally.sizes = sizes.result()
-        tally.annotators.update(map(scope.pseudonym, annotators.result()))
-        return profiles.result()
+            writer.skipped.update(skipped.result())
+            tally.sizes = sizes.result()
+            tally.simulated = simulated.result()
+            profiles = profiles_read.result()
+    # No filter here reads the decoded judgment: every judgment read is kept.
+    tally.kept_judgments = tally.judgments
+    tally.annotators.update(map(scope.pseudonym, names))
+    return profiles
 
 
 class _Tally:
@@ -252,6 +301,9 @@ class _Tally:
     def __init__(self, total: int, on_progress: ProgressCallback | None) -> None:
         self.total, self.on_progress = total, on_progress
         self.judgments = self.rows = 0
+        # Judgments every filter kept (rows or not), and how many of them are simulated.
+        self.kept_judgments = self.simulated = 0
+        # Pseudonyms of the annotators with rows.
         self.annotators: set[str] = set()
         # The card's "annotators per item": items by how many judgments they kept. Read from
         # groups when judgments come by item; else counted per item, but only when a filter SQL
@@ -262,14 +314,23 @@ class _Tally:
         self.dropped: Counter[str] = Counter()
 
     def kept_one(self, record: JudgmentRecord) -> None:
-        self.annotators.add(record.annotator_pseudonym)
+        self.kept_judgments += 1
+        self.simulated += record.simulated
         if self.count_items:
             self.per_item[record.item_key] += 1
 
     def kept(self, records: list[JudgmentRecord]) -> None:
         """One item's kept judgments."""
-        self.annotators.update(record.annotator_pseudonym for record in records)
+        self.kept_judgments += len(records)
+        self.simulated += sum(record.simulated for record in records)
         self.sizes[len(records)] += 1
+
+    def rows_of(self, record: JudgmentRecord, lines: Iterable[str]) -> list[str]:
+        """A judgment's lines; its annotator has rows if there are any."""
+        found = list(lines)
+        if found:
+            self.annotators.add(record.annotator_pseudonym)
+        return found
 
     def read(self, n: int) -> None:
         self.judgments += n
@@ -355,10 +416,14 @@ def write_tree_rows(
     profiles = _profiles_by_pseudonym(session, campaign, options)
     languages = set(options.languages) if options.languages is not None else None
     tally = _Tally(total, on_progress)
-    filtered = 0
+    # Simulated work is marked in tree exports, not left out: a tree's messages, reviews and
+    # rankings build on each other.
+    simulated = set(map(pseudonym, simulated_annotators(session, campaign.id)))
+    simulated_rows = filtered = 0
     for batch in iter_trees(session, campaign.id, states, pseudonym):
         kept_trees = [t for t in batch if languages is None or t.lang in languages]
         filtered += len(batch) - len(kept_trees)
+        tally.kept_judgments += len(kept_trees)
         if isinstance(writer, AnnotatorsWriter):
             for tree in kept_trees:
                 writer.add_tree(tree)
@@ -371,13 +436,18 @@ def write_tree_rows(
             for row in kept:
                 ids = _annotator_ids(row)
                 tally.annotators.update(ids)
+                simulated_rows += mark_simulated(row, ids, simulated)
                 if options.include_profiles:
                     found = [profiles.get(i, {}) for i in ids]
                     row["metadata"]["profile"] = found if len(ids) != 1 else found[0]
             tally.write(out, [dumps_row(row) for row in kept])
         tally.read(len(batch))
     if isinstance(writer, AnnotatorsWriter):
-        tally.rows += _write_lines(out, writer.rows(profiles if options.include_profiles else None))
+        rows = list(writer.rows(profiles if options.include_profiles else None))
+        for row in rows:
+            simulated_rows += mark_simulated(row, _annotator_ids(row), simulated)
+        tally.rows += _write_lines(out, rows)
+    sources = annotator_sources(session, campaign.id, pseudonym, tally.annotators)
     return {
         STATS_KEY: {"annotators": tally.annotators, "annotators_per_item": None},
         # Consensus rows follow the campaign's method; dpo keeps every ranking ("none").
@@ -388,9 +458,29 @@ def write_tree_rows(
         | ({"languages": options.languages} if options.languages is not None else {}),
         "counts": {
             "rows": tally.rows,
-            "trees": tally.judgments,
+            "trees_in_states": tally.judgments,
+            "trees": tally.kept_judgments,
             "annotators": len(tally.annotators),
+            "annotators_by_source": sources,
             "filtered_out": filtered,
+            "filtered_out_by": {"languages": filtered} if languages is not None else {},
             "skipped": dict(sorted(getattr(writer, "skipped", {}).items())),
         },
+        "synthetic": {
+            "policy": _tree_policy(sources),
+            "annotators": sources["simulated"],
+            "rows": simulated_rows,
+        },
     }
+
+
+def _tree_policy(sources: dict[str, int]) -> SyntheticPolicy:
+    if not sources["simulated"]:
+        return "none"
+    return "included" if sources["invited"] or sources["crowd"] else "only_simulated"
+
+
+def mark_simulated(row: dict[str, Any], annotators: list[str], simulated: set[str]) -> bool:
+    """Set ``metadata.simulated``: whether a simulated annotator took part in the row."""
+    row["metadata"]["simulated"] = marked = any(a in simulated for a in annotators)
+    return marked

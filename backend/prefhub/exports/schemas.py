@@ -62,6 +62,9 @@ class ExportOptions(BaseModel):
     languages: list[ShortText] | None = Field(default=None, min_length=1, max_length=100)
     # Gold (attention-check) items are left out unless asked for.
     include_gold: bool = False
+    # Simulated judgments (`prefhub simulate`) are left out of a campaign that has human ones
+    # unless asked for; a campaign with only simulated judgments exports them.
+    include_simulated: bool = False
     # Only annotators whose profile answer to each named question is one of the values given
     # (for a multiple-choice answer: shares one of them), e.g. {"country": ["GB", "IE"]}.
     annotator_groups: dict[ShortText, list[ShortText]] | None = Field(

@@ -1790,6 +1790,11 @@ export interface components {
              */
             include_profiles: boolean;
             /**
+             * Include Simulated
+             * @default false
+             */
+            include_simulated: boolean;
+            /**
              * Kto From Preferences
              * @default false
              */
@@ -1861,6 +1866,11 @@ export interface components {
              * @default false
              */
             include_profiles: boolean;
+            /**
+             * Include Simulated
+             * @default false
+             */
+            include_simulated: boolean;
             /**
              * Kto From Preferences
              * @default false

@@ -106,6 +106,7 @@ class DpoWriter:
                 self._profile_json(record),
                 json_value(question_id),
                 f"[{', '.join([json_value(c) for c in record.shown_order])}]",
+                "true" if record.simulated else "false",
                 json_value(record.candidates[chosen_id][1]),
                 json_value(record.candidates[rejected_id][1]),
                 json_value(record.time_spent_ms),
@@ -163,6 +164,7 @@ class DpoWriter:
             "question": question_id,
             "chosen_label": choice,
             "shown_order": record.shown_order,
+            "simulated": record.simulated,
             "source_models": {
                 "chosen": record.candidates[chosen_id][1],
                 "rejected": record.candidates[rejected][1],
