@@ -69,6 +69,8 @@ class AggregatedWriter(ItemWriter):
             "judgment_ids": [r.judgment_id for r in records],
             "item_id": records[0].item_external_id,
             "question": question,
+            # Whether simulated annotators made any of the judgments (include_simulated).
+            "simulated": any(r.simulated for r in records),
         } | metadata
         if records[0].profile is not None:
             row["metadata"]["profile"] = [r.profile for r in records]

@@ -127,6 +127,7 @@ class ItemWriter:
             "item_id": record.item_external_id,
             "question": question,
             "shown_order": record.shown_order,
+            "simulated": record.simulated,
             "time_spent_ms": record.time_spent_ms,
             "campaign_version": record.campaign_version,
             "created_at": record.created_at,

@@ -44,6 +44,9 @@ class JudgmentsWriter:
                 "revision": record.revision,
                 "supersedes": record.supersedes_id,
                 "current": record.is_current,
-                "metadata": {"annotator_id": record.annotator_pseudonym}
+                "metadata": {
+                    "annotator_id": record.annotator_pseudonym,
+                    "simulated": record.simulated,
+                }
                 | ({"profile": record.profile} if record.profile is not None else {}),
             }
