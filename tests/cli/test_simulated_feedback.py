@@ -199,7 +199,10 @@ def test_the_demo_feedback_export_has_critiques_and_refinements(cli, db, tmp_pat
     out = tmp_path / "feedback"
     exported = cli("export", "demo-all-kinds", "--format", "feedback", "--out", str(out))
     assert exported.exit_code == 0, exported.output
+    # The demo's judgments are all simulated: exported, marked, and the CLI says so.
+    assert "Every judgment in this export is simulated" in " ".join(exported.output.split())
     rows = [json.loads(line) for line in (out / "feedback.jsonl").read_text().splitlines()]
+    assert all(row["metadata"]["simulated"] is True for row in rows)
     # One row per judgment: the rationale and the rewrite are both about the top-ranked reply.
     assert len(rows) >= 9
     for row in rows:

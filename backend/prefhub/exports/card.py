@@ -112,7 +112,7 @@ def _why_empty(manifest: dict[str, Any]) -> str:
 
 
 def _left_out_text(left_out: dict[str, int]) -> str:
-    return ", ".join(f"{_code(name)} {n:,}" for name, n in left_out.items())
+    return ", ".join(f"`{_code(name)}` {n:,}" for name, n in left_out.items())
 
 
 def size_category(rows: int) -> str:
