@@ -214,7 +214,8 @@ def test_a_campaign_with_bucket_media_exports_them_with_checksums(as_user, bucke
     )
     assert submitted.status_code in (200, 201), submitted.text
 
-    job = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"})
+    # Image candidates: the image_pairs format (dpo's vision form refuses them).
+    job = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "image_pairs"})
     assert job.status_code == 202, job.text
     execute_export(job.json()["id"])
     with db() as session:
@@ -222,14 +223,17 @@ def test_a_campaign_with_bucket_media_exports_them_with_checksums(as_user, bucke
             session.scalar(select(ExportJob.folder).where(ExportJob.id == job.json()["id"]))
         )
     manifest = json.loads((folder / "manifest.json").read_text())
-    (exported,) = [json.loads(line) for line in (folder / "dpo.jsonl").read_text().splitlines()]
+    (exported,) = [
+        json.loads(line) for line in (folder / "image_pairs.jsonl").read_text().splitlines()
+    ]
+    images = [exported["jpg_0"], exported["jpg_1"]]
     listed = {f["name"]: f for f in manifest["files"] if f["name"].startswith("media/")}
-    assert set(exported["images"]) == set(listed) and len(listed) == 2
-    for name in exported["images"]:
+    assert set(images) == set(listed) and len(listed) == 2
+    for name in images:
         data = (folder / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == listed[name]["sha256"] == Path(name).stem
         assert listed[name]["size"] == len(data)
-    assert {Path(n).stem for n in exported["images"]} == {
+    assert {Path(n).stem for n in images} == {
         hashlib.sha256(red).hexdigest(),
         hashlib.sha256(blue).hexdigest(),
     }

@@ -1,11 +1,14 @@
-"""A campaign with image and audio candidates exports `dpo` in TRL's vision form: message
-content as parts, the files copied into media/ and listed in `images` / `audios`, checksummed
-in the manifest; `datasets` decodes the images."""
+"""A campaign with images in its prompts exports `dpo` in TRL's vision form: message content as
+parts, the files copied into media/ and listed in `images`, checksummed in the manifest;
+`datasets` decodes the images. (Media *candidates* are not TRL's vision form: they export as
+image_pairs / audio_pairs, tests/exports/test_media_pairs.py.)"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,26 +26,60 @@ def _export(researcher, db, slug: str, **options) -> Path:
     return Path(folder)
 
 
-def test_vision_dpo_export_loads_with_datasets_and_decodes_its_images(migrated, db, as_user):
-    import datasets
+def _prompt_images_campaign(researcher, slug: str) -> None:  # type: ignore[no-untyped-def]
+    """Items asking about images in their prompt (one or two), answered in text; judged by
+    simulated annotators. (Media *candidates* export as image_pairs / audio_pairs:
+    tests/exports/test_media_pairs.py.)"""
     from typer.testing import CliRunner
 
     from prefhub.cli import app
-    from prefhub.models import Campaign, User
+    from support.api import pairwise_spec
+    from support.fake_openai import tiny_png
 
-    runner = CliRunner()
-    assert runner.invoke(app, ["seed-demo"]).exit_code == 0
-    simulated = runner.invoke(
-        app,
-        ["simulate", "demo-multimodal", "--annotators", "3", "--judgments", "14", "--seed", "4"],
+    files = {f"{name}.png": tiny_png(name, size=12) for name in ("cat", "dog", "owl")}
+    rows = [
+        {
+            "id": f"look-{n}",
+            "prompt": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": question},
+                        *({"type": "image", "path": f"{name}.png"} for name in shown),
+                    ],
+                }
+            ],
+            "candidates": [f"A {shown[0]}.", f"Not a {shown[0]}."],
+        }
+        for n, (question, shown) in enumerate(
+            [("What is this?", ["cat"]), ("Which is first?", ["dog", "owl"])]
+        )
+    ]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("items.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+        for name, data in files.items():
+            out.writestr(name, data)
+    created = researcher.post("/api/campaigns", json=pairwise_spec(slug, redundancy=3))
+    assert created.status_code == 201, created.text
+    imported = researcher.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.zip", archive.getvalue(), "application/zip")},
+    )
+    assert imported.status_code == 201, imported.text
+    simulated = CliRunner().invoke(
+        app, ["simulate", slug, "--annotators", "3", "--judgments", "6", "--seed", "4"]
     )
     assert simulated.exit_code == 0, simulated.output
+
+
+def test_vision_dpo_export_loads_with_datasets_and_decodes_its_images(db, as_user, unique):
+    import datasets
+
     researcher = as_user("researcher")
-    with db() as session:
-        # The demo belongs to the demo admin; hand it to this researcher to export it.
-        campaign = session.scalar(select(Campaign).where(Campaign.slug == "demo-multimodal"))
-        campaign.owner_id = session.get_one(User, researcher.user_id).id
-    folder = _export(researcher, db, "demo-multimodal")
+    slug = f"look-{unique}"
+    _prompt_images_campaign(researcher, slug)
+    folder = _export(researcher, db, slug)
     manifest = json.loads((folder / "manifest.json").read_text())
     rows = [json.loads(line) for line in (folder / "dpo.jsonl").read_text().splitlines()]
     assert rows and len(rows) == manifest["counts"]["rows"]
@@ -50,32 +87,28 @@ def test_vision_dpo_export_loads_with_datasets_and_decodes_its_images(migrated, 
     # Every file the rows name is in media/, listed in the manifest with its sha256.
     listed = {f["name"]: f for f in manifest["files"]}
     named = {p for row in rows for p in row["images"] + row["audios"] + row["videos"]}
-    assert named == {n for n in listed if n.startswith("media/")}
+    assert named == {n for n in listed if n.startswith("media/")} and len(named) == 3
     for name in named:
         data = (folder / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == listed[name]["sha256"] == Path(name).stem
 
-    images = [r for r in rows if r["images"]]
-    sounds = [r for r in rows if r["audios"]]
-    assert images and sounds
-    for row in images:
-        # Text-to-image: the chosen and rejected answers are pictures, in column order.
-        assert row["chosen"] == [{"role": "assistant", "content": [{"type": "image"}]}]
-        assert row["rejected"][0]["content"] == [{"type": "image"}]
-        assert row["prompt"][0]["content"][0]["type"] == "text" and len(row["images"]) == 2
-    for row in sounds:
-        assert row["chosen"][0]["content"] == [{"type": "audio"}] and len(row["audios"]) == 2
+    for row in rows:
+        # The images are the prompt's, one placeholder each, in order; the replies are text.
+        content = row["prompt"][0]["content"]
+        assert content[0]["type"] == "text"
+        assert content[1:] == [{"type": "image"}] * len(row["images"])
+        assert len(row["images"]) == (1 if row["metadata"]["item_id"] == "look-0" else 2)
+        for column in ("chosen", "rejected"):
+            assert [part["type"] for part in row[column][0]["content"]] == ["text"]
 
     loaded = datasets.load_dataset("json", data_files=str(folder / "dpo.jsonl"), split="train")
-    with_images = loaded.filter(lambda r: len(r["images"]) > 0)
-    absolute = with_images.map(lambda r: {"images": [str(folder / p) for p in r["images"]]})
+    absolute = loaded.map(lambda r: {"images": [str(folder / p) for p in r["images"]]})
     decoded = absolute.cast_column("images", datasets.Sequence(datasets.Image()))
     for example in decoded:
-        assert [image.size for image in example["images"]] == [(256, 256), (256, 256)]
-        assert example["chosen"][0]["content"][0]["type"] == "image"
+        assert all(image.size == (12, 12) for image in example["images"])
 
     # Exporting the same database again gives the same data file and media.
-    again = _export(researcher, db, "demo-multimodal")
+    again = _export(researcher, db, slug)
     assert (again / "dpo.jsonl").read_bytes() == (folder / "dpo.jsonl").read_bytes()
     assert json.loads((again / "manifest.json").read_text())["files"] == manifest["files"]
 
@@ -102,61 +135,46 @@ def test_text_campaigns_keep_plain_string_content(as_user, db, unique):
     assert not (folder / "media").exists()
 
 
-def test_vision_kto_export_lists_the_completion_images(migrated, db, as_user):
+def test_vision_kto_export_lists_the_prompt_images(db, as_user, unique):
     import datasets
-    from typer.testing import CliRunner
 
-    from prefhub.cli import app
-    from prefhub.models import Campaign, User
-
-    runner = CliRunner()
-    assert runner.invoke(app, ["seed-demo"]).exit_code == 0
-    runner.invoke(app, ["simulate", "demo-multimodal", "--annotators", "3", "--judgments", "14"])
-    researcher = as_user("researcher")
-    with db() as session:
-        campaign = session.scalar(select(Campaign).where(Campaign.slug == "demo-multimodal"))
-        campaign.owner_id = session.get_one(User, researcher.user_id).id
     from prefhub.exports.tasks import execute_export
-    from prefhub.models import ExportJob
 
+    researcher = as_user("researcher")
+    slug = f"look-kto-{unique}"
+    _prompt_images_campaign(researcher, slug)
     job = researcher.post(
-        "/api/campaigns/demo-multimodal/exports",
-        json={"format": "kto", "kto_from_preferences": True},
+        f"/api/campaigns/{slug}/exports", json={"format": "kto", "kto_from_preferences": True}
     )
     assert job.status_code == 202, job.text
-    execute_export(job.json()["id"])
-    with db() as session:
-        folder = Path(
-            session.scalar(select(ExportJob.folder).where(ExportJob.id == job.json()["id"]))
-        )
+    done = execute_export(job.json()["id"])
+    assert done is not None and done.status.value == "succeeded", done and done.error_message
+    folder = Path(done.folder)
     rows = [json.loads(line) for line in (folder / "kto.jsonl").read_text().splitlines()]
-    pictures = [r for r in rows if r["images"]]
-    assert pictures and {r["label"] for r in rows} == {True, False}
-    for row in pictures:
-        # One picture per row: the completion's, after the (text-only) prompt.
-        assert row["completion"] == [{"role": "assistant", "content": [{"type": "image"}]}]
-        assert len(row["images"]) == 1 and (folder / row["images"][0]).is_file()
+    assert rows and {r["label"] for r in rows} == {True, False}
+    for row in rows:
+        # The prompt's pictures; the completion is text.
+        assert row["completion"][0]["content"][0]["type"] == "text"
+        assert row["images"] and all((folder / path).is_file() for path in row["images"])
     loaded = datasets.load_dataset("json", data_files=str(folder / "kto.jsonl"), split="train")
-    decoded = (
-        loaded.filter(lambda r: len(r["images"]) > 0)
-        .map(lambda r: {"images": [str(folder / p) for p in r["images"]]})
-        .cast_column("images", datasets.Sequence(datasets.Image()))
+    decoded = loaded.map(lambda r: {"images": [str(folder / p) for p in r["images"]]}).cast_column(
+        "images", datasets.Sequence(datasets.Image())
     )
-    assert all(example["images"][0].size == (256, 256) for example in decoded)
+    assert all(image.size == (12, 12) for example in decoded for image in example["images"])
 
     # A consensus export keeps the vision form, and copies the files its rows name.
     job = researcher.post(
-        "/api/campaigns/demo-multimodal/exports",
+        f"/api/campaigns/{slug}/exports",
         json={"format": "dpo", "aggregation": "bradley_terry", "file_format": "parquet"},
     )
     assert job.status_code == 202, job.text
     done = execute_export(job.json()["id"])
-    assert done is not None and done.status.value == "succeeded", done and done.error
+    assert done is not None and done.status.value == "succeeded", done and done.error_message
     import pyarrow.parquet as pq
 
     folder = Path(done.folder)
     consensus = pq.read_table(folder / "dpo.parquet").to_pylist()
     assert consensus and all(r["metadata"]["aggregation"] == "bradley_terry" for r in consensus)
     named = {path for r in consensus for kind in ("images", "audios", "videos") for path in r[kind]}
-    assert any(r["images"] for r in consensus) and all((folder / p).is_file() for p in named)
+    assert all(r["images"] for r in consensus) and all((folder / p).is_file() for p in named)
     assert {f["name"] for f in done.files if f["name"].startswith("media/")} == named

@@ -302,9 +302,9 @@ def _personal_information(manifest: dict[str, Any]) -> list[str]:
 
 
 def _use_cases(fmt: str) -> list[str]:
-    trainer = registry.get(fmt).trainer
+    trainer = registry.get(fmt).trainer_phrase
     if trainer:
-        return [f"Fine-tuning with TRL's {trainer}.", "Analysis of human feedback."]
+        return [f"Fine-tuning with {trainer}.", "Analysis of human feedback."]
     return ["Analysis of human feedback, or conversion to a training format."]
 
 

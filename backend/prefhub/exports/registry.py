@@ -77,6 +77,9 @@ class ExportFormat:
     extra_columns: ExtraColumns | None = None
     # The TRL trainer the rows fit, as the card says it; None: analysis or your own conversion.
     trainer: str | None = None
+    # Whose trainer: the card says "TRL's `DPOTrainer`"; None when ``trainer`` names its own
+    # ("the diffusers Diffusion-DPO example").
+    trainer_library: str | None = "TRL"
     # Item campaigns: the writer of consensus rows; None when rows cannot be aggregated.
     aggregated_writer: WriterFactory | None = None
     # The ExportOptions fields (beyond filters, salt and file format) the format reads.
@@ -96,6 +99,13 @@ class ExportFormat:
     @property
     def campaign_kinds(self) -> tuple[CampaignKind, ...]:
         return tuple(kind for kind in CAMPAIGN_KINDS if kind in self.writers)
+
+    @property
+    def trainer_phrase(self) -> str | None:
+        """The trainer as the card and Croissant name it: "TRL's `DPOTrainer` (...)"."""
+        if self.trainer is None or self.trainer_library is None:
+            return self.trainer
+        return f"{self.trainer_library}'s {self.trainer}"
 
     def grain(self, kind: CampaignKind) -> str:
         if kind == "conversation-tree" and self.tree_row_grain:

@@ -26,6 +26,7 @@ from prefhub.exports.exceptions import (
     ExportNotReady,
     UnsupportedExport,
 )
+from prefhub.exports.formats.media_pairs import check_candidates
 from prefhub.exports.parquet import jsonl_to_parquet
 from prefhub.exports.row_writing import (
     MEDIA_KEY,
@@ -253,7 +254,8 @@ def is_tree_campaign(campaign: Campaign) -> bool:
 
 
 def check_supported(campaign: Campaign, options: ExportOptions) -> None:
-    """Refuse, before any work, an export the campaign's kind cannot give."""
+    """Refuse, before any work, an export the campaign's kind cannot give, or whose format
+    cannot carry its candidates (media candidates: ``media_pairs.check_candidates``)."""
     tree = is_tree_campaign(campaign)
     kind: registry.CampaignKind = "conversation-tree" if tree else "item"
     if kind not in registry.get(options.format).writers:
@@ -266,6 +268,7 @@ def check_supported(campaign: Campaign, options: ExportOptions) -> None:
     if not tree:
         if options.tree_states is not None:
             raise UnsupportedExport("tree_states applies to conversation-tree campaigns only")
+        check_candidates(campaign, options.format)
         return
     # Tree campaigns rank sibling replies by the campaign's own consensus method, and their
     # rows are per tree: item filters do not apply.
