@@ -44,6 +44,7 @@ const defaultOptions: ExportOptions = {
   kto_from_preferences: false,
   include_profiles: false,
   include_gold: false,
+  include_simulated: false,
 };
 
 const job = (status: ExportJob['status'], extra: Partial<ExportJob> = {}): ExportJob => ({

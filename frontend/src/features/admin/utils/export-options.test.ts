@@ -61,6 +61,7 @@ describe('buildExportBody', () => {
         models: ' m-a, m-b ,, m-a',
         languages: 'en',
         includeGold: true,
+        includeSimulated: true,
         rounds: '0, 2',
         salt: 'fresh',
       }),
@@ -80,6 +81,7 @@ describe('buildExportBody', () => {
       models: ['m-a', 'm-b'],
       languages: ['en'],
       include_gold: true,
+      include_simulated: true,
       rounds: [0, 2],
       salt: 'fresh',
     });
@@ -121,7 +123,7 @@ describe('buildExportBody', () => {
   });
 
   it('keeps rounds to item campaigns and tree states to tree campaigns', () => {
-    const both = { rounds: '1', includeGold: true, treeStates: ['growing', 'ready_for_export'] } satisfies Partial<ExportFormState>;
+    const both = { rounds: '1', includeGold: true, includeSimulated: true, treeStates: ['growing', 'ready_for_export'] } satisfies Partial<ExportFormState>;
     const items = bodyOf(itemForm(both));
     expect(items.rounds).toEqual([1]);
     expect(items.include_gold).toBe(true);
@@ -130,6 +132,9 @@ describe('buildExportBody', () => {
     expect(trees.tree_states).toEqual(['growing', 'ready_for_export']);
     expect(trees).not.toHaveProperty('rounds');
     expect(trees).not.toHaveProperty('include_gold');
+    // Tree campaigns keep simulated work, marked: the option is for item campaigns.
+    expect(items.include_simulated).toBe(true);
+    expect(trees).not.toHaveProperty('include_simulated');
   });
 
   it('refuses rounds that are not whole numbers, an agreement outside 0..1 and an empty date range', () => {

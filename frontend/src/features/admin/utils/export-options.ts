@@ -40,6 +40,8 @@ export type ExportFormState = {
   models: string;
   languages: string;
   includeGold: boolean;
+  /** Keep simulated judgments (`prefhub simulate`) of a campaign that also has human ones. */
+  includeSimulated: boolean;
   rounds: string;
   treeStates: TreeState[];
   annotatorGroups: AnnotatorGroupRow[];
@@ -61,6 +63,7 @@ export const initialExportForm = (format: ExportFormat): ExportFormState => ({
   models: '',
   languages: '',
   includeGold: false,
+  includeSimulated: false,
   rounds: '',
   treeStates: [],
   annotatorGroups: [],
@@ -123,6 +126,7 @@ export function buildExportBody(
     if (form.treeStates.length > 0) body.tree_states = form.treeStates;
   } else {
     if (form.includeGold) body.include_gold = true;
+    if (form.includeSimulated) body.include_simulated = true;
     const rounds = splitList(form.rounds);
     if (rounds.some((round) => !/^\d+$/.test(round))) return fail('Rounds must be whole numbers, e.g. 1, 2.');
     if (rounds.length > 0) body.rounds = rounds.map(Number);
@@ -166,6 +170,7 @@ export function describeExportOptions(options: Partial<ExportOptions>): string {
   if (options.kto_from_preferences) parts.push('kto from preferences');
   if (options.include_profiles) parts.push('profiles');
   if (options.include_gold) parts.push('gold');
+  if (options.include_simulated) parts.push('simulated');
   if (options.salt) parts.push('salted');
   const filters = activeFilters(options).length;
   if (filters > 0) parts.push(`${filters} filter${filters === 1 ? '' : 's'}`);
