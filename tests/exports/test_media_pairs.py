@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
 
 from support.api import judge_next, pairwise_spec
 from support.media import wav
@@ -489,38 +488,41 @@ def test_rankings_and_ratings_of_media_expand_to_pairs_and_ties():
     assert writer.skipped == Counter({"not_one_image": 2, "tied_pairs": 1, "equal_score_pairs": 1})
 
 
-def test_the_multimodal_demo_splits_into_image_and_audio_pairs(migrated, db, as_user):
-    """demo-multimodal mixes image and audio items: each pairs format takes its own, counts
-    the others, and the export is byte-reproducible."""
+def test_the_multimodal_demo_splits_into_image_and_audio_pairs(db, as_user, unique):
+    """The multimodal demo's items (image and audio items in one campaign, made as `prefhub
+    seed-demo` makes them, in a campaign of this test's own): each pairs format takes its own
+    kind, counts the others, and exports byte-reproducibly; dpo is refused naming both."""
+    import yaml
     from typer.testing import CliRunner
 
+    from prefhub.campaigns.service import get_by_slug
     from prefhub.cli import app
-    from prefhub.models import Campaign, User
+    from prefhub.demo.multimodal import import_demo_media
+    from prefhub.demo.seed import DEMO_DIR
 
-    runner = CliRunner()
-    assert runner.invoke(app, ["seed-demo"]).exit_code == 0
-    simulated = runner.invoke(
-        app,
-        ["simulate", "demo-multimodal", "--annotators", "3", "--judgments", "14", "--seed", "4"],
+    researcher = as_user("researcher")
+    slug = f"multimodal-{unique}"
+    spec = yaml.safe_load((DEMO_DIR / "demo_multimodal.yaml").read_text("utf-8"))
+    created = researcher.post("/api/campaigns", json=spec | {"slug": slug})
+    assert created.status_code == 201, created.text
+    with db() as session:
+        assert len(import_demo_media(session, get_by_slug(session, slug))) == 7
+    simulated = CliRunner().invoke(
+        app, ["simulate", slug, "--annotators", "3", "--judgments", "14", "--seed", "4"]
     )
     assert simulated.exit_code == 0, simulated.output
-    researcher = as_user("researcher")
-    with db() as session:
-        campaign = session.scalar(select(Campaign).where(Campaign.slug == "demo-multimodal"))
-        campaign.owner_id = session.get_one(User, researcher.user_id).id
 
-    found = {}
     for fmt, column in (("image_pairs", "jpg_0"), ("audio_pairs", "audio_0")):
-        folder = _export(researcher, "demo-multimodal", format=fmt)
+        folder = _export(researcher, slug, format=fmt)
         rows = _rows(folder, f"{fmt}.jsonl")
         manifest = json.loads((folder / "manifest.json").read_text())
         assert rows and all(r["metadata"]["item_id"].startswith(fmt.split("_")[0]) for r in rows)
         assert set(manifest["counts"]["skipped"]) <= {"not_one_image", "not_one_audio", "both_bad"}
-        extensions = {Path(r[column]).suffix for r in rows}
-        assert extensions == ({".png"} if fmt == "image_pairs" else {".wav"})
-        again = _export(researcher, "demo-multimodal", format=fmt)
+        assert {Path(r[column]).suffix for r in rows} == (
+            {".png"} if fmt == "image_pairs" else {".wav"}
+        )
+        again = _export(researcher, slug, format=fmt)
         assert (again / f"{fmt}.jsonl").read_bytes() == (folder / f"{fmt}.jsonl").read_bytes()
-        found[fmt] = len(rows)
-    refused = researcher.post("/api/campaigns/demo-multimodal/exports", json={"format": "dpo"})
+    refused = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"})
     message = refused.json()["error"]["message"]
     assert "images and audio" in message and "export image_pairs and audio_pairs" in message
