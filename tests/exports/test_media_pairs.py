@@ -267,6 +267,13 @@ def test_image_pairs_feed_the_diffusers_dpo_loader_from_jsonl_and_parquet(
     )
     batch = _diffusers_first_batch(_with_bytes(loaded, folder, ("jpg_0", "jpg_1")))
     _check_diffusers_batch(batch, rows)
+    # As README says to run the example itself: the bytes saved as a local dataset folder,
+    # which its `load_dataset(args.dataset_name, split=args.dataset_split_name)` reads.
+    script_data = tmp_path / "t2i-pairs"
+    _with_bytes(loaded, folder, ("jpg_0", "jpg_1")).to_parquet(str(script_data / "train.parquet"))
+    as_the_script_loads = datasets.load_dataset(str(script_data), split="train")
+    assert isinstance(as_the_script_loads[0]["jpg_0"], bytes)
+    _check_diffusers_batch(_diffusers_first_batch(as_the_script_loads), rows)
 
     # Parquet: the same rows, the same batch; ties dropped on request.
     parquet = _export(researcher, slug, format="image_pairs", file_format="parquet")
