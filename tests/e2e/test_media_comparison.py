@@ -1,5 +1,6 @@
 """An annotator in headless Chromium compares two images (zooming one) and two audio clips, each
-served by the media endpoint and playable; the keyboard submits; the `dpo` export holds both."""
+served by the media endpoint and playable; the keyboard submits; the `image_pairs` and
+`audio_pairs` exports hold them."""
 
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def _compare_audio(page) -> str:  # type: ignore[no-untyped-def]
     return good
 
 
-def test_annotator_compares_images_then_audio_and_the_dpo_export_holds_both(
+def test_annotator_compares_images_then_audio_and_the_pairs_exports_hold_both(
     browser, server, db, unique
 ):
     researcher_email, annotator_email = f"r-{unique}@example.org", f"a-{unique}@example.org"
@@ -161,10 +162,13 @@ def test_annotator_compares_images_then_audio_and_the_dpo_export_holds_both(
     assert sorted(picked) == ["picture", "sound"]
     assert page.js_errors == []
 
-    rows = export_rows(researcher, slug, "dpo", "dpo.jsonl")
-    by_item = {r["metadata"]["item_id"]: r["metadata"] for r in rows}
-    assert sorted(by_item) == ["picture", "sound"]
-    for item, metadata in by_item.items():
-        assert metadata["source_models"] == {"chosen": "good-model", "rejected": "bad-model"}
-        assert metadata["chosen_label"] == picked[item]
+    # Media candidates export as image_pairs / audio_pairs (dpo refuses them): the first file is
+    # the one shown as A, label_0 says whether it won.
+    for fmt, item in (("image_pairs", "picture"), ("audio_pairs", "sound")):
+        (row,) = export_rows(researcher, slug, fmt, f"{fmt}.jsonl")
+        metadata = row["metadata"]
+        assert metadata["item_id"] == item and metadata["candidate_labels"] == ["A", "B"]
+        good_first = picked[item] == "A"
+        assert row["label_0"] == (1.0 if good_first else 0.0)
+        assert metadata["source_models"][0 if good_first else 1] == "good-model"
     researcher.close()
