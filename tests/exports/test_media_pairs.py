@@ -364,12 +364,42 @@ def test_dpo_of_media_candidates_is_refused_over_rest_and_cli_naming_the_format(
     # audio_pairs has nothing to take from an image campaign.
     refused = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "audio_pairs"})
     assert refused.json()["error"]["code"] == "wrong_format_for_candidates"
-    assert "export image_pairs or dpo" in refused.json()["error"]["message"]
+    assert "are images: export image_pairs or judgments" in refused.json()["error"]["message"]
 
     out = tmp_path / "refused"
     result = CliRunner().invoke(app, ["export", slug, "--out", str(out), "--format", "dpo"])
     assert result.exit_code != 0 and not out.exists()
     assert "export image_pairs" in " ".join(result.output.split())
+
+
+def test_video_candidates_are_refused_by_every_training_format(as_user, unique):
+    """No format trains on video pairs: dpo and image_pairs both point at judgments."""
+    from support.media import mp4
+
+    researcher = as_user("researcher")
+    slug = f"video-{unique}"
+    assert researcher.post("/api/campaigns", json=pairwise_spec(slug)).status_code == 201
+    row = {
+        "id": "clip",
+        "prompt": "Film a cat.",
+        "candidates": [
+            {"content": [{"type": "video", "path": f"{n}.mp4"}], "model": f"m{n}"} for n in (1, 2)
+        ],
+    }
+    files = {"1.mp4": mp4(duration_ms=1000), "2.mp4": mp4(duration_ms=2000)}
+    imported = researcher.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.zip", _zip([row], files), "application/zip")},
+    )
+    assert imported.status_code == 201, imported.text
+    for fmt, said in (
+        ("dpo", "are videos: TRL's vision form carries media in the prompt only"),
+        ("image_pairs", "are videos: export judgments"),
+    ):
+        refused = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": fmt})
+        error = refused.json()["error"]
+        assert error["code"] == "wrong_format_for_candidates" and said in error["message"]
+        assert "export judgments" in error["message"]
 
 
 def test_media_pairs_refuse_a_text_campaign(as_user, unique):

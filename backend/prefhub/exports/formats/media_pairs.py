@@ -240,12 +240,13 @@ def check_candidates(campaign: Campaign, format_name: str) -> None:
     fits = [name for name, s in SHAPES.items() if s.kind in kinds]
     if shape is not None:
         if shape.kind not in kinds:
-            held = f"are {_kinds(kinds)}" if kinds else "hold no media"
-            other = f"{', '.join(fits)} or " if fits else ""
+            if not kinds:
+                held, use = "hold no media", "dpo (or another TRL format)"
+            else:
+                held, use = f"are {_kinds(kinds)}", " or ".join([*fits, "judgments"])
             raise WrongFormatForCandidates(
                 f"'{format_name}' exports candidates that are {shape.kind} files; the "
-                f"candidates of '{campaign.slug}' {held}: export {other}dpo (or another "
-                "TRL format)"
+                f"candidates of '{campaign.slug}' {held}: export {use}"
             )
         return
     if kinds:
