@@ -522,6 +522,7 @@ def test_rankings_and_ratings_of_media_expand_to_pairs_and_ties():
     writer = MediaPairsWriter("c", kinds, shape=IMAGE_PAIRS, drop_ties=True)
     writer.media = MediaFiles({s: f"{s}.png" for s in "abc"})
     assert [r["id"] for r in writer.rows(record)] == ["j7.rank.B>A", "j7.rate.B>A"]
+    assert writer.media.used == {"a", "b"}  # only the files rows name are copied
     assert writer.skipped == Counter({"not_one_image": 2, "tied_pairs": 1, "equal_score_pairs": 1})
 
 

@@ -131,9 +131,10 @@ class MediaPairsWriter(ItemWriter):
         ``pair.chosen`` was preferred, 0.5 for a tie. None unless both are one file of the
         format's kind."""
         first, second = sorted((pair.chosen, pair.rejected), key=record.shown_order.index)
-        files = [self._file(record, first, media), self._file(record, second, media)]
-        if None in files:
+        found = [self._sha256(record, first), self._sha256(record, second)]
+        if found[0] is None or found[1] is None:
             return None
+        files = [media.path(found[0]), media.path(found[1])]  # copied only when written
         label_0 = won if first == pair.chosen else 1.0 - won
         shape = self.shape
         columns = {
@@ -152,12 +153,13 @@ class MediaPairsWriter(ItemWriter):
         # No images / audios / videos columns: the files are the format's own columns.
         return self._row(record, pair.row_id, pair.question, {}, columns, metadata)
 
-    def _file(self, record: JudgmentRecord, candidate_id: int, media: MediaFiles) -> str | None:
-        """The path of the candidate's one media file, if it is one of the format's kind."""
+    def _sha256(self, record: JudgmentRecord, candidate_id: int) -> str | None:
+        """The candidate's one media file, if it is one of the format's kind."""
         found = [p for p in record.candidates[candidate_id][0] if p.get("type") in COLUMNS]
         if len(found) != 1 or found[0]["type"] != self.shape.kind:
             return None
-        return media.path(found[0]["sha256"])
+        sha256: str = found[0]["sha256"]
+        return sha256
 
     @staticmethod
     def _prompt_media(record: JudgmentRecord, media: MediaFiles) -> list[str]:
