@@ -14,6 +14,7 @@ import pytest
 
 from prefhub.exports.formats.dpo import STANDARD_SEPARATOR, standard_prompt
 from support.api import items, jsonl
+from support.exports import assert_uniform_columns
 from support.trl import render_conversational, tiny_chat_tokenizer
 
 RATING = {
@@ -163,6 +164,7 @@ def _export(researcher, slug: str, fmt: str, tmp_path: Path, **options) -> tuple
     manifest = researcher.get(f"/api/exports/{finished['id']}/files/manifest.json").json()
     raw = [json.loads(line) for line in data.decode().splitlines()]
     assert manifest["counts"]["rows"] == finished["row_count"] == len(raw)
+    assert_uniform_columns(raw)
     if not raw:
         return [], manifest
     path = tmp_path / f"{fmt}-{finished['id']}.jsonl"
