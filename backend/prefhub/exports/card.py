@@ -177,9 +177,13 @@ def _summary(manifest: dict[str, Any]) -> str:
     return _paragraphs(
         f"# {_cell(campaign['name'])}",
         summary,
-        "Load it from the export folder with 🤗 Datasets:",
+        # No snippet for a file without rows: load_dataset refuses every empty split (datasets
+        # 5.2: JSONL, Parquet with its schema, or features given); the notices say why.
+        "Load it from the export folder with 🤗 Datasets:" if counts["rows"] else "",
         f"```python\nfrom datasets import load_dataset\n\n"
-        f'dataset = load_dataset("{reader}", data_files={paths}, split="train")\n```',
+        f'dataset = load_dataset("{reader}", data_files={paths}, split="train")\n```'
+        if counts["rows"]
+        else "",
         f"The {media:,} files under `media/` are the images, audio and video the rows refer "
         "to, by paths relative to the export folder."
         if media
