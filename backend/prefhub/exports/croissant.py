@@ -11,8 +11,9 @@ yields every row, from JSONL and Parquet alike). Nested values are fields with s
 by JSON path, each with its real type; a list is ``repeated``. mlcroissant has no type for
 free-form JSON (``sc:Text`` reads a string, not an object; no transform serialises one), so
 free-form columns (``metadata``, ``answer``, ``shown``, profiles, labels) are described by the
-keys and types their values have in the data file (``data_shapes``), and only those: a key
-no row has is not declared. Two shapes mlcroissant cannot read are left out and said so in
+keys and types their values have in the data file (``data_shapes``: every row of an export of
+up to ``SHAPE_ROWS`` rows, the first ``SHAPE_ROWS`` of a larger one), and only those: a key no
+row has is not declared. Two shapes mlcroissant cannot read are left out and said so in
 the parent's description: a list of objects inside another list (message parts with media,
 replies of replies), and a key whose values mix types. Without the data file (or with no
 rows), the format's declared columns are described and free-form ones left out.
@@ -21,6 +22,7 @@ rows), the format's declared columns are described and free-form ones left out.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -129,35 +131,48 @@ class Shape:
     keys: dict[str, Shape] = field(default_factory=dict)
 
     def see(self, value: Any) -> None:
-        if value is None:
-            self.kinds.add("null")
-        elif isinstance(value, bool):
-            self.kinds.add("boolean")
-        elif isinstance(value, int):
-            self.kinds.add("integer")
-        elif isinstance(value, float):
-            self.kinds.add("float")
-        elif isinstance(value, str):
-            self.kinds.add("text")
-            self.dates = self.dates and DATE_TIME.fullmatch(value) is not None
-        elif isinstance(value, list):
-            self.kinds.add("list")
-            if self.item is None:
-                self.item = Shape()
-            for item in value:
-                self.item.see(item)
-        elif isinstance(value, dict):
-            self.kinds.add("object")
-            for key, item in value.items():
-                self.keys.setdefault(key, Shape()).see(item)
-        else:
+        kind = KINDS.get(type(value))
+        if kind is None:
             self.kinds.add(type(value).__name__)
+            return
+        self.kinds.add(kind)
+        if kind == "text":
+            self.dates = self.dates and DATE_TIME.fullmatch(value) is not None
+        elif kind == "list":
+            item = self.item
+            if item is None:
+                item = self.item = Shape()
+            for element in value:
+                item.see(element)
+        elif kind == "object":
+            keys = self.keys
+            for key, element in value.items():
+                found = keys.get(key)
+                if found is None:
+                    found = keys[key] = Shape()
+                found.see(element)
+
+
+# JSON kinds by Python type (bool before int: exact types, not isinstance).
+KINDS: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "float",
+    str: "text",
+    list: "list",
+    dict: "object",
+}
+# Rows read to describe free-form columns: every row of an export up to this size; of a larger
+# one, the first this many (rows of one format share their shape; reading every row of a
+# million-row export would cost as much as writing it).
+SHAPE_ROWS = 20_000
 
 
 def data_shapes(path: Path) -> dict[str, Shape]:
     """Each column of the data file (JSONL or Parquet) and the shape of its values."""
     shapes: dict[str, Shape] = {}
-    for row in _rows(path):
+    for row in itertools.islice(_rows(path), SHAPE_ROWS):
         for name, value in row.items():
             shapes.setdefault(name, Shape()).see(value)
     return shapes

@@ -127,7 +127,7 @@ def write_export(
     } | summary
     card = dataset_card(manifest | {"data_files": [data_name], "media_files": len(media)})
     (partial / "README.md").write_text(card, "utf-8")
-    described = croissant(manifest | {"files": [*files, *media]})
+    described = croissant(manifest | {"files": [*files, *media]}, partial / data_name)
     (partial / "croissant.json").write_text(
         json.dumps(described, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
