@@ -128,6 +128,7 @@ def _export(client: Any, slug: str, **options: Any) -> Path:
     assert job.status_code == 202, job.text
     done = execute_export(job.json()["id"])
     assert done is not None and done.status.value == "succeeded", done and done.error_message
+    assert done.folder is not None
     return Path(done.folder)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -67,7 +68,9 @@ def create_campaign_with_items(
     assert response.status_code == 201, response.text
 
 
-def judge_next(client, slug: str, answers: dict[str, Any]):  # type: ignore[no-untyped-def]
+def judge_next(  # type: ignore[no-untyped-def]
+    client, slug: str, answers: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+):
     """Take the next task and submit ``answers`` (a function of the task, or a dict)."""
     import uuid
 
