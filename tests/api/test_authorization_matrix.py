@@ -151,6 +151,8 @@ POLICIES: dict[str, Policy] = {
         },
     ),
     "PUT /api/models/{name}/sharing": Policy("manage", json=lambda o: {"researchers": []}),
+    # The model is in use (a generation job): an admitted caller gets 409 model_in_use.
+    "DELETE /api/models/{name}": Policy("manage", destructive=True),
     "POST /api/models/{name}/test": Policy("manage"),
     "POST /api/campaigns/{slug}/generation-jobs": Policy(
         "manage", json=lambda o: {"models": [o["name"]]}

@@ -145,6 +145,21 @@ def models_share(
     console.print(f"model '{name}' is shared with {whom}")
 
 
+@models_app.command("delete")
+def models_delete(name: str) -> None:
+    """Delete a model endpoint nothing records; one that candidates, tree replies or
+    generation jobs name is kept for their provenance (the counts are shown)."""
+    from prefhub.generation import registry
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            registry.delete_model(session, None, registry.get_model_for(session, None, name))
+    except PrefhubError as exc:
+        raise fail(exc.message) from None
+    console.print(f"deleted model '{name}'")
+
+
 @models_app.command("test")
 def models_test(name: str) -> None:
     """Send one small request and report the latency or the error."""

@@ -46,3 +46,10 @@ class ModelEndpointRefused(InvalidInput):
 class TooManyModelTests(PrefhubError):
     status_code = 429
     code = "too_many_model_tests"
+
+
+class ModelInUse(Conflict):
+    """A model whose name candidates, tree replies or generation jobs record is kept: deleting
+    it would leave their provenance naming a model that no longer exists."""
+
+    code = "model_in_use"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, exists, or_, select
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from prefhub.auth.exceptions import NotAllowed
@@ -23,13 +23,24 @@ from prefhub.generation import secrets
 from prefhub.generation.exceptions import (
     ModelEndpointRefused,
     ModelExists,
+    ModelInUse,
     ModelNotFound,
     TooManyModelTests,
 )
 from prefhub.generation.providers import Completion, generate
 from prefhub.generation.schemas import ModelEndpointCreate, ModelSharing
 from prefhub.kit import egress
-from prefhub.models import ModelEndpoint, ModelEndpointShare, ProviderKind, Role, User
+from prefhub.models import (
+    Candidate,
+    GenerationJob,
+    GenerationRequest,
+    ModelEndpoint,
+    ModelEndpointShare,
+    ProviderKind,
+    Role,
+    TreeMessage,
+    User,
+)
 from prefhub.settings import get_settings
 
 
@@ -157,6 +168,52 @@ def set_sharing(
     )
     session.flush()
     return endpoint
+
+
+def usage(session: Session, endpoint: ModelEndpoint) -> dict[str, int]:
+    """What records the endpoint: candidates and tree replies by its name (their provenance),
+    generation jobs that name it (their requests point at it)."""
+    by_jobs = {
+        job_id
+        for job_id, endpoint_ids in session.execute(
+            select(GenerationJob.id, GenerationJob.endpoint_ids)
+        )
+        if endpoint.id in (endpoint_ids or [])
+    }
+    by_requests = session.scalars(
+        select(GenerationRequest.job_id).where(GenerationRequest.endpoint_id == endpoint.id)
+    )
+    return {
+        "candidates": _count(session, Candidate.model_name == endpoint.name),
+        "tree_replies": _count(session, TreeMessage.model_name == endpoint.name),
+        "generation_jobs": len(by_jobs.union(by_requests)),
+    }
+
+
+def _count(session: Session, where: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.count()).where(where)) or 0)
+
+
+def delete_model(session: Session, user: User | None, endpoint: ModelEndpoint) -> None:
+    """Delete an endpoint nothing records (``user`` ``None``: the operator at the CLI). One
+    that candidates, tree replies or generation jobs name is kept, for their provenance."""
+    if user is not None and not can_manage_model(user, endpoint):
+        raise NotAllowed("Only the model's owner or an admin can delete it")
+    # Locked: a generation job being made holds a share lock on it through its requests'
+    # foreign key, so this waits for it, and the counts then see it.
+    session.refresh(endpoint, with_for_update=True)
+    counts = usage(session, endpoint)
+    if any(counts.values()):
+        used = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items() if n)
+        raise ModelInUse(
+            f"Model '{endpoint.name}' is in use ({used}) and was not deleted: what it made "
+            "keeps its name as provenance. Stop sharing it, or register a new model under "
+            "another name, instead.",
+            details=counts,
+        )
+    session.execute(delete(ModelEndpointShare).where(ModelEndpointShare.endpoint_id == endpoint.id))
+    session.delete(endpoint)
+    session.flush()
 
 
 # ---------------------------------------------------------------- tests of an endpoint

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
 from prefhub.auth.dependencies import ManagedCampaign, StaffUser
@@ -10,6 +10,7 @@ from prefhub.generation import secrets as model_secrets
 from prefhub.generation.exceptions import (
     GenerationJobNotFound,
     ModelExists,
+    ModelInUse,
     PermanentModelError,
     RetryableModelError,
     RoundConflict,
@@ -89,6 +90,17 @@ def share_model(
     """Share with researchers by e-mail (the owner or an admin), or with all (an admin)."""
     endpoint = registry.get_model_for(session, user, name)
     return _model_out(session, user, registry.set_sharing(session, user, endpoint, body))
+
+
+@router.delete(
+    "/models/{name}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(ModelInUse)
+)
+def delete_model(name: str, user: StaffUser, session: SessionDep) -> Response:
+    """Delete a model endpoint (its owner or an admin) that nothing records. One whose name
+    candidates or tree replies carry, or that generation jobs used, is kept for their
+    provenance: 409 ``model_in_use``, the counts in ``details``."""
+    registry.delete_model(session, user, registry.get_model_for(session, user, name))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(

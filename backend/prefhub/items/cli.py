@@ -22,19 +22,22 @@ def import_file(slug: str, file: Path) -> None:
     """
     from prefhub.campaigns.service import get_by_slug
     from prefhub.items.media import FolderFiles
-    from prefhub.items.service import import_items
+    from prefhub.items.service import import_items, refuse_tree_campaign
     from prefhub.kit.db import unit_of_work
     from prefhub.models import ItemStatus
 
     try:
-        with unit_of_work() as session, file.open("rb") as lines:
-            items = import_items(
-                session,
-                get_by_slug(session, slug),
-                lines,
-                files=FolderFiles(file.parent),
-                fetch_urls=True,
-            )
+        with unit_of_work() as session:
+            campaign = get_by_slug(session, slug)
+            refuse_tree_campaign(campaign)  # before the file is read
+            with file.open("rb") as lines:
+                items = import_items(
+                    session,
+                    campaign,
+                    lines,
+                    files=FolderFiles(file.parent),
+                    fetch_urls=True,
+                )
             ready = sum(1 for i in items if i.status == ItemStatus.ready)
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc}") from None

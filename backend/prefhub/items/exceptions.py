@@ -1,4 +1,4 @@
-from prefhub.kit.errors import InvalidInput, NotFound, PrefhubError
+from prefhub.kit.errors import Conflict, InvalidInput, NotFound, PrefhubError
 
 
 class ImportInvalid(InvalidInput):
@@ -12,3 +12,9 @@ class UploadTooLarge(PrefhubError):
 
 class ImportJobNotFound(NotFound):
     code = "import_job_not_found"
+
+
+class TreeCampaignHasNoItems(Conflict):
+    """Items are what item campaigns rate; a conversation-tree campaign grows trees instead."""
+
+    code = "tree_campaign_has_no_items"

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from prefhub.items.exceptions import ImportJobNotFound
+from prefhub.items.service import refuse_tree_campaign
 from prefhub.jobs import service as jobs
 from prefhub.models import Campaign, ImportJob, User
 from prefhub.settings import get_settings
@@ -32,6 +33,7 @@ def create_job(
     *,
     idempotency_key: str | None = None,
 ) -> ImportJob:
+    refuse_tree_campaign(campaign)  # before the upload is kept: no job, no file left behind
     path = uploads_dir() / f"{uuid.uuid4().hex}.upload"
     path.write_bytes(data)
     job = ImportJob(

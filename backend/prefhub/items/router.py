@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, UploadFile, status
 from prefhub.auth.dependencies import ManagedCampaign, StaffUser
 from prefhub.auth.policies import can_manage_campaign
 from prefhub.items import jobs, service
-from prefhub.items.exceptions import ImportJobNotFound, UploadTooLarge
+from prefhub.items.exceptions import ImportJobNotFound, TreeCampaignHasNoItems, UploadTooLarge
 from prefhub.items.media import is_zip, open_archive
 from prefhub.items.schemas import CandidateOut, ImportJobOut, ImportResult, ItemOut, ItemPage
 from prefhub.jobs.dependencies import IdempotencyKey
@@ -13,6 +13,7 @@ from prefhub.kit.bounds import Offset, PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import InvalidText
 from prefhub.kit.json_input import text_problem
+from prefhub.kit.openapi import errors
 from prefhub.models import Campaign, ImportJob, ItemStatus
 from prefhub.settings import get_settings
 
@@ -46,10 +47,17 @@ def _job_out(job: ImportJob) -> ImportJobOut:
     )
 
 
-@router.post("/import", response_model=ImportResult, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(TreeCampaignHasNoItems),
+)
 def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDep) -> ImportResult:
     """A JSONL file, or a zip archive holding one JSONL file and the media files its
-    ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs."""
+    ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs.
+    A conversation-tree campaign has no items: it refuses every import (409)."""
+    service.refuse_tree_campaign(campaign)  # before the upload is read
     data = _upload(file)
     if is_zip(data):
         lines, files = open_archive(data)
@@ -61,7 +69,12 @@ def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDe
     )
 
 
-@router.post("/import-jobs", response_model=ImportJobOut, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/import-jobs",
+    response_model=ImportJobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(TreeCampaignHasNoItems),
+)
 def create_import_job(
     campaign: ManagedCampaign,
     file: UploadFile,
@@ -70,7 +83,9 @@ def create_import_job(
     idempotency_key: IdempotencyKey = None,
 ) -> ImportJobOut:
     """Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
-    (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``."""
+    (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``.
+    A conversation-tree campaign refuses it at once (409): no job is made."""
+    service.refuse_tree_campaign(campaign)  # before the upload is read or kept
     job = jobs.create_job(
         session,
         campaign,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from prefhub.campaigns.service import spec_of
-from prefhub.items.exceptions import ImportInvalid
+from prefhub.items.exceptions import ImportInvalid, TreeCampaignHasNoItems
 from prefhub.items.media import FolderFiles, MediaResolver, ZipFiles
 from prefhub.items.schemas import ImportCandidate, ImportLine
 from prefhub.kit import json_input
@@ -91,6 +91,18 @@ def _context(line: ImportLine) -> list[dict[str, Any]]:
     ]
 
 
+def refuse_tree_campaign(campaign: Campaign) -> None:
+    """Items belong to item campaigns: a conversation-tree campaign grows its trees from
+    prompts its annotators write, so an import into one is refused before anything is read."""
+    if spec_of(campaign).trees is not None:
+        raise TreeCampaignHasNoItems(
+            f"Campaign '{campaign.slug}' is a conversation-tree campaign: it has no items, "
+            "so nothing was imported. Its trees start from prompts its annotators write "
+            "(initial prompt tasks) and grow from their and the models' replies. To have fixed "
+            "prompts and candidates rated, import them into a campaign without `trees:`."
+        )
+
+
 def import_items(
     session: Session,
     campaign: Campaign,
@@ -103,8 +115,10 @@ def import_items(
     """Validate the whole file first; any error rejects it whole, with line numbers.
 
     Media parts are read from ``files`` (the JSONL's folder or archive), fetched when
-    ``fetch_urls``, or taken from the campaign's media, then stored and linked.
+    ``fetch_urls``, or taken from the campaign's media, then stored and linked. A
+    conversation-tree campaign refuses every import.
     """
+    refuse_tree_campaign(campaign)
     parsed, errors = parse_jsonl(lines)
     seen: dict[str, int] = {}
     for number, line in parsed:

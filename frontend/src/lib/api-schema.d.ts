@@ -520,6 +520,7 @@ export interface paths {
          * Import Items
          * @description A JSONL file, or a zip archive holding one JSONL file and the media files its
          *     ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs.
+         *     A conversation-tree campaign has no items: it refuses every import (409).
          */
         post: operations["import_items_api_campaigns__slug__items_import_post"];
         delete?: never;
@@ -541,6 +542,7 @@ export interface paths {
          * Create Import Job
          * @description Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
          *     (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``.
+         *     A conversation-tree campaign refuses it at once (409): no job is made.
          */
         post: operations["create_import_job_api_campaigns__slug__items_import_jobs_post"];
         delete?: never;
@@ -709,6 +711,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exports/{job_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Archive
+         * @description Every file of a succeeded export (data file, media/, README.md, croissant.json,
+         *     manifest.json) as one zip, streamed as it is made; 409 ``export_not_ready`` until the
+         *     export has succeeded.
+         */
+        get: operations["download_archive_api_exports__job_id__archive_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exports/{job_id}/files/{name}": {
         parameters: {
             query?: never;
@@ -716,7 +740,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download */
+        /**
+         * Download
+         * @description One file the export recorded (``files`` in the job lists them, manifest.json too).
+         */
         get: operations["download_api_exports__job_id__files__name__get"];
         put?: never;
         post?: never;
@@ -976,6 +1003,28 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Model
+         * @description Delete a model endpoint (its owner or an admin) that nothing records. One whose name
+         *     candidates or tree replies carry, or that generation jobs used, is kept for their
+         *     provenance: 409 ``model_in_use``, the counts in ``details``.
+         */
+        delete: operations["delete_model_api_models__name__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5937,6 +5986,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflict: tree_campaign_has_no_items */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request Entity Too Large: payload_too_large */
             413: {
                 headers: {
@@ -6022,6 +6080,15 @@ export interface operations {
             };
             /** @description Not Found: not_found (of what the path names) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: tree_campaign_has_no_items */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6687,6 +6754,82 @@ export interface operations {
             };
         };
     };
+    download_archive_api_exports__job_id__archive_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export folder as a zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), export_file_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: export_not_ready */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     download_api_exports__job_id__files__name__get: {
         parameters: {
             query?: never;
@@ -6724,7 +6867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not Found: not_found (of what the path names) */
+            /** @description Not Found: not_found (of what the path names), export_file_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7687,6 +7830,80 @@ export interface operations {
             };
             /** @description Forbidden: forbidden, csrf_failed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_model_api_models__name__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: model_in_use */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { isApiError } from '@/lib/api-client';
 import type { ModelEndpoint, ProviderKind } from '@/lib/api-types';
 
+import { useDeleteModel } from '../api/delete-model';
 import { useShareModel } from '../api/share-model';
 import { useTestModel } from '../api/test-model';
 import { fieldErrors } from '../utils/format';
@@ -123,9 +124,74 @@ function ShareForm({
   );
 }
 
+/** A row's button that opens (and closes) a panel below it: sharing, or deleting. */
+function PanelToggle({
+  action,
+  model,
+  open,
+  danger = false,
+  onToggle,
+}: {
+  action: string;
+  model: ModelEndpoint;
+  open: boolean;
+  danger?: boolean;
+  onToggle: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className={danger ? 'button button--small button--danger' : 'button button--small'}
+      aria-label={`${action} ${model.name}`}
+      aria-expanded={open}
+      onClick={onToggle}
+    >
+      {action}
+    </button>
+  );
+}
+
+/** Asks before deleting; a model in use is refused by the server, whose message (with the counts) shows. */
+function DeleteModel({
+  model,
+  deletion,
+  onCancel,
+}: {
+  model: ModelEndpoint;
+  deletion: ReturnType<typeof useDeleteModel>;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="stack" data-testid={`delete-model-${model.name}`}>
+      {deletion.error ? <RequestError error={deletion.error} /> : null}
+      <div className="alert alert--error" role="group" aria-label={`Confirm deleting ${model.name}`}>
+        <p>
+          Delete <strong>{model.name}</strong>? A model that candidates, tree replies or generation jobs name is kept
+          for their provenance; only an unused one is deleted.
+        </p>
+        <div className="form__actions">
+          <button
+            type="button"
+            className="button button--small button--danger"
+            disabled={deletion.isPending}
+            onClick={() => deletion.mutate(model.name)}
+          >
+            {deletion.isPending ? 'Deleting…' : 'Yes, delete'}
+          </button>
+          <button type="button" className="button button--small" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 function ModelRow({ model, viewer }: { model: ModelEndpoint; viewer?: Viewer | null }) {
   const [sharing, setSharing] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const deletion = useDeleteModel();
   const test = useTestModel();
   const manages = managesModel(viewer, model);
   const summary = sharingSummary(model);
@@ -157,18 +223,27 @@ function ModelRow({ model, viewer }: { model: ModelEndpoint; viewer?: Viewer | n
               {test.isPending ? 'Testing…' : 'Test'}
             </button>
             {manages ? (
-              <button
-                type="button"
-                className="button button--small"
-                aria-label={`Share ${model.name}`}
-                aria-expanded={sharing}
-                onClick={() => {
-                  setSharing((open) => !open);
-                  setSaved(false);
-                }}
-              >
-                Share
-              </button>
+              <>
+                <PanelToggle
+                  action="Share"
+                  model={model}
+                  open={sharing}
+                  onToggle={() => {
+                    setSharing((open) => !open);
+                    setSaved(false);
+                  }}
+                />
+                <PanelToggle
+                  action="Delete"
+                  model={model}
+                  open={deleting}
+                  danger
+                  onToggle={() => {
+                    deletion.reset();
+                    setDeleting((open) => !open);
+                  }}
+                />
+              </>
             ) : null}
             {saved ? (
               <span role="status" className="muted">
@@ -190,6 +265,13 @@ function ModelRow({ model, viewer }: { model: ModelEndpoint; viewer?: Viewer | n
                 setSaved(didSave);
               }}
             />
+          </td>
+        </tr>
+      ) : null}
+      {deleting ? (
+        <tr>
+          <td colSpan={HEADINGS.length + 1}>
+            <DeleteModel model={model} deletion={deletion} onCancel={() => setDeleting(false)} />
           </td>
         </tr>
       ) : null}

@@ -420,4 +420,42 @@ describe('admin models page', () => {
     renderModels(admin);
     expect(await screen.findByTestId('model-access-llama3:8b')).toHaveTextContent(/^Shared with you/);
   });
+  it("shows the server's refusal, with its counts, when a model in use is deleted, and keeps it listed", async () => {
+    const message =
+      "Model 'gpt-4o-mini' is in use (12 candidates, 2 generation jobs) and was not deleted: what it made keeps its name as provenance.";
+    const api = mockApi({
+      'GET /api/models': () => jsonResponse(200, { models: [existing, local] }),
+      'DELETE /api/models/gpt-4o-mini': () =>
+        errorResponse(409, 'model_in_use', message, { candidates: 12, tree_replies: 0, generation_jobs: 2 }),
+      ...secretsRoute,
+    });
+    renderModels();
+    await screen.findByRole('table');
+    // Only the owner (or an admin) may delete: no button on a model shared with the viewer.
+    expect(within(rowOf('llama3:8b')).queryByRole('button', { name: /Delete/ })).toBeNull();
+    await userEvent.click(within(rowOf('gpt-4o-mini')).getByRole('button', { name: 'Delete gpt-4o-mini' }));
+    const confirm = screen.getByRole('group', { name: 'Confirm deleting gpt-4o-mini' });
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Yes, delete' }));
+    const alert = await within(screen.getByTestId('delete-model-gpt-4o-mini')).findByRole('alert');
+    expect(alert).toHaveTextContent(message);
+    expect(alert).toHaveAttribute('data-error-code', 'model_in_use');
+    expect(api.calls('DELETE /api/models/gpt-4o-mini')).toHaveLength(1);
+    expect(rowOf('gpt-4o-mini')).toBeInTheDocument();
+  });
+
+  it('deletes an unused model after asking, and the list no longer shows it', async () => {
+    const api = mockApi({
+      'GET /api/models': [() => jsonResponse(200, { models: [existing, local] }), () => jsonResponse(200, { models: [local] })],
+      'DELETE /api/models/gpt-4o-mini': () => new Response(null, { status: 204 }),
+      ...secretsRoute,
+    });
+    renderModels();
+    await screen.findByRole('table');
+    await userEvent.click(within(rowOf('gpt-4o-mini')).getByRole('button', { name: 'Delete gpt-4o-mini' }));
+    expect(api.calls('DELETE /api/models/gpt-4o-mini')).toHaveLength(0); // not before it is confirmed
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    await waitFor(() => expect(screen.queryByTestId('model-row-gpt-4o-mini')).toBeNull());
+    expect(api.calls('DELETE /api/models/gpt-4o-mini')).toHaveLength(1);
+    expect(rowOf('llama3:8b')).toBeInTheDocument();
+  });
 });
