@@ -422,7 +422,8 @@ describe('admin models page', () => {
   });
   it("shows the server's refusal, with its counts, when a model in use is deleted, and keeps it listed", async () => {
     const message =
-      "Model 'gpt-4o-mini' is in use (12 candidates, 2 generation jobs) and was not deleted: what it made keeps its name as provenance.";
+      "Model 'gpt-4o-mini' is in use (12 candidates, 2 generation jobs) and was not deleted: " +
+      'what it made keeps its name as provenance.';
     const api = mockApi({
       'GET /api/models': () => jsonResponse(200, { models: [existing, local] }),
       'DELETE /api/models/gpt-4o-mini': () =>
@@ -445,7 +446,10 @@ describe('admin models page', () => {
 
   it('deletes an unused model after asking, and the list no longer shows it', async () => {
     const api = mockApi({
-      'GET /api/models': [() => jsonResponse(200, { models: [existing, local] }), () => jsonResponse(200, { models: [local] })],
+      'GET /api/models': [
+        () => jsonResponse(200, { models: [existing, local] }),
+        () => jsonResponse(200, { models: [local] }),
+      ],
       'DELETE /api/models/gpt-4o-mini': () => new Response(null, { status: 204 }),
       ...secretsRoute,
     });
