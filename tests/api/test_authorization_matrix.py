@@ -140,6 +140,7 @@ POLICIES: dict[str, Policy] = {
     "GET /api/exports/formats": Policy("staff"),
     "GET /api/exports/{job_id}": Policy("manage"),
     "GET /api/exports/{job_id}/files/{name}": Policy("manage", may_404=True),
+    "GET /api/exports/{job_id}/archive": Policy("manage"),
     "GET /api/models": Policy("staff"),
     "GET /api/models/secrets": Policy("staff"),
     "POST /api/models": Policy(

@@ -6,12 +6,12 @@ image_pairs / audio_pairs, tests/exports/test_media_pairs.py.)"""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
 from pathlib import Path
 
 from sqlalchemy import select
+
+from support.media import prompt_images_campaign
 
 
 def _export(researcher, db, slug: str, **options) -> Path:
@@ -26,59 +26,12 @@ def _export(researcher, db, slug: str, **options) -> Path:
     return Path(folder)
 
 
-def _prompt_images_campaign(researcher, slug: str) -> None:  # type: ignore[no-untyped-def]
-    """Items asking about images in their prompt (one or two), answered in text; judged by
-    simulated annotators. (Media *candidates* export as image_pairs / audio_pairs:
-    tests/exports/test_media_pairs.py.)"""
-    from typer.testing import CliRunner
-
-    from prefhub.cli import app
-    from support.api import pairwise_spec
-    from support.fake_openai import tiny_png
-
-    files = {f"{name}.png": tiny_png(name, size=12) for name in ("cat", "dog", "owl")}
-    rows = [
-        {
-            "id": f"look-{n}",
-            "prompt": [
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "text", "text": question},
-                        *({"type": "image", "path": f"{name}.png"} for name in shown),
-                    ],
-                }
-            ],
-            "candidates": [f"A {shown[0]}.", f"Not a {shown[0]}."],
-        }
-        for n, (question, shown) in enumerate(
-            [("What is this?", ["cat"]), ("Which is first?", ["dog", "owl"])]
-        )
-    ]
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as out:
-        out.writestr("items.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
-        for name, data in files.items():
-            out.writestr(name, data)
-    created = researcher.post("/api/campaigns", json=pairwise_spec(slug, redundancy=3))
-    assert created.status_code == 201, created.text
-    imported = researcher.post(
-        f"/api/campaigns/{slug}/items/import",
-        files={"file": ("items.zip", archive.getvalue(), "application/zip")},
-    )
-    assert imported.status_code == 201, imported.text
-    simulated = CliRunner().invoke(
-        app, ["simulate", slug, "--annotators", "3", "--judgments", "6", "--seed", "4"]
-    )
-    assert simulated.exit_code == 0, simulated.output
-
-
 def test_vision_dpo_export_loads_with_datasets_and_decodes_its_images(db, as_user, unique):
     import datasets
 
     researcher = as_user("researcher")
     slug = f"look-{unique}"
-    _prompt_images_campaign(researcher, slug)
+    prompt_images_campaign(researcher, slug)
     folder = _export(researcher, db, slug)
     manifest = json.loads((folder / "manifest.json").read_text())
     rows = [json.loads(line) for line in (folder / "dpo.jsonl").read_text().splitlines()]
@@ -142,7 +95,7 @@ def test_vision_kto_export_lists_the_prompt_images(db, as_user, unique):
 
     researcher = as_user("researcher")
     slug = f"look-kto-{unique}"
-    _prompt_images_campaign(researcher, slug)
+    prompt_images_campaign(researcher, slug)
     job = researcher.post(
         f"/api/campaigns/{slug}/exports", json={"format": "kto", "kto_from_preferences": True}
     )

@@ -5,9 +5,11 @@ encoded by libsndfile through ``soundfile``) and MP4 / WebM containers assembled
 from __future__ import annotations
 
 import io
+import json
 import math
 import struct
 import wave
+import zipfile
 
 
 def wav(seconds: float = 1.0, rate: int = 8000, frequency: float = 440.0) -> bytes:
@@ -111,3 +113,50 @@ def webm(
         return header + b"\x18\x53\x80\x67" + unknown + _el(0x1549A966, info) + tracks + cluster
     segment = _el(0x1549A966, info) + tracks + _el(0x1F43B675, cluster_body)
     return header + _el(0x18538067, segment)
+
+
+def prompt_images_campaign(researcher, slug: str) -> None:  # type: ignore[no-untyped-def]
+    """Items asking about images in their prompt (one or two), answered in text; judged by
+    simulated annotators. (Media *candidates* export as image_pairs / audio_pairs:
+    tests/exports/test_media_pairs.py.)"""
+    from typer.testing import CliRunner
+
+    from prefhub.cli import app
+    from support.api import pairwise_spec
+    from support.fake_openai import tiny_png
+
+    files = {f"{name}.png": tiny_png(name, size=12) for name in ("cat", "dog", "owl")}
+    rows = [
+        {
+            "id": f"look-{n}",
+            "prompt": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": question},
+                        *({"type": "image", "path": f"{name}.png"} for name in shown),
+                    ],
+                }
+            ],
+            "candidates": [f"A {shown[0]}.", f"Not a {shown[0]}."],
+        }
+        for n, (question, shown) in enumerate(
+            [("What is this?", ["cat"]), ("Which is first?", ["dog", "owl"])]
+        )
+    ]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("items.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+        for name, data in files.items():
+            out.writestr(name, data)
+    created = researcher.post("/api/campaigns", json=pairwise_spec(slug, redundancy=3))
+    assert created.status_code == 201, created.text
+    imported = researcher.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.zip", archive.getvalue(), "application/zip")},
+    )
+    assert imported.status_code == 201, imported.text
+    simulated = CliRunner().invoke(
+        app, ["simulate", slug, "--annotators", "3", "--judgments", "6", "--seed", "4"]
+    )
+    assert simulated.exit_code == 0, simulated.output

@@ -328,7 +328,8 @@ def check_export(lab: Lab, created: Created) -> None:
     # One folder, nothing half-written beside it (no ".partial").
     assert sorted(p.name for p in folder.parent.glob(f"{folder.name}*")) == [folder.name]
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert sorted(f["name"] for f in manifest["files"]) == sorted(f["name"] for f in files)
+    listed = sorted(f["name"] for f in manifest["files"] + [{"name": "manifest.json"}])
+    assert listed == sorted(f["name"] for f in files)
     for entry in manifest["files"]:
         assert _sha256((folder / entry["name"]).read_bytes()) == entry["sha256"], entry
     rows = (folder / "dpo.jsonl").read_text().splitlines()

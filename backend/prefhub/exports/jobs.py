@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from prefhub.exports.exceptions import ExportNotFound
 from prefhub.exports.schemas import ExportOptions
-from prefhub.exports.service import check_supported
+from prefhub.exports.service import check_supported, recorded_files
 from prefhub.jobs import service as jobs
 from prefhub.models import Campaign, ExportJob, User
 
@@ -46,9 +46,10 @@ def jobs_for(session: Session, campaign: Campaign) -> list[ExportJob]:
 
 
 def record_result(job: ExportJob, folder: Path, manifest: dict[str, Any]) -> None:
-    """The files written and their counts; the job succeeds in the same transaction."""
+    """The files written (manifest.json too, checksummed now it is written) and their
+    counts; the job succeeds in the same transaction."""
     job.folder = str(folder.resolve())
-    job.files = manifest["files"]
+    job.files = recorded_files(folder, manifest)
     counts = manifest["counts"]
     job.row_count = counts["rows"]
     job.progress_done = job.progress_total = counts.get("judgments", counts.get("trees", 0))

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from prefhub.auth.dependencies import ManagedCampaign, StaffUser
 from prefhub.auth.policies import can_manage_campaign
 from prefhub.exports import jobs as export_jobs
 from prefhub.exports import service
-from prefhub.exports.exceptions import ExportNotFound, ExportNotReady
+from prefhub.exports.exceptions import ExportFileNotFound, ExportNotFound, ExportNotReady
 from prefhub.exports.schemas import (
     ExportFile,
     ExportFormatList,
@@ -42,7 +42,7 @@ def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
         status=job.status,
         progress=ExportProgress(done=job.progress_done, total=job.progress_total),
         row_count=job.row_count,
-        files=[ExportFile(**f) for f in job.files],
+        files=[ExportFile(**f) for f in service.listed_files(job)],
         error=job.error_message,
         error_code=job.error_code,
         created_at=job.created_at,
@@ -94,12 +94,34 @@ def get_export(job_id: PathId, user: StaffUser, session: SessionDep) -> ExportJo
 
 
 @router.get(
-    "/exports/{job_id}/files/{name}",
+    # ``:path``: media files are named ``media/<sha256>.<ext>``.
+    "/exports/{job_id}/files/{name:path}",
     response_class=FileResponse,
-    responses=errors(ExportNotReady),
+    responses=errors(ExportNotReady, ExportFileNotFound),
 )
 def download(job_id: PathId, name: str, user: StaffUser, session: SessionDep) -> FileResponse:
+    """One file the export recorded (``files`` in the job lists them, manifest.json too)."""
     job, _ = _owned_job(session, user, job_id)
     path = service.file_path(session, job, name)
     media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
     return FileResponse(path, media_type=media_type, filename=path.name)
+
+
+@router.get(
+    "/exports/{job_id}/archive",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "The export folder as a zip"},
+        **errors(ExportNotReady, ExportFileNotFound),
+    },
+)
+def download_archive(job_id: PathId, user: StaffUser, session: SessionDep) -> StreamingResponse:
+    """Every file of a succeeded export (data file, media/, README.md, croissant.json,
+    manifest.json) as one zip, streamed as it is made; 409 ``export_not_ready`` until the
+    export has succeeded."""
+    archive = service.archive(*_owned_job(session, user, job_id))
+    return StreamingResponse(
+        archive.chunks,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{archive.filename}"'},
+    )

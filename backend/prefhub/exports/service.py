@@ -7,6 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,10 @@ from prefhub.models import (
 )
 from prefhub.settings import get_settings
 
+MANIFEST_NAME = "manifest.json"
+# Archive members deflated; the rest (Parquet, media) are compressed already and stored.
+_DEFLATED_SUFFIXES = frozenset({".jsonl", ".json", ".md"})
+_CHUNK = 1 << 20
 # Written first into a ``.partial`` folder: only a folder holding it may be cleared on a retry.
 PARTIAL_MARKER = ".prefhub-export-partial"
 
@@ -63,11 +70,101 @@ def default_folder(campaign: Campaign, job: ExportJob) -> Path:
 
 def file_path(session: Session, job: ExportJob, name: str) -> Path:
     """Only files the job itself recorded can be served: no path tricks."""
+    folder = _finished_folder(job)
+    # Jobs recorded before manifest.json was listed still serve it.
+    if name not in {f["name"] for f in job.files} | {MANIFEST_NAME}:
+        raise ExportFileNotFound(f"Export {job.id} has no file '{name}'")
+    return folder / name
+
+
+def _finished_folder(job: ExportJob) -> Path:
     if job.status != JobStatus.succeeded or not job.folder:
         raise ExportNotReady(f"Export {job.id} is {job.status.value}")
-    if name not in {f["name"] for f in job.files} | {"manifest.json"}:
-        raise ExportFileNotFound(f"Export {job.id} has no file '{name}'")
-    return Path(job.folder) / name
+    return Path(job.folder)
+
+
+def recorded_files(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a job records as its files: the manifest's, then manifest.json itself (its own
+    sha256 cannot be inside it, so it is computed once it is written)."""
+    return [*manifest["files"], _file_entry(folder, MANIFEST_NAME)]
+
+
+def listed_files(job: ExportJob) -> list[dict[str, Any]]:
+    """An export's files as the API lists them. A job recorded before manifest.json was
+    listed gets its entry from the folder, while the folder is there."""
+    files = list(job.files)
+    if job.status == JobStatus.succeeded and job.folder:
+        folder = Path(job.folder)
+        if MANIFEST_NAME not in {f["name"] for f in files} and (folder / MANIFEST_NAME).is_file():
+            files.append(_file_entry(folder, MANIFEST_NAME))
+    return files
+
+
+@dataclass(frozen=True)
+class Archive:
+    filename: str
+    chunks: Iterator[bytes]
+
+
+def archive(job: ExportJob, campaign: Campaign) -> Archive:
+    """The whole export folder as a zip, streamed: every recorded file under one folder named
+    like the zip. Nothing is built in memory or on disk first (``zip_stream``)."""
+    folder = _finished_folder(job)
+    names = [f["name"] for f in listed_files(job)]
+    if MANIFEST_NAME not in names:
+        names.append(MANIFEST_NAME)
+    # Checked before the first byte: a file missing halfway would cut the download short.
+    for name in names:
+        path = folder / name
+        if path.is_symlink() or not path.is_file():
+            raise ExportFileNotFound(f"Export {job.id}'s folder no longer holds '{name}'")
+    stem = f"{campaign.slug}-{job.format}-{job.id}"
+    return Archive(f"{stem}.zip", zip_stream(folder, names, stem))
+
+
+class _Sink:
+    """A write-only stream whose bytes are taken out as they come (no ``tell``: zipfile
+    then writes a data descriptor after each member instead of seeking back)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def zip_stream(folder: Path, names: list[str], root: str) -> Iterator[bytes]:
+    """Zip ``names`` (paths inside ``folder``) as ``root/<name>``, yielding the bytes as they
+    are made: memory stays at about one read (1 MiB) whatever the size. Text is deflated;
+    Parquet and media, already compressed, are stored."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w") as out:
+        for name in names:
+            path = folder / name
+            info = zipfile.ZipInfo.from_file(path, f"{root}/{name}")
+            deflate = path.suffix in _DEFLATED_SUFFIXES
+            info.compress_type = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+            # from_file set file_size: members over 4 GiB get their Zip64 fields.
+            with path.open("rb") as source, out.open(info, "w") as member:
+                while chunk := source.read(_CHUNK):
+                    member.write(chunk)
+                    if data := sink.take():
+                        yield data
+            if data := sink.take():  # the rest of the member and its data descriptor
+                yield data
+    yield sink.take()  # the central directory
 
 
 def _file_entry(folder: Path, name: str) -> dict[str, Any]:

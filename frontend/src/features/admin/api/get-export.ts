@@ -8,8 +8,13 @@ export const getExport = (id: number): Promise<ExportJob> =>
 
 export const isExportActive = (job: ExportJob | undefined) => job?.status === 'queued' || job?.status === 'running';
 
-/** A link (the browser downloads it), so built by hand: `GET /api/exports/{job_id}/files/{name}`. */
-export const exportFileUrl = (id: number, name: string) => `/api/exports/${seg(id)}/files/${seg(name)}`;
+/** A link (the browser downloads it), so built by hand: `GET /api/exports/{job_id}/files/{name}`
+ * (media files are named `media/<sha256>.<ext>`: the slash stays a slash). */
+export const exportFileUrl = (id: number, name: string) =>
+  `/api/exports/${seg(id)}/files/${name.split('/').map(seg).join('/')}`;
+
+/** "Download all": the whole export folder as one zip, `GET /api/exports/{job_id}/archive`. */
+export const exportArchiveUrl = (id: number) => `/api/exports/${seg(id)}/archive`;
 
 /** One export job; polls every second while it is queued or running, then stops. */
 export const useExport = (job: ExportJob) =>

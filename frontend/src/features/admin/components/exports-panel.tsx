@@ -3,13 +3,70 @@ import { Loading } from '@/components/ui/spinner';
 import type { ExportJob } from '@/lib/api-types';
 
 import { useCampaignExports } from '../api/get-campaign-exports';
-import { exportFileUrl, useExport } from '../api/get-export';
+import { exportArchiveUrl, exportFileUrl, useExport } from '../api/get-export';
 import { activeFilters, describeExportOptions } from '../utils/export-options';
 import { formatBytes, formatDate } from '../utils/format';
 
 import { ExportForm } from './export-form';
 import { ProgressBar } from './progress-bar';
 import { StatusBadge } from './status-badge';
+
+type ExportFile = ExportJob['files'][number];
+
+const totalSize = (files: ExportFile[]) => files.reduce((sum, file) => sum + file.size, 0);
+
+function ExportFileLink({ jobId, file }: { jobId: number; file: ExportFile }) {
+  return (
+    <li>
+      <a href={exportFileUrl(jobId, file.name)} download={file.name.split('/').pop()}>
+        {file.name}
+      </a>{' '}
+      <span className="muted">({formatBytes(file.size)})</span>{' '}
+      <code className="sha" title={`sha256 ${file.sha256}`}>
+        {file.sha256.slice(0, 12)}…
+      </code>
+    </li>
+  );
+}
+
+/** Every file of a succeeded export (data file, README.md, croissant.json, manifest.json;
+ * media/ folded, as there may be thousands), and the whole folder as one zip. */
+function ExportFiles({ job }: { job: ExportJob }) {
+  const media = job.files.filter((file) => file.name.startsWith('media/'));
+  const others = job.files.filter((file) => !file.name.startsWith('media/'));
+  const count = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+  return (
+    <>
+      <p>
+        <a className="button button--small" href={exportArchiveUrl(job.id)} download>
+          Download all (.zip)
+        </a>{' '}
+        <span className="muted">
+          {count(job.files.length)}, {formatBytes(totalSize(job.files))}
+        </span>
+      </p>
+      <ul className="export__files" aria-label={`Export ${job.id} files`}>
+        {others.map((file) => (
+          <ExportFileLink key={file.name} jobId={job.id} file={file} />
+        ))}
+        {media.length > 0 ? (
+          <li>
+            <details>
+              <summary>
+                media/ ({count(media.length)}, {formatBytes(totalSize(media))})
+              </summary>
+              <ul className="export__files" aria-label={`Export ${job.id} media files`}>
+                {media.map((file) => (
+                  <ExportFileLink key={file.name} jobId={job.id} file={file} />
+                ))}
+              </ul>
+            </details>
+          </li>
+        ) : null}
+      </ul>
+    </>
+  );
+}
 
 function ExportRow({ initial }: { initial: ExportJob }) {
   const { data: job } = useExport(initial);
@@ -33,19 +90,7 @@ function ExportRow({ initial }: { initial: ExportJob }) {
       {job.status === 'succeeded' ? (
         <>
           {job.row_count !== null ? <p>{job.row_count} row{job.row_count === 1 ? '' : 's'}</p> : null}
-          <ul className="export__files">
-            {job.files.map((file) => (
-              <li key={file.name}>
-                <a href={exportFileUrl(job.id, file.name)} download={file.name}>
-                  {file.name}
-                </a>{' '}
-                <span className="muted">({formatBytes(file.size)})</span>{' '}
-                <code className="sha" title={`sha256 ${file.sha256}`}>
-                  {file.sha256.slice(0, 12)}…
-                </code>
-              </li>
-            ))}
-          </ul>
+          <ExportFiles job={job} />
         </>
       ) : null}
     </li>

@@ -1,10 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { CampaignDetail, ExportJob, ExportOptions, GenerationJob, ImportResult, ModelEndpoint } from '@/lib/api-types';
+import type { CampaignDetail, ExportOptions, GenerationJob, ImportResult, ModelEndpoint } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { exportFormats } from '../testing/export-formats';
+import { defaultExportOptions, exportJob } from '../testing/export-jobs';
 import { CampaignRoute } from './campaign';
 
 const campaign: CampaignDetail = {
@@ -33,34 +34,7 @@ const campaign: CampaignDetail = {
   },
 };
 
-/** Every export option at its server-side default. */
-const defaultOptions: ExportOptions = {
-  format: 'dpo',
-  conversational: true,
-  salt: '',
-  file_format: 'jsonl',
-  aggregation: 'none',
-  drop_ties: false,
-  kto_from_preferences: false,
-  include_profiles: false,
-  include_gold: false,
-  include_simulated: false,
-};
-
-const job = (status: ExportJob['status'], extra: Partial<ExportJob> = {}): ExportJob => ({
-  id: 5,
-  campaign_slug: 'demo',
-  format: 'dpo',
-  options: defaultOptions,
-  status,
-  progress: { done: status === 'succeeded' ? 10 : 3, total: 10 },
-  row_count: null,
-  files: [],
-  error: null,
-  created_at: '2025-01-02T00:00:00Z',
-  finished_at: null,
-  ...extra,
-});
+const job = exportJob;
 
 const model = (name: string, id: number): ModelEndpoint => ({
   id,
@@ -210,7 +184,7 @@ describe('admin campaign page', () => {
 
   it('sends exactly the chosen aggregation, file format, profiles and filters, and summarises them on the job', async () => {
     const chosen = {
-      ...defaultOptions,
+      ...defaultExportOptions,
       aggregation: 'majority',
       file_format: 'parquet',
       include_profiles: true,
