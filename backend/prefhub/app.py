@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,7 +35,7 @@ from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
 from prefhub.kit.openapi import declare_errors
 from prefhub.kit.request_limits import RequestLimits
-from prefhub.kit.security_headers import SecurityHeaders
+from prefhub.kit.security_headers import SecurityHeaders, docs_policy
 from prefhub.media.router import router as media_router
 from prefhub.media.storage import presigned_origins
 from prefhub.participation.router import annotate as participation_router
@@ -38,8 +46,10 @@ from prefhub.trees.router import manage as trees_manage_router
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
-# FastAPI's API docs pages (CDN scripts): the only pages with a looser CSP.
-DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+# Swagger UI's and ReDoc's scripts and styles, served by the app (the docs work offline): the
+# pinned fastapi-offline package ships them.
+DOCS_ASSETS_DIR = Path(str(files("fastapi_offline") / "static"))
+DOCS_ASSETS_URL = "/docs-assets"
 HTTP_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -136,12 +146,49 @@ def _mount_frontend(app: FastAPI, dist: Path) -> None:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+def _mount_api_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` with their assets from this origin; each page carries
+    a policy that allows exactly its own inline script (``docs_policy``)."""
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
+    favicon = f"{DOCS_ASSETS_URL}/favicon.png"
+    redirect = "/docs/oauth2-redirect"
+    pages = {
+        "/docs": get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=favicon,
+            oauth2_redirect_url=redirect,
+        ),
+        redirect: get_swagger_ui_oauth2_redirect_html(),
+        "/redoc": get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=favicon,
+            with_google_fonts=False,
+        ),
+    }
+    for path, page in pages.items():
+        app.add_api_route(path, _static_page(page), methods=["GET"], include_in_schema=False)
+
+
+def _static_page(page: HTMLResponse) -> Callable[[], HTMLResponse]:
+    html = bytes(page.body).decode()
+    headers = {"Content-Security-Policy": docs_policy(html)}
+    return lambda: HTMLResponse(html, headers=headers)
+
+
 def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     app = FastAPI(
         title="prefhub",
         version=__version__,
         description="Collect human preference data; export datasets that load into TRL.",
+        docs_url=None,
+        redoc_url=None,
     )
+    _mount_api_docs(app)
     _install_error_handlers(app)
 
     @app.get("/api/health", tags=["meta"])
@@ -170,5 +217,5 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)
     app.add_middleware(RequestLimits, settings=settings)
     # Outermost, so refusals by the limits above carry the headers too.
-    app.add_middleware(SecurityHeaders, media_origins=presigned_origins, docs_paths=DOCS_PATHS)
+    app.add_middleware(SecurityHeaders, media_origins=presigned_origins)
     return app

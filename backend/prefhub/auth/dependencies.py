@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from prefhub.assignments.eligibility import campaign_for_annotator
 from prefhub.auth import service
@@ -35,8 +36,30 @@ CSRF_COOKIE = "prefhub_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# The two ways to authenticate, declared in the OpenAPI (so /docs has "Authorize") on every
+# route that needs a user. auto_error=False: they only declare; get_current_user decides.
+session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description=(
+        "The browser session of `POST /api/auth/login`. Writes also need the "
+        f"`{CSRF_HEADER}` header (the `{CSRF_COOKIE}` cookie's value)."
+    ),
+    auto_error=False,
+)
+api_token = HTTPBearer(
+    scheme_name="api_token",
+    description="An API token made with `POST /api/auth/tokens` (or the settings page).",
+    auto_error=False,
+)
 
-def get_current_user(request: Request, session: SessionDep) -> User:
+
+def get_current_user(
+    request: Request,
+    session: SessionDep,
+    _cookie: Annotated[str | None, Depends(session_cookie)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(api_token)],
+) -> User:
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         # Bearer tokens are never sent by a browser on its own, so they need no CSRF check.
