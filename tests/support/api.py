@@ -87,14 +87,15 @@ def judge_next(  # type: ignore[no-untyped-def]
     return response
 
 
-def export_rows(client: httpx.Client, slug: str, fmt: str, file: str) -> list[dict[str, Any]]:
-    """Run an export of ``slug`` in ``fmt``, wait for it to succeed, and read ``file``'s rows."""
+def finished_export(client: httpx.Client, slug: str, fmt: str) -> dict[str, Any]:
+    """Start an export of ``slug`` in ``fmt`` (the server's workers run it) and return the
+    job once it has succeeded."""
     from support.processes import wait_for
 
     job = client.post(f"/api/campaigns/{slug}/exports", json={"format": fmt})
     assert job.status_code in (200, 201, 202), job.text
     job_id = job.json()["id"]
-    state = wait_for(
+    state: dict[str, Any] = wait_for(
         lambda: (
             (s := client.get(f"/api/exports/{job_id}").json())["status"] in ("succeeded", "failed")
             and s
@@ -102,5 +103,11 @@ def export_rows(client: httpx.Client, slug: str, fmt: str, file: str) -> list[di
         timeout=60,
     )
     assert state["status"] == "succeeded", state
+    return state
+
+
+def export_rows(client: httpx.Client, slug: str, fmt: str, file: str) -> list[dict[str, Any]]:
+    """Run an export of ``slug`` in ``fmt``, wait for it to succeed, and read ``file``'s rows."""
+    job_id = finished_export(client, slug, fmt)["id"]
     text = client.get(f"/api/exports/{job_id}/files/{file}").text
     return [json.loads(line) for line in text.splitlines()]
