@@ -59,7 +59,7 @@ describe('auth flow', () => {
     expect(router.state.location.pathname).toBe('/admin');
   });
 
-  it('links the admin pages from the admin nav: Campaigns, then Models', async () => {
+  it('links the admin pages from the admin nav: Campaigns, Models, then API tokens', async () => {
     mockApi({
       'GET /api/auth/me': () => jsonResponse(200, researcher),
       'GET /api/campaigns': () => jsonResponse(200, { campaigns: [] }),
@@ -68,7 +68,7 @@ describe('auth flow', () => {
     });
     const router = renderApp('/admin');
     const nav = await screen.findByRole('navigation', { name: 'Admin' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'API tokens']);
     expect(within(nav).getByRole('link', { name: 'Campaigns' })).toHaveAttribute('aria-current', 'page');
     await userEvent.click(within(nav).getByRole('link', { name: 'Models' }));
     expect(await screen.findByRole('heading', { name: 'Models' })).toBeInTheDocument();

@@ -27,6 +27,10 @@ export type AccountPage = Schemas['AccountPage'];
 export type CreateUserBody = WithDefaults<Schemas['UserCreate'], 'display_name' | 'role'>;
 /** `link` is relative to the server (`/reset-password#token=…`); shown once, valid 24 hours. */
 export type PasswordResetLink = Schemas['PasswordResetCreated'];
+/** One of the signed-in user's API tokens (`token_prefix` identifies it; the secret is not kept). */
+export type ApiToken = Schemas['TokenOut'];
+/** A new token: `token` is the secret, in this answer only. */
+export type ApiTokenCreated = Schemas['TokenCreated'];
 
 /** Every 4xx body (`kit/openapi.py`); `details` is free-form (see the `*Detail` types below). */
 export type ApiErrorBody = Schemas['ErrorBody'];

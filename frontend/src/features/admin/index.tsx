@@ -5,6 +5,7 @@ import { CampaignRoute } from './routes/campaign';
 import { CampaignsRoute } from './routes/campaigns';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
+import { TokensRoute } from './routes/tokens';
 import { UsersRoute } from './routes/users';
 import type { Viewer } from './utils/viewer';
 
@@ -23,6 +24,7 @@ export default function AdminApp({ viewer }: { viewer?: Viewer | null }) {
         <Route path="campaigns/:slug" element={<CampaignRoute />} />
         <Route path="models" element={<ModelsRoute viewer={viewer} />} />
         <Route path="users" element={<UsersRoute viewer={viewer} />} />
+        <Route path="tokens" element={<TokensRoute />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />
       </Routes>
     </>

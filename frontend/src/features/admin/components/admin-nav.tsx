@@ -11,9 +11,10 @@ const SECTIONS = [
     matches: (path: string) => path.startsWith('/admin/users'),
     adminOnly: true,
   },
+  { to: '/admin/tokens', label: 'API tokens', matches: (path: string) => path.startsWith('/admin/tokens') },
 ];
 
-/** The admin area's own navigation, under the app header; Users only for admins. */
+/** The admin area's own navigation, under the app header; Users only for admins; API tokens are one's own. */
 export function AdminNav({ viewer }: { viewer?: Viewer | null }) {
   const path = useLocation().pathname.replace(/\/+$/, '');
   return (

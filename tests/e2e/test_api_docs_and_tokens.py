@@ -1,0 +1,156 @@
+"""API tokens and the API docs in headless Chromium, against a live server.
+
+``/docs`` (Swagger UI) and ``/redoc`` render every operation with the internet cut off (any
+request to another host than the server is aborted, and none is even tried), under their own
+Content-Security-Policy without a violation; Swagger's "Authorize" takes an API token and "Try it
+out" on ``GET /api/auth/me`` then answers 200 where it answered 401. A researcher makes a token
+on the settings page, reads it off the page, uses it with httpx, revokes it there, and the same
+call answers 401."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from support.api import login, make_user
+from support.browser import signed_in_page
+
+pytestmark = pytest.mark.browser
+
+
+def _offline(context: Any) -> list[str]:
+    """Abort every request to another host than this machine's; returns the list of them."""
+    tried: list[str] = []
+
+    def handle(route: Any) -> None:
+        if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            tried.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", handle)
+    return tried
+
+
+def _watched(page: Any) -> list[str]:
+    """Console errors (a failed request, a CSP violation) and uncaught exceptions of ``page``."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return problems
+
+
+def _mint_token(server: str, email: str, name: str) -> str:
+    with httpx.Client(base_url=server) as client:
+        login(client, email)
+        made = client.post("/api/auth/tokens", json={"name": name})
+        assert made.status_code == 201, made.text
+        return str(made.json()["token"])
+
+
+def test_docs_and_redoc_render_offline_and_authorize_takes_an_api_token(
+    browser, server, db, unique
+):
+    from playwright.sync_api import expect
+
+    email = f"res-{unique}@example.org"
+    make_user(db, email, "researcher")
+    token = _mint_token(server, email, "swagger")
+    # Not signed in: only the token pasted in "Authorize" can make the call succeed.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tried = _offline(context)
+    page = context.new_page()
+    problems = _watched(page)
+
+    page.goto(f"{server}/docs")
+    me = page.locator("#operations-auth-me_api_auth_me_get")
+    expect(me.locator(".opblock-summary-path")).to_have_attribute("data-path", "/api/auth/me")
+    expect(me.locator(".opblock-summary-description")).to_have_text("Me")
+    # The route declares both schemes: the operation shows a lock.
+    expect(me.locator(".authorization__btn")).to_be_visible()
+
+    me.locator(".opblock-summary").click()
+    me.get_by_role("button", name="Try it out").click()
+    me.get_by_role("button", name="Execute").click()
+    status = me.locator(".live-responses-table .response .response-col_status")
+    expect(status).to_have_text("401")
+
+    page.locator(".auth-wrapper").get_by_role("button", name="Authorize").click()
+    dialog = page.locator(".modal-ux")
+    schemes = dialog.locator(".auth-container")
+    expect(schemes.filter(has_text="session (apiKey)")).to_contain_text("prefhub_session")
+    bearer = schemes.filter(has_text=re.compile(r"api_token\s+\(http, Bearer\)"))
+    bearer.locator("input").fill(token)
+    bearer.locator("button.authorize").click()
+    expect(bearer).to_contain_text("Authorized")
+    dialog.locator("button.close-modal").click()
+
+    me.get_by_role("button", name="Execute").click()
+    expect(status).to_have_text("200")
+    answer = me.locator(".live-responses-table .response .response-col_description")
+    expect(answer).to_contain_text(email)
+
+    # The one console error is the 401 asked for before authorizing: no script, style or
+    # connection was refused by the page's policy.
+    assert [p for p in problems if "401" not in p] == [], problems
+    problems.clear()
+
+    page.goto(f"{server}/redoc")
+    operation = page.locator('[data-section-id="tag/auth/operation/me_api_auth_me_get"]')
+    expect(operation.get_by_role("heading", name=re.compile(r" Me$"))).to_be_visible()
+    expect(operation).to_contain_text("/api/auth/me")
+    expect(operation).to_contain_text("api_token")
+
+    # ReDoc's only reach outside is its "by Redocly" logo image, which the policy blocks.
+    assert all("img-src" in p and "https://cdn" in p for p in problems), problems
+    assert tried == [], f"the docs reached for another host: {tried}"
+
+
+def test_a_token_made_on_the_settings_page_works_until_revoked_there(browser, server, db, unique):
+    from playwright.sync_api import expect
+
+    email = f"res-{unique}@example.org"
+    make_user(db, email, "researcher")
+    page = signed_in_page(
+        browser, server, email, r"/admin$", viewport={"width": 1400, "height": 1000}
+    )
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="API tokens").click()
+    page.get_by_role("heading", name="API tokens", exact=True).wait_for()
+    expect(page.get_by_text("No tokens yet.")).to_be_visible()
+
+    form = page.get_by_role("form", name="New token")
+    form.get_by_label("Name").fill("analysis notebook")
+    form.get_by_role("button", name="Create token").click()
+    secret_box = page.get_by_label("Token “analysis notebook”")
+    expect(secret_box).to_have_value(re.compile(r".{20,}"))
+    expect(page.get_by_test_id("new-token")).to_contain_text("it will not be shown again")
+    token = secret_box.input_value()
+    row = page.get_by_role("row").filter(has_text="analysis notebook")
+    expect(row).to_contain_text(f"{token[:8]}")
+    expect(row.locator(".badge")).to_have_text("active")
+
+    bearer = {"Authorization": f"Bearer {token}"}
+    me = httpx.get(f"{server}/api/auth/me", headers=bearer)
+    assert me.status_code == 200, me.text
+    assert me.json()["email"] == email
+
+    # Once dismissed, the secret is gone from the page for good.
+    page.get_by_role("button", name="I have copied it").click()
+    expect(page.get_by_test_id("new-token")).to_have_count(0)
+    assert token not in page.content()
+
+    row.get_by_role("button", name="Revoke analysis notebook").click()
+    confirm = page.get_by_role("group", name="Confirm revoking analysis notebook")
+    confirm.get_by_role("button", name="Yes, revoke").click()
+    expect(row.locator(".badge")).to_have_text(re.compile(r"^revoked "))
+    expect(row.get_by_role("button")).to_have_count(0)
+
+    refused = httpx.get(f"{server}/api/auth/me", headers=bearer)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "not_authenticated"
+    assert page.js_errors == []
