@@ -4,12 +4,15 @@
 request to another host than the server is aborted, and none is even tried), under their own
 Content-Security-Policy without a violation; Swagger's "Authorize" takes an API token and "Try it
 out" on ``GET /api/auth/me`` then answers 200 where it answered 401. A researcher makes a token
-on the settings page, reads it off the page, uses it with httpx, revokes it there, and the same
-call answers 401."""
+on the settings page, reads it off the page, uses it with httpx and with the README's curl and
+httpx examples, revokes it there, and the same call answers 401."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +23,16 @@ from support.api import login, make_user
 from support.browser import signed_in_page
 
 pytestmark = pytest.mark.browser
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_SERVER = "http://127.0.0.1:8000"
+
+
+def _readme_token_snippets() -> tuple[list[str], str]:
+    """The README's "API tokens" part: its curl command lines and its httpx snippet."""
+    part = README.read_text().split("**API tokens.**", 1)[1]
+    shell = part.split("```bash\n", 1)[1].split("```", 1)[0]
+    python = part.split("```python\n", 1)[1].split("```", 1)[0]
+    return [line for line in shell.splitlines() if line.startswith("curl ")], python
 
 
 def _offline(context: Any) -> list[str]:
@@ -111,7 +124,9 @@ def test_docs_and_redoc_render_offline_and_authorize_takes_an_api_token(
     assert tried == [], f"the docs reached for another host: {tried}"
 
 
-def test_a_token_made_on_the_settings_page_works_until_revoked_there(browser, server, db, unique):
+def test_a_token_made_on_the_settings_page_works_until_revoked_there(
+    browser, server, db, unique, monkeypatch, capsys
+):
     from playwright.sync_api import expect
 
     email = f"res-{unique}@example.org"
@@ -138,6 +153,24 @@ def test_a_token_made_on_the_settings_page_works_until_revoked_there(browser, se
     me = httpx.get(f"{server}/api/auth/me", headers=bearer)
     assert me.status_code == 200, me.text
     assert me.json()["email"] == email
+
+    # The README's examples, as written, with this token against this server.
+    monkeypatch.setenv("PREFHUB_TOKEN", token)
+    curls, snippet = _readme_token_snippets()
+    assert len(curls) == 2
+    namespace: dict[str, Any] = {}
+    exec(snippet.replace(README_SERVER, server), namespace)
+    assert namespace["campaigns"] == []
+    assert capsys.readouterr().out.strip() == email
+    if shutil.which("curl"):
+        for line in curls:
+            out = subprocess.run(
+                ["bash", "-c", line.replace(README_SERVER, server) + " -sS -f"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            assert out.startswith("{"), out
 
     # Once dismissed, the secret is gone from the page for good.
     page.get_by_role("button", name="I have copied it").click()
