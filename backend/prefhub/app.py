@@ -148,7 +148,8 @@ def _mount_frontend(app: FastAPI, dist: Path) -> None:
 
 def _mount_api_docs(app: FastAPI) -> None:
     """``/docs`` (Swagger UI) and ``/redoc`` with their assets from this origin; each page carries
-    a policy that allows exactly its own inline script (``docs_policy``)."""
+    a policy that allows exactly its own inline script and style (``docs_policy``), and what
+    ReDoc adds on ``/redoc`` only."""
     app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
     favicon = f"{DOCS_ASSETS_URL}/favicon.png"
     redirect = "/docs/oauth2-redirect"
@@ -171,12 +172,13 @@ def _mount_api_docs(app: FastAPI) -> None:
         ),
     }
     for path, page in pages.items():
-        app.add_api_route(path, _static_page(page), methods=["GET"], include_in_schema=False)
+        endpoint = _static_page(page, redoc=path == "/redoc")
+        app.add_api_route(path, endpoint, methods=["GET"], include_in_schema=False)
 
 
-def _static_page(page: HTMLResponse) -> Callable[[], HTMLResponse]:
+def _static_page(page: HTMLResponse, *, redoc: bool) -> Callable[[], HTMLResponse]:
     html = bytes(page.body).decode()
-    headers = {"Content-Security-Policy": docs_policy(html)}
+    headers = {"Content-Security-Policy": docs_policy(html, redoc=redoc)}
     return lambda: HTMLResponse(html, headers=headers)
 
 

@@ -112,6 +112,10 @@ def test_api_docs_have_a_policy_of_their_own_and_the_app_keeps_its_strict_one(si
         assert csp["script-src"][0] == "'self'"
         assert all(s.startswith("'sha256-") for s in csp["script-src"][1:])
         assert len(csp["script-src"]) == (2 if path == "/docs" else 1)
+        # Inline styles and a blob worker only for ReDoc; /docs allows no inline style.
+        redoc = path == "/redoc"
+        assert csp["style-src"] == (["'self'", "'unsafe-inline'"] if redoc else ["'self'"])
+        assert csp["worker-src"] == (["blob:"] if redoc else ["'none'"])
         assert csp["frame-ancestors"] == ["'none'"]
         assert docs.headers["x-content-type-options"] == "nosniff"
         assert docs.headers.get_list("content-security-policy") == [

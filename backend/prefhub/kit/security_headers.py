@@ -6,8 +6,8 @@ bucket, when media are redirected to presigned bucket URLs), and never be framed
 response set itself wins: media files carry their own stricter policy (``media/router.py``).
 
 The API docs pages (``/docs``, ``/redoc``) run Swagger UI and ReDoc, served by the app itself
-(no CDN), and a small inline script: each sets the policy ``docs_policy`` makes for its own HTML,
-which allows that script by its hash, and the styles those libraries inject; the app's stays
+(no CDN), and a small inline script or style: each sets the policy ``docs_policy`` makes for its
+own HTML, which allows those by their hash (and the styles ReDoc injects); the app's stays
 strict.
 """
 
@@ -29,21 +29,29 @@ COMMON = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
-def docs_policy(html: str) -> str:
-    """The policy of an API docs page: scripts and styles from this origin only, plus the page's
-    own inline scripts by their SHA-256 and the inline styles Swagger UI and ReDoc inject; the
-    OpenAPI document and "Try it out" requests go to this origin; ReDoc's search runs in a blob
-    worker."""
-    hashes = "".join(
-        f" 'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
-        for script in INLINE_SCRIPT.findall(html)
+def _hashes(pattern: re.Pattern[str], html: str) -> str:
+    return "".join(
+        f" 'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+        for block in pattern.findall(html)
     )
+
+
+def docs_policy(html: str, *, redoc: bool = False) -> str:
+    """The policy of an API docs page: scripts and styles from this origin only, plus the page's
+    own inline scripts and styles by their SHA-256; the OpenAPI document and "Try it out"
+    requests go to this origin. ReDoc (``redoc``) also needs inline styles (its
+    styled-components add ``<style>`` elements as it renders: no hash can name them) and a blob
+    worker (its search); Swagger UI needs neither."""
+    styles = " 'unsafe-inline'" if redoc else _hashes(INLINE_STYLE, html)
+    worker = "blob:" if redoc else "'none'"
     return (
-        f"default-src 'none'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src blob:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        f"default-src 'none'; script-src 'self'{_hashes(INLINE_SCRIPT, html)}; "
+        f"style-src 'self'{styles}; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        f"worker-src {worker}; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
     )
 
 
