@@ -166,7 +166,7 @@ KINDS: dict[type, str] = {
 # Rows read to describe free-form columns: every row of an export up to this size; of a larger
 # one, the first this many (rows of one format share their shape; reading every row of a
 # million-row export would cost as much as writing it).
-SHAPE_ROWS = 20_000
+SHAPE_ROWS = 10_000
 
 
 def data_shapes(path: Path) -> dict[str, Shape]:
