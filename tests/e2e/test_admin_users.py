@@ -89,7 +89,9 @@ def test_an_admin_resets_a_password_by_link_and_deactivation_signs_the_user_out(
 
     # The annotator's next request is refused: the app sends them to the login page...
     annotator.get_by_role("navigation", name="Main").get_by_role("link", name="Annotate").click()
-    annotator.wait_for_url(re.compile(r"/login\?redirectTo=%2Fannotate$"))
+    # Polls the page's URL (a failure names the URL it found) rather than waiting for one
+    # navigation event: the app moves to /annotate, then replaces it with the login page.
+    expect(annotator).to_have_url(re.compile(r"/login\?redirectTo=%2Fannotate$"), timeout=30_000)
     # ...where the new password no longer signs them in.
     _sign_in(annotator, email, NEW_PASSWORD)
     refused = annotator.get_by_role("alert")
