@@ -76,8 +76,14 @@ def test_an_admin_resets_a_password_by_link_and_deactivation_signs_the_user_out(
     annotator.wait_for_url(re.compile(r"/login"))
     _sign_in(annotator, email, NEW_PASSWORD)
     annotator.wait_for_url(re.compile(r"/annotate$"))
+    # Let the campaign list's request finish first: one still in flight when the account is
+    # deactivated was authorised before, answers 200, and the app (which does not ask twice
+    # at once) then has no request to be refused. With the full suite's campaigns on
+    # PostgreSQL it takes a few seconds.
+    annotator.wait_for_load_state("networkidle")
     annotator.get_by_role("link", name="Account").click()
     annotator.wait_for_url(re.compile(r"/account$"))
+    annotator.wait_for_load_state("networkidle")
 
     # The admin deactivates the account, after confirming.
     row.get_by_role("button", name=f"Deactivate {email}").click()
