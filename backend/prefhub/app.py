@@ -35,7 +35,7 @@ from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
 from prefhub.kit.openapi import declare_errors
 from prefhub.kit.request_limits import RequestLimits
-from prefhub.kit.security_headers import SecurityHeaders, docs_policy
+from prefhub.kit.security_headers import SecurityHeaders, docs_policy, error_headers
 from prefhub.media.router import router as media_router
 from prefhub.media.storage import presigned_origins
 from prefhub.participation.router import annotate as participation_router
@@ -109,7 +109,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return _error(500, "internal_error", "Something went wrong on our side; it is logged")
+        return _error(
+            500,
+            "internal_error",
+            "Something went wrong on our side; it is logged",
+            headers=error_headers(),
+        )
 
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:

@@ -81,6 +81,29 @@ def test_api_responses_carry_the_headers_whatever_their_status(site):
         assert_app_policy(response)
 
 
+def test_an_unhandled_error_answers_500_with_the_headers_too(migrated, tmp_path):
+    """Starlette sends a 500 from its outermost layer, past every middleware: the error
+    response must carry the hardening itself."""
+    from prefhub.app import create_app
+
+    app = create_app(frontend_dist=tmp_path)
+
+    def crash() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/crash-for-test", crash)
+    app.router.routes.insert(0, app.router.routes.pop())  # before the web app's catch-all
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/crash-for-test")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "a bug" not in response.text
+    for name, value in HARDENING.items():
+        assert response.headers.get(name) == value, name
+    assert policy(response)["default-src"] == ["'none'"]
+    assert policy(response)["frame-ancestors"] == ["'none'"]
+
+
 def test_the_web_app_and_its_static_files_carry_the_headers(site):
     for path in ("/", "/annotate/some-campaign", "/assets/app.js", "/assets/app.css"):
         response = site.get(path)

@@ -67,6 +67,15 @@ def app_policy(media_origins: Iterable[str] = ()) -> str:
     )
 
 
+def error_headers() -> dict[str, str]:
+    """Headers for a response that Starlette's outermost layer sends on an unhandled error
+    (a 500): it writes past every middleware, ``SecurityHeaders`` included, so the response
+    carries them itself. A JSON error needs nothing from any origin."""
+    return COMMON | {
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
+
 def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
