@@ -1,6 +1,7 @@
 """``prefhub export``: a dataset written by the export job's own code, in this process; and
 ``prefhub exports backfill``: the export JSON of items and candidates written before it was
-stored."""
+stored; ``prefhub exports redact``: completion codes out of exports written before they were
+kept out."""
 
 from __future__ import annotations
 
@@ -199,3 +200,34 @@ def backfill(
         if not filled.items and not filled.candidates:
             break
     console.print(f"filled the export JSON of {items} items and {candidates} candidates")
+
+
+@exports_app.command("redact")
+def redact(
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="export folders written by `prefhub export --out`; none: every stored export"
+        ),
+    ] = None,
+) -> None:
+    """Take crowd completion codes and return URLs out of exports written before exports kept
+    them out: their manifest, card and Croissant, and the sha256 recorded for them."""
+    from prefhub.exports.redaction import redact_folder, redact_stored_exports
+    from prefhub.kit.db import unit_of_work
+
+    if folders:
+        for given in folders:
+            if not (given / "manifest.json").is_file():
+                raise fail(f"{given} is not an export folder (no manifest.json)")
+        changed = [str(given) for given in folders if redact_folder(given)]
+        console.print(f"redacted {len(changed)} of {len(folders)} export folders")
+    else:
+        with unit_of_work() as session:
+            report = redact_stored_exports(session)
+        changed = report.redacted
+        console.print(f"redacted {len(changed)} of {report.checked} stored exports")
+        for missing in report.missing:
+            console.print(f"  missing (deleted?): {missing}", markup=False)
+    for name in changed:
+        console.print(f"  {name}", markup=False)

@@ -86,7 +86,7 @@ def _finished_folder(job: ExportJob) -> Path:
 def recorded_files(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """What a job records as its files: the manifest's, then manifest.json itself (its own
     sha256 cannot be inside it, so it is computed once it is written)."""
-    return [*manifest["files"], _file_entry(folder, MANIFEST_NAME)]
+    return [*manifest["files"], file_entry(folder, MANIFEST_NAME)]
 
 
 def listed_files(job: ExportJob) -> list[dict[str, Any]]:
@@ -96,7 +96,7 @@ def listed_files(job: ExportJob) -> list[dict[str, Any]]:
     if job.status == JobStatus.succeeded and job.folder:
         folder = Path(job.folder)
         if MANIFEST_NAME not in {f["name"] for f in files} and (folder / MANIFEST_NAME).is_file():
-            files.append(_file_entry(folder, MANIFEST_NAME))
+            files.append(file_entry(folder, MANIFEST_NAME))
     return files
 
 
@@ -167,7 +167,7 @@ def zip_stream(folder: Path, names: list[str], root: str) -> Iterator[bytes]:
     yield sink.take()  # the central directory
 
 
-def _file_entry(folder: Path, name: str) -> dict[str, Any]:
+def file_entry(folder: Path, name: str) -> dict[str, Any]:
     path = folder / name
     return {"name": name, "size": path.stat().st_size, "sha256": _sha256(path)}
 
@@ -206,7 +206,7 @@ def write_export(
         data_name = f"{options.format}.parquet"
         jsonl_to_parquet(partial / jsonl_name, partial / data_name)
         (partial / jsonl_name).unlink()
-        files = [_file_entry(partial, data_name)]
+        files = [file_entry(partial, data_name)]
     media = _copy_media(session, summary.pop(MEDIA_KEY, {}), partial)
     stats = summary.pop(STATS_KEY)
     manifest = {
@@ -228,7 +228,7 @@ def write_export(
     (partial / "croissant.json").write_text(
         json.dumps(described, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
-    extras = [_file_entry(partial, "README.md"), _file_entry(partial, "croissant.json")]
+    extras = [file_entry(partial, "README.md"), file_entry(partial, "croissant.json")]
     manifest["files"] = [*files, *extras, *media]
     (partial / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
