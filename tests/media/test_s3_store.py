@@ -237,3 +237,36 @@ def test_a_campaign_with_bucket_media_exports_them_with_checksums(as_user, bucke
         hashlib.sha256(red).hexdigest(),
         hashlib.sha256(blue).hexdigest(),
     }
+
+
+def test_prune_deletes_bucket_objects_no_media_record_names(campaign, bucket):
+    """Bytes put in the bucket whose transaction never recorded them (a refused import) are
+    deleted by ``prefhub media prune``; recorded ones and other objects under the prefix stay."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from prefhub.cli import app
+    from prefhub.media.storage import put_bytes
+
+    researcher, slug = campaign
+    recorded = tiny_png("s3-recorded", size=7)
+    assert _upload(researcher, slug, ("r.png", recorded)).status_code == 201
+    orphan = put_bytes(tiny_png("s3-orphan", size=8))  # stored, never recorded
+    foreign = f"{bucket.prefix}/notes/readme.txt"
+    bucket.client.put_object(Bucket=bucket.name, Key=foreign, Body=b"not media")
+    time.sleep(1.1)  # object times have whole seconds
+
+    fresh = CliRunner().invoke(app, ["media", "prune"])
+    assert "deleted 0 of 0 stored files" in fresh.output, fresh.output
+    pruned = CliRunner().invoke(app, ["media", "prune", "--older-than", "0"])
+
+    assert pruned.exit_code == 0, pruned.output
+    assert "deleted 1 of 2 stored files" in pruned.output and orphan.storage_key in pruned.output
+    left = set(bucket.versions())
+    sha = hashlib.sha256(recorded).hexdigest()
+    assert f"{bucket.prefix}/{sha[:2]}/{sha[2:4]}/{sha}.png" in left
+    assert f"{bucket.prefix}/{orphan.storage_key}" not in {
+        obj["Key"] for obj in bucket.client.list_objects_v2(Bucket=bucket.name)["Contents"]
+    }
+    assert foreign in left

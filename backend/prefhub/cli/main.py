@@ -21,6 +21,7 @@ from prefhub.exports import cli as exports_cli
 from prefhub.generation import cli as generation_cli
 from prefhub.items import cli as items_cli
 from prefhub.jobs import cli as jobs_cli
+from prefhub.media import cli as media_cli
 from prefhub.simulation import cli as simulation_cli
 
 app = typer.Typer(
@@ -41,6 +42,7 @@ COMMAND_MODULES = [
     auth_cli,  # users ...
     campaigns_cli,  # campaigns ...
     jobs_cli,  # jobs ...
+    media_cli,  # media ...
 ]
 
 for module in COMMAND_MODULES:

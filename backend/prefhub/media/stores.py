@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,6 +46,12 @@ class MediaStore(Protocol):
         """A URL reading ``key`` for ``seconds`` without credentials, where the store has them."""
         ...
 
+    def written_before(self, moment: datetime) -> Iterator[str]:
+        """Every key whose bytes were written before ``moment`` (an aware datetime)."""
+        ...
+
+    def delete(self, key: str) -> None: ...
+
 
 class LocalStore:
     """Files under a folder, ``<root>/<key>``; written beside the target and renamed into
@@ -62,6 +69,9 @@ class LocalStore:
     def put(self, key: str, data: bytes, content_type: str) -> bool:
         target = self.local_path(key)
         if target.exists():
+            # Stored again now: to ``media prune``, these bytes are as new as this write, which
+            # its transaction has yet to record.
+            os.utime(target)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -90,6 +100,16 @@ class LocalStore:
             while remaining > 0 and (chunk := file.read(min(CHUNK, remaining))):
                 remaining -= len(chunk)
                 yield chunk
+
+    def written_before(self, moment: datetime) -> Iterator[str]:
+        # Left-over ``.incoming-`` files of a write cut short are listed too: nothing names them.
+        cutoff = moment.timestamp()
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                yield path.relative_to(self.root).as_posix()
+
+    def delete(self, key: str) -> None:
+        self.local_path(key).unlink(missing_ok=True)
 
 
 class S3Store:
@@ -167,6 +187,19 @@ class S3Store:
             "get_object", Params=params, ExpiresIn=seconds
         )
         return url
+
+    def written_before(self, moment: datetime) -> Iterator[str]:
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start
+        )
+        for page in pages:
+            for listed in page.get("Contents", []):
+                if listed["LastModified"] < moment:
+                    yield listed["Key"][len(start) :]
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.object_key(key))
 
     def browser_origins(self) -> tuple[str, ...]:
         """The origins a browser fetches this bucket's presigned URLs from (for the web app's
