@@ -22,23 +22,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import multiprocessing as mp
 import os
 import random
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,13 +42,16 @@ import httpx
 
 from _common import (
     all_procs,
+    cpu_cores,
     create_postgres_database,
     drop_postgres_database,
     libpq_url,
     machine_busy,
     migrate,
-    prefhub_command,
+    percentile,
     prefhub_env,
+    prefhub_server,
+    process_tree,
 )
 
 SLUG = "bench-assignment"
@@ -227,89 +225,9 @@ def annotator_email(i: int) -> str:
     return f"bench-annotator-{i}@bench.example"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def server(config: Config, env: dict[str, str], workdir: Path) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    server_log = workdir / "server.log"
-    args = [
-        "serve",
-        "--port",
-        str(port),
-        "--no-embedded-worker",
-        "--no-access-log",
-        "--workers",
-        str(config.workers),
-    ]
-    with server_log.open("ab") as out:
-        process = subprocess.Popen(
-            [*prefhub_command(), *args],
-            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {server_log.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {server_log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        # Every uvicorn worker must be up before the load starts.
-        wait_for_workers(process.pid, config.workers)
-        yield base, process.pid
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def wait_for_workers(root: int, workers: int) -> None:
-    if workers <= 1:
-        return
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        # uvicorn's supervisor also spawns a resource tracker; count python children.
-        if len(descendants(root)) >= workers:
-            time.sleep(1.0)
-            return
-        time.sleep(0.2)
-
-
-# ---------------------------------------------------------------- CPU accounting (/proc)
-
-
-def descendants(
-    root: int, procs: dict[int, tuple[str, int, float, float]] | None = None
-) -> set[int]:
-    procs = procs if procs is not None else all_procs()
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, (_, ppid, _, _) in procs.items() if ppid in frontier} - found
-        found |= frontier
-    return found
-
-
 def cpu_snapshot(server_pid: int, loadgen_pids: list[int]) -> dict[str, float]:
     procs = all_procs()
-    server_pids = {server_pid} | descendants(server_pid, procs)
+    server_pids = process_tree([server_pid], procs)
     groups = {"server": 0.0, "loadgen": 0.0, "postgres": 0.0}
     for pid, (name, ppid, cpu, reaped) in procs.items():
         if pid in server_pids:
@@ -323,15 +241,6 @@ def cpu_snapshot(server_pid: int, loadgen_pids: list[int]) -> dict[str, float]:
                 groups["postgres"] += reaped
     groups["machine"] = machine_busy()
     return groups
-
-
-def cpu_cores(
-    before: dict[str, float], after: dict[str, float], seconds: float
-) -> dict[str, float]:
-    """Average cores used per group over the window (the machine has ``nproc`` of them)."""
-    used = {k: (after[k] - before[k]) / seconds for k in before}
-    used["other"] = used["machine"] - used["server"] - used["loadgen"] - used["postgres"]
-    return {k: round(v, 2) for k, v in used.items()}
 
 
 # ---------------------------------------------------------------- load generation
@@ -710,14 +619,6 @@ def audit(database_url: str, redundancy: int, acked: list[tuple[int, str, int]])
 # ---------------------------------------------------------------- one run
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return round(values[0], 2)
-    return round(statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1], 2)
-
-
 def _in_window(latency: list[float], end: list[float], lo: float, hi: float) -> list[float]:
     return [lat for lat, t in zip(latency, end, strict=True) if lo <= t <= hi]
 
@@ -742,7 +643,8 @@ def run(config: Config) -> dict[str, Any]:
         seed_s = time.monotonic() - t0
         if config.analyze and pg_name is not None:
             analyze_postgres(pg_name)
-        with server(config, env, workdir) as (base, server_pid):
+        server_args = ["--workers", str(config.workers)]
+        with prefhub_server(env, workdir, server_args, config.workers) as (base, server_pid):
             log(f"{config.database}: server up at {base} with {config.workers} worker(s)")
             outcome = run_load(config, base, server_pid)
         log(f"{config.database}: auditing")

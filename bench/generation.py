@@ -46,6 +46,7 @@ import httpx
 from _common import (
     REPO_ROOT,
     all_procs,
+    cpu_cores,
     create_postgres_database,
     drop_postgres_database,
     machine_busy,
@@ -53,6 +54,8 @@ from _common import (
     postgres_version,
     prefhub_command,
     prefhub_env,
+    process_tree,
+    stop_process,
 )
 
 FAKE_SERVER = REPO_ROOT / "tests" / "support" / "fake_openai.py"
@@ -172,20 +175,6 @@ def delete_redis_keys(url: str, prefix: str) -> int:
     if keys:
         client.delete(*keys)
     return len(keys)
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    """SIGTERM the process group we started (start_new_session), then SIGKILL if need be."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @contextlib.contextmanager
@@ -373,18 +362,9 @@ class FakeSampler:
 # ---------------------------------------------------------------- CPU accounting (/proc)
 
 
-def _tree(roots: list[int], procs: dict[int, tuple[str, int, float, float]]) -> set[int]:
-    found = set(roots) & set(procs)
-    frontier = set(found)
-    while frontier:
-        frontier = {pid for pid, (_, ppid, _, _) in procs.items() if ppid in frontier} - found
-        found |= frontier
-    return found
-
-
 def cpu_snapshot(worker_pids: list[int], fake_pid: int) -> dict[str, float]:
     procs = all_procs()
-    worker_tree = _tree(worker_pids, procs)
+    worker_tree = process_tree(worker_pids, procs)
     groups = {"workers": 0.0, "fake_server": 0.0, "bench": 0.0, "postgres": 0.0, "redis": 0.0}
     for pid, (name, ppid, cpu, reaped) in procs.items():
         if pid in worker_tree:
@@ -401,15 +381,6 @@ def cpu_snapshot(worker_pids: list[int], fake_pid: int) -> dict[str, float]:
             groups["redis"] += cpu
     groups["machine"] = machine_busy()
     return groups
-
-
-def cpu_cores(
-    before: dict[str, float], after: dict[str, float], seconds: float
-) -> dict[str, float]:
-    """Average cores used per group over the job (the machine has ``nproc`` of them)."""
-    used = {k: (after[k] - before[k]) / seconds for k in before}
-    used["other"] = used["machine"] - sum(v for k, v in used.items() if k != "machine")
-    return {k: round(v, 2) for k, v in used.items()}
 
 
 def start_profilers(config: Config, worker_pids: list[int]) -> list[subprocess.Popen[bytes]]:
