@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from support.api import items, jsonl
 from support.fake_openai import tiny_png
+from trees.conftest import tree_spec
 
 
 def _tree_campaign(client: Any, slug: str) -> None:
@@ -195,7 +196,12 @@ def test_a_model_in_use_is_refused_with_the_counts_and_kept(as_user, db, unique)
         assert refused.status_code == 409, refused.text
         error = refused.json()["error"]
         assert error["code"] == "model_in_use"
-        assert error["details"] == {"candidates": 3, "tree_replies": 0, "generation_jobs": 1}
+        assert error["details"] == {
+            "candidates": 3,
+            "tree_replies": 0,
+            "generation_jobs": 1,
+            "tree_campaigns": 0,
+        }
         assert "3 candidates, 1 generation jobs" in error["message"]
         assert "was not deleted" in error["message"]
     assert name in _names(owner)
@@ -204,6 +210,20 @@ def test_a_model_in_use_is_refused_with_the_counts_and_kept(as_user, db, unique)
         kept = select(Candidate.model_name).where(Candidate.model_name == name)
         names = set(session.scalars(kept))
     assert names == {name}  # the candidates keep their provenance
+
+
+def test_a_model_a_tree_campaign_asks_for_replies_is_in_use(as_user, unique):
+    """Nothing it made is stored yet, but deleting it would fail the campaign's next prompt."""
+    owner = as_user("researcher")
+    name = f"replier-{unique}"
+    _model(owner, name)
+    spec = tree_spec(f"replies-{unique}", model_replies={"models": [name]})
+    assert owner.post("/api/campaigns", json=spec).status_code == 201
+    refused = owner.delete(f"/api/models/{name}")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["details"]["tree_campaigns"] == 1
+    assert "1 tree campaigns" in refused.json()["error"]["message"]
+    assert name in _names(owner)
 
 
 def test_the_cli_deletes_an_unused_model_and_refuses_one_in_use(as_user, unique, tmp_path):

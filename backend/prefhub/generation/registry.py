@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from prefhub.generation.providers import Completion, generate
 from prefhub.generation.schemas import ModelEndpointCreate, ModelSharing
 from prefhub.kit import egress
 from prefhub.models import (
+    Campaign,
     Candidate,
     GenerationJob,
     GenerationRequest,
@@ -172,7 +174,8 @@ def set_sharing(
 
 def usage(session: Session, endpoint: ModelEndpoint) -> dict[str, int]:
     """What records the endpoint: candidates and tree replies by its name (their provenance),
-    generation jobs that name it (their requests point at it)."""
+    generation jobs that name it (their requests point at it), and conversation-tree
+    campaigns whose spec asks it for replies (they would fail on their next prompt)."""
     by_jobs = {
         job_id
         for job_id, endpoint_ids in session.execute(
@@ -187,7 +190,17 @@ def usage(session: Session, endpoint: ModelEndpoint) -> dict[str, int]:
         "candidates": _count(session, Candidate.model_name == endpoint.name),
         "tree_replies": _count(session, TreeMessage.model_name == endpoint.name),
         "generation_jobs": len(by_jobs.union(by_requests)),
+        "tree_campaigns": sum(
+            endpoint.name in _reply_models(spec) for spec in session.scalars(select(Campaign.spec))
+        ),
     }
+
+
+def _reply_models(spec: dict[str, Any] | None) -> list[str]:
+    """The models a campaign spec (as stored) asks for tree replies."""
+    replies = ((spec or {}).get("trees") or {}).get("model_replies") or {}
+    models = replies.get("models") or []
+    return models if isinstance(models, list) else []
 
 
 def _count(session: Session, where: ColumnElement[bool]) -> int:
