@@ -68,6 +68,7 @@ def export_notes(manifest: dict[str, Any]) -> list[str]:
     notes = []
     synthetic, counts = manifest.get("synthetic") or {}, manifest["counts"]
     simulated, policy = synthetic.get("judgments", 0), synthetic.get("policy", "none")
+    trees = campaign_kind(manifest) == "conversation-tree"
     if policy == "only_simulated":
         notes.append(
             "Every judgment in this export is simulated: synthetic annotators of `prefhub "
@@ -82,9 +83,15 @@ def export_notes(manifest: dict[str, Any]) -> list[str]:
         )
     elif policy == "included" and synthetic.get("rows"):
         notes.append(
-            f"{synthetic['rows']:,} rows involve simulated annotators (`prefhub simulate`): "
-            "`metadata.simulated` is true on them. A conversation-tree campaign keeps simulated "
-            "work, marked, as its messages, reviews and rankings build on each other."
+            f"{synthetic['rows']:,} rows involve simulated annotators (`prefhub simulate`; "
+            "the trees they took part in are kept by include_simulated): `metadata.simulated` "
+            "is true on them."
+        )
+    elif policy == "excluded" and synthetic.get("left_out") and trees:
+        notes.append(
+            f"{synthetic['left_out']:,} trees with simulated contributions (`prefhub simulate`) "
+            "were left out, as the campaign has human ones (rerun with --include-simulated to "
+            "keep them, marked)."
         )
     elif policy == "excluded" and synthetic.get("left_out"):
         notes.append(
@@ -101,11 +108,15 @@ def export_notes(manifest: dict[str, Any]) -> list[str]:
 
 def _why_empty(manifest: dict[str, Any]) -> str:
     counts = manifest["counts"]
+    left_out = {name: n for name, n in counts.get("filtered_out_by", {}).items() if n}
     if "judgments_in_campaign" not in counts:
-        return ": no tree was in the states exported" if not counts.get("trees") else ""
+        if counts.get("trees"):
+            return ""
+        if left_out:
+            return ": the filters left out every tree (" + _left_out_text(left_out) + ")"
+        return ": no tree was in the states exported"
     if not counts["judgments_in_campaign"]:
         return ": the campaign has no judgments yet"
-    left_out = {name: n for name, n in counts.get("filtered_out_by", {}).items() if n}
     if counts["judgments"] == 0 and left_out:
         return ": the filters left out every judgment (" + _left_out_text(left_out) + ")"
     return f": none of its {counts['judgments']:,} judgments gives a row of this format"

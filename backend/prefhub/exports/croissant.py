@@ -32,7 +32,14 @@ from typing import Any
 import orjson
 
 from prefhub.exports import registry
-from prefhub.exports.card import AGGREGATIONS, columns_of, describe, feedback_kind, row_grain
+from prefhub.exports.card import (
+    AGGREGATIONS,
+    campaign_kind,
+    columns_of,
+    describe,
+    feedback_kind,
+    row_grain,
+)
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The Croissant 1.0 context (the spec's Appendix 1, as mlcroissant writes it) with the RAI
@@ -227,9 +234,11 @@ def _synthetic_sentence(manifest: dict[str, Any]) -> str:
             f" {rows} simulated annotators (`prefhub simulate`); `metadata.simulated` marks them."
         )
     if synthetic.get("left_out"):
+        tree = campaign_kind(manifest) == "conversation-tree"
+        what = "trees with simulated contributions" if tree else "simulated judgments"
         return (
-            f" {synthetic['left_out']} simulated judgments (`prefhub simulate`) were left out: "
-            "the rows are human feedback only."
+            f" {synthetic['left_out']} {what} (`prefhub simulate`) were left out: the rows are "
+            "human feedback only."
         )
     return ""
 

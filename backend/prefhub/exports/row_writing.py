@@ -39,7 +39,7 @@ from prefhub.exports.judgment_reader import (
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
-from prefhub.exports.tree_reader import count_trees, has_media, iter_trees
+from prefhub.exports.tree_reader import count_trees, has_media, iter_trees, tree_contributors
 from prefhub.kit.db import snapshot_sessions
 from prefhub.models import (
     Campaign,
@@ -416,13 +416,28 @@ def write_tree_rows(
     profiles = _profiles_by_pseudonym(session, campaign, options)
     languages = set(options.languages) if options.languages is not None else None
     tally = _Tally(total, on_progress)
-    # Simulated work is marked in tree exports, not left out: a tree's messages, reviews and
-    # rankings build on each other.
-    simulated = set(map(pseudonym, simulated_annotators(session, campaign.id)))
-    simulated_rows = filtered = 0
+    # A tree's messages, reviews and rankings build on each other: simulated work is left out
+    # (or kept, marked) a whole tree at a time.
+    simulated_ids = simulated_annotators(session, campaign.id)
+    policy = _tree_policy(
+        tree_contributors(session, campaign.id, states) if simulated_ids else set(),
+        simulated_ids,
+        options.include_simulated,
+    )
+    simulated = set(map(pseudonym, simulated_ids))
+    simulated_rows = 0
+    # Trees each filter left out, in the order applied (as for judgments: simulated first).
+    applied = (("simulated", policy == "excluded"), ("languages", languages is not None))
+    filtered_out_by = {name: 0 for name, on in applied if on}
     for batch in iter_trees(session, campaign.id, states, pseudonym):
-        kept_trees = [t for t in batch if languages is None or t.lang in languages]
-        filtered += len(batch) - len(kept_trees)
+        kept_trees = batch
+        if policy == "excluded":
+            kept_trees = [t for t in kept_trees if t.contributors.isdisjoint(simulated)]
+            filtered_out_by["simulated"] += len(batch) - len(kept_trees)
+        if languages is not None:
+            in_language = [t for t in kept_trees if t.lang in languages]
+            filtered_out_by["languages"] += len(kept_trees) - len(in_language)
+            kept_trees = in_language
         tally.kept_judgments += len(kept_trees)
         if isinstance(writer, AnnotatorsWriter):
             for tree in kept_trees:
@@ -462,22 +477,30 @@ def write_tree_rows(
             "trees": tally.kept_judgments,
             "annotators": len(tally.annotators),
             "annotators_by_source": sources,
-            "filtered_out": filtered,
-            "filtered_out_by": {"languages": filtered} if languages is not None else {},
+            "filtered_out": sum(filtered_out_by.values()),
+            "filtered_out_by": filtered_out_by,
             "skipped": dict(sorted(getattr(writer, "skipped", {}).items())),
         },
         "synthetic": {
-            "policy": _tree_policy(sources),
+            "policy": policy,
             "annotators": sources["simulated"],
             "rows": simulated_rows,
+            "left_out": filtered_out_by.get("simulated", 0),  # trees
         },
     }
 
 
-def _tree_policy(sources: dict[str, int]) -> SyntheticPolicy:
-    if not sources["simulated"]:
+def _tree_policy(
+    contributors: set[int], simulated: frozenset[int], include_simulated: bool
+) -> SyntheticPolicy:
+    """What a tree export does with simulated work, from who took part in the campaign's trees
+    in the exported states: decided before any row, so a filter cannot turn a mixed campaign
+    into a simulated one."""
+    if contributors.isdisjoint(simulated):
         return "none"
-    return "included" if sources["invited"] or sources["crowd"] else "only_simulated"
+    if contributors <= simulated:
+        return "only_simulated"
+    return "included" if include_simulated else "excluded"
 
 
 def mark_simulated(row: dict[str, Any], annotators: list[str], simulated: set[str]) -> bool:

@@ -62,8 +62,9 @@ class ExportOptions(BaseModel):
     languages: list[ShortText] | None = Field(default=None, min_length=1, max_length=100)
     # Gold (attention-check) items are left out unless asked for.
     include_gold: bool = False
-    # Simulated judgments (`prefhub simulate`) are left out of a campaign that has human ones
-    # unless asked for; a campaign with only simulated judgments exports them.
+    # Simulated work (`prefhub simulate`) is left out of a campaign that has human work unless
+    # asked for (in conversation trees: every tree a simulated annotator took part in); a
+    # campaign with only simulated work exports it.
     include_simulated: bool = False
     # Only annotators whose profile answer to each named question is one of the values given
     # (for a multiple-choice answer: shares one of them), e.g. {"country": ["GB", "IE"]}.

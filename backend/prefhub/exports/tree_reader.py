@@ -2,6 +2,11 @@
 
 Only what an export may show leaves this module: authors and rankers are pseudonyms, and a
 tree holds only its visible messages (not deleted, not rejected, under a visible parent).
+
+Who took part in a tree counts its hidden parts too: a review that rejected a reply shaped
+what the tree shows, and the ``judgments`` format exports it. An export that leaves out
+simulated work leaves out every tree a simulated annotator took part in, as a tree's
+messages, reviews and rankings build on each other.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from prefhub.exports.pseudonyms import Pseudonymizer
@@ -66,6 +71,8 @@ class TreeRecord:
     rankings: list[RankingRecord]  # by id
     reviewers: set[str] = field(default_factory=set)  # pseudonyms
     left_out: Counter[str] = field(default_factory=Counter)
+    # Pseudonyms of everyone who wrote, reviewed or ranked in the tree, hidden parts included.
+    contributors: set[str] = field(default_factory=set)
 
     def children(self) -> dict[int | None, list[MessageRecord]]:
         replies: dict[int | None, list[MessageRecord]] = defaultdict(list)
@@ -124,6 +131,22 @@ def has_media(session: Session, campaign_id: int, states: list[TreeState]) -> bo
         result.close()
 
 
+def tree_contributors(session: Session, campaign_id: int, states: list[TreeState]) -> set[int]:
+    """The user ids of everyone who wrote, reviewed or ranked in the campaign's trees in these
+    states, hidden parts included (as ``TreeRecord.contributors``)."""
+    in_trees = (
+        select(TreeMessage.id)
+        .join(ConversationTree, ConversationTree.id == TreeMessage.tree_id)
+        .where(ConversationTree.campaign_id == campaign_id, ConversationTree.state.in_(states))
+    )
+    authors = select(TreeMessage.author_id).where(
+        TreeMessage.id.in_(in_trees), TreeMessage.author_id.is_not(None)
+    )
+    reviewers = select(TreeReview.annotator_id).where(TreeReview.message_id.in_(in_trees))
+    rankers = select(TreeRanking.annotator_id).where(TreeRanking.parent_id.in_(in_trees))
+    return set(session.scalars(union(authors, reviewers, rankers)))
+
+
 def iter_trees(
     session: Session, campaign_id: int, states: list[TreeState], pseudonym: Pseudonymizer
 ) -> Iterator[list[TreeRecord]]:
@@ -162,6 +185,8 @@ def _load(session: Session, trees: Sequence[Any], pseudonym: Pseudonymizer) -> l
         .where(TreeMessage.tree_id.in_(tree_ids))
         .order_by(TreeMessage.tree_id, TreeMessage.depth, TreeMessage.id)
     ):
+        if message.author_id is not None:
+            records[message.tree_id].contributors.add(pseudonym(message.author_id))
         # Parents come first, so a message whose parent is hidden is hidden with it.
         if message.deleted:
             records[message.tree_id].left_out["deleted"] += 1
@@ -192,11 +217,12 @@ def _load(session: Session, trees: Sequence[Any], pseudonym: Pseudonymizer) -> l
                 labels=labels.get(m.id, {}),
             )
         )
-    for message_id, annotator_id in session.execute(
-        select(TreeReview.message_id, TreeReview.annotator_id)
+    for tree_id, message_id, annotator_id in session.execute(
+        select(TreeMessage.tree_id, TreeReview.message_id, TreeReview.annotator_id)
         .join(TreeMessage, TreeMessage.id == TreeReview.message_id)
         .where(TreeMessage.tree_id.in_(tree_ids))
     ):
+        records[tree_id].contributors.add(pseudonym(annotator_id))
         if message_id in visible:
             records[visible[message_id].tree_id].reviewers.add(pseudonym(annotator_id))
     parent = TreeMessage.__table__.alias("parent")
@@ -213,6 +239,7 @@ def _load(session: Session, trees: Sequence[Any], pseudonym: Pseudonymizer) -> l
         .where(parent.c.tree_id.in_(tree_ids))
         .order_by(TreeRanking.id)
     ):
+        records[row.tree_id].contributors.add(pseudonym(row.annotator_id))
         if row.parent_id in visible:
             records[row.tree_id].rankings.append(
                 RankingRecord(
