@@ -106,6 +106,12 @@ POLICIES: dict[str, Policy] = {
     ),
     "GET /api/campaigns/{slug}": Policy("manage"),
     "PUT /api/campaigns/{slug}/spec": Policy("manage", json=_spec),
+    "POST /api/campaigns/{slug}/spec/check": Policy("manage", json=_spec),
+    "GET /api/campaigns/{slug}/versions": Policy("manage"),
+    "GET /api/campaigns/{slug}/versions/{version}": Policy("manage"),
+    "GET /api/campaigns/{slug}/versions/diff": Policy(
+        "manage", query={"from_version": 1, "to_version": 1}
+    ),
     "POST /api/campaigns/{slug}/items/import": Policy(
         "manage", files=lambda o: {"file": ("i.jsonl", jsonl(items(1, uuid.uuid4().hex[:6])))}
     ),
@@ -377,6 +383,7 @@ def _path(route: str, o: dict[str, Any]) -> str:
         tree_id=o["tree_id"],
         message_id=o["message_id"],
         sha256=o["sha256"],
+        version=1,
     )
 
 

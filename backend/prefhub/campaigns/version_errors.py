@@ -1,0 +1,5 @@
+from prefhub.kit.errors import NotFound
+
+
+class VersionNotFound(NotFound):
+    code = "version_not_found"
