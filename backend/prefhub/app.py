@@ -27,6 +27,7 @@ from prefhub.campaigns.router import router as campaigns_router
 from prefhub.campaigns.versions_router import router as campaign_versions_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
+from prefhub.items.browser_router import router as data_browser_router
 from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.jobs.router import router as jobs_router
@@ -208,6 +209,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         campaigns_router,
         campaign_versions_router,
         items_router,
+        data_browser_router,
         import_jobs_router,
         jobs_router,
         annotate_router,

@@ -112,6 +112,10 @@ POLICIES: dict[str, Policy] = {
     "GET /api/campaigns/{slug}/versions/diff": Policy(
         "manage", query={"from_version": 1, "to_version": 1}
     ),
+    # The campaign is active and stays so: an admitted caller gets 409 invalid_transition.
+    "POST /api/campaigns/{slug}/status": Policy("manage", json=lambda o: {"status": "active"}),
+    # The campaign is active: an admitted caller gets 409 campaign_not_deletable.
+    "DELETE /api/campaigns/{slug}": Policy("manage", destructive=True),
     "POST /api/campaigns/{slug}/items/import": Policy(
         "manage", files=lambda o: {"file": ("i.jsonl", jsonl(items(1, uuid.uuid4().hex[:6])))}
     ),
@@ -119,6 +123,9 @@ POLICIES: dict[str, Policy] = {
         "manage", files=lambda o: {"file": ("i.jsonl", jsonl(items(1, uuid.uuid4().hex[:6])))}
     ),
     "GET /api/campaigns/{slug}/items": Policy("manage"),
+    "GET /api/campaigns/{slug}/items/browse": Policy("manage"),
+    "GET /api/campaigns/{slug}/items/{item_id}/detail": Policy("manage"),
+    "GET /api/campaigns/{slug}/judgments": Policy("manage"),
     "GET /api/import-jobs/{job_id}": Policy("manage"),
     "GET /api/annotate/campaigns": Policy("user"),
     "GET /api/annotate/{slug}/next": Policy("annotate"),
@@ -291,6 +298,7 @@ def world(new_client, db, unique):  # type: ignore[no-untyped-def]
         "crowd_slug": crowd_slug,
     }
     create_campaign_with_items(owner, o["slug"], 3)
+    o["item_id"] = owner.get(f"/api/campaigns/{o['slug']}/items").json()["items"][0]["id"]
     spec = pairwise_spec(crowd_slug, participation={"crowd": {"completion_code": "C0DE"}})
     assert owner.post("/api/campaigns", json=spec).status_code == 201
     clients = {role: sign_in(role) for role in ROLES if role != "owner"} | {"owner": owner}
@@ -384,6 +392,7 @@ def _path(route: str, o: dict[str, Any]) -> str:
         message_id=o["message_id"],
         sha256=o["sha256"],
         version=1,
+        item_id=o["item_id"],
     )
 
 

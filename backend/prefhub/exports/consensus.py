@@ -243,20 +243,29 @@ def item_agreement(records: list[JudgmentRecord], kinds: dict[str, str]) -> floa
     another did."""
     if len({record.judgment_id for record in records}) < 2:
         return None
-    pooled: list[list[int]] = []
-    for question, kind in kinds.items():
-        if kind in PREFERENCE_KINDS:
-            orders = [
-                order
-                for record in records
-                if question in record.answers
-                and (order := stated_order(record, kind, record.answers[question])) is not None
-            ]
-            pooled.extend(count_votes(orders).values())
-        elif kind == "binary":
-            pooled.extend([up, down] for up, down, _ in binary_votes(records, question).values())
+    pooled = [
+        tally
+        for question, kind in kinds.items()
+        for tally in question_tallies(records, question, kind)
+    ]
     found = agreement_of(pooled)
     return 0.0 if found is None else found
+
+
+def question_tallies(records: list[JudgmentRecord], question: str, kind: str) -> list[list[int]]:
+    """The votes on one question: each pair's (a preference question) or each candidate's up
+    and down votes (a binary one); none for other kinds."""
+    if kind in PREFERENCE_KINDS:
+        orders = [
+            order
+            for record in records
+            if question in record.answers
+            and (order := stated_order(record, kind, record.answers[question])) is not None
+        ]
+        return list(count_votes(orders).values())
+    if kind == "binary":
+        return [[up, down] for up, down, _ in binary_votes(records, question).values()]
+    return []
 
 
 def leave_one_out(found: Consensus) -> Iterator[tuple[JudgmentRecord, int, int]]:

@@ -18,3 +18,21 @@ class TreeCampaignHasNoItems(Conflict):
     """Items are what item campaigns rate; a conversation-tree campaign grows trees instead."""
 
     code = "tree_campaign_has_no_items"
+
+
+class ItemNotFound(NotFound):
+    code = "item_not_found"
+
+
+class BrowseFilterInvalid(InvalidInput):
+    """A data-browser filter that is well-formed but cannot hold (min above max, a question
+    the campaign does not ask)."""
+
+    code = "invalid_filter"
+
+
+class DirectImportTooLarge(PrefhubError):
+    """A direct import writes in the request's one transaction: only small files take it."""
+
+    status_code = 413
+    code = "direct_import_too_large"

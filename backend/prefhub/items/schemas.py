@@ -88,6 +88,8 @@ class ImportJobOut(BaseModel):
     filename: str
     imported: int | None
     ready: int | None
+    progress_done: int = Field(description="items written so far (not yet visible)")
+    progress_total: int = Field(description="items the file holds (0 until it is validated)")
     error: dict[str, Any] | None = Field(
         description="what refused the file: {code, message, details} (line errors)"
     )
@@ -124,3 +126,83 @@ class ItemPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class BrowsedItem(BaseModel):
+    """One row of the data browser's item table."""
+
+    id: int
+    external_id: str
+    status: ItemStatus
+    round: int
+    language: str | None
+    is_gold: bool
+    n_candidates: int
+    n_judgments: int
+    wanted: int = Field(description="judgments the campaign wants per item (its redundancy K)")
+    has_disagreement: bool = Field(
+        description="two current judgments state different orders, or votes, on a question"
+    )
+    prompt_preview: str = Field(description="the prompt's first text, truncated")
+    not_served_because: str | None = Field(
+        description="why annotators get no task for it now; null when it is served"
+    )
+
+
+class BrowsePage(BaseModel):
+    items: list[BrowsedItem]
+    next_after: int | None = Field(description="pass as ``after`` for the next page; null: last")
+    total: int | None = Field(
+        description="items matching the filters: on the first page only (no ``after``), and "
+        "never with ``has_disagreement`` (it would read every judgment)"
+    )
+    limit: int
+
+
+class BrowsedCandidate(BaseModel):
+    id: int
+    position: int
+    content: list[Part]
+    model_name: str | None
+    model_params: dict[str, Any]
+    latency_ms: int | None = Field(description="generated candidates only")
+    round: int
+    metadata: dict[str, Any]
+    created_at: UtcDatetime
+
+
+class BrowsedJudgment(BaseModel):
+    id: int
+    item_id: int
+    item_external_id: str
+    annotator: str = Field(description="a stable pseudonym, never an e-mail")
+    answers: dict[str, Any]
+    shown_order: list[int] = Field(description="candidate ids as shown: A, B, ...")
+    time_spent_ms: int | None
+    revision: int
+    supersedes_id: int | None
+    is_current: bool = Field(description="no later revision (an undo) replaced it")
+    created_at: UtcDatetime
+
+
+class BrowsedReport(BaseModel):
+    id: int
+    annotator: str
+    reason: str
+    created_at: UtcDatetime
+
+
+class ItemDetail(BaseModel):
+    item: BrowsedItem
+    context: list[Message]
+    metadata: dict[str, Any]
+    open_leases: int
+    candidates: list[BrowsedCandidate]
+    judgments: list[BrowsedJudgment] = Field(description="every revision, oldest first")
+    reports: list[BrowsedReport]
+
+
+class JudgmentPage(BaseModel):
+    judgments: list[BrowsedJudgment]
+    next_after: int | None
+    limit: int

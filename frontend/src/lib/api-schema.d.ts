@@ -422,10 +422,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Campaigns */
+        /**
+         * List Campaigns
+         * @description The caller's campaigns (every campaign for an admin) in every status but archived.
+         */
         get: operations["list_campaigns_api_campaigns_get"];
         put?: never;
-        /** Create Campaign */
+        /**
+         * Create Campaign
+         * @description A new campaign, ``active`` unless the body says ``"status": "draft"``.
+         */
         post: operations["create_campaign_api_campaigns_post"];
         delete?: never;
         options?: never;
@@ -444,7 +450,14 @@ export interface paths {
         get: operations["get_campaign_api_campaigns__slug__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Campaign
+         * @description Delete a draft or archived campaign with its items and everything else it holds. One
+         *     holding judgments, trees or exports answers 409 ``campaign_not_empty`` with their counts,
+         *     unless ``confirm`` names its slug and ``judgments`` its current judgment count (409
+         *     ``confirmation_mismatch`` when either differs).
+         */
+        delete: operations["delete_campaign_api_campaigns__slug__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -507,6 +520,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/items/browse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browse Items
+         * @description The campaign's items by id, filtered, a keyset page at a time: pass the page's
+         *     ``next_after`` as ``after``. ``search`` matches part of the external id.
+         */
+        get: operations["browse_items_api_campaigns__slug__items_browse_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/items/import": {
         parameters: {
             query?: never;
@@ -520,7 +554,9 @@ export interface paths {
          * Import Items
          * @description A JSONL file, or a zip archive holding one JSONL file and the media files its
          *     ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs.
-         *     A conversation-tree campaign has no items: it refuses every import (409).
+         *     A conversation-tree campaign has no items: it refuses every import (409). A file of more
+         *     than 1,000 items is refused (413): import-jobs writes it in batches, without holding
+         *     annotators.
          */
         post: operations["import_items_api_campaigns__slug__items_import_post"];
         delete?: never;
@@ -541,10 +577,54 @@ export interface paths {
         /**
          * Create Import Job
          * @description Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
-         *     (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``.
+         *     (http(s) only, never private or loopback addresses), for files of any size: written in
+         *     batches, visible to annotators all at once at the end. Poll ``GET /api/import-jobs/{id}``
+         *     (``progress_done`` of ``progress_total`` items written).
          *     A conversation-tree campaign refuses it at once (409): no job is made.
          */
         post: operations["create_import_job_api_campaigns__slug__items_import_jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/items/{item_id}/detail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Item Detail
+         * @description One item in full: context, candidates, every judgment (each revision), reports, and
+         *     why it is not served now.
+         */
+        get: operations["item_detail_api_campaigns__slug__items__item_id__detail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/judgments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Browse Judgments
+         * @description The campaign's judgments by id (every revision), a keyset page at a time; ``annotator``
+         *     is a pseudonym as the item detail shows it.
+         */
+        get: operations["browse_judgments_api_campaigns__slug__judgments_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -625,6 +705,28 @@ export interface paths {
          *     An invalid spec is a 422 listing every problem with its field.
          */
         post: operations["check_spec_api_campaigns__slug__spec_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Status
+         * @description Move the campaign along its lifecycle: draft → active ⇄ paused → closed → archived
+         *     (a closed campaign may be reopened, an archived one closed again). 409
+         *     ``invalid_transition`` names the statuses the campaign may take from where it is.
+         */
+        post: operations["change_status_api_campaigns__slug__status_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1375,6 +1477,8 @@ export interface components {
             name: string;
             /** Slug */
             slug: string;
+            /** @description active, or paused: listed, but it gives out no new tasks until resumed */
+            status: components["schemas"]["CampaignStatus"];
         };
         /** AnnotatorCampaignList */
         AnnotatorCampaignList: {
@@ -1485,8 +1589,165 @@ export interface components {
             /** Files */
             files: string[];
         };
+        /** BrowsePage */
+        BrowsePage: {
+            /** Items */
+            items: components["schemas"]["BrowsedItem"][];
+            /** Limit */
+            limit: number;
+            /**
+             * Next After
+             * @description pass as ``after`` for the next page; null: last
+             */
+            next_after: number | null;
+            /**
+             * Total
+             * @description items matching the filters: on the first page only (no ``after``), and never with ``has_disagreement`` (it would read every judgment)
+             */
+            total: number | null;
+        };
+        /** BrowsedCandidate */
+        BrowsedCandidate: {
+            /** Content */
+            content: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Latency Ms
+             * @description generated candidates only
+             */
+            latency_ms: number | null;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Model Name */
+            model_name: string | null;
+            /** Model Params */
+            model_params: {
+                [key: string]: unknown;
+            };
+            /** Position */
+            position: number;
+            /** Round */
+            round: number;
+        };
+        /**
+         * BrowsedItem
+         * @description One row of the data browser's item table.
+         */
+        BrowsedItem: {
+            /** External Id */
+            external_id: string;
+            /**
+             * Has Disagreement
+             * @description two current judgments state different orders, or votes, on a question
+             */
+            has_disagreement: boolean;
+            /** Id */
+            id: number;
+            /** Is Gold */
+            is_gold: boolean;
+            /** Language */
+            language: string | null;
+            /** N Candidates */
+            n_candidates: number;
+            /** N Judgments */
+            n_judgments: number;
+            /**
+             * Not Served Because
+             * @description why annotators get no task for it now; null when it is served
+             */
+            not_served_because: string | null;
+            /**
+             * Prompt Preview
+             * @description the prompt's first text, truncated
+             */
+            prompt_preview: string;
+            /** Round */
+            round: number;
+            status: components["schemas"]["ItemStatus"];
+            /**
+             * Wanted
+             * @description judgments the campaign wants per item (its redundancy K)
+             */
+            wanted: number;
+        };
+        /** BrowsedJudgment */
+        BrowsedJudgment: {
+            /**
+             * Annotator
+             * @description a stable pseudonym, never an e-mail
+             */
+            annotator: string;
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Is Current
+             * @description no later revision (an undo) replaced it
+             */
+            is_current: boolean;
+            /** Item External Id */
+            item_external_id: string;
+            /** Item Id */
+            item_id: number;
+            /** Revision */
+            revision: number;
+            /**
+             * Shown Order
+             * @description candidate ids as shown: A, B, ...
+             */
+            shown_order: number[];
+            /** Supersedes Id */
+            supersedes_id: number | null;
+            /** Time Spent Ms */
+            time_spent_ms: number | null;
+        };
+        /** BrowsedReport */
+        BrowsedReport: {
+            /** Annotator */
+            annotator: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * CampaignContents
+         * @description What deleting the campaign would destroy (its delete confirmation names these).
+         */
+        CampaignContents: {
+            /** Exports */
+            exports: number;
+            /** Items */
+            items: number;
+            /** Judgments */
+            judgments: number;
+            /** Trees */
+            trees: number;
+        };
         /** CampaignDetail */
         CampaignDetail: {
+            contents: components["schemas"]["CampaignContents"];
             /**
              * Created At
              * Format: date-time
@@ -1614,9 +1875,11 @@ export interface components {
         };
         /**
          * CampaignStatus
+         * @description Where a campaign is in its lifecycle; ``prefhub.campaigns.lifecycle`` says which status
+         *     may follow which and what each one allows.
          * @enum {string}
          */
-        CampaignStatus: "active" | "paused" | "archived";
+        CampaignStatus: "draft" | "active" | "paused" | "closed" | "archived";
         /** CandidateOut */
         CandidateOut: {
             /** Content */
@@ -2210,6 +2473,16 @@ export interface components {
             id: number;
             /** Imported */
             imported: number | null;
+            /**
+             * Progress Done
+             * @description items written so far (not yet visible)
+             */
+            progress_done: number;
+            /**
+             * Progress Total
+             * @description items the file holds (0 until it is validated)
+             */
+            progress_total: number;
             /** Ready */
             ready: number | null;
             status: components["schemas"]["JobStatus"];
@@ -2220,6 +2493,27 @@ export interface components {
             imported: number;
             /** Ready */
             ready: number;
+        };
+        /** ItemDetail */
+        ItemDetail: {
+            /** Candidates */
+            candidates: components["schemas"]["BrowsedCandidate"][];
+            /** Context */
+            context: components["schemas"]["Message"][];
+            item: components["schemas"]["BrowsedItem"];
+            /**
+             * Judgments
+             * @description every revision, oldest first
+             */
+            judgments: components["schemas"]["BrowsedJudgment"][];
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Open Leases */
+            open_leases: number;
+            /** Reports */
+            reports: components["schemas"]["BrowsedReport"][];
         };
         /** ItemOut */
         ItemOut: {
@@ -2258,7 +2552,7 @@ export interface components {
          * ItemStatus
          * @enum {string}
          */
-        ItemStatus: "pending" | "ready" | "complete";
+        ItemStatus: "pending" | "ready" | "complete" | "importing";
         /** ItemTextAnswer */
         ItemTextAnswer: {
             /**
@@ -2363,6 +2657,15 @@ export interface components {
             supersedes_id: number | null;
             /** Time Spent Ms */
             time_spent_ms: number | null;
+        };
+        /** JudgmentPage */
+        JudgmentPage: {
+            /** Judgments */
+            judgments: components["schemas"]["BrowsedJudgment"][];
+            /** Limit */
+            limit: number;
+            /** Next After */
+            next_after: number | null;
         };
         /** LabelSpec */
         LabelSpec: {
@@ -2694,6 +2997,86 @@ export interface components {
              * @default true
              */
             require_reason: boolean;
+        };
+        /**
+         * NewCampaign
+         * @description A campaign spec, and the status the campaign starts in.
+         */
+        NewCampaign: {
+            eligibility?: components["schemas"]["Eligibility"];
+            /**
+             * Guidelines
+             * @description Markdown
+             * @default
+             */
+            guidelines: string;
+            /**
+             * Lease Minutes
+             * @default 30
+             */
+            lease_minutes: number;
+            /**
+             * Max Candidates Shown
+             * @description candidates per task without a pairwise question
+             * @default 4
+             */
+            max_candidates_shown: number;
+            /**
+             * Max Open Leases
+             * @description per annotator
+             * @default 1
+             */
+            max_open_leases: number;
+            /**
+             * Min Candidates
+             * @description an item is ready with this many candidates
+             * @default 2
+             */
+            min_candidates: number;
+            /** Name */
+            name: string;
+            /** @description consent, a profile survey and crowd-platform entry */
+            participation?: components["schemas"]["Participation"];
+            /**
+             * Priority
+             * @default 0
+             */
+            priority: number;
+            /** Questions */
+            questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
+            /** Quotas */
+            quotas?: components["schemas"]["GroupQuota"][];
+            /**
+             * Redundancy
+             * @description K judgments per item
+             * @default 3
+             */
+            redundancy: number;
+            /**
+             * Rounds
+             * @description annotate only items of these generation rounds; default every round
+             */
+            rounds?: number[] | null;
+            /**
+             * Slug
+             * @description lower-case letters, digits and dashes
+             */
+            slug: string;
+            /**
+             * Status
+             * @description draft: only its researchers see it (the preview works) until activated
+             * @default active
+             * @enum {string}
+             */
+            status: "draft" | "active";
+            /** @description a conversation-tree campaign: annotators and models grow trees; its questions are the labels asked when reviewing a message */
+            trees?: components["schemas"]["TreeSettings"] | null;
+            /**
+             * Undo Seconds
+             * @description undo window after submit
+             * @default 60
+             */
+            undo_seconds: number;
         };
         /** NextTaskResponse */
         NextTaskResponse: {
@@ -3129,6 +3512,10 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /** StatusChange */
+        StatusChange: {
+            status: components["schemas"]["CampaignStatus"];
         };
         /** SubmitRequest */
         SubmitRequest: {
@@ -5508,7 +5895,10 @@ export interface operations {
     };
     list_campaigns_api_campaigns_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description list archived campaigns too */
+                include_archived?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5571,7 +5961,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CampaignSpec"];
+                "application/json": components["schemas"]["NewCampaign"];
             };
         };
         responses: {
@@ -5697,6 +6087,85 @@ export interface operations {
                 };
             };
             /** @description Conflict: spec_no_longer_valid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_campaign_api_campaigns__slug__delete: {
+        parameters: {
+            query?: {
+                /** @description the campaign's slug, to delete what it holds */
+                confirm?: string | null;
+                /** @description with confirm: the campaign's current judgment count */
+                judgments?: number | null;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: campaign_not_deletable, campaign_not_empty, confirmation_mismatch */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6122,6 +6591,85 @@ export interface operations {
             };
         };
     };
+    browse_items_api_campaigns__slug__items_browse_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ItemStatus"] | null;
+                round?: number | null;
+                language?: string | null;
+                gold?: boolean | null;
+                has_disagreement?: boolean | null;
+                judgments_min?: number | null;
+                judgments_max?: number | null;
+                model?: string | null;
+                search?: string | null;
+                after?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowsePage"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     import_items_api_campaigns__slug__items_import_post: {
         parameters: {
             query?: never;
@@ -6182,7 +6730,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: tree_campaign_has_no_items */
+            /** @description Conflict: tree_campaign_has_no_items, campaign_closed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6191,7 +6739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Request Entity Too Large: payload_too_large */
+            /** @description Request Entity Too Large: payload_too_large, direct_import_too_large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6283,7 +6831,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: tree_campaign_has_no_items */
+            /** @description Conflict: tree_campaign_has_no_items, campaign_closed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6302,6 +6850,146 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    item_detail_api_campaigns__slug__items__item_id__detail_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemDetail"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), item_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    browse_judgments_api_campaigns__slug__judgments_get: {
+        parameters: {
+            query?: {
+                annotator?: string | null;
+                question?: string | null;
+                after?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgmentPage"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_filter */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6562,7 +7250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: campaign_exists */
+            /** @description Conflict: campaign_exists, campaign_closed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6653,6 +7341,104 @@ export interface operations {
             };
             /** @description Not Found: not_found (of what the path names) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_status_api_campaigns__slug__status_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: invalid_transition */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
