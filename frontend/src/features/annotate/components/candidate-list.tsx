@@ -2,10 +2,10 @@ import { useState } from 'react';
 
 import type { Candidate, CandidateLabel } from '@/lib/api-types';
 
-import { MediaSync } from '../utils/media-sync';
+import { MediaSync } from '@/lib/media-sync';
 
-import { MessageContent } from './message-content';
-import { MediaSyncContext, SyncedVideoBar } from './synced-videos';
+import { MessageContent } from '@/components/content/message-content';
+import { MediaSyncContext, SyncedVideoBar } from '@/components/content/synced-videos';
 
 type CandidateListProps = { candidates: Candidate[]; selected?: CandidateLabel };
 

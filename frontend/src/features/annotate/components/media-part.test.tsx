@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import type { Candidate } from '@/lib/api-types';
 
 import { CandidateList } from './candidate-list';
-import { AudioView, ImageView } from './media-part';
+import { AudioView, ImageView } from '@/components/content/media-part';
 
 const SHA = 'a'.repeat(64);
 const image = { type: 'image', sha256: SHA, content_type: 'image/png', width: 256, height: 128, alt: 'a red circle' } as const;

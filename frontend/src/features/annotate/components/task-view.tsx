@@ -32,7 +32,7 @@ import { forgetClientId, getOrCreateClientId } from '../utils/client-id';
 import { submitStatus } from '../utils/submit-status';
 
 import { CandidateList } from './candidate-list';
-import { ChatContext } from './chat-context';
+import { ChatContext } from '@/components/content/chat-context';
 import { GuidelinesDrawer } from './guidelines-drawer';
 import { KeyboardHelp, shortcutsFor } from './keyboard-help';
 import { QuestionBlock, questionDomId } from './questions/question-block';

@@ -1,6 +1,6 @@
 import type { TreePathMessage, TreeRole } from '@/lib/api-types';
 
-import { ChatBubble } from '../chat-context';
+import { ChatBubble } from '@/components/content/chat-context';
 
 const ROLE_LABEL: Record<TreeRole, string> = { prompter: 'User', assistant: 'Assistant' };
 

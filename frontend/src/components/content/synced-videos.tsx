@@ -1,6 +1,6 @@
 import { createContext, useId, useSyncExternalStore } from 'react';
 
-import { formatSeconds, type MediaSync } from '../utils/media-sync';
+import { formatSeconds, type MediaSync } from '@/lib/media-sync';
 
 /** The controller that the videos inside a comparison register with (none outside one). */
 export const MediaSyncContext = createContext<MediaSync | null>(null);
