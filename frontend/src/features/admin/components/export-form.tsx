@@ -261,16 +261,19 @@ function ExportFormFields({ slug, trees, formats }: { slug: string; trees: boole
                   <input type="checkbox" checked={form.includeGold} onChange={(e) => set('includeGold', e.target.checked)} />{' '}
                   Include gold / attention-check items
                 </label>
-                <label className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={form.includeSimulated}
-                    onChange={(e) => set('includeSimulated', e.target.checked)}
-                  />{' '}
-                  Include simulated judgments (<code>prefhub simulate</code>) when the campaign also has human ones
-                </label>
               </>
             )}
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={form.includeSimulated}
+                onChange={(e) => set('includeSimulated', e.target.checked)}
+              />{' '}
+              {trees
+                ? 'Include trees simulated annotators took part in'
+                : 'Include simulated judgments'}{' '}
+              (<code>prefhub simulate</code>) when the campaign also has human work
+            </label>
             <AnnotatorGroupsEditor rows={form.annotatorGroups} onChange={(rows) => set('annotatorGroups', rows)} />
           </fieldset>
 

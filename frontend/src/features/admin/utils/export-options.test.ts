@@ -132,9 +132,9 @@ describe('buildExportBody', () => {
     expect(trees.tree_states).toEqual(['growing', 'ready_for_export']);
     expect(trees).not.toHaveProperty('rounds');
     expect(trees).not.toHaveProperty('include_gold');
-    // Tree campaigns keep simulated work, marked: the option is for item campaigns.
+    // Both kinds leave simulated work out unless asked (tree campaigns: whole trees).
     expect(items.include_simulated).toBe(true);
-    expect(trees).not.toHaveProperty('include_simulated');
+    expect(trees.include_simulated).toBe(true);
   });
 
   it('refuses rounds that are not whole numbers, an agreement outside 0..1 and an empty date range', () => {

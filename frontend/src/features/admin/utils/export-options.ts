@@ -40,7 +40,7 @@ export type ExportFormState = {
   models: string;
   languages: string;
   includeGold: boolean;
-  /** Keep simulated judgments (`prefhub simulate`) of a campaign that also has human ones. */
+  /** Keep simulated work (`prefhub simulate`; in tree campaigns, whole trees) of a campaign that also has human work. */
   includeSimulated: boolean;
   rounds: string;
   treeStates: TreeState[];
@@ -122,11 +122,11 @@ export function buildExportBody(
   const languages = splitList(form.languages);
   if (languages.length > 0) body.languages = languages;
 
+  if (form.includeSimulated) body.include_simulated = true;
   if (trees) {
     if (form.treeStates.length > 0) body.tree_states = form.treeStates;
   } else {
     if (form.includeGold) body.include_gold = true;
-    if (form.includeSimulated) body.include_simulated = true;
     const rounds = splitList(form.rounds);
     if (rounds.some((round) => !/^\d+$/.test(round))) return fail('Rounds must be whole numbers, e.g. 1, 2.');
     if (rounds.length > 0) body.rounds = rounds.map(Number);
