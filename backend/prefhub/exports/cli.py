@@ -93,8 +93,8 @@ def export(
     include_simulated: Annotated[
         bool,
         typer.Option(
-            help="keep judgments of simulated annotators (prefhub simulate) in a campaign "
-            "that also has human ones"
+            help="keep simulated annotators' work (prefhub simulate: judgments; in tree "
+            "campaigns, the trees they took part in) in a campaign that also has human work"
         ),
     ] = False,
     tree_state: Annotated[
