@@ -363,20 +363,29 @@ def test_export_feeds_the_trainers_its_card_names(case, campaigns, tokenizer, tm
 
 
 @pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
-def test_an_empty_export_says_there_is_nothing_to_load(file_format, campaigns, tmp_path):
+def test_an_empty_export_loads_as_its_card_says(file_format, campaigns, tmp_path):
     """🤗 Datasets refuses every split without rows (an empty JSONL file, a Parquet file with
-    its schema, `features=` given): the card of a 0-row export shows no load snippet that
-    would fail, and says why there are no rows."""
+    its schema, `features=` given): the card of a 0-row export says why there are no rows, and
+    its snippet makes the empty split with the columns a row of the format has."""
     from datasets import load_dataset
+
+    from prefhub.exports.card import columns_of
 
     folder = tmp_path / "export"
     # rating answers give no kto rows
-    _, rows = export(campaigns.slugs["rating"], folder, format="kto", file_format=file_format)
+    manifest, rows = export(
+        campaigns.slugs["rating"], folder, format="kto", file_format=file_format
+    )
     assert rows == []
     card = (folder / "README.md").read_text()
-    assert "load_dataset(" not in card
     assert "This export has no rows: none of its" in card and "gives a row of this format" in card
-    with pytest.raises(Exception):  # noqa: B017 - the datasets limitation the card states
+    dataset = load_as_card_says(folder)
+    assert len(dataset) == 0
+    assert dataset.column_names == [c.name for c in columns_of(manifest | {"media_files": 0})]
+    # the columns a row of kto has, as a non-empty export of it shows
+    _, kto_rows = export(campaigns.slugs["pairwise"], tmp_path / "rows", format="kto")
+    assert set(dataset.column_names) == set(kto_rows[0])
+    with pytest.raises(Exception):  # noqa: B017 - the datasets limitation the card works around
         load_dataset(
             "parquet" if file_format == "parquet" else "json",
             data_files=str(folder / f"kto.{file_format}"),

@@ -82,7 +82,7 @@ def load_as_card_says(folder: Path) -> Any:
     as a reader who copies it would; the ``dataset`` it makes."""
     card = (folder / "README.md").read_text("utf-8")
     snippets = re.findall(r"```python\n(.*?)```", card, flags=re.S)
-    loading = [code for code in snippets if "load_dataset(" in code]
+    loading = [code for code in snippets if "\ndataset = " in code]
     assert len(loading) == 1, f"the card shows {len(loading)} load snippets"
     namespace: dict[str, Any] = {}
     here = Path.cwd()

@@ -101,7 +101,8 @@ def export_notes(manifest: dict[str, Any]) -> list[str]:
     if counts["rows"] == 0:
         notes.append(
             f"This export has no rows{_why_empty(manifest)}. 🤗 Datasets' `load_dataset` "
-            "refuses a data file without rows: there is nothing to load."
+            "refuses a data file without rows: the card's load snippet makes the empty split "
+            "with the export's columns instead."
         )
     return notes
 
@@ -188,17 +189,28 @@ def _summary(manifest: dict[str, Any]) -> str:
     return _paragraphs(
         f"# {_cell(campaign['name'])}",
         summary,
-        # No snippet for a file without rows: load_dataset refuses every empty split (datasets
-        # 5.2: JSONL, Parquet with its schema, or features given); the notices say why.
-        "Load it from the export folder with 🤗 Datasets:" if counts["rows"] else "",
+        "Load it from the export folder with 🤗 Datasets:",
         f"```python\nfrom datasets import load_dataset\n\n"
         f'dataset = load_dataset("{reader}", data_files={paths}, split="train")\n```'
         if counts["rows"]
-        else "",
+        else _empty_dataset_snippet(manifest),
         f"The {media:,} files under `media/` are the images, audio and video the rows refer "
         "to, by paths relative to the export folder."
         if media
         else "",
+    )
+
+
+def _empty_dataset_snippet(manifest: dict[str, Any]) -> str:
+    """The load snippet of an export without rows: 🤗 Datasets' ``load_dataset`` refuses every
+    split without rows (datasets 5.2: an empty JSONL file, Parquet with its schema, or
+    ``features=`` given), so the snippet builds the empty split with the export's columns, and
+    code written for the rows runs on it unchanged."""
+    columns = ", ".join(f'"{column.name}": []' for column in columns_of(manifest))
+    return (
+        "```python\nfrom datasets import Dataset\n\n"
+        "# No rows, and load_dataset refuses a file without rows: the empty split, its columns.\n"
+        f"dataset = Dataset.from_dict({{{columns}}})\n```"
     )
 
 
