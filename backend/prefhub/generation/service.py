@@ -167,7 +167,11 @@ def _items_of_round(
     query = (
         select(Item.id)
         .outerjoin(original, original.id == Item.source_item_id)
-        .where(Item.campaign_id == campaign.id, Item.round == round_)
+        .where(
+            Item.campaign_id == campaign.id,
+            Item.round == round_,
+            Item.status != ItemStatus.importing,  # an import still being written
+        )
         .order_by(Item.id)
     )
     if external_ids is not None:

@@ -87,7 +87,10 @@ _ITEM_COLUMNS = (
 
 
 def _filtered(campaign: Campaign, filters: ItemFilters) -> Select[Any]:
-    query = select(*_ITEM_COLUMNS).where(Item.campaign_id == campaign.id)
+    # Items an import job is still writing are nobody's yet (they appear when it finishes).
+    query = select(*_ITEM_COLUMNS).where(
+        Item.campaign_id == campaign.id, Item.status != ItemStatus.importing
+    )
     if filters.status is not None:
         query = query.where(Item.status == filters.status)
     if filters.round is not None:

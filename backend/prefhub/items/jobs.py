@@ -1,21 +1,50 @@
-"""Imports a worker runs: files whose media parts name URLs (fetched safely, by the worker).
+"""Import jobs: large files, and files whose media parts name URLs (fetched by the worker).
 
-The upload is kept under ``{data_dir}/imports`` until the job has run; the import itself is the
-same all-or-nothing ``import_items`` as a direct one, with ``fetch_urls`` on.
+The upload is kept under ``{data_dir}/imports`` until the job has run. The file is validated
+whole first (``prepare_import``, outside any write transaction), then written in batches of
+short transactions, its items ``importing`` (seen by nobody), and made visible by one last
+short transaction: annotators are never held for long, and the import stays all or nothing.
+
+Each batch records the ids it wrote in the job's row, in the batch's own transaction, so a
+run that stops midway (a dead worker, a cancel, a failure) leaves exactly those rows for
+``discard_written`` to remove: on failure, on cancel (``on_cancel``), and when a re-sent job
+starts again. The record lives in ``error_details`` (``{"written_item_ids": [[first, last],
+...]}``), the job row's JSON column, empty while a job runs (no migration needed).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from prefhub.campaigns.service import spec_of
 from prefhub.items.exceptions import ImportJobNotFound
-from prefhub.items.service import refuse_tree_campaign
+from prefhub.items.service import PreparedImport, refuse_ids_taken_meanwhile, refuse_tree_campaign
 from prefhub.jobs import service as jobs
-from prefhub.models import Campaign, ImportJob, User
+from prefhub.jobs.exceptions import JobCancelled
+from prefhub.kit.db import rowcount, unit_of_work
+from prefhub.kit.time import utcnow
+from prefhub.media.service import register
+from prefhub.models import Campaign, Candidate, ImportJob, Item, ItemStatus, Job, JobStatus, User
 from prefhub.settings import get_settings
+
+# Items per write transaction: on SQLite (one writer at a time) a batch holds annotators'
+# requests for as long as it takes to write, a few tens of milliseconds at this size.
+ITEMS_PER_BATCH = 100
+# On SQLite the writer then steps aside this long, so that a request waiting for the lock
+# (SQLite's busy handler retries it every few tens of milliseconds) takes it before the next
+# batch does. PostgreSQL writes items without blocking anyone: no pause there.
+SQLITE_PAUSE_S = 0.06
+# Id ranges per statement: two bound parameters each, well under every database's limit.
+RANGES_PER_STATEMENT = 200
+WRITTEN = "written_item_ids"
 
 
 def uploads_dir() -> Path:
@@ -27,19 +56,22 @@ def uploads_dir() -> Path:
 def create_job(
     session: Session,
     campaign: Campaign,
-    user: User,
+    user: User | None,
     data: bytes,
     filename: str,
     *,
     idempotency_key: str | None = None,
+    send: bool = True,
 ) -> ImportJob:
+    """Keep the upload and store the job; it is sent to a worker after commit, unless
+    ``send`` is False (``prefhub import`` runs it in its own process)."""
     refuse_tree_campaign(campaign)  # before the upload is kept: no job, no file left behind
     path = uploads_dir() / f"{uuid.uuid4().hex}.upload"
     path.write_bytes(data)
     job = ImportJob(
         campaign_id=campaign.id, filename=filename[:300], upload_path=str(path.resolve())
     )
-    made = jobs.create(session, job, owner=user, idempotency_key=idempotency_key)
+    made = jobs.create(session, job, owner=user, idempotency_key=idempotency_key, send_now=send)
     if made is not job:  # a retried request: the first upload is the one that runs
         path.unlink(missing_ok=True)
     return made
@@ -52,13 +84,234 @@ def get_job(session: Session, job_id: int) -> ImportJob:
     return job
 
 
-def succeed(session: Session, job_id: int, imported: int, ready: int) -> None:
-    job = session.get_one(ImportJob, job_id)
-    job.imported, job.ready = imported, ready
-    job.progress_done = job.progress_total = imported
-    jobs.succeed(job)
-
-
 def discard_upload(session: Session, job_id: int) -> None:
     """The upload is read; a finished job (either way) no longer needs it."""
     Path(session.get_one(ImportJob, job_id).upload_path).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- writing in batches
+
+
+def write_in_batches(
+    job_id: int,
+    prepared: PreparedImport,
+    on_progress: Callable[[int, int], None],
+    check: Callable[[], None],
+) -> None:
+    """Write the prepared items, ``importing``, a batch per transaction; each transaction
+    first checks that the job still runs (``JobCancelled`` if not) and records the ids it
+    wrote and the progress. ``check`` raises when the job should stop (between batches)."""
+    total = len(prepared.items)
+    for start in range(0, total, ITEMS_PER_BATCH):
+        check()
+        batch = prepared.items[start : start + ITEMS_PER_BATCH]
+        try:
+            with unit_of_work() as session:
+                written = _running_job_written(session, job_id)
+                _record(session, job_id, written + _ranges(_insert(session, batch)))
+                _set_progress(session, job_id, start + len(batch), total)
+                sqlite = session.get_bind().dialect.name == "sqlite"
+        except IntegrityError:
+            # Another import wrote one of these ids since the file was validated.
+            with unit_of_work(read_only=True) as session:
+                refuse_ids_taken_meanwhile(
+                    session,
+                    prepared.items[0].campaign_id,
+                    {i.external_id: n for i, n in zip(batch, prepared.lines[start:], strict=False)},
+                )
+            raise
+        on_progress(start + len(batch), total)
+        if sqlite:
+            time.sleep(SQLITE_PAUSE_S)
+
+
+def _insert(session: Session, batch: list[Item]) -> list[int]:
+    """Write the items (``importing``) and their candidates in two multi-row INSERTs, a few
+    times faster than the ORM's flush of the same objects; returns the items' ids."""
+    ids: dict[str, int] = dict(
+        session.execute(
+            insert(Item).returning(Item.external_id, Item.id),
+            [
+                {
+                    "campaign_id": item.campaign_id,
+                    "external_id": item.external_id,
+                    "context": item.context,
+                    "extra": item.extra,
+                    "language": item.language,
+                    "is_gold": item.is_gold,
+                    "status": ItemStatus.importing,
+                }
+                for item in batch
+            ],
+        )
+        .tuples()
+        .all()
+    )
+    candidates = [
+        {
+            "item_id": ids[item.external_id],
+            "position": c.position,
+            "content": c.content,
+            "model_name": c.model_name,
+            "extra": c.extra if c.extra is not None else {},
+        }
+        for item in batch
+        for c in item.candidates
+    ]
+    if candidates:
+        session.execute(insert(Candidate), candidates)
+    return list(ids.values())
+
+
+def publish(job_id: int, prepared: PreparedImport) -> tuple[int, int]:
+    """The last short transaction: the job's items become ready (enough candidates) or
+    pending, all at once; the media they use are linked to the campaign; the job succeeds.
+    Returns (imported, ready)."""
+    with unit_of_work() as session:
+        written = _running_job_written(session, job_id)
+        job = session.get_one(ImportJob, job_id)
+        campaign = session.get_one(Campaign, job.campaign_id)
+        needed = spec_of(campaign).min_candidates
+        candidates = (
+            select(func.count(Candidate.id)).where(Candidate.item_id == Item.id).scalar_subquery()
+        )
+        ready = imported = 0
+        for chunk in _chunks(written):
+            mine = [Item.status == ItemStatus.importing, _within(chunk)]
+            ready += rowcount(
+                session,
+                update(Item)
+                .where(*mine, candidates >= needed)
+                .values(status=ItemStatus.ready)
+                .execution_options(synchronize_session=False),
+            )
+            imported += rowcount(
+                session,
+                update(Item)
+                .where(*mine)
+                .values(status=ItemStatus.pending)
+                .execution_options(synchronize_session=False),
+            )
+        imported += ready
+        register(session, prepared.media, campaign.id)
+        job.imported, job.ready = imported, ready
+        job.progress_done = job.progress_total = imported
+        job.error_details = None  # the record of written ids: they are the campaign's now
+        jobs.succeed(job)
+    return imported, ready
+
+
+def discard_written(job_id: int) -> int:
+    """Remove the items a run of this job wrote and did not publish, a batch per transaction
+    (each also shortens the record); returns how many. Harmless when there are none."""
+    removed = 0
+    while True:
+        with unit_of_work() as session:
+            written = _written(_locked(session, job_id).error_details)
+            if not written:
+                return removed
+            now, later = _split(written, ITEMS_PER_BATCH)
+            removed += _delete_importing(session, now)
+            _record(session, job_id, later)
+            sqlite = session.get_bind().dialect.name == "sqlite"
+        if sqlite:
+            time.sleep(SQLITE_PAUSE_S)
+
+
+def on_cancel(session: Session, job: Job) -> None:
+    """A cancelled import leaves nothing: what its batches wrote is removed in the cancel's
+    transaction. The cancel's UPDATE of the job row goes first: on PostgreSQL it waits for
+    a batch in flight to commit, and a later batch then finds the job cancelled."""
+    session.flush()
+    written = _written(session.scalar(select(Job.error_details).where(Job.id == job.id)))
+    _delete_importing(session, written)
+    job.error_details = None
+
+
+def _locked(session: Session, job_id: int) -> Any:
+    """The job's status and record, its row locked until the transaction ends (PostgreSQL;
+    SQLite's writer holds the whole database already)."""
+    return session.execute(
+        select(Job.status, Job.error_details).where(Job.id == job_id).with_for_update()
+    ).one()
+
+
+def _running_job_written(session: Session, job_id: int) -> list[list[int]]:
+    row = _locked(session, job_id)
+    if row.status != JobStatus.running:
+        raise JobCancelled
+    return _written(row.error_details)
+
+
+def _written(details: Any) -> list[list[int]]:
+    if isinstance(details, dict) and isinstance(details.get(WRITTEN), list):
+        return [list(r) for r in details[WRITTEN]]
+    return []
+
+
+def _record(session: Session, job_id: int, written: list[list[int]]) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(error_details={WRITTEN: written} if written else None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _set_progress(session: Session, job_id: int, done: int, total: int) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(progress_done=done, progress_total=total, heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _delete_importing(session: Session, written: list[list[int]]) -> int:
+    return sum(
+        rowcount(
+            session,
+            delete(Item)
+            .where(Item.status == ItemStatus.importing, _within(chunk))
+            .execution_options(synchronize_session=False),
+        )
+        for chunk in _chunks(written)
+    )
+
+
+def _ranges(ids: list[int]) -> list[list[int]]:
+    """Ids as runs of consecutive ones, ``[[first, last], ...]`` (exact: a run holds only
+    these ids, whatever other writers took meanwhile)."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def _split(written: list[list[int]], count: int) -> tuple[list[list[int]], list[list[int]]]:
+    """The first ``count`` ids of ``written`` and the rest, both as ranges."""
+    now: list[list[int]] = []
+    rest = [list(r) for r in written]
+    while rest and count > 0:
+        first, last = rest[0]
+        take = min(count, last - first + 1)
+        now.append([first, first + take - 1])
+        count -= take
+        if first + take > last:
+            rest.pop(0)
+        else:
+            rest[0][0] = first + take
+    return now, rest
+
+
+def _chunks(written: list[list[int]]) -> list[list[list[int]]]:
+    return [
+        written[i : i + RANGES_PER_STATEMENT] for i in range(0, len(written), RANGES_PER_STATEMENT)
+    ]
+
+
+def _within(ranges: list[list[int]]) -> Any:
+    return or_(*(Item.id.between(first, last) for first, last in ranges))

@@ -5,7 +5,12 @@ from fastapi import APIRouter, Query, UploadFile, status
 from prefhub.auth.dependencies import ManagedCampaign, StaffUser
 from prefhub.auth.policies import can_manage_campaign
 from prefhub.items import jobs, service
-from prefhub.items.exceptions import ImportJobNotFound, TreeCampaignHasNoItems, UploadTooLarge
+from prefhub.items.exceptions import (
+    DirectImportTooLarge,
+    ImportJobNotFound,
+    TreeCampaignHasNoItems,
+    UploadTooLarge,
+)
 from prefhub.items.media import is_zip, open_archive
 from prefhub.items.schemas import CandidateOut, ImportJobOut, ImportResult, ItemOut, ItemPage
 from prefhub.jobs.dependencies import IdempotencyKey
@@ -39,6 +44,8 @@ def _job_out(job: ImportJob) -> ImportJobOut:
         filename=job.filename,
         imported=job.imported,
         ready=job.ready,
+        progress_done=job.progress_done,
+        progress_total=job.progress_total,
         error=None
         if job.error_code is None
         else {"code": job.error_code, "message": job.error_message, "details": job.error_details},
@@ -51,19 +58,24 @@ def _job_out(job: ImportJob) -> ImportJobOut:
     "/import",
     response_model=ImportResult,
     status_code=status.HTTP_201_CREATED,
-    responses=errors(TreeCampaignHasNoItems),
+    responses=errors(TreeCampaignHasNoItems, DirectImportTooLarge),
 )
 def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDep) -> ImportResult:
     """A JSONL file, or a zip archive holding one JSONL file and the media files its
     ``path`` parts name (relative to the JSONL). Files with ``url`` parts go to import-jobs.
-    A conversation-tree campaign has no items: it refuses every import (409)."""
+    A conversation-tree campaign has no items: it refuses every import (409). A file of more
+    than 1,000 items is refused (413): import-jobs writes it in batches, without holding
+    annotators."""
     service.refuse_tree_campaign(campaign)  # before the upload is read
     data = _upload(file)
     if is_zip(data):
         lines, files = open_archive(data)
+        service.refuse_large_direct_import(lines, campaign.slug)
         items = service.import_items(session, campaign, lines, files=files)
     else:
-        items = service.import_items(session, campaign, data.splitlines())
+        lines = data.splitlines()
+        service.refuse_large_direct_import(lines, campaign.slug)
+        items = service.import_items(session, campaign, lines)
     return ImportResult(
         imported=len(items), ready=sum(1 for i in items if i.status == ItemStatus.ready)
     )
@@ -83,7 +95,9 @@ def create_import_job(
     idempotency_key: IdempotencyKey = None,
 ) -> ImportJobOut:
     """Like ``/import``, run by a worker, which also fetches the media that ``url`` parts name
-    (http(s) only, never private or loopback addresses). Poll ``GET /api/import-jobs/{id}``.
+    (http(s) only, never private or loopback addresses), for files of any size: written in
+    batches, visible to annotators all at once at the end. Poll ``GET /api/import-jobs/{id}``
+    (``progress_done`` of ``progress_total`` items written).
     A conversation-tree campaign refuses it at once (409): no job is made."""
     service.refuse_tree_campaign(campaign)  # before the upload is read or kept
     job = jobs.create_job(

@@ -1,4 +1,5 @@
-"""Import items (a context plus candidates) from JSONL, all or nothing."""
+"""Import items (a context plus candidates) from JSONL, all or nothing: validate the whole
+file first (``prepare_import``), then write it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from prefhub.campaigns.service import spec_of
-from prefhub.items.exceptions import ImportInvalid, TreeCampaignHasNoItems
+from prefhub.items.exceptions import (
+    DirectImportTooLarge,
+    ImportInvalid,
+    TreeCampaignHasNoItems,
+)
 from prefhub.items.media import FolderFiles, MediaResolver, ZipFiles
 from prefhub.items.schemas import ImportCandidate, ImportLine
 from prefhub.kit import json_input
@@ -24,6 +29,11 @@ from prefhub.media.storage import StoredMedia
 from prefhub.models import Campaign, Candidate, Item, ItemStatus
 
 MAX_REPORTED_ERRORS = 100
+# The most items a direct (REST) import writes, in its request's one transaction: about a
+# tenth of a second of SQLite's write lock. Larger files go to import jobs, written in batches.
+DIRECT_IMPORT_MAX_ITEMS = 1000
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
+IDS_PER_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,28 @@ def refuse_tree_campaign(campaign: Campaign) -> None:
         )
 
 
-def import_items(
+@dataclass
+class PreparedImport:
+    """A validated file, ready to write: its items (candidates attached, media parts stored,
+    no status yet), the line each came from, and the media its parts name."""
+
+    items: list[Item]
+    lines: list[int]
+    media: list[StoredMedia]
+    min_candidates: int
+
+    def status_of(self, item: Item) -> ItemStatus:
+        """What an item of this import is once visible: ready with enough candidates."""
+        ready = len(item.candidates) >= self.min_candidates
+        return ItemStatus.ready if ready else ItemStatus.pending
+
+
+def count_items(lines: Iterable[bytes | str]) -> int:
+    """How many items a file holds at most (its lines that are not blank)."""
+    return sum(1 for line in lines if line.strip())
+
+
+def prepare_import(
     session: Session,
     campaign: Campaign,
     lines: Iterable[bytes | str],
@@ -111,11 +142,12 @@ def import_items(
     files: FolderFiles | ZipFiles | None = None,
     fetch_urls: bool = False,
     prefetched: dict[str, StoredMedia | PrefhubError] | None = None,
-) -> list[Item]:
-    """Validate the whole file first; any error rejects it whole, with line numbers.
+) -> PreparedImport:
+    """Validate the whole file; any error rejects it whole, with line numbers. Only reads the
+    database (ids already taken, the campaign's media), so it holds no write lock.
 
     Media parts are read from ``files`` (the JSONL's folder or archive), fetched when
-    ``fetch_urls``, or taken from the campaign's media, then stored and linked. A
+    ``fetch_urls``, or taken from the campaign's media, and their bytes stored. A
     conversation-tree campaign refuses every import.
     """
     refuse_tree_campaign(campaign)
@@ -127,23 +159,14 @@ def import_items(
         if line.id in seen:
             errors.append(LineError(number, f"id '{line.id}' repeats line {seen[line.id]}"))
         seen[line.id] = number
-    if seen:
-        existing = set(
-            session.scalars(
-                select(Item.external_id).where(
-                    Item.campaign_id == campaign.id, Item.external_id.in_(list(seen))
-                )
-            )
-        )
-        errors.extend(
-            LineError(seen[eid], f"id '{eid}' already exists in this campaign")
-            for eid in sorted(existing)
-        )
+    errors.extend(
+        LineError(seen[eid], f"id '{eid}' already exists in this campaign")
+        for eid in taken_ids(session, campaign.id, list(seen))
+    )
     if not parsed and not errors:
         errors.append(LineError(0, "the file holds no items"))
     _refuse(errors)
 
-    needed = spec_of(campaign).min_candidates
     resolver = MediaResolver(session, campaign.id, files, fetch_urls, prefetched or {})
     items = []
     for number, line in parsed:
@@ -154,7 +177,6 @@ def import_items(
             extra=line.metadata,
             language=line.language,
             is_gold=line.gold,
-            status=ItemStatus.ready if len(line.candidates) >= needed else ItemStatus.pending,
         )
         item.candidates = [_candidate(c, position) for position, c in enumerate(line.candidates)]
         problems = [
@@ -172,10 +194,72 @@ def import_items(
         errors.extend(LineError(number, problem) for problem in problems)
         items.append(item)
     _refuse(errors)
-    register(session, resolver.stored, campaign.id)
-    session.add_all(items)
+    return PreparedImport(
+        items, [number for number, _ in parsed], resolver.stored, spec_of(campaign).min_candidates
+    )
+
+
+def taken_ids(session: Session, campaign_id: int, external_ids: list[str]) -> list[str]:
+    """Which of these ids the campaign's items (visible or still importing) already have."""
+    taken: set[str] = set()
+    for start in range(0, len(external_ids), IDS_PER_QUERY):
+        chunk = external_ids[start : start + IDS_PER_QUERY]
+        taken.update(
+            session.scalars(
+                select(Item.external_id).where(
+                    Item.campaign_id == campaign_id, Item.external_id.in_(chunk)
+                )
+            )
+        )
+    return sorted(taken)
+
+
+def refuse_ids_taken_meanwhile(session: Session, campaign_id: int, lines: dict[str, int]) -> None:
+    """Refuse the import (``ImportInvalid``) naming the lines whose id (``lines``: id → line)
+    an item of the campaign took after the file was validated: another import running at
+    the same time. Returns when none is taken (the conflict was something else)."""
+    _refuse(
+        [
+            LineError(lines[eid], f"id '{eid}' was imported meanwhile by another import")
+            for eid in taken_ids(session, campaign_id, list(lines))
+        ]
+    )
+
+
+def refuse_large_direct_import(lines: list[bytes], slug: str) -> None:
+    """A direct import holds annotators while it writes: a file of more than
+    ``DIRECT_IMPORT_MAX_ITEMS`` items is refused (413), pointing to import jobs."""
+    count = count_items(lines)
+    if count > DIRECT_IMPORT_MAX_ITEMS:
+        raise DirectImportTooLarge(
+            f"The file holds {count} items; a direct import takes at most "
+            f"{DIRECT_IMPORT_MAX_ITEMS}. Send it to POST /api/campaigns/{slug}/items/import-jobs "
+            "(or use `prefhub import`): it is written in batches, all or nothing, with "
+            "progress, without holding annotators."
+        )
+
+
+def import_items(
+    session: Session,
+    campaign: Campaign,
+    lines: Iterable[bytes | str],
+    *,
+    files: FolderFiles | ZipFiles | None = None,
+    fetch_urls: bool = False,
+    prefetched: dict[str, StoredMedia | PrefhubError] | None = None,
+) -> list[Item]:
+    """Validate and write a (small) file in the caller's one transaction, all or nothing.
+    Large files go through an import job, which writes them in batches
+    (``items.jobs.write_in_batches``) so that annotators are not held meanwhile."""
+    prepared = prepare_import(
+        session, campaign, lines, files=files, fetch_urls=fetch_urls, prefetched=prefetched
+    )
+    for item in prepared.items:
+        item.status = prepared.status_of(item)
+    register(session, prepared.media, campaign.id)
+    session.add_all(prepared.items)
     session.flush()
-    return items
+    return prepared.items
 
 
 def _refuse(errors: list[LineError]) -> None:
@@ -204,10 +288,12 @@ def _candidate(raw: str | ImportCandidate, position: int) -> Candidate:
 def list_items(
     session: Session, campaign: Campaign, *, limit: int, offset: int
 ) -> tuple[list[Item], int]:
-    total = session.scalar(select(func.count(Item.id)).where(Item.campaign_id == campaign.id))
+    """A page of the campaign's items; those an import job is still writing are not shown."""
+    visible = [Item.campaign_id == campaign.id, Item.status != ItemStatus.importing]
+    total = session.scalar(select(func.count(Item.id)).where(*visible))
     items = session.scalars(
         select(Item)
-        .where(Item.campaign_id == campaign.id)
+        .where(*visible)
         .order_by(Item.id)
         .limit(limit)
         .offset(offset)

@@ -1,28 +1,46 @@
-"""Celery task for import jobs: read the kept upload, import it with URL fetching on."""
+"""Celery task for import jobs: read the kept upload, validate it, write it in batches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from prefhub.items import jobs
-from prefhub.items.media import is_zip, media_urls, open_archive, prefetch_urls
-from prefhub.items.service import import_items
+from prefhub.items.media import (
+    FolderFiles,
+    ZipFiles,
+    is_zip,
+    media_urls,
+    open_archive,
+    prefetch_urls,
+)
+from prefhub.items.service import prepare_import
 from prefhub.jobs import runner
 from prefhub.kit.db import unit_of_work
-from prefhub.models import Campaign, ImportJob, ItemStatus
+from prefhub.models import Campaign, ImportJob
 from prefhub.worker import celery_app
 
 
-def execute_import(job_id: int) -> None:
-    """Run one import job; the body of the task and of tests. A finished job is left alone;
-    a refused file fails the job with its line errors; either way the upload is removed."""
+def execute_import(
+    job_id: int,
+    folder: FolderFiles | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportJob | None:
+    """Run one import job; the body of the task, of ``prefhub import`` (which gives the
+    ``folder`` beside its file for ``path`` parts, and shows ``on_progress``) and of tests.
+
+    A finished job is left alone. A run first removes what an earlier run of the job wrote
+    (its worker died), so running it again is harmless. A refused file fails the job with its
+    line errors, a cancel stops it between batches; either way nothing it wrote stays. The
+    upload is removed once the job has finished."""
 
     def body(context: runner.RunContext) -> None:
+        jobs.discard_written(job_id)
         with unit_of_work(read_only=True) as session:
             job = session.get_one(ImportJob, job_id)
             path, campaign_id = Path(job.upload_path), job.campaign_id
         data = path.read_bytes()
-        files = None
+        files: FolderFiles | ZipFiles | None = folder
         if is_zip(data):
             lines, files = open_archive(data)
         else:
@@ -30,19 +48,35 @@ def execute_import(job_id: int) -> None:
         # The URLs first, outside any transaction: slow servers must not hold the database.
         fetched = prefetch_urls(media_urls(lines))
         context.check()
-        # One transaction: the import is all or nothing, as a direct one is.
-        with unit_of_work() as session:
-            campaign = session.get_one(Campaign, campaign_id)
-            items = import_items(
-                session, campaign, lines, files=files, fetch_urls=True, prefetched=fetched
+        with unit_of_work(read_only=True) as session:
+            prepared = prepare_import(
+                session,
+                session.get_one(Campaign, campaign_id),
+                lines,
+                files=files,
+                fetch_urls=True,
+                prefetched=fetched,
             )
-            ready = sum(1 for i in items if i.status == ItemStatus.ready)
-            context.check()
-            jobs.succeed(session, job_id, len(items), ready)
+
+        def progress(done: int, total: int) -> None:
+            if on_progress:
+                on_progress(done, total)
+
+        context.progress(0, len(prepared.items))  # the total, known now; stops if cancelled
+        progress(0, len(prepared.items))
+
+        try:
+            jobs.write_in_batches(job_id, prepared, progress, context.check)
+            jobs.publish(job_id, prepared)
+        except BaseException:
+            jobs.discard_written(job_id)
+            raise
 
     if runner.run(job_id, body):
         with unit_of_work() as session:
             jobs.discard_upload(session, job_id)
+    with unit_of_work(read_only=True) as session:
+        return session.get(ImportJob, job_id)
 
 
 @celery_app.task(name="prefhub.items.run_import", acks_late=True)

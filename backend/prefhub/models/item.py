@@ -26,6 +26,10 @@ class ItemStatus(enum.StrEnum):
     pending = "pending"
     ready = "ready"
     complete = "complete"
+    # Written by an import job that has not finished: seen by nobody (no annotator, export or
+    # item list) until the job's last transaction makes the whole import ready or pending.
+    # (A non-native enum without a CHECK constraint: a new value needs no migration.)
+    importing = "importing"
 
 
 class _InsertContext(Protocol):
@@ -124,15 +128,19 @@ class Candidate(TimestampMixin, Base):
 
 
 class ImportJob(Job):
-    """An item import a worker runs: one whose media parts name URLs to fetch.
+    """An item import a worker runs (or ``prefhub import``): a large file, or one whose media
+    parts name URLs to fetch. It writes in batches (``items.jobs``).
 
     The upload waits in ``upload_path`` (under the data folder) until the worker has read it.
-    A failed import's line errors are the job's ``error_details``.
+    A failed import's line errors are the job's ``error_details``; while it runs, they hold
+    the ids its batches wrote.
     """
 
     __tablename__ = "import_jobs"
     __mapper_args__ = {"polymorphic_identity": "import"}
     task_name: ClassVar[str] = "prefhub.items.run_import"
+    # A cancel removes what the job's batches wrote (``items.jobs.on_cancel``).
+    hooks_module: ClassVar[str | None] = "prefhub.items.jobs"
 
     id: Mapped[int] = job_id_column()
     filename: Mapped[str] = mapped_column(String(300), default="")
