@@ -164,8 +164,21 @@ type CampaignSpecDefaults = WithDefaults<
   | 'undo_seconds'
 >;
 
+/** One saved spec version: who saved it and how many kept judgments were made under it. */
+export type SpecVersion = Schemas['VersionOut'];
+export type SpecVersionList = Schemas['VersionList'];
+/** One difference between two specs, at a JSON path (questions and choices named by id). */
+export type SpecChange = Schemas['SpecChangeOut'];
+export type SpecDiff = Schemas['SpecDiff'];
+/** What a spec change does to stored answers, with how many judgments it affects. */
+export type AnswerWarning = Schemas['AnswerWarningOut'];
+/** A new spec checked against the current version: its changes and warnings; nothing saved. */
+export type SpecCheck = Schemas['SpecCheckOut'];
+
 export type ItemStatus = Schemas['ItemStatus'];
 export type ImportResult = Schemas['ImportResult'];
+/** An import job: written in batches, its items shown all at once when it succeeds. */
+export type ImportJob = Schemas['ImportJobOut'];
 /** Hand-written: an `import_invalid` error's `details.errors` entries (error details are free-form). */
 export type ImportLineError = { line: number; message: string };
 
@@ -236,3 +249,14 @@ export type HaltTreeBody = Schemas['HaltRequest'];
 export type FlaggedTreeMessage = Schemas['FlaggedMessage'];
 export type FlaggedTreeMessageList = Schemas['FlaggedList'];
 export type DeleteTreeMessageResult = Schemas['DeleteResult'];
+
+// ---- data browser ----------------------------------------------------------
+
+/** One row of the data browser's item table; `not_served_because` is null when annotators get it. */
+export type BrowsedItem = Schemas['BrowsedItem'];
+export type BrowsePage = Schemas['BrowsePage'];
+export type BrowsedCandidate = Schemas['BrowsedCandidate'];
+/** `annotator` is a stable pseudonym, never an e-mail. */
+export type BrowsedJudgment = Schemas['BrowsedJudgment'];
+export type ItemDetail = Schemas['ItemDetail'];
+export type JudgmentPage = Schemas['JudgmentPage'];

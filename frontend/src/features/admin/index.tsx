@@ -2,6 +2,8 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 
 import { AdminNav } from './components/admin-nav';
 import { CampaignRoute } from './routes/campaign';
+import { CampaignDataRoute } from './routes/campaign-data';
+import { CampaignItemRoute } from './routes/campaign-item';
 import { CampaignsRoute } from './routes/campaigns';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
@@ -22,6 +24,8 @@ export default function AdminApp({ viewer }: { viewer?: Viewer | null }) {
         <Route path="campaigns" element={<Navigate to="/admin" replace />} />
         <Route path="campaigns/new" element={<NewCampaignRoute />} />
         <Route path="campaigns/:slug" element={<CampaignRoute />} />
+        <Route path="campaigns/:slug/data" element={<CampaignDataRoute />} />
+        <Route path="campaigns/:slug/data/items/:itemId" element={<CampaignItemRoute />} />
         <Route path="models" element={<ModelsRoute viewer={viewer} />} />
         <Route path="users" element={<UsersRoute viewer={viewer} />} />
         <Route path="tokens" element={<TokensRoute />} />

@@ -8,6 +8,8 @@ import { ExportsPanel } from '../components/exports-panel';
 import { GenerationPanel } from '../components/generation-panel';
 import { ImportForm } from '../components/import-form';
 import { SpecSummary } from '../components/spec-summary';
+import { SpecEditor } from '../components/spec-editor';
+import { SpecVersions } from '../components/spec-versions';
 import { TreesPanel } from '../components/trees-panel';
 
 export function CampaignRoute() {
@@ -19,6 +21,11 @@ export function CampaignRoute() {
         ← Campaigns
       </Link>
       <h1>{campaign.data?.name ?? slug}</h1>
+      {campaign.data && !campaign.data.spec.trees ? (
+        <p>
+          <Link to={`/admin/campaigns/${slug}/data`}>Browse items and judgments →</Link>
+        </p>
+      ) : null}
       {campaign.isPending ? <Loading /> : null}
       {campaign.error ? <ErrorMessage error={campaign.error} /> : null}
       {campaign.data ? (
@@ -34,6 +41,10 @@ export function CampaignRoute() {
               <TreesPanel slug={slug} />
             </div>
           ) : null}
+          <div className="admin-grid__full stack">
+            <SpecEditor campaign={campaign.data} />
+            <SpecVersions slug={slug} current={campaign.data.version} />
+          </div>
         </div>
       ) : null}
     </main>
