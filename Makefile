@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
 	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types compose-check \
-	bench-assignment bench-generation bench-export bench-page \
+	bench-assignment bench-generation bench-export bench-page bench-import bench-browser \
 	bench clean
 
 help:  ## list the targets
@@ -94,7 +94,7 @@ api-types: install  ## regenerate the frontend's API types from the FastAPI sche
 compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, no engine)
 	docker-compose config -q
 
-bench: bench-assignment bench-generation bench-export bench-page  ## benchmarks (see bench/README.md)
+bench: bench-assignment bench-generation bench-export bench-page bench-import bench-browser  ## benchmarks (see bench/README.md)
 
 bench-assignment: install  ## N annotators over HTTP on PostgreSQL and SQLite, then an audit
 	@$(BIN)/python bench/assignment.py $(BENCH_ARGS)
@@ -105,8 +105,14 @@ bench-generation: install  ## one generation job through 2 workers to a fake mod
 bench-export: install  ## 1,000,000 judgments on PostgreSQL exported to dpo JSONL, then a check
 	@$(BIN)/python bench/export.py $(BENCH_ARGS)
 
+bench-browser: install  ## the data browser over HTTP: pages of a 100,000-item campaign on PostgreSQL, p95 < 300 ms
+	@$(BIN)/python bench/item_browser.py $(BENCH_ARGS)
+
 bench-page: install frontend  ## the annotator page in headless Chromium: first task visible, bundle size
 	@$(BIN)/python bench/annotator_page.py $(BENCH_ARGS)
+
+bench-import: install  ## annotators' p50/p95/p99 over HTTP while a 5,000-line import job runs (SQLite, PostgreSQL)
+	@$(BIN)/python bench/import_while_annotating.py $(BENCH_ARGS)
 
 clean:  ## remove the venv, builds and the local database
 	rm -rf $(VENV) frontend/node_modules frontend/dist data
