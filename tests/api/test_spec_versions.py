@@ -301,3 +301,29 @@ def test_a_missing_version_is_404_and_an_unbounded_one_422(as_user, unique):
             ).status_code
             == 422
         )
+
+
+def test_a_spec_stored_before_newer_fields_existed_checks_without_spurious_changes(
+    as_user, db, unique
+):
+    from sqlalchemy import select
+
+    from prefhub.models import Campaign
+
+    researcher = as_user("researcher")
+    slug = f"versions-{unique}"
+    create_campaign_with_items(researcher, slug, 1)
+    with db() as session:
+        campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+        assert campaign is not None
+        older = copy.deepcopy(campaign.spec)
+        for field in ("strength", "aspects"):  # as if saved before these options existed
+            del older["questions"][0][field]
+        del older["participation"]
+        campaign.spec = older
+
+    checked = researcher.post(f"/api/campaigns/{slug}/spec/check", json=pairwise_spec(slug))
+
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["changes"] == []
+    assert checked.json()["warnings"] == []

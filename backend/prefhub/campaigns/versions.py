@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import ValidationError
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -179,6 +180,15 @@ def _stored_answers(session: Session, campaign: Campaign) -> Iterator[dict[str, 
             yield answers
 
 
+def _current_spec(campaign: Campaign) -> dict[str, Any]:
+    """The stored spec with fields added since it was saved filled in by their defaults; as
+    stored when current rules refuse it (it can still be replaced)."""
+    try:
+        return CampaignSpec.model_validate(campaign.spec).model_dump(mode="json")
+    except ValidationError:
+        return campaign.spec
+
+
 def invalidated_answers(
     session: Session, campaign: Campaign, new_spec: CampaignSpec
 ) -> list[AnswerWarning]:
@@ -187,7 +197,7 @@ def invalidated_answers(
     Warnings (an answer the new spec refuses) are listed only when some judgment is affected;
     infos (a question added, a requirement or the redundancy changed) always.
     """
-    rules = rules_for(campaign.spec, new_spec.model_dump(mode="json"))
+    rules = rules_for(_current_spec(campaign), new_spec.model_dump(mode="json"))
     counted = [(i, rule.hits) for i, rule in enumerate(rules) if rule.hits is not None]
     affected = [0] * len(rules)
     if counted:
@@ -210,6 +220,6 @@ def check_spec(session: Session, campaign: Campaign, new_spec: CampaignSpec) -> 
     return SpecCheck(
         valid=not problems,
         problems=problems,
-        changes=diff_specs(campaign.spec, new_spec.model_dump(mode="json")),
+        changes=diff_specs(_current_spec(campaign), new_spec.model_dump(mode="json")),
         warnings=invalidated_answers(session, campaign, new_spec),
     )
