@@ -327,3 +327,86 @@ def test_a_spec_stored_before_newer_fields_existed_checks_without_spurious_chang
     assert checked.status_code == 200, checked.text
     assert checked.json()["changes"] == []
     assert checked.json()["warnings"] == []
+
+
+def _other_kinds_spec(slug: str) -> dict[str, Any]:
+    return pairwise_spec(
+        slug,
+        questions=[
+            {"kind": "ranking", "id": "ranking"},
+            {"kind": "negative_only", "id": "unacceptable"},
+            {"kind": "labels", "id": "labels", "target": "candidates"},
+            {"kind": "text", "id": "rationale"},
+        ],
+    )
+
+
+def test_check_counts_answers_of_ranking_negative_labels_and_text_questions(as_user, unique):
+    researcher = as_user("researcher")
+    slug = f"versions-{unique}"
+    spec = _other_kinds_spec(slug)
+    assert researcher.post("/api/campaigns", json=spec).status_code == 201
+    imported = researcher.post(
+        f"/api/campaigns/{slug}/items/import", files={"file": ("i.jsonl", jsonl(items(3)))}
+    )
+    assert imported.status_code == 201, imported.text
+    annotator = as_user("annotator")
+    for ranking, unacceptable, labels, text in (
+        (
+            {"ranking": [["A", "B"]]},
+            {"B": ["harmful"]},
+            {"A": {"spam": True, "quality": 4}, "B": {"quality": 1}},
+            "a" * 50,
+        ),
+        ({"ranking": [["A"], ["B"]]}, {}, {"A": {"quality": 0}, "B": {}}, "short"),
+        (
+            {"ranking": [], "none_acceptable": True},
+            {"A": ["harmful", "incorrect"], "B": ["harmful"]},
+            {"A": {}, "B": {"spam": False}},
+            "x" * 30,
+        ),
+    ):
+        judge_next(
+            annotator,
+            slug,
+            {
+                "ranking": ranking,
+                "unacceptable": {"unacceptable": unacceptable},
+                "labels": {"values": labels},
+                "rationale": {"text": text},
+            },
+        )
+    stored = researcher.get(f"/api/campaigns/{slug}").json()["spec"]
+    ranking_q, negative_q, labels_q, text_q = stored["questions"]
+    ranking_q["allow_ties"] = False  # one tie
+    ranking_q["allow_none_acceptable"] = False  # one "none acceptable"
+    negative_q["reasons"] = [r for r in negative_q["reasons"] if r["id"] != "harmful"]  # two
+    labels_q["labels"] = [
+        {**label, "scale": {"min": 1, "max": 3, "anchors": {}}}  # a 4 and a 0 fall outside
+        if label["id"] == "quality"
+        else {**label, "type": "scale", "scale": {"min": 0, "max": 4, "anchors": {}}}
+        if label["id"] == "pii"  # never given: no warning
+        else label
+        for label in labels_q["labels"]
+        if label["id"] != "spam"  # given twice (true and false)
+    ]
+    text_q["max_length"] = 40  # one text of 50 characters
+
+    body = researcher.post(f"/api/campaigns/{slug}/spec/check", json=stored).json()
+
+    assert {key: w["affected"] for key, w in _warnings(body).items()} == {
+        ("choice_removed", "questions[ranking].allow_ties"): 1,
+        ("choice_removed", "questions[ranking].allow_none_acceptable"): 1,
+        ("choice_removed", "questions[unacceptable].reasons[harmful]"): 2,
+        ("choice_removed", "questions[labels].labels[spam]"): 2,
+        ("scale_narrowed", "questions[labels].labels[quality].scale"): 2,
+        ("text_length_narrowed", "questions[rationale].max_length"): 1,
+    }
+
+    text_q["max_length"] = 5000
+    text_q["target"] = "candidate"
+    body = researcher.post(f"/api/campaigns/{slug}/spec/check", json=stored).json()
+
+    assert (
+        _warnings(body)[("question_target_changed", "questions[rationale].target")]["affected"] == 3
+    )
