@@ -1,9 +1,31 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { errorResponse, mockApi, renderRoute } from '@/testing/test-utils';
+import type { ImportJob } from '@/lib/api-types';
+import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { ImportForm } from './import-form';
+
+const job = (status: ImportJob['status'], extra: Partial<ImportJob> = {}): ImportJob => ({
+  id: 9,
+  status,
+  filename: 'items.jsonl',
+  imported: null,
+  ready: null,
+  progress_done: 0,
+  progress_total: 0,
+  error: null,
+  created_at: '2026-12-06T12:00:00Z',
+  finished_at: null,
+  ...extra,
+});
+
+async function importFile(slug: string) {
+  renderRoute(<ImportForm slug={slug} />, { path: '/admin/campaigns/:slug', url: `/admin/campaigns/${slug}` });
+  const file = new File(['{"prompt": "Hi", "candidates": ["a", "b"]}\n'], 'items.jsonl', { type: 'application/jsonl' });
+  await userEvent.upload(screen.getByLabelText(/JSONL file/), file);
+  await userEvent.click(screen.getByRole('button', { name: 'Import' }));
+}
 
 describe('import form', () => {
   it("shows the server's refusal of an import into a conversation-tree campaign, word for word", async () => {
@@ -11,17 +33,56 @@ describe('import form', () => {
       "Campaign 'trees' is a conversation-tree campaign: it has no items, so nothing was imported. " +
       'Its trees start from prompts its annotators write (initial prompt tasks).';
     mockApi({
-      'POST /api/campaigns/trees/items/import': () => errorResponse(409, 'tree_campaign_has_no_items', message),
+      'POST /api/campaigns/trees/items/import-jobs': () => errorResponse(409, 'tree_campaign_has_no_items', message),
     });
-    renderRoute(<ImportForm slug="trees" />, { path: '/admin/campaigns/:slug', url: '/admin/campaigns/trees' });
-    const line = '{"prompt": "Hi", "candidates": ["a", "b"]}\n';
-    const file = new File([line], 'items.jsonl', { type: 'application/jsonl' });
-    await userEvent.upload(screen.getByLabelText(/JSONL file/), file);
-    await userEvent.click(screen.getByRole('button', { name: 'Import' }));
+    await importFile('trees');
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent(message);
     expect(alert).toHaveAttribute('data-error-code', 'tree_campaign_has_no_items');
     expect(screen.queryByRole('list', { name: 'Line errors' })).toBeNull();
     expect(screen.queryByText(/Imported/)).toBeNull();
+  });
+
+  it("starts an import job and shows its progress until all of it is imported", async () => {
+    const api = mockApi({
+      'POST /api/campaigns/demo/items/import-jobs': () => jsonResponse(202, job('queued')),
+      'GET /api/import-jobs/9': [
+        () => jsonResponse(200, job('running', { progress_done: 400, progress_total: 1000 })),
+        () => jsonResponse(200, job('succeeded', { imported: 1000, ready: 1000, progress_done: 1000, progress_total: 1000 })),
+      ],
+    });
+    await importFile('demo');
+    const bar = await screen.findByRole('progressbar', { name: 'Import progress' });
+    expect(bar).toHaveAttribute('aria-valuetext', '400 of 1000');
+    expect(screen.getByRole('button', { name: 'Importing…' })).toBeDisabled();
+    expect(await screen.findByText('Imported 1000 items.', {}, { timeout: 3000 })).toBeInTheDocument();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    const sent = api.calls('POST /api/campaigns/demo/items/import-jobs')[0];
+    expect((sent.body as FormData).get('file')).toBeInstanceOf(File);
+  });
+
+  it('lists the line errors of a job that refused the file', async () => {
+    mockApi({
+      'POST /api/campaigns/demo/items/import-jobs': () => jsonResponse(202, job('queued')),
+      'GET /api/import-jobs/9': () =>
+        jsonResponse(
+          200,
+          job('failed', {
+            error: {
+              code: 'import_invalid',
+              message: 'The file has 2 invalid line(s); nothing was imported',
+              details: { errors: [{ line: 2, message: 'candidates: expected 2' }, { line: 7, message: 'invalid JSON' }], total_errors: 2 },
+            },
+          }),
+        ),
+    });
+    await importFile('demo');
+    const list = await screen.findByRole('list', { name: 'Line errors' });
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'Line 2: candidates: expected 2',
+      'Line 7: invalid JSON',
+    ]);
+    expect(screen.getByRole('alert')).toHaveTextContent('nothing was imported');
+    expect(screen.getByRole('button', { name: 'Import' })).toBeEnabled();
   });
 });

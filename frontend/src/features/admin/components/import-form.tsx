@@ -2,7 +2,8 @@ import { useRef, useState, type FormEvent } from 'react';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 
-import { importLineErrors, useImportItems } from '../api/import-items';
+import { importJobError, importLineErrors, isImportJobActive, useImportItems, useImportJob } from '../api/import-items';
+import { ProgressBar } from './progress-bar';
 
 const MAX_SHOWN = 100;
 
@@ -10,13 +11,17 @@ export function ImportForm({ slug }: { slug: string }) {
   const fileRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const importItems = useImportItems();
+  const { data: job } = useImportJob(importItems.data);
+  const running = importItems.isPending || isImportJobActive(job);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (file) importItems.mutate({ slug, file });
   };
 
-  const lineErrors = importLineErrors(importItems.error);
+  // Refused when the job was asked for (e.g. a tree campaign), or by the job (its line errors).
+  const error = importItems.error ?? importJobError(job);
+  const lineErrors = importLineErrors(error);
 
   return (
     <section className="card" aria-labelledby="import-title">
@@ -35,19 +40,30 @@ export function ImportForm({ slug }: { slug: string }) {
             }}
           />
         </div>
-        <button type="submit" className="button button--primary" disabled={!file || importItems.isPending}>
-          {importItems.isPending ? 'Importing…' : 'Import'}
+        <button type="submit" className="button button--primary" disabled={!file || running}>
+          {running ? 'Importing…' : 'Import'}
         </button>
       </form>
       <div aria-live="polite">
-        {importItems.data ? (
+        {job && isImportJobActive(job) ? (
+          <>
+            <p className="muted">
+              {job.progress_total > 0
+                ? 'Writing items; annotators see them when all are written.'
+                : 'Reading and checking the file…'}
+            </p>
+            <ProgressBar value={job.progress_done} max={job.progress_total} label="Import progress" />
+          </>
+        ) : null}
+        {job?.status === 'succeeded' ? (
           <p className="alert alert--success" role="status">
-            Imported {importItems.data.imported} item{importItems.data.imported === 1 ? '' : 's'}.
+            Imported {job.imported} item{job.imported === 1 ? '' : 's'}.
           </p>
         ) : null}
+        {job?.status === 'cancelled' ? <p className="alert alert--error">The import was cancelled; nothing was imported.</p> : null}
       </div>
-      {importItems.error ? (
-        <ErrorMessage error={importItems.error}>
+      {error ? (
+        <ErrorMessage error={error}>
           {lineErrors && lineErrors.length > 0 ? (
             <>
               <ul className="error-list" aria-label="Line errors">

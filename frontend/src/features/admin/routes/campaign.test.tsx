@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { CampaignDetail, ExportOptions, GenerationJob, ImportResult, ModelEndpoint } from '@/lib/api-types';
+import type { CampaignDetail, ExportOptions, GenerationJob, ImportJob, ModelEndpoint } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { exportFormats } from '../testing/export-formats';
@@ -97,19 +97,43 @@ describe('admin campaign page', () => {
     expect(screen.getByText(/Which is better\?/)).toBeInTheDocument();
   });
 
-  it('uploads a JSONL file as multipart and lists line errors when the import is rejected', async () => {
+  it('uploads a JSONL file as multipart to an import job and lists line errors when the job rejects it', async () => {
+    const importJob = (id: number, status: ImportJob['status'], extra: Partial<ImportJob> = {}): ImportJob => ({
+      id,
+      status,
+      filename: 'items.jsonl',
+      imported: null,
+      ready: null,
+      progress_done: 0,
+      progress_total: 0,
+      error: null,
+      created_at: '2025-01-01T00:00:00Z',
+      finished_at: null,
+      ...extra,
+    });
     const api = mockApi({
       ...pageRoutes,
-      'POST /api/campaigns/demo/items/import': [
-        () =>
-          errorResponse(422, 'import_invalid', 'The file has errors.', {
-            errors: [
-              { line: 2, message: 'candidates: expected 2' },
-              { line: 7, message: 'invalid JSON' },
-            ],
-          }),
-        () => jsonResponse(201, { imported: 12, ready: 12 } satisfies ImportResult),
+      'POST /api/campaigns/demo/items/import-jobs': [
+        () => jsonResponse(202, importJob(7, 'queued')),
+        () => jsonResponse(202, importJob(8, 'queued')),
       ],
+      'GET /api/import-jobs/7': () =>
+        jsonResponse(
+          200,
+          importJob(7, 'failed', {
+            error: {
+              code: 'import_invalid',
+              message: 'The file has errors.',
+              details: {
+                errors: [
+                  { line: 2, message: 'candidates: expected 2' },
+                  { line: 7, message: 'invalid JSON' },
+                ],
+              },
+            },
+          }),
+        ),
+      'GET /api/import-jobs/8': () => jsonResponse(200, importJob(8, 'succeeded', { imported: 12, ready: 12 })),
     });
     renderCampaign();
     const input = await screen.findByLabelText(/JSONL file/);
@@ -122,7 +146,7 @@ describe('admin campaign page', () => {
       'Line 2: candidates: expected 2',
       'Line 7: invalid JSON',
     ]);
-    const sent = api.calls('POST /api/campaigns/demo/items/import')[0];
+    const sent = api.calls('POST /api/campaigns/demo/items/import-jobs')[0];
     expect(sent.body).toBeInstanceOf(FormData);
     expect((sent.body as FormData).get('file')).toBeInstanceOf(File);
     expect(sent.headers.has('Content-Type')).toBe(false); // the browser adds the multipart boundary
