@@ -150,6 +150,20 @@ def test_a_round_the_campaign_does_not_serve_and_a_paused_campaign_are_reasons(b
     assert rows["q-3"]["not_served_because"] is None
 
 
+def test_an_item_an_import_is_still_writing_is_left_out_of_pages(browsed, db):
+    from prefhub.models import Item, ItemStatus
+
+    owner, slug, ids, _, _ = browsed
+    with db() as session:
+        session.execute(
+            update(Item).where(Item.id == ids["q-3"]).values(status=ItemStatus.importing)
+        )
+    assert "q-3" not in _found(owner, slug)
+    assert _browse(owner, slug)["total"] == 5
+    detail = owner.get(f"/api/campaigns/{slug}/items/{ids['q-3']}/detail").json()
+    assert detail["item"]["not_served_because"] == "an import job is still writing it"
+
+
 def test_a_taken_item_says_its_slots_are_leased(browsed):
     owner, slug, ids, _, second = browsed
     # q-2 has one judgment; the second annotator leases its last slot.

@@ -228,6 +228,8 @@ def not_served_because(
     """Why ``next_task`` hands the item to nobody now, in the order it checks; None when it
     would. (Gold items are served like any other.)"""
     k = spec.redundancy
+    if item.status == ItemStatus.importing:
+        return "an import job is still writing it"
     if item.status == ItemStatus.pending:
         return f"{n_candidates} of {spec.min_candidates} candidates"
     if item.status == ItemStatus.complete or item.judgment_count >= k:
