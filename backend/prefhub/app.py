@@ -24,6 +24,7 @@ from prefhub.assignments.router import router as annotate_router
 from prefhub.auth.dependencies import get_current_user
 from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
+from prefhub.campaigns.spec_router import router as campaign_specs_router
 from prefhub.campaigns.versions_router import router as campaign_versions_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
@@ -208,6 +209,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         auth_router,
         campaigns_router,
         campaign_versions_router,
+        campaign_specs_router,
         items_router,
         data_browser_router,
         import_jobs_router,

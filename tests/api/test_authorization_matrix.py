@@ -108,6 +108,8 @@ POLICIES: dict[str, Policy] = {
     "PUT /api/campaigns/{slug}/spec": Policy("manage", json=_spec),
     "POST /api/campaigns/{slug}/spec/check": Policy("manage", json=_spec),
     "GET /api/campaigns/{slug}/versions": Policy("manage"),
+    "POST /api/campaign-specs/validate": Policy("staff", json=lambda o: pairwise_spec("checked")),
+    "GET /api/campaign-specs/templates": Policy("staff"),
     "GET /api/campaigns/{slug}/versions/{version}": Policy("manage"),
     "GET /api/campaigns/{slug}/versions/diff": Policy(
         "manage", query={"from_version": 1, "to_version": 1}

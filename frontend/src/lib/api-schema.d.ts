@@ -415,6 +415,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaign-specs/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Templates
+         * @description Starting points for the common study types, each with a sample item to preview it on.
+         */
+        get: operations["list_templates_api_campaign_specs_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaign-specs/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Spec
+         * @description The spec with its defaults filled in; a 422 lists every problem with its field path.
+         */
+        post: operations["validate_spec_api_campaign_specs_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns": {
         parameters: {
             query?: never;
@@ -3433,6 +3473,16 @@ export interface components {
          */
         Role: "admin" | "researcher" | "annotator";
         /**
+         * SampleItem
+         * @description What an annotator would see: the conversation so far and the candidates to judge.
+         */
+        SampleItem: {
+            /** Candidates */
+            candidates: (components["schemas"]["TextPart"] | components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"])[][];
+            /** Context */
+            context: components["schemas"]["Message"][];
+        };
+        /**
          * Scale
          * @description An integer scale with optional labelled anchors, e.g. 0 = "useless" … 4 = "perfect".
          */
@@ -3512,6 +3562,30 @@ export interface components {
             field: string;
             /** Message */
             message: string;
+        };
+        /** SpecTemplate */
+        SpecTemplate: {
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            sample: components["schemas"]["SampleItem"];
+            spec: components["schemas"]["CampaignSpec"];
+            /** Title */
+            title: string;
+        };
+        /**
+         * SpecValidation
+         * @description A valid spec, as it will be stored: every default filled in.
+         */
+        SpecValidation: {
+            spec: components["schemas"]["CampaignSpec"];
+            /**
+             * Valid
+             * @default true
+             * @constant
+             */
+            valid: true;
         };
         /** StatusChange */
         StatusChange: {
@@ -5866,6 +5940,140 @@ export interface operations {
             };
             /** @description Not Found: not_found (of what the path names) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_templates_api_campaign_specs_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpecTemplate"][];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    validate_spec_api_campaign_specs_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignSpec"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpecValidation"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
