@@ -38,9 +38,11 @@ from prefhub.settings import get_settings
 # Items per write transaction: on SQLite (one writer at a time) a batch holds annotators'
 # requests for as long as it takes to write, a few tens of milliseconds at this size.
 ITEMS_PER_BATCH = 100
-# On SQLite the writer then steps aside this long, so that a request waiting for the lock
-# (SQLite's busy handler retries it every few tens of milliseconds) takes it before the next
-# batch does. PostgreSQL writes items without blocking anyone: no pause there.
+# On SQLite the writer then steps aside at least this long (and as long as its transaction
+# took, so it never holds the lock more than half the time, even on a busy machine), so that
+# a request waiting for the lock (SQLite's busy handler retries it every few tens of
+# milliseconds) takes it before the next batch does. PostgreSQL writes items without blocking
+# anyone: no pause there.
 SQLITE_PAUSE_S = 0.06
 # Id ranges per statement: two bound parameters each, well under every database's limit.
 RANGES_PER_STATEMENT = 200
@@ -108,6 +110,7 @@ def write_in_batches(
         try:
             with unit_of_work() as session:
                 written = _running_job_written(session, job_id)
+                began = time.monotonic()  # holding SQLite's write lock from here
                 _record(session, job_id, written + _ranges(_insert(session, batch)))
                 _set_progress(session, job_id, start + len(batch), total)
                 sqlite = session.get_bind().dialect.name == "sqlite"
@@ -121,8 +124,7 @@ def write_in_batches(
                 )
             raise
         on_progress(start + len(batch), total)
-        if sqlite:
-            time.sleep(SQLITE_PAUSE_S)
+        _step_aside(sqlite, time.monotonic() - began)
 
 
 def _insert(session: Session, batch: list[Item]) -> list[int]:
@@ -208,14 +210,19 @@ def discard_written(job_id: int) -> int:
     while True:
         with unit_of_work() as session:
             written = _written(_locked(session, job_id).error_details)
+            began = time.monotonic()
             if not written:
                 return removed
             now, later = _split(written, ITEMS_PER_BATCH)
             removed += _delete_importing(session, now)
             _record(session, job_id, later)
             sqlite = session.get_bind().dialect.name == "sqlite"
-        if sqlite:
-            time.sleep(SQLITE_PAUSE_S)
+        _step_aside(sqlite, time.monotonic() - began)
+
+
+def _step_aside(sqlite: bool, held: float) -> None:
+    if sqlite:
+        time.sleep(max(SQLITE_PAUSE_S, held))
 
 
 def on_cancel(session: Session, job: Job) -> None:
