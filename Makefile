@@ -114,8 +114,5 @@ bench-page: install frontend  ## the annotator page in headless Chromium: first 
 bench-import: install  ## annotators' p50/p95/p99 over HTTP while a 5,000-line import job runs (SQLite, PostgreSQL)
 	@$(BIN)/python bench/import_while_annotating.py $(BENCH_ARGS)
 
-bench-import: install  ## annotators' p50/p95/p99 over HTTP while a 5,000-line import job runs (SQLite, PostgreSQL)
-	@$(BIN)/python bench/import_while_annotating.py $(BENCH_ARGS)
-
 clean:  ## remove the venv, builds and the local database
 	rm -rf $(VENV) frontend/node_modules frontend/dist data
