@@ -53,8 +53,11 @@ def _stored(db, slug: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def _annotator_sees_nothing(researcher, annotator, slug: str) -> None:  # type: ignore[no-untyped-def]
-    assert annotator.get(f"/api/annotate/{slug}/next").json()["task"] is None
+    """No task, and no item counted: in the annotator's progress, the item list, the campaign."""
+    served = annotator.get(f"/api/annotate/{slug}/next").json()
+    assert served["task"] is None and served["progress"]["items_total"] == 0
     assert researcher.get(f"/api/campaigns/{slug}/items").json()["total"] == 0
+    assert researcher.get(f"/api/campaigns/{slug}").json()["progress"]["items"] == 0
 
 
 def test_a_job_writes_in_batches_reports_progress_and_shows_its_items_only_at_the_end(

@@ -406,7 +406,12 @@ def annotator_progress(session: Session, campaign: Campaign, annotator: User) ->
         )
     )
     # Two counts that the queue index answers on its own (no scan of item rows).
-    total = session.scalar(select(func.count()).where(Item.campaign_id == campaign.id))
+    total = session.scalar(
+        select(func.count()).where(
+            Item.campaign_id == campaign.id,
+            Item.status != ItemStatus.importing,  # an import job still writing them
+        )
+    )
     complete = session.scalar(
         select(func.count()).where(
             Item.campaign_id == campaign.id, Item.status == ItemStatus.complete

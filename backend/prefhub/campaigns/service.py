@@ -116,7 +116,8 @@ def progress(session: Session, campaigns: list[Campaign]) -> dict[int, Progress]
             func.count(Item.id),
             func.sum(case((Item.status == ItemStatus.complete, 1), else_=0)),
         )
-        .where(Item.campaign_id.in_(ids))
+        # Items an import job is still writing count once it has finished.
+        .where(Item.campaign_id.in_(ids), Item.status != ItemStatus.importing)
         .group_by(Item.campaign_id)
     ).all()
     judgment_rows = session.execute(
