@@ -1,24 +1,10 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { ImportJob } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
+import { importJob as job } from '../testing/import-jobs';
 import { ImportForm } from './import-form';
-
-const job = (status: ImportJob['status'], extra: Partial<ImportJob> = {}): ImportJob => ({
-  id: 9,
-  status,
-  filename: 'items.jsonl',
-  imported: null,
-  ready: null,
-  progress_done: 0,
-  progress_total: 0,
-  error: null,
-  created_at: '2026-12-06T12:00:00Z',
-  finished_at: null,
-  ...extra,
-});
 
 async function importFile(slug: string) {
   renderRoute(<ImportForm slug={slug} />, { path: '/admin/campaigns/:slug', url: `/admin/campaigns/${slug}` });

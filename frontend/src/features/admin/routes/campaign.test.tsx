@@ -1,11 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import type { CampaignDetail, ExportOptions, GenerationJob, ImportJob, ModelEndpoint } from '@/lib/api-types';
+import type { CampaignDetail, ExportOptions, GenerationJob, ModelEndpoint } from '@/lib/api-types';
 import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/test-utils';
 
 import { exportFormats } from '../testing/export-formats';
 import { defaultExportOptions, exportJob } from '../testing/export-jobs';
+import { importJob } from '../testing/import-jobs';
 import { CampaignRoute } from './campaign';
 
 const campaign: CampaignDetail = {
@@ -98,29 +99,17 @@ describe('admin campaign page', () => {
   });
 
   it('uploads a JSONL file as multipart to an import job and lists line errors when the job rejects it', async () => {
-    const importJob = (id: number, status: ImportJob['status'], extra: Partial<ImportJob> = {}): ImportJob => ({
-      id,
-      status,
-      filename: 'items.jsonl',
-      imported: null,
-      ready: null,
-      progress_done: 0,
-      progress_total: 0,
-      error: null,
-      created_at: '2025-01-01T00:00:00Z',
-      finished_at: null,
-      ...extra,
-    });
     const api = mockApi({
       ...pageRoutes,
       'POST /api/campaigns/demo/items/import-jobs': [
-        () => jsonResponse(202, importJob(7, 'queued')),
-        () => jsonResponse(202, importJob(8, 'queued')),
+        () => jsonResponse(202, importJob('queued', { id: 7 })),
+        () => jsonResponse(202, importJob('queued', { id: 8 })),
       ],
       'GET /api/import-jobs/7': () =>
         jsonResponse(
           200,
-          importJob(7, 'failed', {
+          importJob('failed', {
+            id: 7,
             error: {
               code: 'import_invalid',
               message: 'The file has errors.',
@@ -133,7 +122,7 @@ describe('admin campaign page', () => {
             },
           }),
         ),
-      'GET /api/import-jobs/8': () => jsonResponse(200, importJob(8, 'succeeded', { imported: 12, ready: 12 })),
+      'GET /api/import-jobs/8': () => jsonResponse(200, importJob('succeeded', { id: 8, imported: 12, ready: 12 })),
     });
     renderCampaign();
     const input = await screen.findByLabelText(/JSONL file/);
