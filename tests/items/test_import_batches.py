@@ -227,3 +227,39 @@ def test_a_direct_import_of_a_large_file_is_sent_to_import_jobs(campaign, db):
     error = response.json()["error"]
     assert error["code"] == "direct_import_too_large" and "import-jobs" in error["message"]
     assert _stored(db, slug) == {}
+
+
+def test_an_interrupted_prefhub_import_is_cancelled_and_leaves_nothing(
+    campaign, db, small_batches, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from prefhub.cli import app
+    from prefhub.items import jobs
+    from prefhub.models import Campaign, ImportJob
+
+    researcher, slug, annotator = campaign
+    write = jobs.write_in_batches
+
+    def interrupted_after_a_batch(job_id, prepared, on_progress, check):  # type: ignore[no-untyped-def]
+        def progress(done: int, total: int) -> None:
+            on_progress(done, total)
+            if done == small_batches:
+                raise KeyboardInterrupt  # Ctrl-C
+
+        write(job_id, prepared, progress, check)
+
+    monkeypatch.setattr(jobs, "write_in_batches", interrupted_after_a_batch)
+    data = tmp_path / "items.jsonl"
+    data.write_bytes(jsonl(items(100)))
+    result = CliRunner().invoke(app, ["import", slug, str(data)])
+    assert result.exit_code == 1 and "nothing was imported" in result.output, result.output
+    assert _stored(db, slug) == {}
+    _annotator_sees_nothing(researcher, annotator, slug)
+    with db() as session:
+        job = session.scalars(
+            select(ImportJob)
+            .join(Campaign, Campaign.id == ImportJob.campaign_id)
+            .where(Campaign.slug == slug)
+        ).one()
+        assert job.status == "cancelled"

@@ -27,8 +27,9 @@ def import_file(slug: str, file: Path) -> None:
     from prefhub.items.media import FolderFiles
     from prefhub.items.service import refuse_tree_campaign
     from prefhub.items.tasks import execute_import
+    from prefhub.jobs.service import cancel
     from prefhub.kit.db import unit_of_work
-    from prefhub.models import JobStatus
+    from prefhub.models import ImportJob, JobStatus
 
     try:
         with unit_of_work(read_only=True) as session:
@@ -40,11 +41,17 @@ def import_file(slug: str, file: Path) -> None:
             ).id
         with progress() as bar:
             task = bar.add_task(f"importing {file.name} into {slug}", total=None)
-            job = execute_import(
-                job_id,
-                FolderFiles(file.parent),
-                lambda done, total: bar.update(task, completed=done, total=total),
-            )
+            try:
+                job = execute_import(
+                    job_id,
+                    FolderFiles(file.parent),
+                    lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            except KeyboardInterrupt:
+                # Cancelled, not left for a worker to finish later: what it wrote is removed.
+                with unit_of_work() as session:
+                    cancel(session, session.get_one(ImportJob, job_id))
+                raise fail("interrupted: nothing was imported") from None
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc}") from None
     except PrefhubError as exc:
