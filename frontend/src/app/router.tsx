@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
-import { AnnotateCampaignsRoute, ParticipationGate, TaskRoute, TreeTaskRoute } from '@/features/annotate';
+import { AnnotateCampaignsRoute, ParticipationGate, TaskPreview, TaskRoute, TreeTaskRoute } from '@/features/annotate';
 import {
   AccountRoute,
   CrowdEntryRoute,
@@ -21,7 +21,7 @@ const AdminApp = lazy(() => import('@/features/admin'));
 /** The admin area is told who is looking (e.g. only admins share a model with everyone). */
 function AdminArea() {
   const { data: user } = useUser();
-  return <AdminApp viewer={user} />;
+  return <AdminApp viewer={user} taskPreview={TaskPreview} />;
 }
 
 function HomeRedirect() {

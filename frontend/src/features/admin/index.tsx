@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 
+import { TaskPreviewContext, type TaskPreviewComponent } from './builder/task-preview-context';
 import { AdminNav } from './components/admin-nav';
 import { CampaignRoute } from './routes/campaign';
 import { CampaignDataRoute } from './routes/campaign-data';
@@ -13,11 +14,12 @@ import type { Viewer } from './utils/viewer';
 
 /**
  * The whole admin area. The app loads this module lazily, so annotators never download it.
- * `viewer` is the signed-in user, handed down by the app (features never import one another).
+ * `viewer` is the signed-in user, handed down by the app (features never import one another), as
+ * is `taskPreview`, the annotator's task screen the campaign builder previews a spec on.
  */
-export default function AdminApp({ viewer }: { viewer?: Viewer | null }) {
+export default function AdminApp({ viewer, taskPreview = null }: { viewer?: Viewer | null; taskPreview?: TaskPreviewComponent | null }) {
   return (
-    <>
+    <TaskPreviewContext.Provider value={taskPreview}>
       <AdminNav viewer={viewer} />
       <Routes>
         <Route index element={<CampaignsRoute />} />
@@ -31,6 +33,6 @@ export default function AdminApp({ viewer }: { viewer?: Viewer | null }) {
         <Route path="tokens" element={<TokensRoute />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />
       </Routes>
-    </>
+    </TaskPreviewContext.Provider>
   );
 }

@@ -8,7 +8,7 @@ import { NewCampaignRoute } from './new-campaign';
 const renderForm = () =>
   renderRoute(<NewCampaignRoute />, {
     path: '/admin/campaigns/new',
-    url: '/admin/campaigns/new',
+    url: '/admin/campaigns/new?form=simple',
     extra: [{ path: '/admin/campaigns/:slug', element: <h1>Campaign page</h1> }],
   });
 

@@ -53,12 +53,17 @@ type TaskViewProps = {
   /** Answers to start from (an undone judgment), keyed by question id. */
   previousAnswers?: Record<string, unknown>;
   onFinished: (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => void;
+  /**
+   * A preview (the campaign builder's): nothing reaches the server, a submission's body comes here,
+   * skip and report just finish, and the screen takes no focus from the page around it.
+   */
+  onPreviewSubmit?: (body: SubmitJudgmentBody) => void;
 };
 
 const isPairwise = (q: Task['questions'][number]): q is PairwiseQuestion => q.kind === 'pairwise';
 
 /** One task, from first paint to a stored judgment. Remount (key) it for every new assignment. */
-export function TaskView({ task, progress, busy, previousAnswers, onFinished }: TaskViewProps) {
+export function TaskView({ task, progress, busy, previousAnswers, onFinished, onPreviewSubmit }: TaskViewProps) {
   const slug = task.campaign.slug;
   const { questions } = task;
   const [clientId] = useState(() => getOrCreateClientId(task.assignment_id));
@@ -160,6 +165,7 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
   const locked = busy || done || submit.isPending || skip.isPending || report.isPending;
 
   useEffect(() => {
+    if (onPreviewSubmit) return;
     window.scrollTo?.({ top: 0 });
     headingRef.current?.focus({ preventScroll: true });
   }, []);
@@ -169,6 +175,12 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
     inFlight.current = true;
     setLastBody(body);
     setRejected({});
+    if (onPreviewSubmit) {
+      inFlight.current = false;
+      onPreviewSubmit(body);
+      finish('submitted');
+      return;
+    }
     submit.mutate({ slug, body });
   };
 
@@ -364,7 +376,9 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
         <SkipDialog
           pending={skip.isPending}
           error={skip.error}
-          onConfirm={(reason) => skip.mutate({ slug, body: { assignment_id: task.assignment_id, reason } })}
+          onConfirm={(reason) =>
+            onPreviewSubmit ? finish('skipped') : skip.mutate({ slug, body: { assignment_id: task.assignment_id, reason } })
+          }
           onCancel={() => {
             skip.reset();
             setSkipOpen(false);
@@ -375,7 +389,9 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished }: 
         <ReportDialog
           pending={report.isPending}
           error={report.error}
-          onConfirm={(reason) => report.mutate({ slug, body: { assignment_id: task.assignment_id, reason } })}
+          onConfirm={(reason) =>
+            onPreviewSubmit ? finish('reported') : report.mutate({ slug, body: { assignment_id: task.assignment_id, reason } })
+          }
           onCancel={() => {
             report.reset();
             setReportOpen(false);

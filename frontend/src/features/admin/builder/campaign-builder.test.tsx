@@ -1,0 +1,163 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { TaskPreview } from '@/features/annotate';
+import { errorResponse, jsonResponse, mockApi, renderRoute, type RecordedRequest } from '@/testing/test-utils';
+
+import { NewCampaignRoute } from '../routes/new-campaign';
+import type { SpecTemplate } from './api/get-spec-templates';
+import type { SpecDocument } from './spec-document';
+import { TaskPreviewContext } from './task-preview-context';
+import { specToYaml, yamlToSpec } from './yaml-text';
+
+const text = (t: string) => [{ type: 'text' as const, text: t }];
+
+// As the server sends a template: every default filled in.
+const pairwiseTemplate = {
+  id: 'pairwise-dpo',
+  title: 'Pairwise preference (DPO)',
+  description: 'Two responses side by side.',
+  spec: {
+    name: 'Which response is better?',
+    slug: 'pairwise-dpo',
+    guidelines: 'Pick the better one.',
+    questions: [
+      { kind: 'pairwise', id: 'preference', prompt: 'Which response is better?', help: '', allow_tie: true, allow_both_bad: true, strength: false, aspects: [] },
+    ],
+    redundancy: 3,
+    min_candidates: 2,
+    max_candidates_shown: 4,
+    lease_minutes: 30,
+    max_open_leases: 1,
+    undo_seconds: 60,
+    priority: 0,
+    rounds: null,
+    eligibility: { languages: [], profile: {} },
+    quotas: [],
+    participation: { consent: null, survey: [], crowd: null },
+    trees: null,
+  },
+  sample: {
+    context: [{ role: 'user', content: text('How do I boil an egg?') }],
+    candidates: [text('Boil it for 8 minutes.'), text('Eggs come from hens.')],
+  },
+} as unknown as SpecTemplate;
+
+const validateCalls = (api: { calls: (route: string) => RecordedRequest[] }) => api.calls('POST /api/campaign-specs/validate');
+
+function renderBuilder(validate = ({ body }: RecordedRequest) => jsonResponse(200, { valid: true, spec: body })) {
+  const api = mockApi({
+    'GET /api/campaign-specs/templates': () => jsonResponse(200, [pairwiseTemplate]),
+    'POST /api/campaign-specs/validate': validate,
+    'POST /api/campaigns': ({ body }) => jsonResponse(201, { ...(body as object), id: 7 }),
+  });
+  renderRoute(
+    <TaskPreviewContext.Provider value={TaskPreview}>
+      <NewCampaignRoute />
+    </TaskPreviewContext.Provider>,
+    {
+      path: '/admin/campaigns/new',
+      url: '/admin/campaigns/new',
+      extra: [{ path: '/admin/campaigns/:slug', element: <h1>Campaign page</h1> }],
+    },
+  );
+  return api;
+}
+
+const lastChecked = async (api: ReturnType<typeof mockApi>, count: number) => {
+  await waitFor(() => expect(validateCalls(api).length).toBeGreaterThanOrEqual(count), { timeout: 3000 });
+  const calls = validateCalls(api);
+  return calls[calls.length - 1].body;
+};
+
+describe('campaign builder', () => {
+  it('keeps everything through template → form → YAML → form, including fields the form has no place for', async () => {
+    const api = renderBuilder();
+    const form = await screen.findByRole('tabpanel', { name: 'Form' });
+    expect(await lastChecked(api, 1)).toEqual(pairwiseTemplate.spec);
+
+    await userEvent.selectOptions(within(form).getByLabelText('New question'), 'binary');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add question' }));
+    await userEvent.click(within(screen.getByRole('region', { name: /Question 1/ })).getByLabelText('Ask how strong (slight / clear / strong)'));
+    const edited = {
+      ...pairwiseTemplate.spec,
+      questions: [
+        { ...pairwiseTemplate.spec.questions[0], strength: true },
+        { kind: 'binary', id: 'acceptable', prompt: 'Is this response acceptable?' },
+      ],
+    };
+    await waitFor(() => expect(validateCalls(api).at(-1)?.body).toEqual(edited), { timeout: 3000 });
+
+    await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));
+    const yaml = screen.getByLabelText('Spec (YAML)') as HTMLTextAreaElement;
+    expect(yamlToSpec(yaml.value).spec).toEqual(edited);
+
+    // A field the form does not show, added in YAML, survives a trip through the form.
+    await userEvent.clear(yaml);
+    await userEvent.click(yaml);
+    await userEvent.paste(specToYaml({ ...edited, notes: 'kept as written' } as unknown as SpecDocument));
+    await userEvent.click(screen.getByRole('tab', { name: 'Form' }));
+    await userEvent.type(screen.getByLabelText('Name'), '!');
+    await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));
+    expect(yamlToSpec((screen.getByLabelText('Spec (YAML)') as HTMLTextAreaElement).value).spec).toEqual({
+      ...edited,
+      notes: 'kept as written',
+      name: 'Which response is better?!',
+    });
+  });
+
+  it('shows YAML syntax problems with their line and keeps the last good spec', async () => {
+    const api = renderBuilder();
+    await screen.findByRole('tabpanel', { name: 'Form' });
+    await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));
+    const yaml = screen.getByLabelText('Spec (YAML)');
+    await userEvent.clear(yaml);
+    await userEvent.click(yaml);
+    await userEvent.paste('name: x\nslug: [unclosed\n');
+    expect(screen.getByRole('list', { name: 'YAML problems' })).toHaveTextContent(/Line \d+:/);
+    expect(screen.getByRole('button', { name: 'Create campaign' })).toBeDisabled();
+    expect(validateCalls(api).every((call) => (call.body as { slug: string }).slug === 'pairwise-dpo')).toBe(true);
+  });
+
+  it('puts each problem the server finds next to its field, and those of no field at the top', async () => {
+    renderBuilder(() =>
+      errorResponse(422, 'validation_error', 'invalid', [
+        { field: 'body.questions.0.pairwise.prompt', message: 'String should have at least 1 character' },
+        { field: 'body.slug', message: 'String should match pattern' },
+        { field: 'body', message: 'Value error, question ids must be unique' },
+      ]),
+    );
+    const question = await screen.findByRole('region', { name: /Question 1/ });
+    await waitFor(() => expect(within(question).getByText('String should have at least 1 character')).toBeInTheDocument(), { timeout: 3000 });
+    expect(within(question).getByLabelText('Prompt')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Slug')).toHaveAccessibleDescription('String should match pattern');
+    expect(screen.getByRole('alert', { name: 'Problems with the spec' })).toHaveTextContent('question ids must be unique');
+    expect(screen.getByRole('button', { name: 'Create campaign' })).toBeDisabled();
+  });
+
+  it('previews the real task screen with every question, answering to the keyboard', async () => {
+    const api = renderBuilder();
+    const form = await screen.findByRole('tabpanel', { name: 'Form' });
+    await userEvent.selectOptions(within(form).getByLabelText('New question'), 'binary');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add question' }));
+    await lastChecked(api, 2);
+    const preview = screen.getByRole('complementary', { name: 'Preview' });
+    await waitFor(() => expect(within(preview).getByRole('region', { name: /Is this response acceptable\?/ })).toBeInTheDocument(), { timeout: 3000 });
+    expect(within(preview).getByRole('region', { name: /Which response is better\?/ })).toBeInTheDocument();
+    expect(within(preview).getByText('Boil it for 8 minutes.')).toBeInTheDocument();
+
+    act(() => (document.activeElement as HTMLElement | null)?.blur());
+    await userEvent.keyboard('1');
+    expect(within(preview).getByTestId('candidate-A')).toHaveClass('candidate--selected');
+  });
+
+  it('creates the campaign as a draft from the spec and opens it', async () => {
+    const api = renderBuilder();
+    await lastChecked(api, 1);
+    const create = screen.getByRole('button', { name: 'Create campaign' });
+    await waitFor(() => expect(create).toBeEnabled(), { timeout: 3000 });
+    await userEvent.click(create);
+    expect(await screen.findByRole('heading', { name: 'Campaign page' })).toBeInTheDocument();
+    expect(api.calls('POST /api/campaigns')[0].body).toEqual({ ...pairwiseTemplate.spec, status: 'draft' });
+  });
+});
