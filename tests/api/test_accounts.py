@@ -456,3 +456,62 @@ def test_wrong_current_passwords_count_towards_the_lock(client_at, address, db, 
     )
     assert locked.status_code == 429
     assert _login(client_at(_elsewhere(address)), email, PASSWORD).status_code == 429
+
+
+# ---------------------------------------------------------------- roles
+
+
+def test_admin_changes_a_role_and_it_takes_effect_at_once(as_user):
+    admin = as_user("admin")
+    annotator = as_user("annotator")
+    assert annotator.get("/api/campaigns").status_code == 403
+
+    response = admin.put(f"/api/users/{annotator.user_id}/role", json={"role": "researcher"})
+    assert response.status_code == 200, response.text
+    assert response.json()["role"] == "researcher"
+    assert annotator.get("/api/auth/me").json()["role"] == "researcher"
+    assert annotator.get("/api/campaigns").status_code == 200
+
+    assert (
+        admin.put(f"/api/users/{annotator.user_id}/role", json={"role": "boss"}).status_code == 422
+    )
+    refused = annotator.put(f"/api/users/{annotator.user_id}/role", json={"role": "admin"})
+    assert refused.status_code == 403
+
+
+@pytest.fixture
+def only_admin(as_user, db):
+    """A logged-in admin who is the only active one: the others are deactivated meanwhile."""
+    from sqlalchemy import update
+
+    from prefhub.models import Role, User
+
+    admin = as_user("admin")
+    with db() as session:
+        others = list(
+            session.scalars(
+                select(User.id).where(
+                    User.role == Role.admin, User.is_active.is_(True), User.id != admin.user_id
+                )
+            )
+        )
+        session.execute(update(User).where(User.id.in_(others)).values(is_active=False))
+    yield admin
+    with db() as session:
+        session.execute(update(User).where(User.id.in_(others)).values(is_active=True))
+
+
+def test_the_last_active_admin_cannot_be_demoted(only_admin, as_user):
+    response = only_admin.put(f"/api/users/{only_admin.user_id}/role", json={"role": "annotator"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "last_admin"
+    assert only_admin.get("/api/auth/me").json()["role"] == "admin"
+
+    # With a second admin, the first may step down.
+    second = as_user("researcher")
+    only_admin.put(f"/api/users/{second.user_id}/role", json={"role": "admin"})
+    stepped_down = only_admin.put(
+        f"/api/users/{only_admin.user_id}/role", json={"role": "researcher"}
+    )
+    assert stepped_down.status_code == 200
+    assert second.get("/api/users").status_code == 200

@@ -97,6 +97,7 @@ POLICIES: dict[str, Policy] = {
     "POST /api/users/{user_id}/deactivate": Policy("admin", destructive=True),
     "POST /api/users/{user_id}/activate": Policy("admin"),
     "POST /api/users/{user_id}/sessions/end": Policy("admin"),
+    "PUT /api/users/{user_id}/role": Policy("admin", json=lambda o: {"role": "annotator"}),
     "POST /api/auth/tokens": Policy("staff", json=lambda o: {"name": "matrix"}),
     "GET /api/auth/tokens": Policy("user"),
     "DELETE /api/auth/tokens/{token_id}": Policy("own", destructive=True),

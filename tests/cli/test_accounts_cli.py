@@ -64,3 +64,17 @@ def test_account_commands_name_an_unknown_e_mail(cli, unique):
         result = cli("users", command, f"nobody-{unique}@example.org")
         assert result.exit_code == 1
         assert f"nobody-{unique}@example.org" in result.output
+
+
+def test_users_set_role(cli, unique, db):
+    from prefhub.models import Role, User
+
+    email = f"role-cli-{unique}@example.org"
+    user_id = make_user(db, email)
+    result = cli("users", "set-role", email, "researcher")
+    assert result.exit_code == 0, result.output
+    assert "is now researcher" in result.output
+    with db() as session:
+        assert session.get(User, user_id).role == Role.researcher  # type: ignore[union-attr]
+    unknown = cli("users", "set-role", email, "boss")
+    assert unknown.exit_code == 1 and "unknown role" in unknown.output

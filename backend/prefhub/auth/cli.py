@@ -121,3 +121,19 @@ def users_end_sessions(email: str) -> None:
         return f"ended {end_sessions(session, user.id)} sessions of {user.email}"
 
     _account_change(email, change)
+
+
+@users_app.command("set-role")
+def users_set_role(email: str, role: str) -> None:
+    """Make an account an admin, researcher or annotator (the last active admin stays one)."""
+    from prefhub.auth.service import set_role
+    from prefhub.models import Role
+
+    if role not in Role.__members__:
+        raise fail(f"unknown role '{role}'; choose admin, researcher or annotator")
+
+    def change(session: Session, user: User) -> str:
+        set_role(session, user, Role(role))
+        return f"{user.email} is now {role}"
+
+    _account_change(email, change)

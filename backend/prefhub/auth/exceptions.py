@@ -45,6 +45,12 @@ class CannotDeactivateSelf(Conflict):
     code = "cannot_deactivate_self"
 
 
+class LastAdmin(Conflict):
+    """Demoting the last active admin would leave nobody to manage accounts."""
+
+    code = "last_admin"
+
+
 class NoPasswordLogin(Conflict):
     """Crowd-platform accounts have no e-mail, so no password to reset."""
 

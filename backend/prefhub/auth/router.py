@@ -16,6 +16,7 @@ from prefhub.auth.exceptions import (
     CannotDeactivateSelf,
     InvalidCredentials,
     InvalidResetToken,
+    LastAdmin,
     NoPasswordLogin,
     NotAllowed,
     TooManyAttempts,
@@ -32,6 +33,7 @@ from prefhub.auth.schemas import (
     PasswordChange,
     PasswordResetCreated,
     PasswordResetUse,
+    RoleChange,
     SessionsEnded,
     TokenCreate,
     TokenCreated,
@@ -214,6 +216,17 @@ def deactivate_user(user_id: PathId, user: AdminUser, session: SessionDep) -> Ac
 def activate_user(user_id: PathId, user: AdminUser, session: SessionDep) -> AccountOut:
     target = service.get_user(session, user_id)
     service.set_active(session, target, True, by=user)
+    return AccountOut.model_validate(target)
+
+
+@router.put("/users/{user_id}/role", response_model=AccountOut, responses=errors(LastAdmin))
+def change_user_role(
+    user_id: PathId, body: RoleChange, user: AdminUser, session: SessionDep
+) -> AccountOut:
+    """Make the user an annotator, researcher or admin; the last active admin cannot be
+    demoted (409 ``last_admin``)."""
+    target = service.get_user(session, user_id)
+    service.set_role(session, target, body.role)
     return AccountOut.model_validate(target)
 
 

@@ -66,6 +66,10 @@ class AccountOut(UserOut):
     created_at: UtcDatetime
 
 
+class RoleChange(BaseModel):
+    role: Role
+
+
 class AccountPage(BaseModel):
     users: list[AccountOut]
     total: int

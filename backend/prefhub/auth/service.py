@@ -17,6 +17,7 @@ from prefhub.auth.exceptions import (
     CannotDeactivateSelf,
     InvalidCredentials,
     InvalidResetToken,
+    LastAdmin,
     NoPasswordLogin,
     UserExists,
     WrongPassword,
@@ -283,4 +284,19 @@ def set_active(session: Session, user: User, active: bool, *, by: User | None = 
     user.is_active = active
     if not active:
         end_sessions(session, user.id)
+    session.flush()
+
+
+def set_role(session: Session, user: User, role: Role) -> None:
+    """Change an account's role; the last active admin keeps theirs, so someone can always
+    manage accounts (a role is read on every request, so the change takes effect at once)."""
+    if user.role == Role.admin and role != Role.admin and user.is_active:
+        other_admins = session.scalar(
+            select(func.count(User.id)).where(
+                User.role == Role.admin, User.is_active.is_(True), User.id != user.id
+            )
+        )
+        if not other_admins:
+            raise LastAdmin("This is the last active admin; make someone else admin first")
+    user.role = role
     session.flush()

@@ -3,6 +3,7 @@ import { Fragment, useRef, useState } from 'react';
 import type { Account, PasswordResetLink, Role } from '@/lib/api-types';
 
 import { useActivateUser } from '../api/activate-user';
+import { useChangeUserRole } from '../api/change-user-role';
 import { useDeactivateUser } from '../api/deactivate-user';
 import { useEndUserSessions } from '../api/end-user-sessions';
 import { useIssuePasswordReset } from '../api/issue-password-reset';
@@ -79,9 +80,10 @@ function UserRow({ account, isViewer }: { account: Account; isViewer: boolean })
   const deactivate = useDeactivateUser({ mutationConfig: { onSuccess: () => setConfirming(false) } });
   const activate = useActivateUser();
   const end = useEndUserSessions();
+  const changeRole = useChangeUserRole();
   const who = accountName(account);
   const busy = deactivate.isPending || activate.isPending;
-  const errors = [issue.error, deactivate.error, activate.error, end.error].filter(Boolean);
+  const errors = [issue.error, deactivate.error, activate.error, end.error, changeRole.error].filter(Boolean);
   const ended = end.data?.ended;
   const hasDetails = confirming || issue.data || ended !== undefined || errors.length > 0;
 
@@ -90,6 +92,7 @@ function UserRow({ account, isViewer }: { account: Account; isViewer: boolean })
     deactivate.reset();
     activate.reset();
     end.reset();
+    changeRole.reset();
   };
 
   return (
@@ -105,7 +108,23 @@ function UserRow({ account, isViewer }: { account: Account; isViewer: boolean })
           ) : null}
         </td>
         <td>{account.display_name || '—'}</td>
-        <td>{ROLE_LABELS[account.role] ?? account.role}</td>
+        <td>
+          <select
+            aria-label={`Role of ${who}`}
+            value={account.role}
+            disabled={changeRole.isPending}
+            onChange={(e) => {
+              clearNews();
+              changeRole.mutate({ userId: account.id, role: e.target.value as Role });
+            }}
+          >
+            {(Object.keys(ROLE_LABELS) as Role[]).map((role) => (
+              <option key={role} value={role}>
+                {ROLE_LABELS[role]}
+              </option>
+            ))}
+          </select>
+        </td>
         <td>
           <span className={`badge badge--${account.is_active ? 'active' : 'deactivated'}`}>
             {account.is_active ? 'active' : 'deactivated'}

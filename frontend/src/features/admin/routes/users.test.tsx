@@ -37,7 +37,12 @@ const renderUsers = (viewer: Viewer = admin, url = '/admin/users') =>
   renderRoute(<UsersRoute viewer={viewer} />, { path: '/admin/users', url });
 
 const rowOf = (id: number) => screen.getByTestId(`user-row-${id}`);
-const cellsOf = (id: number) => within(rowOf(id)).getAllByRole('cell').map((c) => c.textContent);
+// A cell holding a select reads as its chosen option.
+const cellText = (cell: HTMLElement) => {
+  const select = cell.querySelector('select');
+  return select ? select.selectedOptions[0]?.textContent : cell.textContent;
+};
+const cellsOf = (id: number) => within(rowOf(id)).getAllByRole('cell').map(cellText);
 
 describe('admin users page', () => {
   it('lists accounts (crowd participants without an e-mail) and pages through them', async () => {
@@ -198,6 +203,25 @@ describe('admin users page', () => {
     expect(alert).toHaveTextContent('You cannot deactivate your own account');
     expect(alert).toHaveAttribute('data-error-code', 'cannot_deactivate_self');
     expect(cellsOf(1)[3]).toBe('active');
+  });
+
+  it('changes a role and shows the refusal to demote the last admin', async () => {
+    const promoted = { ...ann, role: 'researcher' as const };
+    const api = mockApi({
+      [FIRST]: [() => page([boss, ann]), () => page([boss, promoted])],
+      'PUT /api/users/7/role': () => jsonResponse(200, promoted),
+      'PUT /api/users/1/role': () =>
+        errorResponse(409, 'last_admin', 'This is the last active admin; make someone else admin first'),
+    });
+    renderUsers();
+    await userEvent.selectOptions(await screen.findByRole('combobox', { name: 'Role of ann@example.org' }), 'researcher');
+    await waitFor(() => expect(cellsOf(7)[2]).toBe('Researcher'));
+    expect(api.calls('PUT /api/users/7/role')[0]?.body).toEqual({ role: 'researcher' });
+
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Role of boss@example.org' }), 'annotator');
+    const alert = await within(screen.getByTestId('user-details-1')).findByRole('alert');
+    expect(alert).toHaveAttribute('data-error-code', 'last_admin');
+    expect(cellsOf(1)[2]).toBe('Admin');
   });
 
   it('ends the sessions of a user and says how many ended', async () => {
