@@ -43,11 +43,19 @@ const pairwiseTemplate = {
   },
 } as unknown as SpecTemplate;
 
+const thumbsTemplate = {
+  ...pairwiseTemplate,
+  id: 'kto-thumbs',
+  title: 'Thumbs up / down (KTO)',
+  spec: { ...pairwiseTemplate.spec, slug: 'kto-thumbs', questions: [{ kind: 'binary', id: 'acceptable', prompt: 'Is this response acceptable?', help: '' }] },
+  sample: { context: [{ role: 'user', content: text('Name a prime.') }], candidates: [text('Seven.'), text('Nine.')] },
+} as unknown as SpecTemplate;
+
 const validateCalls = (api: { calls: (route: string) => RecordedRequest[] }) => api.calls('POST /api/campaign-specs/validate');
 
 function renderBuilder(validate = ({ body }: RecordedRequest) => jsonResponse(200, { valid: true, spec: body })) {
   const api = mockApi({
-    'GET /api/campaign-specs/templates': () => jsonResponse(200, [pairwiseTemplate]),
+    'GET /api/campaign-specs/templates': () => jsonResponse(200, [pairwiseTemplate, thumbsTemplate]),
     'POST /api/campaign-specs/validate': validate,
     'POST /api/campaigns': ({ body }) => jsonResponse(201, { ...(body as object), id: 7 }),
   });
@@ -149,6 +157,46 @@ describe('campaign builder', () => {
     act(() => (document.activeElement as HTMLElement | null)?.blur());
     await userEvent.keyboard('1');
     expect(within(preview).getByTestId('candidate-A')).toHaveClass('candidate--selected');
+  });
+
+  it('previews a newly picked template only with its own sample, never the old spec on the new sample', async () => {
+    const api = renderBuilder();
+    await lastChecked(api, 1);
+    const preview = screen.getByRole('complementary', { name: 'Preview' });
+    await within(preview).findByRole('region', { name: 'Which response is better?' }, { timeout: 3000 });
+
+    await userEvent.selectOptions(screen.getByLabelText('Template'), 'kto-thumbs');
+    expect(within(preview).queryByText('Seven.')).not.toBeInTheDocument();
+    await within(preview).findByRole('region', { name: 'Is this response acceptable?' }, { timeout: 3000 });
+    expect(within(preview).getByText('Seven.')).toBeInTheDocument();
+    expect(within(preview).queryByRole('region', { name: 'Which response is better?' })).not.toBeInTheDocument();
+  });
+
+  it('edits the crowd link and tree settings into the spec', async () => {
+    const api = renderBuilder();
+    const form = await screen.findByRole('tabpanel', { name: 'Form' });
+    await userEvent.click(within(form).getByLabelText('Crowd-platform link (e.g. Prolific)'));
+    await userEvent.type(within(form).getByLabelText('Completion code'), 'C0DE');
+    await userEvent.type(within(form).getByLabelText('Return URL'), 'https://example.org/done');
+    await userEvent.click(within(form).getByLabelText(/A conversation-tree campaign/));
+    await userEvent.clear(within(form).getByLabelText('Maximum depth'));
+    await userEvent.type(within(form).getByLabelText('Maximum depth'), '6');
+    await userEvent.type(within(form).getByLabelText(/Models adding replies/), 'llama');
+    await userEvent.clear(within(form).getByLabelText(/Models adding replies/));
+
+    await waitFor(
+      () => {
+        const spec = validateCalls(api).at(-1)?.body as Record<string, unknown>;
+        expect(spec.participation).toEqual({
+          consent: null,
+          survey: [],
+          crowd: { participant_param: 'PROLIFIC_PID', target_count: 20, completion_code: 'C0DE', completion_url: 'https://example.org/done' },
+        });
+        // Emptying the models list drops model replies altogether (an empty list is not valid).
+        expect(spec.trees).toEqual({ max_depth: 6 });
+      },
+      { timeout: 3000 },
+    );
   });
 
   it('creates the campaign as a draft from the spec and opens it', async () => {

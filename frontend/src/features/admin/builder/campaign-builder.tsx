@@ -75,6 +75,8 @@ function Builder({ templates, onCreated }: { templates: SpecTemplate[]; onCreate
     const picked = templates.find((t) => t.id === id);
     if (!picked) return;
     setTemplate(picked);
+    // The last valid spec was the old template's: previewing it on this sample would mix the two.
+    setLastValid(undefined);
     setSpec(picked.spec as unknown as SpecDocument);
     setYamlText(specToYaml(picked.spec as unknown as SpecDocument));
     setYamlProblems([]);
@@ -142,15 +144,6 @@ function Builder({ templates, onCreated }: { templates: SpecTemplate[]; onCreate
           ) : (
             <div className="field">
               <label htmlFor="builder-yaml">Spec (YAML)</label>
-              <textarea
-                id="builder-yaml"
-                className="builder__yaml"
-                rows={30}
-                spellCheck={false}
-                value={yamlText}
-                aria-invalid={yamlProblems.length > 0}
-                onChange={(e) => editYaml(e.target.value)}
-              />
               {yamlProblems.length > 0 ? (
                 <ul className="field__error" aria-label="YAML problems">
                   {yamlProblems.map((p, i) => (
@@ -160,6 +153,15 @@ function Builder({ templates, onCreated }: { templates: SpecTemplate[]; onCreate
               ) : (
                 <SpecProblemList problems={problems} />
               )}
+              <textarea
+                id="builder-yaml"
+                className="builder__yaml"
+                rows={24}
+                spellCheck={false}
+                value={yamlText}
+                aria-invalid={yamlProblems.length > 0}
+                onChange={(e) => editYaml(e.target.value)}
+              />
             </div>
           )}
         </div>

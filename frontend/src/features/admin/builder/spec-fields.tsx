@@ -80,7 +80,9 @@ export function NumberField({ fallback, step, ...props }: FieldProps & { fallbac
           id={id}
           type="number"
           step={step ?? 1}
-          value={typeof value === 'number' ? value : value == null ? (fallback ?? '') : String(value)}
+          // Left out, the field shows the server's default greyed: clearing it must not bring it back.
+          value={typeof value === 'number' ? value : value == null ? '' : String(value)}
+          placeholder={fallback === undefined ? undefined : String(fallback)}
           aria-invalid={invalid(problems, props.path)}
           aria-describedby={problemsId}
           onChange={(e) => set(props.path, e.target.value === '' ? undefined : Number(e.target.value))}
@@ -128,8 +130,16 @@ const parseList = (text: string, numbers: boolean): SpecValue[] =>
     .filter(Boolean)
     .map((part) => (numbers && /^-?\d+$/.test(part) ? Number(part) : part));
 
-/** A comma-separated list; empty leaves the key out (or sets `null`, when that means "all"). */
-export function ListField({ numbers = false, emptyAs, ...props }: FieldProps & { numbers?: boolean; emptyAs?: null }) {
+/**
+ * A comma-separated list; empty leaves the key out (or sets `null`, when that means "all"), or
+ * removes `removeWhenEmpty`, the section the list is the heart of.
+ */
+export function ListField({
+  numbers = false,
+  emptyAs,
+  removeWhenEmpty,
+  ...props
+}: FieldProps & { numbers?: boolean; emptyAs?: null; removeWhenEmpty?: SpecPath }) {
   const { spec, set, problems } = useSpecEditing();
   const value = getIn(spec, props.path);
   const shown = Array.isArray(value) ? value.join(', ') : '';
@@ -147,7 +157,9 @@ export function ListField({ numbers = false, emptyAs, ...props }: FieldProps & {
           onChange={(e) => {
             setText(e.target.value);
             const list = parseList(e.target.value, numbers);
-            set(props.path, list.length ? list : emptyAs);
+            if (list.length) set(props.path, list);
+            else if (removeWhenEmpty) set(removeWhenEmpty, undefined);
+            else set(props.path, emptyAs);
           }}
         />
       )}

@@ -185,7 +185,11 @@ function Trees() {
               ))}
             </div>
           </fieldset>
-          <ListField path={['trees', 'model_replies', 'models']} label="Models adding replies (endpoint names; empty: none)" />
+          <ListField
+            path={['trees', 'model_replies', 'models']}
+            label="Models adding replies (endpoint names; empty: none)"
+            removeWhenEmpty={['trees', 'model_replies']}
+          />
           <FieldProblems path={['trees', 'model_replies']} />
         </>
       ) : null}
