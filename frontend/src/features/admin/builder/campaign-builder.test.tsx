@@ -199,6 +199,17 @@ describe('campaign builder', () => {
     );
   });
 
+  it('gives a survey question options only while its answer is a choice', async () => {
+    const api = renderBuilder();
+    const form = await screen.findByRole('tabpanel', { name: 'Form' });
+    await userEvent.click(within(form).getByRole('button', { name: 'Add survey question' }));
+    const survey = () => (validateCalls(api).at(-1)?.body as { participation: { survey: Record<string, unknown>[] } }).participation.survey;
+    await waitFor(() => expect(survey()[0].options).toHaveLength(2), { timeout: 3000 });
+    await userEvent.selectOptions(within(form).getByLabelText('Answer'), 'number');
+    await waitFor(() => expect(survey()[0]).not.toHaveProperty('options'), { timeout: 3000 });
+    expect(survey()[0].kind).toBe('number');
+  });
+
   it('creates the campaign as a draft from the spec and opens it', async () => {
     const api = renderBuilder();
     await lastChecked(api, 1);

@@ -105,13 +105,22 @@ export function CheckField({ path, label, fallback }: FieldProps & { fallback: b
   );
 }
 
-export function SelectField({ options, fallback, ...props }: FieldProps & { options: readonly string[]; fallback: string }) {
+export function SelectField({
+  options,
+  fallback,
+  onChange,
+  ...props
+}: FieldProps & { options: readonly string[]; fallback: string; onChange?: (value: string) => void }) {
   const { spec, set } = useSpecEditing();
   const value = getIn(spec, props.path);
   return (
     <Field {...props}>
       {(id, problemsId) => (
-        <select id={id} value={typeof value === 'string' ? value : fallback} aria-describedby={problemsId} onChange={(e) => set(props.path, e.target.value)}>
+        <select id={id} value={typeof value === 'string' ? value : fallback} aria-describedby={problemsId} onChange={(e) => {
+            set(props.path, e.target.value);
+            onChange?.(e.target.value);
+          }}
+        >
           {options.map((option) => (
             <option key={option} value={option}>
               {option}

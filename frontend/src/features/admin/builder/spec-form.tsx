@@ -81,15 +81,27 @@ function WhoAnnotates() {
 
 const SURVEY_KINDS = ['single_choice', 'multiple_choice', 'number', 'text'] as const;
 
+const NEW_OPTIONS = [
+  { id: 'yes', label: 'Yes' },
+  { id: 'no', label: 'No' },
+];
+
 function SurveyQuestion({ row }: { row: SpecPath }) {
-  const { spec } = useSpecEditing();
+  const { spec, set } = useSpecEditing();
   const kind = getIn(spec, [...row, 'kind']);
   return (
     <>
       <div className="form-grid">
         <TextField path={[...row, 'id']} label="Id" />
         <TextField path={[...row, 'prompt']} label="Question" />
-        <SelectField path={[...row, 'kind']} label="Answer" options={SURVEY_KINDS} fallback="single_choice" />
+        <SelectField
+          path={[...row, 'kind']}
+          label="Answer"
+          options={SURVEY_KINDS}
+          fallback="single_choice"
+          // Only choices take options: they keep theirs (or get two to edit), the others lose them.
+          onChange={(next) => set([...row, 'options'], next.endsWith('_choice') ? (getIn(spec, [...row, 'options']) ?? NEW_OPTIONS) : undefined)}
+        />
         <CheckField path={[...row, 'required']} label="Required" fallback />
         {kind === 'number' ? (
           <>
@@ -115,7 +127,7 @@ function Participation() {
         path={['participation', 'survey']}
         label="Profile survey"
         addLabel="Add survey question"
-        newRow={(i) => ({ id: `question_${i + 1}`, prompt: '', kind: 'single_choice', options: [{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }] })}
+        newRow={(i) => ({ id: `question_${i + 1}`, prompt: '', kind: 'single_choice', options: NEW_OPTIONS })}
       >
         {(row) => <SurveyQuestion row={row} />}
       </RowList>

@@ -271,9 +271,11 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished, on
     <div className="task" data-testid="task" data-assignment-id={task.assignment_id} aria-busy={locked}>
       <header className="task__header">
         <div className="task__title">
-          <Link to="/annotate" className="back-link">
-            ← Campaigns
-          </Link>
+          {onPreviewSubmit ? null : (
+            <Link to="/annotate" className="back-link">
+              ← Campaigns
+            </Link>
+          )}
           <h1 ref={headingRef} tabIndex={-1}>
             {task.campaign.name}
           </h1>
