@@ -98,6 +98,12 @@ POLICIES: dict[str, Policy] = {
     "POST /api/users/{user_id}/activate": Policy("admin"),
     "POST /api/users/{user_id}/sessions/end": Policy("admin"),
     "PUT /api/users/{user_id}/role": Policy("admin", json=lambda o: {"role": "annotator"}),
+    "GET /api/groups": Policy("staff"),
+    "POST /api/groups": Policy("staff", json=lambda o: {"name": f"made-{uuid.uuid4().hex[:8]}"}),
+    "GET /api/groups/{group_id}": Policy("manage"),
+    "PATCH /api/groups/{group_id}": Policy("manage", json=lambda o: {"description": "matrix"}),
+    "PUT /api/groups/{group_id}/members": Policy("manage", json=lambda o: {"members": []}),
+    "DELETE /api/groups/{group_id}": Policy("manage", destructive=True, may_404=True),
     "POST /api/auth/tokens": Policy("staff", json=lambda o: {"name": "matrix"}),
     "GET /api/auth/tokens": Policy("user"),
     "DELETE /api/auth/tokens/{token_id}": Policy("own", destructive=True),
@@ -302,6 +308,7 @@ def world(new_client, db, unique):  # type: ignore[no-untyped-def]
     }
     create_campaign_with_items(owner, o["slug"], 3)
     o["item_id"] = owner.get(f"/api/campaigns/{o['slug']}/items").json()["items"][0]["id"]
+    o["group_id"] = owner.post("/api/groups", json={"name": f"mx-{unique}"}).json()["id"]
     spec = pairwise_spec(crowd_slug, participation={"crowd": {"completion_code": "C0DE"}})
     assert owner.post("/api/campaigns", json=spec).status_code == 201
     clients = {role: sign_in(role) for role in ROLES if role != "owner"} | {"owner": owner}
@@ -389,6 +396,7 @@ def _path(route: str, o: dict[str, Any]) -> str:
         job_id=job_id,
         name=o["file_name"] if "/files/" in path else o["name"],
         user_id=o["user_id"],
+        group_id=o["group_id"],
         token_id=o["token_id"],
         task_id=o["task_id"],
         tree_id=o["tree_id"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prefhub.auth.exceptions import NotAllowed
-from prefhub.models import Campaign, ModelEndpoint, Role, User
+from prefhub.models import AnnotatorGroup, Campaign, ModelEndpoint, Role, User
 
 
 def is_staff(user: User) -> bool:
@@ -25,6 +25,13 @@ def can_manage_model(user: User, endpoint: ModelEndpoint) -> bool:
     """Its owner and admins change a model endpoint and whom it is shared with."""
     return user.role == Role.admin or (
         user.role == Role.researcher and endpoint.created_by_id == user.id
+    )
+
+
+def can_manage_group(user: User, group: AnnotatorGroup) -> bool:
+    """The researcher who created an annotator group and admins change it and see its members."""
+    return user.role == Role.admin or (
+        user.role == Role.researcher and group.created_by_id == user.id
     )
 
 

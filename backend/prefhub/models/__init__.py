@@ -12,6 +12,7 @@ from prefhub.models.generation import (
     ModelEndpointShare,
     ProviderKind,
 )
+from prefhub.models.group import AnnotatorGroup, AnnotatorGroupMember
 from prefhub.models.item import Candidate, ImportJob, Item, ItemStatus
 from prefhub.models.job import FINISHED_JOB_STATUSES, OPEN_JOB_STATUSES, Job, JobStatus
 from prefhub.models.media import (
@@ -46,6 +47,8 @@ from prefhub.models.user import (
 __all__ = [
     "FINISHED_JOB_STATUSES",
     "OPEN_JOB_STATUSES",
+    "AnnotatorGroup",
+    "AnnotatorGroupMember",
     "ApiToken",
     "Assignment",
     "AssignmentStatus",

@@ -1,0 +1,1 @@
+"""People beyond accounts: annotator groups and what each annotator did."""

@@ -1,0 +1,108 @@
+"""Annotator groups. Admins manage every group. Researchers list every group (a campaign's
+eligibility names groups, whoever made them), create groups, and see and change only the groups
+they created: another's group is 404 ``group_not_found`` to them, as a campaign is."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from prefhub.auth.dependencies import StaffUser
+from prefhub.auth.policies import can_manage_group
+from prefhub.kit.bounds import PathId
+from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
+from prefhub.models import AnnotatorGroup
+from prefhub.people import service
+from prefhub.people.exceptions import GroupExists, GroupNotFound, UnknownUsers
+from prefhub.people.schemas import (
+    GroupCreate,
+    GroupDetail,
+    GroupMember,
+    GroupOut,
+    GroupUpdate,
+    MembersSet,
+)
+
+router = APIRouter(prefix="/api/groups", tags=["groups"])
+
+
+def get_managed_group(group_id: PathId, user: StaffUser, session: SessionDep) -> AnnotatorGroup:
+    """The path's group, for the researcher who created it or an admin (else 404)."""
+    group = service.get_group(session, group_id)
+    if not can_manage_group(user, group):
+        raise GroupNotFound(f"No group {group_id}")
+    return group
+
+
+ManagedGroup = Annotated[AnnotatorGroup, Depends(get_managed_group)]
+
+
+def _summary(group: AnnotatorGroup, member_count: int) -> GroupOut:
+    return GroupOut(
+        id=group.id,
+        name=group.name,
+        description=group.description,
+        created_by_id=group.created_by_id,
+        created_at=group.created_at,
+        member_count=member_count,
+    )
+
+
+def _detail(session: SessionDep, group: AnnotatorGroup) -> GroupDetail:
+    people = service.members(session, group.id)
+    return GroupDetail(
+        **_summary(group, len(people)).model_dump(),
+        members=[GroupMember.model_validate(u) for u in people],
+    )
+
+
+@router.get("", response_model=list[GroupOut])
+def list_groups(user: StaffUser, session: SessionDep) -> list[GroupOut]:
+    return [_summary(group, count) for group, count in service.list_groups(session)]
+
+
+@router.post(
+    "",
+    response_model=GroupDetail,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(GroupExists),
+)
+def create_group(body: GroupCreate, user: StaffUser, session: SessionDep) -> GroupDetail:
+    group = service.create_group(session, body.name, body.description, created_by=user)
+    return _detail(session, group)
+
+
+@router.get("/{group_id}", response_model=GroupDetail, responses=errors(GroupNotFound))
+def get_group(group: ManagedGroup, session: SessionDep) -> GroupDetail:
+    return _detail(session, group)
+
+
+@router.patch(
+    "/{group_id}", response_model=GroupDetail, responses=errors(GroupNotFound, GroupExists)
+)
+def update_group(body: GroupUpdate, group: ManagedGroup, session: SessionDep) -> GroupDetail:
+    """Renaming a group does not change the campaigns that name it: they stop matching it."""
+    service.update_group(session, group, name=body.name, description=body.description)
+    return _detail(session, group)
+
+
+@router.delete(
+    "/{group_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(GroupNotFound)
+)
+def delete_group(group: ManagedGroup, session: SessionDep) -> Response:
+    service.delete_group(session, group)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/{group_id}/members",
+    response_model=GroupDetail,
+    responses=errors(GroupNotFound, UnknownUsers),
+)
+def set_members(body: MembersSet, group: ManagedGroup, session: SessionDep) -> GroupDetail:
+    """The members become exactly the users named (by e-mail or id); a name no account has
+    refuses the whole list (422 ``unknown_users``, ``details.unknown`` lists them)."""
+    service.set_members(session, group, service.resolve_users(session, body.members))
+    return _detail(session, group)
