@@ -73,7 +73,10 @@ def test_researchers_see_every_group_but_change_only_their_own(as_user, unique):
     group = _create(owner, f"owned-{unique}").json()
     path = f"/api/groups/{group['id']}"
 
-    assert f"owned-{unique}" in {g["name"] for g in other.get("/api/groups").json()}
+    seen_by_other = {g["name"]: g for g in other.get("/api/groups").json()}
+    assert seen_by_other[f"owned-{unique}"]["managed"] is False
+    seen_by_owner = {g["name"]: g for g in owner.get("/api/groups").json()}
+    assert seen_by_owner[f"owned-{unique}"]["managed"] is True
     refused = [
         other.get(path),
         other.patch(path, json={"description": "mine now"}),

@@ -13,7 +13,7 @@ from prefhub.auth.policies import can_manage_group
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
-from prefhub.models import AnnotatorGroup
+from prefhub.models import AnnotatorGroup, User
 from prefhub.people import service
 from prefhub.people.exceptions import GroupExists, GroupNotFound, UnknownUsers
 from prefhub.people.schemas import (
@@ -39,7 +39,7 @@ def get_managed_group(group_id: PathId, user: StaffUser, session: SessionDep) ->
 ManagedGroup = Annotated[AnnotatorGroup, Depends(get_managed_group)]
 
 
-def _summary(group: AnnotatorGroup, member_count: int) -> GroupOut:
+def _summary(group: AnnotatorGroup, member_count: int, viewer: User) -> GroupOut:
     return GroupOut(
         id=group.id,
         name=group.name,
@@ -47,20 +47,21 @@ def _summary(group: AnnotatorGroup, member_count: int) -> GroupOut:
         created_by_id=group.created_by_id,
         created_at=group.created_at,
         member_count=member_count,
+        managed=can_manage_group(viewer, group),
     )
 
 
-def _detail(session: SessionDep, group: AnnotatorGroup) -> GroupDetail:
+def _detail(session: SessionDep, group: AnnotatorGroup, viewer: User) -> GroupDetail:
     people = service.members(session, group.id)
     return GroupDetail(
-        **_summary(group, len(people)).model_dump(),
+        **_summary(group, len(people), viewer).model_dump(),
         members=[GroupMember.model_validate(u) for u in people],
     )
 
 
 @router.get("", response_model=list[GroupOut])
 def list_groups(user: StaffUser, session: SessionDep) -> list[GroupOut]:
-    return [_summary(group, count) for group, count in service.list_groups(session)]
+    return [_summary(group, count, user) for group, count in service.list_groups(session)]
 
 
 @router.post(
@@ -71,21 +72,23 @@ def list_groups(user: StaffUser, session: SessionDep) -> list[GroupOut]:
 )
 def create_group(body: GroupCreate, user: StaffUser, session: SessionDep) -> GroupDetail:
     group = service.create_group(session, body.name, body.description, created_by=user)
-    return _detail(session, group)
+    return _detail(session, group, user)
 
 
 @router.get("/{group_id}", response_model=GroupDetail, responses=errors(GroupNotFound))
-def get_group(group: ManagedGroup, session: SessionDep) -> GroupDetail:
-    return _detail(session, group)
+def get_group(group: ManagedGroup, user: StaffUser, session: SessionDep) -> GroupDetail:
+    return _detail(session, group, user)
 
 
 @router.patch(
     "/{group_id}", response_model=GroupDetail, responses=errors(GroupNotFound, GroupExists)
 )
-def update_group(body: GroupUpdate, group: ManagedGroup, session: SessionDep) -> GroupDetail:
+def update_group(
+    body: GroupUpdate, group: ManagedGroup, user: StaffUser, session: SessionDep
+) -> GroupDetail:
     """Renaming a group does not change the campaigns that name it: they stop matching it."""
     service.update_group(session, group, name=body.name, description=body.description)
-    return _detail(session, group)
+    return _detail(session, group, user)
 
 
 @router.delete(
@@ -101,8 +104,10 @@ def delete_group(group: ManagedGroup, session: SessionDep) -> Response:
     response_model=GroupDetail,
     responses=errors(GroupNotFound, UnknownUsers),
 )
-def set_members(body: MembersSet, group: ManagedGroup, session: SessionDep) -> GroupDetail:
+def set_members(
+    body: MembersSet, group: ManagedGroup, user: StaffUser, session: SessionDep
+) -> GroupDetail:
     """The members become exactly the users named (by e-mail or id); a name no account has
     refuses the whole list (422 ``unknown_users``, ``details.unknown`` lists them)."""
     service.set_members(session, group, service.resolve_users(session, body.members))
-    return _detail(session, group)
+    return _detail(session, group, user)

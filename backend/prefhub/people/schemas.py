@@ -37,6 +37,8 @@ class GroupOut(BaseModel):
     created_by_id: int | None
     created_at: UtcDatetime
     member_count: int
+    # Whether the viewer may see its members and change it (admins, and the researcher who made it).
+    managed: bool
 
 
 class GroupMember(BaseModel):

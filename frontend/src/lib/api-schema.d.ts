@@ -2560,6 +2560,8 @@ export interface components {
             description: string;
             /** Id */
             id: number;
+            /** Managed */
+            managed: boolean;
             /** Member Count */
             member_count: number;
             /** Members */
@@ -2592,6 +2594,8 @@ export interface components {
             description: string;
             /** Id */
             id: number;
+            /** Managed */
+            managed: boolean;
             /** Member Count */
             member_count: number;
             /** Name */

@@ -24,6 +24,9 @@ export type SessionsEnded = Schemas['SessionsEnded'];
 /** A user as admins manage them (the list, deactivate, activate). */
 export type Account = Schemas['AccountOut'];
 export type AccountPage = Schemas['AccountPage'];
+export type AnnotatorGroup = Schemas['GroupOut'];
+export type AnnotatorGroupDetail = Schemas['GroupDetail'];
+export type CreateGroupBody = WithDefaults<Schemas['GroupCreate'], 'description'>;
 export type CreateUserBody = WithDefaults<Schemas['UserCreate'], 'display_name' | 'role'>;
 /** `link` is relative to the server (`/reset-password#token=…`); shown once, valid 24 hours. */
 export type PasswordResetLink = Schemas['PasswordResetCreated'];

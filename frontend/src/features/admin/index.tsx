@@ -6,6 +6,7 @@ import { CampaignRoute } from './routes/campaign';
 import { CampaignDataRoute } from './routes/campaign-data';
 import { CampaignItemRoute } from './routes/campaign-item';
 import { CampaignsRoute } from './routes/campaigns';
+import { GroupsRoute } from './routes/groups';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
 import { TokensRoute } from './routes/tokens';
@@ -30,6 +31,7 @@ export default function AdminApp({ viewer, taskPreview = null }: { viewer?: View
         <Route path="campaigns/:slug/data/items/:itemId" element={<CampaignItemRoute />} />
         <Route path="models" element={<ModelsRoute viewer={viewer} />} />
         <Route path="users" element={<UsersRoute viewer={viewer} />} />
+        <Route path="groups" element={<GroupsRoute />} />
         <Route path="tokens" element={<TokensRoute />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />
       </Routes>

@@ -11,6 +11,7 @@ const SECTIONS = [
     matches: (path: string) => path.startsWith('/admin/users'),
     adminOnly: true,
   },
+  { to: '/admin/groups', label: 'Groups', matches: (path: string) => path.startsWith('/admin/groups') },
   { to: '/admin/tokens', label: 'API tokens', matches: (path: string) => path.startsWith('/admin/tokens') },
 ];
 
