@@ -247,6 +247,7 @@ def test_annotator_campaign_list_shows_what_is_left_for_me(as_user, unique):
         "slug": slug,
         "name": f"Campaign {slug}",
         "kind": "items",
+        "status": "active",
         "my_judgments": 0,
         "available": 3,
     }

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.exceptions import CampaignNotFound
+from prefhub.campaigns.lifecycle import REACHABLE_BY_ANNOTATORS, SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.models import Assignment, AssignmentStatus, Campaign, CampaignStatus, User
+from prefhub.models import Assignment, AssignmentStatus, Campaign, User
 
 
 def sees_campaign(annotator: User, campaign_id: int) -> bool:
@@ -27,17 +28,18 @@ def sees_campaign(annotator: User, campaign_id: int) -> bool:
 def campaign_for_annotator(session: Session, slug: str, annotator: User) -> Campaign:
     """The campaign an annotate route names, if it exists for this annotator."""
     campaign = get_by_slug(session, slug)
-    if not sees_campaign(annotator, campaign.id):
+    if campaign.status not in REACHABLE_BY_ANNOTATORS or not sees_campaign(annotator, campaign.id):
         raise CampaignNotFound(f"No campaign with slug '{slug}'")
     return campaign
 
 
 def may_annotate(campaign: Campaign, annotator: User) -> bool:
-    """The campaign is open to this annotator: it exists for them, is active, and its
-    eligibility rules admit them."""
+    """The campaign is open to this annotator: it exists for them, is active or paused (a
+    paused one gives no new task, but the leases held keep their media and may be submitted),
+    and its eligibility rules admit them."""
     return (
         sees_campaign(annotator, campaign.id)
-        and campaign.status == CampaignStatus.active
+        and campaign.status in SHOWN_TO_ANNOTATORS
         and ineligibility_reason(spec_of(campaign), annotator) is None
     )
 

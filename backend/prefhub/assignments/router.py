@@ -47,6 +47,7 @@ def my_campaigns(user: CurrentUser, session: SessionDep) -> AnnotatorCampaignLis
                 slug=c.slug,
                 name=c.name,
                 kind="trees" if spec_of(c).trees is not None else "items",
+                status=c.status,
                 my_judgments=service.annotator_progress(session, c, user).my_judgments,
                 available=service.available_count(session, c, user),
             )

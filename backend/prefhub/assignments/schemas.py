@@ -9,6 +9,7 @@ from prefhub.campaigns.spec import Question
 from prefhub.kit.bounds import BodyId
 from prefhub.kit.content import Message, Part
 from prefhub.kit.time import UtcDatetime
+from prefhub.models import CampaignStatus
 
 
 class TaskCampaign(BaseModel):
@@ -82,6 +83,9 @@ class AnnotatorCampaign(BaseModel):
     name: str
     kind: Literal["items", "trees"] = Field(
         description="trees: conversation-tree tasks (/tree-tasks), not items (/next)"
+    )
+    status: CampaignStatus = Field(
+        description="active, or paused: listed, but it gives out no new tasks until resumed"
     )
     my_judgments: int
     available: int

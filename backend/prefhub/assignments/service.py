@@ -36,6 +36,7 @@ from prefhub.assignments.exceptions import (
 )
 from prefhub.campaigns.answers import LABELS
 from prefhub.campaigns.exceptions import CampaignNotFound, SpecNoLongerValid
+from prefhub.campaigns.lifecycle import SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.db import rowcount
@@ -156,8 +157,15 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select
 def check_eligible(campaign: Campaign, annotator: User) -> None:
     if not sees_campaign(annotator, campaign.id):
         raise CampaignNotFound(f"No campaign with slug '{campaign.slug}'")
+    if campaign.status == CampaignStatus.paused:
+        raise CampaignNotActive(
+            f"Campaign '{campaign.slug}' is paused: it gives out no new tasks until its "
+            "researchers resume it (a task you already hold can still be submitted)"
+        )
     if campaign.status != CampaignStatus.active:
-        raise CampaignNotActive(f"Campaign '{campaign.slug}' is {campaign.status.value}")
+        raise CampaignNotActive(
+            f"Campaign '{campaign.slug}' is {campaign.status.value}: it takes no new annotations"
+        )
     reason = ineligibility_reason(spec_of(campaign), annotator)
     if reason:
         raise NotEligible(f"You cannot annotate this campaign: {reason}")
@@ -427,9 +435,10 @@ def available_count(session: Session, campaign: Campaign, annotator: User) -> in
 
 
 def annotatable_campaigns(session: Session, annotator: User) -> list[Campaign]:
+    """Active campaigns open to the annotator, and paused ones (listed as paused)."""
     campaigns = session.scalars(
         select(Campaign)
-        .where(Campaign.status == CampaignStatus.active)
+        .where(Campaign.status.in_(SHOWN_TO_ANNOTATORS))
         .order_by(Campaign.priority.desc(), Campaign.id)
     )
     return [c for c in campaigns if _open_to(c, annotator)]

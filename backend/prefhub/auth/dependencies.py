@@ -148,10 +148,11 @@ def get_annotatable_campaign(slug: str, user: CurrentUser, session: SessionDep) 
     """The path's ``{slug}`` campaign, for any signed-in account it exists for.
 
     401 ``not_authenticated`` when not signed in; 404 ``campaign_not_found`` for a slug that
-    exists nowhere and for any campaign but a crowd account's own alike. Whether the caller may
-    take a task now is the service's to say: 409 ``campaign_not_active`` for a campaign that is
-    not active, 403 ``not_eligible`` for an annotator its eligibility rules leave out (both on
-    task routes only, so that an annotator can still give consent and a profile, read their own
+    exists nowhere, for a draft or archived campaign, and for any campaign but a crowd account's
+    own alike. Whether the caller may take a task now is the service's to say: 409
+    ``campaign_not_active`` for a campaign that is paused or closed, 403 ``not_eligible`` for
+    an annotator its eligibility rules leave out (both on task routes only, so that an
+    annotator can still give consent and a profile, submit a task they hold, read their own
     judgments, and see their completion code).
     """
     return campaign_for_annotator(session, slug, user)

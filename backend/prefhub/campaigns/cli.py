@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from prefhub.cli.common import console, fail, field_errors
 from prefhub.kit.errors import PrefhubError
+from prefhub.models.campaign import CampaignStatus
 
 campaigns_app = typer.Typer(help="Campaigns.", no_args_is_help=True)
 
@@ -23,6 +24,9 @@ def register(app: typer.Typer) -> None:
 def campaigns_create(
     spec_file: Path,
     owner: Annotated[str | None, typer.Option(help="owner e-mail (default: first admin)")] = None,
+    status: Annotated[
+        CampaignStatus, typer.Option(help="draft (researchers only) or active")
+    ] = CampaignStatus.active,
 ) -> None:
     """Create a campaign from a YAML (or JSON) spec."""
     from sqlalchemy import select
@@ -50,7 +54,58 @@ def campaigns_create(
         if user is None:
             raise fail(f"no user {owner}" if owner else "no admin exists; pass --owner")
         try:
-            campaign = create_campaign(session, spec, user)
+            campaign = create_campaign(session, spec, user, status=status)
         except PrefhubError as exc:
             raise fail(exc.message) from None
-        console.print(f"created campaign '{campaign.slug}' (id {campaign.id})")
+        console.print(f"created {status.value} campaign '{campaign.slug}' (id {campaign.id})")
+
+
+@campaigns_app.command("status")
+def campaigns_status(slug: str, status: CampaignStatus) -> None:
+    """Move a campaign along its lifecycle (draft, active, paused, closed, archived)."""
+    from prefhub.campaigns.lifecycle import change_status
+    from prefhub.campaigns.service import get_by_slug
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            campaign = get_by_slug(session, slug, for_update=True)
+            before = campaign.status
+            change_status(session, campaign, status)
+    except PrefhubError as exc:
+        raise fail(exc.message) from None
+    console.print(f"campaign '{slug}': {before.value} -> {status.value}")
+
+
+@campaigns_app.command("delete")
+def campaigns_delete(
+    slug: str,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="also delete its judgments, trees and exports")
+    ] = False,
+    judgments: Annotated[
+        int | None, typer.Option(help="with --yes: its current judgment count, to confirm")
+    ] = None,
+) -> None:
+    """Delete a draft or archived campaign. One holding judgments, trees or exports needs
+    --yes and --judgments N, its current judgment count."""
+    from prefhub.campaigns.deletion import delete_campaign
+    from prefhub.campaigns.service import get_by_slug
+    from prefhub.kit.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            campaign = get_by_slug(session, slug, for_update=True)
+            deleted = delete_campaign(
+                session,
+                campaign,
+                confirm_slug=slug if yes else None,
+                confirm_judgments=judgments if yes else None,
+            )
+    except PrefhubError as exc:
+        counts = exc.details if isinstance(exc.details, dict) else {}
+        raise fail(exc.message, [f"{name}: {n}" for name, n in counts.items()]) from None
+    console.print(
+        f"deleted campaign '{slug}' ({deleted.items} item(s), {deleted.judgments} judgment(s), "
+        f"{deleted.trees} tree(s), {deleted.exports} export(s))"
+    )

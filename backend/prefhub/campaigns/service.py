@@ -9,12 +9,39 @@ from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from prefhub.campaigns.exceptions import CampaignExists, CampaignNotFound, SpecNoLongerValid
+from prefhub.campaigns.exceptions import (
+    CampaignExists,
+    CampaignNotFound,
+    InvalidTransition,
+    SpecNoLongerValid,
+)
+from prefhub.campaigns.lifecycle import INITIAL, require_editable
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.models import Campaign, CampaignVersion, Item, ItemStatus, Judgment, Role, User
+from prefhub.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignVersion,
+    Item,
+    ItemStatus,
+    Judgment,
+    Role,
+    User,
+)
 
 
-def create_campaign(session: Session, spec: CampaignSpec, owner: User) -> Campaign:
+def create_campaign(
+    session: Session,
+    spec: CampaignSpec,
+    owner: User,
+    *,
+    status: CampaignStatus = CampaignStatus.active,
+) -> Campaign:
+    """A new campaign: ``draft`` for one its researchers still prepare, or ``active``."""
+    if status not in INITIAL:
+        raise InvalidTransition(
+            f"A new campaign starts as draft or active, not {status.value}",
+            details={"from": None, "to": status.value, "allowed": sorted(INITIAL)},
+        )
     if session.scalar(select(Campaign.id).where(Campaign.slug == spec.slug)) is not None:
         raise CampaignExists(f"A campaign with slug '{spec.slug}' already exists")
     stored = spec.model_dump(mode="json")
@@ -22,6 +49,7 @@ def create_campaign(session: Session, spec: CampaignSpec, owner: User) -> Campai
         slug=spec.slug,
         name=spec.name,
         owner_id=owner.id,
+        status=status,
         spec=stored,
         version=1,
         priority=spec.priority,
@@ -37,6 +65,7 @@ def create_campaign(session: Session, spec: CampaignSpec, owner: User) -> Campai
 
 def update_spec(session: Session, campaign: Campaign, spec: CampaignSpec, by: User) -> Campaign:
     """Store a new version; judgments keep the version they were made under."""
+    require_editable(campaign)
     if spec.slug != campaign.slug:
         raise CampaignExists("The slug of an existing campaign cannot change")
     stored = spec.model_dump(mode="json")
@@ -90,8 +119,12 @@ def spec_of(campaign: Campaign) -> CampaignSpec:
     return spec
 
 
-def visible_campaigns(session: Session, user: User) -> list[Campaign]:
+def visible_campaigns(
+    session: Session, user: User, *, include_archived: bool = False
+) -> list[Campaign]:
     query = select(Campaign).order_by(Campaign.id)
+    if not include_archived:
+        query = query.where(Campaign.status != CampaignStatus.archived)
     if user.role != Role.admin:
         query = query.where(Campaign.owner_id == user.id)
     return list(session.scalars(query))

@@ -25,7 +25,7 @@ def import_file(slug: str, file: Path) -> None:
     from prefhub.campaigns.service import get_by_slug
     from prefhub.items.jobs import create_job
     from prefhub.items.media import FolderFiles
-    from prefhub.items.service import refuse_tree_campaign
+    from prefhub.items.service import refuse_import
     from prefhub.items.tasks import execute_import
     from prefhub.jobs.service import cancel
     from prefhub.kit.db import unit_of_work
@@ -33,7 +33,7 @@ def import_file(slug: str, file: Path) -> None:
 
     try:
         with unit_of_work(read_only=True) as session:
-            refuse_tree_campaign(get_by_slug(session, slug))  # before the file is read
+            refuse_import(get_by_slug(session, slug))  # before the file is read
         data = file.read_bytes()
         with unit_of_work() as session:
             job_id = create_job(

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from prefhub.campaigns.service import spec_of
 from prefhub.items.exceptions import ImportJobNotFound
-from prefhub.items.service import PreparedImport, refuse_ids_taken_meanwhile, refuse_tree_campaign
+from prefhub.items.service import PreparedImport, refuse_ids_taken_meanwhile, refuse_import
 from prefhub.jobs import service as jobs
 from prefhub.jobs.exceptions import JobCancelled
 from prefhub.kit.db import rowcount, unit_of_work
@@ -67,7 +67,7 @@ def create_job(
 ) -> ImportJob:
     """Keep the upload and store the job; it is sent to a worker after commit, unless
     ``send`` is False (``prefhub import`` runs it in its own process)."""
-    refuse_tree_campaign(campaign)  # before the upload is kept: no job, no file left behind
+    refuse_import(campaign)  # before the upload is kept: no job, no file left behind
     path = uploads_dir() / f"{uuid.uuid4().hex}.upload"
     path.write_bytes(data)
     job = ImportJob(

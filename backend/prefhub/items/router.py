@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, UploadFile, status
 
 from prefhub.auth.dependencies import ManagedCampaign, StaffUser
 from prefhub.auth.policies import can_manage_campaign
+from prefhub.campaigns.exceptions import CampaignClosed
 from prefhub.items import jobs, service
 from prefhub.items.exceptions import (
     DirectImportTooLarge,
@@ -58,7 +59,7 @@ def _job_out(job: ImportJob) -> ImportJobOut:
     "/import",
     response_model=ImportResult,
     status_code=status.HTTP_201_CREATED,
-    responses=errors(TreeCampaignHasNoItems, DirectImportTooLarge),
+    responses=errors(TreeCampaignHasNoItems, CampaignClosed, DirectImportTooLarge),
 )
 def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDep) -> ImportResult:
     """A JSONL file, or a zip archive holding one JSONL file and the media files its
@@ -66,7 +67,7 @@ def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDe
     A conversation-tree campaign has no items: it refuses every import (409). A file of more
     than 1,000 items is refused (413): import-jobs writes it in batches, without holding
     annotators."""
-    service.refuse_tree_campaign(campaign)  # before the upload is read
+    service.refuse_import(campaign)  # before the upload is read
     data = _upload(file)
     if is_zip(data):
         lines, files = open_archive(data)
@@ -85,7 +86,7 @@ def import_items(campaign: ManagedCampaign, file: UploadFile, session: SessionDe
     "/import-jobs",
     response_model=ImportJobOut,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=errors(TreeCampaignHasNoItems),
+    responses=errors(TreeCampaignHasNoItems, CampaignClosed),
 )
 def create_import_job(
     campaign: ManagedCampaign,
@@ -99,7 +100,7 @@ def create_import_job(
     batches, visible to annotators all at once at the end. Poll ``GET /api/import-jobs/{id}``
     (``progress_done`` of ``progress_total`` items written).
     A conversation-tree campaign refuses it at once (409): no job is made."""
-    service.refuse_tree_campaign(campaign)  # before the upload is read or kept
+    service.refuse_import(campaign)  # before the upload is read or kept
     job = jobs.create_job(
         session,
         campaign,

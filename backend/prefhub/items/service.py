@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from prefhub.campaigns.lifecycle import require_editable
 from prefhub.campaigns.service import spec_of
 from prefhub.items.exceptions import (
     DirectImportTooLarge,
@@ -101,9 +102,11 @@ def _context(line: ImportLine) -> list[dict[str, Any]]:
     ]
 
 
-def refuse_tree_campaign(campaign: Campaign) -> None:
-    """Items belong to item campaigns: a conversation-tree campaign grows its trees from
-    prompts its annotators write, so an import into one is refused before anything is read."""
+def refuse_import(campaign: Campaign) -> None:
+    """Refuse an import before anything is read: into a closed (read-only) campaign, or into a
+    conversation-tree campaign (items belong to item campaigns: a tree campaign grows its
+    trees from prompts its annotators write)."""
+    require_editable(campaign)
     if spec_of(campaign).trees is not None:
         raise TreeCampaignHasNoItems(
             f"Campaign '{campaign.slug}' is a conversation-tree campaign: it has no items, "
@@ -150,7 +153,7 @@ def prepare_import(
     ``fetch_urls``, or taken from the campaign's media, and their bytes stored. A
     conversation-tree campaign refuses every import.
     """
-    refuse_tree_campaign(campaign)
+    refuse_import(campaign)
     parsed, errors = parse_jsonl(lines)
     seen: dict[str, int] = {}
     for number, line in parsed:

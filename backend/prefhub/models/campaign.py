@@ -13,8 +13,13 @@ from prefhub.models.user import User
 
 
 class CampaignStatus(enum.StrEnum):
+    """Where a campaign is in its lifecycle; ``prefhub.campaigns.lifecycle`` says which status
+    may follow which and what each one allows."""
+
+    draft = "draft"
     active = "active"
     paused = "paused"
+    closed = "closed"
     archived = "archived"
 
 

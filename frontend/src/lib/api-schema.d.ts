@@ -1875,6 +1875,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Deletable
+             * @description draft or archived: DELETE /api/campaigns/{slug} may
+             */
+            deletable: boolean;
             /** Id */
             id: number;
             /** Name */
@@ -1886,6 +1891,11 @@ export interface components {
             slug: string;
             spec: components["schemas"]["CampaignSpec"];
             status: components["schemas"]["CampaignStatus"];
+            /**
+             * Transitions
+             * @description the statuses it may move to now (POST /api/campaigns/{slug}/status)
+             */
+            transitions: components["schemas"]["CampaignStatus"][];
             /** Version */
             version: number;
         };

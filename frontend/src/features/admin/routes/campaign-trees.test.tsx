@@ -16,6 +16,9 @@ const campaign: CampaignDetail = {
   redundancy: 1,
   created_at: '2025-01-01T00:00:00Z',
   progress: { items: 0, items_complete: 0, judgments: 0, judgments_target: 0 },
+  contents: { items: 0, judgments: 0, trees: 0, exports: 0 },
+  transitions: ['paused', 'closed'],
+  deletable: false,
   spec: {
     name: 'Tree campaign',
     slug: 'trees',

@@ -18,6 +18,9 @@ const campaign: CampaignDetail = {
   redundancy: 3,
   created_at: '2025-01-01T00:00:00Z',
   progress: { items: 10, items_complete: 4, judgments: 15, judgments_target: 30 },
+  contents: { items: 10, judgments: 15, trees: 0, exports: 0 },
+  transitions: ['paused', 'closed'],
+  deletable: false,
   spec: {
     name: 'Demo campaign',
     slug: 'demo',

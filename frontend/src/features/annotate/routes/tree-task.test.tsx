@@ -216,8 +216,8 @@ describe('annotator campaign list', () => {
   it('sends tree campaigns to the tree screen', async () => {
     const list: AnnotateCampaignList = {
       campaigns: [
-        { slug: 'demo-trees', name: 'Trees', kind: 'trees', my_judgments: 0, available: 0 },
-        { slug: 'demo', name: 'Items', kind: 'items', my_judgments: 0, available: 2 },
+        { slug: 'demo-trees', name: 'Trees', kind: 'trees', status: 'active', my_judgments: 0, available: 0 },
+        { slug: 'demo', name: 'Items', kind: 'items', status: 'active', my_judgments: 0, available: 2 },
       ],
     };
     mockApi({ [NEXT]: next(null) });
