@@ -146,6 +146,7 @@ export type CampaignProgress = Schemas['CampaignProgress'];
 export type Campaign = Schemas['CampaignOut'];
 export type CampaignList = Schemas['CampaignList'];
 export type CampaignDetail = Schemas['CampaignDetail'];
+export type CampaignContents = Schemas['CampaignContents'];
 
 /** A stored spec, as the server returns it (every default filled in). */
 export type CampaignSpec = Schemas['CampaignSpec'];
@@ -155,6 +156,8 @@ export type QuestionInput = {
 }[QuestionKind];
 /** A spec as sent to create/update a campaign: defaulted fields may be omitted. */
 export type CampaignSpecInput = Omit<CampaignSpecDefaults, 'questions'> & { questions: QuestionInput[] };
+/** A spec as sent to create a campaign, with the status it starts in (active unless told). */
+export type NewCampaignInput = CampaignSpecInput & Partial<Pick<Schemas['NewCampaign'], 'status'>>;
 type CampaignSpecDefaults = WithDefaults<
   CampaignSpec,
   | 'guidelines'

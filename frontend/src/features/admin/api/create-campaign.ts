@@ -1,13 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 
 import { client, serverDefaults, unwrap } from '@/lib/api-client';
-import type { CampaignDetail, CampaignSpecInput } from '@/lib/api-types';
+import type { CampaignDetail, NewCampaignInput } from '@/lib/api-types';
 import type { MutationConfig } from '@/lib/react-query';
 
-import { getCampaignsQueryOptions } from './get-campaigns';
-
-export const createCampaign = (spec: CampaignSpecInput): Promise<CampaignDetail> =>
-  unwrap(client.POST('/api/campaigns', { body: serverDefaults(spec) }));
+export const createCampaign = (campaign: NewCampaignInput): Promise<CampaignDetail> =>
+  unwrap(client.POST('/api/campaigns', { body: serverDefaults(campaign) }));
 
 export const useCreateCampaign = ({ mutationConfig }: { mutationConfig?: MutationConfig<typeof createCampaign> } = {}) => {
   const queryClient = useQueryClient();
@@ -16,8 +14,8 @@ export const useCreateCampaign = ({ mutationConfig }: { mutationConfig?: Mutatio
     ...rest,
     mutationFn: createCampaign,
     onSuccess: (campaign, ...args) => {
+      void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
       queryClient.setQueryData(['campaigns', campaign.slug], campaign);
-      void queryClient.invalidateQueries({ queryKey: getCampaignsQueryOptions().queryKey, exact: true });
       onSuccess?.(campaign, ...args);
     },
   });

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 
-import type { CampaignDetail, CampaignSpecInput } from '@/lib/api-types';
+import type { CampaignDetail, NewCampaignInput } from '@/lib/api-types';
 
 import { useCreateCampaign } from '../api/create-campaign';
 import { slugify } from '../utils/format';
@@ -20,7 +20,7 @@ export function NewCampaignForm({ onCreated }: { onCreated: (campaign: CampaignD
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const spec: CampaignSpecInput = {
+    const campaign: NewCampaignInput = {
       name: name.trim(),
       slug: slug.trim(),
       guidelines,
@@ -34,8 +34,10 @@ export function NewCampaignForm({ onCreated }: { onCreated: (campaign: CampaignD
           allow_both_bad: allowBothBad,
         },
       ],
+      // Drafts are for researchers only: nobody annotates until the campaign page activates it.
+      status: 'draft',
     };
-    create.mutate(spec);
+    create.mutate(campaign);
   };
 
   return (

@@ -519,3 +519,74 @@ describe('admin campaign page', () => {
     expect(await within(row).findByText('succeeded')).toBeInTheDocument();
   });
 });
+
+describe('campaign lifecycle on the campaign page', () => {
+  const draft: CampaignDetail = { ...campaign, status: 'draft', transitions: ['active'], deletable: true };
+
+  it('shows the status and moves the campaign with the buttons its status allows', async () => {
+    const active: CampaignDetail = { ...campaign, status: 'active', transitions: ['paused', 'closed'], deletable: false };
+    const api = mockApi({
+      ...pageRoutes,
+      // The page reads the campaign again once it has moved.
+      'GET /api/campaigns/demo': [() => jsonResponse(200, draft), () => jsonResponse(200, active)],
+      'POST /api/campaigns/demo/status': () => jsonResponse(200, active),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Campaign status' });
+    expect(within(panel).getByText('draft')).toBeInTheDocument();
+    expect(within(panel).queryByRole('button', { name: 'Pause' })).not.toBeInTheDocument();
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Activate' }));
+    expect(await within(panel).findByRole('button', { name: 'Pause' })).toBeInTheDocument();
+    expect(within(panel).getByRole('button', { name: 'Close' })).toBeInTheDocument();
+    expect(within(panel).getByText('active')).toBeInTheDocument();
+    expect(within(panel).queryByRole('button', { name: 'Delete…' })).not.toBeInTheDocument();
+    expect(api.calls('POST /api/campaigns/demo/status')[0].body).toEqual({ status: 'active' });
+  });
+
+  it('shows the server refusing a transition', async () => {
+    mockApi({
+      ...pageRoutes,
+      'GET /api/campaigns/demo': () => jsonResponse(200, draft),
+      'POST /api/campaigns/demo/status': () =>
+        errorResponse(409, 'invalid_transition', "Campaign 'demo' is active: it cannot become active (it may become paused, closed)"),
+    });
+    renderCampaign();
+    const panel = await screen.findByRole('region', { name: 'Campaign status' });
+    await userEvent.click(within(panel).getByRole('button', { name: 'Activate' }));
+    expect(await within(panel).findByRole('alert')).toHaveTextContent('it may become paused, closed');
+  });
+
+  it('deletes only once the slug is typed, naming what is deleted, and sends the judgment count', async () => {
+    const archived: CampaignDetail = {
+      ...campaign,
+      status: 'archived',
+      transitions: ['closed'],
+      deletable: true,
+      contents: { items: 10, judgments: 15, trees: 0, exports: 2 },
+    };
+    const api = mockApi({
+      ...pageRoutes,
+      'GET /api/campaigns/demo': () => jsonResponse(200, archived),
+      'DELETE /api/campaigns/demo?confirm=demo&judgments=15': () => jsonResponse(204),
+    });
+    renderRoute(<CampaignRoute />, {
+      path: '/admin/campaigns/:slug',
+      url: '/admin/campaigns/demo',
+      extra: [{ path: '/admin', element: <h1>Campaign list</h1> }],
+    });
+    expect(await screen.findByRole('button', { name: 'Unarchive' })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete Demo campaign?' });
+    expect(dialog).toHaveTextContent('10 item(s), 15 judgment(s), 0 tree(s) and 2 export(s)');
+    const confirm = within(dialog).getByRole('button', { name: 'Delete campaign' });
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByLabelText(/to confirm/), 'dem');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByLabelText(/to confirm/), 'o');
+    await userEvent.click(confirm);
+
+    expect(await screen.findByRole('heading', { name: 'Campaign list' })).toBeInTheDocument();
+    expect(api.calls('DELETE /api/campaigns/demo?confirm=demo&judgments=15')).toHaveLength(1);
+  });
+});

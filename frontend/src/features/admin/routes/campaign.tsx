@@ -4,6 +4,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
 
 import { useCampaign } from '../api/get-campaign';
+import { CampaignLifecycle } from '../components/campaign-lifecycle';
 import { ExportsPanel } from '../components/exports-panel';
 import { GenerationPanel } from '../components/generation-panel';
 import { ImportForm } from '../components/import-form';
@@ -30,6 +31,9 @@ export function CampaignRoute() {
       {campaign.error ? <ErrorMessage error={campaign.error} /> : null}
       {campaign.data ? (
         <div className="admin-grid">
+          <div className="admin-grid__full">
+            <CampaignLifecycle campaign={campaign.data} />
+          </div>
           <SpecSummary campaign={campaign.data} />
           <div className="stack">
             <ImportForm slug={slug} />

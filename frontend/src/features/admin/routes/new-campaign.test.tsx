@@ -13,11 +13,12 @@ const renderForm = () =>
   });
 
 describe('new campaign form', () => {
-  it('posts the campaign spec with a slug derived from the name, then opens the campaign', async () => {
+  it('posts the campaign spec as a draft with a slug derived from the name, then opens the campaign', async () => {
     const api = mockApi({
-      'POST /api/campaigns': ({ body }) => jsonResponse(201, { ...(body as object), id: 1, status: 'active' }),
+      'POST /api/campaigns': ({ body }) => jsonResponse(201, { ...(body as object), id: 1 }),
     });
     renderForm();
+    expect(screen.getByText(/created as drafts: annotators do not see one until you activate it/)).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText('Name'), 'Helpfulness Round 2!');
     await userEvent.type(screen.getByLabelText('Guidelines (Markdown)'), 'Pick the **better** one.');
     await userEvent.clear(screen.getByLabelText('Judgments per item (K)'));
@@ -40,6 +41,7 @@ describe('new campaign form', () => {
           allow_both_bad: false,
         },
       ],
+      status: 'draft',
     });
   });
 

@@ -15,6 +15,7 @@ export function NewCampaignRoute() {
         ← Campaigns
       </Link>
       <h1>New campaign</h1>
+      <p className="muted">New campaigns are created as drafts: annotators do not see one until you activate it on its page.</p>
       {simple ? (
         <>
           <p>

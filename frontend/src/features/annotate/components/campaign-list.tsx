@@ -18,7 +18,10 @@ export function CampaignList({ campaigns }: { campaigns: AnnotateCampaign[] }) {
               You&apos;ve rated {campaign.my_judgments} · {campaign.available} available
             </p>
           )}
-          {campaign.kind === 'trees' ? (
+          {campaign.status === 'paused' ? (
+            // A paused campaign gives out no tasks until its researchers resume it.
+            <span className="badge badge--paused">Paused</span>
+          ) : campaign.kind === 'trees' ? (
             // Tree work is found per request (nobody judges their own messages), so there is no count.
             <Link
               className="button button--primary"
