@@ -44,6 +44,7 @@ from prefhub.media.storage import presigned_origins
 from prefhub.participation.router import annotate as participation_router
 from prefhub.participation.router import crowd as crowd_router
 from prefhub.people.router import router as groups_router
+from prefhub.people.router import users_router as user_activity_router
 from prefhub.settings import get_settings
 from prefhub.trees.router import annotate as trees_annotate_router
 from prefhub.trees.router import manage as trees_manage_router
@@ -209,6 +210,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     for router in (
         auth_router,
         groups_router,
+        user_activity_router,
         campaigns_router,
         campaign_versions_router,
         campaign_specs_router,

@@ -98,6 +98,8 @@ POLICIES: dict[str, Policy] = {
     "POST /api/users/{user_id}/activate": Policy("admin"),
     "POST /api/users/{user_id}/sessions/end": Policy("admin"),
     "PUT /api/users/{user_id}/role": Policy("admin", json=lambda o: {"role": "annotator"}),
+    # A researcher sees a user's work in their own campaigns only: 404 when there is none.
+    "GET /api/users/{user_id}/activity": Policy("staff", may_404=True),
     "GET /api/groups": Policy("staff"),
     "POST /api/groups": Policy("staff", json=lambda o: {"name": f"made-{uuid.uuid4().hex[:8]}"}),
     "GET /api/groups/{group_id}": Policy("manage"),

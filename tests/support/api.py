@@ -69,7 +69,10 @@ def create_campaign_with_items(
 
 
 def judge_next(  # type: ignore[no-untyped-def]
-    client, slug: str, answers: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
+    client,
+    slug: str,
+    answers: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]],
+    time_spent_ms: int | None = None,
 ):
     """Take the next task and submit ``answers`` (a function of the task, or a dict)."""
     import uuid
@@ -81,6 +84,7 @@ def judge_next(  # type: ignore[no-untyped-def]
             "assignment_id": task["assignment_id"],
             "client_id": str(uuid.uuid4()),
             "answers": answers(task) if callable(answers) else answers,
+            "time_spent_ms": time_spent_ms,
         },
     )
     assert response.status_code == 200, response.text

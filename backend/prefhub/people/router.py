@@ -1,6 +1,7 @@
 """Annotator groups. Admins manage every group. Researchers list every group (a campaign's
 eligibility names groups, whoever made them), create groups, and see and change only the groups
-they created: another's group is 404 ``group_not_found`` to them, as a campaign is."""
+they created: another's group is 404 ``group_not_found`` to them, as a campaign is. Also one
+user's activity (``users_router``)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,28 @@ from fastapi import APIRouter, Depends, Response, status
 
 from prefhub.auth.dependencies import StaffUser
 from prefhub.auth.policies import can_manage_group
+from prefhub.auth.service import get_user
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
+from prefhub.kit.errors import NotFound
 from prefhub.kit.openapi import errors
-from prefhub.models import AnnotatorGroup, User
+from prefhub.models import AnnotatorGroup, Role, User
 from prefhub.people import service
+from prefhub.people.activity import activity_of
 from prefhub.people.exceptions import GroupExists, GroupNotFound, UnknownUsers
 from prefhub.people.schemas import (
+    CampaignActivityOut,
     GroupCreate,
     GroupDetail,
     GroupMember,
     GroupOut,
     GroupUpdate,
     MembersSet,
+    UserActivityOut,
 )
 
 router = APIRouter(prefix="/api/groups", tags=["groups"])
+users_router = APIRouter(prefix="/api/users", tags=["auth"])
 
 
 def get_managed_group(group_id: PathId, user: StaffUser, session: SessionDep) -> AnnotatorGroup:
@@ -111,3 +118,24 @@ def set_members(
     refuses the whole list (422 ``unknown_users``, ``details.unknown`` lists them)."""
     service.set_members(session, group, service.resolve_users(session, body.members))
     return _detail(session, group, user)
+
+
+@users_router.get("/{user_id}/activity", response_model=UserActivityOut)
+def user_activity(user_id: PathId, user: StaffUser, session: SessionDep) -> UserActivityOut:
+    """What the user did: per campaign, their judgments, revisions, median time per judgment,
+    first and last judgment; their groups and when they were last seen. Admins see everything;
+    a researcher sees only the user's work in the researcher's own campaigns, and a user who
+    did none there is 404 to them, as a user that does not exist."""
+    target = get_user(session, user_id)
+    activity = activity_of(
+        session, target, campaigns_of=None if user.role == Role.admin else user.id
+    )
+    if user.role != Role.admin and not activity.campaigns:
+        raise NotFound(f"No user {user_id}")
+    return UserActivityOut(
+        user=GroupMember.model_validate(target),
+        groups=activity.groups,
+        campaigns=[CampaignActivityOut.model_validate(c) for c in activity.campaigns],
+        judgments=sum(c.judgments for c in activity.campaigns),
+        last_seen_at=activity.last_seen_at,
+    )

@@ -53,3 +53,26 @@ class GroupMember(BaseModel):
 
 class GroupDetail(GroupOut):
     members: list[GroupMember]
+
+
+class CampaignActivityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    name: str
+    judgments: int
+    revisions: int
+    median_time_ms: int | None
+    first_judgment_at: UtcDatetime | None
+    last_judgment_at: UtcDatetime | None
+
+
+class UserActivityOut(BaseModel):
+    user: GroupMember
+    # Empty for a researcher, who sees only what happened in their own campaigns.
+    groups: list[str]
+    campaigns: list[CampaignActivityOut]
+    judgments: int
+    # The latest of: a judgment, a sign-in, an API token's use (for a researcher, only the
+    # latest judgment in their campaigns).
+    last_seen_at: UtcDatetime | None

@@ -1466,6 +1466,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{user_id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Activity
+         * @description What the user did: per campaign, their judgments, revisions, median time per judgment,
+         *     first and last judgment; their groups and when they were last seen. Admins see everything;
+         *     a researcher sees only the user's work in the researcher's own campaigns, and a user who
+         *     did none there is 404 to them, as a user that does not exist.
+         */
+        get: operations["user_activity_api_users__user_id__activity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{user_id}/deactivate": {
         parameters: {
             query?: never;
@@ -1852,6 +1875,23 @@ export interface components {
             id: number;
             /** Reason */
             reason: string;
+        };
+        /** CampaignActivityOut */
+        CampaignActivityOut: {
+            /** First Judgment At */
+            first_judgment_at: string | null;
+            /** Judgments */
+            judgments: number;
+            /** Last Judgment At */
+            last_judgment_at: string | null;
+            /** Median Time Ms */
+            median_time_ms: number | null;
+            /** Name */
+            name: string;
+            /** Revisions */
+            revisions: number;
+            /** Slug */
+            slug: string;
         };
         /**
          * CampaignContents
@@ -4282,6 +4322,18 @@ export interface components {
              * @description the content part to put into an import file
              */
             part: components["schemas"]["ImagePart"] | components["schemas"]["AudioPart"] | components["schemas"]["VideoPart"];
+        };
+        /** UserActivityOut */
+        UserActivityOut: {
+            /** Campaigns */
+            campaigns: components["schemas"]["CampaignActivityOut"][];
+            /** Groups */
+            groups: string[];
+            /** Judgments */
+            judgments: number;
+            /** Last Seen At */
+            last_seen_at: string | null;
+            user: components["schemas"]["GroupMember"];
         };
         /** UserCreate */
         UserCreate: {
@@ -10766,6 +10818,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    user_activity_api_users__user_id__activity_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserActivityOut"];
                 };
             };
             /** @description Unauthorized: not_authenticated */

@@ -26,6 +26,7 @@ export type Account = Schemas['AccountOut'];
 export type AccountPage = Schemas['AccountPage'];
 export type AnnotatorGroup = Schemas['GroupOut'];
 export type AnnotatorGroupDetail = Schemas['GroupDetail'];
+export type UserActivity = Schemas['UserActivityOut'];
 export type CreateGroupBody = WithDefaults<Schemas['GroupCreate'], 'description'>;
 export type CreateUserBody = WithDefaults<Schemas['UserCreate'], 'display_name' | 'role'>;
 /** `link` is relative to the server (`/reset-password#token=…`); shown once, valid 24 hours. */

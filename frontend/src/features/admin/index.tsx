@@ -10,6 +10,7 @@ import { GroupsRoute } from './routes/groups';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
 import { TokensRoute } from './routes/tokens';
+import { UserActivityRoute } from './routes/user-activity';
 import { UsersRoute } from './routes/users';
 import type { Viewer } from './utils/viewer';
 
@@ -31,6 +32,7 @@ export default function AdminApp({ viewer, taskPreview = null }: { viewer?: View
         <Route path="campaigns/:slug/data/items/:itemId" element={<CampaignItemRoute />} />
         <Route path="models" element={<ModelsRoute viewer={viewer} />} />
         <Route path="users" element={<UsersRoute viewer={viewer} />} />
+        <Route path="users/:userId" element={<UserActivityRoute />} />
         <Route path="groups" element={<GroupsRoute />} />
         <Route path="tokens" element={<TokensRoute />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />

@@ -1,4 +1,5 @@
 import { Fragment, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
 
 import type { Account, PasswordResetLink, Role } from '@/lib/api-types';
 
@@ -99,7 +100,9 @@ function UserRow({ account, isViewer }: { account: Account; isViewer: boolean })
     <Fragment>
       <tr data-testid={`user-row-${account.id}`}>
         <td className={account.email ? 'mono' : 'muted'}>
-          {account.email ?? 'crowd participant'}
+          <Link to={`/admin/users/${account.id}`} aria-label={`Activity of ${who}`}>
+            {account.email ?? 'crowd participant'}
+          </Link>
           {isViewer ? (
             <>
               {' '}
