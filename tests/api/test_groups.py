@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support.api import make_user
+from support.api import items, jsonl, make_user, pairwise_spec
 
 
 def _create(client, name: str, description: str = ""):  # type: ignore[no-untyped-def]
@@ -107,3 +107,66 @@ def test_deleting_a_group_keeps_its_members_accounts(as_user, db, unique):
     with db() as session:
         assert session.get(User, ann) is not None
         assert session.get(AnnotatorGroupMember, (group["id"], ann)) is None
+
+
+# ---------------------------------------------------------------- campaigns open to groups
+
+
+def _group_campaign(owner, slug: str, groups: list[str]) -> None:  # type: ignore[no-untyped-def]
+    spec = pairwise_spec(slug, eligibility={"groups": groups})
+    assert owner.post("/api/campaigns", json=spec).status_code == 201
+    imported = owner.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.jsonl", jsonl(items(2)), "application/jsonl")},
+    )
+    assert imported.status_code == 201, imported.text
+
+
+def test_a_campaign_for_groups_is_open_to_their_members_only(as_user, unique):
+    owner = as_user("researcher")
+    member, outsider = as_user(), as_user()
+    group = _create(owner, f"raters-{unique}").json()
+    owner.put(f"/api/groups/{group['id']}/members", json={"members": [member.user_id]})
+    slug = f"for-group-{unique}"
+    _group_campaign(owner, slug, [f"raters-{unique}", f"nobody-{unique}"])
+
+    listed = {c["slug"] for c in member.get("/api/annotate/campaigns").json()["campaigns"]}
+    assert slug in listed
+    assert member.get(f"/api/annotate/{slug}/next").json()["task"] is not None
+
+    listed = {c["slug"] for c in outsider.get("/api/annotate/campaigns").json()["campaigns"]}
+    assert slug not in listed
+    refused = outsider.get(f"/api/annotate/{slug}/next")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "not_eligible"
+    assert f"this campaign is for the groups raters-{unique}" in refused.json()["error"]["message"]
+
+    # Taken out of the group, the member is refused too.
+    owner.put(f"/api/groups/{group['id']}/members", json={"members": []})
+    assert member.get(f"/api/annotate/{slug}/next").status_code == 403
+
+
+def test_the_campaign_list_loads_the_annotators_groups_once(as_user, unique):
+    from sqlalchemy import event
+
+    from prefhub.kit.db import get_engine
+
+    owner = as_user("researcher")
+    member = as_user()
+    group = _create(owner, f"once-{unique}").json()
+    owner.put(f"/api/groups/{group['id']}/members", json={"members": [member.user_id]})
+    for n in range(3):
+        _group_campaign(owner, f"once-{n}-{unique}", [f"once-{unique}"])
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", count)
+    try:
+        listed = member.get("/api/annotate/campaigns").json()["campaigns"]
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", count)
+    assert {f"once-{n}-{unique}" for n in range(3)} <= {c["slug"] for c in listed}
+    assert sum("annotator_group_members" in s for s in statements) == 1

@@ -10,13 +10,14 @@ import math
 from collections import Counter
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.campaigns.lifecycle import REACHABLE_BY_ANNOTATORS, SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import Assignment, AssignmentStatus, Campaign, User
+from prefhub.people.service import cached_group_names
 
 
 def sees_campaign(annotator: User, campaign_id: int) -> bool:
@@ -54,7 +55,16 @@ def ineligibility_reason(spec: CampaignSpec, annotator: User) -> str | None:
         values = value if isinstance(value, list) else [value]
         if not {str(v) for v in values if v is not None} & set(allowed):
             return f"this campaign is for annotators whose {field} is one of {', '.join(allowed)}"
+    if rules.groups and not set(rules.groups) & _groups_of(annotator):
+        return f"this campaign is for the groups {', '.join(rules.groups)}"
     return None
+
+
+def _groups_of(annotator: User) -> frozenset[str]:
+    # Asked of the annotator's own session, which loads their group names once for all the
+    # campaigns a request checks (a campaign list asks for each).
+    session = object_session(annotator)
+    return cached_group_names(session, annotator.id) if session is not None else frozenset()
 
 
 def group_value(annotator: User, field: str) -> str | None:

@@ -192,6 +192,11 @@ class Eligibility(_Strict):
         default_factory=dict,
         description="profile answer must be one of the listed values, per profile field",
     )
+    groups: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="annotator must be in one of these annotator groups (by name)",
+    )
 
 
 class GroupQuota(_Strict):

@@ -68,6 +68,7 @@ def update_group(
     """Renaming a group does not rename it in campaign specs that name it: they stop matching."""
     if name is not None and name != group.name:
         _ensure_name_free(session, name, but=group.id)
+        _forget_group_names(session)
         group.name = name
     if description is not None:
         group.description = description
@@ -75,6 +76,7 @@ def update_group(
 
 
 def delete_group(session: Session, group: AnnotatorGroup) -> None:
+    _forget_group_names(session)
     session.delete(group)
     session.flush()
 
@@ -119,12 +121,14 @@ def resolve_users(session: Session, refs: Sequence[str | int]) -> list[User]:
 
 def set_members(session: Session, group: AnnotatorGroup, users: Iterable[User]) -> None:
     """The group's members become exactly ``users``."""
+    _forget_group_names(session)
     session.execute(delete(AnnotatorGroupMember).where(AnnotatorGroupMember.group_id == group.id))
     add_members(session, group, users)
 
 
 def add_members(session: Session, group: AnnotatorGroup, users: Iterable[User]) -> int:
     """Add the users not yet members; how many were added."""
+    _forget_group_names(session)
     present = set(
         session.scalars(
             select(AnnotatorGroupMember.user_id).where(AnnotatorGroupMember.group_id == group.id)
@@ -137,11 +141,27 @@ def add_members(session: Session, group: AnnotatorGroup, users: Iterable[User]) 
 
 
 def remove_members(session: Session, group: AnnotatorGroup, users: Iterable[User]) -> int:
+    _forget_group_names(session)
     ids = [u.id for u in users]
     query = delete(AnnotatorGroupMember).where(
         AnnotatorGroupMember.group_id == group.id, AnnotatorGroupMember.user_id.in_(ids)
     )
     return rowcount(session, query)
+
+
+_GROUP_NAMES = "prefhub.group_names"
+
+
+def cached_group_names(session: Session, user_id: int) -> frozenset[str]:
+    """``group_names_of``, asked of the database once per session (a request) and user."""
+    cache: dict[int, frozenset[str]] = session.info.setdefault(_GROUP_NAMES, {})
+    if user_id not in cache:
+        cache[user_id] = frozenset(group_names_of(session, user_id))
+    return cache[user_id]
+
+
+def _forget_group_names(session: Session) -> None:
+    session.info.pop(_GROUP_NAMES, None)
 
 
 def group_names_of(session: Session, user_id: int) -> list[str]:

@@ -2188,6 +2188,11 @@ export interface components {
          */
         Eligibility: {
             /**
+             * Groups
+             * @description annotator must be in one of these annotator groups (by name)
+             */
+            groups?: string[];
+            /**
              * Languages
              * @description annotator must speak one of these
              */
