@@ -177,6 +177,10 @@ def test_annotators_read_only_their_own_judgments_and_never_exports(as_user, uni
     bob_rows = bob.get(f"/api/annotate/{slug}/judgments").json()
     assert len(alice_rows) == len(bob_rows) == 3
     assert not {r["id"] for r in alice_rows} & {r["id"] for r in bob_rows}
+    # Each row names its item by the prompt, so the annotator recognises what they judged.
+    assert {r["prompt_excerpt"] for r in alice_rows} == {
+        f"Question {i}: what is {i} + {i}?" for i in range(3)
+    }
     job = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"}).json()
     for path in (
         f"/api/exports/{job['id']}",

@@ -146,7 +146,9 @@ def my_judgments(
     limit: int = Query(100, ge=1, le=1000),
     offset: Offset = 0,
 ) -> list[JudgmentOut]:
-    """An annotator's own judgments, and only theirs."""
+    """An annotator's own judgments, and only theirs, each with its item's prompt excerpt.
+    Revisions are new rows (``supersedes_id``): the last row of an item is the answer that
+    counts."""
     rows = service.own_judgments(session, campaign, user, limit=limit, offset=offset)
     return [
         JudgmentOut(
@@ -159,6 +161,7 @@ def my_judgments(
             shown_order=j.shown_order,
             time_spent_ms=j.time_spent_ms,
             created_at=j.created_at,
+            prompt_excerpt=excerpt,
         )
-        for j in rows
+        for j, excerpt in rows
     ]

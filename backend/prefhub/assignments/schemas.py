@@ -105,3 +105,5 @@ class JudgmentOut(BaseModel):
     shown_order: list[Any]
     time_spent_ms: int | None
     created_at: UtcDatetime
+    # The item's last user turn, cut at 200 characters.
+    prompt_excerpt: str

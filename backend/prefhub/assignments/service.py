@@ -39,6 +39,7 @@ from prefhub.campaigns.exceptions import CampaignNotFound, SpecNoLongerValid
 from prefhub.campaigns.lifecycle import SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
+from prefhub.kit.content import prompt_excerpt
 from prefhub.kit.db import rowcount
 from prefhub.kit.time import utcnow
 from prefhub.models import (
@@ -456,13 +457,15 @@ def _open_to(campaign: Campaign, annotator: User) -> bool:
 
 def own_judgments(
     session: Session, campaign: Campaign, annotator: User, *, limit: int, offset: int
-) -> list[Judgment]:
-    return list(
-        session.scalars(
-            select(Judgment)
-            .where(and_(Judgment.campaign_id == campaign.id, Judgment.annotator_id == annotator.id))
-            .order_by(Judgment.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+) -> list[tuple[Judgment, str]]:
+    """The annotator's judgments in the campaign, oldest first, each with its item's prompt
+    excerpt (so they recognise what they judged)."""
+    rows = session.execute(
+        select(Judgment, Item.context)
+        .join(Item, Item.id == Judgment.item_id)
+        .where(and_(Judgment.campaign_id == campaign.id, Judgment.annotator_id == annotator.id))
+        .order_by(Judgment.id)
+        .limit(limit)
+        .offset(offset)
+    ).tuples()
+    return [(judgment, prompt_excerpt(context)) for judgment, context in rows]

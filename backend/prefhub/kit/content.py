@@ -68,3 +68,14 @@ def text_parts(content: str | list[Any]) -> list[dict[str, Any]]:
 def plain_text(parts: list[dict[str, Any]]) -> str:
     """The text of a list of parts, joined; non-text parts are skipped."""
     return "\n\n".join(p["text"] for p in parts if p.get("type") == "text")
+
+
+def prompt_excerpt(context: list[dict[str, Any]], limit: int = 200) -> str:
+    """The text of a context's last user turn (else its last turn), cut at ``limit``
+    characters on a word boundary: enough for a person to recognise the item."""
+    turns = [t for t in context if t.get("role") == "user"] or context
+    text = plain_text(turns[-1].get("content") or []) if turns else ""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return (text[:limit].rsplit(None, 1)[0] or text[:limit]) + " …"

@@ -2,7 +2,14 @@ import { lazy, Suspense, useState } from 'react';
 import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
-import { AnnotateCampaignsRoute, ParticipationGate, TaskPreview, TaskRoute, TreeTaskRoute } from '@/features/annotate';
+import {
+  AnnotateCampaignsRoute,
+  MyJudgmentsRoute,
+  ParticipationGate,
+  TaskPreview,
+  TaskRoute,
+  TreeTaskRoute,
+} from '@/features/annotate';
 import {
   AccountRoute,
   CrowdEntryRoute,
@@ -94,6 +101,14 @@ export const routes = [
             <ParticipationGate>
               <TaskRoute />
             </ParticipationGate>
+          </RequireAuth>
+        ),
+      },
+      {
+        path: '/annotate/:slug/judgments',
+        element: (
+          <RequireAuth>
+            <MyJudgmentsRoute />
           </RequireAuth>
         ),
       },

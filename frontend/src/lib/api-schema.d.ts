@@ -30,7 +30,9 @@ export interface paths {
         };
         /**
          * My Judgments
-         * @description An annotator's own judgments, and only theirs.
+         * @description An annotator's own judgments, and only theirs, each with its item's prompt excerpt.
+         *     Revisions are new rows (``supersedes_id``): the last row of an item is the answer that
+         *     counts.
          */
         get: operations["my_judgments_api_annotate__slug__judgments_get"];
         put?: never;
@@ -2897,6 +2899,8 @@ export interface components {
             id: number;
             /** Item Id */
             item_id: number;
+            /** Prompt Excerpt */
+            prompt_excerpt: string;
             /** Revision */
             revision: number;
             /** Shown Order */

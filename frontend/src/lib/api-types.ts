@@ -265,5 +265,6 @@ export type BrowsePage = Schemas['BrowsePage'];
 export type BrowsedCandidate = Schemas['BrowsedCandidate'];
 /** `annotator` is a stable pseudonym, never an e-mail. */
 export type BrowsedJudgment = Schemas['BrowsedJudgment'];
+export type OwnJudgment = Schemas['JudgmentOut'];
 export type ItemDetail = Schemas['ItemDetail'];
 export type JudgmentPage = Schemas['JudgmentPage'];

@@ -3,6 +3,7 @@ import { lazy } from 'react';
 // Public surface of the annotate feature, used by the app router.
 export { AnnotateCampaignsRoute } from './routes/campaigns';
 export { TaskRoute } from './routes/task';
+export { MyJudgmentsRoute } from './routes/my-judgments';
 /** Tree campaigns' screen, in its own chunk: item annotators never download it. */
 export const TreeTaskRoute = lazy(() => import('./routes/tree-task'));
 export { ParticipationGate } from './components/participation/participation-gate';

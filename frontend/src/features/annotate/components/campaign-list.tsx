@@ -16,6 +16,17 @@ export function CampaignList({ campaigns }: { campaigns: AnnotateCampaign[] }) {
           ) : (
             <p className="campaign-card__stats">
               You&apos;ve rated {campaign.my_judgments} · {campaign.available} available
+              {campaign.my_judgments > 0 ? (
+                <>
+                  {' · '}
+                  <Link
+                    to={`/annotate/${encodeURIComponent(campaign.slug)}/judgments`}
+                    aria-label={`Your judgments in ${campaign.name}`}
+                  >
+                    Your judgments
+                  </Link>
+                </>
+              ) : null}
             </p>
           )}
           {campaign.status === 'paused' ? (
