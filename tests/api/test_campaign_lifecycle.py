@@ -166,6 +166,12 @@ def test_a_task_leased_before_a_pause_or_close_is_still_stored(as_user, unique, 
     task = annotator.get(f"/api/annotate/{slug}/next").json()["task"]
     assert _set(researcher, slug, stop).status_code == 200
     assert researcher.get(f"/api/campaigns/{slug}").json()["status"] == stop
+    # A reload gives the held task back (its answers are not lost); nobody else gets one.
+    reloaded = annotator.get(f"/api/annotate/{slug}/next")
+    assert reloaded.status_code == 200, reloaded.text
+    assert reloaded.json()["task"]["assignment_id"] == task["assignment_id"]
+    other = as_user().get(f"/api/annotate/{slug}/next")
+    assert (other.status_code, other.json()["error"]["code"]) == (409, "campaign_not_active")
 
     submitted = _submit(annotator, slug, task["assignment_id"])
     assert submitted.status_code == 200, submitted.text
@@ -192,6 +198,8 @@ def test_a_tree_task_leased_before_a_pause_is_still_stored(as_user, unique):
     assert researcher.post("/api/campaigns", json=spec).status_code == 201
     task = writer.get(f"/api/annotate/{slug}/tree-tasks/next").json()["task"]
     assert _set(researcher, slug, "paused").status_code == 200
+    reloaded = writer.get(f"/api/annotate/{slug}/tree-tasks/next")
+    assert reloaded.status_code == 200 and reloaded.json()["task"]["id"] == task["id"]
 
     written = writer.post(
         f"/api/annotate/{slug}/tree-tasks/{task['id']}/submit",

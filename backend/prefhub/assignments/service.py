@@ -185,6 +185,13 @@ def next_task(
     ``additional`` asks for one more lease while holding others (prefetching clients), up to
     the campaign's ``max_open_leases``.
     """
+    if campaign.status != CampaignStatus.active and not additional:
+        # Paused or closed: a task the annotator held before is still theirs to finish (a
+        # reload must not lose it); only new tasks are refused.
+        expire_leases(session, campaign)
+        held = _open_leases(session, campaign, annotator)
+        if held and sees_campaign(annotator, campaign.id):
+            return load_task(session, held[0])
     check_eligible(campaign, annotator)
     require_onboarded(session, campaign, annotator)
     if target_reached(session, campaign, annotator):

@@ -16,12 +16,14 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from prefhub.assignments.eligibility import sees_campaign
 from prefhub.assignments.service import check_eligible
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.tree_spec import TreeSettings
 from prefhub.kit.time import utcnow
 from prefhub.models import (
     Campaign,
+    CampaignStatus,
     ConversationTree,
     MessageRole,
     TreeMessage,
@@ -93,6 +95,12 @@ def next_tree_task(
 ) -> TreeTask | None:
     """The annotator's open task, or a new lease on the work the campaign needs most."""
     settings = settings_of(campaign)
+    if campaign.status != CampaignStatus.active:
+        # Paused or closed: the task held before is still the annotator's to finish.
+        expire_tasks(session, campaign)
+        held = open_task(session, campaign, annotator)
+        if held is not None and sees_campaign(annotator, campaign.id):
+            return held
     check_eligible(campaign, annotator)
     require_onboarded(session, campaign, annotator)
     if target_reached(session, campaign, annotator):
