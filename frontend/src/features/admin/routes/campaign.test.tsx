@@ -7,6 +7,7 @@ import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/tes
 import { exportFormats } from '../testing/export-formats';
 import { defaultExportOptions, exportJob } from '../testing/export-jobs';
 import { importJob } from '../testing/import-jobs';
+import { demoSpec } from '../testing/spec-versions';
 import { CampaignRoute } from './campaign';
 
 const campaign: CampaignDetail = {
@@ -21,21 +22,7 @@ const campaign: CampaignDetail = {
   contents: { items: 10, judgments: 15, trees: 0, exports: 0 },
   transitions: ['paused', 'closed'],
   deletable: false,
-  spec: {
-    name: 'Demo campaign',
-    slug: 'demo',
-    guidelines: 'Be fair.',
-    redundancy: 3,
-    lease_minutes: 30,
-    priority: 0,
-    min_candidates: 2,
-    max_candidates_shown: 4,
-    max_open_leases: 1,
-    undo_seconds: 60,
-    questions: [
-      { kind: 'pairwise', id: 'preference', prompt: 'Which is better?', help: '', allow_tie: true, allow_both_bad: false, strength: false },
-    ],
-  },
+  spec: demoSpec,
 };
 
 const job = exportJob;
