@@ -3,11 +3,20 @@
 The foreign keys cascade, but rows are deleted explicitly, children first: some foreign keys
 between children do not cascade (a judgment's assignment, a report's assignment), and the
 order then holds on every database whatever its foreign-key settings.
+
+The campaign's export folders go too, once the transaction has committed (a rolled-back
+deletion keeps them): only folders under the export root, which the server wrote; a folder
+an operator chose with ``prefhub export --out`` is theirs to keep. A file that cannot be
+removed is logged, never an error: the campaign is gone either way.
 """
 
 from __future__ import annotations
 
+import logging
+import shutil
 from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Delete, Table, delete, func, select
 from sqlalchemy.orm import Session
@@ -18,6 +27,8 @@ from prefhub.campaigns.exceptions import (
     ConfirmationMismatch,
 )
 from prefhub.campaigns.lifecycle import DELETABLE
+from prefhub.exports.service import PARTIAL_MARKER, default_folder
+from prefhub.kit.enqueue import send_after_commit
 from prefhub.models import (
     Assignment,
     Campaign,
@@ -39,6 +50,9 @@ from prefhub.models import (
     TreeTask,
 )
 from prefhub.models.job import job_kinds
+from prefhub.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,10 +114,51 @@ def delete_campaign(
                 f"({found.judgments} judgment(s)); look again and confirm what is there",
                 details=asdict(found),
             )
+    folders = _export_folders(session, campaign)
     for statement in [*_deletions(campaign.id), delete(Campaign).where(Campaign.id == campaign.id)]:
         session.execute(statement)
     session.expunge(campaign)
+    if folders:
+        send_after_commit(
+            session,
+            f"removal of campaign '{campaign.slug}'s export folders",
+            lambda: remove_export_folders(folders),
+        )
     return found
+
+
+def _export_folders(session: Session, campaign: Campaign) -> list[Path]:
+    """The folders the campaign's export jobs wrote or were writing (a crashed one's
+    ``.partial`` too) that lie under the export root."""
+    root = get_settings().export_root.resolve()
+    found: list[Path] = []
+    jobs = session.scalars(select(ExportJob).where(ExportJob.campaign_id == campaign.id))
+    for job in jobs:
+        default = default_folder(campaign, job)
+        for folder in {Path(job.folder) if job.folder else default, default}:
+            for path in (folder, folder.with_name(folder.name + ".partial")):
+                resolved = path.resolve()
+                if resolved.is_relative_to(root) and resolved != root and resolved not in found:
+                    found.append(resolved)
+    return found
+
+
+def remove_export_folders(folders: list[Path]) -> None:
+    """Remove what is there of ``folders``; each file or folder that resists is logged."""
+
+    def resisted(_function: object, path: str, exc_info: tuple[type, BaseException, Any]) -> None:
+        log.error("could not remove %s of a deleted campaign's export: %s", path, exc_info[1])
+
+    for folder in folders:
+        if folder.is_symlink() or folder.is_file():
+            try:
+                folder.unlink()
+            except OSError as exc:
+                log.error("could not remove %s of a deleted campaign's export: %s", folder, exc)
+        elif folder.is_dir():
+            if folder.name.endswith(".partial") and not (folder / PARTIAL_MARKER).is_file():
+                continue  # not one an export left: nothing of ours to remove
+            shutil.rmtree(folder, onerror=resisted)
 
 
 def _deletions(campaign_id: int) -> list[Delete]:
