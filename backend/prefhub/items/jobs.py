@@ -10,6 +10,9 @@ run that stops midway (a dead worker, a cancel, a failure) leaves exactly those 
 ``discard_written`` to remove: on failure, on cancel (``on_cancel``), and when a re-sent job
 starts again. The record lives in ``error_details`` (``{"written_item_ids": [[first, last],
 ...]}``), the job row's JSON column, empty while a job runs (no migration needed).
+
+What still escapes (a cleanup that failed for good, a job given up by the sweeper and then
+resumed, which clears the record) the jobs sweeper removes: ``remove_leftovers``.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +36,17 @@ from prefhub.jobs.exceptions import JobCancelled
 from prefhub.kit.db import rowcount, unit_of_work
 from prefhub.kit.time import utcnow
 from prefhub.media.service import register
-from prefhub.models import Campaign, Candidate, ImportJob, Item, ItemStatus, Job, JobStatus, User
+from prefhub.models import (
+    OPEN_JOB_STATUSES,
+    Campaign,
+    Candidate,
+    ImportJob,
+    Item,
+    ItemStatus,
+    Job,
+    JobStatus,
+    User,
+)
 from prefhub.settings import get_settings
 
 # Items per write transaction: on SQLite (one writer at a time) a batch holds annotators'
@@ -47,6 +61,8 @@ SQLITE_PAUSE_S = 0.06
 # Id ranges per statement: two bound parameters each, well under every database's limit.
 RANGES_PER_STATEMENT = 200
 WRITTEN = "written_item_ids"
+# ``importing`` rows older than this, in a campaign no import job is open for, are leftovers.
+LEFTOVER_GRACE = timedelta(minutes=30)
 
 
 def uploads_dir() -> Path:
@@ -322,3 +338,52 @@ def _chunks(written: list[list[int]]) -> list[list[list[int]]]:
 
 def _within(ranges: list[list[int]]) -> Any:
     return or_(*(Item.id.between(first, last) for first, last in ranges))
+
+
+# ---------------------------------------------------------------- leftovers (the sweeper's)
+
+
+def remove_leftovers(now: datetime, grace: timedelta = LEFTOVER_GRACE) -> int:
+    """Delete the ``importing`` items (and their candidates) that no import job will publish
+    or discard: older than ``grace``, in a campaign with no import job queued or running.
+    A batch per transaction, as ``discard_written``; returns how many. The jobs sweeper calls
+    it every round, so it looks only at campaigns holding such rows (the queue index)."""
+    cutoff = now - grace
+    with unit_of_work(read_only=True) as session:
+        campaigns = session.scalars(
+            select(Campaign.id).where(
+                exists().where(*_leftover(cutoff), Item.campaign_id == Campaign.id)
+            )
+        ).all()
+    removed = 0
+    for campaign_id in campaigns:
+        while True:
+            with unit_of_work() as session:
+                began = time.monotonic()
+                mine = [*_leftover(cutoff), Item.campaign_id == campaign_id]
+                batch = session.scalars(
+                    select(Item.id).where(*mine).order_by(Item.id).limit(ITEMS_PER_BATCH)
+                ).all()
+                gone = rowcount(
+                    session,
+                    delete(Item)
+                    .where(Item.id.in_(batch), *mine)
+                    .execution_options(synchronize_session=False),
+                )
+                sqlite = session.get_bind().dialect.name == "sqlite"
+            removed += gone
+            if len(batch) < ITEMS_PER_BATCH or not gone:
+                break
+            _step_aside(sqlite, time.monotonic() - began)
+    return removed
+
+
+def _leftover(cutoff: datetime) -> list[Any]:
+    """An item left ``importing`` since before ``cutoff``, its campaign's imports all over
+    (checked in the statement that deletes it: a job resumed meanwhile keeps its rows)."""
+    open_import = exists().where(
+        Job.campaign_id == Item.campaign_id,
+        Job.kind == ImportJob.__mapper__.polymorphic_identity,
+        Job.status.in_(OPEN_JOB_STATUSES),
+    )
+    return [Item.status == ItemStatus.importing, Item.created_at < cutoff, ~open_import]

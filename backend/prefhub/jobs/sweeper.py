@@ -4,17 +4,24 @@ worker stranded, of every kind, and fails those whose workers keep dying.
 Several workers sweep at once: ``claim_resend`` lets one of them send each job. The re-sent
 message carries the claim and ``recovering=True``; the kind's task claims the job itself, so
 a message that arrives twice runs the job once.
+
+Each round also removes what a kind's jobs left behind and no job will clean up (an import's
+hidden rows): the kind's hooks module names it ``remove_leftovers(now)``, as it names its
+cancel and resume hooks, so this room imports no domain.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
+from datetime import datetime
 
 from prefhub.jobs import service
 from prefhub.kit.db import unit_of_work
 from prefhub.kit.time import utcnow
 from prefhub.models import JobStatus
+from prefhub.models.job import job_kinds
 from prefhub.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -41,7 +48,24 @@ def sweep() -> int:
             service.send(session, job, claim=now, previous=row.dispatched_at, recovering=True)
         log.info("%s job %s was stranded (%s); sent it again", row.kind, row.id, row.status)
         sent += 1
+    remove_leftovers(now)
     return sent
+
+
+def remove_leftovers(now: datetime) -> int:
+    """Every kind's ``remove_leftovers(now)`` hook; returns how many rows they removed."""
+    removed = 0
+    for kind, model in sorted(job_kinds().items()):
+        if model.hooks_module is None:
+            continue
+        hook = getattr(importlib.import_module(model.hooks_module), "remove_leftovers", None)
+        if hook is None:
+            continue
+        count = int(hook(now))
+        if count:
+            log.warning("removed %s row(s) that %s jobs left behind", count, kind)
+        removed += count
+    return removed
 
 
 def start(interval: float) -> threading.Thread:
