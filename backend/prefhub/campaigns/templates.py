@@ -6,13 +6,13 @@ start-up and in the tests) and a sample item the builder's preview shows it on.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.content import Message, Part
+from prefhub.media.samples import sample_image_part
 
 
 class SampleItem(BaseModel):
@@ -32,19 +32,6 @@ class SpecTemplate(BaseModel):
 
 def _text(text: str) -> list[dict[str, Any]]:
     return [{"type": "text", "text": text}]
-
-
-def _sample_image(name: str) -> dict[str, Any]:
-    # Not a stored file: the preview shows the image's box and alt text where the file would be.
-    sha256 = hashlib.sha256(name.encode()).hexdigest()
-    return {
-        "type": "image",
-        "sha256": sha256,
-        "content_type": "image/png",
-        "alt": name,
-        "width": 512,
-        "height": 512,
-    }
 
 
 _CHAT_SAMPLE = {
@@ -202,7 +189,10 @@ _TEMPLATES: list[dict[str, Any]] = [
         },
         "sample": {
             "context": [{"role": "user", "content": _text("A red fox in the snow, watercolour")}],
-            "candidates": [[_sample_image("sample image A")], [_sample_image("sample image B")]],
+            "candidates": [
+                [sample_image_part("a fox in the snow under the sun")],
+                [sample_image_part("a fox in the snow at dusk")],
+            ],
         },
     },
 ]

@@ -8,13 +8,15 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 from sqlalchemy.orm import Session
 
 from prefhub.auth.dependencies import CurrentUser, ManagedCampaign, StaffUser
-from prefhub.auth.policies import can_manage_campaign
+from prefhub.auth.policies import can_manage_campaign, is_staff
 from prefhub.jobs.dependencies import IdempotencyKey
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.errors import PrefhubError
 from prefhub.media import service
 from prefhub.media.exceptions import MediaFetchNotFound, TooManyFiles
+from prefhub.media.samples import CONTENT_TYPE as SAMPLE_TYPE
+from prefhub.media.samples import sample_image
 from prefhub.media.schemas import (
     MediaFetchCreate,
     MediaFetchError,
@@ -103,6 +105,10 @@ def get_fetch(job_id: PathId, user: StaffUser, session: SessionDep) -> MediaFetc
 )
 def fetch(sha256: Sha256, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """The bytes of a media file used by a campaign the caller may see (range requests work)."""
+    # Staff also see the pictures the builder previews templates on (drawn in memory).
+    sample = sample_image(sha256)
+    if sample is not None and is_staff(user):
+        return Response(sample, media_type=SAMPLE_TYPE, headers=MEDIA_HEADERS)
     asset = service.fetchable(session, user, sha256)
     store = media_store()
     path = store.local_path(asset.storage_key)

@@ -7,18 +7,64 @@ import { TaskPreviewContext } from './task-preview-context';
 
 const LABELS = 'ABCDEFGH';
 
-/** The task an annotator of `spec` would get for `sample`: as many candidates as a task shows. */
+type TreeSettings = NonNullable<CampaignSpec['trees']>;
+
+/**
+ * The task an annotator of `spec` would get for `sample`: as many candidates as a task shows. In a
+ * tree campaign the sample's first candidate is the assistant's reply under review, the last
+ * message of the conversation, which the labels questions are about.
+ */
 export function previewTask(spec: CampaignSpec, sample: SampleItem): Task {
   const shown = spec.questions.some((q) => q.kind === 'pairwise') ? 2 : (spec.max_candidates_shown ?? 4);
-  return {
+  const base = {
     assignment_id: 0,
     item_id: 0,
     expires_at: new Date(Date.now() + 30 * 60_000).toISOString(),
     campaign: { slug: spec.slug, name: spec.name, guidelines: spec.guidelines ?? '' },
+    questions: spec.questions,
+    display: spec.display,
+  };
+  if (spec.trees) {
+    const reply = sample.candidates[0];
+    return { ...base, context: [...sample.context, { role: 'assistant', content: reply }], candidates: [] };
+  }
+  return {
+    ...base,
     context: sample.context,
     candidates: sample.candidates.slice(0, shown).map((content, i) => ({ label: LABELS[i], content })),
-    questions: spec.questions,
   };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** How a tree of this campaign grows, task by task, with the settings that govern each step. */
+function TreeSteps({ trees }: { trees: TreeSettings }) {
+  const reviews = (n: number) => (n === 0 ? 'accepted without review' : `${plural(n, 'review')}, accepted at ${Math.round(trees.acceptance_threshold * 100)}% "acceptable"`);
+  return (
+    <section className="card" aria-label="How trees grow">
+      <h3>How a tree grows</h3>
+      <ol data-testid="tree-steps">
+        <li>
+          <strong>Start a conversation</strong>: an annotator writes a prompt ({trees.lang}, {trees.reply_min_length}–
+          {trees.reply_max_length} characters); {reviews(trees.reviews_needed_prompt)}.
+        </li>
+        <li>
+          <strong>Reply as the assistant</strong> and <strong>reply as the user</strong>, in turns: up to {plural(trees.max_children, 'reply', 'replies')}{' '}
+          per message, {plural(trees.max_depth, 'turn')} deep
+          {trees.model_replies ? `; models add replies too (${trees.model_replies.models.join(', ')})` : ''}.
+        </li>
+        <li>
+          <strong>Review a message</strong>: others say whether each reply is acceptable and answer the labels below;{' '}
+          {reviews(trees.reviews_needed_reply)}.
+        </li>
+        <li>
+          <strong>Rank the replies</strong> once the tree has {plural(trees.goal_tree_size, 'accepted message')}:{' '}
+          {plural(trees.rankings_needed, 'ranking')} per set of sibling replies, combined by {trees.consensus.replace(/_/g, ' ')}.
+        </li>
+        <li>Then the tree is ready for export (format: conversation trees).</li>
+      </ol>
+    </section>
+  );
 }
 
 type SpecPreviewProps = {
@@ -50,7 +96,12 @@ export function SpecPreview({ spec, sample, stale }: SpecPreviewProps) {
         </p>
       ) : null}
       {spec.trees ? (
-        <p className="muted">A tree campaign: this is the review of a message, with the labels its questions ask.</p>
+        <>
+          <TreeSteps trees={spec.trees} />
+          <p className="muted">
+            The review of a message on the sample conversation: the last message is the one under review, with the labels its questions ask.
+          </p>
+        </>
       ) : null}
       {finished ? (
         <div className="card" role="status" aria-label="Preview answers">

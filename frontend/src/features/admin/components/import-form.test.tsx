@@ -47,6 +47,26 @@ describe('import form', () => {
     expect((sent.body as FormData).get('file')).toBeInstanceOf(File);
   });
 
+  it('takes a .zip holding a JSONL and its media files, and sends it as the file it is', async () => {
+    const api = mockApi({
+      'POST /api/campaigns/pics/items/import-jobs': () => jsonResponse(202, job('queued')),
+      'GET /api/import-jobs/9': () => jsonResponse(200, job('succeeded', { imported: 2, ready: 2, progress_done: 2, progress_total: 2 })),
+    });
+    renderRoute(<ImportForm slug="pics" />, { path: '/admin/campaigns/:slug', url: '/admin/campaigns/pics' });
+    const input = screen.getByLabelText('JSONL file (one item per line), or a .zip with one .jsonl and the files it names');
+    expect(input.getAttribute('accept')?.split(',')).toEqual(expect.arrayContaining(['.jsonl', '.zip', 'application/zip']));
+    // user-event drops a file the accept attribute does not allow, as a browser's picker would.
+    const zip = new File([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00])], 'pictures.zip', { type: 'application/zip' });
+    await userEvent.upload(input, zip);
+    await userEvent.click(screen.getByRole('button', { name: 'Import' }));
+    expect(await screen.findByText('Imported 2 items.')).toBeInTheDocument();
+    const sent = (api.calls('POST /api/campaigns/pics/items/import-jobs')[0].body as FormData).get('file');
+    expect(sent).toBeInstanceOf(File);
+    expect((sent as File).name).toBe('pictures.zip');
+    expect((sent as File).type).toBe('application/zip');
+    expect(new Uint8Array(await (sent as File).arrayBuffer()).slice(0, 4)).toEqual(new Uint8Array([0x50, 0x4b, 0x03, 0x04]));
+  });
+
   it('lists the line errors of a job that refused the file', async () => {
     mockApi({
       'POST /api/campaigns/demo/items/import-jobs': () => jsonResponse(202, job('queued')),

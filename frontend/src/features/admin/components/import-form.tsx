@@ -6,6 +6,8 @@ import { importJobError, importLineErrors, isImportJobActive, useImportItems, us
 import { ProgressBar } from './progress-bar';
 
 const MAX_SHOWN = 100;
+/** What POST …/items/import-jobs reads: a JSONL file, or a zip of one JSONL and its media files. */
+const IMPORT_ACCEPT = '.jsonl,.ndjson,application/jsonl,application/x-ndjson,.zip,application/zip';
 
 export function ImportForm({ slug }: { slug: string }) {
   const fileRef = useRef<HTMLInputElement>(null);
@@ -28,17 +30,22 @@ export function ImportForm({ slug }: { slug: string }) {
       <h2 id="import-title">Import items</h2>
       <form className="form form--inline" onSubmit={onSubmit}>
         <div className="field">
-          <label htmlFor="import-file">JSONL file (one item per line)</label>
+          <label htmlFor="import-file">JSONL file (one item per line), or a .zip with one .jsonl and the files it names</label>
           <input
             id="import-file"
             ref={fileRef}
             type="file"
-            accept=".jsonl,.ndjson,application/jsonl,application/x-ndjson"
+            aria-describedby="import-file-hint"
+            accept={IMPORT_ACCEPT}
             onChange={(e) => {
               importItems.reset();
               setFile(e.target.files?.[0] ?? null);
             }}
           />
+          <small id="import-file-hint">
+            One item per line. Media parts name their files by <span className="mono">path</span>, relative to the .jsonl inside the
+            zip (e.g. <span className="mono">img/cat.png</span>), or by <span className="mono">url</span>.
+          </small>
         </div>
         <button type="submit" className="button button--primary" disabled={!file || running}>
           {running ? 'Importing…' : 'Import'}
