@@ -8,4 +8,7 @@ export const getCampaign = (slug: string): Promise<CampaignDetail> => unwrap(cli
 export const getCampaignQueryOptions = (slug: string) =>
   queryOptions({ queryKey: ['campaigns', slug], queryFn: () => getCampaign(slug) });
 
-export const useCampaign = (slug: string) => useQuery(getCampaignQueryOptions(slug));
+/** How often an open campaign page re-reads its status and progress (annotators work meanwhile). */
+export const CAMPAIGN_REFRESH_MS = 15_000;
+
+export const useCampaign = (slug: string) => useQuery({ ...getCampaignQueryOptions(slug), refetchInterval: CAMPAIGN_REFRESH_MS });

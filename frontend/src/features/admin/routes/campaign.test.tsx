@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import type { CampaignDetail, ExportOptions, GenerationJob, ModelEndpoint } from '@/lib/api-types';
@@ -7,6 +7,7 @@ import { errorResponse, jsonResponse, mockApi, renderRoute } from '@/testing/tes
 import { exportFormats } from '../testing/export-formats';
 import { defaultExportOptions, exportJob } from '../testing/export-jobs';
 import { importJob } from '../testing/import-jobs';
+import { CAMPAIGN_REFRESH_MS } from '../api/get-campaign';
 import { demoSpec } from '../testing/spec-versions';
 import { CampaignRoute } from './campaign';
 
@@ -86,6 +87,22 @@ describe('admin campaign page', () => {
     expect(screen.getByRole('progressbar', { name: 'Items complete' })).toHaveAttribute('aria-valuetext', '4 of 10');
     expect(screen.getByRole('progressbar', { name: 'Judgments' })).toHaveAttribute('aria-valuetext', '15 of 30');
     expect(screen.getByText(/Which is better\?/)).toBeInTheDocument();
+  });
+
+  it('shows the judgments annotators make while it is open, without a reload', async () => {
+    const later = { ...campaign, progress: { ...campaign.progress, items_complete: 5, judgments: 16 } };
+    mockApi({ ...pageRoutes, 'GET /api/campaigns/demo': [() => jsonResponse(200, campaign), () => jsonResponse(200, later)] });
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      renderCampaign();
+      const judgments = await screen.findByRole('progressbar', { name: 'Judgments' });
+      expect(judgments).toHaveAttribute('aria-valuetext', '15 of 30');
+      await act(() => vi.advanceTimersByTimeAsync(CAMPAIGN_REFRESH_MS));
+      await waitFor(() => expect(screen.getByRole('progressbar', { name: 'Judgments' })).toHaveAttribute('aria-valuetext', '16 of 30'));
+      expect(screen.getByRole('progressbar', { name: 'Items complete' })).toHaveAttribute('aria-valuetext', '5 of 10');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('uploads a JSONL file as multipart to an import job and lists line errors when the job rejects it', async () => {
