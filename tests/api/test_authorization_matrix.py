@@ -152,6 +152,9 @@ POLICIES: dict[str, Policy] = {
     "POST /api/annotate/{slug}/undo": Policy(
         "annotate", may_404=True, json=lambda o: {"judgment_id": 2**31 - 1}
     ),
+    "POST /api/annotate/{slug}/revise": Policy(
+        "annotate", may_404=True, json=lambda o: {"judgment_id": 2**31 - 1}
+    ),
     "POST /api/annotate/{slug}/report": Policy(
         "annotate", may_404=True, json=lambda o: {"assignment_id": 2**31 - 1, "reason": "spam"}
     ),

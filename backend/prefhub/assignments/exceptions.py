@@ -29,6 +29,12 @@ class UndoExpired(Conflict):
     code = "undo_expired"
 
 
+class JudgmentSuperseded(Conflict):
+    """A judgment that a later revision replaced: only the latest may be re-opened."""
+
+    code = "judgment_superseded"
+
+
 class NotEligible(Forbidden):
     code = "not_eligible"
 

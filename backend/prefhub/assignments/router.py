@@ -9,8 +9,11 @@ from prefhub.assignments.exceptions import (
     AlreadySubmitted,
     CampaignNotActive,
     ClientIdReused,
+    JudgmentNotFound,
+    JudgmentSuperseded,
     LeaseCapReached,
     LeaseExpired,
+    NotEligible,
     UndoExpired,
 )
 from prefhub.assignments.schemas import (
@@ -20,6 +23,8 @@ from prefhub.assignments.schemas import (
     JudgmentOut,
     NextTaskResponse,
     ReportRequest,
+    ReviseRequest,
+    ReviseResponse,
     SkipRequest,
     SubmitRequest,
     SubmitResponse,
@@ -118,6 +123,25 @@ def undo(
 
 
 @router.post(
+    "/{slug}/revise",
+    response_model=ReviseResponse,
+    responses=errors(JudgmentNotFound, JudgmentSuperseded, CampaignNotActive, NotEligible),
+)
+def revise(
+    campaign: AnnotatableCampaign, body: ReviseRequest, user: CurrentUser, session: SessionDep
+) -> ReviseResponse:
+    """Re-open one of your past judgments (its latest revision) as a task, at any time while
+    the campaign is active; the next submit for it stores a new revision under the campaign's
+    current spec version. 409 ``judgment_superseded`` for an older revision."""
+    task, judgment = submissions.revise(session, campaign, user, body.judgment_id)
+    return ReviseResponse(
+        **_task_response(session, campaign, user, task),
+        previous_answers=judgment.answers,
+        revision=judgment.revision + 1,
+    )
+
+
+@router.post(
     "/{slug}/report", status_code=status.HTTP_204_NO_CONTENT, responses=errors(AlreadySubmitted)
 )
 def report(
@@ -134,6 +158,7 @@ def report(
 def skip(
     campaign: AnnotatableCampaign, body: SkipRequest, user: CurrentUser, session: SessionDep
 ) -> Response:
+    """Give the task back; a re-opened (undone or revised) task keeps its stored answer."""
     submissions.skip(session, campaign, user, body.assignment_id, body.reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -146,9 +171,9 @@ def my_judgments(
     limit: int = Query(100, ge=1, le=1000),
     offset: Offset = 0,
 ) -> list[JudgmentOut]:
-    """An annotator's own judgments, and only theirs, each with its item's prompt excerpt.
-    Revisions are new rows (``supersedes_id``): the last row of an item is the answer that
-    counts."""
+    """An annotator's own judgments, and only theirs, each with its item's prompt excerpt,
+    task by task (an item's revisions together). Revisions are new rows (``supersedes_id``):
+    the ``latest`` row of an item is the answer that counts, and the one ``/revise`` takes."""
     rows = service.own_judgments(session, campaign, user, limit=limit, offset=offset)
     return [
         JudgmentOut(
@@ -156,6 +181,8 @@ def my_judgments(
             client_id=j.client_id,
             revision=j.revision,
             supersedes_id=j.supersedes_id,
+            latest=latest,
+            campaign_version=j.campaign_version,
             item_id=j.item_id,
             answers=j.answers,
             shown_order=j.shown_order,
@@ -163,5 +190,5 @@ def my_judgments(
             created_at=j.created_at,
             prompt_excerpt=excerpt,
         )
-        for j, excerpt in rows
+        for j, excerpt, latest in rows
     ]

@@ -68,6 +68,14 @@ class UndoResponse(NextTaskResponse):
     previous_answers: dict[str, Any]
 
 
+class ReviseRequest(BaseModel):
+    judgment_id: BodyId = Field(description="the latest revision of one of your judgments")
+
+
+class ReviseResponse(UndoResponse):
+    revision: int = Field(description="the revision number the next submission for it stores")
+
+
 class ReportRequest(BaseModel):
     assignment_id: BodyId
     reason: str = Field(min_length=1, max_length=2000)
@@ -100,6 +108,8 @@ class JudgmentOut(BaseModel):
     client_id: str
     revision: int
     supersedes_id: int | None
+    latest: bool = Field(description="the latest revision: the answer that counts, revisable")
+    campaign_version: int = Field(description="the spec version it was made under")
     item_id: int
     answers: dict[str, Any]
     shown_order: list[Any]

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from prefhub.assignments.eligibility import (
     ineligibility_reason,
@@ -464,15 +464,18 @@ def _open_to(campaign: Campaign, annotator: User) -> bool:
 
 def own_judgments(
     session: Session, campaign: Campaign, annotator: User, *, limit: int, offset: int
-) -> list[tuple[Judgment, str]]:
-    """The annotator's judgments in the campaign, oldest first, each with its item's prompt
-    excerpt (so they recognise what they judged)."""
+) -> list[tuple[Judgment, str, bool]]:
+    """The annotator's judgments in the campaign, task by task in the order they were given
+    (an item's revisions together, oldest first), each with its item's prompt excerpt (so they
+    recognise what they judged) and whether it is the latest revision (the one that counts)."""
+    newer = aliased(Judgment)
+    superseded = exists().where(newer.supersedes_id == Judgment.id)
     rows = session.execute(
-        select(Judgment, Item.context)
+        select(Judgment, Item.context, ~superseded)
         .join(Item, Item.id == Judgment.item_id)
         .where(and_(Judgment.campaign_id == campaign.id, Judgment.annotator_id == annotator.id))
-        .order_by(Judgment.id)
+        .order_by(Judgment.assignment_id, Judgment.id)
         .limit(limit)
         .offset(offset)
     ).tuples()
-    return [(judgment, prompt_excerpt(context)) for judgment, context in rows]
+    return [(judgment, prompt_excerpt(context), bool(latest)) for judgment, context, latest in rows]

@@ -1,14 +1,15 @@
-"""Take annotators' answers: submit (idempotent), undo within a window, skip, report.
+"""Take annotators' answers: submit (idempotent), undo within a window, revise later, skip,
+report.
 
-Judgments are append-only. Undo re-opens the assignment; the next submission for it is a new
-judgment that supersedes the previous one (``revision`` + 1), so nothing is overwritten and
-the item's counts do not move.
+Judgments are append-only. Undo and revise re-open the assignment (``reopen``); the next
+submission for it is a new judgment that supersedes the previous one (``revision`` + 1), so
+nothing is overwritten and the item's counts do not move.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -18,10 +19,17 @@ from prefhub.assignments.exceptions import (
     AssignmentNotFound,
     ClientIdReused,
     JudgmentNotFound,
+    JudgmentSuperseded,
     LeaseExpired,
     UndoExpired,
 )
-from prefhub.assignments.service import LeasedTask, claim_slot, load_task, release_slot
+from prefhub.assignments.service import (
+    LeasedTask,
+    check_eligible,
+    claim_slot,
+    load_task,
+    release_slot,
+)
 from prefhub.campaigns.answers import validate_answers
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.db import rowcount
@@ -37,16 +45,25 @@ from prefhub.models import (
     User,
 )
 
+_Owned = TypeVar("_Owned", Assignment, Judgment)
+
+
+def _owned(
+    session: Session, kind: type[_Owned], row_id: int, campaign: Campaign, annotator: User
+) -> _Owned | None:
+    """The annotator's own row in this campaign; None for anyone else's (they never learn it
+    exists)."""
+    row = session.get(kind, row_id)
+    if row is None or row.annotator_id != annotator.id or row.campaign_id != campaign.id:
+        return None
+    return row
+
 
 def _own_assignment(
     session: Session, campaign: Campaign, annotator: User, assignment_id: int
 ) -> Assignment:
-    assignment = session.get(Assignment, assignment_id)
-    if (
-        assignment is None
-        or assignment.annotator_id != annotator.id
-        or assignment.campaign_id != campaign.id
-    ):
+    assignment = _owned(session, Assignment, assignment_id, campaign, annotator)
+    if assignment is None:
         raise AssignmentNotFound("No such task for you in this campaign")
     return assignment
 
@@ -161,18 +178,49 @@ def undo(
     session: Session, campaign: Campaign, annotator: User, judgment_id: int
 ) -> tuple[LeasedTask, Judgment]:
     """Re-open a just-submitted task so its answers can be changed (as a new revision)."""
-    judgment = session.get(Judgment, judgment_id)
-    if (
-        judgment is None
-        or judgment.annotator_id != annotator.id
-        or (judgment.campaign_id != campaign.id)
-    ):
-        raise JudgmentNotFound("No such judgment of yours in this campaign")
+    window = timedelta(seconds=spec_of(campaign).undo_seconds)
+    try:
+        return reopen(session, campaign, annotator, judgment_id, window=window)
+    except JudgmentSuperseded as exc:
+        raise UndoExpired("This judgment was already revised") from exc
+
+
+def revise(
+    session: Session, campaign: Campaign, annotator: User, judgment_id: int
+) -> tuple[LeasedTask, Judgment]:
+    """Re-open any of the annotator's past judgments (its latest revision) while the campaign
+    is active. The next submit is validated against, and stored under, the current spec version.
+
+    Gold items are revisable like the rest: refusing them would tell annotators which items are
+    attention checks, and the first answer stays stored (revision 0) for whoever scores them.
+    """
+    judgment = _own_judgment(session, campaign, annotator, judgment_id)
+    check_eligible(campaign, annotator)
+    return reopen(session, campaign, annotator, judgment.id, window=None)
+
+
+def reopen(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    judgment_id: int,
+    *,
+    window: timedelta | None,
+) -> tuple[LeasedTask, Judgment]:
+    """Lease a judged task to its annotator again, with the judgment it will supersede.
+
+    ``window`` is how long after the judgment it may be re-opened (undo); None, at any time
+    (revise). Only the latest revision may be: an older one is 409 ``judgment_superseded``.
+    Re-opening what is already open extends the lease (a reload asks again).
+    """
+    judgment = _own_judgment(session, campaign, annotator, judgment_id)
     current = current_judgment(session, judgment.assignment_id)
     if current is None or current.id != judgment.id:
-        raise UndoExpired("This judgment was already revised")
-    deadline = undo_deadline(campaign, judgment)
-    if deadline is None or utcnow() > deadline:
+        raise JudgmentSuperseded(
+            f"Judgment {judgment.id} was revised since: revise the latest one",
+            details={"latest_judgment_id": current.id if current else None},
+        )
+    if window is not None and utcnow() >= judgment.created_at + window:
         raise UndoExpired("The undo window for this judgment has passed")
     lease = timedelta(minutes=spec_of(campaign).lease_minutes)
     session.execute(
@@ -186,6 +234,15 @@ def undo(
     assignment = session.get_one(Assignment, judgment.assignment_id)
     session.refresh(assignment)
     return load_task(session, assignment), judgment
+
+
+def _own_judgment(
+    session: Session, campaign: Campaign, annotator: User, judgment_id: int
+) -> Judgment:
+    judgment = _owned(session, Judgment, judgment_id, campaign, annotator)
+    if judgment is None:
+        raise JudgmentNotFound("No such judgment of yours in this campaign")
+    return judgment
 
 
 def _release(session: Session, assignment: Assignment, reason: str) -> bool:
@@ -205,10 +262,20 @@ def _release(session: Session, assignment: Assignment, reason: str) -> bool:
 def skip(
     session: Session, campaign: Campaign, annotator: User, assignment_id: int, reason: str
 ) -> None:
+    """Give the task back. A re-opened (undone or revised) task is closed instead: its
+    stored answer stands, as if it had not been re-opened."""
     assignment = _own_assignment(session, campaign, annotator, assignment_id)
-    if current_judgment(session, assignment.id) is not None:
+    if current_judgment(session, assignment.id) is None:
+        _release(session, assignment, reason)
+        return
+    kept = rowcount(
+        session,
+        update(Assignment)
+        .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
+        .values(status=AssignmentStatus.submitted, finished_at=utcnow()),
+    )
+    if not kept:
         raise AlreadySubmitted("This task was already submitted; it cannot be skipped")
-    _release(session, assignment, reason)
 
 
 def report(

@@ -30,9 +30,9 @@ export interface paths {
         };
         /**
          * My Judgments
-         * @description An annotator's own judgments, and only theirs, each with its item's prompt excerpt.
-         *     Revisions are new rows (``supersedes_id``): the last row of an item is the answer that
-         *     counts.
+         * @description An annotator's own judgments, and only theirs, each with its item's prompt excerpt,
+         *     task by task (an item's revisions together). Revisions are new rows (``supersedes_id``):
+         *     the ``latest`` row of an item is the answer that counts, and the one ``/revise`` takes.
          */
         get: operations["my_judgments_api_annotate__slug__judgments_get"];
         put?: never;
@@ -157,6 +157,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/annotate/{slug}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revise
+         * @description Re-open one of your past judgments (its latest revision) as a task, at any time while
+         *     the campaign is active; the next submit for it stores a new revision under the campaign's
+         *     current spec version. 409 ``judgment_superseded`` for an older revision.
+         */
+        post: operations["revise_api_annotate__slug__revise_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/annotate/{slug}/skip": {
         parameters: {
             query?: never;
@@ -166,7 +188,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Skip */
+        /**
+         * Skip
+         * @description Give the task back; a re-opened (undone or revised) task keeps its stored answer.
+         */
         post: operations["skip_api_annotate__slug__skip_post"];
         delete?: never;
         options?: never;
@@ -2888,6 +2913,11 @@ export interface components {
             answers: {
                 [key: string]: unknown;
             };
+            /**
+             * Campaign Version
+             * @description the spec version it was made under
+             */
+            campaign_version: number;
             /** Client Id */
             client_id: string;
             /**
@@ -2899,6 +2929,11 @@ export interface components {
             id: number;
             /** Item Id */
             item_id: number;
+            /**
+             * Latest
+             * @description the latest revision: the answer that counts, revisable
+             */
+            latest: boolean;
             /** Prompt Excerpt */
             prompt_excerpt: string;
             /** Revision */
@@ -3662,6 +3697,28 @@ export interface components {
          * @enum {string}
          */
         ReviewState: "pending" | "accepted" | "rejected";
+        /** ReviseRequest */
+        ReviseRequest: {
+            /**
+             * Judgment Id
+             * @description the latest revision of one of your judgments
+             */
+            judgment_id: number;
+        };
+        /** ReviseResponse */
+        ReviseResponse: {
+            /** Previous Answers */
+            previous_answers: {
+                [key: string]: unknown;
+            };
+            progress: components["schemas"]["AnnotatorProgress"];
+            /**
+             * Revision
+             * @description the revision number the next submission for it stores
+             */
+            revision: number;
+            task: components["schemas"]["Task"] | null;
+        };
         /** Revision */
         Revision: {
             /** Content */
@@ -5031,6 +5088,104 @@ export interface operations {
                 };
             };
             /** @description Conflict: already_submitted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revise_api_annotate__slug__revise_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviseResponse"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed, not_eligible */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), judgment_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: judgment_superseded, campaign_not_active */
             409: {
                 headers: {
                     [name: string]: unknown;

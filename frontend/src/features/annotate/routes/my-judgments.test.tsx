@@ -13,6 +13,8 @@ const judgment = (id: number, extra: Partial<OwnJudgment> = {}): OwnJudgment => 
   client_id: `c-${id}`,
   revision: 0,
   supersedes_id: null,
+  latest: true,
+  campaign_version: 1,
   item_id: 10 + id,
   answers: { preference: { choice: 'B' }, comment: { text: 'Clearer.' } },
   shown_order: [1, 2],
