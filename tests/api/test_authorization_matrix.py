@@ -164,6 +164,10 @@ POLICIES: dict[str, Policy] = {
     "GET /api/annotate/{slug}/judgments": Policy("annotate"),
     "POST /api/campaigns/{slug}/exports": Policy("manage", json=lambda o: {"format": "judgments"}),
     "GET /api/campaigns/{slug}/exports": Policy("manage"),
+    "GET /api/campaigns/{slug}/quality/leaderboard": Policy("manage"),
+    "GET /api/campaigns/{slug}/quality/group-disagreement": Policy(
+        "manage", query={"group_by": "annotator_group"}
+    ),
     "GET /api/exports/formats": Policy("staff"),
     "GET /api/exports/{job_id}": Policy("manage"),
     "GET /api/exports/{job_id}/files/{name}": Policy("manage", may_404=True),

@@ -126,6 +126,7 @@ def bradley_terry(
     prior: float = 1.0,
     iterations: int = 10_000,
     tolerance: float = 1e-10,
+    start: Mapping[K, float] | None = None,
 ) -> dict[K, float]:
     """Bradley-Terry scores of ``items``: P(a beats b) = 1 / (1 + exp(score[b] - score[a])).
 
@@ -141,7 +142,9 @@ def bradley_terry(
     data more; it must be positive.
 
     Iteration stops when no log-strength moved more than ``tolerance``, or after
-    ``iterations`` rounds. Comparisons naming items outside ``items`` are ignored.
+    ``iterations`` rounds. ``start`` (scores of a nearby fit, e.g. of the full data for a
+    bootstrap resample) only saves iterations: the fit is the same. Comparisons naming items
+    outside ``items`` are ignored.
     """
     if prior <= 0:
         raise ValueError("prior must be positive, or strengths of unbeaten items diverge")
@@ -160,7 +163,7 @@ def bradley_terry(
                 wins[i] += counts.get((a, b), 0.0)
                 games[i][j] = counts.get((a, b), 0.0) + counts.get((b, a), 0.0) + virtual
 
-    logs = [0.0] * len(order)
+    logs = [float(start.get(item, 0.0)) if start else 0.0 for item in order]
     for _ in range(iterations):
         strengths = [math.exp(x) for x in logs]
         updated = [

@@ -739,6 +739,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/quality/group-disagreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Group Disagreement
+         * @description The model pairs, and the items with their model pair, where annotator groups disagree
+         *     most: the spread between the groups' win rates (each smoothed by one virtual win each way,
+         *     so a group that judged a pair once is not taken as certain).
+         */
+        get: operations["get_group_disagreement_api_campaigns__slug__quality_group_disagreement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/quality/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Leaderboard
+         * @description Bradley-Terry strengths of the candidates' models with bootstrap 95% intervals and the
+         *     win-rate matrix, overall and per annotator group. A tie is half a win each way; "both bad"
+         *     is left out of strengths (counted in the matrix).
+         */
+        get: operations["get_leaderboard_api_campaigns__slug__quality_leaderboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/spec": {
         parameters: {
             query?: never;
@@ -1746,6 +1790,15 @@ export interface components {
              */
             prompt: string;
         };
+        /** Board */
+        Board: {
+            /** Judgments */
+            judgments: number;
+            /** Matrix */
+            matrix: components["schemas"]["WinRateCell"][];
+            /** Models */
+            models: components["schemas"]["ModelStanding"][];
+        };
         /** Body_create_import_job_api_campaigns__slug__items_import_jobs_post */
         Body_create_import_job_api_campaigns__slug__items_import_jobs_post: {
             /** File */
@@ -2204,6 +2257,37 @@ export interface components {
             /** Deleted */
             deleted: number;
         };
+        /** DisagreementOut */
+        DisagreementOut: {
+            /** Group By */
+            group_by: string;
+            /**
+             * Groups
+             * @description each group and how many annotators are in it
+             */
+            groups: {
+                [key: string]: number;
+            };
+            /**
+             * Items
+             * @description items and pairs, widest spread first
+             */
+            items: components["schemas"]["ItemDisagreement"][];
+            /**
+             * Pairs
+             * @description model pairs, widest spread first
+             */
+            pairs: components["schemas"]["PairDisagreement"][];
+            /** Question */
+            question: string | null;
+            /** Round */
+            round: number | null;
+            /**
+             * Simulated
+             * @enum {string}
+             */
+            simulated: "none" | "excluded" | "included" | "only_simulated";
+        };
         /** EditMessageRequest */
         EditMessageRequest: {
             /** Text */
@@ -2619,6 +2703,14 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** GroupBoard */
+        GroupBoard: {
+            /** Annotators */
+            annotators: number;
+            board: components["schemas"]["Board"];
+            /** Group */
+            group: string;
+        };
         /** GroupCreate */
         GroupCreate: {
             /**
@@ -2692,6 +2784,18 @@ export interface components {
             field: string;
             /** Max Share */
             max_share: number;
+        };
+        /** GroupRate */
+        GroupRate: {
+            /**
+             * First Win Rate
+             * @description how often `first` beat `second` in this group (ties half), with one virtual win each way
+             */
+            first_win_rate: number;
+            /** Group */
+            group: string;
+            /** Judgments */
+            judgments: number;
         };
         /** GroupUpdate */
         GroupUpdate: {
@@ -2789,6 +2893,28 @@ export interface components {
             open_leases: number;
             /** Reports */
             reports: components["schemas"]["BrowsedReport"][];
+        };
+        /** ItemDisagreement */
+        ItemDisagreement: {
+            /** External Id */
+            external_id: string;
+            /** First */
+            first: string;
+            /** Groups */
+            groups: components["schemas"]["GroupRate"][];
+            /** Item Id */
+            item_id: number;
+            /** Judgments */
+            judgments: number;
+            /** Round */
+            round: number;
+            /** Second */
+            second: string;
+            /**
+             * Spread
+             * @description highest minus lowest group's win rate of `first`
+             */
+            spread: number;
         };
         /** ItemOut */
         ItemOut: {
@@ -3026,6 +3152,32 @@ export interface components {
              */
             target: "prompt" | "candidates";
         };
+        /** LeaderboardOut */
+        LeaderboardOut: {
+            /** Group By */
+            group_by: string | null;
+            /** Groups */
+            groups: components["schemas"]["GroupBoard"][];
+            overall: components["schemas"]["Board"];
+            /**
+             * Question
+             * @description the pairwise question read; null if none
+             */
+            question: string | null;
+            /** Round */
+            round: number | null;
+            /**
+             * Rounds
+             * @description rounds that have judgments
+             */
+            rounds: number[];
+            /**
+             * Simulated
+             * @description what was done with simulated annotators' judgments, as exports do
+             * @enum {string}
+             */
+            simulated: "none" | "excluded" | "included" | "only_simulated";
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Email */
@@ -3238,6 +3390,47 @@ export interface components {
              */
             researchers?: string[];
         };
+        /** ModelStanding */
+        ModelStanding: {
+            /** High */
+            high: number;
+            /**
+             * Judgments
+             * @description comparisons with this model (ties included)
+             */
+            judgments: number;
+            /**
+             * Low
+             * @description bootstrap 95% interval of the score
+             */
+            low: number;
+            /** Model */
+            model: string;
+            /**
+             * Rank
+             * @description 1 + models whose interval lies wholly above this one's
+             */
+            rank: number;
+            /**
+             * Rating
+             * @description the score on the Elo-like scale: 1000 + 400 score / ln 10
+             */
+            rating: number;
+            /** Rating High */
+            rating_high: number;
+            /** Rating Low */
+            rating_low: number;
+            /**
+             * Score
+             * @description Bradley-Terry log-strength; the models' mean is 0
+             */
+            score: number;
+            /**
+             * Win Rate
+             * @description wins plus half the ties, over its comparisons
+             */
+            win_rate: number | null;
+        };
         /** ModelTestResult */
         ModelTestResult: {
             /** Error */
@@ -3374,6 +3567,22 @@ export interface components {
         NextTaskResponse: {
             progress: components["schemas"]["AnnotatorProgress"];
             task: components["schemas"]["Task"] | null;
+        };
+        /** PairDisagreement */
+        PairDisagreement: {
+            /** First */
+            first: string;
+            /** Groups */
+            groups: components["schemas"]["GroupRate"][];
+            /** Judgments */
+            judgments: number;
+            /** Second */
+            second: string;
+            /**
+             * Spread
+             * @description highest minus lowest group's win rate of `first`
+             */
+            spread: number;
         };
         /** PairwiseAnswer */
         PairwiseAnswer: {
@@ -4493,6 +4702,26 @@ export interface components {
             type: "video";
             /** Width */
             width?: number | null;
+        };
+        /** WinRateCell */
+        WinRateCell: {
+            /**
+             * Both Bad
+             * @description judged both bad: left out of win rates and strengths
+             */
+            both_bad: number;
+            /** Losses */
+            losses: number;
+            /** Model */
+            model: string;
+            /** Opponent */
+            opponent: string;
+            /** Ties */
+            ties: number;
+            /** Win Rate */
+            win_rate: number | null;
+            /** Wins */
+            wins: number;
         };
     };
     responses: never;
@@ -7767,6 +7996,160 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_group_disagreement_api_campaigns__slug__quality_group_disagreement_get: {
+        parameters: {
+            query: {
+                /** @description group annotators by their answer to this profile question (or 'annotator_group' for their annotator groups); 422 unknown_group_field names the fields there are */
+                group_by: string;
+                /** @description only items of this generation round */
+                round?: number | null;
+                /** @description a pairwise question id; default the first */
+                question?: string | null;
+                /** @description count simulated annotators in a campaign that also has human judgments */
+                include_simulated?: boolean;
+                /** @description rows of each list */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisagreementOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, unknown_group_field, unknown_question */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_leaderboard_api_campaigns__slug__quality_leaderboard_get: {
+        parameters: {
+            query?: {
+                /** @description only items of this generation round */
+                round?: number | null;
+                /** @description group annotators by their answer to this profile question (or 'annotator_group' for their annotator groups); 422 unknown_group_field names the fields there are */
+                group_by?: string | null;
+                /** @description a pairwise question id; default the first */
+                question?: string | null;
+                /** @description count simulated annotators in a campaign that also has human judgments */
+                include_simulated?: boolean;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, unknown_group_field, unknown_question */
             422: {
                 headers: {
                     [name: string]: unknown;

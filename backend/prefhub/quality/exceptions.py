@@ -1,0 +1,14 @@
+from prefhub.kit.errors import InvalidInput
+
+
+class UnknownGroupField(InvalidInput):
+    """``group_by`` names neither a profile-survey question, a profile answer any annotator of
+    the campaign gave, nor ``annotator_group``."""
+
+    code = "unknown_group_field"
+
+
+class UnknownQuestion(InvalidInput):
+    """``question`` names no pairwise question of the campaign."""
+
+    code = "unknown_question"

@@ -1,0 +1,376 @@
+"""A campaign's model leaderboard and group disagreement, from its pairwise judgments.
+
+What counts: the current revision of each judgment of the campaign's pairwise question (the
+first one unless the caller names another), between the models of the two candidates shown
+(a candidate without a model name, e.g. a human-written one, is left out, and so is a pair of
+one model with itself). Simulated annotators (``prefhub simulate``) are treated as exports
+treat them: left out of a campaign that also has human judgments unless ``include_simulated``;
+a campaign with only simulated judgments shows them, and says so (``simulated``).
+
+Groups: an annotator's group is their answer to a profile question (the campaign's survey
+answers over their account's profile, as exports read profiles), or with ``group_by =
+"annotator_group"`` the annotator groups they belong to. A multiple-choice answer (or several
+groups) makes one group of the combination, so each annotator counts in exactly one group.
+Annotators without an answer are in no group: they count overall only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prefhub.campaigns.service import spec_of
+from prefhub.models import (
+    AnnotatorGroup,
+    AnnotatorGroupMember,
+    Campaign,
+    CampaignParticipant,
+    Item,
+    User,
+)
+from prefhub.quality import counts
+from prefhub.quality.exceptions import UnknownGroupField, UnknownQuestion
+from prefhub.quality.leaderboard import (
+    Disagreement,
+    Leaderboard,
+    PairGames,
+    Tally,
+    disagreement,
+    leaderboard,
+    ranked,
+    record,
+)
+
+ANNOTATOR_GROUP = "annotator_group"
+BOOTSTRAP_SAMPLES = 100
+SimulatedPolicy = Literal["none", "excluded", "included", "only_simulated"]
+
+
+@dataclass
+class GroupBoard:
+    group: str
+    annotators: int
+    board: Leaderboard
+
+
+@dataclass
+class LeaderboardReport:
+    question: str | None
+    round: int | None
+    rounds: list[int]
+    group_by: str | None
+    simulated: SimulatedPolicy
+    overall: Leaderboard
+    groups: list[GroupBoard] = field(default_factory=list)
+
+
+@dataclass
+class ItemDisagreement:
+    item_id: int
+    external_id: str
+    round: int
+    found: Disagreement
+
+
+@dataclass
+class DisagreementReport:
+    question: str | None
+    round: int | None
+    group_by: str
+    simulated: SimulatedPolicy
+    groups: dict[str, int]  # group -> annotators
+    pairs: list[Disagreement]
+    items: list[ItemDisagreement]
+
+
+@dataclass
+class _Scope:
+    question: str
+    rows: counts.Counts
+    kept: set[int]  # annotators whose judgments count
+    simulated: SimulatedPolicy
+    rounds: list[int]
+
+
+def pairwise_question(campaign: Campaign, question: str | None) -> str | None:
+    """The pairwise question a leaderboard reads: ``question`` or the campaign's first."""
+    ids = [q.id for q in spec_of(campaign).questions if q.kind == "pairwise"]
+    if question is None:
+        return ids[0] if ids else None
+    if question not in ids:
+        raise UnknownQuestion(
+            f"'{question}' is not a pairwise question of this campaign",
+            details={"pairwise_questions": ids},
+        )
+    return question
+
+
+def leaderboard_report(
+    session: Session,
+    campaign: Campaign,
+    *,
+    question: str | None = None,
+    round_: int | None = None,
+    group_by: str | None = None,
+    include_simulated: bool = False,
+) -> LeaderboardReport:
+    scope = _scope(session, campaign, question, include_simulated)
+    if scope is None:
+        return LeaderboardReport(None, round_, [], group_by, "none", Leaderboard())
+    groups = _groups(session, campaign, scope.kept, group_by) if group_by else {}
+    overall: Tally = {}
+    by_group: dict[str, Tally] = {}
+    for (round_of, annotator, shown_first, shown_second, choice), n in scope.rows.items():
+        if annotator not in scope.kept or (round_ is not None and round_of != round_):
+            continue
+        if shown_first is None or shown_second is None:
+            continue
+        record(overall, shown_first, shown_second, choice, n)
+        if annotator in groups:
+            record(by_group.setdefault(groups[annotator], {}), shown_first, shown_second, choice, n)
+    members: dict[str, int] = {}
+    for group in groups.values():
+        members[group] = members.get(group, 0) + 1
+    return LeaderboardReport(
+        question=scope.question,
+        round=round_,
+        rounds=scope.rounds,
+        group_by=group_by,
+        simulated=scope.simulated,
+        overall=_board(overall),
+        groups=[
+            GroupBoard(group=g, annotators=members[g], board=_board(tally))
+            for g, tally in sorted(by_group.items())
+        ],
+    )
+
+
+def disagreement_report(
+    session: Session,
+    campaign: Campaign,
+    *,
+    group_by: str,
+    question: str | None = None,
+    round_: int | None = None,
+    include_simulated: bool = False,
+    limit: int = 20,
+) -> DisagreementReport:
+    scope = _scope(session, campaign, question, include_simulated)
+    if scope is None:
+        return DisagreementReport(None, round_, group_by, "none", {}, [], [])
+    groups = _groups(session, campaign, scope.kept, group_by)
+    names = sorted(set(groups.values()))
+    members = {name: sum(1 for g in groups.values() if g == name) for name in names}
+
+    pairs: dict[tuple[str, str], dict[str, PairGames]] = {}
+    for (round_of, annotator, shown_first, shown_second, choice), n in scope.rows.items():
+        group = groups.get(annotator)
+        if group is None or (round_ is not None and round_of != round_):
+            continue
+        if shown_first is None or shown_second is None:
+            continue
+        _record_by_group(pairs, group, shown_first, shown_second, choice, n)
+
+    number = {name: i for i, name in enumerate(names)}
+    item_rows = counts.item_counts(
+        session, campaign.id, scope.question, {a: number[g] for a, g in groups.items()}
+    )
+    per_item: dict[tuple[int, int], dict[tuple[str, str], dict[str, PairGames]]] = {}
+    for (round_of, item_id, group_no, shown_first, shown_second, choice), n in item_rows.items():
+        if round_ is not None and round_of != round_:
+            continue
+        if shown_first is None or shown_second is None:
+            continue
+        _record_by_group(
+            per_item.setdefault((item_id, round_of), {}),
+            names[group_no],
+            shown_first,
+            shown_second,
+            choice,
+            n,
+        )
+    top_items = ranked(
+        (
+            disagreement(by_group, first, second, item_id=item_id)
+            for (item_id, _), item_pairs in per_item.items()
+            for (first, second), by_group in item_pairs.items()
+        ),
+        limit,
+    )
+    items = dict(
+        session.execute(
+            select(Item.id, Item.external_id).where(
+                Item.id.in_(sorted({d.item_id for d in top_items if d.item_id is not None}))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    rounds = {item_id: round_of for item_id, round_of in per_item}
+    return DisagreementReport(
+        question=scope.question,
+        round=round_,
+        group_by=group_by,
+        simulated=scope.simulated,
+        groups=members,
+        pairs=ranked(
+            (disagreement(by_group, a, b) for (a, b), by_group in sorted(pairs.items())), limit
+        ),
+        items=[
+            ItemDisagreement(
+                item_id=d.item_id,
+                external_id=items.get(d.item_id, ""),
+                round=rounds[d.item_id],
+                found=d,
+            )
+            for d in top_items
+            if d.item_id is not None
+        ],
+    )
+
+
+def group_fields(session: Session, campaign: Campaign, annotators: set[int]) -> list[str]:
+    """What ``group_by`` may name for the campaign: its survey questions, every profile answer
+    its annotators gave, and ``annotator_group``."""
+    fields = {q.id for q in spec_of(campaign).participation.survey}
+    for profile in _profiles(session, campaign.id, annotators).values():
+        fields.update(profile)
+    return sorted(fields | {ANNOTATOR_GROUP})
+
+
+def _record_by_group(
+    into: dict[tuple[str, str], dict[str, PairGames]],
+    group: str,
+    shown_first: str,
+    shown_second: str,
+    choice: str,
+    n: int,
+) -> None:
+    one: Tally = {}
+    record(one, shown_first, shown_second, choice, n)
+    for pair, games in one.items():
+        into.setdefault(pair, {}).setdefault(group, PairGames()).add(games)
+
+
+def _scope(
+    session: Session, campaign: Campaign, question: str | None, include_simulated: bool
+) -> _Scope | None:
+    question_id = pairwise_question(campaign, question)
+    if question_id is None:
+        return None
+    rows = counts.pair_counts(session, campaign.id, question_id)
+    annotators = {key[1] for key in rows}
+    synthetic = (
+        set(
+            session.scalars(
+                select(User.id).where(User.is_synthetic.is_(True), User.id.in_(sorted(annotators)))
+            )
+        )
+        if annotators
+        else set()
+    )
+    simulated: SimulatedPolicy = "none"
+    kept = annotators
+    if synthetic:
+        if include_simulated:
+            simulated = "included"
+        elif annotators - synthetic:
+            simulated, kept = "excluded", annotators - synthetic
+        else:
+            simulated = "only_simulated"
+    return _Scope(
+        question=question_id,
+        rows=rows,
+        kept=kept,
+        simulated=simulated,
+        rounds=sorted({key[0] for key in rows}),
+    )
+
+
+def _groups(
+    session: Session, campaign: Campaign, annotators: set[int], field: str
+) -> dict[int, str]:
+    """Each annotator's group under ``field``; annotators without one are left out."""
+    if field == ANNOTATOR_GROUP:
+        named: dict[int, list[str]] = {}
+        for user_id, name in session.execute(
+            select(AnnotatorGroupMember.user_id, AnnotatorGroup.name)
+            .join(AnnotatorGroup, AnnotatorGroup.id == AnnotatorGroupMember.group_id)
+            .where(AnnotatorGroupMember.user_id.in_(sorted(annotators)))
+        ):
+            named.setdefault(user_id, []).append(name)
+        return {user_id: " + ".join(sorted(names)) for user_id, names in named.items()}
+    profiles = _profiles(session, campaign.id, annotators)
+    survey = {q.id for q in spec_of(campaign).participation.survey}
+    if field not in survey and not any(field in p for p in profiles.values()):
+        raise UnknownGroupField(
+            f"No profile question '{field}' in this campaign",
+            details={"fields": group_fields(session, campaign, annotators)},
+        )
+    groups = {}
+    for user_id, profile in profiles.items():
+        value = _group_value(profile.get(field))
+        if value is not None:
+            groups[user_id] = value
+    return groups
+
+
+def _group_value(answer: Any) -> str | None:
+    values = answer if isinstance(answer, list) else [answer]
+    texts = sorted({_text(v) for v in values if v is not None and v != ""})
+    return " + ".join(texts) if texts else None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _profiles(
+    session: Session, campaign_id: int, annotators: set[int]
+) -> dict[int, dict[str, Any]]:
+    """The annotators' profiles: their account's, with this campaign's survey answers on top."""
+    if not annotators:
+        return {}
+    rows = session.execute(
+        select(User.id, User.profile, CampaignParticipant.profile)
+        .outerjoin(
+            CampaignParticipant,
+            (CampaignParticipant.user_id == User.id)
+            & (CampaignParticipant.campaign_id == campaign_id),
+        )
+        .where(User.id.in_(sorted(annotators)))
+    ).all()
+    return {
+        user_id: dict(account or {}) | dict(answers or {}) for user_id, account, answers in rows
+    }
+
+
+# Fitting and bootstrapping is the slow part of a request (a second for many models and
+# groups); the same counts always give the same board, so boards are kept by their counts.
+_boards: OrderedDict[tuple[Any, ...], Leaderboard] = OrderedDict()
+_boards_lock = threading.Lock()
+MAX_BOARDS = 256
+
+
+def _board(tally: Tally) -> Leaderboard:
+    key = tuple(
+        (pair, g.first_wins, g.second_wins, g.ties, g.both_bad) for pair, g in sorted(tally.items())
+    )
+    with _boards_lock:
+        board = _boards.get(key)
+        if board is not None:
+            _boards.move_to_end(key)
+            return board
+    board = leaderboard(tally, samples=BOOTSTRAP_SAMPLES)
+    with _boards_lock:
+        _boards[key] = board
+        while len(_boards) > MAX_BOARDS:
+            _boards.popitem(last=False)
+    return board
