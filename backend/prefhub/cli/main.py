@@ -23,6 +23,7 @@ from prefhub.items import cli as items_cli
 from prefhub.jobs import cli as jobs_cli
 from prefhub.media import cli as media_cli
 from prefhub.people import cli as people_cli
+from prefhub.quality import cli as quality_cli
 from prefhub.simulation import cli as simulation_cli
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ COMMAND_MODULES = [
     campaigns_cli,  # campaigns ...
     jobs_cli,  # jobs ...
     media_cli,  # media ...
+    quality_cli,  # quality ...
 ]
 
 for module in COMMAND_MODULES:
