@@ -21,6 +21,7 @@ import pytest
 
 from support.api import login, make_user
 from support.browser import signed_in_page
+from support.tokens import mint_token, open_tokens_page, revoke_token, token_row
 
 pytestmark = pytest.mark.browser
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -134,18 +135,11 @@ def test_a_token_made_on_the_settings_page_works_until_revoked_there(
     page = signed_in_page(
         browser, server, email, r"/admin$", viewport={"width": 1400, "height": 1000}
     )
-    page.get_by_role("navigation", name="Admin").get_by_role("link", name="API tokens").click()
-    page.get_by_role("heading", name="API tokens", exact=True).wait_for()
+    open_tokens_page(page)
     expect(page.get_by_text("No tokens yet.")).to_be_visible()
 
-    form = page.get_by_role("form", name="New token")
-    form.get_by_label("Name").fill("analysis notebook")
-    form.get_by_role("button", name="Create token").click()
-    secret_box = page.get_by_label("Token “analysis notebook”")
-    expect(secret_box).to_have_value(re.compile(r".{20,}"))
-    expect(page.get_by_test_id("new-token")).to_contain_text("it will not be shown again")
-    token = secret_box.input_value()
-    row = page.get_by_role("row").filter(has_text="analysis notebook")
+    token = mint_token(page, "analysis notebook")
+    row = token_row(page, "analysis notebook")
     expect(row).to_contain_text(f"{token[:8]}")
     expect(row.locator(".badge")).to_have_text("active")
 
@@ -177,10 +171,7 @@ def test_a_token_made_on_the_settings_page_works_until_revoked_there(
     expect(page.get_by_test_id("new-token")).to_have_count(0)
     assert token not in page.content()
 
-    row.get_by_role("button", name="Revoke analysis notebook").click()
-    confirm = page.get_by_role("group", name="Confirm revoking analysis notebook")
-    confirm.get_by_role("button", name="Yes, revoke").click()
-    expect(row.locator(".badge")).to_have_text(re.compile(r"^revoked "))
+    revoke_token(page, "analysis notebook")
     expect(row.get_by_role("button")).to_have_count(0)
 
     refused = httpx.get(f"{server}/api/auth/me", headers=bearer)
