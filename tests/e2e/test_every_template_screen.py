@@ -140,19 +140,17 @@ def _check_feedback(rows: list[dict[str, Any]], shown: Shown) -> None:
 class Template:
     id: str
     questions: tuple[str, ...]  # each question's prompt, as the task screen heads it
-    candidates: int  # per imported item
-    preview_candidates: int  # of the sample's four, as many as a task of the template shows
     export: str
     answer: Callable[[Any, Any, list[str]], Answers]
     check: Callable[[list[dict[str, Any]], Shown], None]
+    candidates: int = 2  # per imported item
+    preview_candidates: int = 2  # of the sample's four, as many as a task of the template shows
 
 
 TEMPLATES = [
     Template(
         id="pairwise-dpo",
         questions=("Which response is better?",),
-        candidates=2,
-        preview_candidates=2,
         export="dpo",
         answer=_answer_pairwise,
         check=_check_dpo,
@@ -169,8 +167,6 @@ TEMPLATES = [
     Template(
         id="kto-thumbs",
         questions=("Is this response acceptable?",),
-        candidates=2,
-        preview_candidates=2,
         export="kto",
         answer=_answer_thumbs,
         check=_check_kto,
@@ -178,8 +174,6 @@ TEMPLATES = [
     Template(
         id="helpsteer-attributes",
         questions=("Rate each response.",),
-        candidates=2,
-        preview_candidates=2,
         export="ratings",
         answer=_answer_attributes,
         check=_check_ratings,
@@ -191,13 +185,15 @@ TEMPLATES = [
             "What is wrong with the responses?",
             "Rewrite the better response so it has none of these faults.",
         ),
-        candidates=2,
-        preview_candidates=2,
         export="feedback",
         answer=_answer_critique,
         check=_check_feedback,
     ),
 ]
+
+
+def _replies(template: Template) -> list[str]:
+    return [f"{template.id} reply number {n}." for n in range(template.candidates)]
 
 
 def _items_file(tmp_path: Path, template: Template) -> Path:
@@ -209,8 +205,8 @@ def _items_file(tmp_path: Path, template: Template) -> Path:
                     "id": f"{template.id}-1",
                     "prompt": f"A question for the {template.id} campaign?",
                     "candidates": [
-                        {"content": f"{template.id} reply number {n}.", "model": f"model-{n}"}
-                        for n in range(template.candidates)
+                        {"content": reply, "model": f"model-{n}"}
+                        for n, reply in enumerate(_replies(template))
                     ],
                 }
             ]
@@ -259,8 +255,8 @@ def test_a_template_campaign_is_built_annotated_and_exported_in_the_browser(
     for prompt in template.questions:
         assert annotator.get_by_role("region", name=prompt).is_visible(), prompt
     shown = shown_candidates(annotator)
-    assert len(shown) == template.candidates
-    answers = template.answer(annotator, annotator, list(shown))
+    assert sorted(shown.values()) == _replies(template)
+    template.answer(annotator, annotator, list(shown))
     wait_moved_on(annotator, assignment)
     annotator.get_by_test_id("done").wait_for()
 
@@ -268,5 +264,4 @@ def test_a_template_campaign_is_built_annotated_and_exported_in_the_browser(
     rows = export_in_browser(researcher, template.export, tmp_path)
     template.check(rows, shown)
     assert {r["campaign"] for r in rows} == {slug}
-    assert answers  # what the annotator gave is what the rows were checked against
     assert researcher.js_errors == [] and annotator.js_errors == []
