@@ -6,6 +6,7 @@ import {
   AnnotateCampaignsRoute,
   MyJudgmentsRoute,
   ParticipationGate,
+  ReviseJudgmentRoute,
   TaskPreview,
   TaskRoute,
   TreeTaskRoute,
@@ -109,6 +110,14 @@ export const routes = [
         element: (
           <RequireAuth>
             <MyJudgmentsRoute />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: '/annotate/:slug/judgments/:judgmentId/revise',
+        element: (
+          <RequireAuth>
+            <ReviseJudgmentRoute />
           </RequireAuth>
         ),
       },

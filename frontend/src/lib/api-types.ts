@@ -125,6 +125,9 @@ export type ReportTaskBody = Schemas['ReportRequest'];
 export type UndoBody = Schemas['UndoRequest'];
 /** The undone task, re-opened, with the answers that were submitted (keyed by question id). */
 export type UndoResponse = Schemas['UndoResponse'];
+export type ReviseBody = Schemas['ReviseRequest'];
+/** A past judgment re-opened for revision: its task, its answers, and the revision a submit stores. */
+export type ReviseResponse = Schemas['ReviseResponse'];
 
 export type SkipTaskBody = WithDefaults<Schemas['SkipRequest'], 'reason'>;
 

@@ -4,6 +4,7 @@ import { lazy } from 'react';
 export { AnnotateCampaignsRoute } from './routes/campaigns';
 export { TaskRoute } from './routes/task';
 export { MyJudgmentsRoute } from './routes/my-judgments';
+export { ReviseJudgmentRoute } from './routes/revise-judgment';
 /** Tree campaigns' screen, in its own chunk: item annotators never download it. */
 export const TreeTaskRoute = lazy(() => import('./routes/tree-task'));
 export { ParticipationGate } from './components/participation/participation-gate';
