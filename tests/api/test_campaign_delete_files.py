@@ -62,9 +62,7 @@ def _archive_and_delete(researcher, slug: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_deleting_a_campaign_removes_its_export_folders_and_nothing_else(
-    as_user, unique, tmp_path
-):
+def test_deleting_a_campaign_removes_its_export_folders_and_nothing_else(as_user, unique, tmp_path):
     from prefhub.exports.service import PARTIAL_MARKER
     from prefhub.exports.tasks import execute_export
     from prefhub.settings import get_settings
@@ -86,6 +84,13 @@ def test_deleting_a_campaign_removes_its_export_folders_and_nothing_else(
     chosen = tmp_path / "my-export"
     execute_export(mine["id"], chosen)
     assert (chosen / "dpo.jsonl").is_file()
+    # A link where an export's folder would be is removed, and what it points to is not.
+    linked = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"}).json()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not an export\n")
+    link = root / f"{slug}-dpo-{linked['id']:06d}"
+    link.symlink_to(elsewhere, target_is_directory=True)
     # Another campaign's export, whose name starts like this one's.
     (kept,) = _judged_and_exported(researcher, as_user(), other, ("dpo",))
 
@@ -94,6 +99,7 @@ def test_deleting_a_campaign_removes_its_export_folders_and_nothing_else(
 
     for folder in (*folders, partial):
         assert not folder.exists(), f"{folder} outlived its campaign"
+    assert not link.is_symlink() and (elsewhere / "keep.txt").is_file()
     assert (chosen / "dpo.jsonl").is_file(), "the operator's own folder was removed"
     assert (kept / "dpo.jsonl").is_file()
     listed = researcher.get(f"/api/campaigns/{other}/exports").json()

@@ -137,8 +137,10 @@ def _export_folders(session: Session, campaign: Campaign) -> list[Path]:
         default = default_folder(campaign, job)
         for folder in {Path(job.folder) if job.folder else default, default}:
             for path in (folder, folder.with_name(folder.name + ".partial")):
-                resolved = path.resolve()
-                if resolved.is_relative_to(root) and resolved != root and resolved not in found:
+                # The parent resolved, not the folder: a symlink is removed, never followed.
+                resolved = path.parent.resolve() / path.name
+                inside = resolved.is_relative_to(root) and path.name not in ("", ".", "..")
+                if inside and resolved != root and resolved not in found:
                     found.append(resolved)
     return found
 
