@@ -206,6 +206,36 @@ class GroupQuota(_Strict):
     max_share: float = Field(gt=0, le=1)
 
 
+class MediaDisplay(_Strict):
+    """How the candidates' images, audio and video play; the defaults change nothing."""
+
+    autoplay: bool = Field(
+        default=False,
+        description="start each audio/video as the task opens (if the browser lets it)",
+    )
+    loop: bool = Field(default=False, description="restart each audio/video when it ends")
+    require_full_playback: bool = Field(
+        default=False,
+        description="no answer is submitted until every candidate audio/video played to its end",
+    )
+    image_fit: Literal["contain", "cover", "original"] = Field(
+        default="contain",
+        description="contain: the whole image in its column; cover: a fixed box, cropped; "
+        "original: natural size, scrolling when wider",
+    )
+
+
+class DisplaySettings(_Strict):
+    """How a task screen shows the candidates; changing it never invalidates stored answers."""
+
+    layout: Literal["auto", "side_by_side", "stacked"] = Field(
+        default="auto",
+        description="auto: side by side when there is room; side_by_side: always in columns; "
+        "stacked: one under the other",
+    )
+    media: MediaDisplay = Field(default_factory=MediaDisplay)
+
+
 class CampaignSpec(_Strict):
     name: str = Field(min_length=1, max_length=200)
     slug: str = Field(pattern=SLUG_PATTERN, description="lower-case letters, digits and dashes")
@@ -232,6 +262,9 @@ class CampaignSpec(_Strict):
     participation: Participation = Field(
         default_factory=Participation,
         description="consent, a profile survey and crowd-platform entry",
+    )
+    display: DisplaySettings = Field(
+        default_factory=DisplaySettings, description="candidate layout and media playback"
     )
     trees: TreeSettings | None = Field(
         default=None,

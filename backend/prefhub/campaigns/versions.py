@@ -180,13 +180,18 @@ def _stored_answers(session: Session, campaign: Campaign) -> Iterator[dict[str, 
             yield answers
 
 
-def _current_spec(campaign: Campaign) -> dict[str, Any]:
-    """The stored spec with fields added since it was saved filled in by their defaults; as
-    stored when current rules refuse it (it can still be replaced)."""
+def with_defaults(spec: dict[str, Any]) -> dict[str, Any]:
+    """A stored spec with fields added since it was saved filled in by their defaults (so a
+    version saved before ``display`` existed diffs as showing the defaults); as stored when
+    current rules refuse it."""
     try:
-        return CampaignSpec.model_validate(campaign.spec).model_dump(mode="json")
+        return CampaignSpec.model_validate(spec).model_dump(mode="json")
     except ValidationError:
-        return campaign.spec
+        return spec
+
+
+def _current_spec(campaign: Campaign) -> dict[str, Any]:
+    return with_defaults(campaign.spec)
 
 
 def invalidated_answers(

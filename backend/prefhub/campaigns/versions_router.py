@@ -52,7 +52,9 @@ def diff_versions(
         {
             "from_version": from_version,
             "to_version": to_version,
-            "changes": versions.diff_specs(old.spec, new.spec),
+            "changes": versions.diff_specs(
+                versions.with_defaults(old.spec), versions.with_defaults(new.spec)
+            ),
         },
         from_attributes=True,
     )

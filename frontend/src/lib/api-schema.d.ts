@@ -2057,6 +2057,8 @@ export interface components {
         };
         /** CampaignSpec */
         CampaignSpec: {
+            /** @description candidate layout and media playback */
+            display?: components["schemas"]["DisplaySettings"];
             eligibility?: components["schemas"]["Eligibility"];
             /**
              * Guidelines
@@ -2287,6 +2289,20 @@ export interface components {
              * @enum {string}
              */
             simulated: "none" | "excluded" | "included" | "only_simulated";
+        };
+        /**
+         * DisplaySettings
+         * @description How a task screen shows the candidates; changing it never invalidates stored answers.
+         */
+        DisplaySettings: {
+            /**
+             * Layout
+             * @description auto: side by side when there is room; side_by_side: always in columns; stacked: one under the other
+             * @default auto
+             * @enum {string}
+             */
+            layout: "auto" | "side_by_side" | "stacked";
+            media?: components["schemas"]["MediaDisplay"];
         };
         /** EditMessageRequest */
         EditMessageRequest: {
@@ -3189,6 +3205,37 @@ export interface components {
         LoginResponse: {
             user: components["schemas"]["UserOut"];
         };
+        /**
+         * MediaDisplay
+         * @description How the candidates' images, audio and video play; the defaults change nothing.
+         */
+        MediaDisplay: {
+            /**
+             * Autoplay
+             * @description start each audio/video as the task opens (if the browser lets it)
+             * @default false
+             */
+            autoplay: boolean;
+            /**
+             * Image Fit
+             * @description contain: the whole image in its column; cover: a fixed box, cropped; original: natural size, scrolling when wider
+             * @default contain
+             * @enum {string}
+             */
+            image_fit: "contain" | "cover" | "original";
+            /**
+             * Loop
+             * @description restart each audio/video when it ends
+             * @default false
+             */
+            loop: boolean;
+            /**
+             * Require Full Playback
+             * @description no answer is submitted until every candidate audio/video played to its end
+             * @default false
+             */
+            require_full_playback: boolean;
+        };
         /** MediaFetchCreate */
         MediaFetchCreate: {
             /**
@@ -3488,6 +3535,8 @@ export interface components {
          * @description A campaign spec, and the status the campaign starts in.
          */
         NewCampaign: {
+            /** @description candidate layout and media playback */
+            display?: components["schemas"]["DisplaySettings"];
             eligibility?: components["schemas"]["Eligibility"];
             /**
              * Guidelines
@@ -4151,6 +4200,7 @@ export interface components {
             candidates: components["schemas"]["TaskCandidate"][];
             /** Context */
             context: components["schemas"]["Message"][];
+            display?: components["schemas"]["DisplaySettings"];
             /**
              * Expires At
              * Format: date-time

@@ -10,7 +10,7 @@ function UnsupportedPart({ part }: { part: UnknownPart }) {
   return <p className="part-placeholder">[unsupported {kind} part]</p>;
 }
 
-function PartView({ part }: { part: Part }) {
+function PartView({ part, onEnded }: { part: Part; onEnded?: () => void }) {
   if (typeof part !== 'object' || part === null) return <UnsupportedPart part={null} />; // malformed data
   switch (part.type) {
     case 'text':
@@ -18,9 +18,9 @@ function PartView({ part }: { part: Part }) {
     case 'image':
       return <ImageView part={part} />;
     case 'audio':
-      return <AudioView part={part} />;
+      return <AudioView part={part} onEnded={onEnded} />;
     case 'video':
-      return <VideoView part={part} />;
+      return <VideoView part={part} onEnded={onEnded} />;
     default: {
       // Every kind the generated schema declares is handled above, so a kind added on regeneration
       // makes this line a type error until it gets a case. At runtime a server newer than this
@@ -31,13 +31,19 @@ function PartView({ part }: { part: Part }) {
   }
 }
 
+type MessageContentProps = {
+  parts: Part[];
+  /** An audio or video part (by its index) played to its end. */
+  onMediaEnded?: (index: number) => void;
+};
+
 /** Renders a message's parts. Kinds this build can't render get a placeholder. */
-export function MessageContent({ parts }: { parts: Part[] }) {
+export function MessageContent({ parts, onMediaEnded }: MessageContentProps) {
   if (!Array.isArray(parts) || parts.length === 0) return <p className="muted">(empty)</p>;
   return (
     <>
       {parts.map((part, index) => (
-        <PartView key={index} part={part} />
+        <PartView key={index} part={part} onEnded={onMediaEnded ? () => onMediaEnded(index) : undefined} />
       ))}
     </>
   );

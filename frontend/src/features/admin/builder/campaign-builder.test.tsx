@@ -51,6 +51,9 @@ const thumbsTemplate = {
   sample: { context: [{ role: 'user', content: text('Name a prime.') }], candidates: [text('Seven.'), text('Nine.')] },
 } as unknown as SpecTemplate;
 
+const group = (id: number, name: string) => ({ id, name, description: '', member_count: 3, managed: true, created_at: '2026-01-01T00:00:00Z', created_by_id: 1 });
+const GROUPS = [group(1, 'linguists'), group(2, 'raters')];
+
 const validateCalls = (api: { calls: (route: string) => RecordedRequest[] }) => api.calls('POST /api/campaign-specs/validate');
 
 function renderBuilder(validate = ({ body }: RecordedRequest) => jsonResponse(200, { valid: true, spec: body })) {
@@ -58,6 +61,7 @@ function renderBuilder(validate = ({ body }: RecordedRequest) => jsonResponse(20
     'GET /api/campaign-specs/templates': () => jsonResponse(200, [pairwiseTemplate, thumbsTemplate]),
     'POST /api/campaign-specs/validate': validate,
     'POST /api/campaigns': ({ body }) => jsonResponse(201, { ...(body as object), id: 7 }),
+    'GET /api/groups': () => jsonResponse(200, GROUPS),
   });
   renderRoute(
     <TaskPreviewContext.Provider value={TaskPreview}>
@@ -173,7 +177,8 @@ describe('campaign builder', () => {
   });
 
   it('edits the crowd link and tree settings into the spec', async () => {
-    const api = renderBuilder();
+    // As the server would: a tree campaign asking a pairwise question is not valid.
+    const api = renderBuilder(() => errorResponse(422, 'validation_error', 'invalid', []));
     const form = await screen.findByRole('tabpanel', { name: 'Form' });
     await userEvent.click(within(form).getByLabelText('Crowd-platform link (e.g. Prolific)'));
     await userEvent.type(within(form).getByLabelText('Completion code'), 'C0DE');
@@ -209,6 +214,106 @@ describe('campaign builder', () => {
     await waitFor(() => expect(survey()[0]).not.toHaveProperty('options'), { timeout: 3000 });
     expect(survey()[0].kind).toBe('number');
   });
+
+  it('keeps display settings, groups and scale anchors through form → YAML → form, and previews the layout', async () => {
+    const api = renderBuilder();
+    const form = await screen.findByRole('tabpanel', { name: 'Form' });
+    await userEvent.click(await within(form).findByLabelText('linguists'));
+    await userEvent.selectOptions(within(form).getByLabelText('Candidate layout'), 'stacked');
+    await userEvent.click(within(form).getByLabelText(/Submit only after every candidate audio\/video played/));
+    await userEvent.selectOptions(within(form).getByLabelText('New question'), 'rating');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add question' }));
+    const rating = screen.getByRole('region', { name: /Question 2: Attribute ratings/ });
+    await userEvent.type(within(rating).getByLabelText('Label for 0'), 'useless');
+    await userEvent.type(within(rating).getByLabelText('Label for 4'), 'perfect');
+
+    const edited = {
+      ...pairwiseTemplate.spec,
+      eligibility: { languages: [], profile: {}, groups: ['linguists'] },
+      display: { layout: 'stacked', media: { require_full_playback: true } },
+      questions: [
+        pairwiseTemplate.spec.questions[0],
+        {
+          kind: 'rating',
+          id: 'rating',
+          prompt: 'Rate each response.',
+          attributes: [{ id: 'helpfulness', label: 'Helpfulness', scale: { min: 0, max: 4, anchors: { 0: 'useless', 4: 'perfect' } }, required: true }],
+        },
+      ],
+    };
+    await waitFor(() => expect(validateCalls(api).at(-1)?.body).toEqual(edited), { timeout: 3000 });
+    const preview = screen.getByRole('complementary', { name: 'Preview' });
+    await waitFor(() => expect(within(preview).getByTestId('candidate-A').parentElement).toHaveClass('candidates--stacked'), { timeout: 3000 });
+
+    await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));
+    const yaml = screen.getByLabelText('Spec (YAML)') as HTMLTextAreaElement;
+    expect(yamlToSpec(yaml.value).spec).toEqual(edited);
+    const rewritten = yaml.value.replace('perfect', 'flawless').replace('- linguists', '- linguists\n    - raters');
+    expect(rewritten).not.toEqual(yaml.value);
+    await userEvent.clear(yaml);
+    await userEvent.click(yaml);
+    await userEvent.paste(rewritten);
+
+    await userEvent.click(screen.getByRole('tab', { name: 'Form' }));
+    const back = screen.getByRole('tabpanel', { name: 'Form' });
+    expect(within(back).getByLabelText('raters')).toBeChecked();
+    expect(within(back).getByLabelText('linguists')).toBeChecked();
+    expect(within(back).getByLabelText('Candidate layout')).toHaveValue('stacked');
+    expect(within(back).getByLabelText(/Submit only after every candidate audio\/video played/)).toBeChecked();
+    expect(within(screen.getByRole('region', { name: /Question 2/ })).getByLabelText('Label for 4')).toHaveValue('flawless');
+    await userEvent.type(within(back).getByLabelText('Name'), '!');
+    await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));
+    const ratingQ = edited.questions[1] as { attributes: Record<string, unknown>[] };
+    expect(yamlToSpec((screen.getByLabelText('Spec (YAML)') as HTMLTextAreaElement).value).spec).toEqual({
+      ...edited,
+      name: 'Which response is better?!',
+      eligibility: { ...edited.eligibility, groups: ['linguists', 'raters'] },
+      questions: [
+        edited.questions[0],
+        { ...ratingQ, attributes: [{ ...ratingQ.attributes[0], scale: { min: 0, max: 4, anchors: { 0: 'useless', 4: 'flawless' } } }] },
+      ],
+    });
+  }, 20_000);
+
+  it('edits model replies and a label scale with its anchors, and a flag drops its scale', async () => {
+    // Never valid (a tree campaign's questions are labels on the prompt): the preview keeps the template.
+    const api = renderBuilder(() => errorResponse(422, 'validation_error', 'invalid', []));
+    const form = await screen.findByRole('tabpanel', { name: 'Form' });
+    await userEvent.click(within(form).getByLabelText(/A conversation-tree campaign/));
+    await userEvent.type(within(form).getByLabelText(/Models adding replies/), 'llama');
+    await userEvent.clear(within(form).getByLabelText('Replies per model and message'));
+    await userEvent.type(within(form).getByLabelText('Replies per model and message'), '2');
+    const params = within(form).getByLabelText('Sampling parameters (JSON object)');
+    await userEvent.click(params);
+    await userEvent.paste('{"temperature": 0.7');
+    expect(within(form).getByText(/Not valid JSON/)).toBeInTheDocument();
+    await userEvent.paste('}');
+
+    await userEvent.selectOptions(within(form).getByLabelText('New question'), 'labels');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add question' }));
+    const labels = screen.getByRole('region', { name: /Question 2: Labels/ });
+    await userEvent.type(within(labels).getByLabelText('Label for 2'), 'fair');
+    const rows = within(labels).getAllByLabelText('Type');
+    await userEvent.selectOptions(rows[1], 'flag');
+
+    await waitFor(
+      () => {
+        const spec = validateCalls(api).at(-1)?.body as { trees: unknown; questions: { labels?: unknown }[] };
+        expect(spec.trees).toEqual({ model_replies: { models: ['llama'], per_message: 2, params: { temperature: 0.7 } } });
+        expect(spec.questions[1].labels).toEqual([
+          { id: 'spam', label: 'Spam', type: 'flag' },
+          { id: 'quality', label: 'Quality', type: 'flag' },
+        ]);
+      },
+      { timeout: 3000 },
+    );
+    // Back to a scale: it starts from 0..4 again.
+    await userEvent.selectOptions(within(labels).getAllByLabelText('Type')[1], 'scale');
+    await waitFor(
+      () => expect((validateCalls(api).at(-1)?.body as { questions: { labels: unknown[] }[] }).questions[1].labels[1]).toEqual({ id: 'quality', label: 'Quality', type: 'scale', scale: { min: 0, max: 4 } }),
+      { timeout: 3000 },
+    );
+  }, 20_000);
 
   it('creates the campaign as a draft from the spec and opens it', async () => {
     const api = renderBuilder();

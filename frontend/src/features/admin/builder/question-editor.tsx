@@ -1,18 +1,23 @@
 import { getIn, KIND_NAMES, type BuilderQuestionKind, type SpecPath } from './spec-document';
+import { AnchorsField } from './rich-fields';
 import { CheckField, ChoiceRows, FieldProblems, NumberField, RowList, SelectField, TextField, useSpecEditing } from './spec-fields';
 
+/** A scale's range and its labelled values. */
 function ScaleFields({ path }: { path: SpecPath }) {
   return (
     <>
-      <NumberField path={[...path, 'min']} label="Scale from" fallback={0} />
-      <NumberField path={[...path, 'max']} label="Scale to" fallback={4} />
+      <div className="form-grid">
+        <NumberField path={[...path, 'min']} label="Scale from" fallback={0} />
+        <NumberField path={[...path, 'max']} label="Scale to" fallback={4} />
+      </div>
+      <AnchorsField scale={path} />
     </>
   );
 }
 
 /** What each kind asks beyond an id, a prompt and help. */
 function KindFields({ kind, path }: { kind: BuilderQuestionKind; path: SpecPath }) {
-  const { spec } = useSpecEditing();
+  const { spec, set } = useSpecEditing();
   switch (kind) {
     case 'pairwise':
       return (
@@ -20,7 +25,7 @@ function KindFields({ kind, path }: { kind: BuilderQuestionKind; path: SpecPath 
           <CheckField path={[...path, 'allow_tie']} label="Allow a tie" fallback />
           <CheckField path={[...path, 'allow_both_bad']} label="Allow “Both are bad”" fallback />
           <CheckField path={[...path, 'strength']} label="Ask how strong (slight / clear / strong)" fallback={false} />
-          <ChoiceRows path={[...path, 'aspects']} label="Aspects (A, B or tie on each)" noun="aspect" />
+          <ChoiceRows path={[...path, 'aspects']} label="Aspects (A, B or tie on each)" noun="aspect" described />
         </>
       );
     case 'ranking':
@@ -36,7 +41,7 @@ function KindFields({ kind, path }: { kind: BuilderQuestionKind; path: SpecPath 
       return (
         <>
           <CheckField path={[...path, 'require_reason']} label="A reason is required" fallback />
-          <ChoiceRows path={[...path, 'reasons']} label="Reasons" noun="reason" />
+          <ChoiceRows path={[...path, 'reasons']} label="Reasons" noun="reason" described />
         </>
       );
     case 'rating':
@@ -48,12 +53,15 @@ function KindFields({ kind, path }: { kind: BuilderQuestionKind; path: SpecPath 
           newRow={(i) => ({ id: `attribute_${i + 1}`, label: `Attribute ${i + 1}`, scale: { min: 0, max: 4 }, required: true })}
         >
           {(row) => (
-            <div className="form-grid">
-              <TextField path={[...row, 'id']} label="Id" />
-              <TextField path={[...row, 'label']} label="Label" />
+            <>
+              <div className="form-grid">
+                <TextField path={[...row, 'id']} label="Id" />
+                <TextField path={[...row, 'label']} label="Label" />
+                <TextField path={[...row, 'description']} label="Description (shown as help)" />
+                <CheckField path={[...row, 'required']} label="Required" fallback />
+              </div>
               <ScaleFields path={[...row, 'scale']} />
-              <CheckField path={[...row, 'required']} label="Required" fallback />
-            </div>
+            </>
           )}
         </RowList>
       );
@@ -73,12 +81,22 @@ function KindFields({ kind, path }: { kind: BuilderQuestionKind; path: SpecPath 
           <SelectField path={[...path, 'target']} label="Labels on" options={['candidates', 'prompt']} fallback="candidates" />
           <RowList path={[...path, 'labels']} label="Labels" addLabel="Add label" newRow={(i) => ({ id: `label_${i + 1}`, label: `Label ${i + 1}`, type: 'flag' })}>
             {(row) => (
-              <div className="form-grid">
-                <TextField path={[...row, 'id']} label="Id" />
-                <TextField path={[...row, 'label']} label="Label" />
-                <SelectField path={[...row, 'type']} label="Type" options={['flag', 'scale']} fallback="flag" />
+              <>
+                <div className="form-grid">
+                  <TextField path={[...row, 'id']} label="Id" />
+                  <TextField path={[...row, 'label']} label="Label" />
+                  <TextField path={[...row, 'description']} label="Description (shown as help)" />
+                  <SelectField
+                    path={[...row, 'type']}
+                    label="Type"
+                    options={['flag', 'scale']}
+                    fallback="flag"
+                    // A flag takes no scale; a scale starts from 0..4 (or the one it had).
+                    onChange={(next) => set([...row, 'scale'], next === 'scale' ? (getIn(spec, [...row, 'scale']) ?? { min: 0, max: 4 }) : undefined)}
+                  />
+                </div>
                 {getIn(spec, [...row, 'type']) === 'scale' ? <ScaleFields path={[...row, 'scale']} /> : null}
-              </div>
+              </>
             )}
           </RowList>
         </>

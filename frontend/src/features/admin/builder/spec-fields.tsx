@@ -56,6 +56,7 @@ export function TextField({ multiline, nullWhenEmpty, ...props }: FieldProps & {
       {(id, problemsId) => {
         const common = {
           id,
+          'data-spec-path': pathKey(props.path),
           value: typeof value === 'string' ? value : value == null ? '' : String(value),
           'aria-invalid': invalid(problems, props.path),
           'aria-describedby': problemsId,
@@ -78,6 +79,7 @@ export function NumberField({ fallback, step, ...props }: FieldProps & { fallbac
       {(id, problemsId) => (
         <input
           id={id}
+          data-spec-path={pathKey(props.path)}
           type="number"
           step={step ?? 1}
           // Left out, the field shows the server's default greyed: clearing it must not bring it back.
@@ -98,7 +100,13 @@ export function CheckField({ path, label, fallback }: FieldProps & { fallback: b
   return (
     <div className="field field--check">
       <label>
-        <input type="checkbox" checked={typeof value === 'boolean' ? value : fallback} onChange={(e) => set(path, e.target.checked)} /> {label}
+        <input
+          type="checkbox"
+          data-spec-path={pathKey(path)}
+          checked={typeof value === 'boolean' ? value : fallback}
+          onChange={(e) => set(path, e.target.checked)}
+        />{' '}
+        {label}
       </label>
       <FieldProblems path={path} />
     </div>
@@ -116,7 +124,12 @@ export function SelectField({
   return (
     <Field {...props}>
       {(id, problemsId) => (
-        <select id={id} value={typeof value === 'string' ? value : fallback} aria-describedby={problemsId} onChange={(e) => {
+        <select
+          id={id}
+          data-spec-path={pathKey(props.path)}
+          value={typeof value === 'string' ? value : fallback}
+          aria-describedby={problemsId}
+          onChange={(e) => {
             set(props.path, e.target.value);
             onChange?.(e.target.value);
           }}
@@ -160,6 +173,7 @@ export function ListField({
       {(id, problemsId) => (
         <input
           id={id}
+          data-spec-path={pathKey(props.path)}
           value={current}
           aria-invalid={invalid(problems, props.path)}
           aria-describedby={problemsId}
@@ -199,6 +213,7 @@ export function ProfileRulesField(props: FieldProps) {
       {(id, problemsId) => (
         <textarea
           id={id}
+          data-spec-path={pathKey(props.path)}
           rows={2}
           value={current}
           aria-describedby={problemsId}
@@ -247,14 +262,15 @@ export function RowList({ path, label, newRow, addLabel, children }: RowListProp
   );
 }
 
-/** Rows of `{id, label}`: aspects, reasons, survey options. */
-export function ChoiceRows({ path, label, noun }: { path: SpecPath; label: string; noun: string }) {
+/** Rows of `{id, label}` (survey options) or `{id, label, description}` (aspects, reasons). */
+export function ChoiceRows({ path, label, noun, described = false }: { path: SpecPath; label: string; noun: string; described?: boolean }) {
   return (
     <RowList path={path} label={label} addLabel={`Add ${noun}`} newRow={(i) => ({ id: `${noun.replace(/\W/g, '_')}_${i + 1}`, label: '' })}>
       {(row) => (
         <div className="form-grid">
           <TextField path={[...row, 'id']} label="Id" />
           <TextField path={[...row, 'label']} label="Label" />
+          {described ? <TextField path={[...row, 'description']} label="Description (shown as help)" /> : null}
         </div>
       )}
     </RowList>

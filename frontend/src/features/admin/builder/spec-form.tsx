@@ -14,6 +14,7 @@ import {
   useSpecEditing,
 } from './spec-fields';
 import { QuestionEditor } from './question-editor';
+import { GroupsField, JsonObjectField } from './rich-fields';
 
 function Questions() {
   const { spec, set } = useSpecEditing();
@@ -28,7 +29,13 @@ function Questions() {
       ))}
       <div className="form--inline">
         <label htmlFor="builder-new-question-kind">New question</label>
-        <select id="builder-new-question-kind" value={kind} onChange={(e) => setKind(e.target.value as BuilderQuestionKind)}>
+        <select
+          id="builder-new-question-kind"
+          // A question's kind is chosen here, when it is added (its answers' shape depends on it).
+          data-spec-path="questions.*.kind"
+          value={kind}
+          onChange={(e) => setKind(e.target.value as BuilderQuestionKind)}
+        >
           {QUESTION_KINDS.map((k) => (
             <option key={k} value={k}>
               {KIND_NAMES[k]}
@@ -67,6 +74,7 @@ function WhoAnnotates() {
       <legend>Eligibility and quotas</legend>
       <ListField path={['eligibility', 'languages']} label="Languages (annotator speaks one; empty: any)" />
       <ProfileRulesField path={['eligibility', 'profile']} label="Profile answers allowed (field: value, value — one per line)" />
+      <GroupsField path={['eligibility', 'groups']} label="Annotator groups (an annotator in one of them; none ticked: anyone)" />
       <RowList path={['quotas']} label="Group quotas" addLabel="Add quota" newRow={() => ({ field: '', max_share: 0.5 })}>
         {(row) => (
           <div className="form-grid">
@@ -203,8 +211,52 @@ function Trees() {
             removeWhenEmpty={['trees', 'model_replies']}
           />
           <FieldProblems path={['trees', 'model_replies']} />
+          {isRecord(getIn(spec, ['trees', 'model_replies'])) ? (
+            <div className="form-grid">
+              <NumberField path={['trees', 'model_replies', 'per_message']} label="Replies per model and message" fallback={1} />
+              <JsonObjectField
+                path={['trees', 'model_replies', 'params']}
+                label="Sampling parameters (JSON object)"
+                hint='e.g. {"temperature": 0.7, "max_tokens": 512}; empty: the model’s defaults'
+              />
+            </div>
+          ) : null}
         </>
       ) : null}
+    </fieldset>
+  );
+}
+
+const LAYOUTS = ['auto', 'side_by_side', 'stacked'] as const;
+const IMAGE_FITS = ['contain', 'cover', 'original'] as const;
+
+function Display() {
+  return (
+    <fieldset className="fieldset">
+      <legend>Display: candidates and media</legend>
+      <div className="form-grid">
+        <SelectField
+          path={['display', 'layout']}
+          label="Candidate layout"
+          options={LAYOUTS}
+          fallback="auto"
+          hint="auto: side by side when there is room; stacked: one under the other"
+        />
+        <SelectField
+          path={['display', 'media', 'image_fit']}
+          label="Images"
+          options={IMAGE_FITS}
+          fallback="contain"
+          hint="contain: whole image in its column; cover: a fixed box, cropped; original: natural size"
+        />
+      </div>
+      <CheckField path={['display', 'media', 'autoplay']} label="Play candidates’ audio and video as the task opens" fallback={false} />
+      <CheckField path={['display', 'media', 'loop']} label="Loop audio and video" fallback={false} />
+      <CheckField
+        path={['display', 'media', 'require_full_playback']}
+        label="Submit only after every candidate audio/video played to its end"
+        fallback={false}
+      />
     </fieldset>
   );
 }
@@ -219,6 +271,7 @@ export function SpecForm() {
       </div>
       <TextField path={['guidelines']} label="Guidelines (Markdown)" multiline />
       <Questions />
+      <Display />
       <Assignment />
       <WhoAnnotates />
       <Participation />

@@ -62,6 +62,16 @@ type TaskViewProps = {
 
 const isPairwise = (q: Task['questions'][number]): q is PairwiseQuestion => q.kind === 'pairwise';
 
+/** `A:0`, … for each candidate audio/video part that must play to its end before submitting. */
+function playbackKeys(task: Task): string[] {
+  if (!task.display?.media?.require_full_playback) return [];
+  return task.candidates.flatMap((candidate) =>
+    (Array.isArray(candidate.content) ? candidate.content : []).flatMap((part, index) =>
+      part?.type === 'audio' || part?.type === 'video' ? [`${candidate.label}:${index}`] : [],
+    ),
+  );
+}
+
 /** One task, from first paint to a stored judgment. Remount (key) it for every new assignment. */
 export function TaskView({ task, progress, busy, previousAnswers, onFinished, onPreviewSubmit }: TaskViewProps) {
   const slug = task.campaign.slug;
@@ -85,8 +95,16 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished, on
   const inFlight = useRef(false); // guards double key presses between renders
   const headingRef = useRef<HTMLHeadingElement>(null);
 
+  // With require_full_playback, every candidate audio/video must have played to its end first.
+  const mustPlay = useMemo(() => playbackKeys(task), [task]);
+  const [played, setPlayed] = useState<ReadonlySet<string>>(() => new Set());
+  const unplayed = mustPlay.filter((key) => !played.has(key)).length;
+  const onMediaEnded = (label: string, index: number) =>
+    setPlayed((before) => (before.has(`${label}:${index}`) ? before : new Set(before).add(`${label}:${index}`)));
+
   // A single plain A/B question answers on the first key press; anything more gets a Submit button.
-  const autoSubmit = questions.length === 1 && isPairwise(questions[0]) && !(questions[0].aspects ?? []).length;
+  const autoSubmit =
+    questions.length === 1 && isPairwise(questions[0]) && !(questions[0].aspects ?? []).length && mustPlay.length === 0;
 
   const issues = useMemo(
     () => Object.fromEntries(questions.map((q) => [q.id, validateQuestion(q, drafts[q.id], ctx)])) as Record<string, Issue[]>,
@@ -208,7 +226,7 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished, on
   };
 
   const trySubmit = () => {
-    if (locked || inFlight.current) return;
+    if (locked || inFlight.current || unplayed > 0) return;
     if (!complete) {
       setAttempted(true);
       focusQuestion(questions.find((q) => issues[q.id].length > 0)?.id);
@@ -292,7 +310,7 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished, on
       {helpOpen ? <KeyboardHelp id="keyboard-help" shortcuts={shortcutsFor(questions, { autoSubmit, canUndo: true })} /> : null}
 
       <ChatContext messages={task.context} />
-      <CandidateList candidates={task.candidates} selected={selectedLabel} />
+      <CandidateList candidates={task.candidates} selected={selectedLabel} display={task.display} onMediaEnded={onMediaEnded} />
 
       <section className={`answer-bar${autoSubmit ? ' answer-bar--sticky' : ''}`} aria-label="Your judgment">
         {questions.length === 0 ? <p className="muted">This task has no questions. Skip it to continue.</p> : null}
@@ -336,13 +354,18 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished, on
               data-testid="submit"
               aria-keyshortcuts="Enter"
               aria-describedby="submit-bar-status"
-              disabled={!complete || locked}
+              disabled={!complete || locked || unplayed > 0}
               onClick={trySubmit}
             >
               Submit <kbd aria-hidden="true">Enter</kbd>
             </button>
             <span id="submit-bar-status" className="submit-bar__status" data-testid="submit-status">
               {answeredCount} of {questions.length} answered
+              {unplayed > 0 ? (
+                <span className="submit-bar__missing" data-testid="playback-needed">
+                  {' · '}play every response to the end first ({mustPlay.length - unplayed} of {mustPlay.length} played)
+                </span>
+              ) : null}
               {missing.length > 0 ? (
                 <span className="submit-bar__missing">
                   {' · still needed: '}
