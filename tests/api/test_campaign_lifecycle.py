@@ -181,9 +181,10 @@ def test_a_task_leased_before_a_pause_or_close_is_still_stored(as_user, unique, 
         )
     assert stored == task["assignment_id"]
     assert researcher.get(f"/api/campaigns/{slug}").json()["progress"]["judgments"] == 1
-    # …and no new task is handed out.
+    # …and no new task is handed out; the refusal names the status (the task screen says it).
     again = annotator.get(f"/api/annotate/{slug}/next")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "campaign_not_active")
+    assert again.json()["error"]["details"] == {"status": stop}
 
 
 def test_a_tree_task_leased_before_a_pause_is_still_stored(as_user, unique):

@@ -161,11 +161,13 @@ def check_eligible(campaign: Campaign, annotator: User) -> None:
     if campaign.status == CampaignStatus.paused:
         raise CampaignNotActive(
             f"Campaign '{campaign.slug}' is paused: it gives out no new tasks until its "
-            "researchers resume it (a task you already hold can still be submitted)"
+            "researchers resume it (a task you already hold can still be submitted)",
+            details={"status": campaign.status.value},
         )
     if campaign.status != CampaignStatus.active:
         raise CampaignNotActive(
-            f"Campaign '{campaign.slug}' is {campaign.status.value}: it takes no new annotations"
+            f"Campaign '{campaign.slug}' is {campaign.status.value}: it takes no new annotations",
+            details={"status": campaign.status.value},
         )
     reason = ineligibility_reason(spec_of(campaign), annotator)
     if reason:

@@ -8,6 +8,7 @@ import type { SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types
 import { useCrowdCompletion } from '../api/get-completion';
 import { useNextTask } from '../api/get-next-task';
 import { useUndoJudgment } from '../api/undo-judgment';
+import { useStoppedCampaign } from '../components/campaign-stopped';
 import { DoneState } from '../components/done-state';
 import { LoadTaskError } from '../components/load-task-error';
 import { useRecheckOnboarding } from '../components/participation/participation-gate';
@@ -25,6 +26,8 @@ const NOTICES: Partial<Record<TaskOutcome, string>> = {
   expired: 'That task expired before your answer was saved, so here is a new one.',
   reported: 'Thanks — the item was reported. Here is another one.',
 };
+// No new task follows in a paused or closed campaign: its notices promise none.
+const EXPIRED_WHILE_STOPPED = 'That task expired before your answer was saved.';
 
 export function TaskRoute() {
   const { slug = '' } = useParams();
@@ -33,6 +36,9 @@ export function TaskRoute() {
   const [notice, setNotice] = useState<string | null>(null);
   const [undoable, setUndoable] = useState<Undoable | null>(null);
   const [reopened, setReopened] = useState<Reopened | null>(null);
+  // Paused or closed: the task held is finished, then the screen says so (not an error).
+  const stop = useStoppedCampaign<TaskOutcome>(slug, next, { saved: 'submitted', onCheckAgain: () => setNotice(null) });
+  const { finished } = stop;
   const completion = useCrowdCompletion(slug);
   const { refresh: refreshCompletion } = completion;
   useRecheckOnboarding(slug, next.error);
@@ -40,13 +46,14 @@ export function TaskRoute() {
   const onFinished = useCallback(
     (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => {
       setNotice(NOTICES[outcome] ?? null);
+      finished(outcome);
       const until = result?.undo_until ? Date.parse(result.undo_until) : NaN;
       setUndoable(result && until > Date.now() ? { judgmentId: result.judgment_id, until } : null);
       setReopened(null);
       refreshCompletion();
       void refetch();
     },
-    [refetch, refreshCompletion],
+    [refetch, refreshCompletion, finished],
   );
 
   // The toast goes away when the server's undo window closes.
@@ -103,6 +110,8 @@ export function TaskRoute() {
     );
   } else if (next.isPending) {
     body = <Loading label="Loading your next task…" />;
+  } else if (stop.screen) {
+    body = stop.screen;
   } else if (next.error && !next.isFetching) {
     body = <LoadTaskError error={next.error} onRetry={() => refetch()} />;
   } else if (next.data && !next.data.task) {
@@ -111,18 +120,21 @@ export function TaskRoute() {
   } else if (next.data?.task) {
     const { task, progress } = next.data;
     body = (
-      <TaskView
-        key={`${task.assignment_id}:${next.dataUpdatedAt}`}
-        task={task}
-        progress={progress}
-        busy={next.isFetching || undo.isPending}
-        onFinished={onFinished}
-      />
+      <>
+        {stop.notice}
+        <TaskView
+          key={`${task.assignment_id}:${next.dataUpdatedAt}`}
+          task={task}
+          progress={progress}
+          busy={next.isFetching || undo.isPending}
+          onFinished={onFinished}
+        />
+      </>
     );
   }
 
   return (
-    <TaskPage notice={notice}>
+    <TaskPage notice={stop.status ? (stop.lastOutcome === 'expired' ? EXPIRED_WHILE_STOPPED : null) : notice}>
       {body}
       {undoable ? <UndoToast pending={undo.isPending} onUndo={startUndo} onDismiss={() => setUndoable(null)} /> : null}
     </TaskPage>
