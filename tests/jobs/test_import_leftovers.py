@@ -126,3 +126,65 @@ def test_leftovers_are_removed_in_batches_and_counted(as_user, unique, db):
     assert len(_items_of(db, campaign_id)) == count
     assert remove_leftovers(utcnow()) == count
     assert _items_of(db, campaign_id) == {}
+
+
+def test_an_import_resumed_after_the_sweeper_gave_up_on_it_imports_its_file(as_user, unique, db):
+    from prefhub.items.jobs import WRITTEN
+    from prefhub.items.tasks import execute_import
+    from prefhub.jobs import sweeper
+    from prefhub.kit.time import utcnow
+    from prefhub.models import Job, JobStatus
+    from prefhub.settings import get_settings
+
+    researcher = as_user("researcher")
+    slug = f"resumed-{unique}"
+    assert researcher.post("/api/campaigns", json=pairwise_spec(slug)).status_code == 201
+    campaign_id = researcher.get(f"/api/campaigns/{slug}").json()["id"]
+
+    def import_job(rows: list) -> int:  # type: ignore[type-arg]
+        made = researcher.post(
+            f"/api/campaigns/{slug}/items/import-jobs",
+            files={"file": ("i.jsonl", jsonl(rows), "application/jsonl")},
+        )
+        assert made.status_code == 202, made.text
+        return int(made.json()["id"])
+
+    dying, other = import_job(items(3, prefix="r")), import_job(items(1, prefix="o"))
+    long_ago = utcnow() - timedelta(hours=1)
+    with db() as session:
+        # The dying job's worker wrote two of its items, then died for the last time; the
+        # other job is running now, one batch written.
+        written = {
+            job_id: [_hidden_item(campaign_id, external_id, utcnow()) for external_id in ids]
+            for job_id, ids in ((dying, ("r-0", "r-1")), (other, ("o-0",)))
+        }
+        session.add_all([i for hidden in written.values() for i in hidden])
+        session.flush()
+        for job_id, hidden in written.items():
+            job = session.get_one(Job, job_id)
+            job.status = JobStatus.running
+            job.error_details = {WRITTEN: [[i.id, i.id] for i in hidden]}
+            job.heartbeat_at = job.dispatched_at = long_ago if job_id == dying else utcnow()
+            job.attempts = get_settings().job_max_attempts if job_id == dying else 1
+    sweeper.sweep()
+    given_up = researcher.get(f"/api/jobs/{dying}").json()
+    assert (given_up["status"], given_up["error"]["code"]) == ("failed", "worker_lost")
+    assert _items_of(db, campaign_id) == {
+        "r-0": "importing",
+        "r-1": "importing",
+        "o-0": "importing",
+    }
+
+    resumed = researcher.post(f"/api/jobs/{dying}/resume")
+    assert resumed.status_code == 202, resumed.text
+    # What the dead run wrote is gone; the running import's batch is not.
+    assert _items_of(db, campaign_id) == {"o-0": "importing"}
+    done = execute_import(dying)
+    assert done is not None and done.status == JobStatus.succeeded, done and done.error_message
+    assert (done.imported, done.ready) == (3, 3)
+    assert _items_of(db, campaign_id) == {
+        "r-0": "ready",
+        "r-1": "ready",
+        "r-2": "ready",
+        "o-0": "importing",
+    }

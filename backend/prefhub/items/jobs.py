@@ -251,6 +251,40 @@ def on_cancel(session: Session, job: Job) -> None:
     job.error_details = None
 
 
+def on_resume(session: Session, job: Job) -> None:
+    """A resumed import starts afresh, and ``resume`` has forgotten what its earlier run
+    wrote: the campaign's ``importing`` rows that no open import has recorded (that run's,
+    or another dead run's) would hold the very ids the new run writes, so they go
+    now. The other open imports' rows are locked first: none commits a batch meanwhile; and
+    rows written since this began (by an import started meanwhile) are left alone."""
+    began = utcnow()
+    others = session.execute(
+        select(Job.error_details)
+        .where(
+            Job.campaign_id == job.campaign_id,
+            Job.kind == ImportJob.__mapper__.polymorphic_identity,
+            Job.status.in_(OPEN_JOB_STATUSES),  # this one too: an open one keeps its record
+        )
+        .order_by(Job.id)
+        .with_for_update()
+    ).scalars()
+    kept = [(first, last) for details in others for first, last in _written(details)]
+    hidden = session.scalars(
+        select(Item.id).where(
+            Item.campaign_id == job.campaign_id,
+            Item.status == ItemStatus.importing,
+            Item.created_at < began,
+        )
+    ).all()
+    left = [i for i in hidden if not any(first <= i <= last for first, last in kept)]
+    for start in range(0, len(left), ITEMS_PER_BATCH):
+        session.execute(
+            delete(Item)
+            .where(Item.id.in_(left[start : start + ITEMS_PER_BATCH]))
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _locked(session: Session, job_id: int) -> Any:
     """The job's status and record, its row locked until the transaction ends (PostgreSQL;
     SQLite's writer holds the whole database already)."""
