@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
-	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types compose-check \
+	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types screenshots compose-check \
 	bench-assignment bench-generation bench-export bench-page bench-import bench-browser \
 	bench clean
 
@@ -86,6 +86,17 @@ test-install: install-dev  ## fresh venvs from `pip install .` and the Dockerfil
 	$(BIN)/python tests/production/check_clean_install.py
 
 test: lint test-frontend test-install test-sqlite test-postgres  ## install what tests need and run every suite
+
+# The browser tests that take the README's pictures (tests/support/browser.py: save_screenshot).
+# The users screen first, while the test database holds few accounts.
+SCREENSHOT_TESTS := tests/e2e/test_admin_users.py tests/e2e/test_campaign_builder.py \
+	tests/e2e/test_spec_versions_screen.py tests/e2e/test_data_browser_screen.py \
+	tests/e2e/test_campaign_lifecycle_browser.py tests/e2e/test_pause_close_mid_task_browser.py \
+	tests/e2e/test_api_docs_and_tokens.py tests/e2e/test_annotator_browser.py
+
+screenshots: install-dev frontend  ## retake docs/screenshots/*.png (1280x800) with the browser tests, on SQLite
+	PREFHUB_SCREENSHOTS=1 PREFHUB_TEST_DB=sqlite $(BIN)/pytest -q $(SCREENSHOT_TESTS) $(PYTEST_ARGS)
+	@du -ch docs/screenshots/*.png | tail -1
 
 api-types: install  ## regenerate the frontend's API types from the FastAPI schema
 	$(BIN)/python -c 'import json; from prefhub.app import create_app; print(json.dumps(create_app().openapi(), indent=1, sort_keys=True))' > backend/openapi.json

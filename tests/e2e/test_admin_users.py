@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from support.api import make_user
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,7 @@ def test_an_admin_resets_a_password_by_link_and_deactivation_signs_the_user_out(
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Ann Notator")
     expect(row.locator(".badge--active")).to_have_text("active")
+    save_screenshot(admin, "people-users")
 
     # A reset link, shown once with this server's address.
     row.get_by_role("button", name=f"Reset password of {email}").click()

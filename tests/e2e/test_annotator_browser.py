@@ -8,6 +8,7 @@ import re
 import httpx
 
 from support.api import jsonl, login, make_user, pairwise_spec
+from support.browser import save_screenshot
 from support.processes import wait_for
 
 XSS = '<img src="x" onerror="window.__xss = 1"> <script>window.__xss = 2</script> **bold**'
@@ -58,6 +59,8 @@ def test_annotator_rates_pairs_with_the_keyboard_and_the_export_holds_them(
         a_text = page.locator('[data-testid="candidate-A"]').inner_text()
         b_text = page.locator('[data-testid="candidate-B"]').inner_text()
         picked = a_text if key == "1" else b_text
+        if "Answer 0" not in a_text + b_text:  # a task without the inert script markup
+            save_screenshot(page, "annotator-task")
         expected_chosen.append(re.search(r"Answer \d \w+", picked).group(0))
         if "alpha" in a_text + b_text and "Answer 0" in a_text + b_text:
             # Model text is rendered as sanitised Markdown: markup shows, scripts never run.

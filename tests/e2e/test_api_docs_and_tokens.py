@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from support.api import login, make_user
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 from support.tokens import mint_token, open_tokens_page, revoke_token, token_row
 
 pytestmark = pytest.mark.browser
@@ -170,6 +170,7 @@ def test_a_token_made_on_the_settings_page_works_until_revoked_there(
     page.get_by_role("button", name="I have copied it").click()
     expect(page.get_by_test_id("new-token")).to_have_count(0)
     assert token not in page.content()
+    save_screenshot(page, "api-tokens")
 
     revoke_token(page, "analysis notebook")
     expect(row.get_by_role("button")).to_have_count(0)

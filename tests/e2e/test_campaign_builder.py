@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from support.api import login, make_user
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +44,7 @@ def test_a_researcher_builds_a_campaign_from_a_template_with_a_live_preview(
     page.get_by_role("heading", name="Preview").click()
     page.keyboard.press("1")
     preview.get_by_test_id("candidate-A").and_(page.locator(".candidate--selected")).wait_for()
+    save_screenshot(page, "campaign-builder-preview")
 
     page.get_by_role("tab", name="YAML").click()
     yaml = page.get_by_label("Spec (YAML)")

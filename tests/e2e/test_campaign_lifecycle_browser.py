@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from support.api import make_user
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,7 @@ def test_a_draft_is_hidden_from_annotators_until_activated_and_shown_paused(
 
     status.get_by_role("button", name="Pause").click()
     expect(status.locator(".badge")).to_have_text("paused")
+    save_screenshot(researcher, "campaign-lifecycle")
     card = _annotator_card(annotator, name)
     expect(card).to_contain_text("Paused")
     expect(card.get_by_role("link")).to_have_count(0)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from support.api import items, jsonl, judge_next, login, make_user, pairwise_spec
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,7 @@ def test_a_researcher_filters_opens_an_item_and_sees_its_judgments(browser, serv
     page.get_by_role("link", name="Browse items and judgments →").click()
     page.get_by_test_id(re.compile(r"item-row-\d+")).first.wait_for()
     assert page.get_by_text("4 items match").is_visible()
+    save_screenshot(page, "data-browser-items")
 
     filters = page.get_by_role("form", name="Item filters")
     filters.get_by_label("Judgments ≥").fill("1")
@@ -63,6 +64,7 @@ def test_a_researcher_filters_opens_an_item_and_sees_its_judgments(browser, serv
     ]
     assert len(set(pseudonyms)) == 2
     assert "@" not in page.content().split("<main", 1)[1]  # no e-mail anywhere on the page
+    save_screenshot(page, "data-browser-item")
 
     judgments.first.get_by_role("link", name=pseudonyms[0]).click()
     page.get_by_label("Annotator").wait_for()

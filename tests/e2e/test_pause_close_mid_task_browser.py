@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from support.api import jsonl, login, make_user
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +111,7 @@ def test_pause_then_close_mid_task_keeps_the_answer_and_tells_the_annotator(
     annotator.get_by_test_id("submit").click()
     _expect_told(annotator, "paused", "Your last answer was saved.")
     assert _reasons(api, slug) == ["paused mid-task"]
+    save_screenshot(annotator, "annotator-campaign-paused")
     annotator.reload()
     _expect_told(annotator, "paused", "Every answer you submitted is saved.")
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from support.api import items, jsonl, judge_next, login, make_user, pairwise_spec
-from support.browser import signed_in_page
+from support.browser import save_screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +73,7 @@ def test_a_researcher_removes_an_answered_choice_after_a_warning_and_gets_a_new_
     assert [(r[0], r[3]) for r in rows] == [("1", "2"), ("2 current", "0")]
     diff = page.get_by_role("table", name="Changes from version 1 to 2")
     diff.wait_for()
+    save_screenshot(page, "spec-versions-diff", show=page.get_by_role("heading", name="Versions"))
     change = diff.get_by_role("row").nth(1).get_by_role("cell").all_inner_texts()
     assert change == [
         "questions[preference].aspects[safety]",

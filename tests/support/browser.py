@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,41 @@ def export_in_browser(page: Any, fmt: str, folder: Path) -> list[dict[str, Any]]
     saved = folder / f"downloaded-{download.suggested_filename}"
     download.save_as(saved)
     return [json.loads(line) for line in saved.read_text().splitlines() if line.strip()]
+
+
+# Screenshots for the README (`make screenshots`): repo-relative, one fixed size, written only on
+# request so a normal test run never changes the tree.
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOT_VIEWPORT = {"width": 1280, "height": 800}
+
+
+def save_screenshot(page: Any, name: str, *, show: Any = None) -> Path | None:
+    """Write ``docs/screenshots/<name>.png`` of what ``page`` shows, at 1280x800, when
+    ``PREFHUB_SCREENSHOTS=1``; otherwise do nothing. ``show`` (a locator) is scrolled to the top
+    of the picture, else the page's top is shown. The page's own viewport is put back after."""
+    if os.environ.get("PREFHUB_SCREENSHOTS") != "1":
+        return None
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise ValueError(f"screenshot names are lowercase words joined by '-': {name!r}")
+    previous = page.viewport_size
+    page.set_viewport_size(SCREENSHOT_VIEWPORT)
+    # Let the layout settle at the new size (two frames) and the fonts load.
+    page.evaluate(
+        "() => document.fonts.ready.then(() => new Promise((done) =>"
+        " requestAnimationFrame(() => requestAnimationFrame(done))))"
+    )
+    if show is not None:
+        show.evaluate("(element) => element.scrollIntoView({block: 'start'})")
+    else:
+        page.evaluate("() => window.scrollTo(0, 0)")
+    # The task screen focuses its heading for screen readers; its ring is noise in a picture.
+    page.evaluate(
+        "() => document.activeElement instanceof HTMLHeadingElement"
+        " && document.activeElement.blur()"
+    )
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    if previous is not None:
+        page.set_viewport_size(previous)
+    return path
