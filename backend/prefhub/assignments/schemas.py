@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SkipValidation
 
 from prefhub.campaigns.answers import Answer
-from prefhub.campaigns.spec import Question
+from prefhub.campaigns.spec import DisplaySettings, Question
 from prefhub.kit.bounds import BodyId
 from prefhub.kit.content import Message, Part
 from prefhub.kit.time import UtcDatetime
@@ -31,6 +31,7 @@ class Task(BaseModel):
     context: list[Message]
     candidates: list[TaskCandidate]
     questions: list[Question]
+    display: DisplaySettings = Field(default_factory=DisplaySettings)
 
 
 class AnnotatorProgress(BaseModel):

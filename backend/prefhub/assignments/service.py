@@ -405,6 +405,7 @@ def task_payload(campaign: Campaign, task: LeasedTask) -> dict[str, Any]:
             {"label": LABELS[i], "content": c.content} for i, c in enumerate(task.candidates)
         ],
         "questions": [q.model_dump() for q in spec.questions],
+        "display": spec.display.model_dump(),
     }
 
 
