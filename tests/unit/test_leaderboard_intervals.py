@@ -110,3 +110,18 @@ def test_disagreement_needs_two_groups_and_measures_their_spread() -> None:
     assert disagreement(agree, "a", "b").spread == 0  # type: ignore[union-attr]
     found = disagreement(split, "a", "b")
     assert found is not None and found.spread == pytest.approx(9 / 10 - 1 / 10)
+
+
+def test_a_reused_board_keeps_its_interval_widths_around_the_new_scores() -> None:
+    tally, _ = _simulated_tally(2, comparisons=800)
+    first = leaderboard(tally, samples=40)
+    record(tally, "model-0", "model-1", "A", 40)
+    again = leaderboard(tally, samples=40, reuse=first)
+    before = {s.model: s for s in first.standings}
+    for s in again.standings:
+        old = before[s.model]
+        assert s.high - s.score == pytest.approx(old.high - old.score)
+        assert s.score - s.low == pytest.approx(old.score - old.low)
+    assert again.judgments == first.judgments + 40
+    moved = {s.model: s.score - before[s.model].score for s in again.standings}
+    assert moved["model-0"] > 0 > moved["model-1"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,7 +36,7 @@ from sqlalchemy import ColumnElement, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from prefhub.kit.time import utcnow
-from prefhub.models import Candidate, Item, Judgment
+from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, User
 
 SETTLE = timedelta(seconds=60)
 REBUILD_AFTER = 600.0  # seconds
@@ -49,29 +49,82 @@ Counts = Counter[tuple[Any, ...]]
 class _Table:
     settled: int
     base: Counts
+    delta: Counts
     built: float  # time.monotonic() of the last full build
+    refreshed: float  # time.monotonic() of the last read of the database
+
+    def snapshot(self) -> Snapshot:
+        version = (self.built, self.settled, tuple(sorted(self.delta.items(), key=repr)))
+        return Snapshot(self.base, self.delta, version)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A table as of now: ``base`` (shared between requests: read it, never change it) plus
+    ``delta`` (judgments since, minus the revisions they replaced; may be negative).
+    ``version`` changes whenever the counts may have changed, so a result computed from a
+    snapshot can be kept by it."""
+
+    base: Counts
+    delta: Counts
+    version: tuple[Any, ...]
+
+    def items(self) -> Iterator[tuple[tuple[Any, ...], int]]:
+        for key, n in self.base.items():
+            total = n + self.delta.get(key, 0)
+            if total > 0:
+                yield key, total
+        for key, n in self.delta.items():
+            if n > 0 and key not in self.base:
+                yield key, n
 
 
 _tables: OrderedDict[Hashable, _Table] = OrderedDict()
 _lock = threading.Lock()
 
 
-def pair_counts(session: Session, campaign_id: int, question_id: str) -> Counts:
-    """``(round, annotator_id, model shown first, model shown second, choice) -> judgments``."""
+def pair_counts(session: Session, campaign_id: int, question_id: str) -> Snapshot:
+    """``(round, annotator_id, model shown first, model shown second, choice) -> judgments``,
+    exact: every committed judgment up to this request."""
     key = ("pairs", campaign_id, question_id)
     return _current(session, key, campaign_id, question_id, (Judgment.annotator_id,))
 
 
-def item_counts(
+def item_counts_by_profile(
+    session: Session, campaign_id: int, question_id: str, field: str
+) -> Snapshot:
+    """``(round, item_id, answer, synthetic, model shown first, model shown second, choice) ->
+    judgments``, where ``answer`` is the annotator's profile answer to ``field`` as the
+    database returns it (survey answer over account profile; JSON text for a list, None for
+    none) and ``synthetic`` says whether they are a simulated annotator.
+
+    Grouping in SQL (not by a list of annotators) keeps the table valid when new annotators
+    join. (It has a row per item: ``quality.service`` reads it in the background.)"""
+    answer = func.coalesce(
+        CampaignParticipant.profile[field].as_string(), User.profile[field].as_string()
+    )
+    key = ("items", campaign_id, question_id, "profile", field)
+    return _current(
+        session,
+        key,
+        campaign_id,
+        question_id,
+        (Judgment.item_id, answer, User.is_synthetic),
+        profiles=True,
+    )
+
+
+def item_counts_by_members(
     session: Session, campaign_id: int, question_id: str, groups: Mapping[int, int]
-) -> Counts:
+) -> Snapshot:
     """``(round, item_id, group, model shown first, model shown second, choice) -> judgments``
-    for the annotators ``groups`` maps (annotator id -> group number); others are left out."""
+    for the annotators ``groups`` maps (annotator id -> group number), e.g. annotator groups'
+    members; others are left out."""
     members: dict[int, list[int]] = {}
     for annotator, group in groups.items():
         members.setdefault(group, []).append(annotator)
     if not members:
-        return Counter()
+        return Snapshot(Counter(), Counter(), ())
     group_of = case(
         *(
             (Judgment.annotator_id.in_(sorted(ids)), literal(number))
@@ -80,8 +133,13 @@ def item_counts(
         else_=None,
     )
     key = ("items", campaign_id, question_id, hash(tuple(sorted(groups.items()))))
-    counts = _current(session, key, campaign_id, question_id, (Judgment.item_id, group_of))
-    return Counter({k: n for k, n in counts.items() if k[2] is not None})
+    return _current(
+        session,
+        key,
+        campaign_id,
+        question_id,
+        (Judgment.item_id, group_of),
+    )
 
 
 def forget(campaign_id: int | None = None) -> None:
@@ -97,15 +155,18 @@ def _current(
     campaign_id: int,
     question_id: str,
     extra: Sequence[Any],
-) -> Counts:
+    *,
+    profiles: bool = False,
+) -> Snapshot:
+    """The table ``key`` as of now."""
     with _lock:
         table = _tables.get(key)
     now = time.monotonic()
     if table is None or now - table.built > REBUILD_AFTER:
-        table = _Table(settled=0, base=Counter(), built=now)
+        table = _Table(settled=0, base=Counter(), delta=Counter(), built=now, refreshed=now)
 
     def query(lo: int, hi: int | None, replaced_in: tuple[int, int | None] | None) -> Counts:
-        return _query(session, campaign_id, question_id, extra, lo, hi, replaced_in)
+        return _query(session, campaign_id, question_id, extra, lo, hi, replaced_in, profiles)
 
     settled = session.scalar(
         select(func.max(Judgment.id)).where(
@@ -114,22 +175,26 @@ def _current(
             Judgment.created_at <= utcnow() - SETTLE,
         )
     )
+    base = table.base
     if settled is not None:
         # Fold the newly settled judgments into the base: add them (current as of ``settled``)
         # and take out the older ones they replaced.
-        base = table.base.copy()
+        base = base.copy()
         base.update(query(table.settled, settled, None))
         base.subtract(query(0, table.settled, (table.settled, settled)))
-        table = _Table(settled=settled, base=+base, built=table.built)
-        with _lock:
-            _tables[key] = table
-            _tables.move_to_end(key)
-            while len(_tables) > MAX_TABLES:
-                _tables.popitem(last=False)
-    counts = table.base.copy()
-    counts.update(query(table.settled, None, None))
-    counts.subtract(query(0, table.settled, (table.settled, None)))
-    return +counts
+        base = +base
+    else:
+        settled = table.settled
+    delta: Counts = Counter()
+    delta.update(query(settled, None, None))
+    delta.subtract(query(0, settled, (settled, None)))
+    table = _Table(settled, base, delta, built=table.built, refreshed=now)
+    with _lock:
+        _tables[key] = table
+        _tables.move_to_end(key)
+        while len(_tables) > MAX_TABLES:
+            _tables.popitem(last=False)
+    return table.snapshot()
 
 
 def _query(
@@ -140,9 +205,11 @@ def _query(
     lo: int,
     hi: int | None,
     replaced_in: tuple[int, int | None] | None,
+    profiles: bool = False,
 ) -> Counts:
     """Counts of the judgments with ``lo < id <= hi``: those no judgment up to ``hi`` replaced
-    (``replaced_in`` None), or those replaced by a judgment with an id in ``replaced_in``."""
+    (``replaced_in`` None), or those replaced by a judgment with an id in ``replaced_in``.
+    ``profiles``: ``extra`` reads the annotator's account and campaign participation."""
     if replaced_in is not None and replaced_in[1] is not None and replaced_in[1] <= replaced_in[0]:
         return Counter()
     first, second, newer = aliased(Candidate), aliased(Candidate), aliased(Judgment)
@@ -171,13 +238,18 @@ def _query(
         second.model_name,
         choice,
     ]
-    rows = session.execute(
+    query = (
         select(*columns, func.count())
         .select_from(Judgment)
         .join(Item, Item.id == Judgment.item_id)
         .join(first, first.id == Judgment.shown_order[0].as_integer())
         .join(second, second.id == Judgment.shown_order[1].as_integer())
-        .where(*where, choice.is_not(None))
-        .group_by(*columns)
-    ).all()
+    )
+    if profiles:
+        query = query.join(User, User.id == Judgment.annotator_id).outerjoin(
+            CampaignParticipant,
+            (CampaignParticipant.user_id == Judgment.annotator_id)
+            & (CampaignParticipant.campaign_id == campaign_id),
+        )
+    rows = session.execute(query.where(*where, choice.is_not(None)).group_by(*columns)).all()
     return Counter({tuple(row[:-1]): int(row[-1]) for row in rows})

@@ -116,12 +116,21 @@ class Leaderboard:
 
 
 def leaderboard(
-    tally: Tally, *, samples: int = 100, confidence: float = 0.95, seed: int = 0
+    tally: Tally,
+    *,
+    samples: int = 100,
+    confidence: float = 0.95,
+    seed: int = 0,
+    reuse: Leaderboard | None = None,
 ) -> Leaderboard:
     """Bradley-Terry standings with percentile-bootstrap intervals, and the win-rate matrix.
 
     Ranks follow Chatbot Arena: a model's rank is 1 + the number of models whose interval lies
     wholly above its own, so models whose intervals overlap share a rank.
+
+    ``reuse``: a board of nearly the same counts whose interval widths (below and above each
+    score) are kept around the new scores instead of bootstrapping again, when it has every
+    model. Scores, win rates and the matrix are always the new counts'.
     """
     models = sorted({model for pair in tally for model in pair})
     games = {
@@ -133,13 +142,17 @@ def leaderboard(
     if len(models) < 2:
         return Leaderboard(judgments=judgments)
     scores = bradley_terry(models, games_to_counts(games))
-    intervals = (
-        bootstrap_bradley_terry(
+    widths = {
+        s.model: (s.score - s.low, s.high - s.score) for s in (reuse or Leaderboard()).standings
+    }
+    if games and set(models) <= set(widths):
+        intervals = {m: (scores[m] - widths[m][0], scores[m] + widths[m][1]) for m in models}
+    elif games:
+        intervals = bootstrap_bradley_terry(
             models, games, samples=samples, confidence=confidence, seed=seed, fit=scores
         )
-        if games
-        else {m: (0.0, 0.0) for m in models}
-    )
+    else:
+        intervals = {m: (0.0, 0.0) for m in models}
     played = dict.fromkeys(models, 0)
     won = dict.fromkeys(models, 0.0)
     for (a, b), g in tally.items():

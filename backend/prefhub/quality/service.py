@@ -16,8 +16,12 @@ Annotators without an answer are in no group: they count overall only.
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,6 +49,8 @@ from prefhub.quality.leaderboard import (
     ranked,
     record,
 )
+
+logger = logging.getLogger(__name__)
 
 ANNOTATOR_GROUP = "annotator_group"
 BOOTSTRAP_SAMPLES = 100
@@ -91,7 +97,7 @@ class DisagreementReport:
 @dataclass
 class _Scope:
     question: str
-    rows: counts.Counts
+    rows: counts.Snapshot
     kept: set[int]  # annotators whose judgments count
     simulated: SimulatedPolicy
     rounds: list[int]
@@ -136,15 +142,18 @@ def leaderboard_report(
     members: dict[str, int] = {}
     for group in groups.values():
         members[group] = members.get(group, 0) + 1
+    identity = (campaign.id, scope.question, round_, scope.simulated)
     return LeaderboardReport(
         question=scope.question,
         round=round_,
         rounds=scope.rounds,
         group_by=group_by,
         simulated=scope.simulated,
-        overall=_board(overall),
+        overall=_board(overall, identity),
         groups=[
-            GroupBoard(group=g, annotators=members[g], board=_board(tally))
+            GroupBoard(
+                group=g, annotators=members[g], board=_board(tally, (*identity, group_by, g))
+            )
             for g, tally in sorted(by_group.items())
         ],
     )
@@ -177,18 +186,159 @@ def disagreement_report(
         _record_by_group(pairs, group, shown_first, shown_second, choice, n)
 
     number = {name: i for i, name in enumerate(names)}
-    item_rows = counts.item_counts(
-        session, campaign.id, scope.question, {a: number[g] for a, g in groups.items()}
+    wanted = _ItemList(
+        campaign_id=campaign.id,
+        question=scope.question,
+        group_by=group_by,
+        members=tuple(sorted((a, number[g]) for a, g in groups.items()))
+        if group_by == ANNOTATOR_GROUP
+        else (),
+        names=tuple(names),
+        simulated=scope.simulated,
+        round_=round_,
+        limit=limit,
     )
+    items = _item_list(session, wanted)
+    return DisagreementReport(
+        question=scope.question,
+        round=round_,
+        group_by=group_by,
+        simulated=scope.simulated,
+        groups=members,
+        pairs=ranked(
+            (disagreement(by_group, a, b) for (a, b), by_group in sorted(pairs.items())), limit
+        ),
+        items=items,
+    )
+
+
+@dataclass(frozen=True)
+class _ItemList:
+    """What one item list of the disagreement view reads (and its cache key)."""
+
+    campaign_id: int
+    question: str
+    group_by: str
+    members: tuple[tuple[int, int], ...]  # (annotator, group number): annotator_group only
+    names: tuple[str, ...]
+    simulated: SimulatedPolicy
+    round_: int | None
+    limit: int
+
+
+# Item lists walk a row per item (a million judgments: seconds), so a process keeps the last
+# list of each kind and serves it while one background thread per kind makes a fresh one, at
+# most every ``ITEM_REFRESH_EVERY`` seconds: the list is at most that (plus the time to make
+# it) behind the judgments. Only a process's first request of a kind makes it in the request.
+ITEM_REFRESH_EVERY = 30.0
+_item_lists: OrderedDict[_ItemList, tuple[float, list[ItemDisagreement]]] = OrderedDict()
+_refreshing: set[_ItemList] = set()
+_items_lock = threading.Lock()
+
+
+def _item_list(session: Session, wanted: _ItemList) -> list[ItemDisagreement]:
+    now = time.monotonic()
+    with _items_lock:
+        kept = _item_lists.get(wanted)
+        stale = kept is not None and now - kept[0] >= ITEM_REFRESH_EVERY
+        if stale and wanted not in _refreshing:
+            _refreshing.add(wanted)
+            threading.Thread(target=_refresh_item_list, args=(wanted,), daemon=True).start()
+    if kept is not None:
+        return kept[1]
+    items = _make_item_list(session, wanted)
+    _keep_item_list(wanted, now, items)
+    return items
+
+
+def _refresh_item_list(wanted: _ItemList) -> None:
+    from prefhub.kit.db import unit_of_work
+
+    started = time.monotonic()
+    try:
+        with unit_of_work(read_only=True) as session:
+            _keep_item_list(wanted, started, _make_item_list(session, wanted))
+    except Exception:
+        # A failed refresh keeps serving the last list; the next request after
+        # ITEM_REFRESH_EVERY tries again, so nothing is lost by not raising here.
+        logger.exception("refreshing a group-disagreement item list failed")
+    finally:
+        with _items_lock:
+            _refreshing.discard(wanted)
+
+
+def _keep_item_list(wanted: _ItemList, made: float, items: list[ItemDisagreement]) -> None:
+    with _items_lock:
+        _item_lists[wanted] = (made, items)
+        _item_lists.move_to_end(wanted)
+        while len(_item_lists) > MAX_BOARDS:
+            _item_lists.popitem(last=False)
+
+
+def _make_item_list(session: Session, wanted: _ItemList) -> list[ItemDisagreement]:
+    if wanted.group_by == ANNOTATOR_GROUP:
+        rows = counts.item_counts_by_members(
+            session, wanted.campaign_id, wanted.question, dict(wanted.members)
+        )
+    else:
+        rows = counts.item_counts_by_profile(
+            session, wanted.campaign_id, wanted.question, wanted.group_by
+        )
+    reader = _item_group_reader(wanted.group_by, list(wanted.names), wanted.simulated)
+    return _item_disagreements(session, rows, reader, wanted.round_, wanted.limit)
+
+
+def _item_group_reader(
+    group_by: str, names: list[str], simulated: SimulatedPolicy
+) -> Callable[[tuple[Any, ...]], tuple[str | None, tuple[Any, ...]]]:
+    """How to read an item-table key: its group (None: counted in none) and the rest of it,
+    ``(round, item_id, first, second, choice)``."""
+    if group_by == ANNOTATOR_GROUP:
+
+        def by_members(key: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
+            round_of, item_id, number, *rest = key
+            return (None if number is None else names[number]), (round_of, item_id, *rest)
+
+        return by_members
+
+    def by_profile(key: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
+        round_of, item_id, answer, synthetic, *rest = key
+        if synthetic and simulated == "excluded":
+            return None, key
+        return _group_value(_decoded(answer)), (round_of, item_id, *rest)
+
+    return by_profile
+
+
+def _decoded(answer: Any) -> Any:
+    """A profile answer as SQL returned it (JSON text for a list or a number on some
+    databases) as the profile holds it."""
+    if isinstance(answer, str):
+        try:
+            return json.loads(answer)
+        except ValueError:
+            return answer
+    return answer
+
+
+def _item_disagreements(
+    session: Session,
+    item_rows: counts.Snapshot,
+    group_of: Callable[[tuple[Any, ...]], tuple[str | None, tuple[Any, ...]]],
+    round_: int | None,
+    limit: int,
+) -> list[ItemDisagreement]:
+    """The ``limit`` items (with a model pair) whose groups' win rates lie furthest apart."""
     per_item: dict[tuple[int, int], dict[tuple[str, str], dict[str, PairGames]]] = {}
-    for (round_of, item_id, group_no, shown_first, shown_second, choice), n in item_rows.items():
+    for key, n in item_rows.items():
+        group, (round_of, item_id, shown_first, shown_second, choice) = group_of(key)
         if round_ is not None and round_of != round_:
             continue
-        if shown_first is None or shown_second is None:
+        if group is None or shown_first is None or shown_second is None:
             continue
         _record_by_group(
             per_item.setdefault((item_id, round_of), {}),
-            names[group_no],
+            group,
             shown_first,
             shown_second,
             choice,
@@ -202,7 +352,7 @@ def disagreement_report(
         ),
         limit,
     )
-    items = dict(
+    external = dict(
         session.execute(
             select(Item.id, Item.external_id).where(
                 Item.id.in_(sorted({d.item_id for d in top_items if d.item_id is not None}))
@@ -212,26 +362,16 @@ def disagreement_report(
         .all()
     )
     rounds = {item_id: round_of for item_id, round_of in per_item}
-    return DisagreementReport(
-        question=scope.question,
-        round=round_,
-        group_by=group_by,
-        simulated=scope.simulated,
-        groups=members,
-        pairs=ranked(
-            (disagreement(by_group, a, b) for (a, b), by_group in sorted(pairs.items())), limit
-        ),
-        items=[
-            ItemDisagreement(
-                item_id=d.item_id,
-                external_id=items.get(d.item_id, ""),
-                round=rounds[d.item_id],
-                found=d,
-            )
-            for d in top_items
-            if d.item_id is not None
-        ],
-    )
+    return [
+        ItemDisagreement(
+            item_id=d.item_id,
+            external_id=external.get(d.item_id, ""),
+            round=rounds[d.item_id],
+            found=d,
+        )
+        for d in top_items
+        if d.item_id is not None
+    ]
 
 
 def group_fields(session: Session, campaign: Campaign, annotators: set[int]) -> list[str]:
@@ -264,7 +404,7 @@ def _scope(
     if question_id is None:
         return None
     rows = counts.pair_counts(session, campaign.id, question_id)
-    annotators = {key[1] for key in rows}
+    annotators = {key[1] for key, _ in rows.items()}
     synthetic = (
         set(
             session.scalars(
@@ -288,7 +428,7 @@ def _scope(
         rows=rows,
         kept=kept,
         simulated=simulated,
-        rounds=sorted({key[0] for key in rows}),
+        rounds=sorted({key[0] for key, _ in rows.items()}),
     )
 
 
@@ -357,20 +497,34 @@ def _profiles(
 _boards: OrderedDict[tuple[Any, ...], Leaderboard] = OrderedDict()
 _boards_lock = threading.Lock()
 MAX_BOARDS = 256
+INTERVALS_EVERY = 30.0  # seconds
+_bootstrapped: OrderedDict[tuple[Any, ...], tuple[float, Leaderboard]] = OrderedDict()
 
 
-def _board(tally: Tally) -> Leaderboard:
+def _board(tally: Tally, identity: tuple[Any, ...]) -> Leaderboard:
+    """The board of ``tally``; ``identity`` names what it ranks (campaign, question, round,
+    simulated policy, group), so that while judgments arrive its intervals are bootstrapped
+    again at most every ``INTERVALS_EVERY`` seconds (in between, the last intervals' widths
+    are kept around the new scores)."""
     key = tuple(
         (pair, g.first_wins, g.second_wins, g.ties, g.both_bad) for pair, g in sorted(tally.items())
     )
+    now = time.monotonic()
     with _boards_lock:
         board = _boards.get(key)
         if board is not None:
             _boards.move_to_end(key)
             return board
-    board = leaderboard(tally, samples=BOOTSTRAP_SAMPLES)
+        last = _bootstrapped.get(identity)
+    reuse = last[1] if last is not None and now - last[0] < INTERVALS_EVERY else None
+    board = leaderboard(tally, samples=BOOTSTRAP_SAMPLES, reuse=reuse)
     with _boards_lock:
         _boards[key] = board
         while len(_boards) > MAX_BOARDS:
             _boards.popitem(last=False)
+        if reuse is None:
+            _bootstrapped[identity] = (now, board)
+            _bootstrapped.move_to_end(identity)
+            while len(_bootstrapped) > MAX_BOARDS:
+                _bootstrapped.popitem(last=False)
     return board
