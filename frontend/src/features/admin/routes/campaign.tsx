@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router-dom';
 
 import { ErrorMessage } from '@/components/ui/error-message';
@@ -12,6 +13,9 @@ import { SpecSummary } from '../components/spec-summary';
 import { SpecEditor } from '../components/spec-editor';
 import { SpecVersions } from '../components/spec-versions';
 import { TreesPanel } from '../components/trees-panel';
+
+// Its charts (Recharts) load only when a campaign page shows it.
+const QualitySection = lazy(() => import('../quality/quality-section'));
 
 export function CampaignRoute() {
   const { slug = '' } = useParams();
@@ -44,7 +48,13 @@ export function CampaignRoute() {
             <div className="admin-grid__full">
               <TreesPanel slug={slug} />
             </div>
-          ) : null}
+          ) : (
+            <div className="admin-grid__full">
+              <Suspense fallback={<Loading />}>
+                <QualitySection slug={slug} surveyFields={(campaign.data.spec.participation?.survey ?? []).map((q) => q.id)} />
+              </Suspense>
+            </div>
+          )}
           <div className="admin-grid__full stack">
             <SpecEditor campaign={campaign.data} />
             <SpecVersions slug={slug} current={campaign.data.version} />

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Loading } from '@/components/ui/spinner';
+import { isApiError } from '@/lib/api-client';
+
+import { useGroupDisagreement, useLeaderboard, type QualityFilters } from './api';
+import { DisagreementList } from './disagreement-list';
+import { LeaderboardChart } from './leaderboard-chart';
+import { StandingsTable } from './standings-table';
+import { WinRateMatrix } from './win-rate-matrix';
+import './quality.css';
+
+const SIMULATED_NOTE: Record<string, string> = {
+  excluded: 'Simulated annotators are left out (tick the box to count them).',
+  included: 'Simulated annotators are counted.',
+  only_simulated: 'Every judgment here comes from simulated annotators.',
+};
+
+/** The fields a group-by error says exist (`unknown_group_field`'s details). */
+const knownFields = (error: unknown): string[] => {
+  if (!isApiError(error, 'unknown_group_field')) return [];
+  const details = error.details as { fields?: unknown } | null;
+  return Array.isArray(details?.fields) ? details.fields.filter((f): f is string => typeof f === 'string') : [];
+};
+
+/**
+ * The campaign's Quality section: the model leaderboard (Bradley–Terry ratings with bootstrap 95%
+ * intervals) and win-rate matrix, overall and per annotator group, and where the groups disagree.
+ * Loaded lazily by the campaign page, so its charting library stays out of every other page.
+ */
+export default function QualitySection({ slug, surveyFields }: { slug: string; surveyFields: string[] }) {
+  const [filters, setFilters] = useState<QualityFilters>({ round: null, groupBy: null, includeSimulated: false });
+  const [groupDraft, setGroupDraft] = useState('');
+  const leaderboard = useLeaderboard(slug, filters);
+  const disagreement = useGroupDisagreement(slug, filters);
+  const board = leaderboard.data;
+  const fields = knownFields(leaderboard.error);
+  const chooseGroup = (field: string) => {
+    setGroupDraft(field);
+    setFilters((f) => ({ ...f, groupBy: field.trim() || null }));
+  };
+  return (
+    <section className="card stack" aria-labelledby="quality-title" data-testid="quality-section">
+      <h2 id="quality-title">Quality: model leaderboard</h2>
+      <form
+        className="form form--inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          chooseGroup(groupDraft);
+        }}
+      >
+        <div className="field field--short">
+          <label htmlFor="quality-round">Round</label>
+          <select
+            id="quality-round"
+            value={filters.round ?? ''}
+            onChange={(e) => setFilters((f) => ({ ...f, round: e.target.value === '' ? null : Number(e.target.value) }))}
+          >
+            <option value="">all rounds</option>
+            {(board?.rounds ?? []).map((r) => (
+              <option key={r} value={r}>
+                round {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field--short">
+          <label htmlFor="quality-group-by">Group annotators by</label>
+          <input
+            id="quality-group-by"
+            list="quality-group-fields"
+            value={groupDraft}
+            placeholder="a profile question"
+            onChange={(e) => setGroupDraft(e.target.value)}
+            onBlur={() => chooseGroup(groupDraft)}
+          />
+          <datalist id="quality-group-fields">
+            {[...surveyFields, 'annotator_group'].map((f) => (
+              <option key={f} value={f} />
+            ))}
+          </datalist>
+        </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={filters.includeSimulated}
+            onChange={(e) => setFilters((f) => ({ ...f, includeSimulated: e.target.checked }))}
+          />
+          count simulated annotators
+        </label>
+      </form>
+      {fields.length > 0 ? (
+        <p role="alert">
+          No profile question “{filters.groupBy}” here. Group by:{' '}
+          {fields.map((f) => (
+            <button key={f} type="button" className="quality-field-choice" onClick={() => chooseGroup(f)}>
+              {f}
+            </button>
+          ))}
+        </p>
+      ) : leaderboard.error ? (
+        <ErrorMessage error={leaderboard.error} />
+      ) : null}
+      {leaderboard.isPending ? <Loading /> : null}
+      {board ? (
+        board.question === null ? (
+          <p className="muted">This campaign has no pairwise question, so there is no leaderboard.</p>
+        ) : board.overall.models.length === 0 ? (
+          <p className="muted">No pairwise judgments between named models yet.</p>
+        ) : (
+          <>
+            <p className="muted">
+              {board.overall.judgments} judgments of “{board.question}”. A tie counts half a win each way; “both bad” is left out of
+              ratings. {SIMULATED_NOTE[board.simulated] ?? ''}
+            </p>
+            <LeaderboardChart models={board.overall.models} label="Model ratings with 95% intervals" />
+            <StandingsTable models={board.overall.models} label="Model leaderboard" />
+            <h3>Win rates</h3>
+            <WinRateMatrix models={board.overall.models} matrix={board.overall.matrix} />
+            {board.groups.map((g) => (
+              <div key={g.group} className="stack">
+                <h3>
+                  {board.group_by} = {g.group} <span className="muted">({g.annotators} annotators, {g.board.judgments} judgments)</span>
+                </h3>
+                <LeaderboardChart models={g.board.models} label={`Model ratings for ${g.group}`} />
+                <StandingsTable models={g.board.models} label={`Model leaderboard for ${g.group}`} />
+              </div>
+            ))}
+          </>
+        )
+      ) : null}
+      {filters.groupBy && fields.length === 0 ? (
+        <>
+          <h3>Where groups disagree</h3>
+          {disagreement.isPending ? <Loading /> : null}
+          {disagreement.data ? <DisagreementList slug={slug} data={disagreement.data} /> : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
