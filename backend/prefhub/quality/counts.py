@@ -1,10 +1,11 @@
 """Pairwise judgments as compact count tables, kept up to date incrementally.
 
 A leaderboard needs only how often each model pair came out each way, per round and per
-annotator (annotators map to groups afterwards, so one table serves every ``group_by``); the
-group-disagreement view needs the same per item and group. SQL reduces the judgments to those
-counts with GROUP BY, and this module keeps each table per campaign in process memory so a
-request reads only the judgments written since the last one, not the whole campaign.
+annotator (annotators map to groups afterwards, so one table serves every ``group_by``). SQL
+reduces the judgments to those counts with GROUP BY, and this module keeps each table per
+campaign in process memory so a request reads only the judgments written since the last one,
+not the whole campaign. (Items where groups disagree need a row per item: the database ranks
+them, ``top_item_disagreements``.)
 
 Correctness of the cache (one per API process; N processes each keep their own):
 
@@ -90,55 +91,134 @@ def pair_counts(session: Session, campaign_id: int, question_id: str) -> Snapsho
     return _current(session, key, campaign_id, question_id, (Judgment.annotator_id,))
 
 
-def item_counts_by_profile(
-    session: Session, campaign_id: int, question_id: str, field: str
-) -> Snapshot:
-    """``(round, item_id, answer, synthetic, model shown first, model shown second, choice) ->
-    judgments``, where ``answer`` is the annotator's profile answer to ``field`` as the
-    database returns it (survey answer over account profile; JSON text for a list, None for
-    none) and ``synthetic`` says whether they are a simulated annotator.
+@dataclass(frozen=True)
+class ItemGroupRow:
+    """How one group judged one model pair on one item, from ``first``'s side (``first`` <
+    ``second`` by name): wins plus half the ties, over wins, losses and ties."""
 
-    Grouping in SQL (not by a list of annotators) keeps the table valid when new annotators
-    join. (It has a row per item: ``quality.service`` reads it in the background.)"""
-    answer = func.coalesce(
+    item_id: int
+    round: int
+    first: str
+    second: str
+    group: Any  # the group as SQL gives it: a profile answer's text, or a group number
+    first_won: float
+    decided: int
+
+
+def top_item_disagreements(
+    session: Session,
+    campaign_id: int,
+    question_id: str,
+    group: ColumnElement[Any],
+    *,
+    exclude_synthetic: bool,
+    round_: int | None,
+    limit: int,
+) -> list[ItemGroupRow]:
+    """The per-group rows of the ``limit`` (item, model pair)s whose groups' smoothed win rates
+    (one virtual win each way) lie furthest apart, among those two or more groups judged.
+
+    One query over the campaign's current judgments, all in the database: an item list walks a
+    row per item, which is too much to keep and walk in an API process for a large campaign
+    (the service runs this in the background and keeps the result)."""
+    first, second, newer = aliased(Candidate), aliased(Candidate), aliased(Judgment)
+    choice = Judgment.answers[(question_id, "choice")].as_string()
+    in_order = first.model_name < second.model_name
+    where: list[ColumnElement[bool]] = [
+        Judgment.campaign_id == campaign_id,
+        ~exists().where(newer.supersedes_id == Judgment.id),
+        choice.in_(["A", "B", "tie"]),
+        first.model_name != second.model_name,
+        group.is_not(None),
+    ]
+    if exclude_synthetic:
+        where.append(User.is_synthetic.is_(False))
+    if round_ is not None:
+        where.append(Item.round == round_)
+    won = func.sum(
+        case(
+            (((choice == "A") & in_order) | ((choice == "B") & ~in_order), 1.0),
+            (choice == "tie", 0.5),
+            else_=0.0,
+        )
+    )
+    keys = (
+        Item.round.label("round"),
+        Judgment.item_id.label("item_id"),
+        group.label("grp"),
+        case((in_order, first.model_name), else_=second.model_name).label("lo"),
+        case((in_order, second.model_name), else_=first.model_name).label("hi"),
+    )
+    per_group = (
+        select(*keys, won.label("won"), func.count().label("decided"))
+        .select_from(Judgment)
+        .join(Item, Item.id == Judgment.item_id)
+        .join(first, first.id == Judgment.shown_order[0].as_integer())
+        .join(second, second.id == Judgment.shown_order[1].as_integer())
+        .join(User, User.id == Judgment.annotator_id)
+        .outerjoin(
+            CampaignParticipant,
+            (CampaignParticipant.user_id == Judgment.annotator_id)
+            & (CampaignParticipant.campaign_id == campaign_id),
+        )
+        .where(*where)
+        .group_by(*keys)
+        .subquery()
+    )
+    rate = (per_group.c.won + 1.0) / (per_group.c.decided + 2.0)
+    spread = (func.max(rate) - func.min(rate)).label("spread")
+    judged = func.sum(per_group.c.decided)
+    pair = (per_group.c.item_id, per_group.c.round, per_group.c.lo, per_group.c.hi)
+    top = session.execute(
+        select(*pair)
+        .group_by(*pair)
+        .having(func.count() >= 2)
+        .order_by(spread.desc(), judged.desc(), per_group.c.lo, per_group.c.hi, pair[0])
+        .limit(limit)
+    ).all()
+    if not top:
+        return []
+    wanted = {(item_id, lo, hi) for item_id, _, lo, hi in top}
+    rows = session.execute(
+        select(per_group).where(per_group.c.item_id.in_(sorted({key[0] for key in wanted})))
+    ).all()
+    return [
+        ItemGroupRow(
+            item_id=row.item_id,
+            round=row.round,
+            first=row.lo,
+            second=row.hi,
+            group=row.grp,
+            first_won=float(row.won),
+            decided=int(row.decided),
+        )
+        for row in rows
+        if (row.item_id, row.lo, row.hi) in wanted
+    ]
+
+
+def profile_answer(field: str) -> ColumnElement[Any]:
+    """An annotator's profile answer to ``field`` in SQL (their campaign survey answer, else
+    their account's), as the database gives it: text, or JSON text for a list."""
+    return func.coalesce(
         CampaignParticipant.profile[field].as_string(), User.profile[field].as_string()
     )
-    key = ("items", campaign_id, question_id, "profile", field)
-    return _current(
-        session,
-        key,
-        campaign_id,
-        question_id,
-        (Judgment.item_id, answer, User.is_synthetic),
-        profiles=True,
-    )
 
 
-def item_counts_by_members(
-    session: Session, campaign_id: int, question_id: str, groups: Mapping[int, int]
-) -> Snapshot:
-    """``(round, item_id, group, model shown first, model shown second, choice) -> judgments``
-    for the annotators ``groups`` maps (annotator id -> group number), e.g. annotator groups'
-    members; others are left out."""
-    members: dict[int, list[int]] = {}
-    for annotator, group in groups.items():
-        members.setdefault(group, []).append(annotator)
-    if not members:
-        return Snapshot(Counter(), Counter(), ())
-    group_of = case(
+def group_number(members: Mapping[int, int]) -> ColumnElement[Any]:
+    """The group number ``members`` gives each annotator (annotator id -> number) in SQL; NULL
+    for the others."""
+    by_number: dict[int, list[int]] = {}
+    for annotator, number in members.items():
+        by_number.setdefault(number, []).append(annotator)
+    if not by_number:
+        return literal(None)
+    return case(
         *(
             (Judgment.annotator_id.in_(sorted(ids)), literal(number))
-            for number, ids in sorted(members.items())
+            for number, ids in sorted(by_number.items())
         ),
         else_=None,
-    )
-    key = ("items", campaign_id, question_id, hash(tuple(sorted(groups.items()))))
-    return _current(
-        session,
-        key,
-        campaign_id,
-        question_id,
-        (Judgment.item_id, group_of),
     )
 
 
@@ -155,8 +235,6 @@ def _current(
     campaign_id: int,
     question_id: str,
     extra: Sequence[Any],
-    *,
-    profiles: bool = False,
 ) -> Snapshot:
     """The table ``key`` as of now."""
     with _lock:
@@ -166,7 +244,7 @@ def _current(
         table = _Table(settled=0, base=Counter(), delta=Counter(), built=now, refreshed=now)
 
     def query(lo: int, hi: int | None, replaced_in: tuple[int, int | None] | None) -> Counts:
-        return _query(session, campaign_id, question_id, extra, lo, hi, replaced_in, profiles)
+        return _query(session, campaign_id, question_id, extra, lo, hi, replaced_in)
 
     settled = session.scalar(
         select(func.max(Judgment.id)).where(
@@ -205,11 +283,9 @@ def _query(
     lo: int,
     hi: int | None,
     replaced_in: tuple[int, int | None] | None,
-    profiles: bool = False,
 ) -> Counts:
     """Counts of the judgments with ``lo < id <= hi``: those no judgment up to ``hi`` replaced
-    (``replaced_in`` None), or those replaced by a judgment with an id in ``replaced_in``.
-    ``profiles``: ``extra`` reads the annotator's account and campaign participation."""
+    (``replaced_in`` None), or those replaced by a judgment with an id in ``replaced_in``."""
     if replaced_in is not None and replaced_in[1] is not None and replaced_in[1] <= replaced_in[0]:
         return Counter()
     first, second, newer = aliased(Candidate), aliased(Candidate), aliased(Judgment)
@@ -245,11 +321,5 @@ def _query(
         .join(first, first.id == Judgment.shown_order[0].as_integer())
         .join(second, second.id == Judgment.shown_order[1].as_integer())
     )
-    if profiles:
-        query = query.join(User, User.id == Judgment.annotator_id).outerjoin(
-            CampaignParticipant,
-            (CampaignParticipant.user_id == Judgment.annotator_id)
-            & (CampaignParticipant.campaign_id == campaign_id),
-        )
     rows = session.execute(query.where(*where, choice.is_not(None)).group_by(*columns)).all()
     return Counter({tuple(row[:-1]): int(row[-1]) for row in rows})

@@ -21,7 +21,6 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -198,7 +197,7 @@ def disagreement_report(
         round_=round_,
         limit=limit,
     )
-    items = _item_list(session, wanted)
+    items = _item_list(session, wanted, scope.rows.version)
     return DisagreementReport(
         question=scope.question,
         round=round_,
@@ -226,38 +225,39 @@ class _ItemList:
     limit: int
 
 
-# Item lists walk a row per item (a million judgments: seconds), so a process keeps the last
-# list of each kind and serves it while one background thread per kind makes a fresh one, at
-# most every ``ITEM_REFRESH_EVERY`` seconds: the list is at most that (plus the time to make
-# it) behind the judgments. Only a process's first request of a kind makes it in the request.
+# An item list is ranked by the database over every current judgment (seconds for a million),
+# so a process keeps the last list of each kind and serves it while one background thread per
+# kind makes a fresh one once the judgments changed (the pair table's version moved), at most
+# every ``ITEM_REFRESH_EVERY`` seconds: the list is at most that (plus the time to make it)
+# behind the judgments. Only a process's first request of a kind waits for it.
 ITEM_REFRESH_EVERY = 30.0
-_item_lists: OrderedDict[_ItemList, tuple[float, list[ItemDisagreement]]] = OrderedDict()
+_item_lists: OrderedDict[_ItemList, tuple[float, Any, list[ItemDisagreement]]] = OrderedDict()
 _refreshing: set[_ItemList] = set()
 _items_lock = threading.Lock()
 
 
-def _item_list(session: Session, wanted: _ItemList) -> list[ItemDisagreement]:
+def _item_list(session: Session, wanted: _ItemList, version: Any) -> list[ItemDisagreement]:
     now = time.monotonic()
     with _items_lock:
         kept = _item_lists.get(wanted)
-        stale = kept is not None and now - kept[0] >= ITEM_REFRESH_EVERY
+        stale = kept is not None and kept[1] != version and now - kept[0] >= ITEM_REFRESH_EVERY
         if stale and wanted not in _refreshing:
             _refreshing.add(wanted)
-            threading.Thread(target=_refresh_item_list, args=(wanted,), daemon=True).start()
+            threading.Thread(target=_refresh_item_list, args=(wanted, version), daemon=True).start()
     if kept is not None:
-        return kept[1]
+        return kept[2]
     items = _make_item_list(session, wanted)
-    _keep_item_list(wanted, now, items)
+    _keep_item_list(wanted, now, version, items)
     return items
 
 
-def _refresh_item_list(wanted: _ItemList) -> None:
+def _refresh_item_list(wanted: _ItemList, version: Any) -> None:
     from prefhub.kit.db import unit_of_work
 
     started = time.monotonic()
     try:
         with unit_of_work(read_only=True) as session:
-            _keep_item_list(wanted, started, _make_item_list(session, wanted))
+            _keep_item_list(wanted, started, version, _make_item_list(session, wanted))
     except Exception:
         # A failed refresh keeps serving the last list; the next request after
         # ITEM_REFRESH_EVERY tries again, so nothing is lost by not raising here.
@@ -267,9 +267,11 @@ def _refresh_item_list(wanted: _ItemList) -> None:
             _refreshing.discard(wanted)
 
 
-def _keep_item_list(wanted: _ItemList, made: float, items: list[ItemDisagreement]) -> None:
+def _keep_item_list(
+    wanted: _ItemList, made: float, version: Any, items: list[ItemDisagreement]
+) -> None:
     with _items_lock:
-        _item_lists[wanted] = (made, items)
+        _item_lists[wanted] = (made, version, items)
         _item_lists.move_to_end(wanted)
         while len(_item_lists) > MAX_BOARDS:
             _item_lists.popitem(last=False)
@@ -277,37 +279,69 @@ def _keep_item_list(wanted: _ItemList, made: float, items: list[ItemDisagreement
 
 def _make_item_list(session: Session, wanted: _ItemList) -> list[ItemDisagreement]:
     if wanted.group_by == ANNOTATOR_GROUP:
-        rows = counts.item_counts_by_members(
-            session, wanted.campaign_id, wanted.question, dict(wanted.members)
-        )
+        group = counts.group_number(dict(wanted.members))
+
+        def name(raw: Any) -> str | None:
+            return None if raw is None else wanted.names[raw]
     else:
-        rows = counts.item_counts_by_profile(
-            session, wanted.campaign_id, wanted.question, wanted.group_by
+        group = counts.profile_answer(wanted.group_by)
+
+        def name(raw: Any) -> str | None:
+            return _group_value(_decoded(raw))
+
+    rows = counts.top_item_disagreements(
+        session,
+        wanted.campaign_id,
+        wanted.question,
+        group,
+        exclude_synthetic=wanted.simulated == "excluded",
+        round_=wanted.round_,
+        limit=wanted.limit,
+    )
+    per_item: dict[tuple[int, int, str, str], dict[str, PairGames]] = {}
+    for row in rows:
+        group_name = name(row.group)
+        if group_name is None:
+            continue
+        games = per_item.setdefault((row.item_id, row.round, row.first, row.second), {})
+        games[group_name] = _as_games(games.get(group_name), row.first_won, row.decided)
+    found = ranked(
+        (
+            disagreement(by_group, first, second, item_id=item_id)
+            for (item_id, _, first, second), by_group in per_item.items()
+        ),
+        wanted.limit,
+    )
+    rounds = {item_id: round_of for item_id, round_of, _, _ in per_item}
+    external = dict(
+        session.execute(
+            select(Item.id, Item.external_id).where(
+                Item.id.in_(sorted({d.item_id for d in found if d.item_id is not None}))
+            )
         )
-    reader = _item_group_reader(wanted.group_by, list(wanted.names), wanted.simulated)
-    return _item_disagreements(session, rows, reader, wanted.round_, wanted.limit)
+        .tuples()
+        .all()
+    )
+    return [
+        ItemDisagreement(
+            item_id=d.item_id,
+            external_id=external.get(d.item_id, ""),
+            round=rounds[d.item_id],
+            found=d,
+        )
+        for d in found
+        if d.item_id is not None
+    ]
 
 
-def _item_group_reader(
-    group_by: str, names: list[str], simulated: SimulatedPolicy
-) -> Callable[[tuple[Any, ...]], tuple[str | None, tuple[Any, ...]]]:
-    """How to read an item-table key: its group (None: counted in none) and the rest of it,
-    ``(round, item_id, first, second, choice)``."""
-    if group_by == ANNOTATOR_GROUP:
-
-        def by_members(key: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
-            round_of, item_id, number, *rest = key
-            return (None if number is None else names[number]), (round_of, item_id, *rest)
-
-        return by_members
-
-    def by_profile(key: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
-        round_of, item_id, answer, synthetic, *rest = key
-        if synthetic and simulated == "excluded":
-            return None, key
-        return _group_value(_decoded(answer)), (round_of, item_id, *rest)
-
-    return by_profile
+def _as_games(kept: PairGames | None, first_won: float, decided: int) -> PairGames:
+    """A group's row as PairGames with the same win rate: SQL sums wins and half ties into
+    ``first_won`` (all a smoothed rate needs), so a half left over is one tie."""
+    games = kept or PairGames()
+    ties = round((first_won % 1) * 2)
+    wins = int(first_won - ties / 2)
+    games.add(PairGames(first_wins=wins, second_wins=decided - wins - ties, ties=ties))
+    return games
 
 
 def _decoded(answer: Any) -> Any:
@@ -319,59 +353,6 @@ def _decoded(answer: Any) -> Any:
         except ValueError:
             return answer
     return answer
-
-
-def _item_disagreements(
-    session: Session,
-    item_rows: counts.Snapshot,
-    group_of: Callable[[tuple[Any, ...]], tuple[str | None, tuple[Any, ...]]],
-    round_: int | None,
-    limit: int,
-) -> list[ItemDisagreement]:
-    """The ``limit`` items (with a model pair) whose groups' win rates lie furthest apart."""
-    per_item: dict[tuple[int, int], dict[tuple[str, str], dict[str, PairGames]]] = {}
-    for key, n in item_rows.items():
-        group, (round_of, item_id, shown_first, shown_second, choice) = group_of(key)
-        if round_ is not None and round_of != round_:
-            continue
-        if group is None or shown_first is None or shown_second is None:
-            continue
-        _record_by_group(
-            per_item.setdefault((item_id, round_of), {}),
-            group,
-            shown_first,
-            shown_second,
-            choice,
-            n,
-        )
-    top_items = ranked(
-        (
-            disagreement(by_group, first, second, item_id=item_id)
-            for (item_id, _), item_pairs in per_item.items()
-            for (first, second), by_group in item_pairs.items()
-        ),
-        limit,
-    )
-    external = dict(
-        session.execute(
-            select(Item.id, Item.external_id).where(
-                Item.id.in_(sorted({d.item_id for d in top_items if d.item_id is not None}))
-            )
-        )
-        .tuples()
-        .all()
-    )
-    rounds = {item_id: round_of for item_id, round_of in per_item}
-    return [
-        ItemDisagreement(
-            item_id=d.item_id,
-            external_id=external.get(d.item_id, ""),
-            round=rounds[d.item_id],
-            found=d,
-        )
-        for d in top_items
-        if d.item_id is not None
-    ]
 
 
 def group_fields(session: Session, campaign: Campaign, annotators: set[int]) -> list[str]:
