@@ -333,6 +333,10 @@ def test_groups_can_be_the_annotator_groups_people_belong_to(planted, as_user, d
     from prefhub.models import AnnotatorGroup, AnnotatorGroupMember, User
 
     researcher, slug = planted
+    url = f"/api/campaigns/{slug}/quality/group-disagreement"
+    nobody = researcher.get(url, params={"group_by": "annotator_group"})
+    assert nobody.status_code == 200, nobody.text
+    assert nobody.json()["groups"] == {} and nobody.json()["items"] == []
     with db() as session:
         sims = session.execute(
             select(User.id, User.profile).where(User.email.like(f"sim-{slug}-%"))

@@ -207,12 +207,10 @@ def profile_answer(field: str) -> ColumnElement[Any]:
 
 def group_number(members: Mapping[int, int]) -> ColumnElement[Any]:
     """The group number ``members`` gives each annotator (annotator id -> number) in SQL; NULL
-    for the others."""
+    for the others. ``members`` must not be empty."""
     by_number: dict[int, list[int]] = {}
     for annotator, number in members.items():
         by_number.setdefault(number, []).append(annotator)
-    if not by_number:
-        return literal(None)
     return case(
         *(
             (Judgment.annotator_id.in_(sorted(ids)), literal(number))

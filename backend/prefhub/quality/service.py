@@ -278,6 +278,8 @@ def _keep_item_list(
 
 
 def _make_item_list(session: Session, wanted: _ItemList) -> list[ItemDisagreement]:
+    if not wanted.names:
+        return []  # nobody is in a group: nothing to disagree
     if wanted.group_by == ANNOTATOR_GROUP:
         group = counts.group_number(dict(wanted.members))
 
