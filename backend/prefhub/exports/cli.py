@@ -148,9 +148,11 @@ def export(
         # Before the job exists: a refused destination leaves no failed job behind.
         service.check_destination(out)
         with unit_of_work() as session:
-            job_id = export_jobs.create_job(
-                session, get_by_slug(session, slug), None, options, send=False
-            ).id
+            campaign = get_by_slug(session, slug)
+            # Warned, not refused: an empty export is allowed, but never by surprise.
+            if unread := service.unread_questions_warning(campaign, options):
+                console.print(f"warning: {unread}", markup=False, soft_wrap=True)
+            job_id = export_jobs.create_job(session, campaign, None, options, send=False).id
         with progress() as bar:
             task = bar.add_task(f"exporting {slug} as {format}", total=None)
             job = execute_export(

@@ -78,7 +78,8 @@ def start_export(
 @router.get("/campaigns/{slug}/exports", response_model=ExportJobList)
 def list_exports(campaign: ManagedCampaign, session: SessionDep) -> ExportJobList:
     return ExportJobList(
-        exports=[_out(j, campaign) for j in export_jobs.jobs_for(session, campaign)]
+        exports=[_out(j, campaign) for j in export_jobs.jobs_for(session, campaign)],
+        candidate_media=service.campaign_candidate_media(session, campaign),
     )
 
 

@@ -140,8 +140,15 @@ class ExportJobOut(BaseModel):
     finished_at: UtcDatetime | None
 
 
+# The media kinds candidates can hold.
+CandidateMediaKind = Literal["image", "audio", "video"]
+
+
 class ExportJobList(BaseModel):
     exports: list[ExportJobOut]
+    # The media kinds the campaign's candidates hold: which formats can carry them (see
+    # ExportFormatOut.candidate_media); empty for text candidates and conversation trees.
+    candidate_media: list[CandidateMediaKind]
 
 
 class ExportColumnOut(BaseModel):
@@ -175,6 +182,14 @@ class ExportFormatOut(BaseModel):
     trainer: str | None
     aggregates: bool
     options: list[ExportOptionOut]
+    # Item campaigns: the question kinds whose answers give rows (null: every answer, whatever
+    # its kind), and those an option adds (kto_from_preferences: pairwise and ranking). A
+    # campaign asking none of them exports no rows: the form labels the format, the CLI warns.
+    question_kinds: list[str] | None
+    question_kinds_by_option: dict[str, list[str]]
+    # Item campaigns: the candidates its rows can carry: "none" (text: TRL's formats take media
+    # in the prompt only), "image" or "audio" (one such file per candidate), or "any".
+    candidate_media: Literal["none", "image", "audio", "any"]
 
 
 class ExportFormatList(BaseModel):

@@ -29,8 +29,13 @@ from prefhub.exports.exceptions import (
     ExportNotReady,
     UnsupportedExport,
 )
-from prefhub.exports.formats.media_pairs import check_candidates
+from prefhub.exports.formats.media_pairs import (
+    candidate_media,
+    candidate_media_kinds,
+    check_candidates,
+)
 from prefhub.exports.parquet import jsonl_to_parquet
+from prefhub.exports.question_fit import declared, unread_warning
 from prefhub.exports.row_writing import (
     MEDIA_KEY,
     STATS_KEY,
@@ -40,6 +45,7 @@ from prefhub.exports.row_writing import (
     write_tree_rows,
 )
 from prefhub.exports.schemas import (
+    CandidateMediaKind,
     ExportColumnOut,
     ExportFormatList,
     ExportFormatOut,
@@ -313,10 +319,30 @@ def describe_formats() -> ExportFormatList:
     return ExportFormatList(formats=[_format_out(entry) for entry in registry.all_formats()])
 
 
+def campaign_candidate_media(session: Session, campaign: Campaign) -> list[CandidateMediaKind]:
+    """The media kinds the campaign's candidates hold (none for conversation trees)."""
+    if is_tree_campaign(campaign):
+        return []
+    found = candidate_media_kinds(session, campaign.id)
+    kinds: tuple[CandidateMediaKind, ...] = ("image", "audio", "video")
+    return [kind for kind in kinds if kind in found]
+
+
+def unread_questions_warning(campaign: Campaign, options: ExportOptions) -> str:
+    """'' unless the format reads no question of this item campaign (its export would have
+    no rows): then why, and the formats that do (``question_fit.unread_warning``)."""
+    if is_tree_campaign(campaign):
+        return ""
+    kinds = [question.kind for question in spec_of(campaign).questions]
+    return unread_warning(campaign.slug, kinds, options)
+
+
 def _format_out(entry: registry.ExportFormat) -> ExportFormatOut:
-    def columns(declared: tuple[registry.Column, ...]) -> list[ExportColumnOut]:
+    def columns(listed: tuple[registry.Column, ...]) -> list[ExportColumnOut]:
         around = (registry.ID_COLUMN, registry.CAMPAIGN_COLUMN)
-        return [_column_out(c) for c in (*around, *declared, registry.METADATA_COLUMN)]
+        return [_column_out(c) for c in (*around, *listed, registry.METADATA_COLUMN)]
+
+    question_kinds, by_option = declared(entry)
 
     return ExportFormatOut(
         name=entry.name,
@@ -333,6 +359,9 @@ def _format_out(entry: registry.ExportFormat) -> ExportFormatOut:
             ExportOptionOut(name=name, description=registry.OPTION_DESCRIPTIONS[name])
             for name in entry.options
         ],
+        question_kinds=question_kinds,
+        question_kinds_by_option=by_option,
+        candidate_media=candidate_media(entry),
     )
 
 

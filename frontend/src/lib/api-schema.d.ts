@@ -2399,6 +2399,11 @@ export interface components {
             aggregates: boolean;
             /** Campaign Kinds */
             campaign_kinds: ("item" | "conversation-tree")[];
+            /**
+             * Candidate Media
+             * @enum {string}
+             */
+            candidate_media: "none" | "image" | "audio" | "any";
             /** Columns */
             columns: components["schemas"]["ExportColumnOut"][];
             /** Description */
@@ -2407,6 +2412,12 @@ export interface components {
             name: string;
             /** Options */
             options: components["schemas"]["ExportOptionOut"][];
+            /** Question Kinds */
+            question_kinds: string[] | null;
+            /** Question Kinds By Option */
+            question_kinds_by_option: {
+                [key: string]: string[];
+            };
             /** Row Grain */
             row_grain: string;
             /** Title */
@@ -2420,6 +2431,8 @@ export interface components {
         };
         /** ExportJobList */
         ExportJobList: {
+            /** Candidate Media */
+            candidate_media: ("image" | "audio" | "video")[];
             /** Exports */
             exports: components["schemas"]["ExportJobOut"][];
         };

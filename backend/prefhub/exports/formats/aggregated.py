@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from prefhub.exports.consensus import (
     Consensus,
@@ -25,6 +25,7 @@ from prefhub.exports.consensus import (
 from prefhub.exports.formats.items import (
     Files,
     ItemWriter,
+    KtoWriter,
     margin_on_every_row,
     scores_on_every_row,
 )
@@ -38,13 +39,15 @@ class AggregatedWriter(ItemWriter):
     drop_ties: bool = False
     # reward: the prompt folded into chosen and rejected (TRL's implicit prompt).
     implicit_prompt: bool = False
+    READS: ClassVar[tuple[str, ...]] = PREFERENCE_KINDS
 
     def group_rows(self, records: list[JudgmentRecord]) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
     def _consensuses(
-        self, records: list[JudgmentRecord], kinds: tuple[str, ...] = PREFERENCE_KINDS
+        self, records: list[JudgmentRecord], kinds: tuple[str, ...] | None = None
     ) -> Iterator[Consensus]:
+        kinds = self.reads if kinds is None else kinds
         for question, kind in self.question_kinds.items():
             if kind in kinds:
                 found = consensus(self.method, question, kind, records)
@@ -155,6 +158,12 @@ class AggregatedKtoWriter(AggregatedWriter):
     worst tier bad."""
 
     from_preferences: bool = False
+    # As per judgment (``KtoWriter``): binary and negative-only; pairwise and ranking on request.
+    READS: ClassVar[tuple[str, ...]] = KtoWriter.READS
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.READS + (KtoWriter.FROM_PREFERENCES if self.from_preferences else ())
 
     def group_rows(self, records: list[JudgmentRecord]) -> Iterator[dict[str, Any]]:
         for question, kind in self.question_kinds.items():
@@ -163,7 +172,7 @@ class AggregatedKtoWriter(AggregatedWriter):
             elif kind == "negative_only":
                 yield from self._negative(records, question)
         if self.from_preferences:
-            for found in self._consensuses(records, ("pairwise", "ranking")):
+            for found in self._consensuses(records, KtoWriter.FROM_PREFERENCES):
                 yield from self._preferred(found)
 
     def _binary(self, records: list[JudgmentRecord], question: str) -> Iterator[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from prefhub.exports.dpo_encoding import (
     METADATA,
@@ -22,7 +22,7 @@ from prefhub.exports.dpo_encoding import (
     dumps_row,
     json_value,
 )
-from prefhub.exports.formats.preferences import preference_pairs
+from prefhub.exports.formats.preferences import PREFERENCE_KINDS, preference_pairs
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.kit.content import plain_text
 
@@ -68,6 +68,12 @@ class DpoWriter:
     # shared by the K judgments of an item. Cleared when full, so memory stays bounded.
     _encoded: dict[str | int | tuple[str, str], str] = field(default_factory=dict, repr=False)
     _encoded_chars: int = field(default=0, repr=False)
+    # The question kinds whose answers give rows (what preference_pairs reads).
+    READS: ClassVar[tuple[str, ...]] = PREFERENCE_KINDS
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.READS
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         if self.media is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from prefhub.campaigns.answers import LABELS
 from prefhub.exports.formats.dpo import (
@@ -25,6 +25,7 @@ from prefhub.exports.formats.dpo import (
     standard_prompt,
 )
 from prefhub.exports.formats.preferences import (
+    PREFERENCE_KINDS,
     candidate_of,
     dense_rank_of,
     label_of,
@@ -77,6 +78,13 @@ class ItemWriter:
     media: MediaFiles | None = None
     # The campaign's questions by id, for what kinds alone do not say (attributes, purposes).
     questions: dict[str, Any] = field(default_factory=dict)
+    # The question kinds whose answers give rows: the export form and the CLI read it
+    # (``exports.question_fit``) to say which formats a campaign's questions fit.
+    READS: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.READS
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
@@ -169,12 +177,16 @@ class KtoWriter(ItemWriter):
     binary and negative-only answers, and, with ``from_preferences``, pairwise and ranking."""
 
     from_preferences: bool = False
+    READS: ClassVar[tuple[str, ...]] = ("binary", "negative_only")
+    # What ``from_preferences`` reads too (the winner good, the loser bad).
+    FROM_PREFERENCES: ClassVar[tuple[str, ...]] = ("pairwise", "ranking")
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.READS + (self.FROM_PREFERENCES if self.from_preferences else ())
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
-        kinds: tuple[str, ...] = ("binary", "negative_only")
-        if self.from_preferences:
-            kinds += ("pairwise", "ranking")
-        for question_id, kind, answer in self._answers(record, *kinds):
+        for question_id, kind, answer in self._answers(record, *self.reads):
             for candidate_id, label, extra in self._labels(record, kind, answer):
                 files = self._files()
                 columns = {
@@ -234,6 +246,8 @@ class RewardWriter(ItemWriter):
     preference question gives one (a pairwise question asking strength, a ranking, a rating),
     decided from the questions before the first row (``margin_on_every_row``)."""
 
+    READS: ClassVar[tuple[str, ...]] = PREFERENCE_KINDS  # what preference_pairs reads
+
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         with_margin = margin_on_every_row(self._questions())
         for pair in preference_pairs(record, self.question_kinds, self.skipped):
@@ -263,10 +277,11 @@ class RankingWriter(ItemWriter):
     hold null."""
 
     drop_ties: bool = False
+    READS: ClassVar[tuple[str, ...]] = ("ranking", "rating")
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         with_scores = scores_on_every_row(self._questions())
-        for question_id, kind, answer in self._answers(record, "ranking", "rating"):
+        for question_id, kind, answer in self._answers(record, *self.reads):
             means: dict[int, float] = {}
             if kind == "ranking":
                 tiers = ranking_tiers(record, answer)
@@ -305,8 +320,10 @@ class RankingWriter(ItemWriter):
 class RatingsWriter(ItemWriter):
     """One row per (rating answer, candidate): an integer column per attribute."""
 
+    READS: ClassVar[tuple[str, ...]] = ("rating",)
+
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
-        for question_id, _, answer in self._answers(record, "rating"):
+        for question_id, _, answer in self._answers(record, *self.reads):
             attributes = [a.id for a in self.questions[question_id].attributes]
             for shown in LABELS[: len(record.shown_order)]:
                 scores = answer.get("scores", {}).get(shown)
@@ -329,13 +346,17 @@ class RatingsWriter(ItemWriter):
 @dataclass
 class FeedbackWriter(ItemWriter):
     """One row per (judgment, candidate) that text questions wrote about: ``critique`` and
-    ``refinement``, each the texts of that purpose joined by a blank line, else null."""
+    ``refinement``, each the texts of that purpose joined by a blank line, else null.
+    (Pairwise, ranking and rating answers only say which candidate an item-level text is
+    about: alone they give no row.)"""
+
+    READS: ClassVar[tuple[str, ...]] = ("text",)
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         texts: dict[int, dict[str, list[str]]] = {}
         questions: dict[int, list[str]] = {}
         best: int | None = None
-        for question_id, _, answer in self._answers(record, "text"):
+        for question_id, _, answer in self._answers(record, *self.reads):
             column = "refinement" if self._purpose(question_id) == "refinement" else "critique"
             if "texts" in answer:
                 written = [

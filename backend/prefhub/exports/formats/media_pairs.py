@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import ColumnElement, exists, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
@@ -52,6 +52,7 @@ from prefhub.exports.formats.catalog import _item
 from prefhub.exports.formats.dpo import COLUMNS, MediaFiles
 from prefhub.exports.formats.items import ItemWriter
 from prefhub.exports.formats.preferences import (
+    PREFERENCE_KINDS,
     Pair,
     label_of,
     preference_pairs,
@@ -106,6 +107,7 @@ class MediaPairsWriter(ItemWriter):
 
     shape: PairShape = IMAGE_PAIRS
     drop_ties: bool = False
+    READS: ClassVar[tuple[str, ...]] = PREFERENCE_KINDS  # preference_pairs' and the ties'
 
     def rows(self, record: JudgmentRecord) -> Iterator[dict[str, Any]]:
         if self.media is None:  # a campaign without media (check_candidates refuses it)
@@ -175,7 +177,7 @@ class MediaPairsWriter(ItemWriter):
     def _ties(self, record: JudgmentRecord) -> Iterator[Pair]:
         """The ties preference_pairs gives no pair: a pairwise "tie", and every two candidates
         of one ranking tier or of equal rating means, in shown order."""
-        for question_id, kind, answer in self._answers(record, "pairwise", "ranking", "rating"):
+        for question_id, kind, answer in self._answers(record, *self.reads):
             if kind == "pairwise":
                 if answer.get("choice") == "tie":
                     a, b = record.shown_order[:2]
@@ -228,13 +230,22 @@ def _has_part(session: Session, kind: str) -> ColumnElement[bool]:
     )
 
 
+def candidate_media(entry: registry.ExportFormat) -> Literal["none", "image", "audio", "any"]:
+    """The candidates a format's rows can carry: "none" (text; the TRL vision-form formats,
+    ``media_columns``, take media in the prompt only), "image" / "audio" (``image_pairs``,
+    ``audio_pairs``: one such file per candidate), "any" (judgments, annotators)."""
+    shape = SHAPES.get(entry.name)
+    if shape is not None:
+        return "image" if shape.kind == "image" else "audio"
+    return "none" if entry.media_columns else "any"
+
+
 def check_candidates(campaign: Campaign, format_name: str) -> None:
     """Refuse an item-campaign export whose format cannot carry its candidates: media
     candidates in a TRL vision-form format (``media_columns``), or ``image_pairs`` /
     ``audio_pairs`` without candidates of their kind. The message names what to export."""
-    entry = registry.get(format_name)
     shape = SHAPES.get(format_name)
-    if shape is None and not entry.media_columns:
+    if candidate_media(registry.get(format_name)) == "any":
         return  # judgments, annotators: every answer as given, whatever the candidates
     session = object_session(campaign)
     assert session is not None, "check_candidates needs the campaign's session"

@@ -1,15 +1,22 @@
 import { useState, type ComponentProps, type FormEvent } from 'react';
 
 import { useCreateExport } from '../api/create-export';
+import { useCampaignExports } from '../api/get-campaign-exports';
 import { useExportFormats, type ExportFormatInfo } from '../api/get-export-formats';
 import {
+  activeOptions,
   AGGREGATION_LABELS,
   buildExportBody,
+  defaultFormat,
+  exportCampaign,
+  fitOf,
   formatsFor,
   initialExportForm,
   readsOption,
   type Aggregation,
   type AnnotatorGroupRow,
+  type ExportCampaign,
+  type ExportSpec,
   type ExportFormat,
   type ExportFormState,
   type FileFormat,
@@ -77,26 +84,46 @@ function InputField({ id, label, hint, ...input }: { id: string; label: string; 
 }
 
 /**
- * Every option of POST /api/campaigns/{slug}/exports; `trees` says the campaign grows conversation trees.
- * The formats, and which options each reads, come from GET /api/exports/formats.
+ * Every option of POST /api/campaigns/{slug}/exports for the campaign of `spec`. The formats, which
+ * options each reads and which questions and candidates it takes come from GET /api/exports/formats;
+ * the form opens on the first that fits the campaign and labels those that would give no rows.
  */
-export function ExportForm({ slug, trees }: { slug: string; trees: boolean }) {
+export function ExportForm({ slug, spec }: { slug: string; spec: ExportSpec }) {
   const formats = useExportFormats();
-  if (formats.isPending) return <p className="muted">Loading export formats…</p>;
+  // The media its candidates hold (the panel lists the exports from the same query).
+  const exports = useCampaignExports(slug);
+  if (formats.isPending || exports.isPending) return <p className="muted">Loading export formats…</p>;
   if (formats.isError) return <RequestError error={formats.error} />;
-  const offered = formatsFor(formats.data.formats, trees);
+  const campaign = exportCampaign(spec, exports.data?.candidate_media ?? []);
+  const offered = formatsFor(formats.data.formats, campaign.trees);
   if (offered.length === 0) return <p className="muted">No export format fits this campaign.</p>;
-  return <ExportFormFields slug={slug} trees={trees} formats={offered} />;
+  return <ExportFormFields slug={slug} campaign={campaign} formats={offered} />;
 }
 
-function ExportFormFields({ slug, trees, formats }: { slug: string; trees: boolean; formats: ExportFormatInfo[] }) {
+function ExportFormFields({ slug, campaign, formats }: { slug: string; campaign: ExportCampaign; formats: ExportFormatInfo[] }) {
+  const { trees } = campaign;
   const create = useCreateExport();
-  const [form, setForm] = useState<ExportFormState>(() => initialExportForm(formats[0].name));
+  const [form, setForm] = useState<ExportFormState>(() => initialExportForm((defaultFormat(formats, campaign) ?? formats[0]).name));
   const [formError, setFormError] = useState<string | null>(null);
   const set = <K extends keyof ExportFormState>(key: K, value: ExportFormState[K]) => setForm((current) => ({ ...current, [key]: value }));
 
+  const fits = new Map(formats.map((format) => [format.name, fitOf(format, campaign)]));
+  const fitting = formats.filter((format) => fits.get(format.name)?.fits);
+  const unfit = formats.filter((format) => !fits.get(format.name)?.fits);
+  const option = (format: ExportFormatInfo) => {
+    const fit = fits.get(format.name);
+    return (
+      <option key={format.name} value={format.name}>
+        {format.title}
+        {fit && !fit.fits ? ` — ${fit.reason}` : ''}
+      </option>
+    );
+  };
   const chosen = formats.find((format) => format.name === form.format);
   const aggregatable = chosen?.aggregates ?? false;
+  // With the options ticked (e.g. KTO from preferences), which the option labels above leave out.
+  const active = activeOptions({ ...form, aggregation: aggregatable ? form.aggregation : 'none' }).filter((name) => readsOption(chosen, name));
+  const chosenFit = chosen ? fitOf(chosen, campaign, active) : undefined;
   const aggregating = formats.filter((format) => format.aggregates).map((format) => format.name);
   const toggleTreeState = (state: (typeof TREE_STATES)[number], on: boolean) =>
     set('treeStates', on ? TREE_STATES.filter((s) => s === state || form.treeStates.includes(s)) : form.treeStates.filter((s) => s !== state));
@@ -119,13 +146,21 @@ function ExportFormFields({ slug, trees, formats }: { slug: string; trees: boole
             aria-describedby="export-format-hint"
             onChange={(e) => set('format', e.target.value as ExportFormat)}
           >
-            {formats.map((format) => (
-              <option key={format.name} value={format.name}>
-                {format.title}
-              </option>
-            ))}
+            {unfit.length === 0 ? (
+              formats.map(option)
+            ) : (
+              <>
+                <optgroup label="Fit this campaign">{fitting.map(option)}</optgroup>
+                <optgroup label="Give no rows for this campaign">{unfit.map(option)}</optgroup>
+              </>
+            )}
           </select>
           <small id="export-format-hint">{chosen?.description}</small>
+          {chosenFit && !chosenFit.fits ? (
+            <p className="alert alert--info" role="status">
+              {chosen?.title} {chosenFit.reason}: the export will have no rows or be refused.
+            </p>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="export-form">Text columns</label>

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import type { ExportJob } from '@/lib/api-types';
@@ -27,12 +27,14 @@ const succeeded: ExportJob = exportJob('succeeded', {
   finished_at: '2025-01-02T00:01:00Z',
 });
 
+const pairwise = { questions: [{ kind: 'pairwise' }] };
+
 const renderPanel = (exports: ExportJob[]) => {
   mockApi({
     'GET /api/campaigns/demo/exports': () => jsonResponse(200, { exports }),
     'GET /api/exports/formats': () => jsonResponse(200, exportFormats),
   });
-  renderRoute(<ExportsPanel slug="demo" trees={false} />, { path: '/', url: '/' });
+  renderRoute(<ExportsPanel slug="demo" spec={pairwise} />, { path: '/', url: '/' });
 };
 
 describe('exports panel', () => {
@@ -82,7 +84,7 @@ describe('exports panel', () => {
       'GET /api/exports/formats': () => jsonResponse(200, exportFormats),
       'GET /api/exports/13': () => jsonResponse(200, running),
     });
-    renderRoute(<ExportsPanel slug="demo" trees={false} />, { path: '/', url: '/' });
+    renderRoute(<ExportsPanel slug="demo" spec={pairwise} />, { path: '/', url: '/' });
     for (const id of [13, 14]) {
       const row = await screen.findByTestId(`export-${id}`);
       expect(within(row).queryByRole('link')).toBeNull();
@@ -91,5 +93,58 @@ describe('exports panel', () => {
     const row = screen.getByTestId('export-15');
     expect(within(row).getAllByRole('link', { name: 'Download all (.zip)' })).toHaveLength(1);
     expect(within(row).queryByText(/^media\//)).toBeNull(); // no media folder when there are none
+  });
+
+  describe('the export form', () => {
+    const openForm = async (spec: { questions: { kind: string }[] }, candidate_media: string[] = []) => {
+      const api = mockApi({
+        'GET /api/campaigns/demo/exports': () => jsonResponse(200, { exports: [], candidate_media }),
+        'GET /api/exports/formats': () => jsonResponse(200, exportFormats),
+        'POST /api/campaigns/demo/exports': () => jsonResponse(202, exportJob('queued')),
+      });
+      renderRoute(<ExportsPanel slug="demo" spec={spec} />, { path: '/', url: '/' });
+      const select = await screen.findByRole<HTMLSelectElement>('combobox', { name: 'Format' });
+      return { api, select };
+    };
+    const groupOf = (select: HTMLSelectElement, label: string) =>
+      within(select.querySelector<HTMLElement>(`optgroup[label="${label}"]`)!).getAllByRole<HTMLOptionElement>('option').map((o) => o.value);
+
+    it('opens a KTO-thumbs campaign on KTO and labels the formats that read none of its questions', async () => {
+      const { select } = await openForm({ questions: [{ kind: 'binary' }] });
+      expect(select).toHaveValue('kto');
+      expect(groupOf(select, 'Fit this campaign')).toEqual(['judgments', 'kto', 'annotators']);
+      const unfit = groupOf(select, 'Give no rows for this campaign');
+      expect(unfit).toEqual(expect.arrayContaining(['dpo', 'reward', 'ranking', 'ratings', 'feedback', 'image_pairs']));
+      expect(within(select).getByRole('option', { name: 'DPO (chosen / rejected pairs) — reads no question of this campaign' })).toBeEnabled();
+      expect(screen.queryByRole('status')).toBeNull();
+    });
+
+    it('still exports a format that gives no rows when chosen, saying so first', async () => {
+      const { api, select } = await openForm({ questions: [{ kind: 'binary' }] });
+      await userEvent.selectOptions(select, 'dpo');
+      expect(screen.getByRole('status')).toHaveTextContent(
+        'DPO (chosen / rejected pairs) reads no question of this campaign: the export will have no rows or be refused.',
+      );
+      await userEvent.click(screen.getByRole('button', { name: 'Start export' }));
+      await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
+      expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toMatchObject({ format: 'dpo' });
+    });
+
+    it('opens a ranking campaign on ranking; KTO, labelled with the option that would read it, fits once it is ticked', async () => {
+      const { select } = await openForm({ questions: [{ kind: 'ranking' }] });
+      expect(select).toHaveValue('ranking');
+      expect(within(select).getByRole('option', { name: /^KTO \(unpaired good \/ bad\) — reads no question of this campaign unless/ })).toBeInTheDocument();
+      await userEvent.selectOptions(select, 'kto');
+      expect(screen.getByRole('status')).toHaveTextContent('reads no question of this campaign unless');
+      await userEvent.click(screen.getByText('Filters and aggregation'));
+      await userEvent.click(screen.getByRole('checkbox', { name: /KTO: also derive rows from pairwise and ranking answers/ }));
+      expect(screen.queryByRole('status')).toBeNull();
+    });
+
+    it('opens a campaign of image candidates on image pairs, the TRL formats labelled as unable to carry them', async () => {
+      const { select } = await openForm({ questions: [{ kind: 'pairwise' }] }, ['image']);
+      expect(select).toHaveValue('image_pairs');
+      expect(within(select).getByRole('option', { name: 'DPO (chosen / rejected pairs) — cannot carry image candidates' })).toBeInTheDocument();
+    });
   });
 });

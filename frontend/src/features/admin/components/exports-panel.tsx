@@ -4,7 +4,7 @@ import type { ExportJob } from '@/lib/api-types';
 
 import { useCampaignExports } from '../api/get-campaign-exports';
 import { exportArchiveUrl, exportFileUrl, useExport } from '../api/get-export';
-import { activeFilters, describeExportOptions } from '../utils/export-options';
+import { activeFilters, describeExportOptions, type ExportSpec } from '../utils/export-options';
 import { formatBytes, formatDate } from '../utils/format';
 
 import { ExportForm } from './export-form';
@@ -97,13 +97,14 @@ function ExportRow({ initial }: { initial: ExportJob }) {
   );
 }
 
-export function ExportsPanel({ slug, trees }: { slug: string; trees: boolean }) {
+/** The campaign's exports and the form for a new one (`spec`: its questions and whether it grows trees). */
+export function ExportsPanel({ slug, spec }: { slug: string; spec: ExportSpec }) {
   const exports = useCampaignExports(slug);
 
   return (
     <section className="card" aria-labelledby="exports-title">
       <h2 id="exports-title">Exports</h2>
-      <ExportForm slug={slug} trees={trees} />
+      <ExportForm slug={slug} spec={spec} />
       {exports.isPending ? <Loading label="Loading exports…" /> : null}
       {exports.error ? <ErrorMessage error={exports.error} /> : null}
       {exports.data && exports.data.exports.length === 0 ? <p className="muted">No exports yet.</p> : null}

@@ -42,7 +42,7 @@ export function CampaignRoute() {
           <div className="stack">
             <ImportForm slug={slug} />
             <GenerationPanel slug={slug} />
-            <ExportsPanel slug={slug} trees={Boolean(campaign.data.spec.trees)} />
+            <ExportsPanel slug={slug} spec={campaign.data.spec} />
           </div>
           {campaign.data.spec.trees ? (
             <div className="admin-grid__full">

@@ -1,11 +1,16 @@
 import { exportFormats } from '../testing/export-formats';
 import {
+  activeOptions,
   buildExportBody,
+  defaultFormat,
   describeExportOptions,
+  exportCampaign,
+  fitOf,
   formatsFor,
   initialExportForm,
   readsOption,
   splitList,
+  type ExportCampaign,
   type ExportFormState,
 } from './export-options';
 
@@ -176,5 +181,79 @@ describe('describeExportOptions', () => {
     expect(describeExportOptions({ aggregation: 'ranked_pairs', conversational: false, min_agreement: 0.6, annotator_groups: { c: ['GB'] } })).toBe(
       'ranked pairs · standard form · agreement ≥ 0.6 · 1 filter',
     );
+  });
+});
+
+/** A campaign asking questions of these kinds, in this order (the builder templates' specs). */
+const asking = (kinds: string[], candidateMedia: string[] = []): ExportCampaign =>
+  exportCampaign({ questions: kinds.map((kind) => ({ kind })) }, candidateMedia);
+const opensOn = (campaign: ExportCampaign) => defaultFormat(formatsFor(formats, campaign.trees), campaign)?.name;
+const reasonOf = (name: string, campaign: ExportCampaign) => {
+  const fit = fitOf(formatNamed(name)!, campaign);
+  return fit.fits ? null : fit.reason;
+};
+
+describe('defaultFormat', () => {
+  it('opens on the format that reads the campaign’s questions most directly', () => {
+    expect(opensOn(asking(['binary']))).toBe('kto'); // kto-thumbs: dpo would have no rows
+    expect(opensOn(asking(['negative_only']))).toBe('kto');
+    expect(opensOn(asking(['ranking']))).toBe('ranking'); // not the pairs dpo derives from it
+    expect(opensOn(asking(['pairwise']))).toBe('dpo');
+    expect(opensOn(asking(['rating']))).toBe('ratings'); // helpsteer-attributes
+    expect(opensOn(asking(['text']))).toBe('feedback');
+  });
+
+  it('lets the question asked first decide: pairwise then critique and refinement opens on dpo', () => {
+    // critique-refinement: both dpo (pairwise) and feedback (text) read a question directly; the
+    // preference is asked first and every judgment states it, so dpo, with feedback offered too.
+    const critique = asking(['pairwise', 'text', 'text']);
+    expect(opensOn(critique)).toBe('dpo');
+    expect(fitOf(formatNamed('feedback')!, critique)).toEqual({ fits: true });
+    expect(opensOn(asking(['text', 'pairwise']))).toBe('feedback');
+  });
+
+  it('opens on the media-pairs format of media candidates, and on raw judgments when nothing else reads the questions', () => {
+    expect(opensOn(asking(['pairwise'], ['image']))).toBe('image_pairs'); // image-comparison
+    expect(opensOn(asking(['ranking'], ['audio']))).toBe('audio_pairs');
+    expect(opensOn(asking(['binary'], ['image']))).toBe('judgments'); // no format trains on image thumbs
+    expect(opensOn(asking(['labels']))).toBe('judgments');
+  });
+
+  it('opens a conversation-tree campaign on whole trees', () => {
+    expect(opensOn(exportCampaign({ questions: [{ kind: 'labels' }], trees: { goal_tree_size: 4 } }, ['image']))).toBe('trees');
+  });
+});
+
+describe('fitOf', () => {
+  it('says why a format gives no rows for the campaign, and which option would make it', () => {
+    const thumbs = asking(['binary']);
+    expect(reasonOf('dpo', thumbs)).toBe('reads no question of this campaign');
+    expect(reasonOf('ranking', thumbs)).toBe('reads no question of this campaign');
+    expect(reasonOf('kto', thumbs)).toBeNull();
+    expect(reasonOf('judgments', thumbs)).toBeNull();
+    expect(reasonOf('annotators', thumbs)).toBeNull();
+    const pairwise = asking(['pairwise']);
+    expect(reasonOf('kto', pairwise)).toBe('reads no question of this campaign unless “also derive rows from pairwise and ranking answers”');
+    expect(reasonOf('ranking', pairwise)).toBe('reads no question of this campaign unless aggregated');
+    expect(reasonOf('ratings', pairwise)).toBe('reads no question of this campaign');
+    // With the option set, the format reads them.
+    expect(fitOf(formatNamed('kto')!, pairwise, activeOptions({ ktoFromPreferences: true, aggregation: 'none' }))).toEqual({ fits: true });
+    expect(fitOf(formatNamed('ranking')!, pairwise, activeOptions({ ktoFromPreferences: false, aggregation: 'majority' }))).toEqual({ fits: true });
+    expect(fitOf(formatNamed('dpo')!, thumbs, ['kto_from_preferences', 'aggregation']).fits).toBe(false);
+  });
+
+  it('says which formats cannot carry the campaign’s candidates', () => {
+    expect(reasonOf('image_pairs', asking(['pairwise']))).toBe('needs image candidates');
+    expect(reasonOf('audio_pairs', asking(['pairwise'], ['image']))).toBe('needs audio candidates');
+    expect(reasonOf('dpo', asking(['pairwise'], ['image', 'audio']))).toBe('cannot carry image and audio candidates');
+    expect(reasonOf('judgments', asking(['pairwise'], ['video']))).toBeNull();
+  });
+
+  it('reads the server’s list: every format, media pairs included, declares what it reads', () => {
+    expect(formats.map((format) => format.name)).toEqual(expect.arrayContaining(['image_pairs', 'audio_pairs', 'feedback']));
+    for (const format of formats) {
+      expect(format.question_kinds === null || Array.isArray(format.question_kinds)).toBe(true);
+      expect(['none', 'image', 'audio', 'any']).toContain(format.candidate_media);
+    }
   });
 });

@@ -10,6 +10,85 @@ export type FileFormat = ExportOptions['file_format'];
 export const formatsFor = (formats: readonly ExportFormatInfo[], trees: boolean): ExportFormatInfo[] =>
   formats.filter((format) => format.campaign_kinds.includes(trees ? 'conversation-tree' : 'item'));
 
+/** What the export form needs to know of a campaign to say which formats fit it. */
+export type ExportCampaign = {
+  trees: boolean;
+  /** The kinds of its questions, in the order asked. */
+  questionKinds: readonly string[];
+  /** The media kinds its candidates hold (GET /api/campaigns/{slug}/exports: `candidate_media`). */
+  candidateMedia: readonly string[];
+};
+
+/** What of a campaign spec the export form reads: its questions' kinds and whether it grows trees. */
+export type ExportSpec = { questions: readonly { kind: string }[]; trees?: unknown };
+
+export const exportCampaign = (spec: ExportSpec, candidateMedia: readonly string[] = []): ExportCampaign => ({
+  trees: Boolean(spec.trees),
+  questionKinds: spec.questions.map((question) => question.kind),
+  candidateMedia: spec.trees ? [] : candidateMedia,
+});
+
+/** Whether a format gives rows for a campaign, and if not why: shown next to it in the form. */
+export type FormatFit = { fits: true } | { fits: false; reason: string };
+
+const OPTION_NAMES: Record<string, string> = {
+  kto_from_preferences: '“also derive rows from pairwise and ranking answers”',
+  aggregation: 'aggregated',
+};
+
+const MEDIA_NAMES: Record<string, string> = { image: 'image', audio: 'audio', video: 'video' };
+
+/**
+ * Whether `format` (an entry of GET /api/exports/formats offered for the campaign's kind) gives
+ * rows for `campaign`: it must carry the campaign's candidates (`candidate_media`) and read one of
+ * its questions (`question_kinds`, and the kinds `activeOptions` add, e.g. `kto_from_preferences`).
+ * Tree formats all read the trees.
+ */
+export function fitOf(format: ExportFormatInfo, campaign: ExportCampaign, activeOptions: readonly string[] = []): FormatFit {
+  if (campaign.trees) return { fits: true };
+  const carried = format.candidate_media;
+  const held = campaign.candidateMedia;
+  if ((carried === 'image' || carried === 'audio') && !held.includes(carried))
+    return { fits: false, reason: `needs ${MEDIA_NAMES[carried]} candidates` };
+  if (carried === 'none' && held.length > 0)
+    return { fits: false, reason: `cannot carry ${held.map((kind) => MEDIA_NAMES[kind] ?? kind).join(' and ')} candidates` };
+  const asked = (kinds: readonly string[]) => kinds.some((kind) => campaign.questionKinds.includes(kind));
+  if (format.question_kinds === null) return { fits: true };
+  const reads = [...format.question_kinds, ...activeOptions.flatMap((option) => format.question_kinds_by_option[option] ?? [])];
+  if (asked(reads)) return { fits: true };
+  const unless = Object.entries(format.question_kinds_by_option)
+    .filter(([, kinds]) => asked(kinds))
+    .map(([option]) => OPTION_NAMES[option] ?? option);
+  return { fits: false, reason: `reads no question of this campaign${unless.length > 0 ? ` unless ${unless.join(' or ')}` : ''}` };
+}
+
+/**
+ * The format the export form opens on. The campaign's questions in the order asked: the first
+ * that a fitting training format reads decides, and of those formats the one that reads it most
+ * directly (earliest in its `question_kinds`: a ranking question gives `ranking` rather than the
+ * pairs `dpo` derives), in the server's order on a tie (`dpo` before `reward`). Failing that the
+ * first fitting format (`judgments` reads every answer), else the kind's default.
+ */
+export function defaultFormat(formats: readonly ExportFormatInfo[], campaign: ExportCampaign): ExportFormatInfo | undefined {
+  const fitting = formats.filter((format) => fitOf(format, campaign).fits);
+  for (const kind of campaign.trees ? [] : campaign.questionKinds) {
+    let best: ExportFormatInfo | undefined;
+    let bestAt = Infinity;
+    for (const format of fitting) {
+      const at = format.question_kinds?.indexOf(kind) ?? -1;
+      if (at >= 0 && at < bestAt) [best, bestAt] = [format, at];
+    }
+    if (best) return best;
+  }
+  return fitting[0] ?? formats[0];
+}
+
+/** The options set in the form that can change which questions a format reads. */
+export const activeOptions = (form: Pick<ExportFormState, 'ktoFromPreferences' | 'aggregation'>): string[] => [
+  ...(form.ktoFromPreferences ? ['kto_from_preferences'] : []),
+  ...(form.aggregation !== 'none' ? ['aggregation'] : []),
+];
+
 /** Whether the format reads this export option (e.g. `kto_from_preferences`). */
 export const readsOption = (format: ExportFormatInfo | undefined, option: string): boolean =>
   format?.options.some((o) => o.name === option) ?? false;
@@ -48,7 +127,7 @@ export type ExportFormState = {
   salt: string;
 };
 
-/** The form as it opens, on `format` (the campaign kind's default: `formatsFor(...)[0]`). */
+/** The form as it opens, on `format` (`defaultFormat`: the first that fits the campaign). */
 export const initialExportForm = (format: ExportFormat): ExportFormState => ({
   format,
   conversational: true,
