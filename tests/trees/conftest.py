@@ -70,6 +70,16 @@ def work(client, slug: str, **answer: Any) -> dict | None:
     return task
 
 
+def grow_to_ranking(as_user, researcher, slug: str, growers: int = 4) -> int:  # type: ignore[no-untyped-def]
+    """Fresh annotators take turns until the first tree waits for rankings; its id."""
+    people = [as_user("annotator") for _ in range(growers)]
+    tree_id = work(people[0], slug)["result"]["tree_id"]  # type: ignore[index]
+    turns = (person for _ in range(30) for person in people)
+    while researcher.get(f"/api/trees/{tree_id}").json()["state"] != "ranking":
+        work(next(turns), slug)
+    return tree_id
+
+
 @pytest.fixture
 def tree_campaign(as_user, unique):
     def make(**trees: Any) -> tuple[Any, str]:

@@ -3,7 +3,7 @@ other researchers cannot."""
 
 from __future__ import annotations
 
-from trees.conftest import next_task, submit, work
+from trees.conftest import grow_to_ranking, next_task, submit, work
 
 
 def _grow_root_and_reply(as_user, slug):
@@ -79,11 +79,7 @@ def test_deleting_a_ranked_reply_reranks_the_rest(as_user, tree_campaign):
     researcher, slug = tree_campaign(
         goal_tree_size=4, max_depth=1, max_children=3, rankings_needed=1
     )
-    growers = [as_user("annotator") for _ in range(4)]
-    tree_id = work(growers[0], slug)["result"]["tree_id"]
-    turns = (person for _ in range(30) for person in growers)
-    while researcher.get(f"/api/trees/{tree_id}").json()["state"] != "ranking":
-        work(next(turns), slug)
+    tree_id = grow_to_ranking(as_user, researcher, slug)
     ranker = as_user("annotator")
     task = next_task(ranker, slug)
     order = [[r["id"]] for r in task["replies"]]

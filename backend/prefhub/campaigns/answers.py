@@ -151,7 +151,16 @@ def _ranking(q: RankingQuestion, a: RankingAnswer, shown: list[str]) -> None:
         raise _Fail("ranking", "empty rank group")
     if len(placed) != len(set(placed)):
         raise _Fail("ranking", "a candidate appears twice")
-    _labels_exactly(set(placed), shown, "ranking")
+    extra = sorted(set(placed) - set(shown))
+    if extra:
+        raise _Fail(f"ranking.{extra[0]}", f"no candidate '{extra[0]}' was shown")
+    # A partial ranking is no answer: the web app never fills the gaps with the order shown.
+    missing = [label for label in shown if label not in placed]
+    if missing:
+        raise _Fail(
+            f"ranking.{missing[0]}",
+            f"rank every shown candidate ({', '.join(missing)} not ranked)",
+        )
     if not q.allow_ties and any(len(group) > 1 for group in a.ranking):
         raise _Fail("ranking", "this question does not allow ties")
 

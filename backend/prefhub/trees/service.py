@@ -347,12 +347,7 @@ def add_ranking(
     siblings = sibling_sets(messages).get(parent.id, [])
     if any(m.author_id == ranker.id for m in siblings):
         raise TreeStateConflict("Nobody ranks a set of replies holding their own")
-    ranked = [i for tier in tiers for i in tier]
-    if sorted(ranked) != sorted(shown) or any(not tier for tier in tiers):
-        raise InvalidTreeAnswer(
-            "answer.ranking: rank every reply shown exactly once",
-            details=[{"field": "answer.ranking", "message": "rank every reply shown, once"}],
-        )
+    _check_tiers(tiers, shown)
     ranking = TreeRanking(parent_id=parent.id, annotator_id=ranker.id, task_id=task_id, tiers=tiers)
     try:
         with session.begin_nested():
@@ -368,6 +363,25 @@ def add_ranking(
     _maybe_ready(session, tree, settings)
     session.flush()
     return ranking
+
+
+def _check_tiers(tiers: list[list[int]], shown: list[int]) -> None:
+    """Every reply shown, ranked exactly once: a partial ranking is no answer."""
+    ranked = [i for tier in tiers for i in tier]
+    problem = None
+    if any(not tier for tier in tiers):
+        problem = "empty rank group"
+    elif len(ranked) != len(set(ranked)):
+        problem = "a reply appears twice"
+    elif unknown := sorted(set(ranked) - set(shown)):
+        problem = f"reply {unknown[0]} was not shown"
+    elif missing := [i for i in shown if i not in ranked]:
+        problem = f"rank every reply shown ({', '.join(map(str, missing))} not ranked)"
+    if problem:
+        raise InvalidTreeAnswer(
+            f"answer.ranking: {problem}",
+            details=[{"field": "answer.ranking", "message": problem}],
+        )
 
 
 def recompute_ranks(
