@@ -52,7 +52,6 @@ class _Table:
     base: Counts
     delta: Counts
     built: float  # time.monotonic() of the last full build
-    refreshed: float  # time.monotonic() of the last read of the database
 
     def snapshot(self) -> Snapshot:
         version = (self.built, self.settled, tuple(sorted(self.delta.items(), key=repr)))
@@ -220,13 +219,6 @@ def group_number(members: Mapping[int, int]) -> ColumnElement[Any]:
     )
 
 
-def forget(campaign_id: int | None = None) -> None:
-    """Drop cached tables (of one campaign, or all): the next request rebuilds them."""
-    with _lock:
-        for key in [k for k in _tables if campaign_id is None or k[1] == campaign_id]:  # type: ignore[index]
-            del _tables[key]
-
-
 def _current(
     session: Session,
     key: Hashable,
@@ -239,7 +231,7 @@ def _current(
         table = _tables.get(key)
     now = time.monotonic()
     if table is None or now - table.built > REBUILD_AFTER:
-        table = _Table(settled=0, base=Counter(), delta=Counter(), built=now, refreshed=now)
+        table = _Table(settled=0, base=Counter(), delta=Counter(), built=now)
 
     def query(lo: int, hi: int | None, replaced_in: tuple[int, int | None] | None) -> Counts:
         return _query(session, campaign_id, question_id, extra, lo, hi, replaced_in)
@@ -264,7 +256,7 @@ def _current(
     delta: Counts = Counter()
     delta.update(query(settled, None, None))
     delta.subtract(query(0, settled, (settled, None)))
-    table = _Table(settled, base, delta, built=table.built, refreshed=now)
+    table = _Table(settled, base, delta, built=table.built)
     with _lock:
         _tables[key] = table
         _tables.move_to_end(key)
