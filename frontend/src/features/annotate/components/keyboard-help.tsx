@@ -12,7 +12,10 @@ export function shortcutsFor(questions: Question[], { autoSubmit, canUndo }: { a
     if (pairwise.some((q) => q.strength)) list.push({ keys: ['7', '8', '9'], what: 'slightly, clearly, strongly better' });
   }
   if (kinds.has('ranking')) {
+    list.push({ keys: ['Enter'], what: 'on a response not ranked yet: rank it next' });
+    list.push({ keys: ['1', '…', '9'], what: 'on a ranking entry: put it at that position' });
     list.push({ keys: ['Alt+↑', 'Alt+↓'], what: 'move the focused ranking entry up or down' });
+    list.push({ keys: ['Delete'], what: 'take the focused entry out of the ranking' });
     if (questions.some((q) => q.kind === 'ranking' && q.allow_ties)) list.push({ keys: ['T'], what: 'tie the focused entry with the one above' });
     list.push({ keys: ['Space'], what: 'on a ⠿ handle: pick up, move with arrows, Space again to drop' });
   }

@@ -1,24 +1,72 @@
 import { ctxOf, rankingQ } from './fixtures';
-import { groupsOf, moveBy, moveEntry, ranking, ranksOf, setNoneAcceptable, toggleTie, type RankingDraft } from './ranking';
+import {
+  clearRanking,
+  groupsOf,
+  keepShownOrder,
+  moveBy,
+  moveEntry,
+  placeAt,
+  ranking,
+  rankNext,
+  ranksOf,
+  setNoneAcceptable,
+  toggleTie,
+  unrank,
+  type RankingDraft,
+} from './ranking';
 
 const ctx = ctxOf(['A', 'B', 'C']);
-const draftOf = (order: string[], tied: string[] = []): RankingDraft => ({
+const draftOf = (order: string[], tied: string[] = [], unranked: string[] = []): RankingDraft => ({
   order,
   tied: Object.fromEntries(tied.map((l) => [l, true])),
+  unranked,
   noneAcceptable: false,
 });
+const shownOrder = () => keepShownOrder(ranking.init(rankingQ(), ctx));
 
 describe('ranking answer model', () => {
-  it('starts in the shown order, which is a valid ranking', () => {
+  it('starts unranked: the shown order is not an answer until placed or kept', () => {
     const q = rankingQ();
     const d = ranking.init(q, ctx);
-    expect(ranking.validate(q, d, ctx)).toEqual([]);
-    expect(ranking.toAnswer(q, d, ctx)).toEqual({ ranking: [['A'], ['B'], ['C']], none_acceptable: false });
+    expect(d.order).toEqual([]);
+    expect(d.unranked).toEqual(['A', 'B', 'C']);
+    expect(ranking.validate(q, d, ctx)).toEqual([{ field: 'ranking', message: 'rank the responses, or keep the order shown' }]);
+    const kept = keepShownOrder(d);
+    expect(ranking.validate(q, kept, ctx)).toEqual([]);
+    expect(ranking.toAnswer(q, kept, ctx)).toEqual({ ranking: [['A'], ['B'], ['C']], none_acceptable: false });
+  });
+
+  it('places responses one by one, by "rank next" and by position, and counts what is left', () => {
+    const q = rankingQ();
+    let d = rankNext(ranking.init(q, ctx), 'C');
+    expect(d.order).toEqual(['C']);
+    expect(d.unranked).toEqual(['A', 'B']);
+    expect(ranking.validate(q, d, ctx)[0].message).toBe('rank every response (2 of 3 not ranked yet), or keep the order shown for the rest');
+    d = placeAt(d, 'B', 0);
+    expect(d.order).toEqual(['B', 'C']);
+    // The rest "in the order shown" follows what was ranked: the annotator's order, not A, B, C.
+    d = keepShownOrder(d);
+    expect(ranking.toAnswer(q, d, ctx)).toEqual({ ranking: [['B'], ['C'], ['A']], none_acceptable: false });
+    // A position past the end clamps to the end; placing inside a tied group joins it.
+    const tiedPair = toggleTie(placeAt(rankNext(ranking.init(q, ctx), 'A'), 'B', 9), 'B');
+    expect(groupsOf(placeAt(tiedPair, 'C', 1))).toEqual([['A', 'C', 'B']]);
+  });
+
+  it('unranks an entry back into the shown order and clears everything', () => {
+    const q = rankingQ();
+    let d = toggleTie(keepShownOrder(rankNext(ranking.init(q, ctx), 'B')), 'A');
+    expect(groupsOf(d)).toEqual([['B', 'A'], ['C']]);
+    d = unrank(d, 'B', ctx.labels);
+    expect(groupsOf(d)).toEqual([['A'], ['C']]);
+    d = unrank(d, 'C', ctx.labels);
+    expect(d.unranked).toEqual(['B', 'C']);
+    expect(ranking.validate(q, d, ctx)).toHaveLength(1);
+    expect(clearRanking(d, ctx.labels)).toMatchObject({ order: [], tied: {}, unranked: ['A', 'B', 'C'] });
   });
 
   it('moves entries and groups ties with the entry above', () => {
     const q = rankingQ();
-    let d = ranking.init(q, ctx);
+    let d = shownOrder();
     d = moveBy(d, 'C', -1);
     d = moveBy(d, 'C', -1);
     expect(d.order).toEqual(['C', 'A', 'B']);
@@ -29,7 +77,7 @@ describe('ranking answer model', () => {
   });
 
   it('never ties the first entry, and clamps moves at the ends', () => {
-    let d = ranking.init(rankingQ(), ctx);
+    let d = shownOrder();
     expect(toggleTie(d, 'A')).toBe(d);
     d = moveBy(d, 'A', -1);
     expect(d.order).toEqual(['A', 'B', 'C']);
@@ -73,6 +121,10 @@ describe('ranking answer model', () => {
   it('rebuilds a draft from a stored ranking', () => {
     const d = ranking.init(rankingQ(), ctx, { ranking: [['B'], ['C', 'A']], none_acceptable: false });
     expect(d.order).toEqual(['B', 'C', 'A']);
+    expect(d.unranked).toEqual([]);
+    expect(ranking.validate(rankingQ(), d, ctx)).toEqual([]);
+    // A stored ranking missing a candidate leaves it to rank again rather than guessing its place.
+    expect(ranking.init(rankingQ(), ctx, { ranking: [['B']], none_acceptable: false }).unranked).toEqual(['A', 'C']);
     expect(groupsOf(d)).toEqual([['B'], ['C', 'A']]);
     expect(ranking.init(rankingQ(), ctx, { ranking: [], none_acceptable: true }).noneAcceptable).toBe(true);
   });

@@ -4,12 +4,17 @@ import { isRecord, type Issue, type QuestionModel } from './common';
 
 /**
  * A flat list, best first, where an entry may be "tied with the one above": the UI edits this,
- * and the answer's groups are derived from it.
+ * and the answer's groups are derived from it. A ranking starts empty, every candidate in
+ * `unranked`: the order shown is never an answer until the annotator places each candidate or
+ * confirms that order ("Keep this order"), so it cannot leak into `dpo`/`ranking` exports.
  */
 export type RankingDraft = {
+  /** The placed candidates, best first. */
   order: CandidateLabel[];
   /** label → tied with the entry just above it (never true for the first entry). */
   tied: Record<CandidateLabel, boolean>;
+  /** Shown but not placed yet, in the order shown. */
+  unranked: CandidateLabel[];
   noneAcceptable: boolean;
 };
 
@@ -65,11 +70,64 @@ export function toggleTie(draft: RankingDraft, label: CandidateLabel): RankingDr
   return { ...draft, tied: { ...draft.tied, [label]: !draft.tied[label] } };
 }
 
+/** Tied flags rebuilt from groups (best first). */
+function fromGroups(draft: RankingDraft, groups: CandidateLabel[][], unranked: CandidateLabel[]): RankingDraft {
+  const kept = groups.filter((g) => g.length > 0);
+  const tied: Record<CandidateLabel, boolean> = {};
+  kept.forEach((group) => group.forEach((label, i) => (tied[label] = i > 0)));
+  return { ...draft, order: kept.flat(), tied, unranked };
+}
+
+/**
+ * Put `label` (placed or not yet) at flat position `position` (0-based, clamped to the ranking's
+ * end); a newly placed entry landing inside a tied group joins it, as a dragged one would.
+ */
+export function placeAt(draft: RankingDraft, label: CandidateLabel, position: number): RankingDraft {
+  let next = draft;
+  if (draft.unranked.includes(label)) {
+    next = {
+      ...draft,
+      order: [...draft.order, label],
+      tied: { ...draft.tied, [label]: false },
+      unranked: draft.unranked.filter((l) => l !== label),
+    };
+  } else if (!draft.order.includes(label)) return draft;
+  const from = next.order.indexOf(label);
+  return moveEntry(next, from, Math.max(0, Math.min(next.order.length - 1, position)));
+}
+
+/** Place a not-yet-ranked candidate just below everything ranked so far. */
+export const rankNext = (draft: RankingDraft, label: CandidateLabel): RankingDraft => placeAt(draft, label, draft.order.length);
+
+/** Take `label` out of the ranking, back among the unranked (in the order shown by `labels`). */
+export function unrank(draft: RankingDraft, label: CandidateLabel, labels: CandidateLabel[]): RankingDraft {
+  if (!draft.order.includes(label)) return draft;
+  const back = new Set([...draft.unranked, label]);
+  const groups = groupsOf(draft).map((g) => g.filter((l) => l !== label));
+  return fromGroups(draft, groups, labels.filter((l) => back.has(l)));
+}
+
+/** Everything back to unranked. */
+export const clearRanking = (draft: RankingDraft, labels: CandidateLabel[]): RankingDraft => ({
+  ...draft,
+  order: [],
+  tied: {},
+  unranked: [...labels],
+});
+
+/** The annotator's explicit "keep this order": the unranked ones follow the ranked, as shown, untied. */
+export const keepShownOrder = (draft: RankingDraft): RankingDraft => ({
+  ...draft,
+  order: [...draft.order, ...draft.unranked],
+  tied: { ...draft.tied, ...Object.fromEntries(draft.unranked.map((l) => [l, false])) },
+  unranked: [],
+});
+
 export const setNoneAcceptable = (draft: RankingDraft, value: boolean): RankingDraft => ({ ...draft, noneAcceptable: value });
 
 export const ranking: QuestionModel<RankingQuestion, RankingDraft> = {
   init(question, { labels }, previous) {
-    const draft: RankingDraft = { order: [...labels], tied: {}, noneAcceptable: false };
+    const draft: RankingDraft = { order: [], tied: {}, unranked: [...labels], noneAcceptable: false };
     if (!isRecord(previous)) return draft;
     draft.noneAcceptable = previous.none_acceptable === true && question.allow_none_acceptable;
     if (!Array.isArray(previous.ranking)) return draft;
@@ -83,10 +141,9 @@ export const ranking: QuestionModel<RankingQuestion, RankingDraft> = {
         order.push(label);
       });
     }
-    // Anything the previous answer didn't place (there should be nothing) goes last.
-    for (const label of labels) if (!order.includes(label)) order.push(label);
+    // Anything the previous answer didn't place (there should be nothing) stays to be ranked.
     if (order.length > 0) tied[order[0]] = false;
-    return { ...draft, order, tied };
+    return { ...draft, order, tied, unranked: labels.filter((l) => !order.includes(l)) };
   },
 
   validate(question, draft, { labels }) {
@@ -98,6 +155,18 @@ export const ranking: QuestionModel<RankingQuestion, RankingDraft> = {
       return issues;
     }
     const placed = draft.order;
+    const left = draft.unranked.filter((l) => labels.includes(l)).length;
+    if (left > 0) {
+      const total = labels.length;
+      issues.push({
+        field: 'ranking',
+        message:
+          left === total
+            ? 'rank the responses, or keep the order shown'
+            : `rank every response (${left} of ${total} not ranked yet), or keep the order shown for the rest`,
+      });
+      return issues;
+    }
     if (new Set(placed).size !== placed.length) issues.push({ field: 'ranking', message: 'a candidate appears twice' });
     const missing = labels.filter((l) => !placed.includes(l));
     const extra = placed.filter((l) => !labels.includes(l));

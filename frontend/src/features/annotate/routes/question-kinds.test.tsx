@@ -51,7 +51,13 @@ describe('question kinds on the task screen', () => {
       [SUBMIT]: ok(),
     });
     renderTask();
-    const itemC = await screen.findByTestId('rank-item-C');
+    // Nothing is ranked at first: Submit waits until the shown order is kept (or each is placed).
+    await screen.findByTestId('rank-pool-C');
+    expect(screen.queryByTestId('rank-item-C')).toBeNull();
+    expect(screen.getByTestId('submit')).toBeDisabled();
+    await userEvent.click(screen.getByTestId('rank-keep-ranking'));
+    expect(screen.getByTestId('submit')).toBeEnabled();
+    const itemC = screen.getByTestId('rank-item-C');
     itemC.focus();
     await userEvent.keyboard('{Alt>}{ArrowUp}{/Alt}');
     await userEvent.keyboard('{Alt>}{ArrowUp}{/Alt}');
@@ -73,7 +79,8 @@ describe('question kinds on the task screen', () => {
   it('ranks with T on a focused entry and sends none-acceptable as an empty ranking', async () => {
     const api = mockApi({ [NEXT]: [next(makeTask(1, [rankingQ()], ['A', 'B', 'C'])), next(null)], [SUBMIT]: ok() });
     renderTask();
-    (await screen.findByTestId('rank-item-C')).focus();
+    await userEvent.click(await screen.findByTestId('rank-keep-ranking'));
+    screen.getByTestId('rank-item-C').focus();
     await userEvent.keyboard('t');
     expect(screen.getByTestId('rank-tie-C')).toBeChecked();
     await userEvent.click(screen.getByTestId('none-acceptable'));
@@ -295,12 +302,14 @@ describe('question kinds on the task screen', () => {
     expect(within(screen.getByTestId('candidate-A')).getByRole('img', { name: 'a red circle' })).toBeInTheDocument();
     expect(within(screen.getByTestId('candidate-B')).getByRole('button', { name: 'Replay a low hum' })).toBeInTheDocument();
     // Ranking entries describe media-only candidates instead of "(no text)".
-    expect(screen.getByTestId('rank-item-A')).toHaveTextContent('image: a red circle');
-    expect(screen.getByTestId('rank-item-C')).toHaveTextContent('Response C video');
+    expect(screen.getByTestId('rank-pool-A')).toHaveTextContent('image: a red circle');
+    expect(screen.getByTestId('rank-pool-C')).toHaveTextContent('Response C video');
 
     await userEvent.keyboard('1');
-    screen.getByTestId('rank-item-B').focus();
-    await userEvent.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    // On a response not ranked yet, a digit is its rank position (not the A/B key).
+    screen.getByTestId('rank-pool-B').focus();
+    await userEvent.keyboard('1');
+    await userEvent.click(screen.getByTestId('rank-keep-ranking'));
     for (const id of ['vote-A-up', 'vote-B-down', 'vote-C-up', 'unacceptable-B', 'reason-B-incorrect']) await userEvent.click(screen.getByTestId(id));
     for (const label of ['A', 'B', 'C']) await userEvent.click(screen.getByTestId(`score-${label}-helpfulness-2`));
     await userEvent.type(screen.getAllByTestId(/^text-rationale/)[0], 'Round and red.');

@@ -198,17 +198,27 @@ describe('tree task screen: ranking', () => {
     await currentTask();
     expect(within(screen.getByTestId('candidate-B')).getByText(/soft yolk/)).toBeInTheDocument();
 
-    screen.getByTestId('rank-item-B').focus();
-    await userEvent.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    // Unranked at first: Enter on a response ranks it next and moves on to the next unranked one.
+    expect(screen.getByTestId('tree-submit')).toBeDisabled();
+    expect(screen.getByTestId('tree-submit-status')).toHaveTextContent('Rank the responses, or keep the order shown.');
+    screen.getByTestId('rank-pool-B').focus();
+    await userEvent.keyboard('{Enter}');
     expect(screen.getByTestId('rank-item-B')).toHaveAttribute('data-rank', '1');
-    screen.getByTestId('rank-item-C').focus();
+    expect(screen.getByTestId('rank-pool-C')).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    expect(screen.getByTestId('rank-pool-A')).toHaveFocus();
+    expect(screen.getByTestId('tree-submit')).toBeDisabled();
+    await userEvent.keyboard('{Enter}');
+    // The last one placed keeps the focus: T ties it with the one above, Enter submits.
+    expect(screen.getByTestId('rank-item-A')).toHaveFocus();
     await userEvent.keyboard('t');
     expect(screen.getByTestId('rank-item-C')).toHaveAttribute('data-rank', '2');
     expect(screen.getByTestId('rank-item-A')).toHaveAttribute('data-rank', '2');
+    expect(screen.getByTestId('tree-submit')).toBeEnabled();
     await userEvent.keyboard('{Enter}');
 
     expect(await screen.findByTestId('tree-done')).toBeInTheDocument();
-    expect(api.calls(submitKey(6))[0].body).toMatchObject({ answer: { kind: 'rank', ranking: [[12], [11, 13]] } });
+    expect(api.calls(submitKey(6))[0].body).toMatchObject({ answer: { kind: 'rank', ranking: [[12], [13, 11]] } });
   });
 });
 

@@ -10,22 +10,48 @@ import {
 } from '@dnd-kit/core';
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 
 import type { CandidateLabel, RankingQuestion } from '@/lib/api-types';
 
 import { candidatePreview } from '../../questions/common';
-import { groupsOf, moveBy, moveEntry, ranksOf, setNoneAcceptable, toggleTie, type RankingDraft } from '../../questions/ranking';
+import {
+  clearRanking,
+  groupsOf,
+  keepShownOrder,
+  moveBy,
+  moveEntry,
+  placeAt,
+  rankNext,
+  ranksOf,
+  setNoneAcceptable,
+  toggleTie,
+  unrank,
+  type RankingDraft,
+} from '../../questions/ranking';
 
 import type { QuestionViewProps } from './types';
 
+const leftWords = (draft: RankingDraft) =>
+  draft.unranked.length === 0 ? ' All responses are ranked.' : ` ${draft.unranked.length} left to rank.`;
+
 /** What a screen reader hears after a move or a tie change. */
 function describePlace(draft: RankingDraft, label: CandidateLabel): string {
+  if (!draft.order.includes(label)) return `Response ${label} is no longer ranked.${leftWords(draft)}`;
   const position = draft.order.indexOf(label) + 1;
   const group = groupsOf(draft).find((g) => g.includes(label)) ?? [label];
   const mates = group.filter((l) => l !== label).map((l) => `Response ${l}`);
   const tie = mates.length ? `, tied with ${mates.join(' and ')}` : '';
-  return `Response ${label} is now at position ${position} of ${draft.order.length}, rank ${ranksOf(draft)[label]}${tie}.`;
+  const total = draft.order.length + draft.unranked.length;
+  return `Response ${label} is now at position ${position} of ${total}, rank ${ranksOf(draft)[label]}${tie}.${
+    draft.unranked.length ? leftWords(draft) : ''
+  }`;
+}
+
+/** The digit of a plain 1–9 key press (a rank position), or null. */
+function positionKey(event: KeyboardEvent): number | null {
+  if (event.ctrlKey || event.metaKey || event.altKey || !/^[1-9]$/.test(event.key)) return null;
+  return Number(event.key);
 }
 
 type ItemProps = {
@@ -40,10 +66,27 @@ type ItemProps = {
   disabled: boolean;
   hintId: string;
   onMove: (delta: number) => void;
+  onPlace: (position: number) => void;
+  onUnrank: () => void;
   onToggleTie: () => void;
 };
 
-function RankItem({ label, index, count, rank, tiedRank, tied, preview, allowTies, disabled, hintId, onMove, onToggleTie }: ItemProps) {
+function RankItem({
+  label,
+  index,
+  count,
+  rank,
+  tiedRank,
+  tied,
+  preview,
+  allowTies,
+  disabled,
+  hintId,
+  onMove,
+  onPlace,
+  onUnrank,
+  onToggleTie,
+}: ItemProps) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({ id: label, disabled });
   // The whole entry drags with a pointer; the keyboard drag (Space/Enter) lives on the handle so that
   // Enter on the entry itself stays "submit" and Alt+arrows stay "move".
@@ -51,9 +94,16 @@ function RankItem({ label, index, count, rank, tiedRank, tied, preview, allowTie
 
   const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
     if (event.target !== event.currentTarget || disabled) return;
+    const position = positionKey(event);
     if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
       event.preventDefault();
       onMove(event.key === 'ArrowUp' ? -1 : 1);
+    } else if (position !== null) {
+      event.preventDefault();
+      onPlace(position - 1);
+    } else if (event.key === 'Delete' || event.key === 'Backspace') {
+      event.preventDefault();
+      onUnrank();
     } else if (allowTies && index > 0 && !event.ctrlKey && !event.metaKey && !event.altKey && event.key.toLowerCase() === 't') {
       event.preventDefault();
       onToggleTie();
@@ -118,6 +168,71 @@ function RankItem({ label, index, count, rank, tiedRank, tied, preview, allowTie
         >
           ↓<span className="rank-item__btn-text"> Move down</span>
         </button>
+        <button
+          type="button"
+          className="button button--small button--ghost"
+          data-testid={`rank-remove-${label}`}
+          aria-label={`Take Response ${label} out of the ranking`}
+          aria-disabled={disabled}
+          onClick={() => !disabled && onUnrank()}
+        >
+          ✕<span className="rank-item__btn-text"> Unrank</span>
+        </button>
+      </span>
+    </li>
+  );
+}
+
+type PoolItemProps = {
+  label: CandidateLabel;
+  preview: string;
+  /** The position (1-based) "Rank next" puts it at. */
+  nextPosition: number;
+  disabled: boolean;
+  hintId: string;
+  onRankNext: () => void;
+  onPlace: (position: number) => void;
+};
+
+/** A response not ranked yet: Enter/Space (or its button) ranks it next, a digit puts it at that position. */
+function PoolItem({ label, preview, nextPosition, disabled, hintId, onRankNext, onPlace }: PoolItemProps) {
+  const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
+    if (event.target !== event.currentTarget || disabled) return;
+    const position = positionKey(event);
+    if (position !== null) {
+      event.preventDefault();
+      onPlace(position - 1);
+    } else if ((event.key === 'Enter' || event.key === ' ') && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      onRankNext();
+    }
+  };
+  return (
+    <li
+      className="rank-item rank-item--unranked"
+      data-testid={`rank-pool-${label}`}
+      tabIndex={0}
+      aria-label={`Response ${label}, not ranked yet`}
+      aria-describedby={hintId}
+      onKeyDown={onKeyDown}
+    >
+      <span className="rank-item__rank" aria-hidden="true">
+        –
+      </span>
+      <span className="rank-item__text">
+        <strong>Response {label}</strong> <span className="rank-item__preview">{preview}</span>
+      </span>
+      <span className="rank-item__actions">
+        <button
+          type="button"
+          className="button button--small"
+          data-testid={`rank-next-${label}`}
+          aria-label={`Rank Response ${label} next, at position ${nextPosition}`}
+          aria-disabled={disabled}
+          onClick={() => !disabled && onRankNext()}
+        >
+          Rank next
+        </button>
       </span>
     </li>
   );
@@ -134,9 +249,51 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
   const ranks = ranksOf(draft);
   const groups = groupsOf(draft);
 
-  const apply = (next: RankingDraft, label: CandidateLabel) => {
+  const rootRef = useRef<HTMLDivElement>(null);
+  // The entry to focus once a change has re-rendered (an entry moving between the lists remounts).
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const testId = focusNext.current;
+    focusNext.current = null;
+    if (testId) rootRef.current?.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.focus();
+  }, [draft]);
+
+  const apply = (next: RankingDraft, label: CandidateLabel, focus?: string) => {
+    focusNext.current = focus ?? null;
     onChange(next);
     setAnnouncement(describePlace(next, label));
+  };
+
+  // Placing an unranked response keeps the keyboard in the unranked list while any are left.
+  const placeFromPool = (label: CandidateLabel, next: RankingDraft) => {
+    const index = draft.unranked.indexOf(label);
+    const following = next.unranked[Math.min(index, next.unranked.length - 1)];
+    apply(next, label, following ? `rank-pool-${following}` : `rank-item-${label}`);
+  };
+
+  const onUnrank = (label: CandidateLabel) => {
+    const next = unrank(draft, label, ctx.labels);
+    const index = draft.order.indexOf(label);
+    const neighbour = next.order[Math.min(index, next.order.length - 1)];
+    apply(next, label, neighbour ? `rank-item-${neighbour}` : `rank-pool-${label}`);
+  };
+
+  const onKeep = () => {
+    const first = draft.unranked[0];
+    const next = keepShownOrder(draft);
+    focusNext.current = first ? `rank-item-${first}` : null;
+    onChange(next);
+    setAnnouncement(
+      draft.order.length === 0
+        ? 'The order shown is kept as your ranking.'
+        : 'The responses not ranked yet follow the ranked ones, in the order shown.',
+    );
+  };
+
+  const onClear = () => {
+    focusNext.current = `rank-pool-${ctx.labels[0]}`;
+    onChange(clearRanking(draft, ctx.labels));
+    setAnnouncement('Ranking cleared: every response is unranked again.');
   };
 
   const onDragEnd = ({ active, over }: DragEndEvent) => {
@@ -158,11 +315,31 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
 
   const candidatesByLabel = new Map(ctx.candidates.map((c) => [c.label, c]));
 
+  const total = draft.order.length + draft.unranked.length;
+  const progressId = `question-${question.id}-rank-progress`;
+
   return (
-    <>
+    <div ref={rootRef} className="ranking">
       <p id={hintId} className="question__sub muted">
-        Best first. Drag an entry, or focus it and press Alt+↑ / Alt+↓{question.allow_ties ? '; T ties it with the one above' : ''}.
+        Best first. Pick the best response first: Enter or a number key on a response puts it in that place. Drag an entry,
+        or focus it and press Alt+↑ / Alt+↓{question.allow_ties ? '; T ties it with the one above' : ''}; Delete unranks it.
       </p>
+      <p
+        id={progressId}
+        className={`ranking__progress${draft.unranked.length && !draft.noneAcceptable ? ' ranking__progress--todo' : ''}`}
+        data-testid={`rank-progress-${question.id}`}
+      >
+        {draft.noneAcceptable
+          ? 'None acceptable: no ranking needed.'
+          : draft.unranked.length === 0
+            ? `All ${total} responses ranked.`
+            : `Ranked ${draft.order.length} of ${total}. Rank the rest, or keep the order shown.`}
+      </p>
+      {draft.order.length === 0 ? (
+        <p className="ranking__empty muted" data-testid={`rank-empty-${question.id}`}>
+          Nothing ranked yet.
+        </p>
+      ) : null}
       <DndContext
         sensors={sensors}
         collisionDetection={closestCenter}
@@ -185,12 +362,60 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
                 disabled={listDisabled}
                 hintId={hintId}
                 onMove={(delta) => apply(moveBy(draft, label, delta), label)}
+                onPlace={(position) => apply(placeAt(draft, label, position), label)}
+                onUnrank={() => onUnrank(label)}
                 onToggleTie={() => apply(toggleTie(draft, label), label)}
               />
             ))}
           </ol>
         </SortableContext>
       </DndContext>
+      {draft.unranked.length > 0 ? (
+        <div className={`ranking__pool${listDisabled ? ' rank-list--disabled' : ''}`} data-testid={`rank-pool-list-${question.id}`}>
+          <h3 className="ranking__pool-title" id={`question-${question.id}-unranked`}>
+            Not ranked yet
+          </h3>
+          <ul className="rank-list" aria-labelledby={`question-${question.id}-unranked`}>
+            {draft.unranked.map((label) => (
+              <PoolItem
+                key={label}
+                label={label}
+                preview={candidatePreview(candidatesByLabel.get(label))}
+                nextPosition={draft.order.length + 1}
+                disabled={listDisabled}
+                hintId={hintId}
+                onRankNext={() => placeFromPool(label, rankNext(draft, label))}
+                onPlace={(position) => placeFromPool(label, placeAt(draft, label, position))}
+              />
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <div className="ranking__actions">
+        {draft.unranked.length > 0 ? (
+          <button
+            type="button"
+            className="button button--small"
+            data-testid={`rank-keep-${question.id}`}
+            aria-describedby={progressId}
+            disabled={listDisabled}
+            onClick={onKeep}
+          >
+            {draft.order.length === 0 ? 'Keep this order' : 'Rank the rest in the order shown'}
+          </button>
+        ) : null}
+        {draft.order.length > 0 ? (
+          <button
+            type="button"
+            className="button button--small button--ghost"
+            data-testid={`rank-clear-${question.id}`}
+            disabled={listDisabled}
+            onClick={onClear}
+          >
+            Start over
+          </button>
+        ) : null}
+      </div>
       {question.allow_none_acceptable ? (
         <label className="checkbox">
           <input
@@ -209,6 +434,6 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
       <p className="visually-hidden" aria-live="polite" data-testid={`rank-announce-${question.id}`}>
         {announcement}
       </p>
-    </>
+    </div>
   );
 }

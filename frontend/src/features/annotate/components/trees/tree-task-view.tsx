@@ -7,7 +7,7 @@ import type { TreeAnswer, TreeSubmitBody, TreeTask, TreeTaskKind } from '@/lib/a
 import { useSkipTreeTask } from '../../api/skip-tree-task';
 import { useSubmitTreeTask } from '../../api/submit-tree-task';
 import { isActivatable, useTaskShortcuts } from '../../hooks/use-task-shortcuts';
-import { initDrafts, serverIssues, validateQuestion, type Draft, type Drafts, type Issue } from '../../questions';
+import { describeIssue, initDrafts, serverIssues, validateQuestion, type Draft, type Drafts, type Issue } from '../../questions';
 import { ranking, type RankingDraft } from '../../questions/ranking';
 import { forgetClientId, getOrCreateClientId } from '../../utils/client-id';
 import { submitStatus } from '../../utils/submit-status';
@@ -51,7 +51,10 @@ export function treeShortcuts(kind: TreeTaskKind): Shortcut[] {
     list.push({ keys: ['Space'], what: 'toggle the focused flag' }, { keys: ['←', '→'], what: 'pick a value on the focused scale' });
   }
   if (kind === 'rank') {
+    list.push({ keys: ['Enter'], what: 'on a reply not ranked yet: rank it next' });
+    list.push({ keys: ['1', '…', '9'], what: 'on a reply: put it at that position' });
     list.push({ keys: ['Alt+↑', 'Alt+↓'], what: 'move the focused reply up or down' });
+    list.push({ keys: ['Delete'], what: 'take the focused reply out of the ranking' });
     list.push({ keys: ['T'], what: 'tie the focused reply with the one above' });
     list.push({ keys: ['Space'], what: 'on a ⠿ handle: pick up, move with arrows, Space again to drop' });
   }
@@ -99,7 +102,11 @@ export function TreeTaskView({ task, busy, onFinished }: TreeTaskViewProps) {
   else if (kind === 'review') {
     if (acceptable === null) problem = 'Say whether the message is acceptable.';
     else if (questions.some((q) => labelIssues[q.id].length > 0)) problem = 'Fix the marked labels.';
-  } else if (kind === 'rank' && replies.length < 2) problem = 'There is nothing to rank: skip this task.';
+  } else if (kind === 'rank') {
+    const rankIssue = ranking.validate(RANK_QUESTION, rankDraft, rankContext(replies))[0];
+    if (replies.length < 2) problem = 'There is nothing to rank: skip this task.';
+    else if (rankIssue) problem = `${describeIssue(RANK_QUESTION, rankIssue)}.`;
+  }
   const complete = problem === null;
 
   const finish = (outcome: TreeTaskOutcome) => {
