@@ -371,7 +371,7 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
         </SortableContext>
       </DndContext>
       {draft.unranked.length > 0 ? (
-        <div className={`ranking__pool${listDisabled ? ' rank-list--disabled' : ''}`} data-testid={`rank-pool-list-${question.id}`}>
+        <div className={`ranking__pool${listDisabled ? ' rank-list--disabled' : ''}`} data-testid={`rank-unranked-${question.id}`}>
           <h3 className="ranking__pool-title" id={`question-${question.id}-unranked`}>
             Not ranked yet
           </h3>
