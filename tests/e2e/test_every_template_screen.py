@@ -60,14 +60,20 @@ def _check_dpo(rows: list[dict[str, Any]], shown: Shown) -> None:
 def _answer_ranking(page: Any, scope: Any, labels: list[str]) -> Answers:
     from playwright.sync_api import expect
 
-    # Keyboard only: C up twice (Alt+↑), then Enter on the entry submits.
-    for _ in range(2):
-        scope.get_by_test_id("rank-item-C").focus()
-        page.keyboard.press("Alt+ArrowUp")
+    # Nothing is ranked at first, so Submit waits. Keyboard only: 1 on C puts it first, Enter on
+    # each other response ranks it next, and Enter on the last one placed submits.
+    expect(scope.get_by_test_id("submit")).to_be_disabled()
+    expect(scope.locator('[data-testid^="rank-item-"]')).to_have_count(0)
+    scope.get_by_test_id("rank-pool-C").focus()
+    page.keyboard.press("1")
     order = ["C", *[label for label in labels if label != "C"]]
+    for label in order[1:]:
+        scope.get_by_test_id(f"rank-pool-{label}").focus()
+        page.keyboard.press("Enter")
     entries = scope.locator('[data-testid^="rank-item-"]')
     expect(entries).to_have_count(len(order))
     assert [e.get_attribute("data-testid")[-1] for e in entries.all()] == order
+    expect(scope.get_by_test_id(f"rank-item-{order[-1]}")).to_be_focused()
     page.keyboard.press("Enter")
     return {"ranking": {"ranking": [[label] for label in order], "none_acceptable": False}}
 

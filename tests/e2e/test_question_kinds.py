@@ -132,8 +132,12 @@ def test_ranking_by_drag_then_by_keyboard(browser, server, people, unique):
     )
     page = _annotator_page(browser, server, annotator)
 
-    # Item 1: drag C to the top, then drag A below B.
+    # Item 1: nothing is ranked and Submit waits; "Keep this order" places A, B, C, then a drag
+    # moves C to the top.
     first = _open(page, server, slug)
+    assert _rank_order(page) == []
+    assert page.get_by_test_id("submit").is_disabled()
+    page.get_by_test_id("rank-keep-ranking").click()
     assert _rank_order(page) == ["A", "B", "C"]
     _drag(page, "rank-item-C", "rank-item-A")
     page.wait_for_function(
@@ -149,10 +153,19 @@ def test_ranking_by_drag_then_by_keyboard(browser, server, people, unique):
     assert judgments[0]["answers"]["ranking"]["ranking"] == [["C"], ["A"], ["B"]]
     assert judgments[0]["answers"]["ranking"]["none_acceptable"] is False
 
-    # Item 2: keyboard only. B up (Alt+↑), then C tied with the entry above (T), Enter submits.
+    # Item 2: keyboard only. Enter ranks B first, 3 puts C next (the end), 2 puts A above C, then
+    # Alt+↑ and Alt+↓ on A, C tied with the entry above (T), Enter submits.
     second = page.get_by_test_id("task").get_attribute("data-assignment-id")
-    page.get_by_test_id("rank-item-B").focus()
+    page.get_by_test_id("rank-pool-B").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("3")  # the focus moved on to C, the next response not ranked yet
+    assert _rank_order(page) == ["B", "C"]
+    assert page.get_by_test_id("submit").is_disabled()
+    page.keyboard.press("2")  # now on A
+    assert _rank_order(page) == ["B", "A", "C"]
     page.keyboard.press("Alt+ArrowUp")
+    assert _rank_order(page) == ["A", "B", "C"]
+    page.keyboard.press("Alt+ArrowDown")
     assert _rank_order(page) == ["B", "A", "C"]
     page.get_by_test_id("rank-item-C").focus()
     page.keyboard.press("t")

@@ -114,18 +114,23 @@ def test_reply_review_and_ranking_screens_store_what_the_browser_sent(browser, s
     judge = _browser_annotator(browser, server, db, f"judge-{unique}@example.org", slug)
     reviews = {_review(judge, quality=3), _review(judge, quality=1)}
 
-    # 3. The ranking screen: the judge (author of neither reply) moves B above A and presses Enter.
+    # 3. The ranking screen starts unranked (Submit waits): the judge (author of neither reply)
+    # presses Enter on B, then on A (focus moves there), then Enter again submits.
     rank_task = _task(judge, "rank")
     previews = judge.eval_on_selector_all(
-        '[data-testid^="rank-item-"]', "els => els.map(e => e.textContent)"
+        '[data-testid^="rank-pool-"]', "els => els.map(e => e.textContent)"
     )
     assert len(previews) == 2
-    judge.get_by_test_id("rank-item-B").focus()
-    judge.keyboard.press("Alt+ArrowUp")
+    assert judge.get_by_test_id("tree-submit").is_disabled()
+    judge.get_by_test_id("rank-pool-B").focus()
+    judge.keyboard.press("Enter")
+    judge.wait_for_function("() => document.activeElement?.dataset.testid === 'rank-pool-A'")
+    judge.keyboard.press("Enter")
     order = judge.eval_on_selector_all(
         '[data-testid^="rank-item-"]', "els => els.map(e => e.dataset.testid.slice(-1))"
     )
     assert order == ["B", "A"]
+    assert judge.get_by_test_id("tree-submit").is_enabled()
     judge.keyboard.press("Enter")
     wait_moved_on(judge, rank_task, tree=True)
     # The tree is finished, so the campaign's one active-tree slot is free: a new tree starts.
