@@ -46,7 +46,7 @@ describe('ranking question: nothing ranked until the annotator ranks', () => {
     await screen.findByTestId('rank-pool-A');
     expect(placed()).toEqual([]);
     expect(unplaced()).toEqual(['A', 'B', 'C']);
-    expect(screen.getByTestId('rank-progress-ranking')).toHaveTextContent('Ranked 0 of 3. Rank the rest, or keep the order shown.');
+    expect(screen.getByTestId('rank-progress-ranking')).toHaveTextContent('Nothing ranked yet (0 of 3). Place each response, or keep the order shown.');
     const submit = screen.getByTestId('submit');
     expect(submit).toBeDisabled();
     // The reason is visible and is the button's accessible description.
@@ -62,6 +62,7 @@ describe('ranking question: nothing ranked until the annotator ranks', () => {
     (await screen.findByTestId('rank-pool-C')).focus();
     await userEvent.keyboard('{Enter}');
     expect(placed()).toEqual(['C']);
+    expect(screen.getByTestId('rank-progress-ranking')).toHaveTextContent('Ranked 1 of 4. Place the rest, or keep the order shown for them.');
     // The focus stays in the unranked list, on the response after the one just placed.
     expect(screen.getByTestId('rank-pool-D')).toHaveFocus();
     expect(screen.getByTestId('rank-announce-ranking')).toHaveTextContent('Response C is now at position 1 of 4, rank 1. 3 left to rank.');

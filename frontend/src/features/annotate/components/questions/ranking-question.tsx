@@ -321,8 +321,8 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
   return (
     <div ref={rootRef} className="ranking">
       <p id={hintId} className="question__sub muted">
-        Best first. Pick the best response first: Enter or a number key on a response puts it in that place. Drag an entry,
-        or focus it and press Alt+↑ / Alt+↓{question.allow_ties ? '; T ties it with the one above' : ''}; Delete unranks it.
+        Best first. On a response, Enter ranks it next and a number key puts it at that position; drag an entry or press Alt+↑ /
+        Alt+↓ to move it{question.allow_ties ? ', T to tie it with the one above' : ''}, Delete to unrank it.
       </p>
       <p
         id={progressId}
@@ -333,13 +333,10 @@ export function RankingQuestionView({ question, draft, ctx, disabled, onChange }
           ? 'None acceptable: no ranking needed.'
           : draft.unranked.length === 0
             ? `All ${total} responses ranked.`
-            : `Ranked ${draft.order.length} of ${total}. Rank the rest, or keep the order shown.`}
+            : draft.order.length === 0
+              ? `Nothing ranked yet (0 of ${total}). Place each response, or keep the order shown.`
+              : `Ranked ${draft.order.length} of ${total}. Place the rest, or keep the order shown for them.`}
       </p>
-      {draft.order.length === 0 ? (
-        <p className="ranking__empty muted" data-testid={`rank-empty-${question.id}`}>
-          Nothing ranked yet.
-        </p>
-      ) : null}
       <DndContext
         sensors={sensors}
         collisionDetection={closestCenter}
