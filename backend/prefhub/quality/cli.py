@@ -15,10 +15,15 @@ if TYPE_CHECKING:
 
     from prefhub.quality.leaderboard import Leaderboard
 
-quality_app = typer.Typer(help="Campaign quality: model leaderboards.", no_args_is_help=True)
+quality_app = typer.Typer(
+    help="Campaign quality: model leaderboards and agreement.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
+    from prefhub.quality.agreement_cli import agreement
+
+    quality_app.command("agreement")(agreement)
     app.add_typer(quality_app, name="quality")
 
 
