@@ -18,6 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.sql import Executable
 
 from prefhub.kit.enqueue import flush_pending_sends
+from prefhub.kit.sqlite_writes import BUSY_TIMEOUT_MS, QueuedWriteConnection
 from prefhub.settings import get_settings
 
 # Read-only work (exports, dashboards) asks for this execution option so that, on SQLite,
@@ -37,7 +38,9 @@ def _make_sqlite_engine(url: str, pool: dict[str, int]) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
+    # QueuedWriteConnection: writers of this process take SQLite's write lock in turn.
+    connect_args = {"timeout": 30, "check_same_thread": False, "factory": QueuedWriteConnection}
+    engine = create_engine(url, connect_args=connect_args, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: SQLiteConnection, _record: ConnectionPoolEntry) -> None:
@@ -46,18 +49,19 @@ def _make_sqlite_engine(url: str, pool: dict[str, int]) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Writers take the lock up front: a deferred transaction that reads and then writes
-        # fails with "database is locked" when another writer committed in between.
+        # fails with "database is locked" when another writer committed in between. Readers
+        # (READ_ONLY) need no lock in WAL mode, so they neither queue nor wait.
         if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
         else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            cast("QueuedWriteConnection", conn.connection.dbapi_connection).begin_write()
 
     return engine
 

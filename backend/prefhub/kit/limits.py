@@ -6,10 +6,11 @@ requests in flight than connections, threads that hold a connection wait for a t
 threads that hold a thread wait for a connection: a deadlock broken only by the pool timeout
 (seen in bench/assignment.py). Requests beyond the cap wait here, before taking either.
 
-On SQLite the writes are serialised by SQLite's one write lock, not by this cap: each
-transaction begins with ``BEGIN IMMEDIATE`` and waits there up to the busy timeout (kit/db.py).
-A cap of one would queue them in order, but then one request waiting for that lock (held by a
-worker's import, say) or one slow upload would stall every API request of the process
+On SQLite the writes are serialised by SQLite's one write lock, not by this cap: each write
+transaction queues for it in the process, in arrival order, then begins with ``BEGIN
+IMMEDIATE`` (kit/sqlite_writes.py). A cap of one would queue every request, but then one
+request waiting for that lock (held by a worker's import, say) or one slow upload would stall
+every API request of the process, reads and requests without a database alike
 (tests/topology/test_sqlite_in_flight.py).
 """
 
