@@ -165,6 +165,7 @@ POLICIES: dict[str, Policy] = {
     "POST /api/campaigns/{slug}/exports": Policy("manage", json=lambda o: {"format": "judgments"}),
     "GET /api/campaigns/{slug}/exports": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/leaderboard": Policy("manage"),
+    "GET /api/campaigns/{slug}/quality/agreement": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/group-disagreement": Policy(
         "manage", query={"group_by": "annotator_group"}
     ),

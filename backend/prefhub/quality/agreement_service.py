@@ -9,14 +9,21 @@ Over time: a unit (item, or item's candidate or pair) belongs to the bucket (day
 month, UTC) of its latest judgment, the moment its agreement became what it is; each bucket's
 alpha is over the units completed in it, so a bad day stands out instead of being averaged in.
 
-A report is computed in one pass over the campaign's current judgments and kept per
-(campaign, judgments count, newest judgment id, parameters): a request while nothing changed
-reads two aggregates and returns the kept report.
+A report is one pass over the campaign's current judgments (seconds for a million), so a
+process keeps the last report of each kind and serves it while one background thread per kind
+makes a fresh one once the judgments changed (their count or newest id moved), as the
+group-disagreement item list does (``service._item_list``). The pass holds the interpreter
+while it runs, so a refresh waits ``REFRESH_EVERY`` seconds, or ten times as long as the last
+pass took if that is longer: agreement takes at most about a tenth of a process's time and the
+other requests keep their latency (at 1,000,000 judgments a pass takes ~40 s, so the report is
+up to ~7 minutes behind; ``bench/RESULTS.md``). Only a process's first request of a kind waits.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -34,6 +41,9 @@ from prefhub.quality.service import SimulatedPolicy
 
 Bucket = Literal["day", "week", "month"]
 MAX_REPORTS = 32
+REFRESH_EVERY = 30.0  # seconds
+BUILD_SHARE = 0.1  # at most this share of a process's time goes to making reports
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,11 @@ class AgreementReport:
 # unit -> annotator -> (value, judged at)
 _Units = dict[Hashable, dict[int, tuple[Hashable, datetime]]]
 
-_reports: OrderedDict[tuple[Any, ...], AgreementReport] = OrderedDict()
+# kind -> (made at, seconds it took, judgments version, report)
+_reports: OrderedDict[tuple[Any, ...], tuple[float, float, tuple[Any, ...], AgreementReport]] = (
+    OrderedDict()
+)
+_refreshing: set[tuple[Any, ...]] = set()
 _lock = threading.Lock()
 
 
@@ -86,17 +100,55 @@ def agreement_report(
     count, newest = session.execute(
         select(func.count(), func.max(Judgment.id)).where(Judgment.campaign_id == campaign.id)
     ).one()
-    key = (campaign.id, campaign.version, count, newest, group_by, include_simulated, bucket)
+    kind = (campaign.id, group_by, include_simulated, bucket)
+    version = (campaign.version, count, newest)
+    now = time.monotonic()
     with _lock:
-        kept = _reports.get(key)
+        kept = _reports.get(kind)
+        stale = (
+            kept is not None
+            and kept[2] != version
+            and now - kept[0] >= max(REFRESH_EVERY, kept[1] / BUILD_SHARE)
+        )
+        if stale and kind not in _refreshing:
+            _refreshing.add(kind)
+            threading.Thread(
+                target=_refresh, args=(kind, campaign.id, version), daemon=True
+            ).start()
     if kept is not None:
-        return kept
+        return kept[3]
     report = _make_report(session, campaign, group_by, include_simulated, bucket)
+    _keep(kind, now, version, report)
+    return report
+
+
+def _keep(kind: tuple[Any, ...], started: float, version: tuple[Any, ...], report: Any) -> None:
+    took = time.monotonic() - started
     with _lock:
-        _reports[key] = report
+        _reports[kind] = (time.monotonic(), took, version, report)
+        _reports.move_to_end(kind)
         while len(_reports) > MAX_REPORTS:
             _reports.popitem(last=False)
-    return report
+
+
+def _refresh(kind: tuple[Any, ...], campaign_id: int, version: tuple[Any, ...]) -> None:
+    from prefhub.kit.db import unit_of_work
+
+    started = time.monotonic()
+    _, group_by, include_simulated, bucket = kind
+    try:
+        with unit_of_work(read_only=True) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is not None:
+                report = _make_report(session, campaign, group_by, include_simulated, bucket)
+                _keep(kind, started, version, report)
+    except Exception:
+        # A failed refresh keeps serving the last report; the next request after
+        # REFRESH_EVERY tries again, so nothing is lost by not raising here.
+        logger.exception("refreshing an agreement report failed")
+    finally:
+        with _lock:
+            _refreshing.discard(kind)
 
 
 def _make_report(

@@ -9,6 +9,7 @@ from prefhub.kit.bounds import INT32_MAX
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
 from prefhub.quality import service
+from prefhub.quality.agreement_router import router as agreement_router
 from prefhub.quality.exceptions import UnknownGroupField, UnknownQuestion
 from prefhub.quality.leaderboard import Disagreement, Leaderboard, elo
 from prefhub.quality.schemas import (
@@ -24,6 +25,7 @@ from prefhub.quality.schemas import (
 )
 
 router = APIRouter(prefix="/api/campaigns/{slug}/quality", tags=["quality"])
+router.include_router(agreement_router)
 
 FIELD_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
 Round = Annotated[

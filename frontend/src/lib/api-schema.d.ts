@@ -739,6 +739,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/quality/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Agreement
+         * @description Krippendorff's alpha (at each measure's level of measurement) and raw pairwise
+         *     agreement per question, over time and per annotator group, from the current judgments.
+         */
+        get: operations["get_agreement_api_campaigns__slug__quality_agreement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/quality/group-disagreement": {
         parameters: {
             query?: never;
@@ -1676,6 +1697,29 @@ export interface components {
             total: number;
             /** Users */
             users: components["schemas"]["AccountOut"][];
+        };
+        /** AgreementOut */
+        AgreementOut: {
+            /**
+             * Bucket
+             * @enum {string}
+             */
+            bucket: "day" | "week" | "month";
+            /** Group By */
+            group_by: string | null;
+            /** Groups */
+            groups: components["schemas"]["GroupAgreementOut"][];
+            /** Judgments */
+            judgments: number;
+            /** Measures */
+            measures: components["schemas"]["MeasureOut"][];
+            /**
+             * Simulated
+             * @enum {string}
+             */
+            simulated: "none" | "excluded" | "included" | "only_simulated";
+            /** Timeline */
+            timeline: components["schemas"]["TimePointOut"][];
         };
         /** AnnotatorCampaign */
         AnnotatorCampaign: {
@@ -2732,6 +2776,35 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** GroupAgreementOut */
+        GroupAgreementOut: {
+            /**
+             * Alpha
+             * @description Krippendorff's alpha; null when undefined
+             */
+            alpha: number | null;
+            /** Annotators */
+            annotators: number;
+            /** Group */
+            group: string;
+            /** Measure */
+            measure: string;
+            /**
+             * Raw
+             * @description share of agreeing annotator pairs per unit
+             */
+            raw: number | null;
+            /**
+             * Units
+             * @description units two or more annotators judged
+             */
+            units: number;
+            /**
+             * Values
+             * @description answers in those units
+             */
+            values: number;
+        };
         /** GroupBoard */
         GroupBoard: {
             /** Annotators */
@@ -3217,6 +3290,43 @@ export interface components {
         /** LoginResponse */
         LoginResponse: {
             user: components["schemas"]["UserOut"];
+        };
+        /** MeasureOut */
+        MeasureOut: {
+            /**
+             * Alpha
+             * @description Krippendorff's alpha; null when undefined
+             */
+            alpha: number | null;
+            /** Kind */
+            kind: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "nominal" | "ordinal" | "interval";
+            /**
+             * Measure
+             * @description the question id, or question.attribute / question.label
+             */
+            measure: string;
+            /** Question */
+            question: string;
+            /**
+             * Raw
+             * @description share of agreeing annotator pairs per unit
+             */
+            raw: number | null;
+            /**
+             * Units
+             * @description units two or more annotators judged
+             */
+            units: number;
+            /**
+             * Values
+             * @description answers in those units
+             */
+            values: number;
         };
         /**
          * MediaDisplay
@@ -4303,6 +4413,36 @@ export interface components {
              * @enum {string}
              */
             target: "item" | "candidate";
+        };
+        /** TimePointOut */
+        TimePointOut: {
+            /**
+             * Alpha
+             * @description Krippendorff's alpha; null when undefined
+             */
+            alpha: number | null;
+            /** Measure */
+            measure: string;
+            /**
+             * Raw
+             * @description share of agreeing annotator pairs per unit
+             */
+            raw: number | null;
+            /**
+             * Start
+             * @description first day of the bucket (ISO date, UTC)
+             */
+            start: string;
+            /**
+             * Units
+             * @description units two or more annotators judged
+             */
+            units: number;
+            /**
+             * Values
+             * @description answers in those units
+             */
+            values: number;
         };
         /** TokenCreate */
         TokenCreate: {
@@ -8059,6 +8199,80 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_agreement_api_campaigns__slug__quality_agreement_get: {
+        parameters: {
+            query?: {
+                /** @description group annotators by their answer to this profile question (or 'annotator_group' for their annotator groups); 422 unknown_group_field names the fields there are */
+                group_by?: string | null;
+                /** @description count simulated annotators in a campaign that also has human judgments */
+                include_simulated?: boolean;
+                /** @description time buckets of the timeline (UTC) */
+                bucket?: "day" | "week" | "month";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, unknown_group_field */
             422: {
                 headers: {
                     [name: string]: unknown;

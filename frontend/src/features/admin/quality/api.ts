@@ -49,3 +49,34 @@ export const useGroupDisagreement = (slug: string, filters: QualityFilters) =>
     enabled: Boolean(filters.groupBy),
     refetchInterval: QUALITY_POLL_MS,
   });
+
+export type Agreement = Schemas['AgreementOut'];
+export type AgreementMeasure = Schemas['MeasureOut'];
+export type AgreementPoint = Schemas['TimePointOut'];
+export type AgreementBucket = Agreement['bucket'];
+
+export const getAgreement = (
+  slug: string,
+  filters: Omit<QualityFilters, 'round'> & { bucket: AgreementBucket },
+): Promise<Agreement> =>
+  unwrap(
+    client.GET('/api/campaigns/{slug}/quality/agreement', {
+      params: {
+        path: { slug },
+        query: {
+          ...(filters.groupBy ? { group_by: filters.groupBy } : {}),
+          ...(filters.includeSimulated ? { include_simulated: true } : {}),
+          ...(filters.bucket === 'day' ? {} : { bucket: filters.bucket }),
+        },
+      },
+    }),
+  );
+
+/** Agreement reads every judgment of all rounds (alpha per round would be too thin to read). */
+export const useAgreement = (slug: string, filters: QualityFilters, bucket: AgreementBucket) =>
+  useQuery({
+    queryKey: ['campaigns', slug, 'quality', 'agreement', filters.groupBy, filters.includeSimulated, bucket],
+    queryFn: () => getAgreement(slug, { groupBy: filters.groupBy, includeSimulated: filters.includeSimulated, bucket }),
+    refetchInterval: QUALITY_POLL_MS,
+    placeholderData: keepPreviousData,
+  });

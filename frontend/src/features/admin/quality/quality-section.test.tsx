@@ -84,11 +84,18 @@ const disagreement: GroupDisagreement = {
 };
 
 const BASE = '/api/campaigns/demo/quality';
+const noAgreement = { group_by: null, bucket: 'day' as const, simulated: 'none' as const, judgments: 0, measures: [], timeline: [], groups: [] };
+// The agreement part below the leaderboard asks too; its own tests are in agreement-panel.test.tsx.
+const AGREEMENT = Object.fromEntries(
+  ['', '?group_by=group', '?group_by=country'].map((q) => [`GET ${BASE}/agreement${q}`, () => jsonResponse(200, noAgreement)]),
+);
+AGREEMENT[`GET ${BASE}/agreement?group_by=nope`] = () => errorResponse(422, 'unknown_group_field', 'No profile question', { fields: [] });
 const render = () => renderRoute(<QualitySection slug="demo" surveyFields={['country']} />, { path: '/', url: '/' });
 
 describe('quality section', () => {
   it('draws the leaderboard chart with interval whiskers, the standings and the win-rate matrix', async () => {
-    mockApi({ [`GET ${BASE}/leaderboard`]: () => jsonResponse(200, leaderboard()) });
+    mockApi({
+      ...AGREEMENT, [`GET ${BASE}/leaderboard`]: () => jsonResponse(200, leaderboard()) });
     const { container } = render();
     const table = await screen.findByRole('table', { name: 'Model leaderboard' });
     const rows = within(table).getAllByRole('row');
@@ -107,6 +114,7 @@ describe('quality section', () => {
 
   it('shows a leaderboard per group and where the groups disagree once a group field is chosen', async () => {
     const api = mockApi({
+      ...AGREEMENT,
       [`GET ${BASE}/leaderboard`]: () => jsonResponse(200, leaderboard()),
       [`GET ${BASE}/leaderboard?group_by=group`]: () => jsonResponse(200, byGroup),
       [`GET ${BASE}/group-disagreement?group_by=group&limit=20`]: () => jsonResponse(200, disagreement),
@@ -127,6 +135,7 @@ describe('quality section', () => {
 
   it('offers the fields there are when the group field is unknown', async () => {
     mockApi({
+      ...AGREEMENT,
       [`GET ${BASE}/leaderboard`]: () => jsonResponse(200, leaderboard()),
       [`GET ${BASE}/leaderboard?group_by=nope`]: () =>
         errorResponse(422, 'unknown_group_field', 'No profile question', { fields: ['annotator_group', 'country'] }),
@@ -144,7 +153,8 @@ describe('quality section', () => {
   });
 
   it('says so when a campaign has no pairwise question', async () => {
-    mockApi({ [`GET ${BASE}/leaderboard`]: () => jsonResponse(200, leaderboard({ question: null, rounds: [], overall: { judgments: 0, models: [], matrix: [] } })) });
+    mockApi({
+      ...AGREEMENT, [`GET ${BASE}/leaderboard`]: () => jsonResponse(200, leaderboard({ question: null, rounds: [], overall: { judgments: 0, models: [], matrix: [] } })) });
     render();
     expect(await screen.findByText('This campaign has no pairwise question, so there is no leaderboard.')).toBeInTheDocument();
   });

@@ -4,6 +4,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
 import { isApiError } from '@/lib/api-client';
 
+import { AgreementPanel } from './agreement-panel';
 import { useGroupDisagreement, useLeaderboard, type QualityFilters } from './api';
 import { DisagreementList } from './disagreement-list';
 import { LeaderboardChart } from './leaderboard-chart';
@@ -26,7 +27,8 @@ const knownFields = (error: unknown): string[] => {
 
 /**
  * The campaign's Quality section: the model leaderboard (Bradley–Terry ratings with bootstrap 95%
- * intervals) and win-rate matrix, overall and per annotator group, and where the groups disagree.
+ * intervals) and win-rate matrix, overall and per annotator group, where the groups disagree, and
+ * inter-annotator agreement.
  * Loaded lazily by the campaign page, so its charting library stays out of every other page.
  */
 export default function QualitySection({ slug, surveyFields }: { slug: string; surveyFields: string[] }) {
@@ -137,6 +139,7 @@ export default function QualitySection({ slug, surveyFields }: { slug: string; s
           {disagreement.data ? <DisagreementList slug={slug} data={disagreement.data} /> : null}
         </>
       ) : null}
+      <AgreementPanel slug={slug} filters={filters} />
     </section>
   );
 }
