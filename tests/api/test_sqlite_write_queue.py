@@ -210,3 +210,23 @@ def _rename(db, user_id: int, name: str, order: list[int] | None = None) -> None
         session.flush()
         if order is not None:
             order.append(int(name))
+
+
+def test_a_writer_that_gives_up_waiting_leaves_the_queue_to_the_next():
+    from prefhub.kit.sqlite_writes import FifoLock
+
+    queue = FifoLock()
+    assert queue.acquire(timeout=1)
+    assert not queue.acquire(timeout=0.05)  # gave up: its place must not be handed the lock
+    assert queue.waiting == 0
+    got: list[bool] = []
+    waiter = threading.Thread(target=lambda: got.append(queue.acquire(timeout=5)))
+    waiter.start()
+    while queue.waiting < 1:
+        time.sleep(0.001)
+    queue.release()
+    waiter.join(timeout=5)
+    assert got == [True]
+    assert not queue.acquire(timeout=0.05)  # the waiter holds it now
+    queue.release()
+    assert queue.acquire(timeout=0.05)

@@ -60,7 +60,17 @@ class FifoLock:
             turn.acquire()
             self._waiters.append(turn)
         # release() hands the lock over by releasing ``turn``: it stays held meanwhile.
-        if not turn.acquire(timeout=timeout):
+        try:
+            got = turn.acquire(timeout=timeout)
+        except BaseException:  # interrupted while waiting: give up the place, or the lock
+            with self._mutex:
+                handed_over = turn not in self._waiters
+                if not handed_over:
+                    self._waiters.remove(turn)
+            if handed_over:
+                self.release()
+            raise
+        if not got:
             with self._mutex:
                 if turn in self._waiters:
                     self._waiters.remove(turn)
