@@ -106,6 +106,10 @@ def test_every_filter_narrows_the_items(browsed):
     assert _found(owner, slug, gold=False) == ["q-0", "q-1", "q-2", "q-4", "solo"]
     assert _found(owner, slug, has_disagreement=True) == ["q-0"]
     assert _found(owner, slug, has_disagreement=False) == ["q-1", "q-2", "q-3", "q-4", "solo"]
+    # The same concept as a score: q-0's two votes split evenly (1.0), the others agree (0).
+    assert _found(owner, slug, min_disagreement=1) == ["q-0"]
+    assert _found(owner, slug, min_disagreement=0.5, has_disagreement=True) == ["q-0"]
+    assert len(_found(owner, slug, min_disagreement=0)) == 6
     assert _found(owner, slug, judgments_min=1) == ["q-0", "q-1", "q-2"]
     assert _found(owner, slug, judgments_min=1, judgments_max=1) == ["q-2"]
     assert _found(owner, slug, judgments_max=0) == ["q-3", "q-4", "solo"]
@@ -128,10 +132,12 @@ def test_rows_count_candidates_and_judgments_and_say_why_an_item_is_not_served(b
         "n_judgments": 2,
         "wanted": 2,
         "has_disagreement": True,
+        "disagreement": 1.0,
         "prompt_preview": "Prompt of q-0: what is it?",
         "not_served_because": "complete: 2 of 2 judgments",
     }
     assert rows["q-1"]["has_disagreement"] is False
+    assert rows["q-1"]["disagreement"] == 0.0
     assert rows["solo"]["not_served_because"] == "1 of 2 candidates"
     assert rows["solo"]["n_candidates"] == 1
     assert rows["q-2"]["not_served_because"] is None  # one judgment, one slot left
@@ -305,6 +311,10 @@ def test_an_item_of_another_campaign_is_not_found(browsed, as_user, unique):
         ("items/browse", {"judgments_min": 2**31}, "validation_error"),
         ("items/browse", {"judgments_min": 3, "judgments_max": 1}, "invalid_filter"),
         ("items/browse", {"search": "x" * 201}, "validation_error"),
+        ("items/browse", {"min_disagreement": 1.5}, "validation_error"),
+        ("items/browse", {"min_disagreement": -0.1}, "validation_error"),
+        ("items/browse", {"min_disagreement": "high"}, "validation_error"),
+        ("items/browse", {"min_disagreement": 0.5, "has_disagreement": False}, "invalid_filter"),
         ("judgments", {"annotator": "someone@example.org"}, "validation_error"),
         ("judgments", {"question": "nonsense"}, "invalid_filter"),
         ("judgments", {"limit": 1000}, "validation_error"),

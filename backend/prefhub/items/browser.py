@@ -10,7 +10,7 @@ current judgments' aggregates over the page's ids. Annotators appear by a stable
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, aliased
 
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.exports.consensus import question_tallies
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.items.exceptions import BrowseFilterInvalid, ItemNotFound
@@ -43,6 +42,7 @@ from prefhub.models import (
     ItemStatus,
     Judgment,
 )
+from prefhub.quality.agreement import item_disagreement
 
 PREVIEW_CHARS = 160
 # A disagreement filter is checked in Python over chunks of items; one request reads at most
@@ -59,6 +59,7 @@ class ItemFilters:
     language: str | None = None
     gold: bool | None = None
     has_disagreement: bool | None = None
+    min_disagreement: float | None = None
     judgments_min: int | None = None
     judgments_max: int | None = None
     model: str | None = None
@@ -71,6 +72,20 @@ class ItemFilters:
                 f"judgments_min ({low}) is above judgments_max ({high})",
                 details=[{"field": "judgments_min", "message": "above judgments_max"}],
             )
+        if self.has_disagreement is False and (self.min_disagreement or 0) > 0:
+            raise BrowseFilterInvalid(
+                "has_disagreement=false matches no item with min_disagreement above 0",
+                details=[{"field": "min_disagreement", "message": "contradicts has_disagreement"}],
+            )
+
+    @property
+    def by_disagreement(self) -> bool:
+        return self.has_disagreement is not None or self.min_disagreement is not None
+
+    def matches(self, row: BrowsedItem) -> bool:
+        if self.has_disagreement is not None and row.has_disagreement != self.has_disagreement:
+            return False
+        return self.min_disagreement is None or row.disagreement >= self.min_disagreement
 
 
 _ITEM_COLUMNS = (
@@ -103,7 +118,7 @@ def _filtered(campaign: Campaign, filters: ItemFilters) -> Select[Any]:
         query = query.where(Item.judgment_count >= filters.judgments_min)
     if filters.judgments_max is not None:
         query = query.where(Item.judgment_count <= filters.judgments_max)
-    if filters.has_disagreement:
+    if filters.has_disagreement or (filters.min_disagreement or 0) > 0:
         # Only an item two judged can disagree: the rest is skipped in SQL.
         query = query.where(Item.judgment_count >= 2)
     if filters.model is not None:
@@ -124,19 +139,19 @@ def browse_items(
     spec = spec_of(campaign)
     query = _filtered(campaign, filters)
     total = None
-    if after is None and filters.has_disagreement is None:
+    if after is None and not filters.by_disagreement:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
     if after is not None:
         query = query.where(Item.id > after)
     query = query.order_by(Item.id)
-    if filters.has_disagreement is None:
+    if not filters.by_disagreement:
         rows = session.execute(query.limit(limit + 1)).all()
         more = len(rows) > limit
         page = _browsed(session, campaign, spec, rows[:limit])
         return BrowsePage(
             items=page, next_after=page[-1].id if more else None, total=total, limit=limit
         )
-    return _scan_for_disagreement(session, campaign, spec, query, filters.has_disagreement, limit)
+    return _scan_for_disagreement(session, campaign, spec, query, filters, limit)
 
 
 def _scan_for_disagreement(
@@ -144,7 +159,7 @@ def _scan_for_disagreement(
     campaign: Campaign,
     spec: CampaignSpec,
     query: Select[Any],
-    wanted: bool,
+    filters: ItemFilters,
     limit: int,
 ) -> BrowsePage:
     """Disagreement is read from the judgments' answers, not stored: read chunks of items in
@@ -157,7 +172,7 @@ def _scan_for_disagreement(
         rows = session.execute(chunk_query.limit(DISAGREEMENT_CHUNK)).all()
         for row in _browsed(session, campaign, spec, rows):
             last_read = row.id
-            if row.has_disagreement == wanted:
+            if filters.matches(row):
                 found.append(row)
                 if len(found) == limit + 1:
                     return BrowsePage(
@@ -183,17 +198,15 @@ def _browsed(
             .group_by(Candidate.item_id)
         )
     }
-    disagreeing = _disagreeing_items(
-        session, spec, [row.id for row in rows if row.judgment_count >= 2]
-    )
+    scores = _disagreement(session, spec, [row.id for row in rows if row.judgment_count >= 2])
     return [
-        _row(campaign, spec, row, n_candidates.get(row.id, 0), row.id in disagreeing)
+        _row(campaign, spec, row, n_candidates.get(row.id, 0), scores.get(row.id, 0.0))
         for row in rows
     ]
 
 
 def _row(
-    campaign: Campaign, spec: CampaignSpec, row: Any, n_candidates: int, disagrees: bool
+    campaign: Campaign, spec: CampaignSpec, row: Any, n_candidates: int, disagreement: float
 ) -> BrowsedItem:
     return BrowsedItem(
         id=row.id,
@@ -205,7 +218,8 @@ def _row(
         n_candidates=n_candidates,
         n_judgments=row.judgment_count,
         wanted=spec.redundancy,
-        has_disagreement=disagrees,
+        has_disagreement=disagreement > 0,
+        disagreement=round(disagreement, 6),
         prompt_preview=_preview(row.context),
         not_served_because=not_served_because(campaign, spec, row, n_candidates),
     )
@@ -266,9 +280,10 @@ def _record(answers: dict[str, Any], shown_order: list[int], judgment_id: int) -
     )
 
 
-def _disagreeing_items(session: Session, spec: CampaignSpec, item_ids: list[int]) -> set[int]:
+def _disagreement(session: Session, spec: CampaignSpec, item_ids: list[int]) -> dict[int, float]:
+    """Each item's disagreement score (``quality.agreement.item_disagreement``)."""
     if not item_ids:
-        return set()
+        return {}
     rows = session.execute(
         select(Judgment.item_id, Judgment.id, Judgment.answers, Judgment.shown_order).where(
             Judgment.item_id.in_(item_ids), _current()
@@ -278,17 +293,7 @@ def _disagreeing_items(session: Session, spec: CampaignSpec, item_ids: list[int]
     for item_id, judgment_id, answers, shown_order in rows:
         by_item[item_id].append(_record(answers, shown_order, judgment_id))
     kinds = {q.id: q.kind for q in spec.questions}
-    return {item_id for item_id, records in by_item.items() if disagree(records, kinds)}
-
-
-def disagree(records: list[JudgmentRecord], kinds: Mapping[str, str]) -> bool:
-    """Whether two judgments disagree on a question: some pair of candidates (or, for a binary
-    question, some candidate) got more than one kind of vote."""
-    return any(
-        sum(1 for votes in tally if votes) > 1
-        for question, kind in kinds.items()
-        for tally in question_tallies(records, question, kind)
-    )
+    return {item_id: item_disagreement(records, kinds) for item_id, records in by_item.items()}
 
 
 def item_detail(session: Session, campaign: Campaign, item_id: int) -> ItemDetail:
@@ -311,7 +316,7 @@ def item_detail(session: Session, campaign: Campaign, item_id: int) -> ItemDetai
     pseudonym = Pseudonymizer()
     kinds = {q.id: q.kind for q in spec.questions}
     current = [_record(j.answers, j.shown_order, j.id) for j in judgments if j.is_current]
-    row = _row(campaign, spec, item, len(candidates), disagree(current, kinds))
+    row = _row(campaign, spec, item, len(candidates), item_disagreement(current, kinds))
     return ItemDetail(
         item=row,
         context=item.context,

@@ -33,6 +33,15 @@ def browse_items(
     language: Annotated[str | None, Query(min_length=1, max_length=35)] = None,
     gold: bool | None = None,
     has_disagreement: bool | None = None,
+    min_disagreement: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=1,
+            description="only items whose disagreement score (0 all agree .. 1 votes spread "
+            "evenly) is at least this",
+        ),
+    ] = None,
     judgments_min: Count = None,
     judgments_max: Count = None,
     model: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
@@ -48,6 +57,7 @@ def browse_items(
         language=language,
         gold=gold,
         has_disagreement=has_disagreement,
+        min_disagreement=min_disagreement,
         judgments_min=judgments_min,
         judgments_max=judgments_max,
         model=model,

@@ -143,6 +143,11 @@ class BrowsedItem(BaseModel):
     has_disagreement: bool = Field(
         description="two current judgments state different orders, or votes, on a question"
     )
+    disagreement: float = Field(
+        description="0..1: the highest normalised entropy of the current votes on one of its "
+        "candidate pairs (or a binary question's candidates); above 0 exactly when "
+        "has_disagreement"
+    )
     prompt_preview: str = Field(description="the prompt's first text, truncated")
     not_served_because: str | None = Field(
         description="why annotators get no task for it now; null when it is served"
@@ -154,7 +159,7 @@ class BrowsePage(BaseModel):
     next_after: int | None = Field(description="pass as ``after`` for the next page; null: last")
     total: int | None = Field(
         description="items matching the filters: on the first page only (no ``after``), and "
-        "never with ``has_disagreement`` (it would read every judgment)"
+        "never with ``has_disagreement`` or ``min_disagreement`` (they read every judgment)"
     )
     limit: int
 

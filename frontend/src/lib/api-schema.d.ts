@@ -1871,7 +1871,7 @@ export interface components {
             next_after: number | null;
             /**
              * Total
-             * @description items matching the filters: on the first page only (no ``after``), and never with ``has_disagreement`` (it would read every judgment)
+             * @description items matching the filters: on the first page only (no ``after``), and never with ``has_disagreement`` or ``min_disagreement`` (they read every judgment)
              */
             total: number | null;
         };
@@ -1911,6 +1911,11 @@ export interface components {
          * @description One row of the data browser's item table.
          */
         BrowsedItem: {
+            /**
+             * Disagreement
+             * @description 0..1: the highest normalised entropy of the current votes on one of its candidate pairs (or a binary question's candidates); above 0 exactly when has_disagreement
+             */
+            disagreement: number;
             /** External Id */
             external_id: string;
             /**
@@ -7627,6 +7632,8 @@ export interface operations {
                 language?: string | null;
                 gold?: boolean | null;
                 has_disagreement?: boolean | null;
+                /** @description only items whose disagreement score (0 all agree .. 1 votes spread evenly) is at least this */
+                min_disagreement?: number | null;
                 judgments_min?: number | null;
                 judgments_max?: number | null;
                 model?: string | null;

@@ -10,6 +10,8 @@ export type ItemFilters = {
   language?: string;
   gold?: boolean;
   has_disagreement?: boolean;
+  /** 0..1, the item's disagreement score (0: all agree); the same concept as `has_disagreement`. */
+  min_disagreement?: number;
   judgments_min?: number;
   judgments_max?: number;
   model?: string;

@@ -13,6 +13,7 @@ const toDraft = (filters: ItemFilters): Draft => ({
   language: filters.language ?? '',
   gold: filters.gold === undefined ? '' : String(filters.gold),
   has_disagreement: filters.has_disagreement === undefined ? '' : String(filters.has_disagreement),
+  min_disagreement: filters.min_disagreement?.toString() ?? '',
   judgments_min: filters.judgments_min?.toString() ?? '',
   judgments_max: filters.judgments_max?.toString() ?? '',
   model: filters.model ?? '',
@@ -30,6 +31,7 @@ function fromDraft(draft: Draft): ItemFilters {
     language: text(draft.language),
     gold: yesNo(draft.gold),
     has_disagreement: yesNo(draft.has_disagreement),
+    min_disagreement: count(draft.min_disagreement),
     judgments_min: count(draft.judgments_min),
     judgments_max: count(draft.judgments_max),
     model: text(draft.model),
@@ -81,6 +83,19 @@ export function ItemFilterBar({ filters, onApply }: { filters: ItemFilters; onAp
           <option value="true">judgments disagree</option>
           <option value="false">no disagreement</option>
         </select>
+      </div>
+      <div className="field field--short">
+        <label htmlFor="filter-min-disagreement">Disagreement ≥</label>
+        <input
+          id="filter-min-disagreement"
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          value={draft.min_disagreement}
+          onChange={set('min_disagreement')}
+          title="0: every annotator agreed; 1: votes spread as evenly as they can be"
+        />
       </div>
       <div className="field field--short">
         <label htmlFor="filter-judgments-min">Judgments ≥</label>

@@ -62,7 +62,7 @@ function ItemsTable({ slug, filters }: { slug: string; filters: ItemFilters }) {
               <td>
                 {item.n_judgments} of {item.wanted}
               </td>
-              <td>{item.has_disagreement ? 'disagree' : ''}</td>
+              <td title="0: all agree; 1: votes spread evenly">{item.has_disagreement ? `disagree (${item.disagreement.toFixed(2)})` : ''}</td>
               <td>{item.prompt_preview || <span className="muted">(no text)</span>}</td>
               <td>{item.not_served_because ?? <span className="muted">served</span>}</td>
             </tr>

@@ -17,6 +17,7 @@ const row = (id: number, extra: Partial<BrowsedItem> = {}): BrowsedItem => ({
   n_judgments: 0,
   wanted: 3,
   has_disagreement: false,
+  disagreement: 0,
   prompt_preview: `Prompt ${id}`,
   not_served_because: null,
   ...extra,
@@ -57,7 +58,7 @@ describe('data browser: items', () => {
           ...page([], null, 2),
           items: [
             row(1, { status: 'pending', n_candidates: 1, not_served_because: '1 of 2 candidates' }),
-            row(2, { n_judgments: 2, has_disagreement: true, is_gold: true }),
+            row(2, { n_judgments: 2, has_disagreement: true, disagreement: 1, is_gold: true }),
           ],
         }),
     });
@@ -67,7 +68,7 @@ describe('data browser: items', () => {
     expect(within(pending).getByRole('link', { name: 'q-1' })).toHaveAttribute('href', '/admin/campaigns/demo/data/items/1');
     const judged = screen.getByTestId('item-row-2');
     expect(within(judged).getByText('2 of 3')).toBeInTheDocument();
-    expect(within(judged).getByText('disagree')).toBeInTheDocument();
+    expect(within(judged).getByText('disagree (1.00)')).toBeInTheDocument();
     expect(within(judged).getByText('gold')).toBeInTheDocument();
     expect(within(judged).getByText('served')).toBeInTheDocument();
     expect(screen.getByText('2 items match')).toBeInTheDocument();
@@ -76,7 +77,7 @@ describe('data browser: items', () => {
   it('applies the filters as the query of one request', async () => {
     const api = mockApi({
       'GET /api/campaigns/demo/items/browse?limit=50': () => jsonResponse(200, page([1, 2, 3], null, 3)),
-      'GET /api/campaigns/demo/items/browse?status=complete&model=good-model&judgments_min=2&has_disagreement=true&limit=50': () =>
+      'GET /api/campaigns/demo/items/browse?status=complete&model=good-model&judgments_min=2&min_disagreement=0.5&has_disagreement=true&limit=50': () =>
         jsonResponse(200, page([2], null)),
     });
     renderData();
@@ -84,12 +85,13 @@ describe('data browser: items', () => {
     await userEvent.selectOptions(screen.getByLabelText('Status'), 'complete');
     await userEvent.selectOptions(screen.getByLabelText('Disagreement'), 'true');
     await userEvent.type(screen.getByLabelText('Judgments ≥'), '2');
+    await userEvent.type(screen.getByLabelText('Disagreement ≥'), '0.5');
     await userEvent.type(screen.getByLabelText('Model'), 'good-model');
     await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
     expect(await screen.findByTestId('item-row-2')).toBeInTheDocument();
     expect(screen.queryByTestId('item-row-3')).toBeNull();
     expect(
-      api.calls('GET /api/campaigns/demo/items/browse?status=complete&model=good-model&judgments_min=2&has_disagreement=true&limit=50'),
+      api.calls('GET /api/campaigns/demo/items/browse?status=complete&model=good-model&judgments_min=2&min_disagreement=0.5&has_disagreement=true&limit=50'),
     ).toHaveLength(1);
   });
 

@@ -19,6 +19,7 @@ const detail: ItemDetail = {
     n_judgments: 2,
     wanted: 2,
     has_disagreement: true,
+    disagreement: 1,
     prompt_preview: 'Which picture shows a cat?',
     not_served_because: 'complete: 2 of 2 judgments',
   },

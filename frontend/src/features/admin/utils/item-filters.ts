@@ -9,6 +9,8 @@ const NUMBER_KEYS = ['round', 'judgments_min', 'judgments_max'] as const;
 const BOOLEAN_KEYS = ['gold', 'has_disagreement'] as const;
 
 const wholeNumber = (value: string | null) => (value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined);
+const share = (value: string | null) =>
+  value !== null && /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(value) ? Number(value) : undefined;
 const yesNo = (value: string | null) => (value === 'true' ? true : value === 'false' ? false : undefined);
 
 /** The filters a URL's query names (so a filtered list survives opening an item and coming back); malformed values are left out. */
@@ -24,6 +26,8 @@ export function filtersFromParams(params: URLSearchParams): ItemFilters {
     const value = wholeNumber(params.get(key));
     if (value !== undefined) filters[key] = value;
   }
+  const minDisagreement = share(params.get('min_disagreement'));
+  if (minDisagreement !== undefined) filters.min_disagreement = minDisagreement;
   for (const key of BOOLEAN_KEYS) {
     const value = yesNo(params.get(key));
     if (value !== undefined) filters[key] = value;
