@@ -45,6 +45,7 @@ from prefhub.participation.router import annotate as participation_router
 from prefhub.participation.router import crowd as crowd_router
 from prefhub.people.router import router as groups_router
 from prefhub.people.router import users_router as user_activity_router
+from prefhub.quality.gold_router import router as quality_gold_router
 from prefhub.quality.router import router as quality_router
 from prefhub.settings import get_settings
 from prefhub.trees.router import annotate as trees_annotate_router
@@ -228,6 +229,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         trees_annotate_router,
         trees_manage_router,
         quality_router,
+        quality_gold_router,
     ):
         app.include_router(router)
     declare_errors(app, authenticated=get_current_user, database=get_session)

@@ -166,6 +166,7 @@ POLICIES: dict[str, Policy] = {
     "GET /api/campaigns/{slug}/exports": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/leaderboard": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/agreement": Policy("manage"),
+    "GET /api/campaigns/{slug}/quality/gold": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/group-disagreement": Policy(
         "manage", query={"group_by": "annotator_group"}
     ),

@@ -149,10 +149,60 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select
         ~seen,
         ~authored,
     )
+    spec = spec_of(campaign)
+    if spec.quality.gold_rate:
+        # Gold items come at their own rate (``_lease_gold``), never from the queue.
+        query = query.where(Item.is_gold.is_(False))
+    if spec.rounds is not None:
+        query = query.where(Item.round.in_(spec.rounds))
+    return query
+
+
+def _gold_items_query(campaign: Campaign, annotator: User) -> Select[tuple[int]]:
+    """Gold items the annotator has not seen: served to every annotator, not limited by K
+    (an accuracy is only comparable across annotators who answered the same checks)."""
+    seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
+    authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
+    query = select(Item.id).where(
+        Item.campaign_id == campaign.id,
+        Item.is_gold.is_(True),
+        Item.status.in_([ItemStatus.ready, ItemStatus.complete]),
+        ~seen,
+        ~authored,
+    )
     rounds = spec_of(campaign).rounds
     if rounds is not None:
         query = query.where(Item.round.in_(rounds))
     return query
+
+
+def _lease_gold(
+    session: Session, campaign: Campaign, annotator: User, spec: CampaignSpec, rng: random.Random
+) -> LeasedTask | None:
+    """Lease a random unseen gold item, while the annotator still has real items to judge (a
+    stream of gold alone would announce it). The (item, annotator) unique key keeps a
+    concurrent request of the same annotator from leasing it twice."""
+    regular = _eligible_items_query(campaign, annotator, spec.redundancy).limit(1)
+    if session.scalar(regular) is None:
+        return None
+    item_ids = list(
+        session.scalars(_gold_items_query(campaign, annotator).order_by(Item.id).limit(64))
+    )
+    if not item_ids:
+        return None
+    item_id = rng.choice(item_ids)
+    try:
+        with session.begin_nested():
+            # Counted like any lease (a skip or an expiry gives it back), but never capped.
+            session.execute(
+                update(Item)
+                .where(Item.id == item_id)
+                .values(assigned_count=Item.assigned_count + 1)
+            )
+            assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
+    except IntegrityError:
+        return None
+    return load_task(session, assignment)
 
 
 def check_eligible(campaign: Campaign, annotator: User) -> None:
@@ -207,6 +257,10 @@ def next_task(
     if len(open_leases) >= spec.max_open_leases:
         raise LeaseCapReached(f"You already hold {len(open_leases)} open task(s) here")
 
+    if spec.quality.gold_rate and rng.random() < spec.quality.gold_rate:
+        task = _lease_gold(session, campaign, annotator, spec, rng)
+        if task is not None:
+            return task
     if not spec.quotas:
         task = _lease_first_free(session, campaign, annotator, spec, rng)
         if task is not None:

@@ -32,6 +32,8 @@ from prefhub.assignments.service import (
 )
 from prefhub.campaigns.answers import validate_answers
 from prefhub.campaigns.service import spec_of
+from prefhub.campaigns.spec import CampaignSpec
+from prefhub.kit.bounds import INT32_MAX
 from prefhub.kit.db import rowcount
 from prefhub.kit.time import utcnow
 from prefhub.models import (
@@ -44,6 +46,7 @@ from prefhub.models import (
     Judgment,
     User,
 )
+from prefhub.quality.gold import gold_score_of
 
 _Owned = TypeVar("_Owned", Assignment, Judgment)
 
@@ -120,7 +123,7 @@ def submit(
             raise AlreadySubmitted("This task was already submitted")
         # The lease lapsed and its slot went back to the pool. Keep the work if a slot is free.
         if assignment.status == AssignmentStatus.skipped or not claim_slot(
-            session, assignment.item_id, spec.redundancy
+            session, assignment.item_id, _slots(session, spec, assignment.item_id)
         ):
             raise LeaseExpired("This task expired and went to someone else")
         session.execute(
@@ -142,6 +145,7 @@ def submit(
         time_spent_ms=time_spent_ms,
         revision=replaced.revision + 1 if replaced else 0,
         supersedes_id=replaced.id if replaced else None,
+        gold_score=gold_score_of(session, assignment.item_id, clean, assignment.shown_order),
     )
     session.add(judgment)
     session.flush()
@@ -158,6 +162,13 @@ def submit(
             )
         )
     return judgment
+
+
+def _slots(session: Session, spec: CampaignSpec, item_id: int) -> int:
+    """How many leases an item may hold: K, or no cap for a gold item served at a rate."""
+    if spec.quality.gold_rate and session.scalar(select(Item.is_gold).where(Item.id == item_id)):
+        return INT32_MAX
+    return spec.redundancy
 
 
 def _judgment_by_client_id(session: Session, annotator: User, client_id: str) -> Judgment | None:

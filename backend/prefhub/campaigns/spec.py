@@ -236,6 +236,18 @@ class DisplaySettings(_Strict):
     media: MediaDisplay = Field(default_factory=MediaDisplay)
 
 
+class QualitySettings(_Strict):
+    """Quality checks mixed into the annotators' streams."""
+
+    gold_rate: float = Field(
+        default=0,
+        ge=0,
+        le=0.5,
+        description="share of tasks that are gold items (unannounced, scored on submit); "
+        "0: gold items are served like any other item, K times",
+    )
+
+
 class CampaignSpec(_Strict):
     name: str = Field(min_length=1, max_length=200)
     slug: str = Field(pattern=SLUG_PATTERN, description="lower-case letters, digits and dashes")
@@ -265,6 +277,9 @@ class CampaignSpec(_Strict):
     )
     display: DisplaySettings = Field(
         default_factory=DisplaySettings, description="candidate layout and media playback"
+    )
+    quality: QualitySettings = Field(
+        default_factory=QualitySettings, description="gold items mixed into each stream"
     )
     trees: TreeSettings | None = Field(
         default=None,

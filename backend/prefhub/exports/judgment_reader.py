@@ -357,6 +357,7 @@ def _load(
             Judgment.time_spent_ms,
             Judgment.campaign_version,
             Judgment.created_at,
+            Judgment.gold_score,
         )
         .where(*where)
         .order_by(*order)
@@ -374,9 +375,11 @@ def _load(
         where.append(Judgment.id <= judgments[-1][0])
     item_ids = select(Judgment.item_id).where(*where)
     items = {
-        item_id: (external_id, context)
-        for item_id, external_id, context in connection.execute(
-            select(Item.id, Item.external_id, Item.context).where(Item.id.in_(item_ids))
+        item_id: (external_id, context, is_gold)
+        for item_id, external_id, context, is_gold in connection.execute(
+            select(Item.id, Item.external_id, Item.context, Item.is_gold).where(
+                Item.id.in_(item_ids)
+            )
         ).all()
     }
     candidates: dict[int, dict[int, tuple[list[dict[str, Any]], str | None]]] = {}
@@ -430,6 +433,8 @@ def _load(
             item_key=item_id,
             profile=profiles.get(annotator_id, {}) if profiles is not None else None,
             simulated=annotator_id in simulated,
+            gold=bool(items[item_id][2]),
+            gold_score=gold_score,
         )
         for (
             judgment_id,
@@ -443,6 +448,7 @@ def _load(
             time_spent_ms,
             campaign_version,
             created_at,
+            gold_score,
         ) in judgments
     ]
     return [r for r in records if scope.keeps(r)], judgments[-1][0], len(judgments)

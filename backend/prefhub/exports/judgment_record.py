@@ -33,3 +33,6 @@ class JudgmentRecord:
     profile: dict[str, Any] | None = None
     # Made by a simulated annotator (``prefhub simulate``), not a person.
     simulated: bool = False
+    # A gold item's judgment: its score against the expected answers (None: not scored).
+    gold: bool = False
+    gold_score: float | None = None

@@ -157,6 +157,8 @@ def _insert(session: Session, batch: list[Item]) -> list[int]:
                     "extra": item.extra,
                     "language": item.language,
                     "is_gold": item.is_gold,
+                    "gold_expected": item.gold_expected,
+                    "gold_feedback": item.gold_feedback,
                     "status": ItemStatus.importing,
                 }
                 for item in batch

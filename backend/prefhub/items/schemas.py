@@ -2,11 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from prefhub.kit.content import MAX_TEXT, Message, Part, TextPart
 from prefhub.kit.time import UtcDatetime
 from prefhub.models import ItemStatus, JobStatus
+from prefhub.quality.gold import ImportGold
 
 
 class ImportMediaPart(BaseModel):
@@ -69,8 +78,16 @@ class ImportLine(BaseModel):
     language: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", max_length=35
     )
-    # A gold (attention-check) item; exports leave gold items out unless asked.
-    gold: bool = False
+    # A gold (attention-check) item; exports leave gold items out unless asked. An object
+    # makes it gold with expected answers (scored on submit) and feedback (``quality.gold``).
+    gold: Annotated[
+        Annotated[bool, Tag("flag")] | Annotated[ImportGold, Tag("answers")],
+        Discriminator(lambda v: "answers" if isinstance(v, dict | ImportGold) else "flag"),
+    ] = False
+
+    @property
+    def is_gold(self) -> bool:
+        return self.gold is not False
 
     @field_validator("prompt")
     @classmethod

@@ -28,6 +28,7 @@ from prefhub.kit.errors import PrefhubError
 from prefhub.media.service import register
 from prefhub.media.storage import StoredMedia
 from prefhub.models import Campaign, Candidate, Item, ItemStatus
+from prefhub.quality.gold import ImportGold, check_expected
 
 MAX_REPORTED_ERRORS = 100
 # The most items a direct (REST) import writes, in its request's one transaction: about a
@@ -155,8 +156,14 @@ def prepare_import(
     """
     refuse_import(campaign)
     parsed, errors = parse_jsonl(lines)
+    spec = spec_of(campaign)
     seen: dict[str, int] = {}
     for number, line in parsed:
+        if isinstance(line.gold, ImportGold):
+            errors.extend(
+                LineError(number, problem)
+                for problem in check_expected(spec, line.gold, len(line.candidates))
+            )
         if line.id is None:
             continue
         if line.id in seen:
@@ -179,8 +186,13 @@ def prepare_import(
             context=_context(line),
             extra=line.metadata,
             language=line.language,
-            is_gold=line.gold,
+            is_gold=line.is_gold,
         )
+        if isinstance(line.gold, ImportGold):
+            item.gold_expected = (
+                line.gold.model_dump(mode="json", exclude_none=True)["expected"] or None
+            )
+            item.gold_feedback = line.gold.feedback
         item.candidates = [_candidate(c, position) for position, c in enumerate(line.candidates)]
         problems = [
             *(
@@ -198,7 +210,7 @@ def prepare_import(
         items.append(item)
     _refuse(errors)
     return PreparedImport(
-        items, [number for number, _ in parsed], resolver.stored, spec_of(campaign).min_candidates
+        items, [number for number, _ in parsed], resolver.stored, spec.min_candidates
     )
 
 

@@ -4,7 +4,18 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prefhub.models.base import Base, TimestampMixin
@@ -54,6 +65,14 @@ class Judgment(TimestampMixin, Base):
         # Client-generated id: a retried submission finds its first copy instead of a second.
         UniqueConstraint("annotator_id", "client_id"),
         Index("ix_judgments_campaign_id_id", "campaign_id", "id"),
+        # Gold accuracy per annotator reads only the (few) scored judgments.
+        Index(
+            "ix_judgments_gold",
+            "campaign_id",
+            "annotator_id",
+            postgresql_where=text("gold_score IS NOT NULL"),
+            sqlite_where=text("gold_score IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +91,9 @@ class Judgment(TimestampMixin, Base):
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("judgments.id"), index=True, unique=True
     )
+    # On a gold item with expected answers: how well this judgment matched them (0..1), set
+    # once on submit (``quality.gold``); null on every other judgment.
+    gold_score: Mapped[float | None] = mapped_column(Float)
 
 
 class ItemReport(TimestampMixin, Base):

@@ -4,6 +4,7 @@ import enum
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Enum,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from prefhub.kit.json_pieces import prompt_json, text_json
@@ -82,6 +84,14 @@ class Item(TimestampMixin, Base):
     )
     priority: Mapped[int] = mapped_column(Integer, default=0)
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A gold item's expected answers, ``{question_id: expected}`` naming candidates by their
+    # import position ("A" = the first imported), and feedback for a qualification phase
+    # (``quality.gold``). Null: a gold item nothing scores (or not gold).
+    gold_expected: Mapped[dict[str, Any] | None] = mapped_column(
+        # None is SQL NULL (not JSON null), so "has expected answers" is an IS NOT NULL.
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
+    gold_feedback: Mapped[str | None] = mapped_column(String(2000))
     # The prompt's language (a BCP 47 tag such as "en" or "pt-BR"), as imported; exports filter
     # by it.
     language: Mapped[str | None] = mapped_column(String(35))

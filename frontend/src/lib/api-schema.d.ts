@@ -760,6 +760,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/quality/gold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Gold
+         * @description Gold accuracy per annotator and per gold item, from each task's first answer.
+         */
+        get: operations["get_gold_api_campaigns__slug__quality_gold_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/quality/group-disagreement": {
         parameters: {
             query?: never;
@@ -1745,6 +1765,29 @@ export interface components {
             /** Campaigns */
             campaigns: components["schemas"]["AnnotatorCampaign"][];
         };
+        /** AnnotatorGold */
+        AnnotatorGold: {
+            /**
+             * Accuracy
+             * @description mean score, 0..1 (partial credit counts)
+             */
+            accuracy: number;
+            /**
+             * Annotator
+             * @description a stable pseudonym, never an e-mail
+             */
+            annotator: string;
+            /**
+             * Correct
+             * @description of them, those meeting every expected answer
+             */
+            correct: number;
+            /**
+             * Seen
+             * @description gold judgments scored (first answers only)
+             */
+            seen: number;
+        };
         /** AnnotatorProgress */
         AnnotatorProgress: {
             /** Items Complete */
@@ -2147,6 +2190,8 @@ export interface components {
              * @default 0
              */
             priority: number;
+            /** @description gold items mixed into each stream */
+            quality?: components["schemas"]["QualitySettings"];
             /** Questions */
             questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
             /** Quotas */
@@ -2781,6 +2826,24 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** GoldOut */
+        GoldOut: {
+            /**
+             * Annotators
+             * @description lowest accuracy first
+             */
+            annotators: components["schemas"]["AnnotatorGold"][];
+            /**
+             * Gold Items
+             * @description gold items with expected answers
+             */
+            gold_items: number;
+            /**
+             * Items
+             * @description lowest accuracy first: a gold item most get wrong may be wrong itself
+             */
+            items: components["schemas"]["ItemGold"][];
+        };
         /** GroupAgreementOut */
         GroupAgreementOut: {
             /**
@@ -3022,6 +3085,28 @@ export interface components {
              * @description highest minus lowest group's win rate of `first`
              */
             spread: number;
+        };
+        /** ItemGold */
+        ItemGold: {
+            /**
+             * Accuracy
+             * @description mean score, 0..1 (partial credit counts)
+             */
+            accuracy: number;
+            /**
+             * Correct
+             * @description of them, those meeting every expected answer
+             */
+            correct: number;
+            /** External Id */
+            external_id: string;
+            /** Item Id */
+            item_id: number;
+            /**
+             * Seen
+             * @description gold judgments scored (first answers only)
+             */
+            seen: number;
         };
         /** ItemOut */
         ItemOut: {
@@ -3704,6 +3789,8 @@ export interface components {
              * @default 0
              */
             priority: number;
+            /** @description gold items mixed into each stream */
+            quality?: components["schemas"]["QualitySettings"];
             /** Questions */
             questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
             /** Quotas */
@@ -3918,6 +4005,18 @@ export interface components {
          * @enum {string}
          */
         ProviderKind: "openai_chat" | "openai_image" | "local_hf";
+        /**
+         * QualitySettings
+         * @description Quality checks mixed into the annotators' streams.
+         */
+        QualitySettings: {
+            /**
+             * Gold Rate
+             * @description share of tasks that are gold items (unannounced, scored on submit); 0: gold items are served like any other item, K times
+             * @default 0
+             */
+            gold_rate: number;
+        };
         /** RankAnswer */
         RankAnswer: {
             /**
@@ -8280,6 +8379,73 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, unknown_group_field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_gold_api_campaigns__slug__quality_gold_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoldOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
                 headers: {
                     [name: string]: unknown;

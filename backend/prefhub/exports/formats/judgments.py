@@ -48,5 +48,7 @@ class JudgmentsWriter:
                     "annotator_id": record.annotator_pseudonym,
                     "simulated": record.simulated,
                 }
-                | ({"profile": record.profile} if record.profile is not None else {}),
+                | ({"profile": record.profile} if record.profile is not None else {})
+                # Only on a gold item's judgments (exported with include_gold): its score, 0..1.
+                | ({"gold": True, "gold_score": record.gold_score} if record.gold else {}),
             }

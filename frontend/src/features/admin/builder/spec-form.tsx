@@ -63,6 +63,8 @@ function Assignment() {
         <NumberField path={['undo_seconds']} label="Undo window (seconds)" fallback={60} />
         <NumberField path={['priority']} label="Priority" fallback={0} />
         <ListField path={['rounds']} label="Generation rounds (empty: all)" numbers emptyAs={null} />
+        {/* Gold items (imported with expected answers) mixed into every annotator's stream, unannounced. */}
+        <NumberField path={['quality', 'gold_rate']} label="Share of tasks that are gold items (0–0.5)" fallback={0} step={0.05} />
       </div>
     </fieldset>
   );

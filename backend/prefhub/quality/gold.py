@@ -1,0 +1,319 @@
+"""Gold items: expected answers imported with an item, scored when a judgment is submitted.
+
+An expected answer names candidates by their **import position** — "A" is the line's first
+candidate, "B" the second — never by the label an annotator saw: candidates are shuffled per
+annotator, so scoring maps each shown label through the judgment's ``shown_order`` back to the
+candidate's import position. One expected shape per question kind:
+
+- pairwise: ``{"accept": ["A", "tie"]}`` — the choices counted correct;
+- ranking: ``{"order": ["B", "A", "C"]}`` — best first; scored as the share of pairs the
+  annotator ordered the same way (a tie between them is wrong);
+- binary: ``{"votes": {"A": "up", "B": "down"}}``;
+- negative_only: ``{"unacceptable": ["B"]}`` — every listed one marked, no other;
+- rating: ``{"scores": {"A": {"helpfulness": {"value": 4, "tolerance": 1}}}}``.
+
+A judgment's score is the mean over the expected questions it could be scored on (a question
+whose candidates were not all shown is left out); null when none could.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from prefhub.campaigns.answers import LABELS
+from prefhub.campaigns.spec import CampaignSpec, RatingQuestion
+from prefhub.models import Campaign, Candidate, Item, ItemStatus, Judgment
+
+Letter = Annotated[str, Field(pattern=r"^[A-Z]$")]
+MAX_FEEDBACK = 2000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExpectedScore(_Strict):
+    value: int = Field(ge=-100, le=100)
+    tolerance: int = Field(default=0, ge=0, le=200, description="±, inclusive")
+
+
+class ExpectedAnswer(_Strict):
+    """What one question's answer should be; exactly one field, the one its kind takes."""
+
+    accept: list[Literal["A", "B", "tie", "both_bad"]] | None = Field(
+        default=None, min_length=1, max_length=4
+    )
+    order: list[Letter] | None = Field(default=None, min_length=2, max_length=26)
+    votes: dict[Letter, Literal["up", "down"]] | None = Field(
+        default=None, min_length=1, max_length=26
+    )
+    unacceptable: list[Letter] | None = Field(default=None, max_length=26)
+    scores: (
+        dict[
+            Letter,
+            Annotated[
+                dict[Annotated[str, Field(max_length=64)], ExpectedScore], Field(max_length=12)
+            ],
+        ]
+        | None
+    ) = Field(default=None, min_length=1, max_length=26)
+
+    @model_validator(mode="after")
+    def _one_field(self) -> ExpectedAnswer:
+        given = [name for name in KIND_FIELD.values() if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of accept, order, votes, unacceptable or scores")
+        return self
+
+    def field(self) -> str:
+        return next(name for name in KIND_FIELD.values() if getattr(self, name) is not None)
+
+
+# Which field of an expected answer each scorable question kind takes.
+KIND_FIELD = {
+    "pairwise": "accept",
+    "ranking": "order",
+    "binary": "votes",
+    "negative_only": "unacceptable",
+    "rating": "scores",
+}
+
+
+class ImportGold(_Strict):
+    """A gold item's ``gold`` object in an import line."""
+
+    expected: dict[Annotated[str, Field(max_length=64)], ExpectedAnswer] = Field(
+        default_factory=dict, max_length=20, description="question id -> expected answer"
+    )
+    feedback: str | None = Field(default=None, max_length=MAX_FEEDBACK)
+
+
+def check_expected(spec: CampaignSpec, gold: ImportGold, n_candidates: int) -> list[str]:
+    """What is wrong with a line's expected answers against the campaign's questions and the
+    line's candidates; empty when nothing is."""
+    questions = {q.id: q for q in spec.questions}
+    problems: list[str] = []
+    letters = set(LABELS[:n_candidates])
+    for qid, expected in gold.expected.items():
+        where = f"gold.expected.{qid}"
+        question = questions.get(qid)
+        if question is None:
+            problems.append(f"{where}: the campaign has no question '{qid}'")
+            continue
+        wanted = KIND_FIELD.get(question.kind)
+        if wanted is None:
+            problems.append(f"{where}: a {question.kind} question cannot be gold-checked")
+            continue
+        if expected.field() != wanted:
+            problems.append(f"{where}: a {question.kind} question expects '{wanted}'")
+            continue
+        named = _letters(expected)
+        unknown = sorted(set(named) - letters)
+        if unknown:
+            problems.append(
+                f"{where}: no candidate '{unknown[0]}' (the line has {n_candidates}; "
+                "A is the first)"
+            )
+        if expected.order is not None and len(set(expected.order)) != len(expected.order):
+            problems.append(f"{where}.order: a candidate appears twice")
+        if isinstance(question, RatingQuestion) and expected.scores is not None:
+            attributes = {a.id: a for a in question.attributes}
+            for letter, scores in expected.scores.items():
+                for name, score in scores.items():
+                    attribute = attributes.get(name)
+                    if attribute is None:
+                        problems.append(f"{where}.scores.{letter}.{name}: no such attribute")
+                    elif not attribute.scale.min <= score.value <= attribute.scale.max:
+                        problems.append(
+                            f"{where}.scores.{letter}.{name}: value must be between "
+                            f"{attribute.scale.min} and {attribute.scale.max}"
+                        )
+    return problems
+
+
+def _letters(expected: ExpectedAnswer) -> list[str]:
+    if expected.accept is not None:
+        return [c for c in expected.accept if c in ("A", "B")]
+    if expected.order is not None:
+        return list(expected.order)
+    if expected.votes is not None:
+        return list(expected.votes)
+    if expected.unacceptable is not None:
+        return list(expected.unacceptable)
+    return list(expected.scores or {})
+
+
+def score(
+    expected: dict[str, Any],
+    answers: dict[str, Any],
+    shown_order: list[int],
+    positions: dict[int, int],
+) -> float | None:
+    """How well ``answers`` match a gold item's stored ``expected`` answers, 0..1.
+
+    ``shown_order`` is the judgment's candidate ids as shown (A, B, ...); ``positions`` maps a
+    candidate id to its import position. None when no expected question could be scored.
+    """
+    # Shown label -> import letter, and back.
+    to_import = {
+        LABELS[i]: LABELS[positions[cid]] for i, cid in enumerate(shown_order) if cid in positions
+    }
+    shown = set(to_import.values())
+    scores = [
+        s
+        for qid, raw in expected.items()
+        if qid in answers
+        for s in [_score_one(ExpectedAnswer.model_validate(raw), answers[qid], to_import, shown)]
+        if s is not None
+    ]
+    return sum(scores) / len(scores) if scores else None
+
+
+def _score_one(
+    expected: ExpectedAnswer, answer: Any, to_import: dict[str, str], shown: set[str]
+) -> float | None:
+    if not isinstance(answer, dict):
+        return None
+    if expected.accept is not None:
+        # Scored only when the two imported candidates were the two shown.
+        if shown != {"A", "B"}:
+            return None
+        choice = str(answer.get("choice"))
+        return float(to_import.get(choice, choice) in set(expected.accept))
+    if expected.order is not None:
+        return _ranking_score(expected.order, answer, to_import, shown)
+    if expected.votes is not None:
+        votes = answer.get("votes") or {}
+        given = {to_import.get(label): vote for label, vote in votes.items()}
+        return _share(
+            given.get(letter) == vote for letter, vote in expected.votes.items() if letter in shown
+        )
+    if expected.unacceptable is not None:
+        marked = {to_import.get(label) for label in answer.get("unacceptable") or {}}
+        bad = set(expected.unacceptable)
+        return _share((letter in marked) == (letter in bad) for letter in sorted(shown))
+    scores = answer.get("scores") or {}
+    given_scores = {to_import.get(label): s for label, s in scores.items()}
+    return _share(
+        isinstance(v := (given_scores.get(letter) or {}).get(name), int)
+        and abs(v - want.value) <= want.tolerance
+        for letter, wanted in (expected.scores or {}).items()
+        if letter in shown
+        for name, want in wanted.items()
+    )
+
+
+def _ranking_score(
+    order: list[str], answer: dict[str, Any], to_import: dict[str, str], shown: set[str]
+) -> float | None:
+    ranked = [letter for letter in order if letter in shown]
+    if len(ranked) < 2:
+        return None
+    rank = {
+        to_import.get(label): place
+        for place, group in enumerate(answer.get("ranking") or [])
+        for label in group
+    }
+    if answer.get("none_acceptable") and not rank:
+        return 0.0
+    # ``ranked`` is best first: each pair the annotator put strictly in that order counts.
+    return _share(
+        better in rank and worse in rank and rank[better] < rank[worse]
+        for better, worse in combinations(ranked, 2)
+    )
+
+
+def _share(hits: Iterable[bool]) -> float | None:
+    values = list(hits)
+    return sum(values) / len(values) if values else None
+
+
+def gold_score_of(
+    session: Session, item_id: int, answers: dict[str, Any], shown_order: list[int]
+) -> float | None:
+    """A new judgment's score on a gold item with expected answers; None on any other item."""
+    expected = session.scalar(
+        select(Item.gold_expected).where(Item.id == item_id, Item.is_gold.is_(True))
+    )
+    if not expected:
+        return None
+    positions = dict(
+        session.execute(
+            select(Candidate.id, Candidate.position).where(Candidate.item_id == item_id)
+        )
+        .tuples()
+        .all()
+    )
+    return score(expected, answers, shown_order, positions)
+
+
+@dataclass(frozen=True)
+class GoldTally:
+    key: int
+    seen: int
+    correct: int  # judgments scoring 1 (every expected answer met)
+    accuracy: float  # mean score
+
+
+@dataclass(frozen=True)
+class GoldReport:
+    gold_items: int
+    annotators: list[GoldTally]  # key: annotator id, lowest accuracy first
+    items: list[tuple[GoldTally, str]]  # key: item id, with its external id; lowest first
+
+
+def gold_report(session: Session, campaign: Campaign) -> GoldReport:
+    """Gold accuracy per annotator and per gold item, from each assignment's first answer
+    (revision 0): a later revision, made after seeing the item again, does not count."""
+    scored = [
+        Judgment.campaign_id == campaign.id,
+        Judgment.gold_score.is_not(None),
+        Judgment.revision == 0,
+    ]
+
+    def tally(key: Any) -> list[Any]:
+        return list(
+            session.execute(
+                select(
+                    key,
+                    func.count(),
+                    func.sum(case((Judgment.gold_score >= 1.0, 1), else_=0)),
+                    func.avg(Judgment.gold_score),
+                )
+                .where(*scored)
+                .group_by(key)
+            ).tuples()
+        )
+
+    def made(row: Any) -> GoldTally:
+        return GoldTally(int(row[0]), int(row[1]), int(row[2] or 0), round(float(row[3]), 4))
+
+    annotators = sorted((made(r) for r in tally(Judgment.annotator_id)), key=_worst_first)
+    items = sorted((made(r) for r in tally(Judgment.item_id)), key=_worst_first)
+    names = dict(
+        session.execute(
+            select(Item.id, Item.external_id).where(Item.id.in_([t.key for t in items]))
+        )
+        .tuples()
+        .all()
+    )
+    gold_items = session.scalar(
+        select(func.count()).where(
+            Item.campaign_id == campaign.id,
+            Item.is_gold.is_(True),
+            Item.gold_expected.is_not(None),
+            Item.status != ItemStatus.importing,
+        )
+    )
+    return GoldReport(int(gold_items or 0), annotators, [(t, names[t.key]) for t in items])
+
+
+def _worst_first(t: GoldTally) -> tuple[float, int]:
+    return (t.accuracy, t.key)
