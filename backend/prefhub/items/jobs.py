@@ -54,9 +54,9 @@ from prefhub.settings import get_settings
 ITEMS_PER_BATCH = 100
 # On SQLite the writer then steps aside at least this long (and as long as its transaction
 # took, so it never holds the lock more than half the time, even on a busy machine), so that
-# a request waiting for the lock (SQLite's busy handler retries it every few tens of
-# milliseconds) takes it before the next batch does. PostgreSQL writes items without blocking
-# anyone: no pause there.
+# the requests queued for the lock meanwhile (an API process asks for it every millisecond,
+# kit/sqlite_writes.py) get it before the next batch does: a worker process cannot join the
+# API's in-process queue. PostgreSQL writes items without blocking anyone: no pause there.
 SQLITE_PAUSE_S = 0.06
 # Id ranges per statement: two bound parameters each, well under every database's limit.
 RANGES_PER_STATEMENT = 200
