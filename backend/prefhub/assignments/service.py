@@ -53,7 +53,11 @@ from prefhub.models import (
     Judgment,
     User,
 )
-from prefhub.participation.service import require_onboarded, target_reached
+from prefhub.participation.service import (
+    require_not_excluded,
+    require_onboarded,
+    target_reached,
+)
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +250,7 @@ def next_task(
             return load_task(session, held[0])
     check_eligible(campaign, annotator)
     require_onboarded(session, campaign, annotator)
+    require_not_excluded(session, campaign, annotator)
     if target_reached(session, campaign, annotator):
         return None
     rng = rng or random.SystemRandom()

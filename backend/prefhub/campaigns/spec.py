@@ -236,8 +236,60 @@ class DisplaySettings(_Strict):
     media: MediaDisplay = Field(default_factory=MediaDisplay)
 
 
+class Qualification(_Strict):
+    """A qualification phase: each annotator's first tasks are gold items, with the expected
+    answer's feedback shown after each; below the pass mark they are stopped politely (crowd
+    entry: sent back with the screen-out code) and their judgments kept but marked."""
+
+    tasks: int = Field(ge=1, le=50, description="gold tasks each annotator answers first")
+    pass_mark: float = Field(
+        default=0.8, ge=0, le=1, description="mean gold score needed to go on (0 to 1)"
+    )
+    screen_out_code: str | None = Field(
+        default=None,
+        max_length=100,
+        description="crowd entry: the code an annotator who did not pass is sent back with",
+    )
+
+
+QualityMeasure = Literal[
+    "score",
+    "gold_accuracy",
+    "peer_agreement",
+    "left_share",
+    "position_bias_p",
+    "speed_ratio",
+    "straight_lining",
+    "skip_rate",
+    "report_rate",
+]
+
+
+class QualityRule(_Strict):
+    """When an annotator's measure passes a threshold (with enough evidence), flag them for a
+    look, or exclude them: no more tasks, and their judgments left out of training exports."""
+
+    measure: QualityMeasure
+    below: float | None = Field(default=None, description="the rule fires below this value")
+    above: float | None = Field(default=None, description="the rule fires above this value")
+    min_evidence: int = Field(
+        default=10,
+        ge=1,
+        le=100_000,
+        description="judgments the measure rests on (gold items for gold_accuracy) before the "
+        "rule applies",
+    )
+    action: Literal["flag", "exclude"] = "flag"
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> QualityRule:
+        if (self.below is None) == (self.above is None):
+            raise ValueError("a quality rule has exactly one of below and above")
+        return self
+
+
 class QualitySettings(_Strict):
-    """Quality checks mixed into the annotators' streams."""
+    """Quality checks mixed into the annotators' streams, and the rules applied to them."""
 
     gold_rate: float = Field(
         default=0,
@@ -246,6 +298,28 @@ class QualitySettings(_Strict):
         description="share of tasks that are gold items (unannounced, scored on submit); "
         "0: gold items are served like any other item, K times",
     )
+    qualification: Qualification | None = Field(
+        default=None, description="gold tasks with feedback before an annotator's first real task"
+    )
+    rules: list[QualityRule] = Field(default_factory=list, max_length=20)
+
+
+class AdaptiveRedundancy(_Strict):
+    """Judgments where they are needed: an item whose first judgments all agree stops early,
+    one in disagreement goes to more annotators, up to a cap."""
+
+    agree_after: int = Field(
+        ge=2, le=100, description="stop serving an item once this many judgments all agree"
+    )
+    max_judgments: int = Field(
+        ge=2, le=100, description="an item in disagreement goes to at most this many annotators"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AdaptiveRedundancy:
+        if self.agree_after > self.max_judgments:
+            raise ValueError("agree_after must not exceed max_judgments")
+        return self
 
 
 class CampaignSpec(_Strict):
@@ -279,7 +353,18 @@ class CampaignSpec(_Strict):
         default_factory=DisplaySettings, description="candidate layout and media playback"
     )
     quality: QualitySettings = Field(
-        default_factory=QualitySettings, description="gold items mixed into each stream"
+        default_factory=QualitySettings,
+        description="gold items, a qualification phase and rules for annotator quality",
+    )
+    adaptive: AdaptiveRedundancy | None = Field(
+        default=None,
+        description="stop items that agree early and send disagreements to more annotators; "
+        "redundancy stays the number of judgments an item gets before either",
+    )
+    pair_selection: Literal["balanced", "narrow_intervals"] = Field(
+        default="balanced",
+        description="which candidates a pairwise task shows: balanced (fewest shown first) or "
+        "narrow_intervals (the model pair whose leaderboard interval is widest)",
     )
     trees: TreeSettings | None = Field(
         default=None,
@@ -304,6 +389,10 @@ class CampaignSpec(_Strict):
             raise ValueError(f"{comparative[0]} questions need min_candidates of at least 2")
         if self.min_candidates > self.max_candidates_shown:
             raise ValueError("min_candidates must not exceed max_candidates_shown")
+        if self.adaptive is not None and not (
+            self.adaptive.agree_after <= self.redundancy <= self.adaptive.max_judgments
+        ):
+            raise ValueError("adaptive redundancy needs agree_after <= redundancy <= max_judgments")
         return self
 
     @property

@@ -33,3 +33,12 @@ class CampaignParticipant(TimestampMixin, Base):
     study_id: Mapped[str | None] = mapped_column(String(200))
     session_id: Mapped[str | None] = mapped_column(String(200))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # Quality standing (``prefhub.quality``): "ok", "flagged" (for a researcher to look at) or
+    # "excluded" (no more tasks; judgments kept, marked, and left out of training exports).
+    # ``standing_source`` says who decided: "rule", "researcher" or "qualification".
+    standing: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    standing_reason: Mapped[str | None] = mapped_column(String(500))
+    standing_source: Mapped[str | None] = mapped_column(String(16))
+    standing_at: Mapped[datetime | None] = mapped_column(DateTime())
+    # When the annotator passed the campaign's qualification phase (None: not yet, or none).
+    qualified_at: Mapped[datetime | None] = mapped_column(DateTime())

@@ -27,3 +27,10 @@ class SessionExists(Conflict):
     """Someone is signed in already: a crowd link does not replace them unless asked to."""
 
     code = "session_exists"
+
+
+class AnnotatorExcluded(Conflict):
+    """A researcher, a quality rule or the qualification phase stopped this annotator here;
+    ``details`` carries ``source`` and, for a crowd entry, the code to return with."""
+
+    code = "annotator_excluded"

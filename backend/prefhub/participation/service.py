@@ -28,6 +28,7 @@ from prefhub.models import (
     User,
 )
 from prefhub.participation.exceptions import (
+    AnnotatorExcluded,
     ConsentRequired,
     CrowdEntryClosed,
     InvalidCrowdLink,
@@ -36,6 +37,7 @@ from prefhub.participation.exceptions import (
 )
 from prefhub.settings import get_settings
 
+EXCLUDED = "excluded"
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 
 
@@ -92,6 +94,22 @@ def require_onboarded(session: Session, campaign: Campaign, user: User) -> None:
         raise OnboardingRequired("Please read and agree to the consent form first")
     if not state.ready:
         raise OnboardingRequired("Please answer the short profile survey first")
+
+
+def require_not_excluded(session: Session, campaign: Campaign, user: User) -> None:
+    """An excluded annotator gets no new task here (their held ones lapse unserved)."""
+    standing = session.execute(
+        select(CampaignParticipant.standing, CampaignParticipant.standing_source).where(
+            CampaignParticipant.campaign_id == campaign.id,
+            CampaignParticipant.user_id == user.id,
+        )
+    ).first()
+    if standing is None or standing.standing != EXCLUDED:
+        return
+    raise AnnotatorExcluded(
+        "Thank you for your work on this campaign: it has no more tasks for you",
+        details={"source": standing.standing_source},
+    )
 
 
 def give_consent(session: Session, campaign: Campaign, user: User) -> None:

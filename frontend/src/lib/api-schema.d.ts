@@ -1718,6 +1718,23 @@ export interface components {
             /** Users */
             users: components["schemas"]["AccountOut"][];
         };
+        /**
+         * AdaptiveRedundancy
+         * @description Judgments where they are needed: an item whose first judgments all agree stops early,
+         *     one in disagreement goes to more annotators, up to a cap.
+         */
+        AdaptiveRedundancy: {
+            /**
+             * Agree After
+             * @description stop serving an item once this many judgments all agree
+             */
+            agree_after: number;
+            /**
+             * Max Judgments
+             * @description an item in disagreement goes to at most this many annotators
+             */
+            max_judgments: number;
+        };
         /** AgreementOut */
         AgreementOut: {
             /**
@@ -2149,6 +2166,8 @@ export interface components {
         };
         /** CampaignSpec */
         CampaignSpec: {
+            /** @description stop items that agree early and send disagreements to more annotators; redundancy stays the number of judgments an item gets before either */
+            adaptive?: components["schemas"]["AdaptiveRedundancy"] | null;
             /** @description candidate layout and media playback */
             display?: components["schemas"]["DisplaySettings"];
             eligibility?: components["schemas"]["Eligibility"];
@@ -2183,6 +2202,13 @@ export interface components {
             min_candidates: number;
             /** Name */
             name: string;
+            /**
+             * Pair Selection
+             * @description which candidates a pairwise task shows: balanced (fewest shown first) or narrow_intervals (the model pair whose leaderboard interval is widest)
+             * @default balanced
+             * @enum {string}
+             */
+            pair_selection: "balanced" | "narrow_intervals";
             /** @description consent, a profile survey and crowd-platform entry */
             participation?: components["schemas"]["Participation"];
             /**
@@ -2190,7 +2216,7 @@ export interface components {
              * @default 0
              */
             priority: number;
-            /** @description gold items mixed into each stream */
+            /** @description gold items, a qualification phase and rules for annotator quality */
             quality?: components["schemas"]["QualitySettings"];
             /** Questions */
             questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
@@ -3748,6 +3774,8 @@ export interface components {
          * @description A campaign spec, and the status the campaign starts in.
          */
         NewCampaign: {
+            /** @description stop items that agree early and send disagreements to more annotators; redundancy stays the number of judgments an item gets before either */
+            adaptive?: components["schemas"]["AdaptiveRedundancy"] | null;
             /** @description candidate layout and media playback */
             display?: components["schemas"]["DisplaySettings"];
             eligibility?: components["schemas"]["Eligibility"];
@@ -3782,6 +3810,13 @@ export interface components {
             min_candidates: number;
             /** Name */
             name: string;
+            /**
+             * Pair Selection
+             * @description which candidates a pairwise task shows: balanced (fewest shown first) or narrow_intervals (the model pair whose leaderboard interval is widest)
+             * @default balanced
+             * @enum {string}
+             */
+            pair_selection: "balanced" | "narrow_intervals";
             /** @description consent, a profile survey and crowd-platform entry */
             participation?: components["schemas"]["Participation"];
             /**
@@ -3789,7 +3824,7 @@ export interface components {
              * @default 0
              */
             priority: number;
-            /** @description gold items mixed into each stream */
+            /** @description gold items, a qualification phase and rules for annotator quality */
             quality?: components["schemas"]["QualitySettings"];
             /** Questions */
             questions: (components["schemas"]["PairwiseQuestion"] | components["schemas"]["RankingQuestion"] | components["schemas"]["BinaryQuestion"] | components["schemas"]["NegativeOnlyQuestion"] | components["schemas"]["RatingQuestion"] | components["schemas"]["TextQuestion"] | components["schemas"]["LabelsQuestion"])[];
@@ -4006,8 +4041,66 @@ export interface components {
          */
         ProviderKind: "openai_chat" | "openai_image" | "local_hf";
         /**
+         * Qualification
+         * @description A qualification phase: each annotator's first tasks are gold items, with the expected
+         *     answer's feedback shown after each; below the pass mark they are stopped politely (crowd
+         *     entry: sent back with the screen-out code) and their judgments kept but marked.
+         */
+        Qualification: {
+            /**
+             * Pass Mark
+             * @description mean gold score needed to go on (0 to 1)
+             * @default 0.8
+             */
+            pass_mark: number;
+            /**
+             * Screen Out Code
+             * @description crowd entry: the code an annotator who did not pass is sent back with
+             */
+            screen_out_code?: string | null;
+            /**
+             * Tasks
+             * @description gold tasks each annotator answers first
+             */
+            tasks: number;
+        };
+        /**
+         * QualityRule
+         * @description When an annotator's measure passes a threshold (with enough evidence), flag them for a
+         *     look, or exclude them: no more tasks, and their judgments left out of training exports.
+         */
+        QualityRule: {
+            /**
+             * Above
+             * @description the rule fires above this value
+             */
+            above?: number | null;
+            /**
+             * Action
+             * @default flag
+             * @enum {string}
+             */
+            action: "flag" | "exclude";
+            /**
+             * Below
+             * @description the rule fires below this value
+             */
+            below?: number | null;
+            /**
+             * Measure
+             * @enum {string}
+             */
+            measure: "score" | "gold_accuracy" | "peer_agreement" | "left_share" | "position_bias_p" | "speed_ratio" | "straight_lining" | "skip_rate" | "report_rate";
+            /**
+             * Min Evidence
+             * @description judgments the measure rests on (gold items for gold_accuracy) before the rule applies
+             * @default 10
+             */
+            min_evidence: number;
+        };
+        /**
          * QualitySettings
-         * @description Quality checks mixed into the annotators' streams.
+         * @description Quality checks mixed into the annotators' streams, and the rules applied to them.
          */
         QualitySettings: {
             /**
@@ -4016,6 +4109,10 @@ export interface components {
              * @default 0
              */
             gold_rate: number;
+            /** @description gold tasks with feedback before an annotator's first real task */
+            qualification?: components["schemas"]["Qualification"] | null;
+            /** Rules */
+            rules?: components["schemas"]["QualityRule"][];
         };
         /** RankAnswer */
         RankAnswer: {

@@ -172,6 +172,7 @@ type CampaignSpecDefaults = WithDefaults<
   | 'max_open_leases'
   | 'min_candidates'
   | 'undo_seconds'
+  | 'pair_selection'
 >;
 
 /** One saved spec version: who saved it and how many kept judgments were made under it. */

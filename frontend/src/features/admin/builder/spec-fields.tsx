@@ -113,6 +113,26 @@ export function CheckField({ path, label, fallback }: FieldProps & { fallback: b
   );
 }
 
+/** A checkbox for an optional block of the spec: ticked, the block exists (made by ``make``). */
+export function OptionalBlockField({ path, label, make }: FieldProps & { make: () => SpecValue }) {
+  const { spec, set } = useSpecEditing();
+  const value = getIn(spec, path);
+  return (
+    <div className="field field--check">
+      <label>
+        <input
+          type="checkbox"
+          data-spec-path={pathKey(path)}
+          checked={isRecord(value)}
+          onChange={(e) => set(path, e.target.checked ? make() : undefined)}
+        />{' '}
+        {label}
+      </label>
+      <FieldProblems path={path} />
+    </div>
+  );
+}
+
 export function SelectField({
   options,
   fallback,

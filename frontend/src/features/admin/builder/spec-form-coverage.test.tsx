@@ -71,6 +71,8 @@ const EVERYTHING: SpecDocument = {
     crowd: { completion_code: 'C0DE' },
   },
   trees: { model_replies: { models: ['llama'] } },
+  quality: { qualification: { tasks: 5 }, rules: [{ measure: 'gold_accuracy', below: 0.6 }] },
+  adaptive: { agree_after: 3, max_judgments: 5 },
 };
 
 /** The spec paths the form has a control for, list indices as `*`. */

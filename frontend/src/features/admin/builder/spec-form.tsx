@@ -7,6 +7,7 @@ import {
   FieldProblems,
   ListField,
   NumberField,
+  OptionalBlockField,
   ProfileRulesField,
   RowList,
   SelectField,
@@ -51,6 +52,7 @@ function Questions() {
 }
 
 function Assignment() {
+  const { spec } = useSpecEditing();
   return (
     <fieldset className="fieldset">
       <legend>Assignment</legend>
@@ -63,9 +65,79 @@ function Assignment() {
         <NumberField path={['undo_seconds']} label="Undo window (seconds)" fallback={60} />
         <NumberField path={['priority']} label="Priority" fallback={0} />
         <ListField path={['rounds']} label="Generation rounds (empty: all)" numbers emptyAs={null} />
+        <SelectField
+          path={['pair_selection']}
+          label="Pairs shown"
+          options={PAIR_SELECTIONS}
+          fallback="balanced"
+          hint="balanced: fewest-shown candidates first; narrow_intervals: the model pair whose leaderboard interval is widest"
+        />
+      </div>
+      <OptionalBlockField
+        path={['adaptive']}
+        label="Adaptive redundancy: stop items that agree early, send disagreements to more annotators"
+        make={() => ({ agree_after: 3, max_judgments: 5 })}
+      />
+      {isRecord(spec.adaptive) ? (
+        <div className="form-grid">
+          <NumberField path={['adaptive', 'agree_after']} label="Stop once this many judgments all agree" fallback={3} />
+          <NumberField path={['adaptive', 'max_judgments']} label="At most this many judgments when they disagree" fallback={5} />
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}
+
+const PAIR_SELECTIONS = ['balanced', 'narrow_intervals'] as const;
+const QUALITY_MEASURES = [
+  'score',
+  'gold_accuracy',
+  'peer_agreement',
+  'left_share',
+  'position_bias_p',
+  'speed_ratio',
+  'straight_lining',
+  'skip_rate',
+  'report_rate',
+] as const;
+
+function Quality() {
+  const { spec } = useSpecEditing();
+  return (
+    <fieldset className="fieldset">
+      <legend>Quality: gold items, qualification and rules</legend>
+      <div className="form-grid">
         {/* Gold items (imported with expected answers) mixed into every annotator's stream, unannounced. */}
         <NumberField path={['quality', 'gold_rate']} label="Share of tasks that are gold items (0–0.5)" fallback={0} step={0.05} />
       </div>
+      <OptionalBlockField
+        path={['quality', 'qualification']}
+        label="Qualification phase: gold tasks with feedback before the first real task"
+        make={() => ({ tasks: 5, pass_mark: 0.8 })}
+      />
+      {isRecord(getIn(spec, ['quality', 'qualification'])) ? (
+        <div className="form-grid">
+          <NumberField path={['quality', 'qualification', 'tasks']} label="Qualification tasks" fallback={5} />
+          <NumberField path={['quality', 'qualification', 'pass_mark']} label="Pass mark (mean gold score, 0–1)" fallback={0.8} step={0.05} />
+          <TextField path={['quality', 'qualification', 'screen_out_code']} label="Screen-out code (crowd link)" nullWhenEmpty />
+        </div>
+      ) : null}
+      <RowList
+        path={['quality', 'rules']}
+        label="Rules (applied as judgments come in)"
+        addLabel="Add rule"
+        newRow={() => ({ measure: 'gold_accuracy', below: 0.6, min_evidence: 10, action: 'flag' })}
+      >
+        {(row) => (
+          <div className="form-grid">
+            <SelectField path={[...row, 'measure']} label="Measure" options={QUALITY_MEASURES} fallback="gold_accuracy" />
+            <NumberField path={[...row, 'below']} label="Fires below" step={0.05} />
+            <NumberField path={[...row, 'above']} label="Fires above" step={0.05} />
+            <NumberField path={[...row, 'min_evidence']} label="After at least (judgments)" fallback={10} />
+            <SelectField path={[...row, 'action']} label="Then" options={['flag', 'exclude']} fallback="flag" />
+          </div>
+        )}
+      </RowList>
     </fieldset>
   );
 }
@@ -275,6 +347,7 @@ export function SpecForm() {
       <Questions />
       <Display />
       <Assignment />
+      <Quality />
       <WhoAnnotates />
       <Participation />
       <Trees />

@@ -30,6 +30,7 @@ const campaign: CampaignDetail = {
     max_candidates_shown: 4,
     max_open_leases: 1,
     undo_seconds: 0,
+    pair_selection: 'balanced',
     questions: [],
     trees: {
       acceptance_threshold: 0.5,
