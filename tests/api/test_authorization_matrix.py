@@ -136,6 +136,11 @@ POLICIES: dict[str, Policy] = {
     "GET /api/campaigns/{slug}/items": Policy("manage"),
     "GET /api/campaigns/{slug}/items/browse": Policy("manage"),
     "GET /api/campaigns/{slug}/items/{item_id}/detail": Policy("manage"),
+    "GET /api/campaigns/{slug}/items/{item_id}/gold": Policy("manage"),
+    "PUT /api/campaigns/{slug}/items/{item_id}/gold": Policy(
+        "manage", json=lambda o: {"expected": {"preference": {"accept": ["A"]}}, "feedback": "mx"}
+    ),
+    "DELETE /api/campaigns/{slug}/items/{item_id}/gold": Policy("manage"),
     "GET /api/campaigns/{slug}/judgments": Policy("manage"),
     "GET /api/import-jobs/{job_id}": Policy("manage"),
     "GET /api/annotate/campaigns": Policy("user"),
@@ -167,6 +172,7 @@ POLICIES: dict[str, Policy] = {
     "GET /api/campaigns/{slug}/quality/leaderboard": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/agreement": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/gold": Policy("manage"),
+    "GET /api/campaigns/{slug}/quality/progress": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/group-disagreement": Policy(
         "manage", query={"group_by": "annotator_group"}
     ),

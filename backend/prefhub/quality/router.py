@@ -12,6 +12,7 @@ from prefhub.quality import service
 from prefhub.quality.agreement_router import router as agreement_router
 from prefhub.quality.exceptions import UnknownGroupField, UnknownQuestion
 from prefhub.quality.leaderboard import Disagreement, Leaderboard, elo
+from prefhub.quality.progress_router import router as progress_router
 from prefhub.quality.schemas import (
     Board,
     DisagreementOut,
@@ -26,6 +27,7 @@ from prefhub.quality.schemas import (
 
 router = APIRouter(prefix="/api/campaigns/{slug}/quality", tags=["quality"])
 router.include_router(agreement_router)
+router.include_router(progress_router)
 
 FIELD_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
 Round = Annotated[

@@ -824,6 +824,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{slug}/quality/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Progress
+         * @description Judgments over time (per hour, or per day once they span more than three days) against
+         *     the judgments the campaign wants, throughput lately, the median time per judgment and gold
+         *     accuracy over time.
+         */
+        get: operations["get_progress_api_campaigns__slug__quality_progress_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{slug}/spec": {
         parameters: {
             query?: never;
@@ -2635,6 +2657,11 @@ export interface components {
              */
             format: string;
             /**
+             * Include Excluded
+             * @default false
+             */
+            include_excluded: boolean;
+            /**
              * Include Gold
              * @default false
              */
@@ -2711,6 +2738,11 @@ export interface components {
              * @example dpo
              */
             format: string;
+            /**
+             * Include Excluded
+             * @default false
+             */
+            include_excluded: boolean;
             /**
              * Include Gold
              * @default false
@@ -4025,6 +4057,73 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** ProgressOut */
+        ProgressOut: {
+            /**
+             * Bucket
+             * @description the timeline's buckets: hours while the judgments span up to 3 days
+             * @enum {string}
+             */
+            bucket: "hour" | "day";
+            /**
+             * Gold Accuracy
+             * @description mean gold score overall; null without gold
+             */
+            gold_accuracy: number | null;
+            /** Gold Judged */
+            gold_judged: number;
+            /** Items */
+            items: number;
+            /** Items Complete */
+            items_complete: number;
+            /**
+             * Judgments
+             * @description first submissions (a revision is not counted again)
+             */
+            judgments: number;
+            /**
+             * Judgments Target
+             * @description items times the campaign's redundancy
+             */
+            judgments_target: number;
+            /**
+             * Median Seconds
+             * @description median time spent per judgment (quarter-second resolution)
+             */
+            median_seconds: number | null;
+            throughput: components["schemas"]["ThroughputOut"];
+            /** Timeline */
+            timeline: components["schemas"]["ProgressPointOut"][];
+        };
+        /** ProgressPointOut */
+        ProgressPointOut: {
+            /**
+             * Cumulative
+             * @description first submissions up to the bucket's end
+             */
+            cumulative: number;
+            /**
+             * Gold Accuracy
+             * @description mean gold score in the bucket (0..1)
+             */
+            gold_accuracy: number | null;
+            /**
+             * Gold Judged
+             * @description of them, judgments of gold items that were scored
+             */
+            gold_judged: number;
+            /**
+             * Judgments
+             * @description first submissions in the bucket
+             */
+            judgments: number;
+            /**
+             * Start
+             * Format: date-time
+             * @description start of the hour or day (UTC)
+             */
+            start: string;
+        };
         /** PromptAnswer */
         PromptAnswer: {
             /**
@@ -4614,6 +4713,23 @@ export interface components {
              * @enum {string}
              */
             target: "item" | "candidate";
+        };
+        /** ThroughputOut */
+        ThroughputOut: {
+            /** Annotators Last Day */
+            annotators_last_day: number;
+            /**
+             * Annotators Last Hour
+             * @description annotators who submitted in the last hour
+             */
+            annotators_last_hour: number;
+            /** Judgments Last Hour */
+            judgments_last_hour: number;
+            /**
+             * Judgments Per Hour Last Day
+             * @description judgments in the last 24 h / 24
+             */
+            judgments_per_hour_last_day: number;
         };
         /** TimePointOut */
         TimePointOut: {
@@ -8697,6 +8813,73 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, unknown_group_field, unknown_question */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_progress_api_campaigns__slug__quality_progress_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
                 headers: {
                     [name: string]: unknown;
