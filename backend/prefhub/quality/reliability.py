@@ -1,0 +1,327 @@
+"""Annotator reliability in a campaign, computed from the data: each annotator's measures
+with their evidence (``reliability_measures``) and a combined score.
+
+What counts is every annotator's current judgments (the latest revision of each); simulated
+annotators count like anyone else, since their standing is judged like anyone's.
+
+Groups: peer agreement is measured within an annotator's group, so that a group that
+consistently prefers something else is not scored as noise. The known groups are the
+annotator groups when any annotator of the campaign belongs to one, else the field of the
+campaign's first group quota (a profile answer); without either, everyone starts in one
+group and ``quality.mace`` splits off the viewpoints the answers show.
+
+Gold accuracy, skips and reports are SQL aggregates grouped by annotator; MACE, position,
+speed and straight-lining read one row per current judgment (only the answer fields they
+need). A process keeps the last report per campaign: a campaign under ``SYNC_BELOW``
+judgments is computed on each request whose judgments changed; a larger one is served from
+the last report while one background thread makes a fresh one, at most every
+``REFRESH_EVERY`` seconds or ten times as long as the last pass took (as the agreement
+report does; ``bench/RESULTS.md`` has the timings at 1,000,000 judgments).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+import time
+import zlib
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from prefhub.campaigns.service import spec_of
+from prefhub.kit.time import utcnow
+from prefhub.models import (
+    AnnotatorGroupMember,
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    ItemReport,
+    Judgment,
+)
+from prefhub.quality import mace, service
+from prefhub.quality.agreement import measures_of, values_of
+from prefhub.quality.exceptions import UnknownGroupField
+from prefhub.quality.gold import gold_report
+from prefhub.quality.reliability_measures import (
+    Evidence,
+    combined,
+    position,
+    rate,
+    speed,
+)
+
+logger = logging.getLogger(__name__)
+
+SYNC_BELOW = 50_000  # judgments: below, every changed request computes afresh
+REFRESH_EVERY = 30.0  # seconds
+BUILD_SHARE = 0.1
+MAX_REPORTS = 32
+# MACE reads at most this many answers: beyond, a fixed pseudo-random share of the items
+# (all of each chosen item's answers, so overlaps stay whole) stands for the campaign.
+MACE_MAX_ANSWERS = 300_000
+
+
+@dataclass(frozen=True)
+class AnnotatorReliability:
+    user_id: int
+    judgments: int
+    group: str | None  # the known group, or the viewpoint MACE scored them in
+    score: float
+    evidence: dict[str, Evidence]
+
+
+@dataclass
+class ReliabilityReport:
+    campaign_id: int
+    grouping: str  # "annotator_group", a profile field, or "viewpoints"
+    computed_at: datetime
+    annotators: dict[int, AnnotatorReliability] = field(default_factory=dict)
+
+
+# campaign id -> (made at, seconds it took, version, report)
+_reports: dict[int, tuple[float, float, tuple[Any, ...], ReliabilityReport]] = {}
+_refreshing: set[int] = set()
+_lock = threading.Lock()
+
+
+def reliability_report(
+    session: Session, campaign: Campaign, *, wait: bool = False
+) -> ReliabilityReport:
+    """The campaign's report, as of its current judgments (or, for a large campaign and
+    unless ``wait``, as of the last pass while a fresh one is made)."""
+    count, newest = session.execute(
+        select(func.count(), func.max(Judgment.id)).where(Judgment.campaign_id == campaign.id)
+    ).one()
+    version = (campaign.version, count, newest)
+    now = time.monotonic()
+    with _lock:
+        kept = _reports.get(campaign.id)
+    if kept is not None and kept[2] == version:
+        return kept[3]
+    if kept is None or wait or count < SYNC_BELOW:
+        report = compute(session, campaign)
+        _keep(campaign.id, now, version, report)
+        return report
+    with _lock:
+        due = now - kept[0] >= max(REFRESH_EVERY, kept[1] / BUILD_SHARE)
+        if due and campaign.id not in _refreshing:
+            _refreshing.add(campaign.id)
+            threading.Thread(target=_refresh, args=(campaign.id, version), daemon=True).start()
+    return kept[3]
+
+
+def forget(campaign_id: int | None = None) -> None:
+    """Drop kept reports (one campaign's, or all): the next request computes afresh."""
+    with _lock:
+        if campaign_id is None:
+            _reports.clear()
+        else:
+            _reports.pop(campaign_id, None)
+
+
+def _keep(campaign_id: int, started: float, version: tuple[Any, ...], report: Any) -> None:
+    took = time.monotonic() - started
+    with _lock:
+        _reports[campaign_id] = (time.monotonic(), took, version, report)
+        while len(_reports) > MAX_REPORTS:
+            _reports.pop(next(iter(_reports)))
+
+
+def _refresh(campaign_id: int, version: tuple[Any, ...]) -> None:
+    from prefhub.kit.db import unit_of_work
+
+    started = time.monotonic()
+    try:
+        with unit_of_work(read_only=True) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is not None:
+                _keep(campaign_id, started, version, compute(session, campaign))
+    except Exception:
+        # A failed refresh keeps serving the last report; the next request after
+        # REFRESH_EVERY tries again, so nothing is lost by not raising here.
+        logger.exception("refreshing a reliability report failed")
+    finally:
+        with _lock:
+            _refreshing.discard(campaign_id)
+
+
+@dataclass
+class _Tally:
+    judgments: int = 0
+    left: int = 0
+    right: int = 0
+    times_ms: list[int] = field(default_factory=list)
+    repeats: int = 0
+    compared: int = 0
+
+
+def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
+    """One pass over the campaign's current judgments."""
+    spec = spec_of(campaign)
+    nominal = [m for m in measures_of(spec) if m.level == "nominal"]
+    pairwise = [q.id for q in spec.questions if q.kind == "pairwise"]
+    rating = [q.id for q in spec.questions if q.kind == "rating"]
+    read = sorted({m.question for m in nominal} | set(pairwise) | set(rating))
+    newer = aliased(Judgment)
+    rows = session.execute(
+        select(
+            Judgment.annotator_id,
+            Judgment.item_id,
+            Judgment.time_spent_ms,
+            Judgment.shown_order,
+            *(Judgment.answers[q] for q in read),
+        )
+        .where(
+            Judgment.campaign_id == campaign.id,
+            ~exists().where(newer.supersedes_id == Judgment.id),
+        )
+        .order_by(Judgment.id)
+    ).all()
+
+    tallies: dict[int, _Tally] = {}
+    answers: list[mace.Answer] = []
+    last_rating: dict[tuple[int, str], Any] = {}
+    all_times: list[int] = []
+    for row in rows:
+        annotator, item_id, spent, shown = row[0], row[1], row[2], row[3] or []
+        given = {q: a for q, a in zip(read, row[4:], strict=True) if isinstance(a, dict)}
+        tally = tallies.setdefault(annotator, _Tally())
+        tally.judgments += 1
+        if spent is not None:
+            tally.times_ms.append(spent)
+            all_times.append(spent)
+        for q in pairwise:
+            choice = given.get(q, {}).get("choice")
+            tally.left += choice == "A"
+            tally.right += choice == "B"
+        for q in rating:
+            scores = given.get(q, {}).get("scores")
+            if scores is None:
+                continue
+            previous = last_rating.get((annotator, q))
+            if previous is not None:
+                tally.compared += 1
+                tally.repeats += previous == scores
+            last_rating[annotator, q] = scores
+        for measure in nominal:
+            for unit, value in values_of(measure, given, shown):
+                answers.append(((measure.id, item_id, unit), annotator, value))
+
+    annotators = set(tallies)
+    grouping, known = _known_groups(session, campaign, annotators)
+    start: list[set[int]] = []
+    for name in sorted(set(known.values())):
+        start.append({a for a, g in known.items() if g == name})
+    ungrouped = annotators - set(known)
+    if ungrouped:
+        start.append(ungrouped)
+    peers = mace.scored(_sampled(answers), start)
+    viewpoint_names = [
+        " + ".join(sorted({known[a] for a in g if a in known})) or None for g in start
+    ]
+
+    gold = {t.key: t for t in gold_report(session, campaign).annotators}
+    finished = _finished_tasks(session, campaign)
+    reports = dict(
+        session.execute(
+            select(ItemReport.annotator_id, func.count())
+            .where(ItemReport.campaign_id == campaign.id)
+            .group_by(ItemReport.annotator_id)
+        )
+        .tuples()
+        .all()
+    )
+    campaign_median = statistics.median(all_times) if all_times else None
+
+    report = ReliabilityReport(campaign.id, grouping, utcnow())
+    for annotator in sorted(annotators | set(gold) | set(finished)):
+        tally = tallies.get(annotator, _Tally())
+        evidence: dict[str, Evidence] = {}
+        g = gold.get(annotator)
+        evidence["gold_accuracy"] = Evidence(g.accuracy, g.seen) if g else Evidence(None, 0)
+        c = peers.get(annotator, mace.NO_EVIDENCE)
+        evidence["peer_agreement"] = Evidence(c.theta if c.n else None, c.n)
+        evidence["left_share"], evidence["position_bias_p"] = position(tally.left, tally.right)
+        evidence["speed_ratio"] = speed(tally.times_ms, campaign_median)
+        evidence["straight_lining"] = Evidence(
+            round(tally.repeats / tally.compared, 4) if tally.compared else None, tally.compared
+        )
+        skipped, submitted = finished.get(annotator, (0, 0))
+        done = skipped + submitted
+        reported = min(int(reports.get(annotator, 0)), done)
+        evidence["skip_rate"] = rate(max(0, skipped - reported), done)
+        evidence["report_rate"] = rate(reported, done)
+        score = combined(evidence)
+        evidence["score"] = Evidence(score, tally.judgments)
+        group = known.get(annotator)
+        if group is None and c.viewpoint >= 0:
+            group = viewpoint_names[c.viewpoint] if c.viewpoint < len(viewpoint_names) else None
+            group = group or f"viewpoint {c.viewpoint + 1}"
+        report.annotators[annotator] = AnnotatorReliability(
+            user_id=annotator,
+            judgments=tally.judgments,
+            group=group,
+            score=score,
+            evidence={name: evidence[name] for name in sorted(evidence)},
+        )
+    return report
+
+
+def _known_groups(
+    session: Session, campaign: Campaign, annotators: set[int]
+) -> tuple[str, dict[int, str]]:
+    """(what groups them, annotator -> group) as ``quality.service`` resolves groups."""
+    if not annotators:
+        return "viewpoints", {}
+    grouped = session.scalar(
+        select(func.count())
+        .select_from(AnnotatorGroupMember)
+        .where(AnnotatorGroupMember.user_id.in_(sorted(annotators)))
+    )
+    if grouped:
+        field_name = service.ANNOTATOR_GROUP
+    elif spec_of(campaign).quotas:
+        field_name = spec_of(campaign).quotas[0].field
+    else:
+        return "viewpoints", {}
+    try:
+        return field_name, service._groups(session, campaign, annotators, field_name)
+    except UnknownGroupField:
+        return "viewpoints", {}
+
+
+def _sampled(answers: list[mace.Answer]) -> list[mace.Answer]:
+    """At most about ``MACE_MAX_ANSWERS`` answers: whole items, chosen by a hash of their id
+    so that the same items stand for the campaign on every pass."""
+    if len(answers) <= MACE_MAX_ANSWERS:
+        return answers
+    keep = MACE_MAX_ANSWERS / len(answers)
+
+    def chosen(unit: Hashable) -> bool:
+        item_id = unit[1] if isinstance(unit, tuple) else unit
+        return zlib.crc32(str(item_id).encode()) / 2**32 < keep
+
+    return [a for a in answers if chosen(a[0])]
+
+
+def _finished_tasks(session: Session, campaign: Campaign) -> dict[int, tuple[int, int]]:
+    """annotator -> (skipped or reported tasks, submitted tasks)."""
+    skipped = func.sum(case((Assignment.status == AssignmentStatus.skipped, 1), else_=0))
+    submitted = func.sum(case((Assignment.status == AssignmentStatus.submitted, 1), else_=0))
+    return {
+        annotator: (int(s or 0), int(d or 0))
+        for annotator, s, d in session.execute(
+            select(Assignment.annotator_id, skipped, submitted)
+            .where(
+                Assignment.campaign_id == campaign.id,
+                Assignment.status.in_([AssignmentStatus.skipped, AssignmentStatus.submitted]),
+            )
+            .group_by(Assignment.annotator_id)
+        ).tuples()
+    }
