@@ -32,7 +32,7 @@ def _standings(title: str, board: Leaderboard) -> Table:
 
     from prefhub.quality.leaderboard import elo
 
-    table = Table(title=f"{title} ({board.judgments} judgments)")
+    table = Table(title=f"{title} ({board.judgments:g} judgments)")
     for column in ("rank", "model", "rating", "95% interval", "win rate", "judgments"):
         table.add_column(column, justify="left" if column == "model" else "right")
     for s in board.standings:
@@ -42,7 +42,7 @@ def _standings(title: str, board: Leaderboard) -> Table:
             f"{s.rating:.0f}",
             f"{elo(s.low):.0f} to {elo(s.high):.0f}",
             "-" if s.win_rate is None else f"{s.win_rate:.0%}",
-            str(s.judgments),
+            f"{s.judgments:g}",
         )
     return table
 
@@ -63,7 +63,7 @@ def _matrix(board: Leaderboard) -> Table:
             if row == column or cell is None or cell.win_rate is None:
                 cells.append("·")
             else:
-                cells.append(f"{cell.win_rate:.0%} ({cell.wins + cell.losses + cell.ties})")
+                cells.append(f"{cell.win_rate:.0%} ({cell.wins + cell.losses + cell.ties:g})")
         table.add_row(row, *cells)
     return table
 
@@ -83,7 +83,8 @@ def leaderboard(
         int | None, typer.Option("--round", min=0, help="only items of this round")
     ] = None,
     question: Annotated[
-        str | None, typer.Option(help="a pairwise question id; default the first")
+        str | None,
+        typer.Option(help="a pairwise or ranking question id; default the first pairwise one"),
     ] = None,
     include_simulated: Annotated[
         bool,
@@ -110,7 +111,7 @@ def leaderboard(
         hint = [f"group by one of: {', '.join(details)}"] if details else None
         raise fail(exc.message, hint) from None
     if report.question is None:
-        console.print(f"{slug} has no pairwise question: no leaderboard")
+        console.print(f"{slug} has no pairwise or ranking question: no leaderboard")
         return
     scope = f"round {report.round}" if report.round is not None else "all rounds"
     note = {"excluded": ", simulated annotators left out", "included": ", simulated included"}

@@ -28,14 +28,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from prefhub.campaigns.answers import LABELS
 from prefhub.kit.time import utcnow
 from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, User
 
@@ -83,11 +84,22 @@ _tables: OrderedDict[Hashable, _Table] = OrderedDict()
 _lock = threading.Lock()
 
 
+Kind = Literal["pairwise", "ranking"]
+
+
 def pair_counts(session: Session, campaign_id: int, question_id: str) -> Snapshot:
     """``(round, annotator_id, model shown first, model shown second, choice) -> judgments``,
     exact: every committed judgment up to this request."""
     key = ("pairs", campaign_id, question_id)
-    return _current(session, key, campaign_id, question_id, (Judgment.annotator_id,))
+    return _current(session, key, campaign_id, question_id, "pairwise")
+
+
+def ranking_counts(session: Session, campaign_id: int, question_id: str) -> Snapshot:
+    """``(round, annotator_id, ranking as JSON text, none_acceptable, model shown as A, as B,
+    ...) -> judgments`` of a ranking question, the models up to the last named one: as exact
+    as ``pair_counts``. Judgments that ranked the same models the same way share a row."""
+    key = ("rankings", campaign_id, question_id)
+    return _current(session, key, campaign_id, question_id, "ranking")
 
 
 @dataclass(frozen=True)
@@ -224,7 +236,7 @@ def _current(
     key: Hashable,
     campaign_id: int,
     question_id: str,
-    extra: Sequence[Any],
+    kind: Kind,
 ) -> Snapshot:
     """The table ``key`` as of now."""
     with _lock:
@@ -234,7 +246,7 @@ def _current(
         table = _Table(settled=0, base=Counter(), delta=Counter(), built=now)
 
     def query(lo: int, hi: int | None, replaced_in: tuple[int, int | None] | None) -> Counts:
-        return _query(session, campaign_id, question_id, extra, lo, hi, replaced_in)
+        return _query(session, campaign_id, question_id, kind, lo, hi, replaced_in)
 
     settled = session.scalar(
         select(func.max(Judgment.id)).where(
@@ -269,7 +281,7 @@ def _query(
     session: Session,
     campaign_id: int,
     question_id: str,
-    extra: Sequence[Any],
+    kind: Kind,
     lo: int,
     hi: int | None,
     replaced_in: tuple[int, int | None] | None,
@@ -278,8 +290,7 @@ def _query(
     (``replaced_in`` None), or those replaced by a judgment with an id in ``replaced_in``."""
     if replaced_in is not None and replaced_in[1] is not None and replaced_in[1] <= replaced_in[0]:
         return Counter()
-    first, second, newer = aliased(Candidate), aliased(Candidate), aliased(Judgment)
-    choice = Judgment.answers[(question_id, "choice")].as_string()
+    newer = aliased(Judgment)
     where: list[ColumnElement[bool]] = [Judgment.campaign_id == campaign_id, Judgment.id > lo]
     if hi is not None:
         where.append(Judgment.id <= hi)
@@ -297,9 +308,13 @@ def _query(
         if replaced_in[1] is not None:
             replacing_ids = replacing_ids.where(newer.id <= replaced_in[1])
         where.append(Judgment.id.in_(replacing_ids))
+    if kind == "ranking":
+        return _ranking_query(session, question_id, where)
+    first, second = aliased(Candidate), aliased(Candidate)
+    choice = Judgment.answers[(question_id, "choice")].as_string()
     columns = [
         Item.round,
-        *extra,
+        Judgment.annotator_id,
         first.model_name,
         second.model_name,
         choice,
@@ -313,3 +328,34 @@ def _query(
     )
     rows = session.execute(query.where(*where, choice.is_not(None)).group_by(*columns)).all()
     return Counter({tuple(row[:-1]): int(row[-1]) for row in rows})
+
+
+def _ranking_query(session: Session, question_id: str, where: list[ColumnElement[bool]]) -> Counts:
+    """Ranking judgments grouped by how they ranked which models: one outer join per shown
+    position, as many as the widest judgment in range showed (at most one per label)."""
+    ranking = Judgment.answers[(question_id, "ranking")].as_string()
+    none_acceptable = Judgment.answers[(question_id, "none_acceptable")].as_string()
+    where = [*where, ranking.is_not(None)]
+    width = session.scalar(
+        select(func.max(func.json_array_length(Judgment.shown_order))).where(*where)
+        if session.get_bind().dialect.name != "postgresql"
+        else select(func.max(func.jsonb_array_length(Judgment.shown_order))).where(*where)
+    )
+    shown = [aliased(Candidate) for _ in range(min(int(width or 0), len(LABELS)))]
+    columns = [Item.round, Judgment.annotator_id, ranking, none_acceptable]
+    columns += [candidate.model_name for candidate in shown]
+    query = (
+        select(*columns, func.count()).select_from(Judgment).join(Item, Item.id == Judgment.item_id)
+    )
+    for position, candidate in enumerate(shown):
+        query = query.outerjoin(
+            candidate, candidate.id == Judgment.shown_order[position].as_integer()
+        )
+    counts: Counts = Counter()
+    for row in session.execute(query.where(*where).group_by(*columns)).all():
+        models = list(row[4:-1])
+        while models and models[-1] is None:
+            models.pop()
+        nothing_acceptable = row[3] in (True, 1, "1", "true")
+        counts[(row[0], row[1], row[2], nothing_acceptable, *models)] += int(row[-1])
+    return counts

@@ -8,6 +8,14 @@ Outcomes of a pairwise judgment between the models of the two shown candidates:
 * ``both_bad``: left out of strengths and win rates (it says both answers are unacceptable, not
   which is better), but counted in the win-rate matrix so a researcher sees how often it happens.
 
+A ranking of k candidates (``ranking`` question) is read as its k(k-1)/2 pairs: the better
+placed candidate's model wins, candidates sharing a place tie, and "none acceptable" with no
+order makes every pair ``both_bad``. Each of those pairs weighs ``2 / k``, so a ranking weighs
+k - 1 comparisons in all: the number of independent choices it makes (best of k, then best of
+the k - 1 left, ...; Plackett-Luce), and one pairwise judgment when k = 2. At full weight a
+ranking of 5 would count as 10 judgments, and its pairs, which share one annotator's one look
+at the item, would narrow the bootstrap intervals as if they were independent.
+
 Scores are Bradley-Terry log-strengths (mean 0; a difference is the log-odds of winning), shown
 also on the Elo-like scale Chatbot Arena uses (``rating = 1000 + 400 * score / ln 10``).
 """
@@ -15,11 +23,12 @@ also on the Elo-like scale Chatbot Arena uses (``rating = 1000 + 400 * score / l
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from prefhub.aggregation.bootstrap import bootstrap_bradley_terry, games_to_counts
 from prefhub.aggregation.rankings import bradley_terry
+from prefhub.campaigns.answers import LABELS
 
 OUTCOMES = ("A", "B", "tie", "both_bad")
 ELO_SCALE = 400 / math.log(10)
@@ -34,10 +43,10 @@ def elo(score: float) -> float:
 class PairGames:
     """How one model pair (``first`` < ``second`` by name) came out."""
 
-    first_wins: int = 0
-    second_wins: int = 0
-    ties: int = 0
-    both_bad: int = 0
+    first_wins: float = 0
+    second_wins: float = 0
+    ties: float = 0
+    both_bad: float = 0
 
     def add(self, other: PairGames) -> None:
         self.first_wins += other.first_wins
@@ -46,7 +55,7 @@ class PairGames:
         self.both_bad += other.both_bad
 
     @property
-    def decided(self) -> int:
+    def decided(self) -> float:
         """Comparisons that count for strengths: wins and ties, not both-bad."""
         return self.first_wins + self.second_wins + self.ties
 
@@ -55,8 +64,9 @@ Tally = dict[tuple[str, str], PairGames]
 """Per model pair, ``(first, second)`` with ``first < second``."""
 
 
-def record(tally: Tally, shown_first: str, shown_second: str, outcome: str, count: int) -> None:
-    """Add ``count`` judgments that answered ``outcome`` when ``shown_first`` was candidate A."""
+def record(tally: Tally, shown_first: str, shown_second: str, outcome: str, count: float) -> None:
+    """Add ``count`` judgments (weighted) that answered ``outcome`` when ``shown_first`` was
+    candidate A."""
     if shown_first == shown_second or outcome not in OUTCOMES:
         return  # the same model twice says nothing about models; unknown answers are skipped
     flipped = shown_second < shown_first
@@ -70,6 +80,35 @@ def record(tally: Tally, shown_first: str, shown_second: str, outcome: str, coun
         games.first_wins += count
     else:
         games.second_wins += count
+
+
+def ranking_pairs(
+    models: Sequence[str | None], ranking: Sequence[Sequence[str]], none_acceptable: bool
+) -> Iterator[tuple[str, str, str, float]]:
+    """``(model, other model, outcome, weight)`` of each pair one ranking judgment gives, the
+    outcome from the first model's side as ``record`` reads it. ``models``: the model of the
+    candidate shown under each label (A, B, ...); a candidate without one is left out."""
+    placed: list[tuple[int, str]] = []
+    for place, tier in enumerate(ranking):
+        for label in tier:
+            position = LABELS.find(label) if len(label) == 1 else -1
+            model = models[position] if 0 <= position < len(models) else None
+            if model is not None:
+                placed.append((place, model))
+    if not ranking and none_acceptable:
+        placed = [(0, m) for m in models if m is not None]
+    if len(placed) < 2:
+        return
+    weight = 2 / len(placed)
+    for i, (place, model) in enumerate(placed):
+        for other_place, other in placed[i + 1 :]:
+            if not ranking:
+                outcome = "both_bad"
+            elif place == other_place:
+                outcome = "tie"
+            else:
+                outcome = "A" if place < other_place else "B"
+            yield model, other, outcome, weight
 
 
 def merge(tallies: Iterable[Tally]) -> Tally:
@@ -87,7 +126,7 @@ class Standing:
     score: float
     low: float
     high: float
-    judgments: int
+    judgments: float
     win_rate: float | None
 
     @property
@@ -101,10 +140,10 @@ class Cell:
 
     model: str
     opponent: str
-    wins: int
-    losses: int
-    ties: int
-    both_bad: int
+    wins: float
+    losses: float
+    ties: float
+    both_bad: float
     win_rate: float | None
 
 
@@ -112,7 +151,7 @@ class Cell:
 class Leaderboard:
     standings: list[Standing] = field(default_factory=list)
     matrix: list[Cell] = field(default_factory=list)
-    judgments: int = 0
+    judgments: float = 0
 
 
 def leaderboard(
@@ -153,7 +192,7 @@ def leaderboard(
         )
     else:
         intervals = {m: (0.0, 0.0) for m in models}
-    played = dict.fromkeys(models, 0)
+    played = dict.fromkeys(models, 0.0)
     won = dict.fromkeys(models, 0.0)
     for (a, b), g in tally.items():
         played[a] += g.decided
@@ -211,7 +250,7 @@ def smoothed_rate(games: PairGames) -> float:
 @dataclass
 class GroupView:
     group: str
-    judgments: int
+    judgments: float
     first_win_rate: float  # smoothed
 
 
@@ -222,7 +261,7 @@ class Disagreement:
     first: str
     second: str
     spread: float  # highest minus lowest group's smoothed win rate of ``first``
-    judgments: int
+    judgments: float
     groups: list[GroupView]
     item_id: int | None = None
 

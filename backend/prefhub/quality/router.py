@@ -13,6 +13,7 @@ from prefhub.quality.agreement_router import router as agreement_router
 from prefhub.quality.exceptions import UnknownGroupField, UnknownQuestion
 from prefhub.quality.leaderboard import Disagreement, Leaderboard, elo
 from prefhub.quality.progress_router import router as progress_router
+from prefhub.quality.reliability_router import router as reliability_router
 from prefhub.quality.schemas import (
     Board,
     DisagreementOut,
@@ -27,6 +28,7 @@ from prefhub.quality.schemas import (
 
 router = APIRouter(prefix="/api/campaigns/{slug}/quality", tags=["quality"])
 router.include_router(agreement_router)
+router.include_router(reliability_router)
 router.include_router(progress_router)
 
 FIELD_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
@@ -35,7 +37,11 @@ Round = Annotated[
 ]
 Question = Annotated[
     str | None,
-    Query(pattern=FIELD_PATTERN, description="a pairwise question id; default the first"),
+    Query(
+        pattern=FIELD_PATTERN,
+        description="a pairwise or ranking question id; default the first pairwise question, "
+        "else the first ranking question (a ranking counts as its pairs, each weighing 2/k)",
+    ),
 ]
 IncludeSimulated = Annotated[
     bool,

@@ -16,22 +16,26 @@ class ModelStanding(BaseModel):
     rating: float = Field(description="the score on the Elo-like scale: 1000 + 400 score / ln 10")
     rating_low: float
     rating_high: float
-    judgments: int = Field(description="comparisons with this model (ties included)")
+    judgments: float = Field(
+        description="comparisons with this model (ties included; a ranking's pairs weigh 2/k)"
+    )
     win_rate: float | None = Field(description="wins plus half the ties, over its comparisons")
 
 
 class WinRateCell(BaseModel):
     model: str
     opponent: str
-    wins: int
-    losses: int
-    ties: int
-    both_bad: int = Field(description="judged both bad: left out of win rates and strengths")
+    wins: float = Field(description="a ranking of k candidates gives each of its pairs 2/k")
+    losses: float
+    ties: float
+    both_bad: float = Field(description="judged both bad: left out of win rates and strengths")
     win_rate: float | None
 
 
 class Board(BaseModel):
-    judgments: int
+    judgments: float = Field(
+        description="pairwise judgments, or a ranking question's weighted pairs (k - 1 each)"
+    )
     models: list[ModelStanding]
     matrix: list[WinRateCell]
 
@@ -43,7 +47,9 @@ class GroupBoard(BaseModel):
 
 
 class LeaderboardOut(BaseModel):
-    question: str | None = Field(description="the pairwise question read; null if none")
+    question: str | None = Field(
+        description="the pairwise or ranking question read; null if the campaign has none"
+    )
     round: int | None
     rounds: list[int] = Field(description="rounds that have judgments")
     group_by: str | None
@@ -56,7 +62,7 @@ class LeaderboardOut(BaseModel):
 
 class GroupRate(BaseModel):
     group: str
-    judgments: int
+    judgments: float
     first_win_rate: float = Field(
         description="how often `first` beat `second` in this group (ties half), with one "
         "virtual win each way"
@@ -67,7 +73,7 @@ class PairDisagreement(BaseModel):
     first: str
     second: str
     spread: float = Field(description="highest minus lowest group's win rate of `first`")
-    judgments: int
+    judgments: float
     groups: list[GroupRate]
 
 

@@ -1,7 +1,8 @@
-"""A campaign's model leaderboard and group disagreement, from its pairwise judgments.
+"""A campaign's model leaderboard and group disagreement, from its pairwise or ranking judgments.
 
-What counts: the current revision of each judgment of the campaign's pairwise question (the
-first one unless the caller names another), between the models of the two candidates shown
+What counts: the current revision of each judgment of one question (the campaign's first
+pairwise question, else its first ranking question, unless the caller names another; a ranking
+counts as its pairs, weighted as ``leaderboard`` says), between the models of the candidates shown
 (a candidate without a model name, e.g. a human-written one, is left out, and so is a pair of
 one model with itself). Simulated annotators (``prefhub simulate``) are treated as exports
 treat them: left out of a campaign that also has human judgments unless ``include_simulated``;
@@ -21,6 +22,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,6 +48,7 @@ from prefhub.quality.leaderboard import (
     disagreement,
     leaderboard,
     ranked,
+    ranking_pairs,
     record,
 )
 
@@ -96,23 +99,54 @@ class DisagreementReport:
 @dataclass
 class _Scope:
     question: str
+    kind: counts.Kind
     rows: counts.Snapshot
     kept: set[int]  # annotators whose judgments count
     simulated: SimulatedPolicy
     rounds: list[int]
 
 
-def pairwise_question(campaign: Campaign, question: str | None) -> str | None:
-    """The pairwise question a leaderboard reads: ``question`` or the campaign's first."""
-    ids = [q.id for q in spec_of(campaign).questions if q.kind == "pairwise"]
+def leaderboard_question(
+    campaign: Campaign, question: str | None
+) -> tuple[str, counts.Kind] | None:
+    """The question a leaderboard reads and its kind: ``question``, else the campaign's first
+    pairwise question, else its first ranking question."""
+    kinds: dict[str, counts.Kind] = {
+        q.id: q.kind for q in spec_of(campaign).questions if q.kind in ("pairwise", "ranking")
+    }
     if question is None:
-        return ids[0] if ids else None
-    if question not in ids:
+        ordered = sorted(kinds.items(), key=lambda found: found[1] != "pairwise")
+        return ordered[0] if ordered else None
+    if question not in kinds:
         raise UnknownQuestion(
-            f"'{question}' is not a pairwise question of this campaign",
-            details={"pairwise_questions": ids},
+            f"'{question}' is not a pairwise or ranking question of this campaign",
+            details={
+                "pairwise_questions": [q for q, k in kinds.items() if k == "pairwise"],
+                "ranking_questions": [q for q, k in kinds.items() if k == "ranking"],
+            },
         )
-    return question
+    return question, kinds[question]
+
+
+def _comparisons(scope: _Scope) -> Iterator[tuple[int, int, str, str, str, float]]:
+    """``(round, annotator, model shown first, model shown second, outcome, weight)`` of the
+    scope's judgments, a ranking's as its weighted pairs."""
+    for key, n in scope.rows.items():
+        if scope.kind == "pairwise":
+            round_of, annotator, shown_first, shown_second, choice = key
+            if shown_first is not None and shown_second is not None:
+                yield round_of, annotator, shown_first, shown_second, choice, n
+            continue
+        round_of, annotator, ranking_text, nothing_acceptable, *models = key
+        try:
+            ranking = json.loads(ranking_text)
+        except (TypeError, ValueError):
+            continue  # not an answer the ranking question stores
+        if not isinstance(ranking, list) or not all(isinstance(t, list) for t in ranking):
+            continue
+        tiers = [[label for label in tier if isinstance(label, str)] for tier in ranking]
+        for first, second, outcome, weight in ranking_pairs(models, tiers, nothing_acceptable):
+            yield round_of, annotator, first, second, outcome, weight * n
 
 
 def leaderboard_report(
@@ -130,10 +164,8 @@ def leaderboard_report(
     groups = _groups(session, campaign, scope.kept, group_by) if group_by else {}
     overall: Tally = {}
     by_group: dict[str, Tally] = {}
-    for (round_of, annotator, shown_first, shown_second, choice), n in scope.rows.items():
+    for round_of, annotator, shown_first, shown_second, choice, n in _comparisons(scope):
         if annotator not in scope.kept or (round_ is not None and round_of != round_):
-            continue
-        if shown_first is None or shown_second is None:
             continue
         record(overall, shown_first, shown_second, choice, n)
         if annotator in groups:
@@ -176,11 +208,9 @@ def disagreement_report(
     members = {name: sum(1 for g in groups.values() if g == name) for name in names}
 
     pairs: dict[tuple[str, str], dict[str, PairGames]] = {}
-    for (round_of, annotator, shown_first, shown_second, choice), n in scope.rows.items():
+    for round_of, annotator, shown_first, shown_second, choice, n in _comparisons(scope):
         group = groups.get(annotator)
         if group is None or (round_ is not None and round_of != round_):
-            continue
-        if shown_first is None or shown_second is None:
             continue
         _record_by_group(pairs, group, shown_first, shown_second, choice, n)
 
@@ -197,7 +227,8 @@ def disagreement_report(
         round_=round_,
         limit=limit,
     )
-    items = _item_list(session, wanted, scope.rows.version)
+    # The item list is ranked by SQL over pairwise answers; a ranking's items are not listed.
+    items = _item_list(session, wanted, scope.rows.version) if scope.kind == "pairwise" else []
     return DisagreementReport(
         question=scope.question,
         round=round_,
@@ -372,7 +403,7 @@ def _record_by_group(
     shown_first: str,
     shown_second: str,
     choice: str,
-    n: int,
+    n: float,
 ) -> None:
     one: Tally = {}
     record(one, shown_first, shown_second, choice, n)
@@ -383,10 +414,14 @@ def _record_by_group(
 def _scope(
     session: Session, campaign: Campaign, question: str | None, include_simulated: bool
 ) -> _Scope | None:
-    question_id = pairwise_question(campaign, question)
-    if question_id is None:
+    found = leaderboard_question(campaign, question)
+    if found is None:
         return None
-    rows = counts.pair_counts(session, campaign.id, question_id)
+    question_id, kind = found
+    if kind == "ranking":
+        rows = counts.ranking_counts(session, campaign.id, question_id)
+    else:
+        rows = counts.pair_counts(session, campaign.id, question_id)
     annotators = {key[1] for key, _ in rows.items()}
     synthetic = (
         set(
@@ -408,6 +443,7 @@ def _scope(
             simulated = "only_simulated"
     return _Scope(
         question=question_id,
+        kind=kind,
         rows=rows,
         kept=kept,
         simulated=simulated,

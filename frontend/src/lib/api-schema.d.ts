@@ -1918,7 +1918,10 @@ export interface components {
         };
         /** Board */
         Board: {
-            /** Judgments */
+            /**
+             * Judgments
+             * @description pairwise judgments, or a ranking question's weighted pairs (k - 1 each)
+             */
             judgments: number;
             /** Matrix */
             matrix: components["schemas"]["WinRateCell"][];
@@ -3411,7 +3414,7 @@ export interface components {
             overall: components["schemas"]["Board"];
             /**
              * Question
-             * @description the pairwise question read; null if none
+             * @description the pairwise or ranking question read; null if the campaign has none
              */
             question: string | null;
             /** Round */
@@ -3714,7 +3717,7 @@ export interface components {
             high: number;
             /**
              * Judgments
-             * @description comparisons with this model (ties included)
+             * @description comparisons with this model (ties included; a ranking's pairs weigh 2/k)
              */
             judgments: number;
             /**
@@ -5240,7 +5243,10 @@ export interface components {
             ties: number;
             /** Win Rate */
             win_rate: number | null;
-            /** Wins */
+            /**
+             * Wins
+             * @description a ranking of k candidates gives each of its pairs 2/k
+             */
             wins: number;
         };
     };
@@ -8685,7 +8691,7 @@ export interface operations {
                 group_by: string;
                 /** @description only items of this generation round */
                 round?: number | null;
-                /** @description a pairwise question id; default the first */
+                /** @description a pairwise or ranking question id; default the first pairwise question, else the first ranking question (a ranking counts as its pairs, each weighing 2/k) */
                 question?: string | null;
                 /** @description count simulated annotators in a campaign that also has human judgments */
                 include_simulated?: boolean;
@@ -8763,7 +8769,7 @@ export interface operations {
                 round?: number | null;
                 /** @description group annotators by their answer to this profile question (or 'annotator_group' for their annotator groups); 422 unknown_group_field names the fields there are */
                 group_by?: string | null;
-                /** @description a pairwise question id; default the first */
+                /** @description a pairwise or ranking question id; default the first pairwise question, else the first ranking question (a ranking counts as its pairs, each weighing 2/k) */
                 question?: string | null;
                 /** @description count simulated annotators in a campaign that also has human judgments */
                 include_simulated?: boolean;
