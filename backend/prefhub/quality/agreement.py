@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from prefhub.campaigns.answers import LABELS
@@ -156,20 +156,67 @@ def _label_value(unit: Hashable, value: Any, flag: bool) -> Iterator[tuple[Hasha
 Coincidences = dict[tuple[Hashable, Hashable], float]
 
 
-def coincidences(units: Iterable[Mapping[Hashable, int]]) -> Coincidences:
-    """The coincidence matrix of units, each given as value -> how many annotators gave it;
-    units with fewer than two values are not pairable and add nothing."""
-    found: Coincidences = {}
-    for unit in units:
+@dataclass
+class Sums:
+    """What alpha and raw agreement need from a set of units, in integers, so that a unit can
+    be added and later taken out again exactly (``sign`` -1) when its values change.
+
+    A unit of m values adds to the coincidence matrix its ordered value pairs over m - 1;
+    ``pairs[m, c, k]`` keeps those pair counts per m, so the matrix is a sum of exact integers
+    divided only when it is read (``matrix``). Units with fewer than two values add nothing."""
+
+    pairs: dict[tuple[int, Hashable, Hashable], int] = field(default_factory=dict)
+    agreeing: int = 0  # agreeing ordered annotator pairs
+    total: int = 0  # ordered annotator pairs
+    units: int = 0  # pairable units
+    values: int = 0  # values in pairable units
+
+    def add(self, unit: Mapping[Hashable, int], sign: int = 1) -> None:
         m = sum(unit.values())
         if m < 2:
-            continue
+            return
+        self.units += sign
+        self.values += sign * m
+        self.total += sign * m * (m - 1)
         for c, n_c in unit.items():
+            self.agreeing += sign * n_c * (n_c - 1)
             for k, n_k in unit.items():
-                pairs = n_c * (n_k - (1 if c == k else 0))
-                if pairs:
-                    found[c, k] = found.get((c, k), 0.0) + pairs / (m - 1)
-    return found
+                found = n_c * (n_k - (1 if c == k else 0))
+                if found:
+                    self._count((m, c, k), sign * found)
+
+    def update(self, other: Sums, sign: int = 1) -> None:
+        for key, n in other.pairs.items():
+            self._count(key, sign * n)
+        self.agreeing += sign * other.agreeing
+        self.total += sign * other.total
+        self.units += sign * other.units
+        self.values += sign * other.values
+
+    def _count(self, key: tuple[int, Hashable, Hashable], n: int) -> None:
+        found = self.pairs.get(key, 0) + n
+        if found:
+            self.pairs[key] = found
+        else:
+            del self.pairs[key]
+
+    @property
+    def empty(self) -> bool:
+        return self.units == 0 and not self.pairs
+
+    def matrix(self) -> Coincidences:
+        found: Coincidences = {}
+        for (m, c, k), n in self.pairs.items():
+            found[c, k] = found.get((c, k), 0.0) + n / (m - 1)
+        return found
+
+    def agreement(self, level: Level) -> Agreement:
+        return Agreement(
+            alpha=alpha(self.matrix(), level),
+            raw=self.agreeing / self.total if self.total else None,
+            units=self.units,
+            values=self.values,
+        )
 
 
 def alpha(matrix: Mapping[tuple[Hashable, Hashable], float], level: Level) -> float | None:
@@ -221,19 +268,10 @@ class Agreement:
 
 
 def agreement(units: Iterable[Mapping[Hashable, int]], level: Level) -> Agreement:
-    pairable = [u for u in units if sum(u.values()) >= 2]
-    agreeing = total = values = 0
-    for unit in pairable:
-        m = sum(unit.values())
-        values += m
-        total += m * (m - 1)
-        agreeing += sum(n * (n - 1) for n in unit.values())
-    return Agreement(
-        alpha=alpha(coincidences(pairable), level),
-        raw=agreeing / total if total else None,
-        units=len(pairable),
-        values=values,
-    )
+    sums = Sums()
+    for unit in units:
+        sums.add(unit)
+    return sums.agreement(level)
 
 
 def entropy(tally: Sequence[int] | Mapping[Any, int], categories: int | None = None) -> float:
