@@ -12,3 +12,10 @@ class UnknownQuestion(InvalidInput):
     """``question`` names no pairwise question of the campaign."""
 
     code = "unknown_question"
+
+
+class GoldAnswerInvalid(InvalidInput):
+    """Expected answers that do not fit the campaign's questions or the item's candidates:
+    the import's problems (``quality.gold.expected_problems``), one per field."""
+
+    code = "invalid_gold_answer"

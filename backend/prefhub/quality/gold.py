@@ -5,12 +5,17 @@ candidate, "B" the second — never by the label an annotator saw: candidates ar
 annotator, so scoring maps each shown label through the judgment's ``shown_order`` back to the
 candidate's import position. One expected shape per question kind:
 
-- pairwise: ``{"accept": ["A", "tie"]}`` — the choices counted correct;
+- pairwise: ``{"accept": ["A", "tie"]}`` — the set of choices counted correct;
 - ranking: ``{"order": ["B", "A", "C"]}`` — best first; scored as the share of pairs the
-  annotator ordered the same way (a tie between them is wrong);
-- binary: ``{"votes": {"A": "up", "B": "down"}}``;
-- negative_only: ``{"unacceptable": ["B"]}`` — every listed one marked, no other;
-- rating: ``{"scores": {"A": {"helpfulness": {"value": 4, "tolerance": 1}}}}``.
+  annotator ordered the same way (a tie between them is wrong). With ``"pass_share": 0.6`` a
+  share at or above it scores 1 (one swapped pair of many passes). Or ``{"top": ["B", "C"]}``:
+  only the best place is checked — right when every candidate put first is in the set;
+- binary: ``{"votes": {"A": "up", "B": "down"}}`` — a candidate left out is not checked
+  (either vote is accepted);
+- negative_only: ``{"unacceptable": ["B"], "borderline": ["C"]}`` — every listed one marked,
+  no other; a borderline candidate may be marked or not;
+- rating: ``{"scores": {"A": {"helpfulness": {"value": 4, "tolerance": 1}}}}`` — any score
+  within value ± tolerance.
 
 A judgment's score is the mean over the expected questions it could be scored on (a question
 whose candidates were not all shown is left out); null when none could.
@@ -28,7 +33,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.answers import LABELS
-from prefhub.campaigns.spec import CampaignSpec, RatingQuestion
+from prefhub.campaigns.spec import CampaignSpec, PairwiseQuestion, RatingQuestion
 from prefhub.models import Campaign, Candidate, Item, ItemStatus, Judgment
 
 Letter = Annotated[str, Field(pattern=r"^[A-Z]$")]
@@ -51,10 +56,17 @@ class ExpectedAnswer(_Strict):
         default=None, min_length=1, max_length=4
     )
     order: list[Letter] | None = Field(default=None, min_length=2, max_length=26)
+    pass_share: float | None = Field(
+        default=None, gt=0, le=1, description="with order: a share of agreeing pairs that passes"
+    )
+    top: list[Letter] | None = Field(default=None, min_length=1, max_length=26)
     votes: dict[Letter, Literal["up", "down"]] | None = Field(
         default=None, min_length=1, max_length=26
     )
     unacceptable: list[Letter] | None = Field(default=None, max_length=26)
+    borderline: list[Letter] | None = Field(
+        default=None, max_length=26, description="with unacceptable: may be marked or not"
+    )
     scores: (
         dict[
             Letter,
@@ -67,23 +79,29 @@ class ExpectedAnswer(_Strict):
 
     @model_validator(mode="after")
     def _one_field(self) -> ExpectedAnswer:
-        given = [name for name in KIND_FIELD.values() if getattr(self, name) is not None]
+        given = [name for name in ANSWER_FIELDS if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of accept, order, votes, unacceptable or scores")
+            raise ValueError(f"give exactly one of {', '.join(ANSWER_FIELDS)}")
+        for modifier, needs in MODIFIERS.items():
+            if getattr(self, modifier) is not None and getattr(self, needs) is None:
+                raise ValueError(f"{modifier} goes with {needs}")
         return self
 
     def field(self) -> str:
-        return next(name for name in KIND_FIELD.values() if getattr(self, name) is not None)
+        return next(name for name in ANSWER_FIELDS if getattr(self, name) is not None)
 
 
-# Which field of an expected answer each scorable question kind takes.
-KIND_FIELD = {
-    "pairwise": "accept",
-    "ranking": "order",
-    "binary": "votes",
-    "negative_only": "unacceptable",
-    "rating": "scores",
+# Which fields of an expected answer each scorable question kind takes (one of them).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "pairwise": ("accept",),
+    "ranking": ("order", "top"),
+    "binary": ("votes",),
+    "negative_only": ("unacceptable",),
+    "rating": ("scores",),
 }
+ANSWER_FIELDS = tuple(name for fields in KIND_FIELDS.values() for name in fields)
+# Fields that only qualify another: modifier -> the field it needs.
+MODIFIERS = {"pass_share": "order", "borderline": "unacceptable"}
 
 
 class ImportGold(_Strict):
@@ -95,45 +113,74 @@ class ImportGold(_Strict):
     feedback: str | None = Field(default=None, max_length=MAX_FEEDBACK)
 
 
+@dataclass(frozen=True)
+class GoldProblem:
+    field: str  # e.g. "gold.expected.preference.accept"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
 def check_expected(spec: CampaignSpec, gold: ImportGold, n_candidates: int) -> list[str]:
     """What is wrong with a line's expected answers against the campaign's questions and the
     line's candidates; empty when nothing is."""
+    return [str(problem) for problem in expected_problems(spec, gold, n_candidates)]
+
+
+def expected_problems(spec: CampaignSpec, gold: ImportGold, n_candidates: int) -> list[GoldProblem]:
+    """``check_expected``'s problems, each with the field it names (the import and the data
+    browser's gold form report the same ones)."""
     questions = {q.id: q for q in spec.questions}
-    problems: list[str] = []
+    problems: list[GoldProblem] = []
     letters = set(LABELS[:n_candidates])
     for qid, expected in gold.expected.items():
         where = f"gold.expected.{qid}"
+
+        def problem(field: str, message: str, where: str = where) -> None:
+            problems.append(GoldProblem(f"{where}{field}", message))
+
         question = questions.get(qid)
         if question is None:
-            problems.append(f"{where}: the campaign has no question '{qid}'")
+            problem("", f"the campaign has no question '{qid}'")
             continue
-        wanted = KIND_FIELD.get(question.kind)
+        wanted = KIND_FIELDS.get(question.kind)
         if wanted is None:
-            problems.append(f"{where}: a {question.kind} question cannot be gold-checked")
+            problem("", f"a {question.kind} question cannot be gold-checked")
             continue
-        if expected.field() != wanted:
-            problems.append(f"{where}: a {question.kind} question expects '{wanted}'")
+        if expected.field() not in wanted:
+            problem("", f"a {question.kind} question expects {' or '.join(map(repr, wanted))}")
             continue
         named = _letters(expected)
         unknown = sorted(set(named) - letters)
         if unknown:
-            problems.append(
-                f"{where}: no candidate '{unknown[0]}' (the line has {n_candidates}; "
-                "A is the first)"
+            problem(
+                "",
+                f"no candidate '{unknown[0]}' (the item has {n_candidates}; A is the first)",
             )
-        if expected.order is not None and len(set(expected.order)) != len(expected.order):
-            problems.append(f"{where}.order: a candidate appears twice")
+        for field in ("order", "top", "unacceptable", "borderline"):
+            listed = getattr(expected, field)
+            if listed is not None and len(set(listed)) != len(listed):
+                problem(f".{field}", "a candidate appears twice")
+        if set(expected.unacceptable or ()) & set(expected.borderline or ()):
+            problem(".borderline", "a candidate cannot be both unacceptable and borderline")
+        if isinstance(question, PairwiseQuestion) and expected.accept is not None:
+            if "tie" in expected.accept and not question.allow_tie:
+                problem(".accept", "this question does not allow a tie")
+            if "both_bad" in expected.accept and not question.allow_both_bad:
+                problem(".accept", "this question does not allow 'both bad'")
         if isinstance(question, RatingQuestion) and expected.scores is not None:
             attributes = {a.id: a for a in question.attributes}
             for letter, scores in expected.scores.items():
                 for name, score in scores.items():
                     attribute = attributes.get(name)
                     if attribute is None:
-                        problems.append(f"{where}.scores.{letter}.{name}: no such attribute")
+                        problem(f".scores.{letter}.{name}", "no such attribute")
                     elif not attribute.scale.min <= score.value <= attribute.scale.max:
-                        problems.append(
-                            f"{where}.scores.{letter}.{name}: value must be between "
-                            f"{attribute.scale.min} and {attribute.scale.max}"
+                        problem(
+                            f".scores.{letter}.{name}",
+                            f"value must be between {attribute.scale.min} and "
+                            f"{attribute.scale.max}",
                         )
     return problems
 
@@ -143,10 +190,12 @@ def _letters(expected: ExpectedAnswer) -> list[str]:
         return [c for c in expected.accept if c in ("A", "B")]
     if expected.order is not None:
         return list(expected.order)
+    if expected.top is not None:
+        return list(expected.top)
     if expected.votes is not None:
         return list(expected.votes)
     if expected.unacceptable is not None:
-        return list(expected.unacceptable)
+        return [*expected.unacceptable, *(expected.borderline or ())]
     return list(expected.scores or {})
 
 
@@ -188,7 +237,12 @@ def _score_one(
         choice = str(answer.get("choice"))
         return float(to_import.get(choice, choice) in set(expected.accept))
     if expected.order is not None:
-        return _ranking_score(expected.order, answer, to_import, shown)
+        share = _ranking_score(expected.order, answer, to_import, shown)
+        if share is not None and expected.pass_share is not None and share >= expected.pass_share:
+            return 1.0
+        return share
+    if expected.top is not None:
+        return _top_score(expected.top, answer, to_import, shown)
     if expected.votes is not None:
         votes = answer.get("votes") or {}
         given = {to_import.get(label): vote for label, vote in votes.items()}
@@ -198,7 +252,8 @@ def _score_one(
     if expected.unacceptable is not None:
         marked = {to_import.get(label) for label in answer.get("unacceptable") or {}}
         bad = set(expected.unacceptable)
-        return _share((letter in marked) == (letter in bad) for letter in sorted(shown))
+        either = set(expected.borderline or ())
+        return _share((letter in marked) == (letter in bad) for letter in sorted(shown - either))
     scores = answer.get("scores") or {}
     given_scores = {to_import.get(label): s for label, s in scores.items()}
     return _share(
@@ -228,6 +283,18 @@ def _ranking_score(
         better in rank and worse in rank and rank[better] < rank[worse]
         for better, worse in combinations(ranked, 2)
     )
+
+
+def _top_score(
+    top: list[str], answer: dict[str, Any], to_import: dict[str, str], shown: set[str]
+) -> float | None:
+    """1 when every candidate the annotator put first is an accepted one; None when no
+    accepted candidate was shown (nothing to find)."""
+    if not set(top) & shown:
+        return None
+    groups = answer.get("ranking") or []
+    first = {to_import.get(label) for label in groups[0]} if groups else set()
+    return float(bool(first) and first <= set(top))
 
 
 def _share(hits: Iterable[bool]) -> float | None:

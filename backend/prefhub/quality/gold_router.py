@@ -1,4 +1,6 @@
-"""``GET /api/campaigns/{slug}/quality/gold``: gold accuracy per annotator and per gold item."""
+"""Gold items: ``GET /api/campaigns/{slug}/quality/gold`` (accuracy per annotator and per gold
+item), and the data browser's gold form on one item (``/items/{item_id}/gold``: read, set
+expected answers and feedback, or make it an ordinary item again)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,16 @@ from pydantic import BaseModel, Field
 
 from prefhub.auth.dependencies import ManagedCampaign
 from prefhub.exports.pseudonyms import Pseudonymizer
+from prefhub.items.exceptions import ItemNotFound
+from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
-from prefhub.quality.gold import gold_report
+from prefhub.kit.openapi import errors
+from prefhub.models import Item
+from prefhub.quality.exceptions import GoldAnswerInvalid
+from prefhub.quality.gold import ExpectedAnswer, ImportGold, gold_report
+from prefhub.quality.gold_entry import clear_gold, gold_item, set_gold
 
-router = APIRouter(prefix="/api/campaigns/{slug}/quality", tags=["quality"])
+router = APIRouter(prefix="/api/campaigns/{slug}", tags=["quality"])
 
 
 class GoldCounts(BaseModel):
@@ -36,7 +44,7 @@ class GoldOut(BaseModel):
     )
 
 
-@router.get("/gold", response_model=GoldOut)
+@router.get("/quality/gold", response_model=GoldOut)
 def get_gold(campaign: ManagedCampaign, session: SessionDep) -> GoldOut:
     """Gold accuracy per annotator and per gold item, from each task's first answer."""
     report = gold_report(session, campaign)
@@ -56,3 +64,62 @@ def get_gold(campaign: ManagedCampaign, session: SessionDep) -> GoldOut:
             for t, name in report.items
         ],
     )
+
+
+class ItemGoldState(BaseModel):
+    """An item's gold state: expected answers name candidates by import letter (A = the
+    candidate imported first, as the data browser lists them)."""
+
+    item_id: int
+    is_gold: bool
+    expected: dict[str, ExpectedAnswer] | None = Field(
+        description="question id -> expected answer; null: nothing is scored"
+    )
+    feedback: str | None
+
+
+class ItemGoldChanged(ItemGoldState):
+    rescored: int = Field(
+        description="the item's judgments whose gold score was re-computed (or, on DELETE, "
+        "cleared) in the same transaction"
+    )
+
+
+def _state(item: Item) -> dict[str, object]:
+    return {
+        "item_id": item.id,
+        "is_gold": item.is_gold,
+        "expected": item.gold_expected,
+        "feedback": item.gold_feedback,
+    }
+
+
+@router.get("/items/{item_id}/gold", response_model=ItemGoldState, responses=errors(ItemNotFound))
+def get_item_gold(campaign: ManagedCampaign, item_id: PathId, session: SessionDep) -> ItemGoldState:
+    """The item's expected answers and feedback, for the data browser's gold form."""
+    return ItemGoldState.model_validate(_state(gold_item(session, campaign, item_id)))
+
+
+@router.put(
+    "/items/{item_id}/gold",
+    response_model=ItemGoldChanged,
+    responses=errors(ItemNotFound, GoldAnswerInvalid),
+)
+def put_item_gold(
+    campaign: ManagedCampaign, item_id: PathId, gold: ImportGold, session: SessionDep
+) -> ItemGoldChanged:
+    """Make the item gold with these expected answers (the import's ``gold`` object, checked
+    the same way) and feedback; its judgments so far are re-scored against them at once."""
+    state = set_gold(session, campaign, item_id, gold)
+    return ItemGoldChanged.model_validate({**_state(state.item), "rescored": state.rescored})
+
+
+@router.delete(
+    "/items/{item_id}/gold", response_model=ItemGoldChanged, responses=errors(ItemNotFound)
+)
+def delete_item_gold(
+    campaign: ManagedCampaign, item_id: PathId, session: SessionDep
+) -> ItemGoldChanged:
+    """Make the item an ordinary one again; its judgments' gold scores are cleared."""
+    state = clear_gold(session, campaign, item_id)
+    return ItemGoldChanged.model_validate({**_state(state.item), "rescored": state.rescored})

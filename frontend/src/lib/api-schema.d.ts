@@ -596,8 +596,8 @@ export interface paths {
         };
         /**
          * Browse Items
-         * @description The campaign's items by id, filtered, a keyset page at a time: pass the page's
-         *     ``next_after`` as ``after``. ``search`` matches part of the external id.
+         * @description The campaign's items by id (or by ``sort``), filtered, a keyset page at a time: pass
+         *     the page's ``next_after`` as ``after``. ``search`` matches part of the external id.
          */
         get: operations["browse_items_api_campaigns__slug__items_browse_get"];
         put?: never;
@@ -672,6 +672,35 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/items/{item_id}/gold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Item Gold
+         * @description The item's expected answers and feedback, for the data browser's gold form.
+         */
+        get: operations["get_item_gold_api_campaigns__slug__items__item_id__gold_get"];
+        /**
+         * Put Item Gold
+         * @description Make the item gold with these expected answers (the import's ``gold`` object, checked
+         *     the same way) and feedback; its judgments so far are re-scored against them at once.
+         */
+        put: operations["put_item_gold_api_campaigns__slug__items__item_id__gold_put"];
+        post?: never;
+        /**
+         * Delete Item Gold
+         * @description Make the item an ordinary one again; its judgments' gold scores are cleared.
+         */
+        delete: operations["delete_item_gold_api_campaigns__slug__items__item_id__gold_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -754,6 +783,48 @@ export interface paths {
         get: operations["get_agreement_api_campaigns__slug__quality_agreement_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/quality/annotators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Annotators
+         * @description Each annotator's reliability score with the evidence of every measure, their standing
+         *     and the rules that fire on them; reading it applies the campaign's rules.
+         */
+        get: operations["get_annotators_api_campaigns__slug__quality_annotators_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{slug}/quality/annotators/{user_id}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Standing
+         * @description Flag, exclude or restore an annotator: the researcher's decision stands (rules never
+         *     override it). 404 annotator_not_found for a user who never worked on the campaign.
+         */
+        post: operations["post_standing_api_campaigns__slug__quality_annotators__user_id__standing_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1827,6 +1898,49 @@ export interface components {
              */
             seen: number;
         };
+        /** AnnotatorOut */
+        AnnotatorOut: {
+            /**
+             * Evidence
+             * @description score, gold_accuracy, peer_agreement, left_share, position_bias_p, speed_ratio, straight_lining, skip_rate, report_rate
+             */
+            evidence: {
+                [key: string]: components["schemas"]["EvidenceOut"];
+            };
+            /**
+             * Fired Rules
+             * @description the campaign's rules that fire, with why
+             */
+            fired_rules: string[];
+            /**
+             * Group
+             * @description the annotator group or profile answer peer agreement was measured in, or the viewpoint the answers placed them in
+             */
+            group: string | null;
+            /** Judgments */
+            judgments: number;
+            /**
+             * Score
+             * @description 0..1; gold weighs most, then peer agreement
+             */
+            score: number | null;
+            /**
+             * Standing
+             * @enum {string}
+             */
+            standing: "ok" | "flagged" | "excluded";
+            /** Standing Reason */
+            standing_reason: string | null;
+            /** Standing Source */
+            standing_source: ("rule" | "researcher" | "qualification") | null;
+            /** User Id */
+            user_id: number;
+            /**
+             * Username
+             * @description display name, else e-mail
+             */
+            username: string;
+        };
         /** AnnotatorProgress */
         AnnotatorProgress: {
             /** Items Complete */
@@ -1835,6 +1949,26 @@ export interface components {
             items_total: number;
             /** My Judgments */
             my_judgments: number;
+        };
+        /** AnnotatorsOut */
+        AnnotatorsOut: {
+            /**
+             * Annotators
+             * @description lowest score first
+             */
+            annotators: components["schemas"]["AnnotatorOut"][];
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /**
+             * Grouping
+             * @description what peer agreement groups by: annotator_group, a profile field, or viewpoints (found in the answers)
+             */
+            grouping: string;
+            /** Rules */
+            rules: components["schemas"]["QualityRule"][];
         };
         /** AnswerWarningOut */
         AnswerWarningOut: {
@@ -2502,6 +2636,69 @@ export interface components {
              */
             message: string;
         };
+        /** EvidenceOut */
+        EvidenceOut: {
+            /**
+             * N
+             * @description observations it rests on (gold items, shared items, tasks ...)
+             */
+            n: number;
+            /**
+             * P Value
+             * @description left_share: two-sided binomial test against 0.5
+             */
+            p_value?: number | null;
+            /**
+             * Value
+             * @description the measure; null while there is no evidence
+             */
+            value: number | null;
+        };
+        /**
+         * ExpectedAnswer
+         * @description What one question's answer should be; exactly one field, the one its kind takes.
+         */
+        ExpectedAnswer: {
+            /** Accept */
+            accept?: ("A" | "B" | "tie" | "both_bad")[] | null;
+            /**
+             * Borderline
+             * @description with unacceptable: may be marked or not
+             */
+            borderline?: string[] | null;
+            /** Order */
+            order?: string[] | null;
+            /**
+             * Pass Share
+             * @description with order: a share of agreeing pairs that passes
+             */
+            pass_share?: number | null;
+            /** Scores */
+            scores?: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["ExpectedScore"];
+                };
+            } | null;
+            /** Top */
+            top?: string[] | null;
+            /** Unacceptable */
+            unacceptable?: string[] | null;
+            /** Votes */
+            votes?: {
+                [key: string]: "up" | "down";
+            } | null;
+        };
+        /** ExpectedScore */
+        ExpectedScore: {
+            /**
+             * Tolerance
+             * @description ±, inclusive
+             * @default 0
+             */
+            tolerance: number;
+            /** Value */
+            value: number;
+        };
         /**
          * ExportColumnOut
          * @description A column of a format's rows; a "record" column's fields in ``fields``.
@@ -3061,6 +3258,21 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /**
+         * ImportGold
+         * @description A gold item's ``gold`` object in an import line.
+         */
+        ImportGold: {
+            /**
+             * Expected
+             * @description question id -> expected answer
+             */
+            expected?: {
+                [key: string]: components["schemas"]["ExpectedAnswer"];
+            };
+            /** Feedback */
+            feedback?: string | null;
+        };
         /** ImportJobOut */
         ImportJobOut: {
             /**
@@ -3168,6 +3380,47 @@ export interface components {
              * @description gold judgments scored (first answers only)
              */
             seen: number;
+        };
+        /** ItemGoldChanged */
+        ItemGoldChanged: {
+            /**
+             * Expected
+             * @description question id -> expected answer; null: nothing is scored
+             */
+            expected: {
+                [key: string]: components["schemas"]["ExpectedAnswer"];
+            } | null;
+            /** Feedback */
+            feedback: string | null;
+            /** Is Gold */
+            is_gold: boolean;
+            /** Item Id */
+            item_id: number;
+            /**
+             * Rescored
+             * @description the item's judgments whose gold score was re-computed (or, on DELETE, cleared) in the same transaction
+             */
+            rescored: number;
+        };
+        /**
+         * ItemGoldState
+         * @description An item's gold state: expected answers name candidates by import letter (A = the
+         *     candidate imported first, as the data browser lists them).
+         */
+        ItemGoldState: {
+            /**
+             * Expected
+             * @description question id -> expected answer; null: nothing is scored
+             */
+            expected: {
+                [key: string]: components["schemas"]["ExpectedAnswer"];
+            } | null;
+            /** Feedback */
+            feedback: string | null;
+            /** Is Gold */
+            is_gold: boolean;
+            /** Item Id */
+            item_id: number;
         };
         /** ItemOut */
         ItemOut: {
@@ -4167,6 +4420,49 @@ export interface components {
             tasks: number;
         };
         /**
+         * QualificationFeedback
+         * @description After each answer of the qualification phase: how it went, to show before the next task.
+         */
+        QualificationFeedback: {
+            /**
+             * Answered
+             * @description this was qualification task `answered` of `tasks`
+             */
+            answered: number;
+            /**
+             * Correct
+             * @description every expected answer was met (gold score 1)
+             */
+            correct: boolean;
+            /**
+             * Expected
+             * @description question id -> the expected answer, naming candidates by the labels shown
+             */
+            expected: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * Explanation
+             * @description the gold item's feedback text
+             */
+            explanation: string | null;
+            /**
+             * Outcome
+             * @description pending until the last qualification task; then passed (real tasks follow) or failed (the next task request answers 409 annotator_excluded)
+             * @enum {string}
+             */
+            outcome: "pending" | "passed" | "failed";
+            /**
+             * Score
+             * @description 0 to 1; null when it could not be scored
+             */
+            score: number | null;
+            /** Tasks */
+            tasks: number;
+        };
+        /**
          * QualityRule
          * @description When an annotator's measure passes a threshold (with enough evidence), flag them for a
          *     look, or exclude them: no more tasks, and their judgments left out of training exports.
@@ -4549,6 +4845,19 @@ export interface components {
              */
             valid: true;
         };
+        /** StandingIn */
+        StandingIn: {
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /**
+             * Standing
+             * @enum {string}
+             */
+            standing: "ok" | "flagged" | "excluded";
+        };
         /** StatusChange */
         StatusChange: {
             status: components["schemas"]["CampaignStatus"];
@@ -4572,6 +4881,8 @@ export interface components {
             client_id: string;
             /** Judgment Id */
             judgment_id: number;
+            /** @description set for an answer of the qualification phase */
+            qualification?: components["schemas"]["QualificationFeedback"] | null;
             /** Undo Until */
             undo_until: string | null;
         };
@@ -5434,7 +5745,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflict: campaign_not_active, lease_cap_reached, onboarding_required */
+            /** @description Conflict: campaign_not_active, lease_cap_reached, onboarding_required, annotator_excluded */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7956,6 +8267,8 @@ export interface operations {
                 judgments_max?: number | null;
                 model?: string | null;
                 search?: string | null;
+                /** @description id (default), or disagreement score highest first (disagreement_desc) or lowest first (disagreement_asc), then id; at most 5000 judged items may match (422 sort_too_broad) */
+                sort?: "id" | "disagreement_desc" | "disagreement_asc";
                 after?: number | null;
                 limit?: number;
             };
@@ -8003,7 +8316,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_filter */
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_filter, sort_too_broad */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8241,6 +8554,232 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ItemDetail"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), item_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_item_gold_api_campaigns__slug__items__item_id__gold_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemGoldState"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), item_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_item_gold_api_campaigns__slug__items__item_id__gold_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportGold"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemGoldChanged"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), item_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_gold_answer */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_item_gold_api_campaigns__slug__items__item_id__gold_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemGoldChanged"];
                 };
             };
             /** @description Unauthorized: not_authenticated */
@@ -8598,6 +9137,163 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, unknown_group_field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_annotators_api_campaigns__slug__quality_annotators_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotatorsOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_standing_api_campaigns__slug__quality_annotators__user_id__standing_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotatorOut"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), annotator_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
             422: {
                 headers: {
                     [name: string]: unknown;
