@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from prefhub.auth.service import create_user
 from prefhub.kit.db import unit_of_work
@@ -56,26 +57,38 @@ class SimulationResult:
 
 def annotators_for(slug: str, n: int, seed: int, rng: random.Random) -> list[int]:
     """The simulated annotators of a run (created once, found again on later runs)."""
-    ids = []
     with unit_of_work() as session:
-        for i in range(n):
-            email = f"sim-{slug}-{seed}-{i}@simulated.invalid"
-            user = session.scalar(select(User).where(User.email == email))
-            if user is None:
-                group = GROUPS[i % len(GROUPS)]
-                user = create_user(
-                    session,
-                    email=email,
-                    password=None,
-                    role=Role.annotator,
-                    display_name=f"Simulated {group.name} {i}",
-                    languages=["en"],
-                    is_synthetic=True,
-                    profile={
-                        "group": group.name,
-                        "age_band": rng.choice(AGE_BANDS),
-                        "country": rng.choice(COUNTRIES),
-                    },
-                )
-            ids.append(user.id)
-    return ids
+        return [
+            synthetic_annotator(
+                session,
+                f"sim-{slug}-{seed}-{i}@simulated.invalid",
+                f"Simulated {GROUPS[i % len(GROUPS)].name} {i}",
+                GROUPS[i % len(GROUPS)].name,
+                rng,
+            ).id
+            for i in range(n)
+        ]
+
+
+def synthetic_annotator(
+    session: Session, email: str, display_name: str, group: str, rng: random.Random
+) -> User:
+    """The synthetic annotator with this e-mail, created on first use with a profile naming
+    their group and a random age band and country."""
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(
+            session,
+            email=email,
+            password=None,
+            role=Role.annotator,
+            display_name=display_name,
+            languages=["en"],
+            is_synthetic=True,
+            profile={
+                "group": group,
+                "age_band": rng.choice(AGE_BANDS),
+                "country": rng.choice(COUNTRIES),
+            },
+        )
+    return user
