@@ -172,6 +172,11 @@ POLICIES: dict[str, Policy] = {
     "GET /api/campaigns/{slug}/quality/leaderboard": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/agreement": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/gold": Policy("manage"),
+    "GET /api/campaigns/{slug}/quality/annotators": Policy("manage"),
+    # The matrix's target annotator never worked on the campaign: 404 annotator_not_found.
+    "POST /api/campaigns/{slug}/quality/annotators/{user_id}/standing": Policy(
+        "manage", may_404=True, json=lambda o: {"standing": "flagged", "reason": "a look"}
+    ),
     "GET /api/campaigns/{slug}/quality/progress": Policy("manage"),
     "GET /api/campaigns/{slug}/quality/group-disagreement": Policy(
         "manage", query={"group_by": "annotator_group"}

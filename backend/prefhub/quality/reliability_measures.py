@@ -81,8 +81,8 @@ def position(left: int, right: int) -> tuple[Evidence, Evidence]:
     n = left + right
     if n == 0:
         return Evidence(None, 0), Evidence(None, 0)
-    p = binomial_p(left, n)
-    return Evidence(round(left / n, 4), n, round(p, 6)), Evidence(round(p, 6), n)
+    p = float(f"{binomial_p(left, n):.4g}")
+    return Evidence(round(left / n, 4), n, p), Evidence(p, n)
 
 
 def speed(times_ms: list[int], campaign_median: float | None) -> Evidence:

@@ -81,8 +81,9 @@ def fired_rules(rules: list[QualityRule], annotator: AnnotatorReliability) -> li
             sign, threshold = ">", rule.above
         else:
             continue
+        shown = f"{found.value:.2g}" if rule.measure == "position_bias_p" else f"{found.value:.2f}"
         reason = (
-            f"{LABEL[rule.measure]} {found.value:.2f} {sign} {threshold:g} "
+            f"{LABEL[rule.measure]} {shown} {sign} {threshold:g} "
             f"after {found.n} {EVIDENCE[rule.measure]}"
         )
         fired.append(FiredRule(rule, reason))
