@@ -1,5 +1,6 @@
 """``prefhub quality``: a campaign's quality, as tables in the terminal (the same numbers the
-REST endpoints and the admin page's Quality section show)."""
+REST endpoints and the admin page's Quality tab show). ``prefhub quality SLUG`` prints the
+summary (``summary_cli``); the subcommands go into detail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import typer
 
 from prefhub.cli.common import console, fail
 from prefhub.kit.errors import PrefhubError
+from prefhub.quality.cli_tables import standings_table
+from prefhub.quality.summary_cli import SUMMARY, SlugOrCommand, summary
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -16,8 +19,11 @@ if TYPE_CHECKING:
     from prefhub.quality.leaderboard import Leaderboard
 
 quality_app = typer.Typer(
-    help="Campaign quality: model leaderboards and agreement.", no_args_is_help=True
+    cls=SlugOrCommand,
+    help="Campaign quality: `prefhub quality SLUG` for a summary, or a subcommand.",
+    no_args_is_help=True,
 )
+quality_app.command(SUMMARY)(summary)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,26 +31,6 @@ def register(app: typer.Typer) -> None:
 
     quality_app.command("agreement")(agreement)
     app.add_typer(quality_app, name="quality")
-
-
-def _standings(title: str, board: Leaderboard) -> Table:
-    from rich.table import Table
-
-    from prefhub.quality.leaderboard import elo
-
-    table = Table(title=f"{title} ({board.judgments:g} judgments)")
-    for column in ("rank", "model", "rating", "95% interval", "win rate", "judgments"):
-        table.add_column(column, justify="left" if column == "model" else "right")
-    for s in board.standings:
-        table.add_row(
-            str(s.rank),
-            s.model,
-            f"{s.rating:.0f}",
-            f"{elo(s.low):.0f} to {elo(s.high):.0f}",
-            "-" if s.win_rate is None else f"{s.win_rate:.0%}",
-            f"{s.judgments:g}",
-        )
-    return table
 
 
 def _matrix(board: Leaderboard) -> Table:
@@ -118,9 +104,9 @@ def leaderboard(
     console.print(
         f"[bold]{slug}[/] · question {report.question} · {scope}{note.get(report.simulated, '')}"
     )
-    console.print(_standings("overall", report.overall))
+    console.print(standings_table("overall", report.overall))
     if report.overall.standings:
         console.print(_matrix(report.overall))
     for group in report.groups:
         title = f"{report.group_by} = {group.group} · {group.annotators} annotators"
-        console.print(_standings(title, group.board))
+        console.print(standings_table(title, group.board))
