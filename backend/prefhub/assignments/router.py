@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -22,6 +23,7 @@ from prefhub.assignments.schemas import (
     AnnotatorProgress,
     JudgmentOut,
     NextTaskResponse,
+    QualificationFeedback,
     ReportRequest,
     ReviseRequest,
     ReviseResponse,
@@ -38,7 +40,8 @@ from prefhub.kit.bounds import Offset
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
 from prefhub.models import Campaign, User
-from prefhub.participation.exceptions import OnboardingRequired
+from prefhub.participation.exceptions import AnnotatorExcluded, OnboardingRequired
+from prefhub.quality import qualification
 
 router = APIRouter(prefix="/api/annotate", tags=["annotate"])
 
@@ -74,7 +77,7 @@ def _task_response(
 @router.get(
     "/{slug}/next",
     response_model=NextTaskResponse,
-    responses=errors(CampaignNotActive, LeaseCapReached, OnboardingRequired),
+    responses=errors(CampaignNotActive, LeaseCapReached, OnboardingRequired, AnnotatorExcluded),
 )
 def next_task(
     campaign: AnnotatableCampaign,
@@ -104,10 +107,12 @@ def submit(
         answers=body.answers,
         time_spent_ms=body.time_spent_ms,
     )
+    feedback = qualification.feedback(session, campaign, judgment)
     return SubmitResponse(
         judgment_id=judgment.id,
         client_id=judgment.client_id,
         undo_until=submissions.undo_deadline(campaign, judgment),
+        qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
     )
 
 

@@ -55,10 +55,30 @@ class SubmitRequest(BaseModel):
     time_spent_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
 
 
+class QualificationFeedback(BaseModel):
+    """After each answer of the qualification phase: how it went, to show before the next task."""
+
+    correct: bool = Field(description="every expected answer was met (gold score 1)")
+    score: float | None = Field(description="0 to 1; null when it could not be scored")
+    expected: dict[str, dict[str, Any]] = Field(
+        description="question id -> the expected answer, naming candidates by the labels shown"
+    )
+    explanation: str | None = Field(description="the gold item's feedback text")
+    answered: int = Field(description="this was qualification task `answered` of `tasks`")
+    tasks: int
+    outcome: Literal["pending", "passed", "failed"] = Field(
+        description="pending until the last qualification task; then passed (real tasks "
+        "follow) or failed (the next task request answers 409 annotator_excluded)"
+    )
+
+
 class SubmitResponse(BaseModel):
     judgment_id: int
     client_id: str
     undo_until: UtcDatetime | None
+    qualification: QualificationFeedback | None = Field(
+        default=None, description="set for an answer of the qualification phase"
+    )
 
 
 class UndoRequest(BaseModel):

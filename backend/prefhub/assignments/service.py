@@ -58,6 +58,8 @@ from prefhub.participation.service import (
     require_onboarded,
     target_reached,
 )
+from prefhub.quality import qualification
+from prefhub.quality.gold_supply import unseen_gold
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +156,9 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select
         ~authored,
     )
     spec = spec_of(campaign)
-    if spec.quality.gold_rate:
-        # Gold items come at their own rate (``_lease_gold``), never from the queue.
+    if spec.quality.gold_rate or spec.quality.qualification is not None:
+        # Gold items come at their own rate (``_lease_gold``) or in the qualification phase,
+        # never from the queue.
         query = query.where(Item.is_gold.is_(False))
     if spec.rounds is not None:
         query = query.where(Item.round.in_(spec.rounds))
@@ -165,19 +168,7 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select
 def _gold_items_query(campaign: Campaign, annotator: User) -> Select[tuple[int]]:
     """Gold items the annotator has not seen: served to every annotator, not limited by K
     (an accuracy is only comparable across annotators who answered the same checks)."""
-    seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
-    authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
-    query = select(Item.id).where(
-        Item.campaign_id == campaign.id,
-        Item.is_gold.is_(True),
-        Item.status.in_([ItemStatus.ready, ItemStatus.complete]),
-        ~seen,
-        ~authored,
-    )
-    rounds = spec_of(campaign).rounds
-    if rounds is not None:
-        query = query.where(Item.round.in_(rounds))
-    return query
+    return unseen_gold(campaign, annotator, spec_of(campaign))
 
 
 def _lease_gold(
@@ -194,10 +185,21 @@ def _lease_gold(
     )
     if not item_ids:
         return None
-    item_id = rng.choice(item_ids)
+    return _lease_uncapped(session, campaign, annotator, spec, rng.choice(item_ids), rng)
+
+
+def _lease_uncapped(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    spec: CampaignSpec,
+    item_id: int,
+    rng: random.Random,
+) -> LeasedTask | None:
+    """Lease a gold item: counted like any lease (a skip or an expiry gives it back), but
+    never capped by K."""
     try:
         with session.begin_nested():
-            # Counted like any lease (a skip or an expiry gives it back), but never capped.
             session.execute(
                 update(Item)
                 .where(Item.id == item_id)
@@ -207,6 +209,27 @@ def _lease_gold(
     except IntegrityError:
         return None
     return load_task(session, assignment)
+
+
+def _qualification_task(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    spec: CampaignSpec,
+    rng: random.Random,
+    step: qualification.Step,
+    *,
+    additional: bool,
+) -> LeasedTask | None:
+    """The qualification phase's next task, as ``qualification.next_step`` decided."""
+    if step.kind == "lease" and step.item_id is not None:
+        return _lease_uncapped(session, campaign, annotator, spec, step.item_id, rng)
+    if step.kind == "held":
+        held = _open_leases(session, campaign, annotator)
+        if held and not additional:
+            return load_task(session, held[0])
+        raise LeaseCapReached("Finish the qualification tasks you hold first")
+    return None
 
 
 def check_eligible(campaign: Campaign, annotator: User) -> None:
@@ -261,6 +284,14 @@ def next_task(
         return load_task(session, open_leases[0])
     if len(open_leases) >= spec.max_open_leases:
         raise LeaseCapReached(f"You already hold {len(open_leases)} open task(s) here")
+    if spec.quality.qualification is not None:
+        step = qualification.next_step(
+            session, campaign, annotator, spec.quality.qualification, rng
+        )
+        if step.kind != "passed":
+            return _qualification_task(
+                session, campaign, annotator, spec, rng, step, additional=additional
+            )
 
     if spec.quality.gold_rate and rng.random() < spec.quality.gold_rate:
         task = _lease_gold(session, campaign, annotator, spec, rng)

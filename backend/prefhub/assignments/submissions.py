@@ -46,6 +46,7 @@ from prefhub.models import (
     Judgment,
     User,
 )
+from prefhub.quality import qualification
 from prefhub.quality.gold import gold_score_of
 
 _Owned = TypeVar("_Owned", Assignment, Judgment)
@@ -161,12 +162,14 @@ def submit(
                 ),
             )
         )
+    qualification.after_answer(session, campaign, annotator, judgment)
     return judgment
 
 
 def _slots(session: Session, spec: CampaignSpec, item_id: int) -> int:
     """How many leases an item may hold: K, or no cap for a gold item served at a rate."""
-    if spec.quality.gold_rate and session.scalar(select(Item.is_gold).where(Item.id == item_id)):
+    gold_apart = spec.quality.gold_rate or spec.quality.qualification is not None
+    if gold_apart and session.scalar(select(Item.is_gold).where(Item.id == item_id)):
         return INT32_MAX
     return spec.redundancy
 

@@ -37,3 +37,10 @@ class CampaignNotEmpty(Conflict):
 
 class ConfirmationMismatch(Conflict):
     code = "confirmation_mismatch"
+
+
+class NotEnoughGold(Conflict):
+    """A qualification phase asks for more gold items (with expected answers) than the campaign
+    holds: it may not open to annotators until they are imported."""
+
+    code = "not_enough_gold"

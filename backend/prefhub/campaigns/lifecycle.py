@@ -8,10 +8,13 @@ annotator did is lost.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.exceptions import CampaignClosed, InvalidTransition
+from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import Campaign, CampaignStatus
+from prefhub.quality.gold_supply import require_enough_gold
 
 _S = CampaignStatus
 TRANSITIONS: dict[CampaignStatus, tuple[CampaignStatus, ...]] = {
@@ -46,9 +49,24 @@ def change_status(session: Session, campaign: Campaign, to: CampaignStatus) -> C
                 "allowed": [s.value for s in allowed],
             },
         )
+    if to == _S.active:
+        require_ready_to_open(session, campaign)
     campaign.status = to
     session.flush()
     return campaign
+
+
+def require_ready_to_open(
+    session: Session, campaign: Campaign, spec: CampaignSpec | None = None
+) -> None:
+    """What a campaign (under ``spec``, else its own) needs before annotators may have it:
+    409 ``not_enough_gold`` when its qualification phase asks for more gold than it holds."""
+    if spec is None:
+        try:
+            spec = CampaignSpec.model_validate(campaign.spec)
+        except ValidationError:
+            return  # a spec that no longer validates is refused where it is read (spec_of)
+    require_enough_gold(session, campaign, spec)
 
 
 def require_editable(campaign: Campaign) -> None:

@@ -15,7 +15,12 @@ from prefhub.campaigns.exceptions import (
     InvalidTransition,
     SpecNoLongerValid,
 )
-from prefhub.campaigns.lifecycle import INITIAL, require_editable
+from prefhub.campaigns.lifecycle import (
+    INITIAL,
+    SHOWN_TO_ANNOTATORS,
+    require_editable,
+    require_ready_to_open,
+)
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import (
     Campaign,
@@ -56,6 +61,9 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
+    if status == CampaignStatus.active:
+        # A qualification phase needs its gold imported first: create a draft, then activate.
+        require_ready_to_open(session, campaign, spec)
     session.add(
         CampaignVersion(campaign_id=campaign.id, version=1, spec=stored, created_by_id=owner.id)
     )
@@ -68,6 +76,8 @@ def update_spec(session: Session, campaign: Campaign, spec: CampaignSpec, by: Us
     require_editable(campaign)
     if spec.slug != campaign.slug:
         raise CampaignExists("The slug of an existing campaign cannot change")
+    if campaign.status in SHOWN_TO_ANNOTATORS:
+        require_ready_to_open(session, campaign, spec)
     stored = spec.model_dump(mode="json")
     campaign.version += 1
     campaign.spec = stored

@@ -19,9 +19,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prefhub.campaigns.answer_rules import Severity, rules_for
+from prefhub.campaigns.lifecycle import SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.campaigns.version_errors import VersionNotFound
 from prefhub.models import Campaign, CampaignVersion, Judgment, User
+from prefhub.quality.gold_supply import gold_shortfall
 
 ChangeKind = Literal["added", "removed", "changed"]
 # Lists of objects with these keys hold choices matched by ``id``; other lists are one value.
@@ -222,9 +224,19 @@ def check_spec(session: Session, campaign: Campaign, new_spec: CampaignSpec) -> 
     problems = []
     if new_spec.slug != campaign.slug:
         problems.append(SpecProblem("slug", "the slug of an existing campaign cannot change"))
+    warnings = invalidated_answers(session, campaign, new_spec)
+    shortfall = gold_shortfall(session, campaign, new_spec)
+    if shortfall is not None:
+        where = "quality.qualification.tasks"
+        if campaign.status in SHOWN_TO_ANNOTATORS:
+            problems.append(SpecProblem(where, shortfall))  # saving it is refused
+        else:
+            warnings.append(
+                AnswerWarning("not_enough_gold", "warning", None, where, shortfall, affected=0)
+            )
     return SpecCheck(
         valid=not problems,
         problems=problems,
         changes=diff_specs(_current_spec(campaign), new_spec.model_dump(mode="json")),
-        warnings=invalidated_answers(session, campaign, new_spec),
+        warnings=warnings,
     )

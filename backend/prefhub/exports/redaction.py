@@ -1,7 +1,8 @@
 """Exports written before crowd completion codes were kept out of them: redact in place.
 
 Until exports read the campaign through ``snapshot.public_spec``, a crowd campaign's manifest
-held its link's completion code and return URL (how crowd workers get paid), and anything else
+held its link's completion code and return URL (how crowd workers get paid; a qualification
+phase's screen-out code likewise), and anything else
 in the folder may have copied them. ``redact_folder`` rewrites such a folder: the manifest's
 spec becomes the public one, and the code and URL are replaced wherever the card or the
 Croissant hold them; the sha256 and sizes the manifest (and the job) record follow. The data
@@ -35,12 +36,15 @@ class RedactionReport:
 
 
 def payment_secrets(manifest: dict[str, Any]) -> list[str]:
-    """The completion code and return URL a manifest still holds, if any."""
+    """The completion code, return URL and screen-out code a manifest still holds, if any."""
     spec = (manifest.get("campaign") or {}).get("spec") or {}
     crowd = (spec.get("participation") or {}).get("crowd")
-    if not isinstance(crowd, dict):
-        return []
-    found = [crowd.get("completion_code"), crowd.get("completion_url")]
+    qualification = (spec.get("quality") or {}).get("qualification")
+    found = []
+    if isinstance(crowd, dict):
+        found += [crowd.get("completion_code"), crowd.get("completion_url")]
+    if isinstance(qualification, dict):
+        found.append(qualification.get("screen_out_code"))
     return [value for value in found if isinstance(value, str) and value and value != REDACTED]
 
 

@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,8 @@ from prefhub.participation.exceptions import (
 from prefhub.settings import get_settings
 
 EXCLUDED = "excluded"
+# The standing source of an annotator the qualification phase stopped.
+QUALIFICATION = "qualification"
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 
 
@@ -106,10 +109,42 @@ def require_not_excluded(session: Session, campaign: Campaign, user: User) -> No
     ).first()
     if standing is None or standing.standing != EXCLUDED:
         return
+    if standing.standing_source == QUALIFICATION:
+        raise AnnotatorExcluded(
+            "Thank you for your time: this study needs answers closer to its reference answers "
+            "than yours were in the qualification tasks, so it has no tasks for you",
+            details={"source": QUALIFICATION, **screen_out(campaign)},
+        )
     raise AnnotatorExcluded(
         "Thank you for your work on this campaign: it has no more tasks for you",
         details={"source": standing.standing_source},
     )
+
+
+def screen_out(campaign: Campaign) -> dict[str, str | None]:
+    """What an annotator who did not qualify takes back to the crowd platform: the screen-out
+    code, and the return URL with that code in place of the completion code (a URL that would
+    carry the completion code is never given without one)."""
+    spec = spec_of(campaign)
+    code = spec.quality.qualification.screen_out_code if spec.quality.qualification else None
+    crowd = spec.participation.crowd
+    url = str(crowd.completion_url) if crowd and crowd.completion_url else None
+    if url and crowd:
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if any(value == crowd.completion_code for _, value in query):
+            url = (
+                urlunsplit(
+                    parts._replace(
+                        query=urlencode(
+                            [(k, code if v == crowd.completion_code else v) for k, v in query]
+                        )
+                    )
+                )
+                if code
+                else None
+            )
+    return {"screen_out_code": code, "return_url": url}
 
 
 def give_consent(session: Session, campaign: Campaign, user: User) -> None:
