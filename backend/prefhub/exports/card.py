@@ -18,6 +18,7 @@ import yaml
 
 from prefhub.exports import registry
 from prefhub.exports.pseudonyms import DEVELOPMENT_KEY_WARNING, development_key_in_use
+from prefhub.exports.standings import excluded_sentence
 
 GUIDELINES_EXCERPT_CHARS = 1500
 # Hugging Face's size_categories ids: the i-th is for fewer than 1000 * 10**i rows.
@@ -63,8 +64,8 @@ def dataset_card(manifest: dict[str, Any]) -> str:
 
 
 def export_notes(manifest: dict[str, Any]) -> list[str]:
-    """What a reader must know before using the rows: simulated judgments, no rows. The card
-    lists them first; ``prefhub export`` prints them."""
+    """What a reader must know before using the rows: simulated judgments, excluded
+    annotators, no rows. The card lists them first; ``prefhub export`` prints them."""
     notes = []
     synthetic, counts = manifest.get("synthetic") or {}, manifest["counts"]
     simulated, policy = synthetic.get("judgments", 0), synthetic.get("policy", "none")
@@ -98,6 +99,8 @@ def export_notes(manifest: dict[str, Any]) -> list[str]:
             f"{synthetic['left_out']:,} simulated judgments (`prefhub simulate`) were left out, "
             "as the campaign has human ones; include_simulated keeps them."
         )
+    if excluded := excluded_sentence(manifest):
+        notes.append(_escape_html(excluded))  # the reasons are rules' and researchers' text
     if counts["rows"] == 0:
         notes.append(
             f"This export has no rows{_why_empty(manifest)}. 🤗 Datasets' `load_dataset` "

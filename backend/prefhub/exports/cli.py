@@ -97,6 +97,13 @@ def export(
             "campaigns, the trees they took part in) in a campaign that also has human work"
         ),
     ] = False,
+    include_excluded: Annotated[
+        bool,
+        typer.Option(
+            help="keep, marked, the judgments of annotators excluded by quality rules, a "
+            "researcher or the qualification (the judgments format always keeps them)"
+        ),
+    ] = False,
     tree_state: Annotated[
         list[str] | None,
         typer.Option(help="tree campaigns: trees in this state (repeatable; ready_for_export)"),
@@ -139,6 +146,7 @@ def export(
             annotator_groups=groups or None,
             include_gold=include_gold,
             include_simulated=include_simulated,
+            include_excluded=include_excluded,
             # the CLI's strings; pydantic turns them into TreeState values
             tree_states=tree_state or None,  # type: ignore[arg-type]
         )

@@ -40,6 +40,7 @@ from prefhub.exports.card import (
     feedback_kind,
     row_grain,
 )
+from prefhub.exports.standings import excluded_sentence
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 # The Croissant 1.0 context (the spec's Appendix 1, as mlcroissant writes it) with the RAI
@@ -210,6 +211,7 @@ def _description(manifest: dict[str, Any]) -> str:
         f"({campaign['slug']}, version {campaign['version']}), exported in the "
         f"{manifest['format']} format: {counts['rows']} rows, {row_grain(manifest)}."
         + _synthetic_sentence(manifest)
+        + (f" {excluded}" if (excluded := excluded_sentence(manifest)) else "")
     )
 
 

@@ -134,6 +134,8 @@ def applies(session: Session, options: ExportOptions, scope: Scope, kinds: dict[
         and scope.rounds is None
         and scope.models is None
         and scope.annotators is None
+        # Rows marking an annotator's standing (include_excluded) are not in its templates.
+        and not scope.marks
         and preference_kinds <= {"pairwise"}
     )
 

@@ -9,6 +9,9 @@ counted, so the manifest says how many judgments each filter left out (``left_ou
 Simulated judgments (made by ``prefhub simulate``: their annotator is a synthetic account) are
 data of their own kind: a campaign that has human judgments exports without them unless
 ``include_simulated``; a campaign with only simulated ones exports them, and says so.
+
+Annotators whose quality standing is "excluded" (``standings``) are left out in SQL, of every
+format but ``judgments``, unless ``include_excluded``; the rows that keep them are marked.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Text, cast, exists, func, select, union
 from sqlalchemy.orm import Session, aliased
 
+from prefhub.exports import registry
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
+from prefhub.exports.standings import ExcludedPolicy, Standing, campaign_standings, excluded_ids
 from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, TreeTask, User
 
 # What an export does with simulated judgments (manifest ``synthetic.policy``).
@@ -50,6 +55,12 @@ class Scope:
     # The campaign's simulated annotators, and what this export does with their judgments.
     simulated: frozenset[int] = frozenset()
     synthetic_policy: SyntheticPolicy = "none"
+    # The campaign's annotators whose standing is not "ok", by user id; those whose rows carry
+    # their standing (``judgments``: all; other formats: the excluded ones include_excluded
+    # kept); and what the export does with excluded annotators' judgments.
+    standings: dict[int, Standing] = field(default_factory=dict)
+    marks: dict[int, Standing] = field(default_factory=dict)
+    excluded_policy: ExcludedPolicy = "none"
     filtered_out: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -103,6 +114,10 @@ def scope_for(
             filters.append(("simulated", Judgment.annotator_id.not_in(sorted(simulated))))
         else:
             policy = "only_simulated"
+    standings = campaign_standings(session, campaign_id)
+    excluded_policy, marks = _standing_policy(standings, options)
+    if excluded_policy == "left_out":
+        filters.append(("excluded", Judgment.annotator_id.not_in(sorted(excluded_ids(standings)))))
     if options.created_from is not None:
         filters.append(("created_from", Judgment.created_at >= options.created_from))
     if options.created_to is not None:
@@ -146,7 +161,26 @@ def scope_for(
         profiles=profiles if options.include_profiles else None,
         simulated=simulated,
         synthetic_policy=policy,
+        standings=standings,
+        marks=marks,
+        excluded_policy=excluded_policy,
     )
+
+
+def _standing_policy(
+    standings: dict[int, Standing], options: ExportOptions
+) -> tuple[ExcludedPolicy, dict[int, Standing]]:
+    """What the export does with excluded annotators' judgments, and whose rows carry their
+    standing: ``judgments`` keeps and marks everyone not "ok"; the other formats leave the
+    excluded out, or keep them marked when ``include_excluded``."""
+    excluded = excluded_ids(standings)
+    if registry.get(options.format).keeps_excluded:
+        return ("marked" if excluded else "none"), standings
+    if not excluded:
+        return "none", {}
+    if options.include_excluded:
+        return "included", {user_id: standings[user_id] for user_id in excluded}
+    return "left_out", {}
 
 
 def simulated_annotators(session: Session, campaign_id: int) -> frozenset[int]:
@@ -412,7 +446,7 @@ def _load(
             found = shown_rounds[text] = {rounds[c] for c in load(text) if c in rounds}
         return found
 
-    profiles, simulated = scope.profiles, scope.simulated
+    profiles, simulated, marks = scope.profiles, scope.simulated, scope.marks
     records = [
         JudgmentRecord(
             judgment_id=judgment_id,
@@ -435,6 +469,7 @@ def _load(
             simulated=annotator_id in simulated,
             gold=bool(items[item_id][2]),
             gold_score=gold_score,
+            standing=marks.get(annotator_id),
         )
         for (
             judgment_id,

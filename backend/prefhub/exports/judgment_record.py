@@ -4,7 +4,10 @@ its item's context and the candidates shown), decoded by ``judgment_reader``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prefhub.exports.standings import Standing
 
 
 @dataclass
@@ -36,3 +39,5 @@ class JudgmentRecord:
     # A gold item's judgment: its score against the expected answers (None: not scored).
     gold: bool = False
     gold_score: float | None = None
+    # The annotator's quality standing when the row marks it (``Scope.marks``), else None.
+    standing: Standing | None = None

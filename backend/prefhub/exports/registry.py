@@ -91,6 +91,9 @@ class ExportFormat:
     # The manifest's key for what the writer skipped ("skipped_no_preference" for dpo's
     # manifests, as they have always said).
     skipped_key: str = "skipped"
+    # Whether the rows keep excluded annotators' judgments (marked) without include_excluded:
+    # the raw record of everything submitted does; training data does not.
+    keeps_excluded: bool = False
 
     @property
     def aggregates(self) -> bool:

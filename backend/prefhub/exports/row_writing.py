@@ -39,6 +39,7 @@ from prefhub.exports.judgment_reader import (
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
+from prefhub.exports.standings import Standing, campaign_standings, excluded_summary
 from prefhub.exports.tree_reader import count_trees, has_media, iter_trees, tree_contributors
 from prefhub.kit.db import snapshot_sessions
 from prefhub.models import (
@@ -130,6 +131,7 @@ def write_judgment_rows(
         # Kept by annotator id for the manifest's demographics (profiles_of), as elsewhere.
         profiles = annotator_profiles(session, campaign.id)
         by_pseudonym = _profiles_by_pseudonym(session, campaign, options, profiles)
+        writer.standings = _standings_by_pseudonym(scope.standings, scope.pseudonym)
         rows = list(writer.rows(by_pseudonym if options.include_profiles else None))
         simulated = set(map(scope.pseudonym, scope.simulated))
         for row in rows:
@@ -202,6 +204,11 @@ def write_judgment_rows(
         "annotators": sources["simulated"],
         "left_out": by_filter.get("simulated", 0),
     }
+    excluded = excluded_summary(
+        scope.standings,
+        scope.excluded_policy,
+        by_filter.get("excluded", 0) if scope.excluded_policy == "left_out" else tally.excluded,
+    )
     return {
         MEDIA_KEY: (
             {sha: media_names[sha] for sha in sorted(writer.media.used)}
@@ -223,6 +230,7 @@ def write_judgment_rows(
         "filters": _filters(options),
         "counts": counts,
         "synthetic": synthetic,
+        "excluded": excluded,
     }
 
 
@@ -301,8 +309,9 @@ class _Tally:
     def __init__(self, total: int, on_progress: ProgressCallback | None) -> None:
         self.total, self.on_progress = total, on_progress
         self.judgments = self.rows = 0
-        # Judgments every filter kept (rows or not), and how many of them are simulated.
-        self.kept_judgments = self.simulated = 0
+        # Judgments every filter kept (rows or not), how many of them are simulated, and how
+        # many are excluded annotators' (kept by include_excluded, or by ``judgments``).
+        self.kept_judgments = self.simulated = self.excluded = 0
         # Pseudonyms of the annotators with rows.
         self.annotators: set[str] = set()
         # The card's "annotators per item": items by how many judgments they kept. Read from
@@ -316,6 +325,7 @@ class _Tally:
     def kept_one(self, record: JudgmentRecord) -> None:
         self.kept_judgments += 1
         self.simulated += record.simulated
+        self.excluded += _by_excluded(record)
         if self.count_items:
             self.per_item[record.item_key] += 1
 
@@ -323,6 +333,7 @@ class _Tally:
         """One item's kept judgments."""
         self.kept_judgments += len(records)
         self.simulated += sum(record.simulated for record in records)
+        self.excluded += sum(map(_by_excluded, records))
         self.sizes[len(records)] += 1
 
     def rows_of(self, record: JudgmentRecord, lines: Iterable[str]) -> list[str]:
@@ -341,6 +352,16 @@ class _Tally:
         if lines:
             out.write("\n".join(lines) + "\n")
         self.rows += len(lines)
+
+
+def _by_excluded(record: JudgmentRecord) -> bool:
+    return record.standing is not None and record.standing.excluded
+
+
+def _standings_by_pseudonym(
+    standings: dict[int, Standing], pseudonym: Pseudonymizer
+) -> dict[str, Standing]:
+    return {pseudonym(user_id): standing for user_id, standing in standings.items()}
 
 
 def _spread(histogram: Counter[int]) -> dict[str, Any] | None:
@@ -414,6 +435,10 @@ def write_tree_rows(
     total = count_trees(session, campaign.id, states)
     pseudonym = Pseudonymizer(options.salt)
     profiles = _profiles_by_pseudonym(session, campaign, options)
+    if isinstance(writer, AnnotatorsWriter):
+        writer.standings = _standings_by_pseudonym(
+            campaign_standings(session, campaign.id), pseudonym
+        )
     languages = set(options.languages) if options.languages is not None else None
     tally = _Tally(total, on_progress)
     # A tree's messages, reviews and rankings build on each other: simulated work is left out

@@ -66,6 +66,10 @@ class ExportOptions(BaseModel):
     # asked for (in conversation trees: every tree a simulated annotator took part in); a
     # campaign with only simulated work exports it.
     include_simulated: bool = False
+    # Judgments of annotators whose quality standing is "excluded" (by a rule, a researcher or
+    # the qualification) are left out of every format but `judgments` (which marks them)
+    # unless asked for; kept, their rows are marked.
+    include_excluded: bool = False
     # Only annotators whose profile answer to each named question is one of the values given
     # (for a multiple-choice answer: shares one of them), e.g. {"country": ["GB", "IE"]}.
     annotator_groups: dict[ShortText, list[ShortText]] | None = Field(

@@ -2,7 +2,8 @@
 
 What a user-conditioned reward model needs to know about the people behind the other files:
 how much each annotator did, how fast, how often they sided with the others, and (only when
-the export includes profiles) their profile answers. ``reliability`` is leave-one-out
+the export includes profiles) their profile answers, and their quality standing in the campaign
+("ok", "flagged" or "excluded", who decided and why). ``reliability`` is leave-one-out
 agreement: over the pairs of candidates (or sibling replies) where the *other* annotators of
 the item had a strict plurality, the share where this annotator sided with it.
 """
@@ -17,6 +18,7 @@ from typing import Any
 from prefhub.exports.consensus import agreement_with_others, consensus
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
 from prefhub.exports.judgment_record import JudgmentRecord
+from prefhub.exports.standings import Standing
 from prefhub.exports.tree_reader import TreeRecord
 
 
@@ -48,6 +50,8 @@ class AnnotatorsWriter:
     # The count columns every row has (item campaigns: ITEM_COUNTS, trees: TREE_COUNTS).
     count_columns: tuple[str, ...] = ITEM_COUNTS
     tallies: dict[str, Tally] = field(default_factory=dict)
+    # Standings that are not "ok", by pseudonym (set by the export before ``rows``).
+    standings: dict[str, Standing] = field(default_factory=dict)
 
     def _tally(self, pseudonym: str) -> Tally:
         found = self.tallies.get(pseudonym)
@@ -111,6 +115,12 @@ class AnnotatorsWriter:
                 "pairs_compared": tally.compared,
                 "reliability": round(tally.agreed / tally.compared, 4) if tally.compared else None,
             }
+            standing = self.standings.get(pseudonym)
+            row |= (
+                standing.metadata()
+                if standing is not None
+                else {"standing": "ok", "standing_source": None, "standing_reason": None}
+            )
             if profiles is not None:
                 row["profile"] = profiles.get(pseudonym, {})
             row["metadata"] = {"annotator_id": pseudonym}

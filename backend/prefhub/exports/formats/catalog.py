@@ -256,6 +256,7 @@ register(
         tree_row_grain="one row per review and per ranking, as submitted, hidden messages included",
         options=("min_agreement", "include_profiles"),
         skipped_key="skipped_no_preference",
+        keeps_excluded=True,
     )
 )
 register(
@@ -404,6 +405,9 @@ register(
                 "float",
                 "share of those pairs where this annotator sided with it",
             ),
+            Column("standing", "text", "quality standing in the campaign: ok, flagged or excluded"),
+            Column("standing_source", "text", "who set it: rule, researcher or qualification"),
+            Column("standing_reason", "text", "why it was set"),
         ),
         extra_columns=_annotator_columns,
         row_grain="one row per annotator, keyed by the pseudonymous `annotator_id`",

@@ -98,7 +98,9 @@ class DpoWriter:
         contract; a test holds the two together), without a dict and a json.dumps per row:
         each prompt and completion is encoded once per export, the rest written into the
         contract's templates."""
-        if self.media is not None:
+        # Media rows, and rows marking their annotator's standing (include_excluded: few),
+        # are not in the contract's templates: dumped as rows.
+        if self.media is not None or record.standing is not None:
             yield from map(dumps_row, self.rows(record))
             return
         for row_id, question_id, choice, chosen_id, rejected_id in self._preferences(record):
@@ -178,7 +180,10 @@ class DpoWriter:
             "time_spent_ms": record.time_spent_ms,
             "campaign_version": record.campaign_version,
             "created_at": record.created_at,
-        } | ({"profile": record.profile} if record.profile is not None else {})
+        } | (
+            ({"profile": record.profile} if record.profile is not None else {})
+            | (record.standing.metadata() if record.standing is not None else {})
+        )
 
     def _profile_json(self, record: JudgmentRecord) -> str:
         """The ``"profile": …, `` member of lines()' metadata, or nothing."""

@@ -142,6 +142,8 @@ class ItemWriter:
         } | metadata
         if record.profile is not None:
             row["metadata"]["profile"] = record.profile
+        if record.standing is not None:  # an excluded annotator's, kept by include_excluded
+            row["metadata"].update(record.standing.metadata())
         return row
 
     def _with_prompt(self, record: JudgmentRecord, candidate_id: int, files: Files) -> Any:

@@ -50,5 +50,7 @@ class JudgmentsWriter:
                 }
                 | ({"profile": record.profile} if record.profile is not None else {})
                 # Only on a gold item's judgments (exported with include_gold): its score, 0..1.
-                | ({"gold": True, "gold_score": record.gold_score} if record.gold else {}),
+                | ({"gold": True, "gold_score": record.gold_score} if record.gold else {})
+                # Only when the annotator's standing is not "ok": flagged, or excluded.
+                | (record.standing.metadata() if record.standing is not None else {}),
             }

@@ -296,6 +296,14 @@ function ExportFormFields({ slug, campaign, formats }: { slug: string; campaign:
                   <input type="checkbox" checked={form.includeGold} onChange={(e) => set('includeGold', e.target.checked)} />{' '}
                   Include gold / attention-check items
                 </label>
+                <label className="checkbox">
+                  <input
+                    type="checkbox"
+                    checked={form.includeExcluded}
+                    onChange={(e) => set('includeExcluded', e.target.checked)}
+                  />{' '}
+                  Include annotators excluded for quality, marked (raw judgments always keep them)
+                </label>
               </>
             )}
             <label className="checkbox">

@@ -989,6 +989,27 @@ export const exportFormats: ExportFormatList = {
           "fields": []
         },
         {
+          "name": "standing",
+          "type": "text",
+          "description": "quality standing in the campaign: ok, flagged or excluded",
+          "repeated": false,
+          "fields": []
+        },
+        {
+          "name": "standing_source",
+          "type": "text",
+          "description": "who set it: rule, researcher or qualification",
+          "repeated": false,
+          "fields": []
+        },
+        {
+          "name": "standing_reason",
+          "type": "text",
+          "description": "why it was set",
+          "repeated": false,
+          "fields": []
+        },
+        {
           "name": "metadata",
           "type": "json",
           "description": "provenance: pseudonymous annotator id, item or tree, question, source models",

@@ -12,6 +12,7 @@ export const defaultExportOptions: ExportOptions = {
   include_profiles: false,
   include_gold: false,
   include_simulated: false,
+  include_excluded: false,
 };
 
 /** Export job 5 of campaign `demo` as GET /api/exports/{id} answers it. */

@@ -67,6 +67,7 @@ describe('buildExportBody', () => {
         languages: 'en',
         includeGold: true,
         includeSimulated: true,
+        includeExcluded: true,
         rounds: '0, 2',
         salt: 'fresh',
       }),
@@ -87,6 +88,7 @@ describe('buildExportBody', () => {
       languages: ['en'],
       include_gold: true,
       include_simulated: true,
+      include_excluded: true,
       rounds: [0, 2],
       salt: 'fresh',
     });
@@ -128,7 +130,7 @@ describe('buildExportBody', () => {
   });
 
   it('keeps rounds to item campaigns and tree states to tree campaigns', () => {
-    const both = { rounds: '1', includeGold: true, includeSimulated: true, treeStates: ['growing', 'ready_for_export'] } satisfies Partial<ExportFormState>;
+    const both = { rounds: '1', includeGold: true, includeSimulated: true, includeExcluded: true, treeStates: ['growing', 'ready_for_export'] } satisfies Partial<ExportFormState>;
     const items = bodyOf(itemForm(both));
     expect(items.rounds).toEqual([1]);
     expect(items.include_gold).toBe(true);
@@ -137,6 +139,9 @@ describe('buildExportBody', () => {
     expect(trees.tree_states).toEqual(['growing', 'ready_for_export']);
     expect(trees).not.toHaveProperty('rounds');
     expect(trees).not.toHaveProperty('include_gold');
+    // Quality exclusion applies to item judgments: tree campaigns do not offer it.
+    expect(items.include_excluded).toBe(true);
+    expect(trees).not.toHaveProperty('include_excluded');
     // Both kinds leave simulated work out unless asked (tree campaigns: whole trees).
     expect(items.include_simulated).toBe(true);
     expect(trees.include_simulated).toBe(true);

@@ -121,6 +121,8 @@ export type ExportFormState = {
   includeGold: boolean;
   /** Keep simulated work (`prefhub simulate`; in tree campaigns, whole trees) of a campaign that also has human work. */
   includeSimulated: boolean;
+  /** Keep, marked, the judgments of annotators excluded for quality (the raw judgments format always does). */
+  includeExcluded: boolean;
   rounds: string;
   treeStates: TreeState[];
   annotatorGroups: AnnotatorGroupRow[];
@@ -143,6 +145,7 @@ export const initialExportForm = (format: ExportFormat): ExportFormState => ({
   languages: '',
   includeGold: false,
   includeSimulated: false,
+  includeExcluded: false,
   rounds: '',
   treeStates: [],
   annotatorGroups: [],
@@ -206,6 +209,7 @@ export function buildExportBody(
     if (form.treeStates.length > 0) body.tree_states = form.treeStates;
   } else {
     if (form.includeGold) body.include_gold = true;
+    if (form.includeExcluded) body.include_excluded = true;
     const rounds = splitList(form.rounds);
     if (rounds.some((round) => !/^\d+$/.test(round))) return fail('Rounds must be whole numbers, e.g. 1, 2.');
     if (rounds.length > 0) body.rounds = rounds.map(Number);
@@ -250,6 +254,7 @@ export function describeExportOptions(options: Partial<ExportOptions>): string {
   if (options.include_profiles) parts.push('profiles');
   if (options.include_gold) parts.push('gold');
   if (options.include_simulated) parts.push('simulated');
+  if (options.include_excluded) parts.push('excluded annotators');
   if (options.salt) parts.push('salted');
   const filters = activeFilters(options).length;
   if (filters > 0) parts.push(`${filters} filter${filters === 1 ? '' : 's'}`);
