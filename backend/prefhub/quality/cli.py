@@ -27,9 +27,12 @@ quality_app.command(SUMMARY)(summary)
 
 
 def register(app: typer.Typer) -> None:
+    from prefhub.quality import reliability_cli
     from prefhub.quality.agreement_cli import agreement
 
     quality_app.command("agreement")(agreement)
+    quality_app.command("annotators")(reliability_cli.annotators)
+    quality_app.command("exclude")(reliability_cli.exclude)
     app.add_typer(quality_app, name="quality")
 
 

@@ -16,9 +16,9 @@ SHOWN = (
     ("peer_agreement", "peer"),
     ("left_share", "left"),
     ("speed_ratio", "speed"),
-    ("straight_lining", "straight"),
-    ("skip_rate", "skips"),
-    ("report_rate", "reports"),
+    ("straight_lining", "same"),
+    ("skip_rate", "skip"),
+    ("report_rate", "report"),
 )
 
 
@@ -41,28 +41,30 @@ def annotators(slug: str) -> None:
         f"[bold]{slug}[/] · {len(view.annotators)} annotators · peer agreement within "
         f"{view.grouping} · {rules} rule{'s' * (rules != 1)}"
     )
-    table = Table(title="annotators (value/n)")
-    for column in ("annotator", "group", "judgments", "score", *(c for _, c in SHOWN), "standing"):
-        table.add_column(column, justify="left" if column in ("annotator", "group") else "right")
+    table = Table(title="annotators, lowest score first (evidence: value/n)")
+    for column in ("annotator", "group", "judgments", "score", "standing", "evidence"):
+        table.add_column(column, justify="right" if column in ("judgments", "score") else "left")
+    decided = []
     for row in view.annotators:
-        cells = []
-        for measure, _ in SHOWN:
+        evidence = []
+        for measure, short in SHOWN:
             found = row.evidence.get(measure)
-            cells.append(
-                "-" if found is None or found.value is None else f"{found.value:.2f}/{found.n}"
-            )
-        standing = row.standing
-        if row.standing != "ok" or row.standing_source:
-            standing = f"{row.standing} ({row.standing_source}): {row.standing_reason or ''}"
+            if found is not None and found.value is not None:
+                evidence.append(f"{short} {found.value:.2f}/{found.n}")
         table.add_row(
             row.username,
             row.group or "-",
             str(row.judgments),
             "-" if row.score is None else f"{row.score:.2f}",
-            *cells,
-            standing.strip().rstrip(":"),
+            row.standing,
+            "  ".join(evidence),
         )
+        if row.standing_source:
+            reason = row.standing_reason or ""
+            decided.append(f"{row.username}: {row.standing} ({row.standing_source}) {reason}")
     console.print(table)
+    for line in decided:
+        console.print(line.rstrip())
 
 
 def exclude(
