@@ -9,10 +9,11 @@ current judgments' aggregates over the page's ids. Annotators appear by a stable
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Row, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
@@ -21,7 +22,7 @@ from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
-from prefhub.items.exceptions import BrowseFilterInvalid, ItemNotFound
+from prefhub.items.exceptions import BrowseFilterInvalid, ItemNotFound, SortTooBroad
 from prefhub.items.schemas import (
     BrowsedCandidate,
     BrowsedItem,
@@ -50,6 +51,10 @@ PREVIEW_CHARS = 160
 DISAGREEMENT_CHUNK = 200
 MAX_SCANNED = 5_000
 PSEUDONYM_PATTERN = r"^ann-[0-9a-f]{16}$"
+# Sorting by disagreement scores every matching item that two or more annotators judged (the
+# score is read from the answers, not stored), so it takes at most this many such items.
+MAX_SORTED = 5_000
+ItemSort = Literal["id", "disagreement_desc", "disagreement_asc"]
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,13 @@ class ItemFilters:
         return self.has_disagreement is not None or self.min_disagreement is not None
 
     def matches(self, row: BrowsedItem) -> bool:
-        if self.has_disagreement is not None and row.has_disagreement != self.has_disagreement:
+        return self.matches_score(row.disagreement)
+
+    def matches_score(self, disagreement: float) -> bool:
+        """Whether an item of this disagreement score (as a row shows it) passes."""
+        if self.has_disagreement is not None and (disagreement > 0) != self.has_disagreement:
             return False
-        return self.min_disagreement is None or row.disagreement >= self.min_disagreement
+        return self.min_disagreement is None or disagreement >= self.min_disagreement
 
 
 _ITEM_COLUMNS = (
@@ -133,11 +142,21 @@ def _filtered(campaign: Campaign, filters: ItemFilters) -> Select[Any]:
 
 
 def browse_items(
-    session: Session, campaign: Campaign, filters: ItemFilters, *, after: int | None, limit: int
+    session: Session,
+    campaign: Campaign,
+    filters: ItemFilters,
+    *,
+    after: int | None,
+    limit: int,
+    sort: ItemSort = "id",
 ) -> BrowsePage:
     filters.check()
     spec = spec_of(campaign)
     query = _filtered(campaign, filters)
+    if sort != "id":
+        return _by_disagreement(
+            session, campaign, spec, query, filters, after, limit, sort == "disagreement_desc"
+        )
     total = None
     if after is None and not filters.by_disagreement:
         total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -182,6 +201,57 @@ def _scan_for_disagreement(
         if len(rows) < DISAGREEMENT_CHUNK:
             return BrowsePage(items=found, next_after=None, total=None, limit=limit)
     return BrowsePage(items=found, next_after=last_read, total=None, limit=limit)
+
+
+def _by_disagreement(
+    session: Session,
+    campaign: Campaign,
+    spec: CampaignSpec,
+    query: Select[Any],
+    filters: ItemFilters,
+    after: int | None,
+    limit: int,
+    descending: bool,
+) -> BrowsePage:
+    """The matching items ordered by disagreement score (then id), a keyset page at a time:
+    ``after`` is the last item of the previous page, and the next page starts after its
+    score and id as they are now (an item whose score moved meanwhile may move pages)."""
+    counted = session.execute(query.with_only_columns(Item.id, Item.judgment_count)).all()
+    judged = [item_id for item_id, judgments in counted if judgments >= 2]
+    if len(judged) > MAX_SORTED:
+        raise SortTooBroad(
+            f"{len(judged)} judged items match: sorting by disagreement takes at most "
+            f"{MAX_SORTED}; narrow the filters (round, model, status, judgments)",
+            details={"judged_items": len(judged), "max": MAX_SORTED},
+        )
+    scores = {i: round(s, 6) for i, s in _disagreement(session, spec, judged).items()}
+
+    def key(item_id: int) -> tuple[float, int]:
+        score = scores.get(item_id, 0.0)
+        return (-score if descending else score, item_id)
+
+    ranked = sorted(
+        (key(item_id) for item_id, _ in counted if filters.matches_score(scores.get(item_id, 0.0))),
+    )
+    start = 0
+    if after is not None:
+        if after not in scores:  # unjudged, or left the filters since: score it as it is now
+            scores.update(
+                {i: round(s, 6) for i, s in _disagreement(session, spec, [after]).items()}
+            )
+        start = bisect_right(ranked, key(after))
+    page_ids = [item_id for _, item_id in ranked[start : start + limit + 1]]
+    rows = {
+        row.id: row for row in session.execute(query.where(Item.id.in_(page_ids[:limit]))).all()
+    }
+    page = _browsed(session, campaign, spec, [rows[i] for i in page_ids[:limit] if i in rows])
+    more = len(page_ids) > limit
+    return BrowsePage(
+        items=page,
+        next_after=page_ids[limit - 1] if more else None,
+        total=len(ranked) if after is None else None,
+        limit=limit,
+    )
 
 
 def _browsed(

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from prefhub.auth.dependencies import ManagedCampaign
 from prefhub.items import browser
-from prefhub.items.browser import PSEUDONYM_PATTERN, ItemFilters
-from prefhub.items.exceptions import BrowseFilterInvalid, ItemNotFound
+from prefhub.items.browser import MAX_SORTED, PSEUDONYM_PATTERN, ItemFilters, ItemSort
+from prefhub.items.exceptions import BrowseFilterInvalid, ItemNotFound, SortTooBroad
 from prefhub.items.schemas import BrowsePage, ItemDetail, JudgmentPage
 from prefhub.kit.bounds import INT32_MAX, PathId
 from prefhub.kit.deps import SessionDep
@@ -24,7 +24,11 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Count = Annotated[int | None, Query(ge=0, le=INT32_MAX)]
 
 
-@router.get("/items/browse", response_model=BrowsePage, responses=errors(BrowseFilterInvalid))
+@router.get(
+    "/items/browse",
+    response_model=BrowsePage,
+    responses=errors(BrowseFilterInvalid, SortTooBroad),
+)
 def browse_items(
     campaign: ManagedCampaign,
     session: SessionDep,
@@ -46,11 +50,19 @@ def browse_items(
     judgments_max: Count = None,
     model: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     search: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    sort: Annotated[
+        ItemSort,
+        Query(
+            description="id (default), or disagreement score highest first (disagreement_desc) "
+            f"or lowest first (disagreement_asc), then id; at most {MAX_SORTED} judged items "
+            "may match (422 sort_too_broad)"
+        ),
+    ] = "id",
     after: After = None,
     limit: Limit = 50,
 ) -> BrowsePage:
-    """The campaign's items by id, filtered, a keyset page at a time: pass the page's
-    ``next_after`` as ``after``. ``search`` matches part of the external id."""
+    """The campaign's items by id (or by ``sort``), filtered, a keyset page at a time: pass
+    the page's ``next_after`` as ``after``. ``search`` matches part of the external id."""
     filters = ItemFilters(
         status=status,
         round=round,
@@ -63,7 +75,7 @@ def browse_items(
         model=model,
         search=search,
     )
-    return browser.browse_items(session, campaign, filters, after=after, limit=limit)
+    return browser.browse_items(session, campaign, filters, after=after, limit=limit, sort=sort)
 
 
 @router.get("/items/{item_id}/detail", response_model=ItemDetail, responses=errors(ItemNotFound))

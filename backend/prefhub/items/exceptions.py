@@ -31,6 +31,12 @@ class BrowseFilterInvalid(InvalidInput):
     code = "invalid_filter"
 
 
+class SortTooBroad(InvalidInput):
+    """Sorting by a score read from the answers, over more items than a request may read."""
+
+    code = "sort_too_broad"
+
+
 class DirectImportTooLarge(PrefhubError):
     """A direct import writes in the request's one transaction: only small files take it."""
 

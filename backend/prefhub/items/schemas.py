@@ -176,7 +176,8 @@ class BrowsePage(BaseModel):
     next_after: int | None = Field(description="pass as ``after`` for the next page; null: last")
     total: int | None = Field(
         description="items matching the filters: on the first page only (no ``after``), and "
-        "never with ``has_disagreement`` or ``min_disagreement`` (they read every judgment)"
+        "with ``has_disagreement`` or ``min_disagreement`` only when sorted by disagreement "
+        "(they read every judgment)"
     )
     limit: int
 

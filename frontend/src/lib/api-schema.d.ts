@@ -2090,7 +2090,7 @@ export interface components {
             next_after: number | null;
             /**
              * Total
-             * @description items matching the filters: on the first page only (no ``after``), and never with ``has_disagreement`` or ``min_disagreement`` (they read every judgment)
+             * @description items matching the filters: on the first page only (no ``after``), and with ``has_disagreement`` or ``min_disagreement`` only when sorted by disagreement (they read every judgment)
              */
             total: number | null;
         };
