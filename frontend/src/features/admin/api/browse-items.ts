@@ -16,7 +16,11 @@ export type ItemFilters = {
   judgments_max?: number;
   model?: string;
   search?: string;
+  /** Absent: by id. By disagreement score, highest or lowest first (then id). */
+  sort?: ItemSort;
 };
+
+export type ItemSort = 'disagreement_desc' | 'disagreement_asc';
 
 export const ITEM_PAGE = 50;
 

@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 
 import type { ItemStatus } from '@/lib/api-types';
 
-import type { ItemFilters } from '../api/browse-items';
-import { ITEM_STATUSES } from '../utils/item-filters';
+import type { ItemFilters, ItemSort } from '../api/browse-items';
+import { ITEM_SORTS, ITEM_STATUSES } from '../utils/item-filters';
 
 type Draft = Record<keyof ItemFilters, string>;
 
@@ -18,6 +18,7 @@ const toDraft = (filters: ItemFilters): Draft => ({
   judgments_max: filters.judgments_max?.toString() ?? '',
   model: filters.model ?? '',
   search: filters.search ?? '',
+  sort: filters.sort ?? '',
 });
 
 const count = (value: string) => (value.trim() === '' ? undefined : Number(value));
@@ -36,6 +37,7 @@ function fromDraft(draft: Draft): ItemFilters {
     judgments_max: count(draft.judgments_max),
     model: text(draft.model),
     search: text(draft.search),
+    sort: (draft.sort || undefined) as ItemSort | undefined,
   };
 }
 
@@ -112,6 +114,17 @@ export function ItemFilterBar({ filters, onApply }: { filters: ItemFilters; onAp
       <div className="field field--short">
         <label htmlFor="filter-search">External id</label>
         <input id="filter-search" type="search" maxLength={200} value={draft.search} onChange={set('search')} />
+      </div>
+      <div className="field field--short">
+        <label htmlFor="filter-sort">Order</label>
+        <select id="filter-sort" value={draft.sort} onChange={set('sort')}>
+          <option value="">by id</option>
+          {Object.entries(ITEM_SORTS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="form__actions">
         <button type="submit" className="button button--primary">

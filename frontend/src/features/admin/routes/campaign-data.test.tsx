@@ -95,6 +95,35 @@ describe('data browser: items', () => {
     ).toHaveLength(1);
   });
 
+  it('sorts by disagreement, highest first and back, keeping the order the server gives', async () => {
+    const split = (id: number, disagreement: number) => row(id, { n_judgments: 3, has_disagreement: disagreement > 0, disagreement });
+    const sorted = (items: BrowsedItem[]): BrowsePage => ({ items, next_after: null, total: items.length, limit: 50 });
+    const api = mockApi({
+      'GET /api/campaigns/demo/items/browse?limit=50': () => jsonResponse(200, page([1, 2, 3], null, 3)),
+      'GET /api/campaigns/demo/items/browse?sort=disagreement_desc&limit=50': () =>
+        jsonResponse(200, sorted([split(3, 1), split(1, 0.58), split(2, 0)])),
+      'GET /api/campaigns/demo/items/browse?sort=disagreement_asc&limit=50': () =>
+        jsonResponse(200, sorted([split(2, 0), split(1, 0.58), split(3, 1)])),
+    });
+    renderData();
+    await screen.findByTestId('item-row-3');
+    const order = () => screen.getAllByTestId(/^item-row-/).map((r) => r.getAttribute('data-testid'));
+    expect(order()).toEqual(['item-row-1', 'item-row-2', 'item-row-3']);
+
+    await userEvent.selectOptions(screen.getByLabelText('Order'), 'most disagreement first');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
+    expect(await screen.findByText('disagree (0.58)')).toBeInTheDocument();
+    expect(order()).toEqual(['item-row-3', 'item-row-1', 'item-row-2']);
+    expect(screen.getByLabelText('Order')).toHaveValue('disagreement_desc');
+
+    await userEvent.selectOptions(screen.getByLabelText('Order'), 'least disagreement first');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
+    await screen.findByDisplayValue('least disagreement first');
+    await vi.waitFor(() => expect(order()).toEqual(['item-row-2', 'item-row-1', 'item-row-3']));
+    expect(api.calls('GET /api/campaigns/demo/items/browse?sort=disagreement_desc&limit=50')).toHaveLength(1);
+    expect(api.calls('GET /api/campaigns/demo/items/browse?sort=disagreement_asc&limit=50')).toHaveLength(1);
+  });
+
   it('reads the filters from the URL, so coming back from an item keeps them', async () => {
     const api = mockApi({
       'GET /api/campaigns/demo/items/browse?language=pt-BR&gold=true&limit=50': () => jsonResponse(200, page([4], null, 1)),

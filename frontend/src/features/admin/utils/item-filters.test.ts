@@ -24,6 +24,16 @@ describe('item filters in the URL', () => {
     expect(filters).toEqual({});
   });
 
+  it('reads the disagreement sort and leaves out an unknown one', () => {
+    expect(filtersFromParams(new URLSearchParams('sort=disagreement_desc&gold=false'))).toEqual({
+      gold: false,
+      sort: 'disagreement_desc',
+    });
+    expect(filtersFromParams(new URLSearchParams('sort=disagreement_asc')).sort).toBe('disagreement_asc');
+    expect(filtersFromParams(new URLSearchParams('sort=id'))).toEqual({});
+    expect(filtersFromParams(new URLSearchParams('sort=toString'))).toEqual({});
+  });
+
   it('keeps extra parameters such as the tab', () => {
     expect(paramsFromFilters({ gold: true }, { tab: 'items' }).toString()).toBe('tab=items&gold=true');
   });

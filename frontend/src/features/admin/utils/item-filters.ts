@@ -1,8 +1,12 @@
 import type { ItemStatus } from '@/lib/api-types';
 
-import type { ItemFilters } from '../api/browse-items';
+import type { ItemFilters, ItemSort } from '../api/browse-items';
 
 export const ITEM_STATUSES: ItemStatus[] = ['pending', 'ready', 'complete'];
+export const ITEM_SORTS: Record<ItemSort, string> = {
+  disagreement_desc: 'most disagreement first',
+  disagreement_asc: 'least disagreement first',
+};
 
 const TEXT_KEYS = ['language', 'model', 'search'] as const;
 const NUMBER_KEYS = ['round', 'judgments_min', 'judgments_max'] as const;
@@ -32,6 +36,8 @@ export function filtersFromParams(params: URLSearchParams): ItemFilters {
     const value = yesNo(params.get(key));
     if (value !== undefined) filters[key] = value;
   }
+  const sort = params.get('sort');
+  if (sort !== null && Object.keys(ITEM_SORTS).includes(sort)) filters.sort = sort as ItemSort;
   return filters;
 }
 
