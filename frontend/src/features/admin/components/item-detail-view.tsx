@@ -3,6 +3,8 @@ import { MessageContent } from '@/components/content/message-content';
 import type { BrowsedCandidate, ItemDetail } from '@/lib/api-types';
 
 import { formatDate } from '../utils/format';
+import { GoldSection } from './gold/gold-section';
+import { LETTERS } from './gold/gold-draft';
 import { JudgmentRows } from './judgment-rows';
 import { StatusBadge } from './status-badge';
 
@@ -47,6 +49,7 @@ export function ItemDetailView({ slug, detail }: { slug: string; detail: ItemDet
           ))}
         </div>
       </section>
+      <GoldSection slug={slug} detail={detail} />
       <section className="card stack" aria-labelledby="item-judgments-title">
         <h2 id="item-judgments-title">Judgments</h2>
         {detail.judgments.length === 0 ? (
@@ -76,7 +79,7 @@ function CandidateCard({ candidate }: { candidate: BrowsedCandidate }) {
   return (
     <article className="candidate" aria-label={`Candidate #${candidate.id}`} data-testid={`candidate-${candidate.id}`}>
       <header className="candidate__title">
-        #{candidate.id} · {candidate.model_name ?? 'no model named'}
+        {LETTERS[candidate.position]} · #{candidate.id} · {candidate.model_name ?? 'no model named'}
         {candidate.round > 0 ? ` · round ${candidate.round}` : ''}
       </header>
       <MessageContent parts={candidate.content} />
