@@ -35,7 +35,8 @@ def test_planted_population_judges_imported_planted_items_and_reports_the_standi
     assert "20 planted annotators (1 always-left, 3 brief, 15 detailed, 1 random)" in said, said
     assert "made 200 judgments" in said
     # The campaign has no rules: nobody's standing changed.
-    assert "flagged or excluded now: 0 of 2 spammers and 0 others" in said
+    assert "the campaign has no quality rules" in said
+    assert "after the campaign's 0 quality rules, flagged or excluded: 0 of 2 spammers" in said
     with db() as session:
         campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == slug))
         gold_judged = session.scalar(

@@ -88,6 +88,7 @@ def _groups(slug: str, annotators: int, judgments: int, seed: int) -> None:
 def _planted(slug: str, annotators: int, judgments: int, seed: int, plant_items: bool) -> None:
     from prefhub.campaigns.service import get_by_slug, spec_of
     from prefhub.kit.db import unit_of_work
+    from prefhub.quality.rules import apply_rules
     from prefhub.simulation.planted_items import import_planted_items
     from prefhub.simulation.planted_truth import rule_outcome
     from prefhub.simulation.population import simulate_population
@@ -112,9 +113,17 @@ def _planted(slug: str, annotators: int, judgments: int, seed: int, plant_items:
     planted = ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts().items()))
     console.print(f"{annotators} planted annotators ({planted}) made {result.judgments} judgments")
     with unit_of_work() as session:
+        campaign = get_by_slug(session, slug)
+        rules = spec_of(campaign).quality.rules
+        if not rules:
+            console.print("the campaign has no quality rules (spec quality.rules) to apply")
+        # As reading the Quality tab's annotator table would, so the standings are current.
+        apply_rules(session, campaign)
+    with unit_of_work() as session:
         outcome = rule_outcome(session, get_by_slug(session, slug), result.planted)
     console.print(
-        f"flagged or excluded now: {outcome.caught} of {outcome.spammers} spammers and "
+        f"after the campaign's {len(rules)} quality rules, flagged or excluded: "
+        f"{outcome.caught} of {outcome.spammers} spammers and "
         f"{outcome.flagged - outcome.caught} others (precision {outcome.precision:.2f}, "
         f"recall {outcome.recall:.2f}); {outcome.minority_flagged} of the {outcome.minority} "
         "in the minority group"
