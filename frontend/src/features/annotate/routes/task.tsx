@@ -3,7 +3,7 @@ import { useParams } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
 import { isApiError } from '@/lib/api-client';
-import type { SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types';
+import type { QualificationFeedback, SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types';
 
 import { useCrowdCompletion } from '../api/get-completion';
 import { useNextTask } from '../api/get-next-task';
@@ -12,6 +12,8 @@ import { useStoppedCampaign } from '../components/campaign-stopped';
 import { DoneState } from '../components/done-state';
 import { LoadTaskError } from '../components/load-task-error';
 import { useRecheckOnboarding } from '../components/participation/participation-gate';
+import { FeedbackPanel } from '../components/qualification/feedback-panel';
+import { excludedDetails, ScreenedOut } from '../components/qualification/screened-out';
 import { TaskPage } from '../components/task-page';
 import { TaskView, type TaskOutcome } from '../components/task-view';
 import { UndoToast } from '../components/undo-toast';
@@ -36,6 +38,8 @@ export function TaskRoute() {
   const [notice, setNotice] = useState<string | null>(null);
   const [undoable, setUndoable] = useState<Undoable | null>(null);
   const [reopened, setReopened] = useState<Reopened | null>(null);
+  // After a qualification answer: its feedback, shown until Continue asks for the next task.
+  const [feedback, setFeedback] = useState<QualificationFeedback | null>(null);
   // Paused or closed: the task held is finished, then the screen says so (not an error).
   const stop = useStoppedCampaign<TaskOutcome>(slug, next, { saved: 'submitted', onCheckAgain: () => setNotice(null) });
   const { finished } = stop;
@@ -47,10 +51,16 @@ export function TaskRoute() {
     (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => {
       setNotice(NOTICES[outcome] ?? null);
       finished(outcome);
-      const until = result?.undo_until ? Date.parse(result.undo_until) : NaN;
-      setUndoable(result && until > Date.now() ? { judgmentId: result.judgment_id, until } : null);
       setReopened(null);
       refreshCompletion();
+      if (result?.qualification) {
+        // A qualification answer is final (its first answer is what counts): no undo offered.
+        setUndoable(null);
+        setFeedback(result.qualification);
+        return;
+      }
+      const until = result?.undo_until ? Date.parse(result.undo_until) : NaN;
+      setUndoable(result && until > Date.now() ? { judgmentId: result.judgment_id, until } : null);
       void refetch();
     },
     [refetch, refreshCompletion, finished],
@@ -96,6 +106,13 @@ export function TaskRoute() {
     return true;
   });
 
+  const continueAfterFeedback = () => {
+    setFeedback(null);
+    void refetch();
+  };
+  // 409 annotator_excluded is final: the stop page, never an automatic retry.
+  const excluded = next.error && !next.isFetching ? excludedDetails(next.error) : null;
+
   let body;
   if (reopened) {
     body = (
@@ -112,6 +129,8 @@ export function TaskRoute() {
     body = <Loading label="Loading your next task…" />;
   } else if (stop.screen) {
     body = stop.screen;
+  } else if (excluded) {
+    body = <ScreenedOut details={excluded} />;
   } else if (next.error && !next.isFetching) {
     body = <LoadTaskError error={next.error} onRetry={() => refetch()} />;
   } else if (next.data && !next.data.task) {
@@ -135,6 +154,9 @@ export function TaskRoute() {
 
   return (
     <TaskPage notice={stop.status ? (stop.lastOutcome === 'expired' ? EXPIRED_WHILE_STOPPED : null) : notice}>
+      {feedback && next.data?.task ? (
+        <FeedbackPanel feedback={feedback} questions={next.data.task.questions} onContinue={continueAfterFeedback} />
+      ) : null}
       {body}
       {undoable ? <UndoToast pending={undo.isPending} onUndo={startUndo} onDismiss={() => setUndoable(null)} /> : null}
     </TaskPage>

@@ -2,18 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 
 import type { CompletionState } from '@/lib/api-types';
 
-const REDIRECT_SECONDS = 8;
+import { safeUrl } from '../../utils/safe-url';
 
-/** Only web links: the URL comes from the campaign spec, and is followed automatically. */
-function safeUrl(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
-  } catch {
-    return null;
-  }
-}
+const REDIRECT_SECONDS = 8;
 
 /** A crowd participant reached the target: the completion code, and the way back to the platform. */
 export function CompletionScreen({ completion }: { completion: CompletionState }) {
