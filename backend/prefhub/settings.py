@@ -97,6 +97,9 @@ class Settings(BaseSettings):
         ),
     )
     job_heartbeat_seconds: float = Field(5.0, gt=0, le=600)
+    # Every worker applies each active campaign's quality rules this often (0 turns it off;
+    # reading the annotators endpoint applies them too).
+    quality_rules_seconds: float = Field(60.0, ge=0, le=86_400)
     job_stale_seconds: float = Field(60.0, gt=0)
     job_max_attempts: int = Field(3, ge=1, le=100)
 

@@ -28,6 +28,7 @@ def make_celery(settings: Settings) -> Celery:
             "prefhub.items.tasks",
             "prefhub.jobs.tasks",
             "prefhub.media.tasks",
+            "prefhub.quality.tasks",
         ],
     )
     if settings.redis_url:
