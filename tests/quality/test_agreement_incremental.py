@@ -214,13 +214,14 @@ def test_a_deleted_item_drops_out_after_a_rebuild(campaign, db, monkeypatch) -> 
     # Until the rebuild the state still counts it (the documented bound) ...
     assert _report(researcher, slug) == before
     # ... and the first request after REBUILD_AFTER rebuilds it in the background.
+    every = agreement_counts.REBUILD_AFTER
     monkeypatch.setattr(agreement_counts, "REBUILD_AFTER", 0.0)
     _report(researcher, slug)
     deadline = time.monotonic() + 30
     while agreement_counts._rebuilding and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not agreement_counts._rebuilding
-    monkeypatch.setattr(agreement_counts, "REBUILD_AFTER", 600.0)
+    monkeypatch.setattr(agreement_counts, "REBUILD_AFTER", every)
     rebuilt = _report(researcher, slug)
     assert (rebuilt["judgments"], rebuilt["measures"][0]["units"]) == (4, 2)
     assert rebuilt == _from_scratch(researcher, slug)

@@ -11,7 +11,7 @@ that group's annotators. Two views are kept: every annotator, and humans only (t
 object until a simulated annotator first judges), which the ``include_simulated`` policy
 chooses between.
 
-Correctness (one state per API process and campaign version and ``group_by``; processes
+Correctness (one state per API process, campaign, set of measures and ``group_by``; processes
 share nothing but the database):
 
 * The sums are those of the judgments with ``id <= settled`` plus ``seen`` (ids above it
@@ -28,7 +28,8 @@ share nothing but the database):
   once when a known annotator's group changed), in a background thread that takes at most
   ``BUILD_SHARE`` of the process's time, while the old state keeps answering. Such a change
   shows within ``REBUILD_AFTER`` plus the rebuild (about a minute per 1,000,000 judgments).
-  Only a process's first request for a campaign builds in the request.
+  Only a process's first request for a campaign (or the first after its questions changed)
+  builds in the request.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ from prefhub.quality import service
 from prefhub.quality.agreement import Measure, Sums, measures_of, values_of
 from prefhub.quality.counts import SETTLE
 
-REBUILD_AFTER = 600.0  # seconds
+# Judgments leave a live campaign only by hand (the product deletes them only with their
+# campaign), so the periodic rebuild is a safety net and runs rarely.
+REBUILD_AFTER = 3600.0  # seconds
 BUILD_SHARE = 0.25  # a background rebuild takes at most this share of the process's time
 MAX_STATES = 32
 ITEMS_PER_QUERY = 500  # item ids per IN list when recounting touched items
@@ -180,7 +183,8 @@ def agreement_sums(
     """The campaign's agreement sums as of now (every judgment committed before this request
     counted once, at its latest revision; a deletion shows after a rebuild), to be read
     inside the ``with`` block only: they are the live state, held for the block."""
-    key = (campaign.id, campaign.version, group_by)
+    # By the measures, not the spec version: an edit that keeps the questions keeps the sums.
+    key = (campaign.id, tuple(measures_of(spec_of(campaign))), group_by)
     with _lock:
         state = _states.get(key)
     if state is None:
@@ -220,7 +224,7 @@ def _rebuild(key: tuple[Any, ...], campaign_id: int) -> None:
     try:
         with unit_of_work(read_only=True) as session:
             campaign = session.get(Campaign, campaign_id)
-            if campaign is not None and campaign.version == key[1]:
+            if campaign is not None and tuple(measures_of(spec_of(campaign))) == key[1]:
                 _keep(key, _build(session, campaign, key[2], pause=True))
     except Exception:
         # The old state keeps answering (exactly, but for deletions); the next request
