@@ -14,7 +14,8 @@ asks one request at a time (latency, not throughput):
 * ``cold``: the first request of each endpoint, which builds the process's count tables from
   the whole campaign (reported, not held to the target);
 * ``settled``: repeated requests of each endpoint (leaderboard; per region; one round;
-  group disagreement; agreement per region) while nothing is written: the cached tables and results;
+  group disagreement; agreement per region; annotator reliability, which also applies the
+  campaign's rules) while nothing is written: the cached tables and results;
 * ``live``: the same while annotators keep judging: before each request ``--live-batch``
   new judgments are committed, so every request reads the judgments made since the last one
   and the counts and scores change each time;
@@ -71,6 +72,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "round_0": ("leaderboard", {"round": 0}),
     "disagreement": ("group-disagreement", {"group_by": "region", "limit": 20}),
     "agreement": ("agreement", {"group_by": "region"}),
+    "annotators": ("annotators", {}),
 }
 
 

@@ -26,7 +26,6 @@ import statistics
 import threading
 import time
 import zlib
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,9 +61,10 @@ SYNC_BELOW = 50_000  # judgments: below, every changed request computes afresh
 REFRESH_EVERY = 30.0  # seconds
 BUILD_SHARE = 0.1
 MAX_REPORTS = 32
-# MACE reads at most this many answers: beyond, a fixed pseudo-random share of the items
-# (all of each chosen item's answers, so overlaps stay whole) stands for the campaign.
-MACE_MAX_ANSWERS = 300_000
+# MACE reads the answers of about this many judgments at most: beyond, a fixed pseudo-random
+# share of the items (all of each chosen item's answers, so overlaps stay whole) stands for
+# the campaign. Peer agreement's n then counts the sampled items only.
+MACE_MAX_JUDGMENTS = 150_000
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,8 @@ def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
     rating = [q.id for q in spec.questions if q.kind == "rating"]
     read = sorted({m.question for m in nominal} | set(pairwise) | set(rating))
     newer = aliased(Judgment)
+    total = session.scalar(select(func.count()).where(Judgment.campaign_id == campaign.id)) or 0
+    keep = min(1.0, MACE_MAX_JUDGMENTS / total) if total else 1.0
     rows = session.execute(
         select(
             Judgment.annotator_id,
@@ -182,7 +184,8 @@ def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
             ~exists().where(newer.supersedes_id == Judgment.id),
         )
         .order_by(Judgment.id)
-    ).all()
+        .execution_options(yield_per=5000)
+    )
 
     tallies: dict[int, _Tally] = {}
     answers: list[mace.Answer] = []
@@ -209,6 +212,8 @@ def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
                 tally.compared += 1
                 tally.repeats += previous == scores
             last_rating[annotator, q] = scores
+        if keep < 1 and not _sampled(item_id, keep):
+            continue
         for measure in nominal:
             for unit, value in values_of(measure, given, shown):
                 answers.append(((measure.id, item_id, unit), annotator, value))
@@ -221,7 +226,7 @@ def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
     ungrouped = annotators - set(known)
     if ungrouped:
         start.append(ungrouped)
-    peers = mace.scored(_sampled(answers), start)
+    peers = mace.scored(answers, start)
     viewpoint_names = [
         " + ".join(sorted({known[a] for a in g if a in known})) or None for g in start
     ]
@@ -296,18 +301,10 @@ def _known_groups(
         return "viewpoints", {}
 
 
-def _sampled(answers: list[mace.Answer]) -> list[mace.Answer]:
-    """At most about ``MACE_MAX_ANSWERS`` answers: whole items, chosen by a hash of their id
-    so that the same items stand for the campaign on every pass."""
-    if len(answers) <= MACE_MAX_ANSWERS:
-        return answers
-    keep = MACE_MAX_ANSWERS / len(answers)
-
-    def chosen(unit: Hashable) -> bool:
-        item_id = unit[1] if isinstance(unit, tuple) else unit
-        return zlib.crc32(str(item_id).encode()) / 2**32 < keep
-
-    return [a for a in answers if chosen(a[0])]
+def _sampled(item_id: int, keep: float) -> bool:
+    """Whether the item's answers are among those MACE reads: a fixed pseudo-random share
+    (by a hash of its id), so the same items stand for the campaign on every pass."""
+    return zlib.crc32(str(item_id).encode()) / 2**32 < keep
 
 
 def _finished_tasks(session: Session, campaign: Campaign) -> dict[int, tuple[int, int]]:
