@@ -305,12 +305,22 @@ def _share(hits: Iterable[bool]) -> float | None:
 def gold_score_of(
     session: Session, item_id: int, answers: dict[str, Any], shown_order: list[int]
 ) -> float | None:
-    """A new judgment's score on a gold item with expected answers; None on any other item."""
-    expected = session.scalar(
-        select(Item.gold_expected).where(Item.id == item_id, Item.is_gold.is_(True))
-    )
-    if not expected:
+    """A new judgment's score on a gold item with expected answers; None on any other item.
+
+    Reads the item under FOR KEY SHARE (the lock the judgment's foreign key takes anyway): a
+    concurrent gold edit (``gold_entry``, FOR UPDATE) is waited for and its answers used, and
+    an edit that comes later waits for this judgment and re-scores it, so none is left scored
+    against stale answers."""
+    # The lock is taken on every item, gold or not, so that an edit making an item gold is
+    # waited for too (a row filtered out by ``is_gold`` would not be locked).
+    row = session.execute(
+        select(Item.is_gold, Item.gold_expected)
+        .where(Item.id == item_id)
+        .with_for_update(read=True, key_share=True)
+    ).first()
+    if row is None or not row.is_gold or not row.gold_expected:
         return None
+    expected = row.gold_expected
     positions = dict(
         session.execute(
             select(Candidate.id, Candidate.position).where(Candidate.item_id == item_id)
