@@ -4,7 +4,10 @@ Expected answers are checked as the import checks them (``quality.gold.expected_
 against the item's own candidates. Judgments already made on the item are re-scored in the same
 transaction: setting answers scores them all (each as if it were submitted now), clearing them
 sets their ``gold_score`` back to null, so the gold report never mixes old and new answers.
-The item's row is locked first, so two edits of one item apply one after the other.
+The item's row is locked first (FOR UPDATE), so two edits of one item apply one after the other,
+and a judgment being submitted meanwhile is scored against the answers that win
+(``gold.gold_score_of`` reads the item under FOR KEY SHARE). What was already decided from the
+old scores stays: a qualification phase passed or failed is not re-run.
 """
 
 from __future__ import annotations
