@@ -130,6 +130,19 @@ describe('exports panel', () => {
       expect(api.calls('POST /api/campaigns/demo/exports')[0].body).toMatchObject({ format: 'dpo' });
     });
 
+    it('sends include_excluded only once its checkbox is ticked', async () => {
+      const { api } = await openForm(pairwise);
+      const box = screen.getByRole('checkbox', { name: /Include annotators excluded for quality, marked/ });
+      expect(box).not.toBeChecked();
+      await userEvent.click(screen.getByRole('button', { name: 'Start export' }));
+      await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(1));
+      expect(api.calls('POST /api/campaigns/demo/exports')[0].body).not.toHaveProperty('include_excluded');
+      await userEvent.click(box);
+      await userEvent.click(screen.getByRole('button', { name: 'Start export' }));
+      await waitFor(() => expect(api.calls('POST /api/campaigns/demo/exports')).toHaveLength(2));
+      expect(api.calls('POST /api/campaigns/demo/exports')[1].body).toMatchObject({ include_excluded: true });
+    });
+
     it('opens a ranking campaign on ranking; KTO, labelled with the option that would read it, fits once it is ticked', async () => {
       const { select } = await openForm({ questions: [{ kind: 'ranking' }] });
       expect(select).toHaveValue('ranking');
