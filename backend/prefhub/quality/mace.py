@@ -14,12 +14,20 @@ Two changes make it fit a pluralistic crowd:
   their evidence, and a lone annotator cannot agree with themselves.
 * **Viewpoints.** One latent truth per unit assumes one right answer. People who prefer
   different things are not noise, so annotators are split into viewpoints, each with its own
-  truths: starting from the known groups (or everyone), any annotators who disagree with
-  their viewpoint's truth *systematically* (their agreement far below what their own answer
-  frequencies give by chance: a binomial z below ``SPLIT_Z``) become a viewpoint of their
-  own, and everything is fitted again. A random clicker agrees at chance level, is never
-  split off, and their competence stays near 0 wherever they are. Each annotator is then
-  scored against the viewpoint whose truth they agree with best.
+  truths: starting from the known groups (or everyone), the annotators who disagree with
+  their viewpoint's truth *systematically* (each clearly below what their own answer
+  frequencies give by chance, and together far below: a pooled binomial z under
+  ``SPLIT_Z``) become a viewpoint of their own, and everything is fitted again. A random
+  clicker agrees at chance level with every viewpoint, so their competence stays near 0
+  wherever they are. Each annotator is then scored against the viewpoint whose truth they
+  agree with best, with thin evidence counted as doubt (``_trusted``).
+
+Where the answers alone made the viewpoints, each annotator then moves to the viewpoint they
+agree with best and everything is fitted again, a few rounds. Peer agreement needs shared
+items: when each annotator shares only a handful with others of their viewpoint (K=3 and a
+few dozen tasks each), its ``n`` stays small and the measure is noisy for minority members
+and random clickers alike; gold accuracy then has to carry the judgement (the score weighs
+it most, and rules wait for ``min_evidence``).
 
 Vectorised with numpy: a fit is a few array passes over the answers per EM iteration, so a
 few hundred thousand answers take about a second (pure Python took seconds for 15,000).
@@ -41,8 +49,11 @@ Ints = NDArray[np.int64]
 ITERATIONS = 15
 SPLIT_Z = -3.0
 MIN_VIEWPOINT = 2  # annotators a split-off viewpoint needs
-MIN_SPLIT_EVIDENCE = 8  # units with others' evidence before an annotator can be split off
+MIN_DISSENT_EVIDENCE = 3  # units with others' evidence before an annotator counts as dissenting
+DISSENT_MARGIN = 0.15  # agreement this far below chance, at least, to count as dissenting
+CHOICE_EVIDENCE = 5.0  # pseudo-units of doubt when choosing an annotator's viewpoint
 MAX_VIEWPOINTS = 6
+REASSIGN_ROUNDS = 3
 SMOOTHING = 0.5  # pseudo-counts on xi's labels and on theta's two outcomes
 
 
@@ -207,11 +218,35 @@ def _competences(
     ]
 
 
-def _systematic(c: Competence) -> bool:
-    if c.n < MIN_SPLIT_EVIDENCE or not 0 < c.chance < 1:
-        return False
-    z = (c.agreement - c.chance) * np.sqrt(c.n) / np.sqrt(c.chance * (1 - c.chance))
-    return bool(z < SPLIT_Z)
+def _dissenters(group: set[int], found: list[Competence]) -> set[int]:
+    """The members who, together, disagree with the group's truth systematically: each agrees
+    clearly less than chance would have them (``DISSENT_MARGIN``), and their pooled binomial z
+    is below ``SPLIT_Z``. Pooling lets a minority whose members each judged only a few shared
+    items stand out as a whole; random clickers among them do no harm (they agree with no
+    viewpoint, so they score low wherever they end up)."""
+    below = {
+        a
+        for a in group
+        if found[a].n >= MIN_DISSENT_EVIDENCE
+        and 0 < found[a].chance < 1
+        and found[a].agreement < found[a].chance - DISSENT_MARGIN
+    }
+    if len(below) < MIN_VIEWPOINT or len(group) <= len(below):
+        return set()
+    gap = sum(found[a].n * (found[a].agreement - found[a].chance) for a in below)
+    spread = sum(found[a].n * found[a].chance * (1 - found[a].chance) for a in below)
+    return below if gap / np.sqrt(spread) < SPLIT_Z else set()
+
+
+def _best_viewpoint(results: list[list[Competence]], annotator: int, home: int) -> int:
+    """The viewpoint an annotator agrees with best (their current one when level)."""
+    return max(range(len(results)), key=lambda v: (_trusted(results[v][annotator]), v == home))
+
+
+def _trusted(c: Competence) -> float:
+    """Competence shrunk towards 0 by thin evidence, to choose an annotator's viewpoint: a
+    viewpoint where they agreed on one item by chance must not beat one with many items."""
+    return c.theta * c.n / (c.n + CHOICE_EVIDENCE)
 
 
 def scored(answers: list[Answer], start: Iterable[set[int]]) -> dict[int, Competence]:
@@ -222,8 +257,8 @@ def scored(answers: list[Answer], start: Iterable[set[int]]) -> dict[int, Compet
         return {}
     data = _encode(answers)
     index = {a: i for i, a in enumerate(data.annotators)}
-    groups = [{index[a] for a in g if a in index} for g in start]
-    groups = [g for g in groups if g]
+    start_sets = [{index[a] for a in g if a in index} for g in start]
+    groups = [g for g in start_sets if g]
 
     def members_of(group: set[int]) -> NDArray[np.bool_]:
         found = np.zeros(len(data.annotators), dtype=bool)
@@ -238,8 +273,8 @@ def scored(answers: list[Answer], start: Iterable[set[int]]) -> dict[int, Compet
     results = [evaluated(g, i) for i, g in enumerate(groups)]
     while len(groups) < MAX_VIEWPOINTS:
         for i, group in enumerate(groups):
-            dissenters = {a for a in group if _systematic(results[i][a])}
-            if len(dissenters) >= MIN_VIEWPOINT and len(group) > len(dissenters):
+            dissenters = _dissenters(group, results[i])
+            if dissenters:
                 groups[i] = group - dissenters
                 groups.append(dissenters)
                 results[i] = evaluated(groups[i], i)
@@ -247,13 +282,19 @@ def scored(answers: list[Answer], start: Iterable[set[int]]) -> dict[int, Compet
                 break
         else:
             break
+    # Where the answers alone made the viewpoints (no known groups), let each annotator move
+    # to the viewpoint they agree with best and fit again, a few rounds (as k-means does): a
+    # minority member whose few shared items hid them at the split joins their own.
+    for _ in range(REASSIGN_ROUNDS if len(start_sets) == 1 and len(groups) > 1 else 0):
+        home = {a: v for v, members in enumerate(groups) for a in members}
+        best = {a: _best_viewpoint(results, a, home[a]) for a in home}
+        moved = [{a for a, v in best.items() if v == i} for i in range(len(groups))]
+        if moved == groups or any(len(g) < MIN_VIEWPOINT for g in moved):
+            break
+        groups = moved
+        results = [evaluated(g, i) for i, g in enumerate(groups)]
     found: dict[int, Competence] = {}
     for i, annotator in enumerate(data.annotators):
         options = [r[i] for r in results if r[i].n > 0]
-        # Best competence first; among competences within 0.05, the one with most evidence.
-        found[annotator] = (
-            max(options, key=lambda c: (round(c.theta * 20), c.n, c.theta))
-            if options
-            else NO_EVIDENCE
-        )
+        found[annotator] = max(options, key=_trusted) if options else NO_EVIDENCE
     return found
