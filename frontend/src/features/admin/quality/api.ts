@@ -12,8 +12,11 @@ export type GroupDisagreement = Schemas['DisagreementOut'];
 export type PairDisagreement = Schemas['PairDisagreement'];
 export type ItemDisagreement = Schemas['ItemDisagreement'];
 
-/** How often the Quality section re-reads (the numbers move while annotators judge). */
-export const QUALITY_POLL_MS = 30_000;
+/**
+ * How often the Quality tab re-reads (the numbers move while annotators judge). TanStack Query
+ * pauses interval refetches while the browser tab is hidden (refetchIntervalInBackground is off).
+ */
+export const QUALITY_POLL_MS = 15_000;
 
 export type QualityFilters = { round: number | null; groupBy: string | null; includeSimulated: boolean };
 

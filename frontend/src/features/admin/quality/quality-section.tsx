@@ -5,9 +5,11 @@ import { Loading } from '@/components/ui/spinner';
 import { isApiError } from '@/lib/api-client';
 
 import { AgreementPanel } from './agreement-panel';
+import { AnnotatorsPanel } from './annotators-panel';
 import { useGroupDisagreement, useLeaderboard, type QualityFilters } from './api';
 import { DisagreementList } from './disagreement-list';
 import { LeaderboardChart } from './leaderboard-chart';
+import { OverviewPanel } from './overview-panel';
 import { StandingsTable } from './standings-table';
 import { WinRateMatrix } from './win-rate-matrix';
 import './quality.css';
@@ -25,10 +27,22 @@ const knownFields = (error: unknown): string[] => {
   return Array.isArray(details?.fields) ? details.fields.filter((f): f is string => typeof f === 'string') : [];
 };
 
+/** The Quality tab's sub-sections, in page order: the nav links to each by its id. */
+export const QUALITY_SECTIONS = [
+  ['overview', 'Overview'],
+  ['leaderboard', 'Leaderboard'],
+  ['agreement', 'Agreement'],
+  ['annotators', 'Annotators'],
+  ['disagreement', 'Group disagreement'],
+] as const;
+
+const sectionId = (key: string) => `quality-${key}`;
+
 /**
- * The campaign's Quality section: the model leaderboard (Bradley–Terry ratings with bootstrap 95%
- * intervals) and win-rate matrix, overall and per annotator group, where the groups disagree, and
- * inter-annotator agreement.
+ * The campaign's Quality tab: an overview of progress and throughput over time, the model
+ * leaderboard (Bradley–Terry ratings with bootstrap 95% intervals) and win-rate matrix, overall and
+ * per annotator group, inter-annotator agreement, the annotators, and where the groups disagree.
+ * Every part re-reads every QUALITY_POLL_MS while the browser tab is visible, so it is live.
  * Loaded lazily by the campaign page, so its charting library stays out of every other page.
  */
 export default function QualitySection({ slug, surveyFields }: { slug: string; surveyFields: string[] }) {
@@ -44,7 +58,21 @@ export default function QualitySection({ slug, surveyFields }: { slug: string; s
   };
   return (
     <section className="card stack" aria-labelledby="quality-title" data-testid="quality-section">
-      <h2 id="quality-title">Quality: model leaderboard</h2>
+      <h2 id="quality-title">Quality</h2>
+      <nav aria-label="Quality sections" className="quality-nav">
+        {QUALITY_SECTIONS.map(([key, label]) => (
+          <a key={key} href={`#${sectionId(key)}`}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <section className="stack" id={sectionId('overview')} aria-labelledby="quality-overview-title">
+        <h3 id="quality-overview-title">Overview</h3>
+        <OverviewPanel slug={slug} />
+      </section>
+      <section className="stack" id={sectionId('leaderboard')} aria-labelledby="quality-leaderboard-title">
+      <h3 id="quality-leaderboard-title">Model leaderboard</h3>
+      <p className="muted">These choices apply to the leaderboard, agreement and group disagreement below.</p>
       <form
         className="form form--inline"
         onSubmit={(e) => {
@@ -107,7 +135,7 @@ export default function QualitySection({ slug, surveyFields }: { slug: string; s
       {leaderboard.isPending ? <Loading /> : null}
       {board ? (
         board.question === null ? (
-          <p className="muted">This campaign has no pairwise question, so there is no leaderboard.</p>
+          <p className="muted">This campaign has no pairwise or ranking question, so there is no leaderboard.</p>
         ) : board.overall.models.length === 0 ? (
           <p className="muted">No pairwise judgments between named models yet.</p>
         ) : (
@@ -118,13 +146,13 @@ export default function QualitySection({ slug, surveyFields }: { slug: string; s
             </p>
             <LeaderboardChart models={board.overall.models} label="Model ratings with 95% intervals" />
             <StandingsTable models={board.overall.models} label="Model leaderboard" />
-            <h3>Win rates</h3>
+            <h4>Win rates</h4>
             <WinRateMatrix models={board.overall.models} matrix={board.overall.matrix} />
             {board.groups.map((g) => (
               <div key={g.group} className="stack">
-                <h3>
+                <h4>
                   {board.group_by} = {g.group} <span className="muted">({g.annotators} annotators, {g.board.judgments} judgments)</span>
-                </h3>
+                </h4>
                 <LeaderboardChart models={g.board.models} label={`Model ratings for ${g.group}`} />
                 <StandingsTable models={g.board.models} label={`Model leaderboard for ${g.group}`} />
               </div>
@@ -132,14 +160,24 @@ export default function QualitySection({ slug, surveyFields }: { slug: string; s
           </>
         )
       ) : null}
-      {filters.groupBy && fields.length === 0 ? (
-        <>
-          <h3>Where groups disagree</h3>
-          {disagreement.isPending ? <Loading /> : null}
-          {disagreement.data ? <DisagreementList slug={slug} data={disagreement.data} /> : null}
-        </>
-      ) : null}
-      <AgreementPanel slug={slug} filters={filters} />
+      </section>
+      <section className="stack" id={sectionId('agreement')}>
+        <AgreementPanel slug={slug} filters={filters} />
+      </section>
+      <section className="stack" id={sectionId('annotators')} aria-label="Annotators">
+        <AnnotatorsPanel slug={slug} />
+      </section>
+      <section className="stack" id={sectionId('disagreement')} aria-labelledby="quality-disagreement-title">
+        <h3 id="quality-disagreement-title">Where groups disagree</h3>
+        {filters.groupBy && fields.length === 0 ? (
+          <>
+            {disagreement.isPending ? <Loading /> : null}
+            {disagreement.data ? <DisagreementList slug={slug} data={disagreement.data} /> : null}
+          </>
+        ) : (
+          <p className="muted">Choose how to group annotators (above, by the leaderboard) to see where the groups disagree.</p>
+        )}
+      </section>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Loading } from '@/components/ui/spinner';
@@ -17,9 +17,49 @@ import { TreesPanel } from '../components/trees-panel';
 // Its charts (Recharts) load only when a campaign page shows it.
 const QualitySection = lazy(() => import('../quality/quality-section'));
 
+type CampaignTab = 'campaign' | 'quality';
+
+/** The page's tabs; the chosen one is in the URL (`?tab=quality`), so it can be linked to. */
+function CampaignTabs({ tab, choose, withQuality }: { tab: CampaignTab; choose: (tab: CampaignTab) => void; withQuality: boolean }) {
+  const tabs: [CampaignTab, string][] = [['campaign', 'Campaign']];
+  if (withQuality) tabs.push(['quality', 'Quality']);
+  return (
+    <div role="tablist" aria-label="Campaign page" className="campaign-tabs">
+      {tabs.map(([key, label]) => (
+        <button
+          key={key}
+          type="button"
+          role="tab"
+          id={`campaign-tab-${key}`}
+          aria-selected={tab === key}
+          aria-controls={`campaign-panel-${key}`}
+          className="button button--small"
+          onClick={() => choose(key)}
+        >
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 export function CampaignRoute() {
   const { slug = '' } = useParams();
   const campaign = useCampaign(slug);
+  const [params, setParams] = useSearchParams();
+  // Tree campaigns have no quality view yet (their rankings live in the trees).
+  const withQuality = Boolean(campaign.data && !campaign.data.spec.trees);
+  const tab: CampaignTab = withQuality && params.get('tab') === 'quality' ? 'quality' : 'campaign';
+  const choose = (next: CampaignTab) =>
+    setParams(
+      (p) => {
+        const kept = new URLSearchParams(p);
+        if (next === 'campaign') kept.delete('tab');
+        else kept.set('tab', next);
+        return kept;
+      },
+      { replace: true },
+    );
   return (
     <main className="page page--wide">
       <Link to="/admin" className="back-link">
@@ -33,8 +73,16 @@ export function CampaignRoute() {
       ) : null}
       {campaign.isPending ? <Loading /> : null}
       {campaign.error ? <ErrorMessage error={campaign.error} /> : null}
-      {campaign.data ? (
-        <div className="admin-grid">
+      {campaign.data ? <CampaignTabs tab={tab} choose={choose} withQuality={withQuality} /> : null}
+      {campaign.data && tab === 'quality' ? (
+        <div role="tabpanel" id="campaign-panel-quality" aria-labelledby="campaign-tab-quality">
+          <Suspense fallback={<Loading />}>
+            <QualitySection slug={slug} surveyFields={(campaign.data.spec.participation?.survey ?? []).map((q) => q.id)} />
+          </Suspense>
+        </div>
+      ) : null}
+      {campaign.data && tab === 'campaign' ? (
+        <div className="admin-grid" role="tabpanel" id="campaign-panel-campaign" aria-labelledby="campaign-tab-campaign">
           <div className="admin-grid__full">
             <CampaignLifecycle campaign={campaign.data} />
           </div>
@@ -48,13 +96,7 @@ export function CampaignRoute() {
             <div className="admin-grid__full">
               <TreesPanel slug={slug} />
             </div>
-          ) : (
-            <div className="admin-grid__full">
-              <Suspense fallback={<Loading />}>
-                <QualitySection slug={slug} surveyFields={(campaign.data.spec.participation?.survey ?? []).map((q) => q.id)} />
-              </Suspense>
-            </div>
-          )}
+          ) : null}
           <div className="admin-grid__full stack">
             <SpecEditor campaign={campaign.data} />
             <SpecVersions slug={slug} current={campaign.data.version} />
