@@ -194,3 +194,44 @@ def test_bad_standing_requests_are_refused_with_4xx(
     assert response.status_code == status, response.text
     if code:
         assert response.json()["error"]["code"] == code
+
+
+def test_straight_lining_and_skip_and_report_rates_are_measured(as_user, unique) -> None:  # type: ignore[no-untyped-def]
+    researcher = as_user("researcher")
+    slug = f"measures-{unique}"
+    rating = {"kind": "rating", "id": "q", "attributes": [{"id": "helpfulness", "label": "H"}]}
+    spec = {**pairwise_spec(slug, 2), "questions": [rating]}
+    assert researcher.post("/api/campaigns", json=spec).status_code == 201
+    imported = researcher.post(
+        f"/api/campaigns/{slug}/items/import",
+        files={"file": ("items.jsonl", jsonl(items(16)), "application/jsonl")},
+    )
+    assert imported.status_code == 201, imported.text
+    same, varied = as_user("annotator"), as_user("annotator")
+    flat_answer = {"q": {"scores": {"A": {"helpfulness": 2}, "B": {"helpfulness": 2}}}}
+    for _ in range(11):
+        judge_next(same, slug, flat_answer)
+    for i in range(6):
+        scores = {"A": {"helpfulness": i % 5}, "B": {"helpfulness": (i + 2) % 5}}
+        judge_next(varied, slug, {"q": {"scores": scores}})
+    for action, body in (("skip", {}), ("report", {"reason": "broken"})):
+        task = varied.get(f"/api/annotate/{slug}/next").json()["task"]
+        done = varied.post(
+            f"/api/annotate/{slug}/{action}", json={"assignment_id": task["assignment_id"], **body}
+        )
+        assert done.status_code in (200, 204), done.text
+
+    body = researcher.get(f"/api/campaigns/{slug}/quality/annotators").json()
+    flat = _row(body, same.user_id)["evidence"]
+    assert _row(body, same.user_id)["judgments"] == 11, body
+    assert flat["straight_lining"] == {"value": 1.0, "n": 10, "p_value": None}
+    assert flat["left_share"]["n"] == 0 and flat["left_share"]["value"] is None
+    assert flat["skip_rate"]["value"] == 0 and flat["skip_rate"]["n"] == 11
+    spread = _row(body, varied.user_id)["evidence"]
+    assert spread["straight_lining"]["value"] == 0.0
+    assert spread["skip_rate"] == {"value": round(1 / 8, 4), "n": 8, "p_value": None}
+    assert spread["report_rate"] == {"value": round(1 / 8, 4), "n": 8, "p_value": None}
+    # Total repetition (over at least 10 answers) halves the score.
+    assert _row(body, same.user_id)["score"] == pytest.approx(
+        _row(body, varied.user_id)["score"] / 2
+    )
