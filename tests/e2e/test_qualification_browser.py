@@ -1,8 +1,8 @@
 """The qualification phase in headless Chromium against a live server: the researcher's campaign
-page refuses to activate a campaign with too few gold items and says why; an annotator answers
-the qualification tasks, sees feedback after each (in the labels they saw) with a Continue
-button, and on failing sees the polite stop page with the screen-out code; another passes and
-gets a real task."""
+page says a campaign has too few gold items for its qualification phase, and refuses to
+activate it; an annotator answers the qualification tasks, sees feedback after each (in the
+labels they saw) with a Continue button, and on failing sees the polite stop page with the
+screen-out code; another passes and gets a real task."""
 
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ def test_qualification_feedback_then_stop_page_or_real_tasks(browser, server, db
     researcher = signed_in_page(browser, server, researcher_email, r"/admin$")
     researcher.goto(f"{server}/admin/campaigns/{slug}")
     panel = researcher.get_by_role("region", name="Campaign status")
+    expect(panel.get_by_test_id("not-enough-gold")).to_contain_text(
+        f"needs {TASKS} gold items with expected answers and this campaign has 1"
+    )
     panel.get_by_role("button", name="Activate", exact=True).click()
     expect(panel.get_by_role("alert")).to_contain_text(
         f"needs {TASKS} gold items with expected answers and the campaign has 1"
@@ -109,6 +112,9 @@ def test_qualification_feedback_then_stop_page_or_real_tasks(browser, server, db
             for i in range(3)
         ],
     )
+    researcher.reload()
+    expect(panel.locator(".badge")).to_have_text("draft")
+    expect(panel.get_by_test_id("not-enough-gold")).to_have_count(0)
     panel.get_by_role("button", name="Activate", exact=True).click()
     expect(panel.locator(".badge")).to_have_text("active")
 

@@ -121,6 +121,7 @@ export type SubmitJudgmentBody = Omit<Schemas['SubmitRequest'], 'answers'> & {
 /** `undo_until` is null when the campaign allows no undo. */
 export type SubmitJudgmentResponse = Schemas['SubmitResponse'];
 export type QualificationFeedback = Schemas['QualificationFeedback'];
+export type GoldReport = Schemas['GoldOut'];
 
 export type ReportTaskBody = Schemas['ReportRequest'];
 export type UndoBody = Schemas['UndoRequest'];

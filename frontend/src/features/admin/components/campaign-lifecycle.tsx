@@ -7,6 +7,7 @@ import type { CampaignDetail, CampaignStatus } from '@/lib/api-types';
 import { useChangeCampaignStatus } from '../api/change-campaign-status';
 import { useDeleteCampaign } from '../api/delete-campaign';
 
+import { QualificationGoldNotice } from './qualification-gold-notice';
 import { RequestError } from './request-error';
 import { StatusBadge } from './status-badge';
 
@@ -34,6 +35,7 @@ export function CampaignLifecycle({ campaign }: { campaign: CampaignDetail }) {
       <p>
         Status: <StatusBadge status={campaign.status} /> <span className="muted">{EXPLAINED[campaign.status]}</span>
       </p>
+      <QualificationGoldNotice campaign={campaign} />
       {change.error ? <RequestError error={change.error} /> : null}
       <div className="form__actions">
         {campaign.transitions.map((to) => (
