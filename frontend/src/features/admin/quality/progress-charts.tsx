@@ -15,6 +15,11 @@ const tick = (bucket: QualityProgress['bucket']) => (start: unknown) => {
 /** Judgments so far against the campaign's target (items × redundancy). */
 export function CumulativeChart({ progress }: { progress: QualityProgress }) {
   const data = progress.timeline.map((p) => ({ start: p.start, judgments: p.cumulative }));
+  // The curve starts from zero a bucket before the first judgment (an area needs two points).
+  if (data.length > 0) {
+    const step = progress.bucket === 'hour' ? 3_600_000 : 86_400_000;
+    data.unshift({ start: new Date(Date.parse(data[0].start) - step).toISOString(), judgments: 0 });
+  }
   const top = Math.max(progress.judgments_target, progress.judgments);
   return (
     <figure className="quality-chart" aria-label="Judgments over time against the target" data-testid="progress-chart">
