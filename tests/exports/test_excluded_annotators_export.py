@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from support.api import create_campaign_with_items, judge_next
+from support.standings import flat, pseudonym, set_standing
 
 ITEMS = 5
 RULE_REASON = "gold accuracy 0.42 < 0.6 after 12 gold items"
@@ -35,30 +35,6 @@ class Campaign:
     others: list[int]
 
 
-def _set_standing(db, slug: str, user_id: int, standing: str, source: str, reason: str) -> None:  # type: ignore[no-untyped-def]
-    """The standing as the quality rules and the researcher's action write it (the row is made
-    if the annotator has none)."""
-    from prefhub.kit.time import utcnow
-    from prefhub.models import Campaign as CampaignRow
-    from prefhub.models import CampaignParticipant
-
-    with db() as session:
-        campaign_id = session.scalar(select(CampaignRow.id).where(CampaignRow.slug == slug))
-        participant = session.scalar(
-            select(CampaignParticipant).where(
-                CampaignParticipant.campaign_id == campaign_id,
-                CampaignParticipant.user_id == user_id,
-            )
-        )
-        if participant is None:
-            participant = CampaignParticipant(campaign_id=campaign_id, user_id=user_id)
-            session.add(participant)
-        participant.standing = standing
-        participant.standing_source = source
-        participant.standing_reason = reason
-        participant.standing_at = utcnow()
-
-
 @pytest.fixture
 def campaign(as_user, unique, db) -> Campaign:  # type: ignore[no-untyped-def]
     researcher = as_user("researcher")
@@ -69,9 +45,9 @@ def campaign(as_user, unique, db) -> Campaign:  # type: ignore[no-untyped-def]
         for _ in range(ITEMS):
             judge_next(person, slug, {"preference": {"choice": "B" if n == 0 else "A"}})
     ids = [person.user_id for person in people]
-    _set_standing(db, slug, ids[0], "excluded", "rule", RULE_REASON)
-    _set_standing(db, slug, ids[1], "excluded", "researcher", RESEARCHER_REASON)
-    _set_standing(db, slug, ids[2], "flagged", "rule", FLAG_REASON)
+    set_standing(db, slug, ids[0], "excluded", "rule", RULE_REASON)
+    set_standing(db, slug, ids[1], "excluded", "researcher", RESEARCHER_REASON)
+    set_standing(db, slug, ids[2], "flagged", "rule", FLAG_REASON)
     return Campaign(researcher, slug, ids[0], ids[1], ids[2], ids[3:])
 
 
@@ -97,18 +73,8 @@ def _folder(folder: Path, fmt: str) -> tuple[list[dict], dict, str, dict]:
     return rows, manifest, (folder / "README.md").read_text(), croissant
 
 
-def _name(user_id: int) -> str:
-    from prefhub.exports.pseudonyms import Pseudonymizer
-
-    return Pseudonymizer("")(user_id)
-
-
 def _annotators(rows: list[dict]) -> set[str]:
     return {row["metadata"]["annotator_id"] for row in rows}
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.mark.parametrize(
@@ -119,8 +85,8 @@ def test_excluded_annotators_are_left_out_of_training_formats_and_flagged_ones_s
     campaign, fmt, extra
 ):
     rows, manifest, card, croissant = _export(campaign, format=fmt, **extra)
-    excluded = {_name(campaign.excluded_by_rule), _name(campaign.excluded_by_researcher)}
-    kept = {_name(campaign.flagged), *map(_name, campaign.others)}
+    excluded = {pseudonym(campaign.excluded_by_rule), pseudonym(campaign.excluded_by_researcher)}
+    kept = {pseudonym(campaign.flagged), *map(pseudonym, campaign.others)}
     assert _annotators(rows) == kept
     # Training rows carry no standing unless include_excluded kept an excluded annotator.
     assert not any("standing" in row["metadata"] for row in rows)
@@ -139,7 +105,7 @@ def test_excluded_annotators_are_left_out_of_training_formats_and_flagged_ones_s
         f"({RESEARCHER_REASON}); {2 * ITEMS} of their judgments were left out "
         "(include_excluded: false"
     )
-    assert said in _flat(card)
+    assert said in flat(card)
     assert said in croissant["description"]
 
     rows, manifest, card, croissant = _export(campaign, format=fmt, include_excluded=True, **extra)
@@ -149,7 +115,9 @@ def test_excluded_annotators_are_left_out_of_training_formats_and_flagged_ones_s
         annotator = row["metadata"]["annotator_id"]
         assert marked == ("excluded" if annotator in excluded else None), row
     by_researcher = next(
-        r for r in rows if r["metadata"]["annotator_id"] == _name(campaign.excluded_by_researcher)
+        r
+        for r in rows
+        if r["metadata"]["annotator_id"] == pseudonym(campaign.excluded_by_researcher)
     )
     assert by_researcher["metadata"]["standing_source"] == "researcher"
     assert by_researcher["metadata"]["standing_reason"] == RESEARCHER_REASON
@@ -160,7 +128,7 @@ def test_excluded_annotators_are_left_out_of_training_formats_and_flagged_ones_s
     assert (
         f"their {2 * ITEMS} judgments are included (include_excluded: true) and "
         "`metadata.standing` marks their rows"
-    ) in _flat(card)
+    ) in flat(card)
 
 
 def test_judgments_exports_keep_excluded_and_flagged_annotators_marked(campaign):
@@ -172,45 +140,45 @@ def test_judgments_exports_keep_excluded_and_flagged_annotators_marked(campaign)
         }
         for row in rows
     }
-    assert marks[_name(campaign.excluded_by_rule)] == {
+    assert marks[pseudonym(campaign.excluded_by_rule)] == {
         "standing": "excluded",
         "standing_source": "rule",
         "standing_reason": RULE_REASON,
     }
-    assert marks[_name(campaign.excluded_by_researcher)]["standing"] == "excluded"
-    assert marks[_name(campaign.flagged)] == {
+    assert marks[pseudonym(campaign.excluded_by_researcher)]["standing"] == "excluded"
+    assert marks[pseudonym(campaign.flagged)] == {
         "standing": "flagged",
         "standing_source": "rule",
         "standing_reason": FLAG_REASON,
     }
     for other in campaign.others:  # "ok": no standing keys at all
         assert not any(
-            "standing" in r["metadata"] for r in rows if r["annotator_id"] == _name(other)
+            "standing" in r["metadata"] for r in rows if r["annotator_id"] == pseudonym(other)
         )
     assert manifest["counts"]["filtered_out_by"] == {}
     assert manifest["excluded"]["policy"] == "marked"
     assert manifest["excluded"]["judgments"] == 2 * ITEMS
-    assert f"their {2 * ITEMS} judgments are in this export and `metadata.standing`" in _flat(card)
+    assert f"their {2 * ITEMS} judgments are in this export and `metadata.standing`" in flat(card)
 
 
 def test_annotators_format_lists_each_standing_and_leaves_the_excluded_out(campaign):
     rows, *_ = _export(campaign, format="annotators")
     standings = {row["annotator_id"]: row["standing"] for row in rows}
-    assert standings == {_name(campaign.flagged): "flagged"} | {
-        _name(other): "ok" for other in campaign.others
+    assert standings == {pseudonym(campaign.flagged): "flagged"} | {
+        pseudonym(other): "ok" for other in campaign.others
     }
     flagged = next(row for row in rows if row["standing"] == "flagged")
     assert (flagged["standing_source"], flagged["standing_reason"]) == ("rule", FLAG_REASON)
 
     rows, *_ = _export(campaign, format="annotators", include_excluded=True)
     by_id = {row["annotator_id"]: row for row in rows}
-    rule = by_id[_name(campaign.excluded_by_rule)]
+    rule = by_id[pseudonym(campaign.excluded_by_rule)]
     assert (rule["standing"], rule["standing_source"], rule["standing_reason"]) == (
         "excluded",
         "rule",
         RULE_REASON,
     )
-    assert by_id[_name(campaign.excluded_by_researcher)]["standing_source"] == "researcher"
+    assert by_id[pseudonym(campaign.excluded_by_researcher)]["standing_source"] == "researcher"
 
 
 def test_a_campaign_without_excluded_annotators_says_nothing_of_them(as_user, unique):
@@ -233,9 +201,9 @@ def test_the_cli_flag_brings_excluded_annotators_back(campaign, tmp_path):
     left_out = tmp_path / "left-out"
     result = CliRunner().invoke(app, ["export", campaign.slug, "--out", str(left_out)])
     assert result.exit_code == 0, result.output
-    assert "2 annotators were excluded" in _flat(result.output)
+    assert "2 annotators were excluded" in flat(result.output)
     rows, manifest, *_ = _folder(left_out, "dpo")
-    assert _name(campaign.excluded_by_rule) not in _annotators(rows)
+    assert pseudonym(campaign.excluded_by_rule) not in _annotators(rows)
 
     kept = tmp_path / "kept"
     result = CliRunner().invoke(
@@ -244,7 +212,7 @@ def test_the_cli_flag_brings_excluded_annotators_back(campaign, tmp_path):
     assert result.exit_code == 0, result.output
     rows, manifest, *_ = _folder(kept, "dpo")
     assert manifest["options"]["include_excluded"] is True
-    assert _name(campaign.excluded_by_rule) in _annotators(rows)
+    assert pseudonym(campaign.excluded_by_rule) in _annotators(rows)
 
 
 def test_the_api_refuses_an_include_excluded_that_is_not_a_boolean(campaign):

@@ -29,7 +29,13 @@ from prefhub.exports import registry
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
-from prefhub.exports.standings import ExcludedPolicy, Standing, campaign_standings, excluded_ids
+from prefhub.exports.standings import (
+    ExcludedPolicy,
+    Standing,
+    campaign_standings,
+    excluded_ids,
+    standing_policy,
+)
 from prefhub.models import CampaignParticipant, Candidate, Item, Judgment, TreeTask, User
 
 # What an export does with simulated judgments (manifest ``synthetic.policy``).
@@ -115,7 +121,9 @@ def scope_for(
         else:
             policy = "only_simulated"
     standings = campaign_standings(session, campaign_id)
-    excluded_policy, marks = _standing_policy(standings, options)
+    excluded_policy, marks = standing_policy(
+        standings, registry.get(options.format).keeps_excluded, options.include_excluded
+    )
     if excluded_policy == "left_out":
         filters.append(("excluded", Judgment.annotator_id.not_in(sorted(excluded_ids(standings)))))
     if options.created_from is not None:
@@ -165,22 +173,6 @@ def scope_for(
         marks=marks,
         excluded_policy=excluded_policy,
     )
-
-
-def _standing_policy(
-    standings: dict[int, Standing], options: ExportOptions
-) -> tuple[ExcludedPolicy, dict[int, Standing]]:
-    """What the export does with excluded annotators' judgments, and whose rows carry their
-    standing: ``judgments`` keeps and marks everyone not "ok"; the other formats leave the
-    excluded out, or keep them marked when ``include_excluded``."""
-    excluded = excluded_ids(standings)
-    if registry.get(options.format).keeps_excluded:
-        return ("marked" if excluded else "none"), standings
-    if not excluded:
-        return "none", {}
-    if options.include_excluded:
-        return "included", {user_id: standings[user_id] for user_id in excluded}
-    return "left_out", {}
 
 
 def simulated_annotators(session: Session, campaign_id: int) -> frozenset[int]:

@@ -39,7 +39,13 @@ from prefhub.exports.judgment_reader import (
 from prefhub.exports.judgment_record import JudgmentRecord
 from prefhub.exports.pseudonyms import Pseudonymizer
 from prefhub.exports.schemas import ExportOptions
-from prefhub.exports.standings import Standing, campaign_standings, excluded_summary
+from prefhub.exports.standings import (
+    Standing,
+    campaign_standings,
+    excluded_ids,
+    excluded_summary,
+    standing_policy,
+)
 from prefhub.exports.tree_reader import count_trees, has_media, iter_trees, tree_contributors
 from prefhub.kit.db import snapshot_sessions
 from prefhub.models import (
@@ -354,6 +360,16 @@ class _Tally:
         self.rows += len(lines)
 
 
+def _mark_standing(row: dict[str, Any], annotators: list[str], marks: dict[str, Standing]) -> bool:
+    """Mark a row that is one annotator's with their standing, if it is to be marked; whether
+    that annotator is excluded."""
+    standing = marks.get(annotators[0]) if len(annotators) == 1 else None
+    if standing is None:
+        return False
+    row["metadata"].update(standing.metadata())
+    return standing.excluded
+
+
 def _by_excluded(record: JudgmentRecord) -> bool:
     return record.standing is not None and record.standing.excluded
 
@@ -435,10 +451,14 @@ def write_tree_rows(
     total = count_trees(session, campaign.id, states)
     pseudonym = Pseudonymizer(options.salt)
     profiles = _profiles_by_pseudonym(session, campaign, options)
+    # Excluded annotators' work is left out (or kept, marked) a whole tree at a time too.
+    standings = _standings_by_pseudonym(campaign_standings(session, campaign.id), pseudonym)
+    excluded_policy, marks = standing_policy(
+        standings, registry.get(options.format).keeps_excluded, options.include_excluded
+    )
+    excluded, excluded_rows = excluded_ids(standings), 0
     if isinstance(writer, AnnotatorsWriter):
-        writer.standings = _standings_by_pseudonym(
-            campaign_standings(session, campaign.id), pseudonym
-        )
+        writer.standings = standings
     languages = set(options.languages) if options.languages is not None else None
     tally = _Tally(total, on_progress)
     # A tree's messages, reviews and rankings build on each other: simulated work is left out
@@ -452,13 +472,21 @@ def write_tree_rows(
     simulated = set(map(pseudonym, simulated_ids))
     simulated_rows = 0
     # Trees each filter left out, in the order applied (as for judgments: simulated first).
-    applied = (("simulated", policy == "excluded"), ("languages", languages is not None))
+    applied = (
+        ("simulated", policy == "excluded"),
+        ("excluded", excluded_policy == "left_out"),
+        ("languages", languages is not None),
+    )
     filtered_out_by = {name: 0 for name, on in applied if on}
     for batch in iter_trees(session, campaign.id, states, pseudonym):
         kept_trees = batch
         if policy == "excluded":
             kept_trees = [t for t in kept_trees if t.contributors.isdisjoint(simulated)]
             filtered_out_by["simulated"] += len(batch) - len(kept_trees)
+        if excluded_policy == "left_out":
+            without = [t for t in kept_trees if t.contributors.isdisjoint(excluded)]
+            filtered_out_by["excluded"] += len(kept_trees) - len(without)
+            kept_trees = without
         if languages is not None:
             in_language = [t for t in kept_trees if t.lang in languages]
             filtered_out_by["languages"] += len(kept_trees) - len(in_language)
@@ -477,6 +505,7 @@ def write_tree_rows(
                 ids = _annotator_ids(row)
                 tally.annotators.update(ids)
                 simulated_rows += mark_simulated(row, ids, simulated)
+                excluded_rows += _mark_standing(row, ids, marks)
                 if options.include_profiles:
                     found = [profiles.get(i, {}) for i in ids]
                     row["metadata"]["profile"] = found if len(ids) != 1 else found[0]
@@ -512,6 +541,12 @@ def write_tree_rows(
             "rows": simulated_rows,
             "left_out": filtered_out_by.get("simulated", 0),  # trees
         },
+        "excluded": excluded_summary(
+            standings,
+            excluded_policy,
+            filtered_out_by.get("excluded", 0) if excluded_policy == "left_out" else excluded_rows,
+            unit="trees" if excluded_policy == "left_out" else "rows",
+        ),
     }
 
 

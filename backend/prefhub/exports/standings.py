@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,15 +71,36 @@ def campaign_standings(session: Session, campaign_id: int) -> dict[int, Standing
     }
 
 
-def excluded_ids(standings: dict[int, Standing]) -> frozenset[int]:
-    return frozenset(user_id for user_id, standing in standings.items() if standing.excluded)
+Key = TypeVar("Key", int, str)  # an annotator: user id, or pseudonym
+
+
+def excluded_ids(standings: dict[Key, Standing]) -> frozenset[Key]:
+    return frozenset(key for key, standing in standings.items() if standing.excluded)
+
+
+def standing_policy(
+    standings: dict[Key, Standing], keeps_excluded: bool, include_excluded: bool
+) -> tuple[ExcludedPolicy, dict[Key, Standing]]:
+    """What an export does with excluded annotators' work, and whose rows carry their
+    standing: a format that ``keeps_excluded`` (``judgments``) keeps and marks everyone not
+    "ok"; the others leave the excluded out, or keep them marked when ``include_excluded``."""
+    excluded = excluded_ids(standings)
+    if keeps_excluded:
+        return ("marked" if excluded else "none"), standings
+    if not excluded:
+        return "none", {}
+    if include_excluded:
+        return "included", {key: standings[key] for key in excluded}
+    return "left_out", {}
 
 
 def excluded_summary(
-    standings: dict[int, Standing], policy: ExcludedPolicy, judgments: int
+    standings: dict[Key, Standing], policy: ExcludedPolicy, n: int, unit: str = "judgments"
 ) -> dict[str, Any]:
     """The manifest's ``excluded``: the excluded annotators by source, their distinct reasons
-    by source (most frequent first), and their judgments left out or kept (by ``policy``)."""
+    by source (most frequent first), and ``n`` of their ``unit`` left out or kept (by
+    ``policy``): judgments of item campaigns; in tree campaigns, the trees they took part in
+    left out, or the rows of theirs kept."""
     excluded = [standing for standing in standings.values() if standing.excluded]
     by_source = Counter(standing.source or "unknown" for standing in excluded)
     reasons: dict[str, Counter[str]] = {}
@@ -95,7 +116,7 @@ def excluded_summary(
             for source, found in sorted(reasons.items())
         },
         # Left out ("left_out"), or in the rows ("included", "marked").
-        "judgments": judgments,
+        unit: n,
     }
 
 
@@ -107,6 +128,8 @@ def excluded_sentence(manifest: dict[str, Any]) -> str:
         return ""
     who = _who(summary)
     judgments, policy = summary.get("judgments", 0), summary.get("policy")
+    if "judgments" not in summary:
+        return _in_trees(who, policy, summary.get("trees", 0), summary.get("rows", 0))
     if policy == "left_out":
         return (
             f"{who}; {judgments:,} of their judgments were left out (include_excluded: false; "
@@ -119,6 +142,21 @@ def excluded_sentence(manifest: dict[str, Any]) -> str:
             f"{mark} where a row is one annotator's."
         )
     return f"{who}; their {judgments:,} judgments are in this export and {mark}."
+
+
+def _in_trees(who: str, policy: str | None, trees: int, rows: int) -> str:
+    """The sentence of a tree campaign's export, where work is left out a tree at a time."""
+    if policy == "left_out":
+        return (
+            f"{who}; {trees:,} {'tree' if trees == 1 else 'trees'} they took part in "
+            f"{'was' if trees == 1 else 'were'} left out (include_excluded: false; "
+            "the `judgments` format keeps their reviews and rankings, marked)."
+        )
+    kept = "are included (include_excluded: true)" if policy == "included" else "are kept"
+    return (
+        f"{who}; the trees they took part in {kept}, and `metadata.standing` marks the "
+        f"{rows:,} rows that are theirs alone."
+    )
 
 
 def _who(summary: dict[str, Any]) -> str:
