@@ -23,29 +23,34 @@ share nothing but the database):
 * ``settled`` moves only past judgments created at least ``SETTLE`` ago (``counts.SETTLE``):
   ids are handed out at insert but become visible at commit, and by then every lower id is
   committed or rolled back for good, so nothing can appear below it later.
-* Rows can also disappear (a deleted item or campaign), and an annotator's group can change
-  (a profile edit, a group membership): the state is rebuilt after ``REBUILD_AFTER`` (at
-  once when a known annotator's group changed), in a background thread that takes at most
-  ``BUILD_SHARE`` of the process's time, while the old state keeps answering. Such a change
-  shows within ``REBUILD_AFTER`` plus the rebuild (about a minute per 1,000,000 judgments).
-  Only a process's first request for a campaign (or the first after its questions changed)
-  builds in the request.
+* Rows can also disappear (judgments deleted by hand: the product deletes them only with
+  their campaign), and an annotator's group can change (a profile edit, a group membership):
+  the state is rebuilt after ``REBUILD_AFTER`` (at once when a known annotator's group
+  changed) in the background, while the old state keeps answering, so such a change shows
+  within ``REBUILD_AFTER`` plus the rebuild. A campaign of ``APART_FROM`` judgments or more is
+  built in a child process at a lower CPU priority, which also counts the judgments written
+  meanwhile, so the API process neither waits behind the build's interpreter lock nor has
+  much to catch up on. Only a process's first request for a campaign (or the first after its
+  questions changed) waits for a build.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.service import spec_of
@@ -58,7 +63,10 @@ from prefhub.quality.counts import SETTLE
 # Judgments leave a live campaign only by hand (the product deletes them only with their
 # campaign), so the periodic rebuild is a safety net and runs rarely.
 REBUILD_AFTER = 3600.0  # seconds
-BUILD_SHARE = 0.25  # a background rebuild takes at most this share of the process's time
+# A campaign with more judgments is built in a child process (its own interpreter lock, and
+# a lower CPU priority), so the API process's other requests do not wait behind the build.
+APART_FROM = 50_000  # judgments
+CAUGHT_UP = 200  # a child catches up until fewer new judgments than this came in meanwhile
 MAX_STATES = 32
 ITEMS_PER_QUERY = 500  # item ids per IN list when recounting touched items
 logger = logging.getLogger(__name__)
@@ -108,6 +116,14 @@ class _State:
     humans: ViewSums | None = None  # None while no simulated annotator judged: same as all
     regroup: bool = False  # a known annotator's group changed: rebuild
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # A state built in a child process comes back pickled, without its lock.
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.Lock()
 
     def views(self) -> list[tuple[ViewSums, bool]]:
         """(view, humans only) pairs to count a judgment in."""
@@ -188,7 +204,7 @@ def agreement_sums(
     with _lock:
         state = _states.get(key)
     if state is None:
-        state = _build(session, campaign, group_by, pause=False)
+        state = _first_build(session, campaign, group_by)
         _keep(key, state)
     with state.lock:
         _catch_up(session, campaign, state)
@@ -224,8 +240,14 @@ def _rebuild(key: tuple[Any, ...], campaign_id: int) -> None:
     try:
         with unit_of_work(read_only=True) as session:
             campaign = session.get(Campaign, campaign_id)
-            if campaign is not None and tuple(measures_of(spec_of(campaign))) == key[1]:
-                _keep(key, _build(session, campaign, key[2], pause=True))
+            if campaign is None or tuple(measures_of(spec_of(campaign))) != key[1]:
+                return
+            apart = _judgments(session, campaign_id) >= APART_FROM
+            state = None if apart else _build(session, campaign, key[2])
+        if state is None:
+            state = _build_apart(campaign_id, key[1], key[2])
+        if state is not None:
+            _keep(key, state)
     except Exception:
         # The old state keeps answering (exactly, but for deletions); the next request
         # after REBUILD_AFTER tries again, so nothing is lost by not raising here.
@@ -235,10 +257,52 @@ def _rebuild(key: tuple[Any, ...], campaign_id: int) -> None:
             _rebuilding.discard(key)
 
 
-def _build(session: Session, campaign: Campaign, group_by: str | None, pause: bool) -> _State:
+def _first_build(session: Session, campaign: Campaign, group_by: str | None) -> _State:
+    """A process's first state for the campaign: built in the request, or for a large
+    campaign in a child process while the request waits without holding the interpreter."""
+    if _judgments(session, campaign.id) < APART_FROM:
+        return _build(session, campaign, group_by)
+    state = _build_apart(campaign.id, tuple(measures_of(spec_of(campaign))), group_by)
+    return state if state is not None else _build(session, campaign, group_by)
+
+
+def _judgments(session: Session, campaign_id: int) -> int:
+    return int(session.scalar(select(func.count()).where(Judgment.campaign_id == campaign_id)) or 0)
+
+
+def _build_apart(
+    campaign_id: int, measures: tuple[Measure, ...], group_by: str | None
+) -> _State | None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(build_in_child, campaign_id, measures, group_by).result()
+
+
+def build_in_child(
+    campaign_id: int, measures: tuple[Measure, ...], group_by: str | None
+) -> _State | None:
+    """Runs in a child process: the campaign's state, caught up with the judgments written
+    while it was built (so the API process's next request has little left to count); None
+    when the campaign or its questions changed meanwhile."""
+    from prefhub.kit.db import unit_of_work
+
+    os.nice(10)  # the API process's requests come first
+    with unit_of_work(read_only=True) as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or tuple(measures_of(spec_of(campaign))) != measures:
+            return None
+        state = _build(session, campaign, group_by)
+    for _ in range(5):
+        with unit_of_work(read_only=True) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None or _catch_up(session, campaign, state) < CAUGHT_UP:
+                break
+    return state
+
+
+def _build(session: Session, campaign: Campaign, group_by: str | None) -> _State:
     """A state from every judgment of the campaign, read in one statement (one snapshot)
-    item by item. ``pause`` sleeps between chunks so that the build takes at most
-    ``BUILD_SHARE`` of the process's time."""
+    item by item."""
     annotators = set(
         session.scalars(
             select(Judgment.annotator_id).where(Judgment.campaign_id == campaign.id).distinct()
@@ -266,8 +330,7 @@ def _build(session: Session, campaign: Campaign, group_by: str | None, pause: bo
     newest_settled = 0
     unknown_from: int | None = None  # the lowest id of an annotator the build does not know
     item: list[Any] = []
-    worked = time.monotonic()
-    for n, row in enumerate(rows):
+    for row in rows:
         if row.annotator_id not in state.synthetic:
             # Committed after the annotators were read: counted as new by the next request.
             unknown_from = row.id if unknown_from is None else min(unknown_from, row.id)
@@ -279,10 +342,6 @@ def _build(session: Session, campaign: Campaign, group_by: str | None, pause: bo
             state.count_item(item, (r.id for r in item), 1)
             item = []
         item.append(row)
-        if pause and n % 2000 == 1999:
-            busy = time.monotonic() - worked
-            time.sleep(busy * (1 / BUILD_SHARE - 1))
-            worked = time.monotonic()
     if item:
         state.count_item(item, (r.id for r in item), 1)
     if unknown_from is not None:
@@ -292,8 +351,9 @@ def _build(session: Session, campaign: Campaign, group_by: str | None, pause: bo
     return state
 
 
-def _catch_up(session: Session, campaign: Campaign, state: _State) -> None:
-    """Count the judgments committed since the state last looked, and move ``settled``."""
+def _catch_up(session: Session, campaign: Campaign, state: _State) -> int:
+    """Count the judgments committed since the state last looked, and move ``settled``;
+    how many were new."""
     settles = case((Judgment.created_at <= utcnow() - SETTLE, True), else_=False)
     above = session.execute(
         select(Judgment.id, Judgment.item_id, Judgment.annotator_id, settles).where(
@@ -329,6 +389,7 @@ def _catch_up(session: Session, campaign: Campaign, state: _State) -> None:
     if settling:
         state.settled = max(settling)
         state.seen = {i for i in state.seen if i > state.settled}
+    return len(new)
 
 
 def _know_annotators(
