@@ -15,7 +15,8 @@ asks one request at a time (latency, not throughput):
   the whole campaign (reported, not held to the target);
 * ``settled``: repeated requests of each endpoint (leaderboard; per region; one round;
   group disagreement; agreement per region; annotator reliability, which also applies the
-  campaign's rules) while nothing is written: the cached tables and results;
+  campaign's rules; progress over time and throughput) while nothing is written: the cached
+  tables and results;
 * ``live``: the same while annotators keep judging: before each request ``--live-batch``
   new judgments are committed, so every request reads the judgments made since the last one
   and the counts and scores change each time;
@@ -73,6 +74,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "disagreement": ("group-disagreement", {"group_by": "region", "limit": 20}),
     "agreement": ("agreement", {"group_by": "region"}),
     "annotators": ("annotators", {}),
+    "progress": ("progress", {}),
 }
 
 
