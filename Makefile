@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
 	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types screenshots compose-check \
 	bench-assignment bench-generation bench-export bench-page bench-import bench-browser bench-quality \
-	bench clean
+	bench-quality-sim bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -105,7 +105,7 @@ api-types: install  ## regenerate the frontend's API types from the FastAPI sche
 compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, no engine)
 	docker-compose config -q
 
-bench: bench-assignment bench-generation bench-export bench-page bench-import bench-browser bench-quality  ## benchmarks (see bench/README.md)
+bench: bench-assignment bench-generation bench-export bench-page bench-import bench-browser bench-quality bench-quality-sim  ## benchmarks (see bench/README.md)
 
 bench-assignment: install  ## N annotators over HTTP on PostgreSQL and SQLite, then an audit
 	@$(BIN)/python bench/assignment.py $(BENCH_ARGS)
@@ -121,6 +121,9 @@ bench-browser: install  ## the data browser over HTTP: pages of a 100,000-item c
 
 bench-quality: install  ## quality endpoints (leaderboard, group disagreement) on 1,000,000 judgments on PostgreSQL, p95 < 500 ms
 	@$(BIN)/python bench/quality_leaderboard.py $(BENCH_ARGS)
+
+bench-quality-sim: install  ## quality rules against planted spammers (200 annotators, a 15% minority) on PostgreSQL: precision, recall >= 0.9
+	@$(BIN)/python bench/quality_sim.py $(BENCH_ARGS)
 
 bench-page: install frontend  ## the annotator page in headless Chromium: first task visible, bundle size
 	@$(BIN)/python bench/annotator_page.py $(BENCH_ARGS)
