@@ -46,14 +46,14 @@ Answer = tuple[Hashable, int, Hashable]
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 
-ITERATIONS = 15
+ITERATIONS = 12
 SPLIT_Z = -3.0
 MIN_VIEWPOINT = 2  # annotators a split-off viewpoint needs
 MIN_DISSENT_EVIDENCE = 3  # units with others' evidence before an annotator counts as dissenting
 DISSENT_MARGIN = 0.15  # agreement this far below chance, at least, to count as dissenting
 CHOICE_EVIDENCE = 5.0  # pseudo-units of doubt when choosing an annotator's viewpoint
-MAX_VIEWPOINTS = 6
-REASSIGN_ROUNDS = 3
+MAX_VIEWPOINTS = 4
+REASSIGN_ROUNDS = 2
 SMOOTHING = 0.5  # pseudo-counts on xi's labels and on theta's two outcomes
 
 
@@ -117,8 +117,18 @@ def _fit(data: _Data, members: NDArray[np.bool_]) -> tuple[_Fit, Floats, Floats]
     """MACE over the answers of the annotators ``members`` marks (by index); returns the fit
     and the members' theta and xi."""
     n_annotators = len(data.annotators)
-    mask = members[data.annotator]
-    answered = np.bincount(data.unit[mask], minlength=data.units).astype(np.int64)
+    # Only the members' answers take part: the others' factors would be 1 (log 0) anyway.
+    keep = members[data.annotator]
+    data = _Data(
+        data.unit[keep],
+        data.annotator[keep],
+        data.label[keep],
+        data.units,
+        data.annotators,
+        data.labels,
+    )
+    mask = np.ones(len(data.label), dtype=bool)
+    answered = np.bincount(data.unit, minlength=data.units).astype(np.int64)
     theta = np.full(n_annotators, 0.8)
     xi = _frequencies(data, mask)
     log_post = np.zeros((data.units, data.labels))

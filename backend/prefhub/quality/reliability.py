@@ -22,16 +22,14 @@ report does; ``bench/RESULTS.md`` has the timings at 1,000,000 judgments).
 from __future__ import annotations
 
 import logging
-import statistics
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.time import utcnow
@@ -43,8 +41,8 @@ from prefhub.models import (
     ItemReport,
     Judgment,
 )
-from prefhub.quality import mace, service
-from prefhub.quality.agreement import measures_of, values_of
+from prefhub.quality import mace, reliability_sql, service
+from prefhub.quality.agreement import measures_of
 from prefhub.quality.exceptions import UnknownGroupField
 from prefhub.quality.gold import gold_report
 from prefhub.quality.reliability_measures import (
@@ -64,7 +62,7 @@ MAX_REPORTS = 32
 # MACE reads the answers of about this many judgments at most: beyond, a fixed pseudo-random
 # share of the items (all of each chosen item's answers, so overlaps stay whole) stands for
 # the campaign. Peer agreement's n then counts the sampled items only.
-MACE_MAX_JUDGMENTS = 150_000
+MACE_MAX_JUDGMENTS = 30_000
 
 
 @dataclass(frozen=True)
@@ -151,74 +149,20 @@ def _refresh(campaign_id: int, version: tuple[Any, ...]) -> None:
             _refreshing.discard(campaign_id)
 
 
-@dataclass
-class _Tally:
-    judgments: int = 0
-    left: int = 0
-    right: int = 0
-    times_ms: list[int] = field(default_factory=list)
-    repeats: int = 0
-    compared: int = 0
-
-
 def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
-    """One pass over the campaign's current judgments."""
+    """One pass: a few aggregates grouped by annotator, and MACE over a sample of items."""
     spec = spec_of(campaign)
     nominal = [m for m in measures_of(spec) if m.level == "nominal"]
     pairwise = [q.id for q in spec.questions if q.kind == "pairwise"]
     rating = [q.id for q in spec.questions if q.kind == "rating"]
-    read = sorted({m.question for m in nominal} | set(pairwise) | set(rating))
-    newer = aliased(Judgment)
-    total = session.scalar(select(func.count()).where(Judgment.campaign_id == campaign.id)) or 0
-    keep = min(1.0, MACE_MAX_JUDGMENTS / total) if total else 1.0
-    rows = session.execute(
-        select(
-            Judgment.annotator_id,
-            Judgment.item_id,
-            Judgment.time_spent_ms,
-            Judgment.shown_order,
-            *(Judgment.answers[q] for q in read),
-        )
-        .where(
-            Judgment.campaign_id == campaign.id,
-            ~exists().where(newer.supersedes_id == Judgment.id),
-        )
-        .order_by(Judgment.id)
-        .execution_options(yield_per=5000)
-    )
+    times, campaign_median = reliability_sql.timings(session, campaign)
+    total = sum(t.judgments for t in times.values())
+    share = min(1.0, MACE_MAX_JUDGMENTS / total) if total else 1.0
+    answers = reliability_sql.mace_answers(session, campaign, nominal, share)
+    sides = reliability_sql.positions(session, campaign, pairwise)
+    repeated = reliability_sql.repeats(session, campaign, rating)
 
-    tallies: dict[int, _Tally] = {}
-    answers: list[mace.Answer] = []
-    last_rating: dict[tuple[int, str], Any] = {}
-    all_times: list[int] = []
-    for row in rows:
-        annotator, item_id, spent, shown = row[0], row[1], row[2], row[3] or []
-        given = {q: a for q, a in zip(read, row[4:], strict=True) if isinstance(a, dict)}
-        tally = tallies.setdefault(annotator, _Tally())
-        tally.judgments += 1
-        if spent is not None:
-            tally.times_ms.append(spent)
-            all_times.append(spent)
-        for q in pairwise:
-            choice = given.get(q, {}).get("choice")
-            tally.left += choice == "A"
-            tally.right += choice == "B"
-        for q in rating:
-            scores = given.get(q, {}).get("scores")
-            if scores is None:
-                continue
-            previous = last_rating.get((annotator, q))
-            if previous is not None:
-                tally.compared += 1
-                tally.repeats += previous == scores
-            last_rating[annotator, q] = scores
-        if keep < 1 and not _sampled(item_id, keep):
-            continue
-        for measure in nominal:
-            for unit, value in values_of(measure, given, shown):
-                answers.append(((measure.id, item_id, unit), annotator, value))
-
-    annotators = set(tallies)
+    annotators = set(times)
     grouping, known = _known_groups(session, campaign, annotators)
     start: list[set[int]] = []
     for name in sorted(set(known.values())):
@@ -242,20 +186,21 @@ def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
         .tuples()
         .all()
     )
-    campaign_median = statistics.median(all_times) if all_times else None
-
     report = ReliabilityReport(campaign.id, grouping, utcnow())
     for annotator in sorted(annotators | set(gold) | set(finished)):
-        tally = tallies.get(annotator, _Tally())
+        timing = times.get(annotator, reliability_sql.Timing())
         evidence: dict[str, Evidence] = {}
         g = gold.get(annotator)
         evidence["gold_accuracy"] = Evidence(g.accuracy, g.seen) if g else Evidence(None, 0)
         c = peers.get(annotator, mace.NO_EVIDENCE)
         evidence["peer_agreement"] = Evidence(c.theta if c.n else None, c.n)
-        evidence["left_share"], evidence["position_bias_p"] = position(tally.left, tally.right)
-        evidence["speed_ratio"] = speed(tally.times_ms, campaign_median)
+        evidence["left_share"], evidence["position_bias_p"] = position(
+            *sides.get(annotator, (0, 0))
+        )
+        evidence["speed_ratio"] = speed(timing.median_ms(), timing.timed, campaign_median)
+        same, compared = repeated.get(annotator, (0, 0))
         evidence["straight_lining"] = Evidence(
-            round(tally.repeats / tally.compared, 4) if tally.compared else None, tally.compared
+            round(same / compared, 4) if compared else None, compared
         )
         skipped, submitted = finished.get(annotator, (0, 0))
         done = skipped + submitted
@@ -263,14 +208,14 @@ def compute(session: Session, campaign: Campaign) -> ReliabilityReport:
         evidence["skip_rate"] = rate(max(0, skipped - reported), done)
         evidence["report_rate"] = rate(reported, done)
         score = combined(evidence)
-        evidence["score"] = Evidence(score, tally.judgments)
+        evidence["score"] = Evidence(score, timing.judgments)
         group = known.get(annotator)
         if group is None and c.viewpoint >= 0:
             group = viewpoint_names[c.viewpoint] if c.viewpoint < len(viewpoint_names) else None
             group = group or f"viewpoint {c.viewpoint + 1}"
         report.annotators[annotator] = AnnotatorReliability(
             user_id=annotator,
-            judgments=tally.judgments,
+            judgments=timing.judgments,
             group=group,
             score=score,
             evidence={name: evidence[name] for name in sorted(evidence)},
@@ -299,12 +244,6 @@ def _known_groups(
         return field_name, service._groups(session, campaign, annotators, field_name)
     except UnknownGroupField:
         return "viewpoints", {}
-
-
-def _sampled(item_id: int, keep: float) -> bool:
-    """Whether the item's answers are among those MACE reads: a fixed pseudo-random share
-    (by a hash of its id), so the same items stand for the campaign on every pass."""
-    return zlib.crc32(str(item_id).encode()) / 2**32 < keep
 
 
 def _finished_tasks(session: Session, campaign: Campaign) -> dict[int, tuple[int, int]]:

@@ -39,7 +39,6 @@ lowers the score: rules can still act on their rates.
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 from typing import get_args
 
@@ -85,10 +84,10 @@ def position(left: int, right: int) -> tuple[Evidence, Evidence]:
     return Evidence(round(left / n, 4), n, p), Evidence(p, n)
 
 
-def speed(times_ms: list[int], campaign_median: float | None) -> Evidence:
-    if not times_ms or not campaign_median:
-        return Evidence(None, len(times_ms))
-    return Evidence(round(statistics.median(times_ms) / campaign_median, 4), len(times_ms))
+def speed(median_ms: float | None, n: int, campaign_median: float | None) -> Evidence:
+    if median_ms is None or not campaign_median:
+        return Evidence(None, n)
+    return Evidence(round(median_ms / campaign_median, 4), n)
 
 
 def rate(count: int, finished: int) -> Evidence:
