@@ -74,8 +74,8 @@ def test_a_ranking_campaign_ranks_models_in_the_planted_order(as_user, unique) -
     # 24 rankings of 3: 3 pairs each at weight 2/3, so 2 comparisons per ranking.
     assert board["judgments"] == pytest.approx(48)
     for model in board["models"]:
-        # Each model is in 2 of each ranking's 3 pairs: 24 * 2 * 2/3.
-        assert model["judgments"] == pytest.approx(32)
+        # Each model is in 2 of each ranking's 3 pairs: 24 * 2 * 2/3, without float noise.
+        assert model["judgments"] == 32
         assert model["low"] <= model["score"] <= model["high"]
     cell = next(
         c for c in board["matrix"] if (c["model"], c["opponent"]) == ("gold-model", "bronze-model")

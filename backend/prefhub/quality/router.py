@@ -53,9 +53,14 @@ GROUP_BY_HELP = (
 )
 
 
+def _count(weighted: float) -> float:
+    """A count summed from a ranking's 2/k pair weights, without float noise (31.999... -> 32)."""
+    return round(weighted, 6)
+
+
 def _board(board: Leaderboard) -> Board:
     return Board(
-        judgments=board.judgments,
+        judgments=_count(board.judgments),
         models=[
             ModelStanding(
                 model=s.model,
@@ -66,12 +71,23 @@ def _board(board: Leaderboard) -> Board:
                 rating=s.rating,
                 rating_low=elo(s.low),
                 rating_high=elo(s.high),
-                judgments=s.judgments,
+                judgments=_count(s.judgments),
                 win_rate=s.win_rate,
             )
             for s in board.standings
         ],
-        matrix=[WinRateCell(**cell.__dict__) for cell in board.matrix],
+        matrix=[
+            WinRateCell(
+                model=cell.model,
+                opponent=cell.opponent,
+                wins=_count(cell.wins),
+                losses=_count(cell.losses),
+                ties=_count(cell.ties),
+                both_bad=_count(cell.both_bad),
+                win_rate=cell.win_rate,
+            )
+            for cell in board.matrix
+        ],
     )
 
 
@@ -80,8 +96,15 @@ def _pair(found: Disagreement) -> PairDisagreement:
         first=found.first,
         second=found.second,
         spread=found.spread,
-        judgments=found.judgments,
-        groups=[GroupRate(**view.__dict__) for view in found.groups],
+        judgments=_count(found.judgments),
+        groups=[
+            GroupRate(
+                group=view.group,
+                judgments=_count(view.judgments),
+                first_win_rate=view.first_win_rate,
+            )
+            for view in found.groups
+        ],
     )
 
 
