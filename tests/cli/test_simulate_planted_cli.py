@@ -74,3 +74,19 @@ def test_plant_items_needs_a_pairwise_question(cli, owner, unique, tmp_path) -> 
     )
     assert result.exit_code != 0
     assert "has no pairwise question to plant items for" in " ".join(result.output.split())
+
+
+def test_planted_population_refuses_a_tree_campaign(cli, owner, unique, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    slug = f"planted-trees-{unique}"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        f"name: Trees\nslug: {slug}\nquestions:\n  - kind: labels\n    target: prompt\n"
+        "trees:\n  goal_tree_size: 4\n  max_depth: 2\n  max_children: 2\n"
+    )
+    created = cli("campaigns", "create", str(spec), "--owner", owner)
+    assert created.exit_code == 0, created.output
+    result = cli("simulate", slug, "--population", "planted-spammers", "--judgments", "5")
+    assert result.exit_code != 0
+    assert "grows conversation trees: a planted population judges items" in " ".join(
+        result.output.split()
+    )

@@ -32,6 +32,7 @@ from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.campaigns.spec import PairwiseQuestion
 from prefhub.kit.content import plain_text
 from prefhub.kit.db import unit_of_work
+from prefhub.kit.errors import InvalidInput
 from prefhub.models import Candidate, User
 from prefhub.participation.exceptions import AnnotatorExcluded
 from prefhub.simulation.annotators import PreferenceGroup, synthetic_annotator
@@ -143,6 +144,11 @@ def simulate_population(
 ) -> PopulationResult:
     """Each planted annotator takes up to ``tasks_each`` tasks, interleaved at random with the
     others; one stopped by the campaign (no work left, or excluded by a quality rule) stops."""
+    with unit_of_work() as session:
+        if spec_of(get_by_slug(session, slug)).trees is not None:
+            raise InvalidInput(
+                f"Campaign '{slug}' grows conversation trees: a planted population judges items"
+            )
     rng = random.Random(seed)
     planted = _users(slug, seed, plant(annotators, rng), rng)
     turns = [uid for uid in planted for _ in range(tasks_each)]
