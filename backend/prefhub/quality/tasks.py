@@ -15,6 +15,7 @@ from sqlalchemy import select
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.db import unit_of_work
 from prefhub.models import Campaign, CampaignStatus
+from prefhub.quality.reliability import reliability_report
 from prefhub.quality.rules import apply_rules
 from prefhub.settings import get_settings
 from prefhub.worker import celery_app
@@ -30,7 +31,9 @@ def apply_rules_task(campaign_id: int) -> int:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None or campaign.status != CampaignStatus.active:
             return 0
-        changes = apply_rules(session, campaign)
+        # The kept report, refreshed in the background when stale: a pass over a large
+        # campaign takes minutes, and a round comes every quality_rules_seconds.
+        changes = apply_rules(session, campaign, reliability_report(session, campaign))
     for change in changes:
         log.info(
             "campaign %s: annotator %s is %s by rule", campaign_id, change.user_id, change.standing
