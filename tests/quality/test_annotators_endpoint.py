@@ -235,3 +235,20 @@ def test_straight_lining_and_skip_and_report_rates_are_measured(as_user, unique)
     assert _row(body, same.user_id)["score"] == pytest.approx(
         _row(body, varied.user_id)["score"] / 2
     )
+
+
+def test_a_researcher_may_decide_on_an_annotator_before_their_first_judgment(
+    as_user, unique
+) -> None:  # type: ignore[no-untyped-def]
+    researcher = as_user("researcher")
+    slug = f"early-{unique}"
+    create_campaign_with_items(researcher, slug, 2)
+    newcomer = as_user("annotator")
+    assert newcomer.get(f"/api/annotate/{slug}/next").status_code == 200  # holds a lease
+    url = f"/api/campaigns/{slug}/quality/annotators/{newcomer.user_id}/standing"
+    for standing in ("flagged", "ok"):
+        response = researcher.post(url, json={"standing": standing, "reason": "watching"})
+        assert response.status_code == 200, response.text
+        assert response.json()["judgments"] == 0
+        assert response.json()["standing"] == standing
+        assert response.json()["standing_source"] == "researcher"

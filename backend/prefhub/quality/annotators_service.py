@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import QualityRule
 from prefhub.models import Campaign, CampaignParticipant, User
-from prefhub.quality.reliability import AnnotatorReliability, reliability_report
+from prefhub.quality.reliability import reliability_report
 from prefhub.quality.reliability_measures import Evidence
 from prefhub.quality.rules import apply_rules, fired_rules
 
@@ -57,7 +57,8 @@ def annotators_view(session: Session, campaign: Campaign) -> AnnotatorsView:
         )
     }
     ids = sorted(
-        set(report.annotators) | {u for u, p in participants.items() if p.standing != "ok"}
+        set(report.annotators)
+        | {u for u, p in participants.items() if p.standing != "ok" or p.standing_source}
     )
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     rows = []
@@ -86,6 +87,3 @@ def annotator_row(session: Session, campaign: Campaign, user_id: int) -> Annotat
     return next(
         (r for r in annotators_view(session, campaign).annotators if r.user_id == user_id), None
     )
-
-
-__all__ = ["AnnotatorReliability", "AnnotatorRow", "AnnotatorsView", "annotators_view"]
