@@ -12,9 +12,10 @@ group and ``quality.mace`` splits off the viewpoints the answers show.
 
 Gold accuracy, skips, reports, position, speed and straight-lining are SQL aggregates grouped
 by annotator (``reliability_sql``); MACE reads the answers of a fixed sample of the items,
-about ``MACE_MAX_JUDGMENTS`` judgments' worth. A process keeps the last report per campaign: a campaign under ``SYNC_BELOW``
-judgments is computed on each request whose judgments changed; a larger one is served from
-the last report while one background thread makes a fresh one, at most every
+about ``MACE_MAX_JUDGMENTS`` judgments' worth. A process keeps the last report per campaign:
+a campaign under ``SYNC_BELOW`` judgments is computed on each request whose judgments
+changed; a larger one is served from the last report while one background thread makes a
+fresh one, at most every
 ``REFRESH_EVERY`` seconds or ten times as long as the last pass took (as the agreement
 report does; ``bench/RESULTS.md`` has the timings at 1,000,000 judgments).
 """

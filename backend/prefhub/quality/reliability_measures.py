@@ -51,7 +51,6 @@ PEER_WEIGHT, PEER_HALF = 2.0, 10.0
 POSITION_P = 0.01
 FAST_RATIO = 0.5
 STRAIGHT_ABOVE = 0.8
-EXACT_BINOMIAL_UP_TO = 5000
 
 
 @dataclass(frozen=True)
@@ -62,18 +61,20 @@ class Evidence:
 
 
 def binomial_p(k: int, n: int) -> float:
-    """Two-sided p-value of ``k`` successes in ``n`` fair coin flips (exact up to
-    ``EXACT_BINOMIAL_UP_TO``, then the normal approximation with continuity correction)."""
+    """Two-sided p-value of ``k`` successes in ``n`` fair coin flips: exact, its tail summed
+    in log space term by term (C(n, i+1) = C(n, i) (n - i) / (i + 1)), so thousands of
+    answers cost a few thousand float operations."""
     if n == 0:
         return 1.0
     low = min(k, n - k)
     if low * 2 == n:
         return 1.0
-    if n <= EXACT_BINOMIAL_UP_TO:
-        tail: int = sum(math.comb(n, i) for i in range(low + 1))
-        return min(1.0, float(2 * tail / 2**n))
-    z = (low + 0.5 - n / 2) / math.sqrt(n / 4)
-    return min(1.0, math.erfc(-z / math.sqrt(2)))
+    term = -n * math.log(2)  # log P(X = 0)
+    tail = term
+    for i in range(low):
+        term += math.log(n - i) - math.log(i + 1)
+        tail = max(tail, term) + math.log1p(math.exp(-abs(tail - term)))
+    return min(1.0, 2 * math.exp(tail))
 
 
 def position(left: int, right: int) -> tuple[Evidence, Evidence]:

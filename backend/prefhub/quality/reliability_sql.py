@@ -43,7 +43,7 @@ class Timing:
 
 def timings(session: Session, campaign: Campaign) -> tuple[dict[int, Timing], float | None]:
     """Each annotator's judgments and time histogram, and the campaign's median time."""
-    bucket = Judgment.time_spent_ms / TIME_BUCKET_MS
+    bucket = Judgment.time_spent_ms // TIME_BUCKET_MS
     found: dict[int, Timing] = {}
     overall: dict[int, int] = {}
     for annotator, slot, n in session.execute(
