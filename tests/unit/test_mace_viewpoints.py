@@ -14,7 +14,7 @@ KINDS = ["random"] * 10 + ["left"] * 10 + ["minority"] * 30 + ["majority"] * 150
 
 def _answers(seed: int, items: int = 3000, per_item: int = 5) -> list[mace.Answer]:
     rng = random.Random(seed)
-    answers = []
+    answers: list[mace.Answer] = []
     for unit in range(items):
         truth = rng.choice(["first", "second"])
         for annotator in rng.sample(range(len(KINDS)), per_item):
