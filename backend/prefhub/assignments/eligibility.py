@@ -12,11 +12,12 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from prefhub.assignments.adaptive import wanted_of
 from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.campaigns.lifecycle import REACHABLE_BY_ANNOTATORS, SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.service import get_by_slug, spec_of
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.models import Assignment, AssignmentStatus, Campaign, User
+from prefhub.models import Assignment, AssignmentStatus, Campaign, Item, User
 from prefhub.people.service import cached_group_names
 
 
@@ -73,7 +74,8 @@ def group_value(annotator: User, field: str) -> str | None:
 
 
 def quota_allows(session: Session, spec: CampaignSpec, item_id: int, annotator: User) -> bool:
-    """At most ``max_share`` of the item's K slots go to annotators of one group per field.
+    """At most ``max_share`` of the item's slots (K, or its adaptive number) go to annotators
+    of one group per field.
 
     Callers hold the item's row lock (or SQLite's write lock), so the count cannot go stale.
     """
@@ -87,11 +89,16 @@ def quota_allows(session: Session, spec: CampaignSpec, item_id: int, annotator: 
             Assignment.status.in_([AssignmentStatus.leased, AssignmentStatus.submitted]),
         )
     ).all()
+    # The item's own number under adaptive redundancy: an item in disagreement goes to more
+    # annotators, and each group keeps its share of them.
+    wanted = wanted_of(
+        spec, session.scalar(select(Item.judgments_wanted).where(Item.id == item_id))
+    )
     for quota in spec.quotas:
         mine = group_value(annotator, quota.field)
         if mine is None:
             continue
-        cap = max(1, math.floor(quota.max_share * spec.redundancy))
+        cap = max(1, math.floor(quota.max_share * wanted))
         counts = Counter(group_value(holder, quota.field) for holder in holders)
         if counts[mine] >= cap:
             return False

@@ -1,7 +1,8 @@
 """Hand items to annotators, correctly under concurrency (submissions: ``submissions.py``).
 
 Invariants (held by guarded UPDATEs, not by reading then writing):
-- ``items.assigned_count`` (open leases + submissions) never exceeds the campaign's K;
+- ``items.assigned_count`` (open leases + submissions) never exceeds the item's cap: the
+  campaign's K, or its own number under adaptive redundancy (``adaptive.py``);
 - one assignment per (item, annotator), ever: nobody sees an item twice;
 - one judgment per (annotator, client id): a retried submit returns the first one.
 On PostgreSQL, candidate items are read ``FOR UPDATE SKIP LOCKED`` so concurrent requests
@@ -19,10 +20,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
+from prefhub.assignments import adaptive, pair_choice
 from prefhub.assignments.eligibility import (
     ineligibility_reason,
     may_annotate,
@@ -117,13 +119,14 @@ def release_slot(session: Session, item_id: int) -> None:
     )
 
 
-def claim_slot(session: Session, item_id: int, k: int) -> bool:
-    """Atomically take one of the item's K slots; False when another request took the last."""
+def claim_slot(session: Session, item_id: int, cap: int | ColumnElement[int]) -> bool:
+    """Atomically take one of the item's slots (``cap``: K, or ``adaptive.slot_cap``); False
+    when another request took the last."""
     return bool(
         rowcount(
             session,
             update(Item)
-            .where(Item.id == item_id, Item.assigned_count < k)
+            .where(Item.id == item_id, Item.assigned_count < cap)
             .values(assigned_count=Item.assigned_count + 1),
         )
     )
@@ -148,14 +151,14 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select
     seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
     # Nobody judges an item holding their own writing.
     authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
+    spec = spec_of(campaign)
     query = select(Item.id).where(
         Item.campaign_id == campaign.id,
         Item.status == ItemStatus.ready,
-        Item.assigned_count < k,
+        Item.assigned_count < adaptive.slot_cap(spec, k),
         ~seen,
         ~authored,
     )
-    spec = spec_of(campaign)
     if spec.quality.gold_rate or spec.quality.qualification is not None:
         # Gold items come at their own rate (``_lease_gold``) or in the qualification phase,
         # never from the queue.
@@ -326,7 +329,10 @@ def _lease_first_free(
         with session.begin_nested():
             item_id = session.scalar(
                 update(Item)
-                .where(Item.id == head.correlate(None).scalar_subquery(), Item.assigned_count < k)
+                .where(
+                    Item.id == head.correlate(None).scalar_subquery(),
+                    Item.assigned_count < adaptive.slot_cap(spec, k),
+                )
                 .values(assigned_count=Item.assigned_count + 1)
                 .returning(Item.id)
             )
@@ -352,7 +358,8 @@ def _new_assignment(
         item_id=item_id,
         annotator_id=annotator.id,
         status=AssignmentStatus.leased,
-        shown_order=_choose_shown_order(session, item_id, rng, spec.candidates_per_task),
+        shown_order=pair_choice.informative_pair(session, campaign.id, spec, item_id, rng)
+        or _choose_shown_order(session, item_id, rng, spec.candidates_per_task),
         expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
     )
     session.add(assignment)
@@ -428,7 +435,7 @@ def _try_lease(
             # Under that lock (or SQLite's write lock) a group count cannot go stale.
             if spec.quotas and not quota_allows(session, spec, item_id, annotator):
                 raise _NoLease(None)
-            if not claim_slot(session, item_id, spec.redundancy):
+            if not claim_slot(session, item_id, adaptive.slot_cap(spec, spec.redundancy)):
                 raise _NoLease(None)
             assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
     except _NoLease as no:

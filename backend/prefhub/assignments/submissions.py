@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from prefhub.assignments.adaptive import count_judgment, slot_cap
 from prefhub.assignments.exceptions import (
     AlreadySubmitted,
     AssignmentNotFound,
@@ -42,7 +43,6 @@ from prefhub.models import (
     Campaign,
     Item,
     ItemReport,
-    ItemStatus,
     Judgment,
     User,
 )
@@ -124,7 +124,7 @@ def submit(
             raise AlreadySubmitted("This task was already submitted")
         # The lease lapsed and its slot went back to the pool. Keep the work if a slot is free.
         if assignment.status == AssignmentStatus.skipped or not claim_slot(
-            session, assignment.item_id, _slots(session, spec, assignment.item_id)
+            session, assignment.item_id, slot_cap(spec, _slots(session, spec, assignment.item_id))
         ):
             raise LeaseExpired("This task expired and went to someone else")
         session.execute(
@@ -150,18 +150,7 @@ def submit(
     )
     session.add(judgment)
     session.flush()
-    if replaced is None:
-        k = spec.redundancy
-        session.execute(
-            update(Item)
-            .where(Item.id == assignment.item_id)
-            .values(
-                judgment_count=Item.judgment_count + 1,
-                status=case(
-                    (Item.judgment_count + 1 >= k, ItemStatus.complete.value), else_=Item.status
-                ),
-            )
-        )
+    count_judgment(session, spec, assignment.item_id, new=replaced is None)
     qualification.after_answer(session, campaign, annotator, judgment)
     return judgment
 

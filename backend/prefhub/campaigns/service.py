@@ -158,6 +158,9 @@ def progress(session: Session, campaigns: list[Campaign]) -> dict[int, Progress]
             Item.campaign_id,
             func.count(Item.id),
             func.sum(case((Item.status == ItemStatus.complete, 1), else_=0)),
+            # Adaptive redundancy: items with a number of their own, and its sum.
+            func.count(Item.judgments_wanted),
+            func.sum(Item.judgments_wanted),
         )
         # Items an import job is still writing count once it has finished.
         .where(Item.campaign_id.in_(ids), Item.status != ItemStatus.importing)
@@ -168,16 +171,18 @@ def progress(session: Session, campaigns: list[Campaign]) -> dict[int, Progress]
         .where(Judgment.campaign_id.in_(ids), Judgment.supersedes_id.is_(None))
         .group_by(Judgment.campaign_id)
     ).all()
-    items = {row[0]: (row[1], int(row[2] or 0)) for row in item_rows}
+    items = {row[0]: (row[1], int(row[2] or 0), row[3], int(row[4] or 0)) for row in item_rows}
     judgments: dict[int, int] = {campaign_id: count for campaign_id, count in judgment_rows}
     result = {}
     for campaign in campaigns:
-        n_items, n_complete = items.get(campaign.id, (0, 0))
+        n_items, n_complete, n_own, own_sum = items.get(campaign.id, (0, 0, 0, 0))
         k = int(campaign.spec.get("redundancy", 1))
+        if not campaign.spec.get("adaptive"):
+            n_own, own_sum = 0, 0  # numbers left from when it was on no longer count
         result[campaign.id] = Progress(
             items=n_items,
             items_complete=n_complete,
             judgments=int(judgments.get(campaign.id, 0)),
-            judgments_target=n_items * k,
+            judgments_target=(n_items - n_own) * k + own_sum,
         )
     return result

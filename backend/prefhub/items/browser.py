@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import Row, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from prefhub.assignments.adaptive import wanted_of
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.exports.judgment_record import JudgmentRecord
@@ -106,6 +107,7 @@ _ITEM_COLUMNS = (
     Item.is_gold,
     Item.judgment_count,
     Item.assigned_count,
+    Item.judgments_wanted,
     Item.context,
 )
 
@@ -287,7 +289,7 @@ def _row(
         is_gold=row.is_gold,
         n_candidates=n_candidates,
         n_judgments=row.judgment_count,
-        wanted=spec.redundancy,
+        wanted=wanted_of(spec, row.judgments_wanted),
         has_disagreement=disagreement > 0,
         disagreement=round(disagreement, 6),
         prompt_preview=_preview(row.context),
@@ -311,7 +313,7 @@ def not_served_because(
 ) -> str | None:
     """Why ``next_task`` hands the item to nobody now, in the order it checks; None when it
     would. (Gold items are served like any other.)"""
-    k = spec.redundancy
+    k = wanted_of(spec, item.judgments_wanted)
     if item.status == ItemStatus.importing:
         return "an import job is still writing it"
     if item.status == ItemStatus.pending:

@@ -156,7 +156,10 @@ class BrowsedItem(BaseModel):
     is_gold: bool
     n_candidates: int
     n_judgments: int
-    wanted: int = Field(description="judgments the campaign wants per item (its redundancy K)")
+    wanted: int = Field(
+        description="judgments the item wants: the campaign's redundancy K, or under adaptive "
+        "redundancy fewer once its first judgments agree and more while they disagree"
+    )
     has_disagreement: bool = Field(
         description="two current judgments state different orders, or votes, on a question"
     )

@@ -96,9 +96,13 @@ class Item(TimestampMixin, Base):
     # by it.
     language: Mapped[str | None] = mapped_column(String(35))
     # Denormalised counters, changed only by the assignment service under a row-level guard:
-    # ``assigned_count`` = open leases + submitted judgments, never above the campaign's K.
+    # ``assigned_count`` = open leases + submitted judgments, never above the item's cap (K, or
+    # ``judgments_wanted`` under adaptive redundancy).
     assigned_count: Mapped[int] = mapped_column(Integer, default=0)
     judgment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Adaptive redundancy (``assignments.adaptive``): the judgments this item wants now, fewer
+    # than K once its first judgments agree, up to the cap while they disagree. Null: K.
+    judgments_wanted: Mapped[int | None] = mapped_column(Integer)
     # On-policy rounds: round 0 holds the imported prompts; a new round copies them into
     # fresh items (``source_item_id`` pointing at the original) so each round collects its own
     # K judgments over its own candidates.

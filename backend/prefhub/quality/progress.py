@@ -113,12 +113,17 @@ def progress_report(session: Session, campaign: Campaign) -> ProgressReport:
     if ordered and ordered[-1][0] - ordered[0][0] > HOURLY_UP_TO:
         bucket = "day"
     timeline = _timeline(ordered, bucket)
-    items, complete = session.execute(
+    items, complete, n_own, own_sum = session.execute(
         select(
             func.count(Item.id),
             func.coalesce(func.sum(case((Item.status == ItemStatus.complete, 1), else_=0)), 0),
+            # Adaptive redundancy: items with a number of their own, and its sum.
+            func.count(Item.judgments_wanted),
+            func.coalesce(func.sum(Item.judgments_wanted), 0),
         ).where(Item.campaign_id == campaign.id, Item.status != ItemStatus.importing)
     ).one()
+    if not campaign.spec.get("adaptive"):
+        n_own, own_sum = 0, 0  # numbers left from when it was on no longer count
     total = sum(h.judgments for _, h in ordered)
     gold_judged = sum(h.gold_judged for _, h in ordered)
     gold_score = sum(h.gold_score for _, h in ordered)
@@ -127,7 +132,8 @@ def progress_report(session: Session, campaign: Campaign) -> ProgressReport:
         items=int(items),
         items_complete=int(complete),
         judgments=total,
-        judgments_target=int(items) * int(campaign.spec.get("redundancy", 1)),
+        judgments_target=(int(items) - int(n_own)) * int(campaign.spec.get("redundancy", 1))
+        + int(own_sum),
         median_seconds=_median_seconds(seconds),
         gold_judged=gold_judged,
         gold_accuracy=round(gold_score / gold_judged, 4) if gold_judged else None,

@@ -29,7 +29,10 @@ class ProgressOut(BaseModel):
     items: int
     items_complete: int
     judgments: int = Field(description="first submissions (a revision is not counted again)")
-    judgments_target: int = Field(description="items times the campaign's redundancy")
+    judgments_target: int = Field(
+        description="the judgments the items want: items times the campaign's redundancy, or "
+        "under adaptive redundancy the sum of each item's number"
+    )
     median_seconds: float | None = Field(
         description="median time spent per judgment (quarter-second resolution)"
     )

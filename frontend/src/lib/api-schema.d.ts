@@ -2167,7 +2167,7 @@ export interface components {
             status: components["schemas"]["ItemStatus"];
             /**
              * Wanted
-             * @description judgments the campaign wants per item (its redundancy K)
+             * @description judgments the item wants: the campaign's redundancy K, or under adaptive redundancy fewer once its first judgments agree and more while they disagree
              */
             wanted: number;
         };
@@ -4339,7 +4339,7 @@ export interface components {
             judgments: number;
             /**
              * Judgments Target
-             * @description items times the campaign's redundancy
+             * @description the judgments the items want: items times the campaign's redundancy, or under adaptive redundancy the sum of each item's number
              */
             judgments_target: number;
             /**
