@@ -8,7 +8,7 @@ def test_quality_annotators_prints_each_annotator_and_exclude_sets_a_researcher_
 ):
     from sqlalchemy import select
 
-    from prefhub.models import Campaign, CampaignParticipant, User
+    from prefhub.models import Campaign, CampaignParticipant, Judgment, User
 
     slug = f"annotators-cli-{unique}"
     spec = tmp_path / "spec.yaml"
@@ -27,8 +27,13 @@ def test_quality_annotators_prints_each_annotator_and_exclude_sets_a_researcher_
     ]
     data = tmp_path / "items.jsonl"
     data.write_bytes(jsonl(rows))
-    assert cli("import", slug, str(data)).exit_code == 0
-    assert cli("simulate", slug, "--annotators", "6", "--judgments", "24").exit_code == 0
+    # A second campaign's simulated annotators carry the same display names.
+    for each in (f"{slug}-twin", slug):
+        spec.write_text(f"name: A\nslug: {each}\nredundancy: 4\nquestions:\n  - kind: pairwise\n")
+        if each != slug:
+            assert cli("campaigns", "create", str(spec), "--owner", owner).exit_code == 0
+        assert cli("import", each, str(data)).exit_code == 0
+        assert cli("simulate", each, "--annotators", "6", "--judgments", "24").exit_code == 0
 
     result = cli("quality", "annotators", slug)
     assert result.exit_code == 0, result.output
@@ -37,8 +42,13 @@ def test_quality_annotators_prints_each_annotator_and_exclude_sets_a_researcher_
         assert column in result.output
     with db() as session:
         campaign = session.scalars(select(Campaign).where(Campaign.slug == slug)).one()
+        # Other campaigns' simulated annotators share these display names: the CLI resolves a
+        # name among the annotators who worked on this campaign.
         user = session.scalars(
-            select(User).where(User.display_name.like("Simulated %")).order_by(User.id)
+            select(User)
+            .join(Judgment, Judgment.annotator_id == User.id)
+            .where(Judgment.campaign_id == campaign.id)
+            .order_by(User.id)
         ).first()
         name = user.display_name
     assert name[:9] in result.output

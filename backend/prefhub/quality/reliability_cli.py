@@ -74,11 +74,11 @@ def exclude(
 ) -> None:
     """Exclude an annotator from the campaign as a researcher: no more tasks, their
     judgments left out of training exports; no rule lifts it."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import exists, or_, select
 
     from prefhub.campaigns.service import get_by_slug
     from prefhub.kit.db import unit_of_work
-    from prefhub.models import User
+    from prefhub.models import Assignment, User
     from prefhub.quality.rules import MAX_REASON, set_standing
 
     if len(reason) > MAX_REASON:
@@ -87,10 +87,19 @@ def exclude(
         with unit_of_work() as session:
             campaign = get_by_slug(session, slug)
             by_id = [User.id == int(username)] if username.isdigit() and len(username) < 10 else []
+            # Display names repeat across campaigns (simulated annotators' always do): one
+            # names only the annotators who worked on this campaign.
+            worked_here = exists().where(
+                Assignment.campaign_id == campaign.id, Assignment.annotator_id == User.id
+            )
             found = list(
                 session.scalars(
                     select(User).where(
-                        or_(User.email == username.lower(), User.display_name == username, *by_id)
+                        or_(
+                            User.email == username.lower(),
+                            (User.display_name == username) & worked_here,
+                            *by_id,
+                        )
                     )
                 )
             )
