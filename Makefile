@@ -119,7 +119,7 @@ bench-export: install  ## 1,000,000 judgments on PostgreSQL exported to dpo JSON
 bench-browser: install  ## the data browser over HTTP: pages of a 100,000-item campaign on PostgreSQL, p95 < 300 ms
 	@$(BIN)/python bench/item_browser.py $(BENCH_ARGS)
 
-bench-quality: install  ## quality endpoints (leaderboard, group disagreement) on 1,000,000 judgments on PostgreSQL, p95 < 500 ms
+bench-quality: install  ## quality endpoints (leaderboard, group disagreement, agreement, annotators, progress, gold) on 1,000,000 judgments on PostgreSQL, p95 < 500 ms
 	@$(BIN)/python bench/quality_leaderboard.py $(BENCH_ARGS)
 
 bench-quality-sim: install  ## quality rules against planted spammers (200 annotators, a 15% minority) on PostgreSQL: precision, recall >= 0.9

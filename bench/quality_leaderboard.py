@@ -75,6 +75,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "agreement": ("agreement", {"group_by": "region"}),
     "annotators": ("annotators", {}),
     "progress": ("progress", {}),
+    "gold": ("gold", {}),  # one item in 50 is gold, its judgments scored 1 or 0
 }
 
 
@@ -128,12 +129,15 @@ SEED_SQL = [
         "items",
         """
         INSERT INTO items (campaign_id, external_id, context, metadata, status, priority,
-                           is_gold, assigned_count, judgment_count, round, created_at)
+                           is_gold, gold_expected, assigned_count, judgment_count, round,
+                           created_at)
         SELECT %(campaign)s, 'q-' || lpad(g::text, 7, '0'),
                jsonb_build_array(jsonb_build_object('role', 'user', 'content',
                    jsonb_build_array(jsonb_build_object('type', 'text', 'text',
                        'Question ' || g || '?')))),
-               '{}'::jsonb, 'complete', 0, false, %(k)s, %(k)s,
+               '{}'::jsonb, 'complete', 0, g % 50 = 0,
+               CASE WHEN g % 50 = 0 THEN '{"preference": {"accept": ["A"]}}'::jsonb END,
+               %(k)s, %(k)s,
                CASE WHEN g % 4 = 0 THEN 1 ELSE 0 END, now() - interval '3 days'
         FROM generate_series(1, %(items)s) AS g
         """,
@@ -173,11 +177,14 @@ SEED_SQL = [
         f"""
         INSERT INTO judgments (client_id, assignment_id, campaign_id, item_id, annotator_id,
                                campaign_version, answers, shown_order, time_spent_ms, revision,
-                               created_at)
+                               gold_score, created_at)
         SELECT 'bench-' || a.id, a.id, a.campaign_id, a.item_id, a.annotator_id, 1,
                jsonb_build_object('preference', jsonb_build_object('choice', {CHOICE_SQL})),
-               a.shown_order, 3000 + a.id % 60000, 0, now() - interval '2 days'
+               a.shown_order, 3000 + a.id % 60000, 0,
+               CASE WHEN gi.is_gold THEN ((a.id::bigint * 7919) % 10 < 8)::int::float END,
+               now() - interval '2 days'
         FROM assignments a
+        JOIN items gi ON gi.id = a.item_id
         JOIN candidates c1 ON c1.id = (a.shown_order ->> 0)::int
         JOIN candidates c2 ON c2.id = (a.shown_order ->> 1)::int
         CROSS JOIN LATERAL (SELECT substr(c1.model_name, 7)::int AS m) m1
