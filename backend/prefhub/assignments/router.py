@@ -98,6 +98,8 @@ def next_task(
 def submit(
     campaign: AnnotatableCampaign, body: SubmitRequest, user: CurrentUser, session: SessionDep
 ) -> SubmitResponse:
+    """Store one judgment (a retry with the same ``client_id`` returns the stored one); with
+    ``next``, the annotator's next task comes back in the same response."""
     judgment = submissions.submit(
         session,
         campaign,
@@ -108,11 +110,15 @@ def submit(
         time_spent_ms=body.time_spent_ms,
     )
     feedback = qualification.feedback(session, campaign, judgment)
+    after = service.next_after_submit(session, campaign, user) if body.next else None
     return SubmitResponse(
         judgment_id=judgment.id,
         client_id=judgment.client_id,
         undo_until=submissions.undo_deadline(campaign, judgment),
         qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
+        next=NextTaskResponse(**_task_response(session, campaign, user, after.task))
+        if after
+        else None,
     )
 
 

@@ -53,6 +53,9 @@ class SubmitRequest(BaseModel):
     # so a wrong shape is a 422 invalid_answer naming the field, not a request validation error.
     answers: dict[str, SkipValidation[Answer]]
     time_spent_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
+    next: bool = Field(
+        default=False, description="also lease and return your next task in this response"
+    )
 
 
 class QualificationFeedback(BaseModel):
@@ -78,6 +81,12 @@ class SubmitResponse(BaseModel):
     undo_until: UtcDatetime | None
     qualification: QualificationFeedback | None = Field(
         default=None, description="set for an answer of the qualification phase"
+    )
+    next: NextTaskResponse | None = Field(
+        default=None,
+        description="with `next: true`, what GET /next would answer right after this submit "
+        "(`task` null when nothing is left); null when not asked, or when GET /next would "
+        "refuse (ask it then to get the refusal)",
     )
 
 

@@ -55,6 +55,7 @@ from prefhub.models import (
     Judgment,
     User,
 )
+from prefhub.participation.exceptions import AnnotatorExcluded, OnboardingRequired
 from prefhub.participation.service import (
     require_not_excluded,
     require_onboarded,
@@ -305,6 +306,35 @@ def next_task(
         if task is not None:
             return task
     return _lease_from_window(session, campaign, annotator, spec, rng)
+
+
+# What GET /next answers with an error instead of a task.
+NEXT_REFUSALS = (
+    CampaignNotActive,
+    CampaignNotFound,
+    LeaseCapReached,
+    NotEligible,
+    OnboardingRequired,
+    AnnotatorExcluded,
+)
+
+
+@dataclass(frozen=True)
+class NextAfterSubmit:
+    task: LeasedTask | None
+
+
+def next_after_submit(
+    session: Session, campaign: Campaign, annotator: User
+) -> NextAfterSubmit | None:
+    """What ``next_task`` answers right after a submit (a retried submit resumes the lease the
+    first one took), or None where it would refuse: the client then asks GET /next, which
+    tells why. The refusals are raised before anything of their own is written."""
+    session.flush()  # what the submit decided (an exclusion) is what the checks must read
+    try:
+        return NextAfterSubmit(next_task(session, campaign, annotator))
+    except NEXT_REFUSALS:
+        return None
 
 
 def _queue(campaign: Campaign, annotator: User, k: int) -> Select[tuple[int]]:

@@ -208,7 +208,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit */
+        /**
+         * Submit
+         * @description Store one judgment (a retry with the same ``client_id`` returns the stored one); with
+         *     ``next``, the annotator's next task comes back in the same response.
+         */
         post: operations["submit_api_annotate__slug__submit_post"];
         delete?: never;
         options?: never;
@@ -4872,6 +4876,12 @@ export interface components {
             assignment_id: number;
             /** Client Id */
             client_id: string;
+            /**
+             * Next
+             * @description also lease and return your next task in this response
+             * @default false
+             */
+            next: boolean;
             /** Time Spent Ms */
             time_spent_ms?: number | null;
         };
@@ -4881,6 +4891,8 @@ export interface components {
             client_id: string;
             /** Judgment Id */
             judgment_id: number;
+            /** @description with `next: true`, what GET /next would answer right after this submit (`task` null when nothing is left); null when not asked, or when GET /next would refuse (ask it then to get the refusal) */
+            next?: components["schemas"]["NextTaskResponse"] | null;
             /** @description set for an answer of the qualification phase */
             qualification?: components["schemas"]["QualificationFeedback"] | null;
             /** Undo Until */
