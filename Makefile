@@ -107,7 +107,7 @@ compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, n
 
 bench: bench-assignment bench-generation bench-export bench-page bench-import bench-browser bench-quality bench-quality-sim  ## benchmarks (see bench/README.md)
 
-bench-assignment: install  ## N annotators over HTTP on PostgreSQL and SQLite, then an audit
+bench-assignment: install  ## annotator loop on PostgreSQL and SQLite: capacity (200 / 50 annotators), open-loop p99 (200 x 1 per 2 s), CPU per judgment, audit
 	@$(BIN)/python bench/assignment.py $(BENCH_ARGS)
 
 bench-generation: install  ## one generation job through 2 workers to a fake model at 200 ms, then an audit

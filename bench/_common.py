@@ -127,16 +127,23 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
 
 @contextlib.contextmanager
 def prefhub_server(
-    env: dict[str, str], workdir: Path, extra_args: Sequence[str] = (), workers: int = 1
+    env: dict[str, str],
+    workdir: Path,
+    extra_args: Sequence[str] = (),
+    workers: int = 1,
+    *,
+    access_log: bool = False,
 ) -> Iterator[tuple[str, int]]:
-    """``prefhub serve --no-embedded-worker --no-access-log`` on a free port, logging to
-    ``workdir/server.log``; yields its base URL and pid once ``/api/health`` answers and its
-    ``workers`` API processes are up; stops it afterwards."""
+    """``prefhub serve --no-embedded-worker --no-access-log`` (``access_log``: with the CLI's
+    default access log) on a free port, logging to ``workdir/server.log``; yields its base URL
+    and pid once ``/api/health`` answers and its ``workers`` API processes are up; stops it
+    afterwards."""
     import httpx
 
     port = free_port()
     server_log = workdir / "server.log"
-    args = ["serve", "--port", str(port), "--no-embedded-worker", "--no-access-log", *extra_args]
+    args = ["serve", "--port", str(port), "--no-embedded-worker"]
+    args += [*([] if access_log else ["--no-access-log"]), *extra_args]
     with server_log.open("ab") as out:
         process = subprocess.Popen(
             [*prefhub_command(), *args],

@@ -1,51 +1,63 @@
-"""Assignment benchmark: N concurrent annotators over real HTTP, then a consistency audit.
+"""Assignment benchmark: the annotator's loop over real HTTP, its capacity, its latency under an
+open-loop load, CPU per judgment, then a consistency audit from the database.
 
 For each database (PostgreSQL, SQLite) this creates a fresh database, migrates it with
 ``prefhub db upgrade``, seeds annotators, a pairwise campaign (redundancy K) and items through
-the service layer, starts ``prefhub serve`` and drives it with simulated annotators (asyncio +
-httpx, one client per annotator, spread over several load processes). Each annotator loops
-``GET /next`` then ``POST /submit`` with no think time; a few submits are re-sent with the same
-``client_id`` to exercise idempotency. Afterwards the database is audited directly:
+the service layer, starts ``prefhub serve`` as users start it (its defaults: access log on, the
+CLI's number of API processes; only the embedded Celery worker is left out, this loop sends no
+jobs) and logs every annotator in once (session cookie + ``X-CSRF-Token``). Then two phases:
 
-- ``over_assigned``: items with more judgments (or judgments + open leases) than K;
-- ``duplicated``: judgment rows beyond the first per (annotator, client id), per assignment,
-  or per (annotator, item);
-- ``lost``: submits acknowledged with a 200 whose judgment is not in the database;
-- ``counter_mismatches``: items whose ``judgment_count`` / ``assigned_count`` disagree with
-  the rows.
+- ``capacity`` (closed loop): N annotators (200 on PostgreSQL, 50 on SQLite) each loop
+  submit-and-next with a valid answer and no think time; judgments/s in the measured window.
+- ``open_loop``: 200 annotators each submit on a fixed schedule (every 2 s, ±25 % jitter, random
+  phase; 100 judgments/s in all) whatever the server's speed; latency of each submit-and-next
+  is counted from its *scheduled* send time, so a slow server's queue shows (no coordinated
+  omission).
 
-One JSON line per database goes to stdout; progress goes to stderr. Run it as
-``make bench-assignment`` or ``.venv/bin/python bench/assignment.py --help``.
+Submit-and-next is ``POST /submit`` with ``"next": true``: when the response carries a
+non-null ``next``, its task is the next one (one round trip per judgment); otherwise the
+client asks ``GET /next`` (two). ``round_trips_per_judgment`` reports which ran.
+
+The load generator is one separate process of raw HTTP/1.1 keep-alive over asyncio streams
+(one connection per annotator, hand-written request bytes), so it costs little of the CPU it
+measures; its own CPU is reported. CPU comes from ``/proc`` (utime + stime): the server's
+process tree, PostgreSQL (every ``postgres`` process, and split into this run's database, the
+shared background processes and other databases' backends), the load generator, this script,
+and the machine's other load beside them.
+
+Afterwards the database is audited: items over-assigned, judgments acknowledged with a 200 but
+not stored (``lost``), duplicated judgments or assignments, counter mismatches. One JSON line
+per database goes to stdout; progress to stderr. ``make bench-assignment``, or
+``.venv/bin/python bench/assignment.py --help``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import math
 import multiprocessing as mp
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from _common import (
     all_procs,
-    cpu_cores,
     create_postgres_database,
     drop_postgres_database,
-    libpq_url,
     machine_busy,
     migrate,
     percentile,
@@ -54,9 +66,28 @@ from _common import (
     process_tree,
 )
 
+try:
+    import orjson
+
+    loads: Callable[[bytes], Any] = orjson.loads
+    dumps: Callable[[Any], bytes] = orjson.dumps
+except ImportError:  # pragma: no cover - orjson comes with the app's dependencies
+    loads = json.loads
+
+    def dumps(value: Any) -> bytes:
+        return json.dumps(value, separators=(",", ":")).encode()
+
+
 SLUG = "bench-assignment"
 PASSWORD = "bench-password-not-a-secret"
-ANSWERS = {"preference": {"choice": "A"}}
+TARGETS = {
+    "postgresql": {"capacity_per_s": 600, "open_loop_p99_ms": 50},
+    "sqlite": {"capacity_per_s": 300, "open_loop_p99_ms": 100},
+}
+DEFAULT_ANNOTATORS = {"postgresql": 200, "sqlite": 50}
+# Capacity ceilings the seeded items must outlast (judgments/s; above the targets).
+ITEM_CEILING = {"postgresql": 1500, "sqlite": 800}
+IDLE_RECONNECT_S = 4.0  # below uvicorn's 5 s keep-alive timeout
 
 
 def log(message: str) -> None:
@@ -69,113 +100,141 @@ def log(message: str) -> None:
 @dataclass(frozen=True)
 class Config:
     database: str  # "postgresql" | "sqlite"
-    annotators: int
+    annotators: int  # closed loop
+    open_annotators: int
+    open_rate: float  # judgments/s over all open-loop annotators
+    jitter: float
     seconds: float
     warmup: float
-    workers: int
-    load_procs: int
+    api_processes: int | None  # None: the CLI's default
+    phases: tuple[str, ...]
     items: int
     redundancy: int
     resend_rate: float
-    max_connections: int
+    access_log: bool
     seed: int
     keep: bool
-    analyze: bool
-    profile_dir: Path | None
+
+    @property
+    def users(self) -> int:
+        return max(
+            self.annotators if "capacity" in self.phases else 0,
+            self.open_annotators if "open_loop" in self.phases else 0,
+        )
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[Config]]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", default="postgresql,sqlite", help="comma-separated")
-    parser.add_argument("--annotators", type=int, default=200, help="concurrent annotators")
+def parse_args(argv: list[str] | None = None) -> list[Config]:
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--db", default="both", choices=["postgresql", "sqlite", "both"])
     parser.add_argument(
-        "--sqlite-annotators",
+        "--annotators",
         type=int,
-        default=50,
-        help="annotators on SQLite, one server process (0: same as --annotators)",
+        default=None,
+        help="closed-loop annotators (default: 200 on PostgreSQL, 50 on SQLite)",
     )
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
-    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured ramp-up before it")
     parser.add_argument(
-        "--workers", type=int, default=3, help="API processes on PostgreSQL (SQLite: always 1)"
+        "--open-loop-annotators", type=int, default=200, help="annotators of the open loop"
     )
-    parser.add_argument("--load-procs", type=int, default=2, help="load generator processes")
+    parser.add_argument(
+        "--open-loop-rate",
+        type=float,
+        default=100.0,
+        help="judgments/s the open-loop annotators send in all (100: 200 annotators, one "
+        "submit each every 2 s)",
+    )
+    parser.add_argument(
+        "--jitter", type=float, default=0.25, help="± share of each annotator's interval"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured window per phase")
+    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured start of a phase")
+    parser.add_argument(
+        "--api-processes",
+        type=int,
+        default=None,
+        help="prefhub serve --workers (default: the CLI's default; SQLite: always 1)",
+    )
+    parser.add_argument(
+        "--phases", default="capacity,open_loop", help="comma-separated: capacity, open_loop"
+    )
     parser.add_argument(
         "--items", type=int, default=None, help="items to seed (default: enough not to run out)"
     )
     parser.add_argument("--redundancy", type=int, default=3, help="K judgments per item")
     parser.add_argument(
-        "--resend-rate", type=float, default=0.02, help="share of submits re-sent as retries"
+        "--resend-rate",
+        type=float,
+        default=0.05,
+        help="share of closed-loop submits re-sent (same client_id) during the warm-up, to "
+        "check idempotency; never in the measured window",
     )
     parser.add_argument(
-        "--max-connections",
-        type=int,
-        default=None,
-        help="in-flight requests per load process (default: its annotators)",
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="serve --no-access-log (default: the CLI's default, logging every request)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database and temp dir")
-    parser.add_argument(
-        "--analyze",
-        action="store_true",
-        help="ANALYZE the PostgreSQL tables after seeding (else the run starts with the "
-        "statistics autovacuum has gathered by then, as a campaign right after its import does)",
-    )
-    parser.add_argument(
-        "--profile",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="record the server (GIL holder) with py-spy during the window (slows it down)",
-    )
     args = parser.parse_args(argv)
+    phases = tuple(p.strip() for p in args.phases.split(",") if p.strip())
+    if not phases or set(phases) - {"capacity", "open_loop"}:
+        parser.error("--phases takes capacity and/or open_loop")
+    if args.open_loop_rate <= 0 or args.seconds <= 0 or not 0 <= args.jitter < 1:
+        parser.error("--open-loop-rate and --seconds must be > 0, --jitter in [0, 1)")
+    databases = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     configs = []
-    for database in [d.strip() for d in args.database.split(",") if d.strip()]:
-        if database not in ("postgresql", "sqlite"):
-            parser.error(f"unknown database {database!r}")
-        annotators = args.annotators
-        if database == "sqlite" and args.sqlite_annotators:
-            annotators = args.sqlite_annotators
-        # Enough items not to run out at a generous ceiling over the target rate.
-        ceiling = 2500 if database == "postgresql" else 600
-        items = args.items or math.ceil(
-            ceiling * (args.seconds + args.warmup) / args.redundancy * 1.5
-        )
+    for database in databases:
+        annotators = args.annotators or DEFAULT_ANNOTATORS[database]
+        span = args.seconds + args.warmup
+        wanted = 0.0
+        if "capacity" in phases:
+            wanted += ITEM_CEILING[database] * span * 1.3
+        if "open_loop" in phases:
+            wanted += args.open_loop_rate * span * 1.3 + args.open_loop_annotators
+        items = args.items or math.ceil(wanted / args.redundancy)
         configs.append(
             Config(
                 database=database,
                 annotators=annotators,
+                open_annotators=args.open_loop_annotators,
+                open_rate=args.open_loop_rate,
+                jitter=args.jitter,
                 seconds=args.seconds,
                 warmup=args.warmup,
-                workers=args.workers if database == "postgresql" else 1,
-                load_procs=max(1, min(args.load_procs, annotators)),
-                items=max(items, annotators),
+                api_processes=args.api_processes if database == "postgresql" else 1,
+                phases=phases,
+                items=max(items, annotators, args.open_loop_annotators),
                 redundancy=args.redundancy,
                 resend_rate=args.resend_rate,
-                max_connections=args.max_connections or annotators,
+                access_log=args.access_log,
                 seed=args.seed,
                 keep=args.keep,
-                analyze=args.analyze,
-                profile_dir=args.profile,
             )
         )
-    return args, configs
+    return configs
 
 
-# ---------------------------------------------------------------- database and server
+def serve_default_workers() -> int:
+    """``prefhub serve``'s own default for ``--workers``, read from the CLI."""
+    from prefhub.cli.serve import serve
+
+    default = inspect.signature(serve).parameters["workers"].default
+    return int(default)
 
 
-def analyze_postgres(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(libpq_url(name), autocommit=True, connect_timeout=3) as conn:
-        conn.execute("ANALYZE")
+# ---------------------------------------------------------------- seeding
 
 
-def _seed(env: dict[str, str], config: Config) -> None:
-    """Runs in a child process, so that prefhub reads the benchmark's environment."""
+def _seed(env: dict[str, str], config: Config, sessions_file: Path) -> None:
+    """Runs in a child process, so that prefhub reads the benchmark's environment. Every
+    annotator but the first gets no password and a browser session from the auth service, as
+    ``POST /api/auth/login`` makes one after checking the password (argon2 for 200 annotators
+    would take minutes of the 2 cores); the first logs in over HTTP."""
     os.environ.update(env)
-    from prefhub.auth.service import create_user
+    from prefhub.auth.service import create_user, csrf_token_for, start_session
     from prefhub.campaigns.service import create_campaign
     from prefhub.campaigns.spec import CampaignSpec, PairwiseQuestion
     from prefhub.items.service import import_items
@@ -187,8 +246,18 @@ def _seed(env: dict[str, str], config: Config) -> None:
         owner = create_user(
             session, email="bench-admin@bench.example", password=PASSWORD, role=Role.admin
         )
-        for i in range(config.annotators):
-            create_user(session, email=annotator_email(i), password=PASSWORD, role=Role.annotator)
+        sessions = []
+        for i in range(config.users):
+            user = create_user(
+                session,
+                email=annotator_email(i),
+                password=PASSWORD if i == 0 else None,
+                role=Role.annotator,
+            )
+            token = None if i == 0 else start_session(session, user)
+            csrf = None if token is None else csrf_token_for(token)
+            sessions.append({"user_id": user.id, "session": token, "csrf": csrf})
+        sessions_file.write_text(json.dumps(sessions))
         spec = CampaignSpec(
             name="Assignment benchmark",
             slug=SLUG,
@@ -213,310 +282,585 @@ def _seed(env: dict[str, str], config: Config) -> None:
         import_items(session, campaign, lines)
 
 
-def seed(env: dict[str, str], config: Config) -> None:
-    process = mp.get_context("spawn").Process(target=_seed, args=(env, config))
+def seed(env: dict[str, str], config: Config, workdir: Path) -> list[dict[str, Any]]:
+    """Seeds the database; returns each annotator's user id and session (none for the first,
+    who logs in over HTTP)."""
+    sessions_file = workdir / "sessions.json"
+    process = mp.get_context("spawn").Process(target=_seed, args=(env, config, sessions_file))
     process.start()
     process.join()
     if process.exitcode != 0:
         raise RuntimeError(f"seeding failed (exit code {process.exitcode})")
+    sessions: list[dict[str, Any]] = json.loads(sessions_file.read_text())
+    return sessions
 
 
 def annotator_email(i: int) -> str:
     return f"bench-annotator-{i}@bench.example"
 
 
-def cpu_snapshot(server_pid: int, loadgen_pids: list[int]) -> dict[str, float]:
-    procs = all_procs()
-    server_pids = process_tree([server_pid], procs)
-    groups = {"server": 0.0, "loadgen": 0.0, "postgres": 0.0}
-    for pid, (name, ppid, cpu, reaped) in procs.items():
-        if pid in server_pids:
-            groups["server"] += cpu
-        elif pid in loadgen_pids:
-            groups["loadgen"] += cpu
-        elif name.startswith("postgres"):
-            groups["postgres"] += cpu
-            if not procs.get(ppid, ("",))[0].startswith("postgres"):
-                # The postmaster: backends of closed connections live on in its reaped CPU.
-                groups["postgres"] += reaped
-    groups["machine"] = machine_busy()
-    return groups
+# ---------------------------------------------------------------- raw HTTP/1.1 client
 
 
-# ---------------------------------------------------------------- load generation
+class HttpError(Exception):
+    """The connection broke or the response could not be read."""
+
+
+@dataclass(frozen=True)
+class ResponseHead:
+    status: int
+    content_length: int | None
+    chunked: bool
+    close: bool
+    cookies: dict[str, str]
+
+
+def parse_head(head: bytes) -> ResponseHead:
+    """Status line and headers of an HTTP/1.1 response (``head`` ends with the blank line)."""
+    lines = head.split(b"\r\n")
+    status_line = lines[0].split(b" ", 2)
+    if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/1."):
+        raise HttpError(f"not an HTTP/1.x response: {lines[0][:80]!r}")
+    length: int | None = None
+    chunked = close = False
+    cookies: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep:
+            continue
+        name, value = name.strip().lower(), value.strip()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif name == b"connection":
+            close = value.lower() == b"close"
+        elif name == b"set-cookie":
+            pair = value.split(b";", 1)[0]
+            key, eq, val = pair.partition(b"=")
+            if eq:
+                cookies[key.strip().decode()] = val.strip().decode()
+    return ResponseHead(int(status_line[1]), length, chunked, close, cookies)
+
+
+def build_request(
+    method: str, path: str, host: str, headers: bytes = b"", body: bytes | None = None
+) -> bytes:
+    """Request bytes; ``headers`` are complete ``Name: value\\r\\n`` lines."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n".encode() + headers
+    if body is None:
+        return head + b"\r\n"
+    return (
+        head
+        + b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+class Connection:
+    """One keep-alive connection; reconnects when idle long enough for the server to have
+    closed it, or after the server closed it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
+        self.reconnects = 0
+
+    async def _open(self) -> None:
+        self.close()
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, raw: bytes) -> tuple[ResponseHead, bytes]:
+        """Send ``raw``; on a connection the server closed before answering, reconnect and
+        send it once more (every request this bench sends may be repeated: a submit is
+        idempotent by its client id, GET /next returns the task already held)."""
+        now = time.monotonic()
+        fresh = self.reader is None or now - self.last_used > IDLE_RECONNECT_S
+        if fresh:
+            await self._open()
+        try:
+            result = await self._exchange(raw)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            if fresh:
+                raise HttpError(f"{type(exc).__name__}: {exc}") from exc
+            self.reconnects += 1
+            await self._open()
+            try:
+                result = await self._exchange(raw)
+            except (ConnectionError, asyncio.IncompleteReadError) as again:
+                self.close()
+                raise HttpError(f"{type(again).__name__}: {again}") from again
+        self.last_used = time.monotonic()
+        if result[0].close:
+            self.close()
+        return result
+
+    async def _exchange(self, raw: bytes) -> tuple[ResponseHead, bytes]:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(raw)
+        await self.writer.drain()
+        head = parse_head(await self.reader.readuntil(b"\r\n\r\n"))
+        if head.content_length is not None:
+            body = await self.reader.readexactly(head.content_length)
+        elif head.chunked:
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(p[:-2] for p in parts)
+        else:
+            body = await self.reader.read()
+            self.close()
+        return head, body
+
+
+# ---------------------------------------------------------------- annotators
+
+
+def answer_for(task: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A valid answer to every question of ``task`` (the kinds this bench's campaign asks)."""
+    labels = [c["label"] for c in task["candidates"]]
+    answers: dict[str, Any] = {}
+    for question in task["questions"]:
+        kind = question["kind"]
+        if kind == "pairwise":
+            choices = labels[:2] * 9
+            if question.get("allow_tie"):
+                choices.append("tie")
+            answer: dict[str, Any] = {"choice": rng.choice(choices)}
+            if question.get("strength"):
+                answer["strength"] = rng.choice(["slight", "clear", "strong"])
+            answers[question["id"]] = answer
+        elif kind == "binary":
+            answers[question["id"]] = {"votes": {lab: rng.choice(["up", "down"]) for lab in labels}}
+        elif kind == "ranking":
+            order = labels[:]
+            rng.shuffle(order)
+            answers[question["id"]] = {"ranking": [[lab] for lab in order]}
+        else:
+            raise ValueError(f"this bench answers no {kind!r} question")
+    return answers
+
+
+def error_key(kind: str, status: int, body: bytes) -> str:
+    try:
+        code = loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        code = "?"
+    return f"{kind}:{status}:{code}"
 
 
 @dataclass
-class LoadResult:
-    next_latency: list[float] = field(default_factory=list)  # ms
-    next_end: list[float] = field(default_factory=list)  # s since the start
-    submit_latency: list[float] = field(default_factory=list)
-    submit_end: list[float] = field(default_factory=list)
+class Annotator:
+    index: int
+    conn: Connection
+    headers: bytes  # Cookie and X-CSRF-Token lines
+    user_id: int
+    rng: random.Random
+    task: dict[str, Any] | None = None
+
+
+@dataclass
+class PhaseLog:
+    """What one phase's annotators did; times are ``time.monotonic()`` (system-wide)."""
+
+    steps: list[tuple[float, float, int]] = field(default_factory=list)  # t0, t1, round trips
     acked: list[tuple[int, str, int]] = field(default_factory=list)  # user, client id, judgment
     errors: Counter[str] = field(default_factory=Counter)
     resends: int = 0
     resend_mismatches: int = 0
     exhausted: int = 0
-    login_failures: int = 0
+    unfinished: int = 0
 
 
-def _error_key(kind: str, response: httpx.Response) -> str:
-    try:
-        code = response.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        code = "?"
-    return f"{kind}:{response.status_code}:{code}"
+class Loop:
+    """The annotator's step: submit with ``next``, then GET /next only when it came back
+    without one."""
 
+    def __init__(self, host: str) -> None:
+        self.host = host  # the Host header: host:port
+        self.next_path = f"/api/annotate/{SLUG}/next"
+        self.submit_path = f"/api/annotate/{SLUG}/submit"
 
-async def _login(
-    base: str, index: int, limit: asyncio.Semaphore, connections: int
-) -> tuple[httpx.AsyncClient, int] | None:
-    client = httpx.AsyncClient(
-        base_url=base,
-        timeout=60,
-        limits=httpx.Limits(
-            max_connections=connections,
-            max_keepalive_connections=connections,
-            # Below uvicorn's 5 s keep-alive timeout: never reuse a connection it is closing.
-            keepalive_expiry=3.0,
-        ),
-    )
-    async with limit:
-        response = await client.post(
-            "/api/auth/login", json={"email": annotator_email(index), "password": PASSWORD}
-        )
-    if response.status_code != 200:
-        log(f"login of annotator {index} failed: {response.status_code} {response.text[:200]}")
-        await client.aclose()
-        return None
-    client.headers["X-CSRF-Token"] = client.cookies["prefhub_csrf"]
-    return client, int(response.json()["user"]["id"])
-
-
-async def _annotate(
-    client: httpx.AsyncClient,
-    user_id: int,
-    start: float,
-    end: float,
-    limit: asyncio.Semaphore,
-    rng: random.Random,
-    resend_rate: float,
-    result: LoadResult,
-) -> None:
-    next_url, submit_url = f"/api/annotate/{SLUG}/next", f"/api/annotate/{SLUG}/submit"
-    clock = time.time
-    while clock() < end:
+    async def fetch_next(self, a: Annotator, out: PhaseLog) -> bool:
+        """GET /next into ``a.task``; False on an error (counted)."""
         try:
-            async with limit:
-                t0 = clock()
-                response = await client.get(next_url)
-                t1 = clock()
-        except httpx.TransportError as exc:
-            result.errors[f"next:transport:{type(exc).__name__}"] += 1
-            await asyncio.sleep(0.05)
-            continue
-        if response.status_code != 200:
-            result.errors[_error_key("next", response)] += 1
-            await asyncio.sleep(0.05)
-            continue
-        result.next_latency.append((t1 - t0) * 1000)
-        result.next_end.append(t1 - start)
-        task = response.json()["task"]
-        if task is None:
-            result.exhausted += 1
-            return
-        body = {
-            "assignment_id": task["assignment_id"],
-            "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "answers": ANSWERS,
-            "time_spent_ms": 100,
-        }
-        try:
-            async with limit:
-                t0 = clock()
-                response = await client.post(submit_url, json=body)
-                t1 = clock()
-        except httpx.TransportError as exc:
-            # Unacknowledged: if it was stored anyway, the audit counts it as such.
-            result.errors[f"submit:transport:{type(exc).__name__}"] += 1
-            await asyncio.sleep(0.05)
-            continue
-        if response.status_code != 200:
-            result.errors[_error_key("submit", response)] += 1
-            await asyncio.sleep(0.05)
-            continue
-        result.submit_latency.append((t1 - t0) * 1000)
-        result.submit_end.append(t1 - start)
-        judgment_id = int(response.json()["judgment_id"])
-        result.acked.append((user_id, body["client_id"], judgment_id))
-        if rng.random() < resend_rate:
-            result.resends += 1
-            try:
-                async with limit:
-                    again = await client.post(submit_url, json=body)
-            except httpx.TransportError as exc:
-                result.errors[f"resend:transport:{type(exc).__name__}"] += 1
-                continue
-            if again.status_code != 200 or again.json().get("judgment_id") != judgment_id:
-                result.resend_mismatches += 1
-                result.errors[_error_key("resend", again)] += 1
-
-
-async def _load(
-    base: str,
-    indices: list[int],
-    config: Config,
-    ready: Any,
-    go: Any,
-    start_at: Any,
-) -> LoadResult:
-    result = LoadResult()
-    # Logins verify argon2 hashes: a few at a time, so the server is not swamped.
-    login_limit = asyncio.Semaphore(8)
-    logged_in = await asyncio.gather(*(_login(base, i, login_limit, 1) for i in indices))
-    clients = [c for c in logged_in if c is not None]
-    result.login_failures = len(indices) - len(clients)
-    ready.put(os.getpid())
-    while not go.is_set():  # a multiprocessing event: poll it without blocking the loop
-        await asyncio.sleep(0.01)
-    start = float(start_at.value)
-    end = start + config.warmup + config.seconds
-    await asyncio.sleep(max(0.0, start - time.time()))
-    per_process = max(1, config.max_connections // config.load_procs)
-    limit = asyncio.Semaphore(per_process)
-    rng = random.Random(f"{config.seed}-{os.getpid()}")
-    try:
-        await asyncio.gather(
-            *(
-                _annotate(client, user, start, end, limit, rng, config.resend_rate, result)
-                for client, user in clients
+            head, body = await a.conn.request(
+                build_request("GET", self.next_path, self.host, a.headers)
             )
+        except HttpError as exc:
+            out.errors[f"next:transport:{exc}"[:80]] += 1
+            return False
+        if head.status != 200:
+            out.errors[error_key("next", head.status, body)] += 1
+            return False
+        a.task = loads(body)["task"]
+        return True
+
+    async def step(self, a: Annotator, out: PhaseLog, resend: bool = False) -> int:
+        """Submit an answer to ``a.task`` and move to the next task: the round trips it took,
+        or 0 when it failed (the error is counted; ``a.task`` is refreshed)."""
+        assert a.task is not None
+        client_id = str(uuid.UUID(int=a.rng.getrandbits(128), version=4))
+        body = dumps(
+            {
+                "assignment_id": a.task["assignment_id"],
+                "client_id": client_id,
+                "answers": answer_for(a.task, a.rng),
+                "time_spent_ms": 2000,
+                "next": True,
+            }
         )
-    finally:
-        await asyncio.gather(*(client.aclose() for client, _ in clients))
-    return result
+        raw = build_request("POST", self.submit_path, self.host, a.headers, body)
+        try:
+            head, payload = await a.conn.request(raw)
+        except HttpError as exc:
+            out.errors[f"submit:transport:{exc}"[:80]] += 1
+            await asyncio.sleep(0.05)
+            await self.fetch_next(a, out)
+            return 0
+        if head.status != 200:
+            out.errors[error_key("submit", head.status, payload)] += 1
+            await asyncio.sleep(0.05)
+            await self.fetch_next(a, out)
+            return 0
+        answer = loads(payload)
+        out.acked.append((a.user_id, client_id, int(answer["judgment_id"])))
+        if resend:
+            await self._resend(a, raw, answer, out)
+        after = answer.get("next")
+        if after is not None:
+            a.task = after["task"]
+            return 1
+        return 2 if await self.fetch_next(a, out) else 0
+
+    async def _resend(self, a: Annotator, raw: bytes, first: dict[str, Any], out: PhaseLog) -> None:
+        out.resends += 1
+        try:
+            head, payload = await a.conn.request(raw)
+        except HttpError as exc:
+            out.errors[f"resend:transport:{exc}"[:80]] += 1
+            return
+        if head.status != 200:
+            out.errors[error_key("resend", head.status, payload)] += 1
+            return
+        again = loads(payload)
+        same_next = (first.get("next") or {}).get("task") or {}
+        again_next = (again.get("next") or {}).get("task") or {}
+        if again["judgment_id"] != first["judgment_id"] or same_next.get(
+            "assignment_id"
+        ) != again_next.get("assignment_id"):
+            out.resend_mismatches += 1
 
 
-def _load_process(
-    base: str,
-    indices: list[int],
-    config: Config,
-    ready: Any,
-    go: Any,
-    start_at: Any,
-    results: Any,
-) -> None:
+async def closed_loop(
+    loop: Loop, annotators: list[Annotator], start: float, warmup: float, end: float,
+    resend_rate: float,
+) -> PhaseLog:  # fmt: skip
+    out = PhaseLog()
+
+    async def one(a: Annotator) -> None:
+        if a.task is None and not await loop.fetch_next(a, out):
+            return
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
+        while (t0 := time.monotonic()) < end:
+            if a.task is None:
+                out.exhausted += 1
+                return
+            resend = t0 < start + warmup and a.rng.random() < resend_rate
+            trips = await loop.step(a, out, resend=resend)
+            if trips:
+                out.steps.append((t0, time.monotonic(), trips))
+
+    await asyncio.gather(*(one(a) for a in annotators))
+    return out
+
+
+def open_loop_schedule(
+    count: int, rate: float, start: float, end: float, jitter: float, rng: random.Random
+) -> list[list[float]]:
+    """Per annotator, the send times in [start, end): each sends every ``count / rate`` s
+    (± ``jitter`` of that, uniformly), from a random phase, whatever the server's speed."""
+    period = count / rate
+    schedules = []
+    for _ in range(count):
+        t = start + rng.uniform(0, period)
+        times = []
+        while t < end:
+            times.append(t)
+            t += period * rng.uniform(1 - jitter, 1 + jitter)
+        schedules.append(times)
+    return schedules
+
+
+async def open_loop(
+    loop: Loop, annotators: list[Annotator], schedules: list[list[float]], deadline: float
+) -> PhaseLog:
+    """Each annotator sends at its scheduled times (later only while its previous step has not
+    finished: one connection, one task at a time, as a person); a step's latency is counted
+    from its scheduled time."""
+    out = PhaseLog()
+
+    async def one(a: Annotator, times: list[float]) -> None:
+        if a.task is None and not await loop.fetch_next(a, out):
+            return
+        for i, scheduled in enumerate(times):
+            await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
+            if time.monotonic() > deadline:
+                out.unfinished += len(times) - i
+                return
+            if a.task is None:
+                out.exhausted += 1
+                out.unfinished += len(times) - i
+                return
+            trips = await loop.step(a, out)
+            if trips:
+                out.steps.append((scheduled, time.monotonic(), trips))
+
+    await asyncio.gather(*(one(a, t) for a, t in zip(annotators, schedules, strict=False)))
+    return out
+
+
+def session_headers(session: str, csrf: str) -> bytes:
+    return (
+        f"Cookie: prefhub_session={session}; prefhub_csrf={csrf}\r\nX-CSRF-Token: {csrf}\r\n"
+    ).encode()
+
+
+async def log_in(
+    host: str, port: int, sessions: list[dict[str, Any]]
+) -> tuple[list[Annotator], dict[str, Any]]:
+    """Annotators with their sessions; the first (who has none) signs in over HTTP, and every
+    session is checked with one GET /next before the clock starts (a few at a time)."""
+    annotators = []
+    for i, s in enumerate(sessions):
+        headers = session_headers(s["session"], s["csrf"]) if s["session"] else b""
+        rng = random.Random(f"annotator-{i}")
+        annotators.append(Annotator(i, Connection(host, port), headers, s["user_id"], rng))
+    first = annotators[0]
+    if not first.headers:
+        body = dumps({"email": annotator_email(0), "password": PASSWORD})
+        head, payload = await first.conn.request(
+            build_request("POST", "/api/auth/login", f"{host}:{port}", body=body)
+        )
+        if head.status != 200:
+            raise RuntimeError(f"login failed: {error_key('login', head.status, payload)}")
+        first.headers = session_headers(
+            head.cookies["prefhub_session"], head.cookies["prefhub_csrf"]
+        )
+    loop, limit, check = Loop(f"{host}:{port}"), asyncio.Semaphore(8), PhaseLog()
+
+    async def first_task(a: Annotator) -> None:
+        async with limit:
+            await loop.fetch_next(a, check)
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(first_task(a) for a in annotators))
+    ready = {"first_tasks_s": round(time.monotonic() - t0, 1), "errors": dict(check.errors)}
+    return annotators, ready
+
+
+async def _loadgen(base: str, sessions: list[dict[str, Any]], pipe: Any) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    loop = Loop(f"{host}:{port}")
+    annotators, ready = await log_in(host, int(port), sessions)
+    pipe.send(("ready", ready))
+    aio = asyncio.get_running_loop()
+    while True:
+        command = await aio.run_in_executor(None, pipe.recv)
+        if command["kind"] == "stop":
+            break
+        start, warmup, end = command["start"], command["warmup"], command["end"]
+        group = annotators[: command["annotators"]]
+        if command["kind"] == "capacity":
+            out = await closed_loop(loop, group, start, warmup, end, command["resend_rate"])
+        else:
+            rng = random.Random(command["seed"])
+            schedules = open_loop_schedule(
+                len(group), command["rate"], start, end, command["jitter"], rng
+            )
+            out = await open_loop(loop, group, schedules, end + 60)
+        reconnects = sum(a.conn.reconnects for a in annotators)
+        pipe.send(("done", dict(vars(out)) | {"reconnects": reconnects}))
+    for a in annotators:
+        a.conn.close()
+
+
+def _loadgen_process(base: str, sessions: list[dict[str, Any]], pipe: Any) -> None:
     try:
         import uvloop
 
-        runner = uvloop.run
+        runner: Callable[..., Any] = uvloop.run
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         runner = asyncio.run
     try:
-        result = runner(_load(base, indices, config, ready, go, start_at))
+        runner(_loadgen(base, sessions, pipe))
     except BaseException as exc:
-        results.put(("error", f"{type(exc).__name__}: {exc}"))
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
         raise
-    # A plain dict: this module is ``__mp_main__`` here, so its classes don't unpickle there.
-    results.put(("ok", dict(vars(result))))
 
 
-@dataclass
-class LoadOutcome:
-    result: LoadResult
-    cpu: dict[str, float]
-    login_s: float
+# ---------------------------------------------------------------- CPU accounting
 
 
-def run_load(config: Config, base: str, server_pid: int) -> LoadOutcome:
-    ctx = mp.get_context("spawn")
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    start_at = ctx.Value("d", 0.0)
-    shards = [
-        list(range(config.annotators))[i :: config.load_procs] for i in range(config.load_procs)
-    ]
-    procs = [
-        ctx.Process(target=_load_process, args=(base, shard, config, ready, go, start_at, results))
-        for shard in shards
-    ]
-    login_started = time.time()
-    for p in procs:
-        p.start()
-    try:
-        for _ in procs:
-            ready.get(timeout=600)
-        login_s = time.time() - login_started
-        log(f"{config.annotators} annotators logged in ({login_s:.1f}s); load starts")
-        start = time.time() + 0.2
-        start_at.value = start
-        go.set()
-        profiler = start_profiler(config, server_pid)
-        pids = [p.pid for p in procs if p.pid is not None]
-        time.sleep(max(0.0, start + config.warmup - time.time()))
-        before = cpu_snapshot(server_pid, pids)
-        time.sleep(max(0.0, start + config.warmup + config.seconds - time.time()))
-        after = cpu_snapshot(server_pid, pids)
-        cpu = cpu_cores(before, after, config.seconds)
-        merged = LoadResult()
-        for _ in procs:
-            status, payload = results.get(timeout=300)
-            if status != "ok":
-                raise RuntimeError(f"a load process failed: {payload}")
-            _merge(merged, LoadResult(**payload))
-        for p in procs:
-            p.join(timeout=30)
-        if profiler is not None:
-            profiler.wait(timeout=120)
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-                p.join()
-    return LoadOutcome(merged, cpu, login_s)
+class CpuWatch:
+    """CPU seconds per group over a window, from ``/proc``: polled every ``interval`` s so that
+    processes ending inside the window (PostgreSQL backends of closed pool connections) are
+    counted up to their last sample."""
+
+    GROUPS = ("api", "loadgen", "bench", "postgres_run", "postgres_shared", "postgres_other")
+
+    def __init__(
+        self, server_pid: int, loadgen_pid: int, pg_name: str | None, interval: float = 0.5
+    ):
+        self.server_pid, self.loadgen_pid, self.pg_name = server_pid, loadgen_pid, pg_name
+        self.interval = interval
+        self.titles: dict[int, str] = {}
+        self.first: dict[int, tuple[str, float]] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.t0 = self.reaped0 = self.machine0 = 0.0
+        self.loadavg0: list[float] = []
+
+    def _postgres_group(self, pid: int) -> str:
+        title = self.titles.get(pid)
+        if title is None:
+            try:
+                title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                title = ""
+            self.titles[pid] = title
+        if self.pg_name is not None and self.pg_name in title.split():
+            return "postgres_run"
+        if "(" in title or "[local]" in title or "autovacuum worker" in title:
+            return "postgres_other"
+        return "postgres_shared"
+
+    def _sample(self) -> tuple[dict[int, tuple[str, float]], float, float]:
+        procs = all_procs()
+        server = process_tree([self.server_pid], procs)
+        seen: dict[int, tuple[str, float]] = {}
+        reaped = 0.0
+        for pid, (name, ppid, cpu, children) in procs.items():
+            if pid in server:
+                seen[pid] = ("api", cpu)
+            elif pid == self.loadgen_pid:
+                seen[pid] = ("loadgen", cpu)
+            elif pid == os.getpid():
+                seen[pid] = ("bench", cpu)
+            elif name.startswith("postgres"):
+                seen[pid] = (self._postgres_group(pid), cpu)
+                if not procs.get(ppid, ("",))[0].startswith("postgres"):
+                    reaped += children  # the postmaster: backends that exited live on in it
+        return seen, reaped, machine_busy()
+
+    def start(self) -> None:
+        self.first, self.reaped0, self.machine0 = self._sample()
+        self.t0 = time.monotonic()
+        self.last = dict(self.first)
+        self.loadavg0 = loadavg()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.interval):
+            self.last.update(self._sample()[0])
+
+    def finish(self) -> dict[str, Any]:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+        seen, reaped1, machine1 = self._sample()
+        seconds = time.monotonic() - self.t0
+        self.last.update(seen)
+        used = dict.fromkeys(self.GROUPS, 0.0)
+        for pid, (group, cpu) in self.last.items():
+            used[group] += cpu - self.first.get(pid, (group, 0.0))[1]
+        postgres_live = sum(
+            cpu - self.first.get(pid, (g, 0.0))[1]
+            for pid, (g, cpu) in seen.items()
+            if g.startswith("postgres")
+        )
+        used["postgres_all"] = postgres_live + reaped1 - self.reaped0
+        used["machine"] = machine1 - self.machine0
+        ours = ["api", "loadgen", "bench"]
+        if self.pg_name is not None:  # on SQLite, PostgreSQL works for someone else
+            ours += ["postgres_run", "postgres_shared"]
+        used["other"] = used["machine"] - sum(used[k] for k in ours)
+        return {
+            "seconds": seconds,
+            "cpu_s": used,
+            "loadavg_before": self.loadavg0,
+            "loadavg_after": loadavg(),
+        }
 
 
-def _merge(into: LoadResult, part: LoadResult) -> None:
-    into.next_latency += part.next_latency
-    into.next_end += part.next_end
-    into.submit_latency += part.submit_latency
-    into.submit_end += part.submit_end
-    into.acked += part.acked
-    into.errors.update(part.errors)
-    into.resends += part.resends
-    into.resend_mismatches += part.resend_mismatches
-    into.exhausted += part.exhausted
-    into.login_failures += part.login_failures
+def loadavg() -> list[float]:
+    return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
 
 
-def start_profiler(config: Config, server_pid: int) -> subprocess.Popen[bytes] | None:
-    if config.profile_dir is None:
-        return None
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    config.profile_dir.mkdir(parents=True, exist_ok=True)
-    duration = str(max(1, int(config.warmup + config.seconds - 1)))
-    out = config.profile_dir / f"{config.database}-w{config.workers}"
-    log(f"profiling the server with py-spy into {out}.*")
-    return subprocess.Popen(
-        [
-            py_spy,
-            "record",
-            "--pid",
-            str(server_pid),
-            "--subprocesses",
-            "--duration",
-            duration,
-            "--rate",
-            "50",
-            # Only the thread holding the GIL: where the server's CPU goes, not its waits.
-            "--gil",
-            "--format",
-            "raw",
-            "--output",
-            f"{out}.txt",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+# ---------------------------------------------------------------- summaries
+
+
+def latency_ms(values: list[float]) -> dict[str, float | None]:
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "max": round(max(values), 2) if values else None,
+    }
+
+
+def summarise_phase(
+    kind: str, out: dict[str, Any], cpu: dict[str, Any], lo: float, hi: float, postgres: bool
+) -> dict[str, Any]:
+    """Steps in the window: a closed loop's by when they ended, an open loop's by when they
+    were scheduled (each one then runs to its end, however late)."""
+    steps = out["steps"]
+    if kind == "capacity":
+        measured = [s for s in steps if lo <= s[1] < hi]
+    else:
+        measured = [s for s in steps if lo <= s[0] < hi]
+    n = len(measured)
+    seconds = hi - lo
+    trips = Counter(s[2] for s in measured)
+    cpu_s = cpu["cpu_s"]
+    per_judgment = {
+        k: round(cpu_s[k] * 1000 / n, 2) if n else None
+        for k in ("api", "postgres_run", "postgres_shared", "postgres_all", "loadgen")
+    }
+    if postgres:
+        pg = cpu_s["postgres_run"] + cpu_s["postgres_shared"]
+        per_judgment["postgres"] = round(pg * 1000 / n, 2) if n else None
+    else:
+        for k in ("postgres_run", "postgres_shared", "postgres_all"):
+            del per_judgment[k]
+    cores = {k: round(v / cpu["seconds"], 2) for k, v in cpu_s.items()}
+    return {
+        "judgments": n,
+        "judgments_per_s": round(n / seconds, 1),
+        "submit_and_next_ms": latency_ms([(t1 - t0) * 1000 for t0, t1, _ in measured]),
+        "round_trips": dict(sorted(trips.items())),
+        "cpu_ms_per_judgment": per_judgment,
+        "cores": cores,
+        "loadavg_before": cpu["loadavg_before"],
+        "loadavg_after": cpu["loadavg_after"],
+        "errors": out["errors"],
+        "exhausted": out["exhausted"],
+        "reconnects": out["reconnects"],
+    }
 
 
 # ---------------------------------------------------------------- audit
@@ -525,54 +869,35 @@ def start_profiler(config: Config, server_pid: int) -> subprocess.Popen[bytes] |
 @dataclass
 class Audit:
     over_assigned: int
-    duplicated: int
-    duplicates_by: dict[str, int]
     lost: int
+    duplicated_judgments: int
+    duplicated_assignments: int
+    duplicates_by: dict[str, int]
     unacknowledged: int
     counter_mismatches: int
     judgments_in_db: int
     open_leases: int
 
 
-def audit(database_url: str, redundancy: int, acked: list[tuple[int, str, int]]) -> Audit:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            campaign_id = conn.execute(
-                text("SELECT id FROM campaigns WHERE slug = :slug"), {"slug": SLUG}
-            ).scalar_one()
-            params = {"c": campaign_id}
-            items = conn.execute(
-                text("SELECT id, assigned_count, judgment_count FROM items WHERE campaign_id = :c"),
-                params,
-            ).all()
-            judgments = conn.execute(
-                text(
-                    "SELECT id, client_id, assignment_id, item_id, annotator_id, supersedes_id"
-                    " FROM judgments WHERE campaign_id = :c"
-                ),
-                params,
-            ).all()
-            assignments = conn.execute(
-                text(
-                    "SELECT item_id, status, count(*) FROM assignments WHERE campaign_id = :c"
-                    " GROUP BY item_id, status"
-                ),
-                params,
-            ).all()
-    finally:
-        engine.dispose()
-
+def audit_rows(
+    items: list[tuple[int, int, int]],
+    judgments: list[Any],
+    assignments: list[tuple[int, int, str]],
+    redundancy: int,
+    acked: list[tuple[int, str, int]],
+) -> Audit:
+    """``items``: (id, assigned_count, judgment_count); ``judgments``: rows with id,
+    client_id, assignment_id, item_id, annotator_id, supersedes_id; ``assignments``: (item id,
+    annotator id, status); ``acked``: (user, client id, judgment id) of every 200 submit."""
     judged = Counter(row.item_id for row in judgments)
     leased: Counter[int] = Counter()
     submitted: Counter[int] = Counter()
-    for item_id, status, count in assignments:
+    per_pair = Counter((item_id, annotator_id) for item_id, annotator_id, _ in assignments)
+    for item_id, _, status in assignments:
         if status == "leased":
-            leased[item_id] += count
+            leased[item_id] += 1
         elif status == "submitted":
-            submitted[item_id] += count
+            submitted[item_id] += 1
     over_assigned = mismatches = 0
     for item_id, assigned_count, judgment_count in items:
         n = judged[item_id]
@@ -599,6 +924,8 @@ def audit(database_url: str, redundancy: int, acked: list[tuple[int, str, int]])
                 dupes.add(row.id)
         duplicates_by[name] = len(dupes)
         extra |= dupes
+    duplicated_assignments = sum(n - 1 for n in per_pair.values() if n > 1)
+    duplicates_by["assignment_item_annotator"] = duplicated_assignments
 
     stored = {row.id: (row.annotator_id, row.client_id) for row in judgments}
     acked_keys = {(user, client_id) for user, client_id, _ in acked}
@@ -606,9 +933,10 @@ def audit(database_url: str, redundancy: int, acked: list[tuple[int, str, int]])
     unacknowledged = sum(1 for key in stored.values() if key not in acked_keys)
     return Audit(
         over_assigned=over_assigned,
-        duplicated=len(extra),
-        duplicates_by=duplicates_by,
         lost=lost,
+        duplicated_judgments=len(extra),
+        duplicated_assignments=duplicated_assignments,
+        duplicates_by=duplicates_by,
         unacknowledged=unacknowledged,
         counter_mismatches=mismatches,
         judgments_in_db=len(judgments),
@@ -616,20 +944,113 @@ def audit(database_url: str, redundancy: int, acked: list[tuple[int, str, int]])
     )
 
 
+def audit(database_url: str, redundancy: int, acked: list[tuple[int, str, int]]) -> Audit:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            campaign_id = conn.execute(
+                text("SELECT id FROM campaigns WHERE slug = :slug"), {"slug": SLUG}
+            ).scalar_one()
+            params = {"c": campaign_id}
+            items = conn.execute(
+                text("SELECT id, assigned_count, judgment_count FROM items WHERE campaign_id = :c"),
+                params,
+            ).all()
+            judgments = conn.execute(
+                text(
+                    "SELECT id, client_id, assignment_id, item_id, annotator_id, supersedes_id"
+                    " FROM judgments WHERE campaign_id = :c"
+                ),
+                params,
+            ).all()
+            assignments = conn.execute(
+                text(
+                    "SELECT item_id, annotator_id, status FROM assignments WHERE campaign_id = :c"
+                ),
+                params,
+            ).all()
+    finally:
+        engine.dispose()
+    return audit_rows(
+        [tuple(r) for r in items],
+        list(judgments),
+        [(r.item_id, r.annotator_id, str(r.status)) for r in assignments],
+        redundancy,
+        acked,
+    )
+
+
 # ---------------------------------------------------------------- one run
 
 
-def _in_window(latency: list[float], end: list[float], lo: float, hi: float) -> list[float]:
-    return [lat for lat, t in zip(latency, end, strict=True) if lo <= t <= hi]
+@dataclass
+class LoadGenerator:
+    """The load generator process and its pipe."""
+
+    process: Any
+    pipe: Any
+
+    def ask(self, command: dict[str, Any], timeout: float) -> Any:
+        self.pipe.send(command)
+        return self.answer(timeout)
+
+    def answer(self, timeout: float) -> Any:
+        if not self.pipe.poll(timeout):
+            raise RuntimeError("the load generator did not answer")
+        message = self.pipe.recv()
+        if message[0] == "error":
+            raise RuntimeError(f"the load generator failed: {message[1]}")
+        return message
+
+
+def run_phase(
+    config: Config, kind: str, loadgen: LoadGenerator, watch: CpuWatch
+) -> tuple[dict[str, Any], list[tuple[int, str, int]]]:
+    # A moment for every annotator to hold a task before the clock starts.
+    start = time.monotonic() + 3.0
+    lo, hi = start + config.warmup, start + config.warmup + config.seconds
+    annotators = config.annotators if kind == "capacity" else config.open_annotators
+    command = {
+        "kind": kind,
+        "annotators": annotators,
+        "start": start,
+        "warmup": config.warmup,
+        "end": hi,
+        "resend_rate": config.resend_rate,
+        "rate": config.open_rate,
+        "jitter": config.jitter,
+        "seed": config.seed,
+    }
+    loadgen.pipe.send(command)
+    time.sleep(max(0.0, lo - time.monotonic()))
+    watch.start()
+    time.sleep(max(0.0, hi - time.monotonic()))
+    cpu = watch.finish()
+    _, out = loadgen.answer(timeout=180)
+    summary = summarise_phase(kind, out, cpu, lo, hi, config.database == "postgresql")
+    summary = {"annotators": annotators} | summary
+    if kind == "open_loop":
+        scheduled = config.open_rate * config.seconds
+        summary |= {
+            "offered_per_s": config.open_rate,
+            "unfinished": out["unfinished"],
+            "expected_judgments": round(scheduled),
+        }
+    summary |= {"idempotent_resends": out["resends"], "resend_mismatches": out["resend_mismatches"]}
+    return summary, [tuple(a) for a in out["acked"]]
 
 
 def run(config: Config) -> dict[str, Any]:
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     workdir = Path(tempfile.mkdtemp(prefix=f"prefhub-bench-{config.database}-"))
     pg_name: str | None = None
+    api_processes = config.api_processes or serve_default_workers()
     try:
         if config.database == "postgresql":
             try:
-                pg_name, url = create_postgres_database("prefhub_bench")
+                pg_name, url = create_postgres_database("prefhub_bench_assign")
             except Exception as exc:
                 return {"database": "postgresql", "skipped": f"PostgreSQL unreachable: {exc}"}
         else:
@@ -637,59 +1058,77 @@ def run(config: Config) -> dict[str, Any]:
         env = prefhub_env(url, workdir)
         log(f"{config.database}: migrating {url}")
         migrate(env, workdir)
-        log(f"{config.database}: seeding {config.annotators} annotators, {config.items} items")
+        log(f"{config.database}: seeding {config.users} annotators, {config.items} items")
         t0 = time.monotonic()
-        seed(env, config)
+        sessions = seed(env, config, workdir)
         seed_s = time.monotonic() - t0
-        if config.analyze and pg_name is not None:
-            analyze_postgres(pg_name)
-        server_args = ["--workers", str(config.workers)]
-        with prefhub_server(env, workdir, server_args, config.workers) as (base, server_pid):
-            log(f"{config.database}: server up at {base} with {config.workers} worker(s)")
-            outcome = run_load(config, base, server_pid)
+        server_args = [] if config.api_processes is None else ["--workers", str(api_processes)]
+        phases: dict[str, Any] = {}
+        acked: list[tuple[int, str, int]] = []
+        with prefhub_server(
+            env, workdir, server_args, api_processes, access_log=config.access_log
+        ) as (base, server_pid):
+            log(f"{config.database}: server up at {base}, {api_processes} API process(es)")
+            parent, child = mp.get_context("spawn").Pipe()
+            process = mp.get_context("spawn").Process(
+                target=_loadgen_process, args=(base, sessions, child), daemon=True
+            )
+            process.start()
+            loadgen = LoadGenerator(process, parent)
+            try:
+                _, ready = loadgen.answer(timeout=600)
+                log(f"{config.database}: {config.users} annotators hold a task ({ready})")
+                if ready["errors"]:
+                    raise RuntimeError(f"first GET /next failed: {ready['errors']}")
+                watch = CpuWatch(server_pid, process.pid, pg_name)
+                for kind in ("capacity", "open_loop"):
+                    if kind in config.phases:
+                        log(f"{config.database}: {kind} phase")
+                        phases[kind], phase_acked = run_phase(config, kind, loadgen, watch)
+                        acked += phase_acked
+                        log(f"{config.database}: {kind}: {json.dumps(phases[kind])}")
+                        watch = CpuWatch(server_pid, process.pid, pg_name)
+                loadgen.pipe.send({"kind": "stop"})
+                process.join(timeout=30)
+            finally:
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
         log(f"{config.database}: auditing")
-        result = outcome.result
-        checked = audit(url, config.redundancy, result.acked)
-        lo, hi = config.warmup, config.warmup + config.seconds
-        next_lat = _in_window(result.next_latency, result.next_end, lo, hi)
-        submit_lat = _in_window(result.submit_latency, result.submit_end, lo, hi)
-        requests = len(next_lat) + len(submit_lat)
-        loadgen_ms = outcome.cpu["loadgen"] * config.seconds * 1000 / requests if requests else None
+        checked = audit(url, config.redundancy, acked)
+        round_trips = Counter[int]()
+        for phase in phases.values():
+            round_trips.update({int(k): v for k, v in phase["round_trips"].items()})
+        targets = TARGETS[config.database]
+        met = {}
+        if "capacity" in phases:
+            met["capacity"] = phases["capacity"]["judgments_per_s"] >= targets["capacity_per_s"]
+        if "open_loop" in phases:
+            p99 = phases["open_loop"]["submit_and_next_ms"]["p99"]
+            met["open_loop_p99"] = p99 is not None and p99 < targets["open_loop_p99_ms"]
+        met["audit"] = (
+            checked.over_assigned == checked.lost == 0
+            and checked.duplicated_judgments == checked.duplicated_assignments == 0
+        )
         return {
+            "bench": "assignment",
             "database": config.database,
-            "annotators": config.annotators,
-            "judgments": len(submit_lat),
-            "judgments_per_s": round(len(submit_lat) / config.seconds, 1),
-            "next_task_p50_ms": percentile(next_lat, 50),
-            "next_task_p99_ms": percentile(next_lat, 99),
-            "submit_p50_ms": percentile(submit_lat, 50),
-            "submit_p99_ms": percentile(submit_lat, 99),
-            "over_assigned": checked.over_assigned,
-            "lost": checked.lost,
-            "duplicated": checked.duplicated,
-            "duplicates_by": checked.duplicates_by,
-            "counter_mismatches": checked.counter_mismatches,
-            "unacknowledged": checked.unacknowledged,
-            "idempotent_resends": result.resends,
-            "resend_mismatches": result.resend_mismatches,
-            "errors": dict(result.errors),
-            "login_failures": result.login_failures,
-            "pool_exhausted": result.exhausted,
-            "judgments_total": len(result.acked),
-            "judgments_in_db": checked.judgments_in_db,
-            "open_leases": checked.open_leases,
-            "server_workers": config.workers,
-            "load_procs": config.load_procs,
-            "duration_s": config.seconds,
+            "started": started,
+            "round_trips_per_judgment": max(round_trips) if round_trips else None,
+            "api_processes": api_processes,
+            "access_log": config.access_log,
+            "capacity": phases.get("capacity"),
+            "open_loop": phases.get("open_loop"),
+            "audit": vars(checked),
+            "targets": targets,
+            "met": met,
+            "window_s": config.seconds,
             "warmup_s": config.warmup,
             "items": config.items,
             "redundancy": config.redundancy,
-            "analyzed": config.analyze and config.database == "postgresql",
-            "cpu_cores": outcome.cpu,
-            "loadgen_cpu_ms_per_request": round(loadgen_ms, 2) if loadgen_ms else None,
             "nproc": os.cpu_count(),
             "seed_s": round(seed_s, 1),
-            "login_s": round(outcome.login_s, 1),
+            "first_tasks_s": ready["first_tasks_s"],
         }
     finally:
         if config.keep:
@@ -704,15 +1143,15 @@ def run(config: Config) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _, configs = parse_args(argv)
     failed = False
-    for config in configs:
+    for config in parse_args(argv):
         try:
             line = run(config)
         except Exception as exc:
             log(f"{config.database}: failed: {type(exc).__name__}: {exc}")
             line = {"database": config.database, "error": f"{type(exc).__name__}: {exc}"}
             failed = True
+        failed = failed or not line.get("met", {}).get("audit", True)
         print(json.dumps(line), flush=True)
     return 1 if failed else 0
 
