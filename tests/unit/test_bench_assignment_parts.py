@@ -188,3 +188,28 @@ def test_audit_counts_over_assigned_lost_and_duplicated() -> None:
     assert found.duplicates_by["annotator_item"] == 1
     assert found.duplicated_assignments == 1
     assert found.unacknowledged == 1  # judgment 14 (c5) was never acknowledged
+
+
+def test_open_loop_summary_counts_the_never_sent_as_at_least_their_wait() -> None:
+    cpu = {
+        "seconds": 10.0,
+        "cpu_s": {k: 1.0 for k in (*bench.CpuWatch.GROUPS, "postgres_all", "machine", "other")},
+        "loadavg_before": [0.0, 0.0, 0.0],
+        "loadavg_after": [0.0, 0.0, 0.0],
+    }
+    out = {
+        # (scheduled, ended, round trips): two end in the window [100, 110), one after it
+        "steps": [(100.0, 100.01, 1), (101.0, 109.0, 1), (109.0, 115.0, 1)],
+        "unsent": [109.5, 111.0],  # the second was scheduled after the window
+        "deadline": 120.0,
+        "errors": {},
+        "exhausted": 0,
+        "reconnects": 0,
+    }
+    summary = bench.summarise_phase("open_loop", out, cpu, 100.0, 110.0, True)
+    assert summary["judgments"] == 2 and summary["judgments_per_s"] == 0.2
+    assert summary["cpu_ms_per_judgment"]["api"] == 500.0  # 1 s of CPU over 2 judgments
+    assert summary["scheduled_in_window"] == 4 and summary["never_sent"] == 1
+    assert summary["latency_lower_bound"] is True
+    assert summary["submit_and_next_ms"]["max"] == 10500.0  # 109.5 -> the deadline
+    assert summary["submit_and_next_ms"]["p50"] == 7000.0  # of 10, 8000, 6000, 10500 ms
