@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.service import spec_of
+from prefhub.items.bulk import write_rows
 from prefhub.items.exceptions import ImportJobNotFound
 from prefhub.items.service import PreparedImport, refuse_ids_taken_meanwhile, refuse_import
 from prefhub.jobs import service as jobs
@@ -50,8 +51,9 @@ from prefhub.models import (
 from prefhub.settings import get_settings
 
 # Items per write transaction: on SQLite (one writer at a time) a batch holds annotators'
-# requests for as long as it takes to write, a few tens of milliseconds at this size.
-ITEMS_PER_BATCH = 100
+# requests for as long as it takes to write, about 20 ms at this size (bulk writes of
+# prepared rows, items.bulk); on PostgreSQL it is a few COPY rounds per batch.
+ITEMS_PER_BATCH = 1000
 # On SQLite the writer then steps aside at least this long (and as long as its transaction
 # took, so it never holds the lock more than half the time, even on a busy machine), so that
 # the requests queued for the lock meanwhile (an API process asks for it every millisecond,
@@ -119,68 +121,28 @@ def write_in_batches(
     """Write the prepared items, ``importing``, a batch per transaction; each transaction
     first checks that the job still runs (``JobCancelled`` if not) and records the ids it
     wrote and the progress. ``check`` raises when the job should stop (between batches)."""
-    total = len(prepared.items)
-    for start in range(0, total, ITEMS_PER_BATCH):
+    total, done = prepared.count, 0
+    importing = [ItemStatus.importing] * ITEMS_PER_BATCH
+    for batch in prepared.rows.batches(ITEMS_PER_BATCH):
         check()
-        batch = prepared.items[start : start + ITEMS_PER_BATCH]
         try:
             with unit_of_work() as session:
                 written = _running_job_written(session, job_id)
                 began = time.monotonic()  # holding SQLite's write lock from here
-                _record(session, job_id, written + _ranges(_insert(session, batch)))
-                _set_progress(session, job_id, start + len(batch), total)
+                ids = write_rows(session, prepared.campaign_id, batch, importing[: len(batch)])
+                _record(session, job_id, _merged(written, _ranges(ids)))
+                _set_progress(session, job_id, done + len(batch), total)
                 sqlite = session.get_bind().dialect.name == "sqlite"
         except IntegrityError:
             # Another import wrote one of these ids since the file was validated.
             with unit_of_work(read_only=True) as session:
                 refuse_ids_taken_meanwhile(
-                    session,
-                    prepared.items[0].campaign_id,
-                    {i.external_id: n for i, n in zip(batch, prepared.lines[start:], strict=False)},
+                    session, prepared.campaign_id, {row.external_id: row.line for row in batch}
                 )
             raise
-        on_progress(start + len(batch), total)
+        done += len(batch)
+        on_progress(done, total)
         _step_aside(sqlite, time.monotonic() - began)
-
-
-def _insert(session: Session, batch: list[Item]) -> list[int]:
-    """Write the items (``importing``) and their candidates in two multi-row INSERTs, a few
-    times faster than the ORM's flush of the same objects; returns the items' ids."""
-    ids: dict[str, int] = dict(
-        session.execute(
-            insert(Item).returning(Item.external_id, Item.id),
-            [
-                {
-                    "campaign_id": item.campaign_id,
-                    "external_id": item.external_id,
-                    "context": item.context,
-                    "extra": item.extra,
-                    "language": item.language,
-                    "is_gold": item.is_gold,
-                    "gold_expected": item.gold_expected,
-                    "gold_feedback": item.gold_feedback,
-                    "status": ItemStatus.importing,
-                }
-                for item in batch
-            ],
-        )
-        .tuples()
-        .all()
-    )
-    candidates = [
-        {
-            "item_id": ids[item.external_id],
-            "position": c.position,
-            "content": c.content,
-            "model_name": c.model_name,
-            "extra": c.extra if c.extra is not None else {},
-        }
-        for item in batch
-        for c in item.candidates
-    ]
-    if candidates:
-        session.execute(insert(Candidate), candidates)
-    return list(ids.values())
 
 
 def publish(job_id: int, prepared: PreparedImport) -> tuple[int, int]:
@@ -348,6 +310,14 @@ def _ranges(ids: list[int]) -> list[list[int]]:
         else:
             runs.append([i, i])
     return runs
+
+
+def _merged(written: list[list[int]], more: list[list[int]]) -> list[list[int]]:
+    """Two lists of ranges as one, the last of ``written`` joined to the first of ``more``
+    when they meet (a job's batches take consecutive ids, unless someone wrote between)."""
+    if written and more and written[-1][1] + 1 == more[0][0]:
+        return [*written[:-1], [written[-1][0], more[0][1]], *more[1:]]
+    return written + more
 
 
 def _split(written: list[list[int]], count: int) -> tuple[list[list[int]], list[list[int]]]:

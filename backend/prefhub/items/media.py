@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -148,9 +148,10 @@ MEDIA_PART_TYPES = frozenset({"image", "audio", "video"})
 MAX_URLS = 10_000
 
 
-def media_urls(lines: list[bytes]) -> list[str]:
+def media_urls(lines: Iterable[bytes]) -> list[str]:
     """The distinct URLs an import file's media parts name, in order. Lines that are not
-    JSON are skipped here: the import itself reports them with their line numbers."""
+    JSON are skipped here: the import itself reports them with their line numbers, and so
+    are lines that cannot name one (no ``url``, not even escaped), unparsed."""
     urls: dict[str, None] = {}
 
     def walk(value: Any) -> None:
@@ -165,6 +166,8 @@ def media_urls(lines: list[bytes]) -> list[str]:
                 walk(child)
 
     for line in lines:
+        if b"url" not in line and b"\\u" not in line:
+            continue
         try:
             walk(json.loads(line))
         except ValueError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prefhub.items import jobs
@@ -14,7 +14,7 @@ from prefhub.items.media import (
     open_archive,
     prefetch_urls,
 )
-from prefhub.items.service import prepare_import
+from prefhub.items.service import FileLines, prepare_import
 from prefhub.jobs import runner
 from prefhub.kit.db import unit_of_work
 from prefhub.models import Campaign, ImportJob
@@ -39,12 +39,14 @@ def execute_import(
         with unit_of_work(read_only=True) as session:
             job = session.get_one(ImportJob, job_id)
             path, campaign_id = Path(job.upload_path), job.campaign_id
-        data = path.read_bytes()
         files: FolderFiles | ZipFiles | None = folder
-        if is_zip(data):
-            lines, files = open_archive(data)
+        lines: Iterable[bytes]
+        with path.open("rb") as upload:
+            zipped = is_zip(upload.read(4))
+        if zipped:
+            lines, files = open_archive(path.read_bytes())
         else:
-            lines = data.splitlines()
+            lines = FileLines(path)  # streamed: memory does not grow with the file
         # The URLs first, outside any transaction: slow servers must not hold the database.
         fetched = prefetch_urls(media_urls(lines))
         context.check()
@@ -62,15 +64,16 @@ def execute_import(
             if on_progress:
                 on_progress(done, total)
 
-        context.progress(0, len(prepared.items))  # the total, known now; stops if cancelled
-        progress(0, len(prepared.items))
-
         try:
+            context.progress(0, prepared.count)  # the total, known now; stops if cancelled
+            progress(0, prepared.count)
             jobs.write_in_batches(job_id, prepared, progress, context.check)
             jobs.publish(job_id, prepared)
         except BaseException:
             jobs.discard_written(job_id)
             raise
+        finally:
+            prepared.close()
 
     if runner.run(job_id, body):
         with unit_of_work() as session:

@@ -82,7 +82,7 @@ def check_document(document: bytes, where: str = "body") -> None:
     malformed JSON passes (the parser that reads the document next reports it)."""
     if too_deep(document):
         raise JsonRefused(400, "json_too_deep", f"JSON nested deeper than {MAX_DEPTH} levels")
-    if _suspect(document):
+    if suspect(document):
         try:
             value = _parse(document)
         except JsonRefused:
@@ -92,8 +92,9 @@ def check_document(document: bytes, where: str = "body") -> None:
         check_value(value, where)
 
 
-def _suspect(document: bytes) -> bool:
-    """Whether the document may hold what is refused (substring tests first: they are fast)."""
+def suspect(document: bytes) -> bool:
+    """Whether the document may hold what is refused (substring tests first: they are fast).
+    False also for every line of a JSONL block that is not suspect as a whole."""
     return (
         (b"\\u" in document and _ESCAPE_SUSPECT.search(document) is not None)
         or (b"\xed" in document and _SURROGATE_BYTES.search(document) is not None)
