@@ -566,9 +566,15 @@ class Loop:
 
 
 async def closed_loop(
-    loop: Loop, annotators: list[Annotator], start: float, warmup: float, end: float,
+    loop: Loop,
+    annotators: list[Annotator],
+    start: float,
+    warmup: float,
+    end: float,
     resend_rate: float,
-) -> PhaseLog:  # fmt: skip
+) -> PhaseLog:
+    """Each annotator steps with no think time from ``start`` until ``end``; during the
+    warm-up, a share of submits is re-sent to check that the resend answers the same."""
     out = PhaseLog()
 
     async def one(a: Annotator) -> None:
