@@ -7,7 +7,8 @@ wait for enough evidence (``QualityRule.min_evidence``):
 * ``gold_accuracy`` — mean gold score over the gold items they answered (first answers);
   n = gold items.
 * ``peer_agreement`` — MACE competence within their viewpoint (``quality.mace``): how often
-  they give the answer the others of their group imply; n = units others of the viewpoint
+  they give the answer that the others' answers imply for their viewpoint (each viewpoint's
+  truth is linked to the others', so the whole campaign's answers count); n = units others
   also judged.
 * ``left_share`` — share of "A" (the candidate shown first / on the left) among their
   decided pairwise answers, with ``position_bias_p``, the two-sided binomial test against
