@@ -48,6 +48,11 @@ def test_annotator_rates_pairs_with_the_keyboard_and_the_export_holds_them(
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
     page.wait_for_url(re.compile(r"/annotate"))
+    asked_next: list[str] = []
+    page.on(
+        "request",
+        lambda r: asked_next.append(r.url) if r.url.endswith(f"/{slug}/next") else None,
+    )
     page.goto(f"{server}/annotate/{slug}")
 
     expected_chosen = []
@@ -78,6 +83,8 @@ def test_annotator_rates_pairs_with_the_keyboard_and_the_export_holds_them(
         )
     page.locator('[data-testid="done"]').wait_for()
     assert page.evaluate("window.__xss") is None
+    # Each submit answered the next task: /next was asked for the first one only.
+    assert len(asked_next) == 1, asked_next
 
     job = researcher.post(f"/api/campaigns/{slug}/exports", json={"format": "dpo"}).json()
     state = wait_for(

@@ -53,6 +53,8 @@ type TaskViewProps = {
   /** Answers to start from (an undone judgment), keyed by question id. */
   previousAnswers?: Record<string, unknown>;
   onFinished: (outcome: TaskOutcome, result?: SubmitJudgmentResponse) => void;
+  /** The submit also leases the next task and answers it (`result.next`): one round trip per judgment. */
+  leaseNext?: boolean;
   /**
    * A preview (the campaign builder's): nothing reaches the server, a submission's body comes here,
    * skip and report just finish, and the screen takes no focus from the page around it.
@@ -73,7 +75,15 @@ function playbackKeys(task: Task): string[] {
 }
 
 /** One task, from first paint to a stored judgment. Remount (key) it for every new assignment. */
-export function TaskView({ task, progress, busy, previousAnswers, onFinished, onPreviewSubmit }: TaskViewProps) {
+export function TaskView({
+  task,
+  progress,
+  busy,
+  previousAnswers,
+  onFinished,
+  leaseNext = false,
+  onPreviewSubmit,
+}: TaskViewProps) {
   const slug = task.campaign.slug;
   const { questions } = task;
   const [clientId] = useState(() => getOrCreateClientId(task.assignment_id));
@@ -209,6 +219,7 @@ export function TaskView({ task, progress, busy, previousAnswers, onFinished, on
       client_id: clientId,
       answers: toAnswers(questions, source, ctx),
       time_spent_ms: Math.max(0, Math.round(performance.now() - shownAt)),
+      next: leaseNext,
     });
 
   const update = (questionId: string, draft: Draft) => {

@@ -101,6 +101,38 @@ describe('annotator task screen', () => {
     expect(api.calls(NEXT)).toHaveLength(2);
   });
 
+  it('moves to the next task the submit answered, without asking /next again', async () => {
+    const following = { task: makeTask(2), progress: { ...progress, my_judgments: 4 } } satisfies NextTaskResponse;
+    const api = mockApi({
+      [NEXT]: next(makeTask(1)),
+      [SUBMIT]: ({ body }) =>
+        jsonResponse(200, { judgment_id: 9, client_id: (body as { client_id: string }).client_id, next: following }),
+    });
+    renderTask();
+    expect(await currentAssignment()).toBe('1');
+
+    await userEvent.keyboard('1');
+
+    await waitFor(() => expect(screen.getByTestId('task')).toHaveAttribute('data-assignment-id', '2'));
+    expect(screen.getByTestId('progress')).toHaveTextContent("You've rated 4");
+    expect(api.calls(SUBMIT)[0].body).toMatchObject({ assignment_id: 1, next: true });
+    expect(api.calls(NEXT)).toHaveLength(1);
+  });
+
+  it('asks /next when the submit answered no next task (the server would refuse one)', async () => {
+    const api = mockApi({
+      [NEXT]: [next(makeTask(1)), () => errorResponse(409, 'campaign_not_active', 'paused', { status: 'paused' })],
+      [SUBMIT]: () => jsonResponse(200, { judgment_id: 9, client_id: 'x', undo_until: null, next: null }),
+    });
+    renderTask();
+    await currentAssignment();
+
+    await userEvent.keyboard('1');
+
+    expect(await screen.findByTestId('campaign-stopped')).toHaveAttribute('data-status', 'paused');
+    expect(api.calls(NEXT)).toHaveLength(2);
+  });
+
   it('keeps the answer after a network error and retries with the same client_id', async () => {
     const api = mockApi({
       [NEXT]: [next(makeTask(1)), next(makeTask(2))],

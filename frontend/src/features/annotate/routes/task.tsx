@@ -1,12 +1,19 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 
 import { Loading } from '@/components/ui/spinner';
 import { isApiError } from '@/lib/api-client';
-import type { QualificationFeedback, SubmitJudgmentResponse, Task, UndoResponse } from '@/lib/api-types';
+import type {
+  NextTaskResponse,
+  QualificationFeedback,
+  SubmitJudgmentResponse,
+  Task,
+  UndoResponse,
+} from '@/lib/api-types';
 
 import { useCrowdCompletion } from '../api/get-completion';
-import { useNextTask } from '../api/get-next-task';
+import { nextTaskQueryKey, useNextTask } from '../api/get-next-task';
 import { useUndoJudgment } from '../api/undo-judgment';
 import { useStoppedCampaign } from '../components/campaign-stopped';
 import { DoneState } from '../components/done-state';
@@ -38,8 +45,20 @@ export function TaskRoute() {
   const [notice, setNotice] = useState<string | null>(null);
   const [undoable, setUndoable] = useState<Undoable | null>(null);
   const [reopened, setReopened] = useState<Reopened | null>(null);
-  // After a qualification answer: its feedback, shown until Continue asks for the next task.
+  // After a qualification answer: its feedback, shown until Continue shows the next task (the one
+  // the submit answered, if it did).
   const [feedback, setFeedback] = useState<QualificationFeedback | null>(null);
+  const [afterFeedback, setAfterFeedback] = useState<NextTaskResponse | null>(null);
+  const queryClient = useQueryClient();
+  // The submit answered the next task: it becomes /next's data, no request. Null (the server would
+  // refuse, or the submit did not say) asks /next, which leases or tells why not.
+  const showNext = useCallback(
+    (after: NextTaskResponse | null | undefined) => {
+      if (after) queryClient.setQueryData(nextTaskQueryKey(slug), after);
+      else void refetch();
+    },
+    [queryClient, slug, refetch],
+  );
   // Paused or closed: the task held is finished, then the screen says so (not an error).
   const stop = useStoppedCampaign<TaskOutcome>(slug, next, { saved: 'submitted', onCheckAgain: () => setNotice(null) });
   const { finished } = stop;
@@ -57,13 +76,14 @@ export function TaskRoute() {
         // A qualification answer is final (its first answer is what counts): no undo offered.
         setUndoable(null);
         setFeedback(result.qualification);
+        setAfterFeedback(result.next ?? null);
         return;
       }
       const until = result?.undo_until ? Date.parse(result.undo_until) : NaN;
       setUndoable(result && until > Date.now() ? { judgmentId: result.judgment_id, until } : null);
-      void refetch();
+      showNext(result?.next);
     },
-    [refetch, refreshCompletion, finished],
+    [showNext, refreshCompletion, finished],
   );
 
   // The toast goes away when the server's undo window closes.
@@ -108,7 +128,8 @@ export function TaskRoute() {
 
   const continueAfterFeedback = () => {
     setFeedback(null);
-    void refetch();
+    setAfterFeedback(null);
+    showNext(afterFeedback);
   };
   // 409 annotator_excluded is final: the stop page, never an automatic retry.
   const excluded = next.error && !next.isFetching ? excludedDetails(next.error) : null;
@@ -123,6 +144,7 @@ export function TaskRoute() {
         previousAnswers={reopened.previous_answers ?? {}}
         busy={false}
         onFinished={onFinished}
+        leaseNext
       />
     );
   } else if (next.isPending) {
@@ -147,6 +169,7 @@ export function TaskRoute() {
           progress={progress}
           busy={next.isFetching || undo.isPending}
           onFinished={onFinished}
+          leaseNext
         />
       </>
     );

@@ -92,4 +92,33 @@ describe('qualification on the task screen', () => {
     const refusal = new ApiError(409, 'annotator_excluded', 'Thank you for your time', { source: 'qualification' });
     expect(queryConfig.queries.retry(0, refusal)).toBe(false);
   });
+  it('keeps the next task the submit answered until Continue, then shows it without asking /next', async () => {
+    const pending: QualificationFeedback = { ...feedback, correct: true, score: 1, answered: 1, outcome: 'pending' };
+    const following = { task: { ...task, assignment_id: 2, item_id: 102 }, progress: { ...progress, my_judgments: 1 } };
+    const api = mockApi({
+      [NEXT]: () => jsonResponse(200, { task, progress } satisfies NextTaskResponse),
+      [SUBMIT]: () =>
+        jsonResponse(200, {
+          judgment_id: 9,
+          client_id: 'x',
+          undo_until: null,
+          qualification: pending,
+          next: following,
+        } satisfies SubmitJudgmentResponse),
+      [CAMPAIGNS]: () => jsonResponse(200, { campaigns: [] }),
+    });
+    renderRoute(<TaskRoute />, { path: '/annotate/:slug', url: '/annotate/demo' });
+    await screen.findByTestId('task');
+
+    await userEvent.keyboard('2');
+
+    expect(await screen.findByTestId('qualification-feedback')).toHaveTextContent('Qualification task 1 of 2');
+    expect(screen.getByTestId('task')).toHaveAttribute('data-assignment-id', '1');
+
+    await userEvent.click(screen.getByTestId('qualification-continue'));
+
+    expect(await screen.findByTestId('task')).toHaveAttribute('data-assignment-id', '2');
+    expect(screen.queryByTestId('qualification-feedback')).toBeNull();
+    expect(api.calls(NEXT)).toHaveLength(1);
+  });
 });
