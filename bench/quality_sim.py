@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -128,6 +129,8 @@ def measure(config: argparse.Namespace) -> dict[str, Any]:
     with unit_of_work() as session:
         apply_rules(session, get_by_slug(session, SLUG))
     with unit_of_work() as session:
+        peers = peer_agreement(session, get_by_slug(session, SLUG), result.planted)
+    with unit_of_work() as session:
         outcome = rule_outcome(session, get_by_slug(session, SLUG), result.planted)
     filtered = dpo_rows(SLUG, include_excluded=False)
     unfiltered = dpo_rows(SLUG, include_excluded=True)
@@ -150,6 +153,8 @@ def measure(config: argparse.Namespace) -> dict[str, Any]:
         "dpo_agreement_filtered": round(agreement["filtered"], 4),
         "dpo_agreement_unfiltered": round(agreement["unfiltered"], 4),
         "dpo_rows": {"filtered": len(filtered), "unfiltered": len(unfiltered)},
+        "peer_agreement_median": peers["median"],
+        "reliability_pass_cpu_s": peers["cpu_s"],
         "flagged": outcome.flagged,
         "flagged_by_kind": outcome.by_kind,
         "spammers": outcome.spammers,
@@ -170,6 +175,25 @@ def measure(config: argparse.Namespace) -> dict[str, Any]:
         },
         "targets": TARGETS,
         "met": met,
+    }
+
+
+def peer_agreement(session: Any, campaign: Any, planted: dict[int, Any]) -> dict[str, Any]:
+    """The median ``peer_agreement`` of each planted kind (``detailed`` is the majority,
+    ``brief`` the minority), and the CPU seconds of the reliability pass that gave them."""
+    from prefhub.quality.reliability import compute
+
+    started = time.process_time()
+    report = compute(session, campaign)
+    cpu = time.process_time() - started
+    values: dict[str, list[float]] = {}
+    for annotator, found in report.annotators.items():
+        value = found.evidence["peer_agreement"].value
+        if annotator in planted and value is not None:
+            values.setdefault(planted[annotator].describe, []).append(value)
+    return {
+        "median": {kind: round(statistics.median(v), 3) for kind, v in sorted(values.items())},
+        "cpu_s": round(cpu, 2),
     }
 
 
