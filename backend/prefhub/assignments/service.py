@@ -544,26 +544,30 @@ class AnnotatorProgress:
 
 
 def annotator_progress(session: Session, campaign: Campaign, annotator: User) -> AnnotatorProgress:
-    mine = session.scalar(
-        select(func.count(Judgment.id)).where(
-            Judgment.annotator_id == annotator.id,
-            Judgment.campaign_id == campaign.id,
-            Judgment.supersedes_id.is_(None),
-        )
+    """The annotator's judgments and the campaign's items, total and complete, in one statement
+    (the two item counts are answered by the queue index alone, no scan of item rows)."""
+    mine = select(func.count(Judgment.id)).where(
+        Judgment.annotator_id == annotator.id,
+        Judgment.campaign_id == campaign.id,
+        Judgment.supersedes_id.is_(None),
     )
-    # Two counts that the queue index answers on its own (no scan of item rows).
-    total = session.scalar(
-        select(func.count()).where(
+    total = (
+        select(func.count())
+        .select_from(Item)
+        .where(
             Item.campaign_id == campaign.id,
             Item.status != ItemStatus.importing,  # an import job still writing them
         )
     )
-    complete = session.scalar(
-        select(func.count()).where(
-            Item.campaign_id == campaign.id, Item.status == ItemStatus.complete
-        )
+    complete = (
+        select(func.count())
+        .select_from(Item)
+        .where(Item.campaign_id == campaign.id, Item.status == ItemStatus.complete)
     )
-    return AnnotatorProgress(int(mine or 0), int(total or 0), int(complete or 0))
+    counts = session.execute(
+        select(mine.scalar_subquery(), total.scalar_subquery(), complete.scalar_subquery())
+    ).one()
+    return AnnotatorProgress(*(int(n or 0) for n in counts))
 
 
 def available_count(session: Session, campaign: Campaign, annotator: User) -> int:
