@@ -65,11 +65,15 @@ class Judgment(TimestampMixin, Base):
         # Client-generated id: a retried submission finds its first copy instead of a second.
         UniqueConstraint("annotator_id", "client_id"),
         Index("ix_judgments_campaign_id_id", "campaign_id", "id"),
-        # Gold accuracy per annotator reads only the (few) scored judgments.
+        # Gold accuracy per annotator and per item reads only the (few) scored judgments, from
+        # the index alone (its columns are all the report reads).
         Index(
             "ix_judgments_gold",
             "campaign_id",
             "annotator_id",
+            "item_id",
+            "revision",
+            "gold_score",
             postgresql_where=text("gold_score IS NOT NULL"),
             sqlite_where=text("gold_score IS NOT NULL"),
         ),
