@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
 	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types screenshots compose-check \
-	bench-assignment bench-generation bench-export bench-page bench-import bench-browser bench-quality \
+	bench-assignment bench-generation bench-export bench-page bench-import bench-import-throughput \
+	bench-import-annotators bench-browser bench-quality \
 	bench-quality-sim bench clean
 
 help:  ## list the targets
@@ -128,7 +129,12 @@ bench-quality-sim: install  ## quality rules against planted spammers (200 annot
 bench-page: install frontend  ## the annotator page in headless Chromium: first task visible, bundle size
 	@$(BIN)/python bench/annotator_page.py $(BENCH_ARGS)
 
-bench-import: install  ## annotators' p50/p95/p99 over HTTP while a 5,000-line import job runs (SQLite, PostgreSQL)
+bench-import: bench-import-throughput bench-import-annotators  ## both import benchmarks below
+
+bench-import-throughput: install  ## import jobs of 10,000 and 50,000 pairwise text items: items/s, peak RSS, CPU (PostgreSQL, SQLite)
+	@$(BIN)/python bench/import_throughput.py $(BENCH_ARGS)
+
+bench-import-annotators: install  ## annotators' p50/p95/p99 over HTTP while a 5,000-line import job runs (SQLite, PostgreSQL)
 	@$(BIN)/python bench/import_while_annotating.py $(BENCH_ARGS)
 
 clean:  ## remove the venv, builds and the local database

@@ -118,5 +118,6 @@ def test_rows_come_back_from_the_spool_in_order_in_batches_of_the_size_asked() -
         assert [r for b in batches for r in b] == rows
         assert [r for b in spool.batches(10_000) for r in b] == rows  # read again
         assert spool.count == len(rows)
+        assert (spool.fewest_candidates, spool.most_candidates) == (0, 2)
     finally:
         spool.close()

@@ -57,8 +57,13 @@ class RowSpool:
         self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
         self._chunk: list[tuple[Any, ...]] = []
         self.count = 0
+        self.fewest_candidates = self.most_candidates = 0
 
     def add(self, row: ItemRow) -> None:
+        n = len(row.candidates)
+        if not self.count or n < self.fewest_candidates:
+            self.fewest_candidates = n
+        self.most_candidates = max(self.most_candidates, n)
         # As plain tuples: a named tuple pickles several times slower.
         self._chunk.append((*row[:-1], tuple(tuple(c) for c in row.candidates)))
         self.count += 1

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,7 @@ from prefhub.items.exceptions import ImportJobNotFound
 from prefhub.items.service import PreparedImport, refuse_ids_taken_meanwhile, refuse_import
 from prefhub.jobs import service as jobs
 from prefhub.jobs.exceptions import JobCancelled
-from prefhub.kit.db import rowcount, unit_of_work
+from prefhub.kit.db import get_engine, rowcount, unit_of_work
 from prefhub.kit.time import utcnow
 from prefhub.media.service import register
 from prefhub.models import (
@@ -50,10 +50,11 @@ from prefhub.models import (
 )
 from prefhub.settings import get_settings
 
-# Items per write transaction: on SQLite (one writer at a time) a batch holds annotators'
-# requests for as long as it takes to write, about 20 ms at this size (bulk writes of
-# prepared rows, items.bulk); on PostgreSQL it is a few COPY rounds per batch.
+# Items per write transaction: a few COPY rounds on PostgreSQL, where a batch blocks nobody.
 ITEMS_PER_BATCH = 1000
+# On SQLite (one writer at a time) a batch holds annotators' requests for as long as it takes
+# to write: at most this many items, about 20 ms of prepared rows (items.bulk) at this size.
+SQLITE_ITEMS_PER_BATCH = 500
 # On SQLite the writer then steps aside at least this long (and as long as its transaction
 # took, so it never holds the lock more than half the time, even on a busy machine), so that
 # the requests queued for the lock meanwhile (an API process asks for it every millisecond,
@@ -122,8 +123,10 @@ def write_in_batches(
     first checks that the job still runs (``JobCancelled`` if not) and records the ids it
     wrote and the progress. ``check`` raises when the job should stop (between batches)."""
     total, done = prepared.count, 0
-    importing = [ItemStatus.importing] * ITEMS_PER_BATCH
-    for batch in prepared.rows.batches(ITEMS_PER_BATCH):
+    sqlite = get_engine().dialect.name == "sqlite"
+    size = min(ITEMS_PER_BATCH, SQLITE_ITEMS_PER_BATCH) if sqlite else ITEMS_PER_BATCH
+    importing = [ItemStatus.importing] * size
+    for batch in prepared.rows.batches(size):
         check()
         try:
             with unit_of_work() as session:
@@ -132,7 +135,6 @@ def write_in_batches(
                 ids = write_rows(session, prepared.campaign_id, batch, importing[: len(batch)])
                 _record(session, job_id, _merged(written, _ranges(ids)))
                 _set_progress(session, job_id, done + len(batch), total)
-                sqlite = session.get_bind().dialect.name == "sqlite"
         except IntegrityError:
             # Another import wrote one of these ids since the file was validated.
             with unit_of_work(read_only=True) as session:
@@ -157,13 +159,18 @@ def publish(job_id: int, prepared: PreparedImport) -> tuple[int, int]:
         candidates = (
             select(func.count(Candidate.id)).where(Candidate.item_id == Item.id).scalar_subquery()
         )
+        # Counting each item's candidates is needed only when some have enough and some not.
+        fewest, most = prepared.candidate_range
+        enough: Any = true() if fewest >= needed else false() if most < needed else None
+        if enough is None:
+            enough = candidates >= needed
         ready = imported = 0
         for chunk in _chunks(written):
             mine = [Item.status == ItemStatus.importing, _within(chunk)]
             ready += rowcount(
                 session,
                 update(Item)
-                .where(*mine, candidates >= needed)
+                .where(*mine, enough)
                 .values(status=ItemStatus.ready)
                 .execution_options(synchronize_session=False),
             )

@@ -171,6 +171,11 @@ class PreparedImport:
     def count(self) -> int:
         return self.rows.count
 
+    @property
+    def candidate_range(self) -> tuple[int, int]:
+        """The fewest and the most candidates an item of the file has."""
+        return self.rows.fewest_candidates, self.rows.most_candidates
+
     def status_of(self, row: ItemRow) -> ItemStatus:
         """What an item of this import is once visible: ready with enough candidates."""
         ready = len(row.candidates) >= self.min_candidates
