@@ -1,6 +1,6 @@
 """Who may take a campaign's tasks, and per-item group quotas for balanced annotator pools.
 
-``campaign_for_annotator`` is how every annotate route loads its campaign, and ``may_annotate``
+``require_reachable`` is how every annotate route checks its campaign, and ``may_annotate``
 how lists (campaigns, media) pick theirs: both rest on ``sees_campaign``.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, object_session
 from prefhub.assignments.adaptive import wanted_of
 from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.campaigns.lifecycle import REACHABLE_BY_ANNOTATORS, SHOWN_TO_ANNOTATORS
-from prefhub.campaigns.service import get_by_slug, spec_of
+from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import Assignment, AssignmentStatus, Campaign, Item, User
 from prefhub.people.service import cached_group_names
@@ -27,11 +27,11 @@ def sees_campaign(annotator: User, campaign_id: int) -> bool:
     return annotator.crowd_campaign_id is None or annotator.crowd_campaign_id == campaign_id
 
 
-def campaign_for_annotator(session: Session, slug: str, annotator: User) -> Campaign:
-    """The campaign an annotate route names, if it exists for this annotator."""
-    campaign = get_by_slug(session, slug)
+def require_reachable(campaign: Campaign, annotator: User) -> Campaign:
+    """The campaign an annotate route names, if it exists for this annotator; else 404 as for
+    a slug that exists nowhere."""
     if campaign.status not in REACHABLE_BY_ANNOTATORS or not sees_campaign(annotator, campaign.id):
-        raise CampaignNotFound(f"No campaign with slug '{slug}'")
+        raise CampaignNotFound(f"No campaign with slug '{campaign.slug}'")
     return campaign
 
 

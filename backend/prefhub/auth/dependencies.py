@@ -20,9 +20,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
-from prefhub.assignments.eligibility import campaign_for_annotator
+from prefhub.assignments.eligibility import require_reachable
 from prefhub.auth import service
 from prefhub.auth.exceptions import CsrfFailed, NotAllowed, NotAuthenticated
 from prefhub.auth.policies import can_manage_campaign, can_manage_users, is_staff
@@ -60,24 +64,29 @@ def get_current_user(
     _cookie: Annotated[str | None, Depends(session_cookie)],
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(api_token)],
 ) -> User:
+    # On a route that takes its campaign as it is (no row lock), the same statement reads the
+    # path's campaign too; the campaign dependencies below find it in ``request.state``.
+    slug = request.path_params.get("slug") if _reads_campaign(request) else None
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         # Bearer tokens are never sent by a browser on its own, so they need no CSRF check.
-        user = service.user_for_api_token(session, authorization[7:].strip())
-        if user is None:
+        caller = service.caller_for_api_token(session, authorization[7:].strip(), slug)
+        if caller is None:
             raise NotAuthenticated("Invalid or revoked API token")
-        return user
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        raise NotAuthenticated("Log in first")
-    user = service.user_for_session_token(session, token)
-    if user is None:
-        raise NotAuthenticated("Your session has expired; log in again")
-    if request.method not in SAFE_METHODS and not service.csrf_matches(
-        token, request.headers.get(CSRF_HEADER)
-    ):
-        raise CsrfFailed(f"Missing or wrong {CSRF_HEADER} header")
-    return user
+    else:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            raise NotAuthenticated("Log in first")
+        caller = service.caller_for_session_token(session, token, slug)
+        if caller is None:
+            raise NotAuthenticated("Your session has expired; log in again")
+        if request.method not in SAFE_METHODS and not service.csrf_matches(
+            token, request.headers.get(CSRF_HEADER)
+        ):
+            raise CsrfFailed(f"Missing or wrong {CSRF_HEADER} header")
+    if slug is not None:
+        request.state.campaign = (slug, caller.campaign)
+    return caller.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -125,14 +134,31 @@ def managed_campaign(
     return campaign
 
 
-def get_managed_campaign(slug: str, user: StaffUser, session: SessionDep) -> Campaign:
+async def _campaign_read_with_caller(request: Request, session: Session, slug: str) -> Campaign:
+    """The path's campaign as ``get_current_user`` read it (no statement of its own), or from
+    the database when it did not (a route that overrides the user dependency)."""
+    loaded = getattr(request.state, "campaign", None)
+    if loaded is not None and loaded[0] == slug:
+        campaign: Campaign | None = loaded[1]
+        if campaign is None:
+            raise CampaignNotFound(f"No campaign with slug '{slug}'")
+        return campaign
+    return await run_in_threadpool(get_by_slug, session, slug)
+
+
+async def get_managed_campaign(
+    request: Request, slug: str, user: StaffUser, session: SessionDep
+) -> Campaign:
     """The path's ``{slug}`` campaign, for the researcher who owns it or an admin.
 
     401 ``not_authenticated`` when not signed in; 403 ``forbidden`` for an annotator (or crowd)
     account, whatever the slug; 404 ``campaign_not_found`` for a slug that exists nowhere and for
     another researcher's campaign alike (a researcher sees only their own campaigns).
     """
-    return managed_campaign(session, user, slug)
+    campaign = await _campaign_read_with_caller(request, session, slug)
+    if not can_manage_campaign(user, campaign):
+        raise CampaignNotFound(f"No campaign with slug '{slug}'")
+    return campaign
 
 
 def get_managed_campaign_for_update(slug: str, user: StaffUser, session: SessionDep) -> Campaign:
@@ -144,7 +170,9 @@ ManagedCampaign = Annotated[Campaign, Depends(get_managed_campaign)]
 ManagedCampaignForUpdate = Annotated[Campaign, Depends(get_managed_campaign_for_update)]
 
 
-def get_annotatable_campaign(slug: str, user: CurrentUser, session: SessionDep) -> Campaign:
+async def get_annotatable_campaign(
+    request: Request, slug: str, user: CurrentUser, session: SessionDep
+) -> Campaign:
     """The path's ``{slug}`` campaign, for any signed-in account it exists for.
 
     401 ``not_authenticated`` when not signed in; 404 ``campaign_not_found`` for a slug that
@@ -155,7 +183,35 @@ def get_annotatable_campaign(slug: str, user: CurrentUser, session: SessionDep) 
     annotator can still give consent and a profile, submit a task they hold, read their own
     judgments, and see their completion code).
     """
-    return campaign_for_annotator(session, slug, user)
+    return require_reachable(await _campaign_read_with_caller(request, session, slug), user)
 
 
 AnnotatableCampaign = Annotated[Campaign, Depends(get_annotatable_campaign)]
+# The dependencies that take the path's campaign unlocked: their routes read it with the caller.
+_CAMPAIGN_READERS = frozenset({get_managed_campaign, get_annotatable_campaign})
+
+
+def _depends_on(dependant: Dependant, calls: frozenset[object]) -> bool:
+    pending = list(dependant.dependencies)
+    while pending:
+        sub = pending.pop()
+        if sub.call in calls:
+            return True
+        pending.extend(sub.dependencies)
+    return False
+
+
+# Route (kept alive, so its id is never reused) → whether it reads its campaign with the
+# caller; worked out on a route's first request. Routes are unhashable (they define __eq__).
+_campaign_routes: dict[int, tuple[APIRoute, bool]] = {}
+
+
+def _reads_campaign(request: Request) -> bool:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return False
+    known = _campaign_routes.get(id(route))
+    if known is None:
+        known = (route, _depends_on(route.dependant, _CAMPAIGN_READERS))
+        _campaign_routes[id(route)] = known
+    return known[1]

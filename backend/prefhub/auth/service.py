@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from prefhub.auth.exceptions import (
@@ -26,7 +27,7 @@ from prefhub.auth.passwords import check_password
 from prefhub.kit.db import rowcount
 from prefhub.kit.errors import NotFound
 from prefhub.kit.time import utcnow
-from prefhub.models import ApiToken, PasswordReset, Role, User, UserSession
+from prefhub.models import ApiToken, Campaign, PasswordReset, Role, User, UserSession
 from prefhub.settings import get_settings
 
 _hasher = PasswordHasher()
@@ -34,6 +35,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 TOKEN_PREFIX = "phk_"
 PASSWORD_RESET_LIFETIME = timedelta(hours=24)
+# How precisely an API token's last use is kept (see caller_for_api_token).
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
@@ -104,22 +107,45 @@ def end_session(session: Session, token: str) -> None:
         session.flush()
 
 
-def user_for_session_token(session: Session, token: str) -> User | None:
-    row = (
-        session.execute(
-            select(User, UserSession.expires_at)
-            .join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.token_hash == hash_token(token))
-        )
-        .tuples()
-        .first()
+@dataclass(frozen=True)
+class Caller:
+    """Who a request comes from and, when the route names one, the campaign of its ``{slug}``
+    (None when no campaign has that slug), read together in one statement."""
+
+    user: User
+    campaign: Campaign | None
+
+
+def _with_campaign(query: Select[Any], slug: str | None) -> Select[Any]:
+    # The campaign rides along on the same statement (a LEFT JOIN on its slug, unrelated to the
+    # caller's row), so a route that needs both pays one round trip, not two.
+    if slug is None:
+        return query
+    return query.add_columns(Campaign).outerjoin(Campaign, Campaign.slug == slug)
+
+
+def caller_for_session_token(
+    session: Session, token: str, slug: str | None = None
+) -> Caller | None:
+    """The active user of a live browser session (and the campaign ``slug`` names), or None."""
+    query = (
+        select(User, UserSession.expires_at)
+        .select_from(UserSession)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_token(token))
     )
+    row = session.execute(_with_campaign(query, slug)).first()
     if row is None:
         return None
-    user, expires_at = row
+    user, expires_at = row[0], row[1]
     if expires_at < utcnow() or not user.is_active:
         return None
-    return user
+    return Caller(user, row[2] if slug is not None else None)
+
+
+def user_for_session_token(session: Session, token: str) -> User | None:
+    caller = caller_for_session_token(session, token)
+    return caller.user if caller else None
 
 
 def csrf_token_for(session_token: str) -> str:
@@ -146,23 +172,26 @@ def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken,
     return row, token
 
 
-def user_for_api_token(session: Session, token: str) -> User | None:
-    row = (
-        session.execute(
-            select(User, ApiToken)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-        )
-        .tuples()
-        .first()
+def caller_for_api_token(session: Session, token: str, slug: str | None = None) -> Caller | None:
+    """The active user of an unrevoked API token (and the campaign ``slug`` names), or None.
+    The token's ``last_used_at`` is written at most once a minute: a script's every request
+    would otherwise also be a write."""
+    query = (
+        select(User, ApiToken.id, ApiToken.last_used_at)
+        .select_from(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
+    row = session.execute(_with_campaign(query, slug)).first()
     if row is None:
         return None
-    user, api_token = row
+    user, token_id, last_used_at = row[0], row[1], row[2]
     if not user.is_active:
         return None
-    api_token.last_used_at = utcnow()
-    return user
+    now = utcnow()
+    if last_used_at is None or now - last_used_at >= TOKEN_USE_RESOLUTION:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return Caller(user, row[3] if slug is not None else None)
 
 
 def list_api_tokens(session: Session, user: User) -> list[ApiToken]:

@@ -95,7 +95,8 @@ def update_spec(session: Session, campaign: Campaign, spec: CampaignSpec, by: Us
 def get_by_slug(session: Session, slug: str, *, for_update: bool = False) -> Campaign:
     query = select(Campaign).where(Campaign.slug == slug)
     if for_update:
-        query = query.with_for_update()
+        # Refreshed: the request may have read the row unlocked before (with its caller).
+        query = query.with_for_update().execution_options(populate_existing=True)
     campaign = session.scalar(query)
     if campaign is None:
         raise CampaignNotFound(f"No campaign with slug '{slug}'")
