@@ -190,3 +190,20 @@ def test_a_minority_keeps_the_majoritys_peer_agreement_at_sparse_overlap(sparse,
         report.annotators[a].group for a in kinds if kinds[a] == "majority"
     )
     assert sum(g != majority_group for g in groups) >= 0.9 * len(groups), summary
+
+
+def test_annotators_outside_every_given_group_are_still_scored() -> None:
+    from prefhub.quality import mace
+
+    rng = random.Random(3)
+    answers: list[mace.Answer] = []
+    for unit in range(300):
+        truth = rng.choice(["first", "second"])
+        for annotator in rng.sample(range(12), 4):
+            slip = rng.random() < 0.1
+            answers.append((unit, annotator, truth if not slip else "tie"))
+    # Nobody is in a group given, or only some are: everyone answered, everyone is scored.
+    for start in ([], [{0, 1, 2}]):
+        found = mace.scored(answers, start)
+        assert set(found) == set(range(12))
+        assert all(c.n > 50 and c.theta > 0.7 for c in found.values()), found

@@ -363,7 +363,7 @@ def _proposal(
     before = _log_likelihood(found.state)
     if _log_likelihood(trial.state) <= before:
         return None  # the proposed annotators share nothing the others lack
-    known_viewpoints = int(known.max()) + 1
+    known_viewpoints = int(known.max()) + 1  # the groups given; later ones the answers made
     for _ in range(REASSIGN_ROUNDS):
         if budget[0] <= 0:
             break
@@ -398,6 +398,9 @@ def scored(answers: list[Answer], start: Iterable[set[int]]) -> dict[int, Compet
     data = _encode(answers)
     index = {a: i for i, a in enumerate(data.annotators)}
     starts = [{index[a] for a in g if a in index} for g in start]
+    outside = set(range(len(data.annotators))).difference(*starts)
+    if outside:  # answered, but in no group given: a group of their own to start with
+        starts.append(outside)
     # The largest group is the reference; the others link to it.
     order = sorted((s for s in range(len(starts)) if starts[s]), key=lambda s: -len(starts[s]))
     known = np.zeros(len(data.annotators), dtype=np.int64)
