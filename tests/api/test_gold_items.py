@@ -172,6 +172,17 @@ def test_a_bad_gold_item_shows_up_with_low_accuracy(as_user, unique):
             _submit(annotator, slug, task, _label_of(task, "right"))
     items = researcher.get(f"/api/campaigns/{slug}/quality/gold").json()["items"]
     assert [(i["external_id"], i["accuracy"]) for i in items] == [("gold-1", 0.0), ("gold-0", 1.0)]
+    # A campaign with thousands of gold items lists the worst first, as many as asked.
+    worst = researcher.get(f"/api/campaigns/{slug}/quality/gold", params={"limit": 1}).json()
+    assert [i["external_id"] for i in worst["items"]] == ["gold-1"]
+    assert (worst["items_scored"], worst["annotators_scored"], len(worst["annotators"])) == (
+        2,
+        3,
+        1,
+    )
+    too_many = researcher.get(f"/api/campaigns/{slug}/quality/gold", params={"limit": 10_001})
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["code"] == "validation_error"
 
 
 def test_gold_items_are_mixed_in_at_the_configured_rate_for_every_annotator(as_user, unique, db):

@@ -4,7 +4,7 @@ expected answers and feedback, or make it an ordinary item again)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from prefhub.auth.dependencies import ManagedCampaign
@@ -38,32 +38,44 @@ class ItemGold(GoldCounts):
 
 class GoldOut(BaseModel):
     gold_items: int = Field(description="gold items with expected answers")
-    annotators: list[AnnotatorGold] = Field(description="lowest accuracy first")
+    annotators_scored: int = Field(description="annotators with a scored gold answer")
+    items_scored: int = Field(description="gold items with a scored answer")
+    annotators: list[AnnotatorGold] = Field(
+        description="lowest accuracy first, at most `limit` of them"
+    )
     items: list[ItemGold] = Field(
-        description="lowest accuracy first: a gold item most get wrong may be wrong itself"
+        description="lowest accuracy first, at most `limit` of them: a gold item most get "
+        "wrong may be wrong itself"
     )
 
 
 @router.get("/quality/gold", response_model=GoldOut)
-def get_gold(campaign: ManagedCampaign, session: SessionDep) -> GoldOut:
-    """Gold accuracy per annotator and per gold item, from each task's first answer."""
+def get_gold(
+    campaign: ManagedCampaign,
+    session: SessionDep,
+    limit: int = Query(100, ge=1, le=10_000, description="rows per list, worst first"),
+) -> GoldOut:
+    """Gold accuracy per annotator and per gold item, from each task's first answer; the
+    worst first (those are the ones to look at), ``limit`` of each."""
     report = gold_report(session, campaign)
     pseudonym = Pseudonymizer()
     # Built with model_construct: the numbers come from our own tallies, and validating
     # thousands of rows one by one cost more than the query that made them.
     return GoldOut.model_construct(
         gold_items=report.gold_items,
+        annotators_scored=len(report.annotators),
+        items_scored=len(report.items),
         annotators=[
             AnnotatorGold.model_construct(
                 annotator=pseudonym(t.key), seen=t.seen, correct=t.correct, accuracy=t.accuracy
             )
-            for t in report.annotators
+            for t in report.annotators[:limit]
         ],
         items=[
             ItemGold.model_construct(
                 item_id=t.key, external_id=name, seen=t.seen, correct=t.correct, accuracy=t.accuracy
             )
-            for t, name in report.items
+            for t, name in report.items[:limit]
         ],
     )
 

@@ -844,7 +844,8 @@ export interface paths {
         };
         /**
          * Get Gold
-         * @description Gold accuracy per annotator and per gold item, from each task's first answer.
+         * @description Gold accuracy per annotator and per gold item, from each task's first answer; the
+         *     worst first (those are the ones to look at), ``limit`` of each.
          */
         get: operations["get_gold_api_campaigns__slug__quality_gold_get"];
         put?: never;
@@ -3092,9 +3093,14 @@ export interface components {
         GoldOut: {
             /**
              * Annotators
-             * @description lowest accuracy first
+             * @description lowest accuracy first, at most `limit` of them
              */
             annotators: components["schemas"]["AnnotatorGold"][];
+            /**
+             * Annotators Scored
+             * @description annotators with a scored gold answer
+             */
+            annotators_scored: number;
             /**
              * Gold Items
              * @description gold items with expected answers
@@ -3102,9 +3108,14 @@ export interface components {
             gold_items: number;
             /**
              * Items
-             * @description lowest accuracy first: a gold item most get wrong may be wrong itself
+             * @description lowest accuracy first, at most `limit` of them: a gold item most get wrong may be wrong itself
              */
             items: components["schemas"]["ItemGold"][];
+            /**
+             * Items Scored
+             * @description gold items with a scored answer
+             */
+            items_scored: number;
         };
         /** GroupAgreementOut */
         GroupAgreementOut: {
@@ -9327,7 +9338,10 @@ export interface operations {
     };
     get_gold_api_campaigns__slug__quality_gold_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description rows per list, worst first */
+                limit?: number;
+            };
             header?: never;
             path: {
                 slug: string;
