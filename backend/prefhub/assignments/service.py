@@ -16,11 +16,13 @@ import logging
 import math
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
@@ -92,7 +94,11 @@ def expire_leases(session: Session, campaign: Campaign) -> int:
             Assignment.status == AssignmentStatus.leased,
             Assignment.expires_at < utcnow(),
         )
-    ).all()
+    ).tuples()
+    return _expire(session, stale.all())
+
+
+def _expire(session: Session, stale: Sequence[tuple[int, int]]) -> int:
     released = 0
     for assignment_id, item_id in stale:
         # An undone submission left open and abandoned keeps its judgment and its slot.
@@ -110,6 +116,25 @@ def expire_leases(session: Session, campaign: Campaign) -> int:
             release_slot(session, item_id)
             released += 1
     return released
+
+
+def _expire_and_open_leases(
+    session: Session, campaign: Campaign, annotator: User
+) -> list[Assignment]:
+    """``expire_leases`` and the annotator's open leases (oldest first) in one read: the
+    campaign's lapsed leases and the annotator's live ones."""
+    now = utcnow()
+    leases = session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.campaign_id == campaign.id,
+            Assignment.status == AssignmentStatus.leased,
+            or_(Assignment.expires_at < now, Assignment.annotator_id == annotator.id),
+        )
+        .order_by(Assignment.id)
+    ).all()
+    _expire(session, [(a.id, a.item_id) for a in leases if a.expires_at < now])
+    return [a for a in leases if a.annotator_id == annotator.id and a.expires_at >= now]
 
 
 def release_slot(session: Session, item_id: int) -> None:
@@ -209,10 +234,9 @@ def _lease_uncapped(
                 .where(Item.id == item_id)
                 .values(assigned_count=Item.assigned_count + 1)
             )
-            assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
+            return _new_lease(session, campaign, annotator, spec, item_id, rng)
     except IntegrityError:
         return None
-    return load_task(session, assignment)
 
 
 def _qualification_task(
@@ -271,8 +295,7 @@ def next_task(
     if campaign.status != CampaignStatus.active and not additional:
         # Paused or closed: a task the annotator held before is still theirs to finish (a
         # reload must not lose it); only new tasks are refused.
-        expire_leases(session, campaign)
-        held = _open_leases(session, campaign, annotator)
+        held = _expire_and_open_leases(session, campaign, annotator)
         if held and sees_campaign(annotator, campaign.id):
             return load_task(session, held[0])
     check_eligible(campaign, annotator)
@@ -282,8 +305,7 @@ def next_task(
         return None
     rng = rng or random.SystemRandom()
     spec = spec_of(campaign)
-    expire_leases(session, campaign)
-    open_leases = _open_leases(session, campaign, annotator)
+    open_leases = _expire_and_open_leases(session, campaign, annotator)
     if open_leases and not additional:
         return load_task(session, open_leases[0])
     if len(open_leases) >= spec.max_open_leases:
@@ -355,46 +377,54 @@ def _lease_first_free(
     if session.get_bind().dialect.name == "postgresql":
         # FOR NO KEY UPDATE leaves the key-share locks of judgment inserts unblocked.
         head = head.with_for_update(skip_locked=True, key_share=True)
-    try:
-        with session.begin_nested():
-            item_id = session.scalar(
-                update(Item)
-                .where(
-                    Item.id == head.correlate(None).scalar_subquery(),
-                    Item.assigned_count < adaptive.slot_cap(spec, k),
-                )
-                .values(assigned_count=Item.assigned_count + 1)
-                .returning(Item.id)
-            )
-            if item_id is None:
-                return None
-            assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
-    except IntegrityError:
-        # The same annotator leased this item in a concurrent request.
+    item_id = session.scalar(
+        update(Item)
+        .where(
+            Item.id == head.correlate(None).scalar_subquery(),
+            Item.assigned_count < adaptive.slot_cap(spec, k),
+        )
+        .values(assigned_count=Item.assigned_count + 1)
+        .returning(Item.id)
+    )
+    if item_id is None:
         return None
-    return load_task(session, assignment)
+    return _new_lease(session, campaign, annotator, spec, item_id, rng)
 
 
-def _new_assignment(
+def _new_lease(
     session: Session,
     campaign: Campaign,
     annotator: User,
     spec: CampaignSpec,
     item_id: int,
     rng: random.Random,
-) -> Assignment:
-    assignment = Assignment(
-        campaign_id=campaign.id,
-        item_id=item_id,
-        annotator_id=annotator.id,
-        status=AssignmentStatus.leased,
-        shown_order=pair_choice.informative_pair(session, campaign.id, spec, item_id, rng)
-        or _choose_shown_order(session, item_id, rng, spec.candidates_per_task),
-        expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
+) -> LeasedTask | None:
+    """Insert the lease of an item whose slot was just claimed: the item and its candidates are
+    read once, for the order shown and for the task."""
+    item, candidates = _item_with_candidates(session, item_id)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # The (item, annotator) key: a concurrent request of the same annotator leased it already.
+    # DO NOTHING instead of a savepoint; the slot just claimed goes back.
+    assignment = session.scalar(
+        dialect.insert(Assignment)
+        .values(
+            campaign_id=campaign.id,
+            item_id=item_id,
+            annotator_id=annotator.id,
+            status=AssignmentStatus.leased,
+            shown_order=pair_choice.informative_pair(session, campaign.id, spec, item_id, rng)
+            or _choose_shown_order(
+                session, item_id, [c.id for c in candidates], rng, spec.candidates_per_task
+            ),
+            expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
+        )
+        .on_conflict_do_nothing()
+        .returning(Assignment)
     )
-    session.add(assignment)
-    session.flush()
-    return assignment
+    if assignment is None:
+        release_slot(session, item_id)
+        return None
+    return _task_of(assignment, item, candidates)
 
 
 def _lease_from_window(
@@ -467,7 +497,7 @@ def _try_lease(
                 raise _NoLease(None)
             if not claim_slot(session, item_id, adaptive.slot_cap(spec, spec.redundancy)):
                 raise _NoLease(None)
-            assignment = _new_assignment(session, campaign, annotator, spec, item_id, rng)
+            return _new_lease(session, campaign, annotator, spec, item_id, rng)
     except _NoLease as no:
         return no.outcome
     except IntegrityError:
@@ -477,16 +507,13 @@ def _try_lease(
         if getattr(exc.orig, "sqlstate", None) in _LOCK_CONFLICTS:
             return _BUSY
         raise
-    return load_task(session, assignment)
 
 
-def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size: int) -> list[int]:
-    """Pick the least-compared subset of the item's candidates, in a random order."""
-    ids = list(
-        session.scalars(
-            select(Candidate.id).where(Candidate.item_id == item_id).order_by(Candidate.position)
-        )
-    )
+def _choose_shown_order(
+    session: Session, item_id: int, ids: list[int], rng: random.Random, size: int
+) -> list[int]:
+    """Pick the least-compared subset of the item's candidates (``ids``, by position), in a
+    random order."""
     size = min(size, len(ids))
     if len(ids) > size:
         shown_before = Counter(
@@ -506,17 +533,33 @@ def _choose_shown_order(session: Session, item_id: int, rng: random.Random, size
         subsets = list(itertools.combinations(ids, size))
         fewest = min(shown_before[frozenset(s)] for s in subsets)
         ids = list(rng.choice([s for s in subsets if shown_before[frozenset(s)] == fewest]))
+    else:
+        ids = list(ids)
     rng.shuffle(ids)
     return ids
 
 
-def load_task(session: Session, assignment: Assignment) -> LeasedTask:
-    item = session.get_one(Item, assignment.item_id)
-    by_id = {
-        c.id: c
-        for c in session.scalars(select(Candidate).where(Candidate.id.in_(assignment.shown_order)))
-    }
+def _item_with_candidates(session: Session, item_id: int) -> tuple[Item, list[Candidate]]:
+    """The item and its candidates by position, in one statement."""
+    rows = session.execute(
+        select(Item, Candidate)
+        .join(Candidate, Candidate.item_id == Item.id)
+        .where(Item.id == item_id)
+        .order_by(Candidate.position)
+    ).all()
+    if not rows:  # an item without candidates (none is imported so; read it alone)
+        return session.get_one(Item, item_id), []
+    return rows[0][0], [candidate for _, candidate in rows]
+
+
+def _task_of(assignment: Assignment, item: Item, candidates: list[Candidate]) -> LeasedTask:
+    by_id = {c.id: c for c in candidates}
     return LeasedTask(assignment, item, [by_id[cid] for cid in assignment.shown_order])
+
+
+def load_task(session: Session, assignment: Assignment) -> LeasedTask:
+    item, candidates = _item_with_candidates(session, assignment.item_id)
+    return _task_of(assignment, item, candidates)
 
 
 def task_payload(campaign: Campaign, task: LeasedTask) -> dict[str, Any]:

@@ -99,6 +99,91 @@ def submit(
     time_spent_ms: int | None,
 ) -> Judgment:
     """Store one judgment. A retried submit (same client id) returns the stored one."""
+    fresh = _fresh_lease(session, campaign, annotator, assignment_id, client_id)
+    if fresh is not None:
+        assignment, is_gold = fresh
+        spec = spec_of(campaign)
+        clean = validate_answers(spec, answers, len(assignment.shown_order))
+        if _take(session, assignment):
+            return _store(
+                session,
+                campaign,
+                annotator,
+                spec,
+                assignment,
+                client_id,
+                clean,
+                time_spent_ms,
+                replaced=None,
+                scored=is_gold,
+            )
+        # A concurrent request took it first: the checked path below sorts out which case.
+    return _submit_checked(
+        session,
+        campaign,
+        annotator,
+        assignment_id=assignment_id,
+        client_id=client_id,
+        answers=answers,
+        time_spent_ms=time_spent_ms,
+    )
+
+
+def _fresh_lease(
+    session: Session, campaign: Campaign, annotator: User, assignment_id: int, client_id: str
+) -> tuple[Assignment, bool] | None:
+    """The common case in one read: the annotator's own lease, never submitted, and a client id
+    not seen before; with whether its item is gold. None for anything else (a retry, a re-opened
+    task, someone else's or no assignment), which the checked path handles.
+
+    On PostgreSQL the item is read FOR KEY SHARE, as ``gold_score_of`` does: a concurrent edit
+    making it gold is waited for."""
+    retried = select(Judgment.id).where(
+        Judgment.annotator_id == annotator.id, Judgment.client_id == client_id
+    )
+    judged = select(Judgment.id).where(Judgment.assignment_id == Assignment.id)
+    query = (
+        select(Assignment, Item.is_gold, retried.exists(), judged.exists())
+        .join(Item, Item.id == Assignment.item_id)
+        .where(
+            Assignment.id == assignment_id,
+            Assignment.annotator_id == annotator.id,
+            Assignment.campaign_id == campaign.id,
+            Assignment.status == AssignmentStatus.leased,
+        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=True, key_share=True, of=Item)
+    row = session.execute(query).first()
+    if row is None or row[2] or row[3]:
+        return None
+    return row[0], bool(row[1])
+
+
+def _take(session: Session, assignment: Assignment) -> bool:
+    """Close the lease, if it is still open. The guarded update takes the assignment's row
+    lock: a concurrent retry waits here and then finds the first copy's judgment."""
+    return bool(
+        rowcount(
+            session,
+            update(Assignment)
+            .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
+            .values(status=AssignmentStatus.submitted, finished_at=utcnow()),
+        )
+    )
+
+
+def _submit_checked(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    *,
+    assignment_id: int,
+    client_id: str,
+    answers: dict[str, Any],
+    time_spent_ms: int | None,
+) -> Judgment:
+    """Every case: a retry, a re-opened task, a lapsed lease, someone else's task."""
     previous = _judgment_by_client_id(session, annotator, client_id)
     if previous is not None:
         return _same_submission(previous, assignment_id)
@@ -107,15 +192,7 @@ def submit(
     spec = spec_of(campaign)
     clean = validate_answers(spec, answers, len(assignment.shown_order))
 
-    # The guarded update takes the assignment's row lock: a concurrent retry waits here and
-    # then finds the first copy's judgment below.
-    took = rowcount(
-        session,
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.status == AssignmentStatus.leased)
-        .values(status=AssignmentStatus.submitted, finished_at=utcnow()),
-    )
-    if not took:
+    if not _take(session, assignment):
         session.refresh(assignment)
         previous = _judgment_by_client_id(session, annotator, client_id)
         if previous is not None:
@@ -134,6 +211,35 @@ def submit(
         )
 
     replaced = current_judgment(session, assignment.id)
+    return _store(
+        session,
+        campaign,
+        annotator,
+        spec,
+        assignment,
+        client_id,
+        clean,
+        time_spent_ms,
+        replaced=replaced,
+        scored=True,
+    )
+
+
+def _store(
+    session: Session,
+    campaign: Campaign,
+    annotator: User,
+    spec: CampaignSpec,
+    assignment: Assignment,
+    client_id: str,
+    clean: dict[str, Any],
+    time_spent_ms: int | None,
+    *,
+    replaced: Judgment | None,
+    scored: bool,
+) -> Judgment:
+    """Insert the judgment (a new revision of ``replaced``) and count it. ``scored``: the item
+    may be gold (``gold_score_of`` reads it); False when it was read as not gold already."""
     judgment = Judgment(
         client_id=client_id,
         assignment_id=assignment.id,
@@ -146,7 +252,9 @@ def submit(
         time_spent_ms=time_spent_ms,
         revision=replaced.revision + 1 if replaced else 0,
         supersedes_id=replaced.id if replaced else None,
-        gold_score=gold_score_of(session, assignment.item_id, clean, assignment.shown_order),
+        gold_score=gold_score_of(session, assignment.item_id, clean, assignment.shown_order)
+        if scored
+        else None,
     )
     session.add(judgment)
     session.flush()
