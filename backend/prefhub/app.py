@@ -32,7 +32,7 @@ from prefhub.items.browser_router import router as data_browser_router
 from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.jobs.router import router as jobs_router
-from prefhub.kit.db import is_transient_db_error
+from prefhub.kit.db import is_transient_db_error, skip_pre_ping
 from prefhub.kit.deps import get_session
 from prefhub.kit.errors import PrefhubError
 from prefhub.kit.limits import ConcurrencyLimit
@@ -210,6 +210,11 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     for router in (
+        # The annotator's routes first: a request is matched against the routes in order, and
+        # theirs are the busiest (none of the others' paths start with /api/annotate/).
+        annotate_router,
+        participation_router,
+        trees_annotate_router,
         auth_router,
         groups_router,
         user_activity_router,
@@ -220,13 +225,10 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         data_browser_router,
         import_jobs_router,
         jobs_router,
-        annotate_router,
         exports_router,
         generation_router,
         media_router,
-        participation_router,
         crowd_router,
-        trees_annotate_router,
         trees_manage_router,
         quality_router,
         quality_gold_router,
@@ -235,6 +237,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     declare_errors(app, authenticated=get_current_user, database=get_session)
     _mount_frontend(app, frontend_dist)
     settings = get_settings()
+    skip_pre_ping()
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)
     app.add_middleware(RequestLimits, settings=settings)
     # Outermost, so refusals by the limits above carry the headers too.

@@ -26,12 +26,28 @@ from prefhub.settings import get_settings
 READ_ONLY = "prefhub_read_only"
 
 
+# Whether a pooled PostgreSQL connection is tested with a round trip (``SELECT 1``) before each
+# use. Workers and commands keep the test; API processes turn it off (``skip_pre_ping``): a
+# request that meets a dropped connection answers 503 with Retry-After (app.py), the web app
+# sends it again, and the pool has then replaced every connection older than the drop.
+_pre_ping = True
+
+
+def skip_pre_ping() -> None:
+    """This process answers requests: no test statement per connection checkout."""
+    global _pre_ping
+    _pre_ping = False
+    if get_engine.cache_info().currsize:
+        # Made already (a test's setup): the pool keeps its connections and skips the test.
+        get_engine().pool._pre_ping = False
+
+
 def make_engine(url: str) -> Engine:
     settings = get_settings()
     pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
     if url.startswith("sqlite"):
         return _make_sqlite_engine(url, pool)
-    return create_engine(url, pool_pre_ping=True, **pool)
+    return create_engine(url, pool_pre_ping=_pre_ping, **pool)
 
 
 def _make_sqlite_engine(url: str, pool: dict[str, int]) -> Engine:
@@ -102,14 +118,34 @@ def unit_of_work(*, read_only: bool = False, snapshot: bool = False) -> Iterator
     PostgreSQL, REPEATABLE READ; a SQLite read transaction does so anyway), for work that
     reads a consistent state over a long time, such as an export.
     """
+    session = open_unit_of_work(read_only=read_only, snapshot=snapshot)
+    try:
+        yield session
+    except BaseException:
+        end_unit_of_work(session, failed=True)
+        raise
+    end_unit_of_work(session, failed=False)
+
+
+def open_unit_of_work(*, read_only: bool = False, snapshot: bool = False) -> Session:
+    """The session of a ``unit_of_work``; without options it does no I/O (it connects on its
+    first statement)."""
     session = get_sessionmaker()()
     options: dict[str, Any] = {READ_ONLY: True} if read_only else {}
     if snapshot and session.get_bind().dialect.name == "postgresql":
         options["isolation_level"] = "REPEATABLE READ"
     if options:
         session.connection(execution_options=options)
+    return session
+
+
+def end_unit_of_work(session: Session, *, failed: bool) -> None:
+    """Commit, or roll back when the work ``failed``; close; after a commit, send the queued
+    tasks."""
     try:
-        yield session
+        if failed:
+            session.rollback()
+            return
         session.commit()
     except BaseException:
         session.rollback()
