@@ -29,7 +29,7 @@ from itertools import combinations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.answers import LABELS
@@ -350,9 +350,9 @@ def gold_report(session: Session, campaign: Campaign) -> GoldReport:
     """Gold accuracy per annotator and per gold item, from each assignment's first answer
     (revision 0): a later revision, made after seeing the item again, does not count.
 
-    The database sums (``ix_judgments_gold`` finds the scored judgments); the item tally
-    joins the item for its name rather than sending thousands of ids back in a second query
-    (building that statement cost more than the query)."""
+    The database sums, from ``ix_judgments_gold`` alone; the gold items come with their
+    tallies rather than as ids sent back in a second query (at thousands of gold items,
+    building that statement cost more than the query)."""
     scored = [
         Judgment.campaign_id == campaign.id,
         Judgment.gold_score.is_not(None),
@@ -376,29 +376,29 @@ def gold_report(session: Session, campaign: Campaign) -> GoldReport:
         ),
         key=_worst_first,
     )
-    items = sorted(
-        (
-            (made(item_id, *counts), name)
-            for item_id, name, *counts in session.execute(
-                select(Judgment.item_id, Item.external_id, *sums)
-                .join(Item, Item.id == Judgment.item_id)
-                # Scores go with an item's gold (``gold_entry.clear_gold``): naming its campaign
-                # and gold lets ``ix_items_gold`` find the items instead of a scan.
-                .where(*scored, Item.campaign_id == campaign.id, Item.is_gold.is_(True))
-                .group_by(Judgment.item_id, Item.external_id)
-            ).tuples()
-        ),
-        key=lambda pair: _worst_first(pair[0]),
-    )
-    gold_items = session.scalar(
-        select(func.count()).where(
-            Item.campaign_id == campaign.id,
-            Item.is_gold.is_(True),
-            Item.gold_expected.is_not(None),
-            Item.status != ItemStatus.importing,
+    # One visit to each gold item (a heap page each: thousands of pages in a large campaign)
+    # gives its name, whether it counts among the scorable gold items, and its tally; scores go
+    # with an item's gold (``gold_entry.clear_gold``), so no scored item is left out.
+    per_item = select(Judgment.item_id, *sums).where(*scored).group_by(Judgment.item_id).subquery()
+    gold_items = 0
+    items: list[tuple[GoldTally, str]] = []
+    for item_id, name, scorable, seen, correct, mean in session.execute(
+        select(
+            Item.id,
+            Item.external_id,
+            and_(Item.gold_expected.is_not(None), Item.status != ItemStatus.importing),
+            per_item.c[1],
+            per_item.c[2],
+            per_item.c[3],
         )
-    )
-    return GoldReport(int(gold_items or 0), annotators, items)
+        .outerjoin(per_item, per_item.c.item_id == Item.id)
+        .where(Item.campaign_id == campaign.id, Item.is_gold.is_(True))
+    ).tuples():
+        gold_items += bool(scorable)
+        if seen:
+            items.append((made(item_id, seen, correct, mean), name))
+    items.sort(key=lambda pair: _worst_first(pair[0]))
+    return GoldReport(gold_items, annotators, items)
 
 
 def _worst_first(t: GoldTally) -> tuple[float, int]:
