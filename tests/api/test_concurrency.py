@@ -9,6 +9,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from support.api import create_campaign_with_items, make_user
+from support.audit import judgments_and_item_counters
 
 
 def _worker(slug: str, annotator_id: int, results: list, errors: list) -> None:
@@ -40,8 +41,6 @@ def _worker(slug: str, annotator_id: int, results: list, errors: list) -> None:
 
 
 def test_concurrent_annotators_never_over_assign_or_lose_judgments(as_user, db, unique):
-    from prefhub.models import Campaign, Item, Judgment
-
     slug = f"race-{unique}"
     k, n_items, n_annotators = 3, 12, 8
     create_campaign_with_items(as_user("researcher"), slug, n_items=n_items, redundancy=k)
@@ -58,16 +57,9 @@ def test_concurrent_annotators_never_over_assign_or_lose_judgments(as_user, db, 
     per_item = Counter(item_id for _, item_id, _ in results)
     assert set(per_item.values()) == {k}
     assert len({(a, i) for a, i, _ in results}) == len(results)
-    with db() as session:
-        campaign_id = session.scalar(select(Campaign.id).where(Campaign.slug == slug))
-        stored = session.scalar(
-            select(func.count(Judgment.id)).where(Judgment.campaign_id == campaign_id)
-        )
-        counters = session.execute(
-            select(Item.assigned_count, Item.judgment_count).where(Item.campaign_id == campaign_id)
-        ).all()
+    stored, counters = judgments_and_item_counters(db, slug)
     assert stored == n_items * k
-    assert set(counters) == {(k, k)}
+    assert counters == {(k, k)}
 
 
 def test_simultaneous_retries_of_one_submission_store_it_once(as_user, db, unique):
