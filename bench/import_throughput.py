@@ -8,10 +8,11 @@ what ``POST /api/campaigns/{slug}/items/import-jobs`` runs). A worker process th
 publish it at once) with nobody else using the database.
 
 One JSON line per run goes to stdout: items/s over the job's run (its ``started_at`` to
-``finished_at``), seconds of validation and of writing, the importer's peak RSS (``ru_maxrss``,
-and what it held before the job began: flat across sizes means memory does not grow with the
-file), CPU seconds of the importer and of PostgreSQL (the backends of the importer's
-connections, read before they close; and per 1,000 items), the machine's load.
+``finished_at``), seconds of validation, of writing and of pauses between batches (SQLite),
+the importer's peak RSS (``ru_maxrss``, and what it held before the job began: flat across
+sizes means memory does not grow with the file), CPU seconds of the importer and of PostgreSQL
+(the backends of the importer's connections, read before they close; and per 1,000 items),
+the machine's load.
 Progress goes to stderr. Run it as ``make bench-import`` (with the annotators-while-importing
 measurement) or ``.venv/bin/python bench/import_throughput.py``.
 """
@@ -52,6 +53,13 @@ job_id, profile = int(sys.argv[1]), sys.argv[2]
 with unit_of_work(read_only=True) as session:  # the engine and the models loaded
     session.get_one(ImportJob, job_id)
 rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# Seconds the import sleeps: on SQLite, stepping aside between batches (nobody else writes).
+slept = [0.0]
+_sleep = time.sleep
+def sleep(seconds):
+    slept[0] += seconds
+    _sleep(seconds)
+time.sleep = sleep
 cpu_before = time.process_time()
 validated = []
 def progress(done, total):
@@ -87,6 +95,7 @@ print(json.dumps({
     "process_seconds": ended - began,
     "validate_seconds": (validated[0] - began) if validated else None,
     "cpu_seconds": time.process_time() - cpu_before,
+    "sleep_seconds": slept[0],
     "postgres_cpu_seconds": postgres_cpu,
     "rss_before_mb": rss_before / 1024,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -192,6 +201,8 @@ def run_one(database: str, lines: int, args: argparse.Namespace) -> dict[str, An
             "write_seconds": round(outcome["process_seconds"] - validate, 2)
             if validate is not None
             else None,
+            # Of ``seconds``: the pauses between batches (SQLite steps aside for annotators).
+            "pause_seconds": round(outcome["sleep_seconds"], 2),
             "peak_rss_mb": round(outcome["peak_rss_mb"], 1),
             "rss_before_job_mb": round(outcome["rss_before_mb"], 1),
             "cpu_seconds": {

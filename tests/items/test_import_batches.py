@@ -98,6 +98,44 @@ def test_a_job_writes_in_batches_reports_progress_and_shows_its_items_only_at_th
     assert annotator.get(f"/api/annotate/{slug}/next").json()["task"] is not None
 
 
+def test_on_sqlite_an_import_steps_aside_long_only_once_someone_else_writes(
+    campaign, db, monkeypatch
+):
+    """Nobody else writing: batches of SQLITE_QUIET_ITEMS_PER_BATCH and short gaps. Once
+    another connection commits (an annotator), batches of SQLITE_ITEMS_PER_BATCH, each
+    followed by a pause of at least SQLITE_PAUSE_S."""
+    import sqlite3
+    import time
+
+    from prefhub.items import jobs
+    from prefhub.items.tasks import execute_import
+    from prefhub.kit.db import get_engine
+
+    if get_engine().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writes without pauses")
+    monkeypatch.setattr(jobs, "SQLITE_QUIET_ITEMS_PER_BATCH", 50)
+    monkeypatch.setattr(jobs, "SQLITE_ITEMS_PER_BATCH", 20)
+    monkeypatch.setattr(jobs, "SQLITE_PAUSE_S", 0.5)
+    monkeypatch.setattr(jobs, "SQLITE_QUIET_AFTER_S", 60.0)
+    researcher, slug, _ = campaign
+    job_id = _create_job(researcher, slug, items(200))
+    reported: list[tuple[int, float]] = []
+
+    def progress(done: int, total: int) -> None:
+        reported.append((done, time.monotonic()))
+        if done == 100:  # an annotator's write, from a connection of its own
+            other = sqlite3.connect(get_engine().url.database or "", isolation_level=None)
+            other.execute("UPDATE campaigns SET name = name || '.' WHERE slug = ?", (slug,))
+            other.close()
+
+    job = execute_import(job_id, on_progress=progress)
+    assert job is not None and job.status == "succeeded" and job.imported == 200
+    assert [done for done, _ in reported] == [0, 50, 100, 150, 170, 190, 200]
+    at = dict(reported)
+    assert at[100] - at[50] < 0.5  # a gap only
+    assert at[170] - at[150] >= 0.5 and at[190] - at[170] >= 0.5
+
+
 def test_items_with_too_few_candidates_become_pending_at_the_end(campaign, db, small_batches):
     from prefhub.items.tasks import execute_import
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, NamedTuple
 
 from sqlalchemy import Connection
@@ -76,10 +76,14 @@ class RowSpool:
             pickle.dump(self._chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._chunk = []
 
-    def batches(self, size: int) -> Iterator[list[ItemRow]]:
+    def batches(self, size: int | Callable[[], int]) -> Iterator[list[ItemRow]]:
+        """The rows in batches of ``size``, or of what ``size()`` says as each batch begins
+        (a writer that adapts its batches to who else is writing)."""
+        size_now: Callable[[], int] = size if callable(size) else lambda: size
         self._flush()
         self._file.seek(0)
         batch: list[ItemRow] = []
+        wanted = size_now()
         while True:
             try:
                 chunk: list[tuple[Any, ...]] = pickle.load(self._file)
@@ -88,9 +92,10 @@ class RowSpool:
             for fields in chunk:
                 candidates = tuple(CandidateRow._make(c) for c in fields[-1])
                 batch.append(ItemRow._make((*fields[:-1], candidates)))
-                if len(batch) == size:
+                if len(batch) >= wanted:
                     yield batch
                     batch = []
+                    wanted = size_now()
         if batch:
             yield batch
 

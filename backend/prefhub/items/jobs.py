@@ -17,7 +17,9 @@ resumed, which clears the record) the jobs sweeper removes: ``remove_leftovers``
 
 from __future__ import annotations
 
+import sqlite3
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -61,6 +63,14 @@ SQLITE_ITEMS_PER_BATCH = 500
 # kit/sqlite_writes.py) get it before the next batch does: a worker process cannot join the
 # API's in-process queue. PostgreSQL writes items without blocking anyone: no pause there.
 SQLITE_PAUSE_S = 0.06
+# While no other connection has written for this long (nobody annotates), an import on SQLite
+# writes larger batches and steps aside only for a gap: a writer that comes meanwhile polls
+# for the lock every millisecond, takes it in the gap, and is then seen (``SqlitePace``).
+SQLITE_QUIET_AFTER_S = 1.0
+SQLITE_QUIET_ITEMS_PER_BATCH = 1000
+SQLITE_GAP_S = 0.01
+# A BEGIN that took this long waited for another writer (the lock is polled every 1 ms).
+SQLITE_WAITED_S = 0.001
 # Id ranges per statement: two bound parameters each, well under every database's limit.
 RANGES_PER_STATEMENT = 200
 WRITTEN = "written_item_ids"
@@ -122,17 +132,35 @@ def write_in_batches(
     """Write the prepared items, ``importing``, a batch per transaction; each transaction
     first checks that the job still runs (``JobCancelled`` if not) and records the ids it
     wrote and the progress. ``check`` raises when the job should stop (between batches)."""
+    engine = get_engine()
+    pace = SqlitePace(engine.url.database) if engine.dialect.name == "sqlite" else None
+    try:
+        _write_batches(job_id, prepared, on_progress, check, pace)
+    finally:
+        if pace:
+            pace.close()
+
+
+def _write_batches(
+    job_id: int,
+    prepared: PreparedImport,
+    on_progress: Callable[[int, int], None],
+    check: Callable[[], None],
+    pace: SqlitePace | None,
+) -> None:
     total, done = prepared.count, 0
-    sqlite = get_engine().dialect.name == "sqlite"
-    size = min(ITEMS_PER_BATCH, SQLITE_ITEMS_PER_BATCH) if sqlite else ITEMS_PER_BATCH
-    importing = [ItemStatus.importing] * size
-    for batch in prepared.rows.batches(size):
+    for batch in prepared.rows.batches(pace.batch_size if pace else ITEMS_PER_BATCH):
         check()
         try:
             with unit_of_work() as session:
-                written = _running_job_written(session, job_id)
+                asked = time.monotonic()
+                session.connection()  # BEGIN; on SQLite, once no other writer holds the lock
                 began = time.monotonic()  # holding SQLite's write lock from here
-                ids = write_rows(session, prepared.campaign_id, batch, importing[: len(batch)])
+                if pace:
+                    pace.began(waited=began - asked)
+                written = _running_job_written(session, job_id)
+                importing = [ItemStatus.importing] * len(batch)
+                ids = write_rows(session, prepared.campaign_id, batch, importing)
                 _record(session, job_id, _merged(written, _ranges(ids)))
                 _set_progress(session, job_id, done + len(batch), total)
         except IntegrityError:
@@ -142,9 +170,66 @@ def write_in_batches(
                     session, prepared.campaign_id, {row.external_id: row.line for row in batch}
                 )
             raise
+        held = time.monotonic() - began
+        if pace:
+            pace.committed()
         done += len(batch)
         on_progress(done, total)
-        _step_aside(sqlite, time.monotonic() - began)
+        if pace:
+            pace.step_aside(held)
+
+
+class SqlitePace:
+    """How an import on SQLite shares the one write lock with annotators. While others write
+    (the batch's BEGIN waited for the lock, or someone committed since the import's last
+    batch did: SQLite's ``data_version``, read on a connection of its own), batches of
+    ``SQLITE_ITEMS_PER_BATCH`` and after each a pause as long as it held the lock, at least
+    ``SQLITE_PAUSE_S``: the writers queued meanwhile go first. Once nobody else has written
+    for ``SQLITE_QUIET_AFTER_S``, batches of ``SQLITE_QUIET_ITEMS_PER_BATCH`` and a gap of
+    ``SQLITE_GAP_S`` only: a writer who comes takes the lock in a gap, and the next batch
+    sees that it waited or that someone wrote."""
+
+    def __init__(self, database: str | None) -> None:
+        self._observer: sqlite3.Connection | None = None
+        if database and database != ":memory:" and "mode=memory" not in database:
+            uri = f"file:{urllib.parse.quote(database)}?mode=ro"
+            self._observer = sqlite3.connect(uri, uri=True, isolation_level=None)
+        self._version: int | None = None  # data_version after the import's last commit
+        self._last_write = -SQLITE_QUIET_AFTER_S  # by someone else, time.monotonic()
+        self.paused = 0.0  # seconds spent stepping aside
+
+    def contended(self) -> bool:
+        return time.monotonic() - self._last_write < SQLITE_QUIET_AFTER_S
+
+    def batch_size(self) -> int:
+        wanted = SQLITE_ITEMS_PER_BATCH if self.contended() else SQLITE_QUIET_ITEMS_PER_BATCH
+        return min(ITEMS_PER_BATCH, wanted)
+
+    def _data_version(self) -> int | None:
+        if self._observer is None:
+            return None
+        return int(self._observer.execute("PRAGMA data_version").fetchone()[0])
+
+    def began(self, waited: float) -> None:
+        """A batch holds the lock now, after waiting ``waited`` seconds for it."""
+        version = self._data_version()
+        wrote = self._version is not None and version != self._version
+        if wrote or waited >= SQLITE_WAITED_S:
+            self._last_write = time.monotonic()
+
+    def committed(self) -> None:
+        """Right after a batch's commit: what others commit from now on is theirs."""
+        self._version = self._data_version()
+
+    def step_aside(self, held: float) -> None:
+        """Between batches, after one that held the lock ``held`` seconds."""
+        pause = max(SQLITE_PAUSE_S, held) if self.contended() else SQLITE_GAP_S
+        time.sleep(pause)
+        self.paused += pause
+
+    def close(self) -> None:
+        if self._observer is not None:
+            self._observer.close()
 
 
 def publish(job_id: int, prepared: PreparedImport) -> tuple[int, int]:
