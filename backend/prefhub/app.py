@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prefhub import __version__
 from prefhub.assignments.router import router as annotate_router
-from prefhub.auth.dependencies import get_current_user
+from prefhub.auth.dependencies import annotator_unit, get_current_user
 from prefhub.auth.router import router as auth_router
 from prefhub.campaigns.router import router as campaigns_router
 from prefhub.campaigns.spec_router import router as campaign_specs_router
@@ -234,7 +234,11 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
         quality_gold_router,
     ):
         app.include_router(router)
-    declare_errors(app, authenticated=get_current_user, database=get_session)
+    declare_errors(
+        app,
+        authenticated=(get_current_user, annotator_unit),
+        database=(get_session, annotator_unit),
+    )
     _mount_frontend(app, frontend_dist)
     settings = get_settings()
     skip_pre_ping()

@@ -4,6 +4,8 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from prefhub.assignments import service, submissions
 from prefhub.assignments.exceptions import (
@@ -34,7 +36,7 @@ from prefhub.assignments.schemas import (
     UndoRequest,
     UndoResponse,
 )
-from prefhub.auth.dependencies import AnnotatableCampaign, CurrentUser
+from prefhub.auth.dependencies import AnnotatableCampaign, AnnotatorUnitDep, CurrentUser
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.bounds import Offset
 from prefhub.kit.deps import SessionDep
@@ -74,20 +76,27 @@ def _task_response(
     }
 
 
+def _json(model: BaseModel) -> Response:
+    # The route's response_model still documents it; serialised once, not validated again.
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 @router.get(
     "/{slug}/next",
     response_model=NextTaskResponse,
     responses=errors(CampaignNotActive, LeaseCapReached, OnboardingRequired, AnnotatorExcluded),
 )
-def next_task(
-    campaign: AnnotatableCampaign,
-    user: CurrentUser,
-    session: SessionDep,
+async def next_task(
+    unit: AnnotatorUnitDep,
     additional: bool = Query(False, description="lease one more task while holding others"),
-) -> NextTaskResponse:
+) -> Response:
     """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
-    task = service.next_task(session, campaign, user, additional=additional)
-    return NextTaskResponse(**_task_response(session, campaign, user, task))
+
+    def work(session: Session, campaign: Campaign, user: User) -> NextTaskResponse:
+        task = service.next_task(session, campaign, user, additional=additional)
+        return NextTaskResponse(**_task_response(session, campaign, user, task))
+
+    return _json(await unit.run(work))
 
 
 @router.post(
@@ -95,31 +104,33 @@ def next_task(
     response_model=SubmitResponse,
     responses=errors(AlreadySubmitted, LeaseExpired, ClientIdReused),
 )
-def submit(
-    campaign: AnnotatableCampaign, body: SubmitRequest, user: CurrentUser, session: SessionDep
-) -> SubmitResponse:
+async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
     """Store one judgment (a retry with the same ``client_id`` returns the stored one); with
     ``next``, the annotator's next task comes back in the same response."""
-    judgment = submissions.submit(
-        session,
-        campaign,
-        user,
-        assignment_id=body.assignment_id,
-        client_id=body.client_id,
-        answers=body.answers,
-        time_spent_ms=body.time_spent_ms,
-    )
-    feedback = qualification.feedback(session, campaign, judgment)
-    after = service.next_after_submit(session, campaign, user) if body.next else None
-    return SubmitResponse(
-        judgment_id=judgment.id,
-        client_id=judgment.client_id,
-        undo_until=submissions.undo_deadline(campaign, judgment),
-        qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
-        next=NextTaskResponse(**_task_response(session, campaign, user, after.task))
-        if after
-        else None,
-    )
+
+    def work(session: Session, campaign: Campaign, user: User) -> SubmitResponse:
+        judgment = submissions.submit(
+            session,
+            campaign,
+            user,
+            assignment_id=body.assignment_id,
+            client_id=body.client_id,
+            answers=body.answers,
+            time_spent_ms=body.time_spent_ms,
+        )
+        feedback = qualification.feedback(session, campaign, judgment)
+        after = service.next_after_submit(session, campaign, user) if body.next else None
+        return SubmitResponse(
+            judgment_id=judgment.id,
+            client_id=judgment.client_id,
+            undo_until=submissions.undo_deadline(campaign, judgment),
+            qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
+            next=NextTaskResponse(**_task_response(session, campaign, user, after.task))
+            if after
+            else None,
+        )
+
+    return _json(await unit.run(work))
 
 
 @router.post("/{slug}/undo", response_model=UndoResponse, responses=errors(UndoExpired))

@@ -10,7 +10,7 @@ errors of a route's own domain (a 409 conflict, a 429) are named at the route wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from http import HTTPStatus
 from typing import Any
 
@@ -62,11 +62,11 @@ def errors(*kinds: type[PrefhubError]) -> dict[int | str, dict[str, Any]]:
 def declare_errors(
     app: FastAPI,
     *,
-    authenticated: Callable[..., Any],
-    database: Callable[..., Any] | None = None,
+    authenticated: Collection[Callable[..., Any]],
+    database: Collection[Callable[..., Any]] = (),
 ) -> None:
-    """Make ``app.openapi()`` declare each operation's errors; ``authenticated`` is the
-    dependency that makes a route need a signed-in user, ``database`` the one that gives it a
+    """Make ``app.openapi()`` declare each operation's errors; ``authenticated`` are the
+    dependencies that make a route need a signed-in user, ``database`` those that give it a
     database session."""
     routes = {
         (method.lower(), route.path_format): route
@@ -93,11 +93,11 @@ def declare_errors(
 
 def _computed(
     route: RouteContext,
-    authenticated: Callable[..., Any],
-    database: Callable[..., Any] | None,
+    authenticated: Collection[Callable[..., Any]],
+    database: Collection[Callable[..., Any]],
 ) -> set[int]:
     statuses = {422}
-    if database is not None and _depends_on(route.dependant, database):
+    if _depends_on(route.dependant, database):
         statuses.add(503)
     if route.body_field is not None:
         statuses |= {400, 413}
@@ -108,8 +108,8 @@ def _computed(
     return statuses
 
 
-def _depends_on(dependant: Any, call: Callable[..., Any]) -> bool:
-    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+def _depends_on(dependant: Any, calls: Collection[Callable[..., Any]]) -> bool:
+    return any(d.call in calls or _depends_on(d, calls) for d in dependant.dependencies)
 
 
 def _takes_path_params(dependant: Any) -> bool:
