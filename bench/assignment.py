@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import math
 import multiprocessing as mp
@@ -218,11 +217,10 @@ def parse_args(argv: list[str] | None = None) -> list[Config]:
 
 
 def serve_default_workers() -> int:
-    """``prefhub serve``'s own default for ``--workers``, read from the CLI."""
-    from prefhub.cli.serve import serve
+    """``prefhub serve``'s own default for ``--workers`` on PostgreSQL, from the CLI."""
+    from prefhub.cli.serve import default_workers
 
-    default = inspect.signature(serve).parameters["workers"].default
-    return int(default)
+    return default_workers(sqlite=False)
 
 
 # ---------------------------------------------------------------- seeding

@@ -32,6 +32,7 @@ from prefhub.items.browser_router import router as data_browser_router
 from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
 from prefhub.jobs.router import router as jobs_router
+from prefhub.kit.access_log import AccessLog
 from prefhub.kit.db import is_transient_db_error, skip_pre_ping
 from prefhub.kit.deps import get_session
 from prefhub.kit.errors import PrefhubError
@@ -194,7 +195,10 @@ def _static_page(page: HTMLResponse, *, redoc: bool) -> Callable[[], HTMLRespons
     return lambda: HTMLResponse(html, headers=headers)
 
 
-def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
+def create_app(
+    frontend_dist: Path = FRONTEND_DIST, access_log: Callable[[str], None] | None = None
+) -> FastAPI:
+    """The app; with ``access_log``, each request's line is written with it (kit/access_log)."""
     app = FastAPI(
         title="prefhub",
         version=__version__,
@@ -205,8 +209,10 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     _mount_api_docs(app)
     _install_error_handlers(app)
 
+    # async: it waits on nothing, so it needs no hop to a worker thread (load balancers call it
+    # every few seconds, benchmarks thousands of times).
     @app.get("/api/health", tags=["meta"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     for router in (
@@ -246,4 +252,7 @@ def create_app(frontend_dist: Path = FRONTEND_DIST) -> FastAPI:
     app.add_middleware(RequestLimits, settings=settings)
     # Outermost, so refusals by the limits above carry the headers too.
     app.add_middleware(SecurityHeaders, media_origins=presigned_origins)
+    if access_log is not None:
+        # Outermost of all: it times and sees every response, these headers' refusals included.
+        app.add_middleware(AccessLog, write=access_log)
     return app

@@ -632,7 +632,9 @@ def test_150_mb_login_body_is_refused_without_reading_it(migrated, run_dir, uniq
             yield chunk
 
     log = run_dir / f"big-body-{unique}.log"
-    with api_server_process({}, log, ["--no-embedded-worker"]) as (base, server):
+    # One API process, so the process whose memory is read is the one that serves.
+    args = ["--no-embedded-worker", "--workers", "1"]
+    with api_server_process({}, log, args) as (base, server):
         before = _rss_bytes(server.pid)
         with httpx.Client(base_url=base, timeout=60) as client:
             response = client.post(

@@ -13,40 +13,16 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from support.processes import free_port
-from support.services import create_postgres_database, drop_postgres_database, require_or_skip
 
 # The port is free for a restart this soon after the kill.
 PORT_FREE_WITHIN_S = 15
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A migrated PostgreSQL database of its own (``--workers N`` needs PostgreSQL)."""
-    from alembic import command
-
-    from prefhub.cli.main import alembic_config
-
-    name = f"prefhub_restart_{uuid.uuid4().hex[:10]}"
-    try:
-        url = create_postgres_database(name)
-    except Exception as exc:
-        require_or_skip("postgresql", f"PostgreSQL is not reachable: {exc}")
-    try:
-        config = alembic_config()
-        config.attributes["database_url"] = url
-        command.upgrade(config, "head")
-        yield url
-    finally:
-        drop_postgres_database(name)
 
 
 def test_serve_with_workers_killed_by_sigkill_restarts_on_the_same_port(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import subprocess
 import sys
@@ -21,7 +22,13 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: Annotated[int, typer.Option(help="API processes (PostgreSQL only)")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="API processes (default: one per CPU core on PostgreSQL; SQLite: always 1)",
+            show_default=False,
+        ),
+    ] = None,
     embedded_worker: Annotated[
         bool | None, typer.Option(help="Run a Celery worker child (default: when no Redis)")
     ] = None,
@@ -30,10 +37,15 @@ def serve(
     """Serve the API and the web app."""
     import uvicorn
 
+    from prefhub.kit.access_log import ENV_SWITCH
     from prefhub.kit.lifetime import child_of
     from prefhub.settings import get_settings
 
     settings = get_settings()
+    if workers is None:
+        workers = default_workers(sqlite=settings.is_sqlite)
+    if workers < 1:
+        raise fail("--workers must be at least 1")
     if settings.is_sqlite and workers > 1:
         raise fail("SQLite serves from one process; use PostgreSQL for --workers > 1")
     if embedded_worker is None:
@@ -54,7 +66,10 @@ def serve(
         )
         atexit.register(_stop_child, child)
         console.print(f"embedded worker started (pid {child.pid})")
-    console.print(f"serving on http://{host}:{port}")
+    # The API processes (this one, or uvicorn's children) write the access log themselves
+    # (kit/access_log.py): uvicorn's own costs a logging record per request.
+    os.environ[ENV_SWITCH] = "1" if access_log else "0"
+    console.print(f"serving on http://{host}:{port} ({_processes(workers)})")
     # With --workers N, uvicorn's children stop with this process too: see prefhub.asgi.
     uvicorn.run(
         "prefhub.asgi:app",
@@ -62,8 +77,38 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        access_log=access_log,
+        access_log=False,
     )
+
+
+def default_workers(*, sqlite: bool) -> int:
+    """``serve``'s API processes when ``--workers`` is not given: one per CPU core this process
+    may run on, on PostgreSQL; SQLite serves from one process (its one write lock)."""
+    if sqlite:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        cores = min(cores, quota)
+    return max(cores, 1)
+
+
+def _cgroup_cpu_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """The cores a container's CPU limit allows (cgroup v2 ``cpu.max``, rounded up), or None:
+    ``docker run --cpus 2`` on a 32-core host leaves the affinity at 32."""
+    try:
+        with open(path) as limit:
+            quota, period = limit.read().split()[:2]
+        return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):  # no cgroup v2, or "max": no limit
+        return None
+
+
+def _processes(workers: int) -> str:
+    return "1 API process" if workers == 1 else f"{workers} API processes"
 
 
 def _stop_child(child: subprocess.Popen[bytes]) -> None:
