@@ -26,6 +26,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> int:
     from prefhub.items import jobs
 
     monkeypatch.setattr(jobs, "ITEMS_PER_BATCH", 40)
+    monkeypatch.setattr(jobs, "POSTGRES_ITEMS_PER_BATCH", 40)
     return 40
 
 
