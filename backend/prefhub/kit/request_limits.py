@@ -35,6 +35,11 @@ def _error(status: int, code: str, message: str, details: object = None) -> JSON
     )
 
 
+def _plain(raw: bytes) -> bool:
+    """ASCII with nothing encoded and no NUL: text as it is (most requests' path and query)."""
+    return raw.isascii() and b"%" not in raw and b"\x00" not in raw
+
+
 def _undecodable(raw: bytes) -> str | None:
     """Why percent-encoded ``raw`` is not text we can store, or None."""
     decoded = unquote_to_bytes(raw)
@@ -72,11 +77,15 @@ class RequestLimits:
             await refusal(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared is None and "transfer-encoding" not in headers:
+            # No body (HTTP/1.1): nothing to count or check, as for most GETs.
+            await self.app(scope, receive, send)
+            return
         json = _is_json(headers)
         # Files come as multipart; JSON is never an upload, whatever the route.
         upload = not json and UPLOAD_ROUTES.match(scope["path"]) is not None
         limit = self.max_upload if upload else self.max_body
-        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._too_large(limit)(scope, receive, send)
             return
@@ -91,7 +100,10 @@ class RequestLimits:
             raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
         except UnicodeEncodeError:
             raw_path = b"\x00"  # the server handed us a lone surrogate: refuse it like a NUL
-        for name, raw in (("path", raw_path), ("query", scope.get("query_string", b""))):
+        query = scope.get("query_string", b"")
+        if _plain(raw_path) and _plain(query):
+            return None
+        for name, raw in (("path", raw_path), ("query", query)):
             problem = _undecodable(raw.replace(b"+", b" ") if name == "query" else raw)
             if problem:
                 return _error(

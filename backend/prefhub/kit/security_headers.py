@@ -76,6 +76,10 @@ def error_headers() -> dict[str, str]:
     }
 
 
+# The names of every header this adds, lower-case as ASGI carries them.
+_NAMES = frozenset(name.lower().encode() for name in (*COMMON, "Content-Security-Policy"))
+
+
 def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
@@ -111,9 +115,13 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in added if h[0] not in present)
+                headers = list(message.get("headers", ()))
+                # Most responses set none of ours: then all are added without comparing names.
+                if any(name.lower() in _NAMES for name, _ in headers):
+                    present = {name.lower() for name, _ in headers}
+                    headers.extend(h for h in added if h[0] not in present)
+                else:
+                    headers.extend(added)
                 message = {**message, "headers": headers}
             await send(message)
 
