@@ -3,6 +3,7 @@
 from prefhub.models.annotation import Assignment, AssignmentStatus, ItemReport, Judgment
 from prefhub.models.base import Base
 from prefhub.models.campaign import Campaign, CampaignStatus, CampaignVersion
+from prefhub.models.counters import AnnotatorJudgmentCount, CampaignItemCount
 from prefhub.models.export import ExportJob
 from prefhub.models.generation import (
     GenerationJob,
@@ -49,11 +50,13 @@ __all__ = [
     "OPEN_JOB_STATUSES",
     "AnnotatorGroup",
     "AnnotatorGroupMember",
+    "AnnotatorJudgmentCount",
     "ApiToken",
     "Assignment",
     "AssignmentStatus",
     "Base",
     "Campaign",
+    "CampaignItemCount",
     "CampaignMedia",
     "CampaignParticipant",
     "CampaignStatus",
