@@ -137,6 +137,24 @@ def test_on_sqlite_an_import_steps_aside_long_only_once_someone_else_writes(
     assert at[170] - at[150] >= 0.5 and at[190] - at[170] >= 0.5
 
 
+def test_an_import_leaves_the_heap_it_found_out_of_full_collections_only_while_it_runs(
+    campaign, db
+):
+    import gc
+
+    from prefhub.items.tasks import execute_import
+
+    researcher, slug, _ = campaign
+    frozen_while_running: list[int] = []
+    job = execute_import(
+        _create_job(researcher, slug, items(10)),
+        on_progress=lambda done, total: frozen_while_running.append(gc.get_freeze_count()),
+    )
+    assert job is not None and job.status == "succeeded"
+    assert frozen_while_running and min(frozen_while_running) > 0
+    assert gc.get_freeze_count() == 0  # a worker's heap is collected as before afterwards
+
+
 def test_items_with_too_few_candidates_become_pending_at_the_end(campaign, db, small_batches):
     from prefhub.items.tasks import execute_import
 

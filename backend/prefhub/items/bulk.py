@@ -84,14 +84,15 @@ class RowSpool:
         self._file.seek(0)
         batch: list[ItemRow] = []
         wanted = size_now()
+        make_item, make_candidate = ItemRow._make, CandidateRow._make
         while True:
             try:
                 chunk: list[tuple[Any, ...]] = pickle.load(self._file)
             except EOFError:
                 break
             for fields in chunk:
-                candidates = tuple(CandidateRow._make(c) for c in fields[-1])
-                batch.append(ItemRow._make((*fields[:-1], candidates)))
+                candidates = tuple(map(make_candidate, fields[-1]))
+                batch.append(make_item((*fields[:-1], candidates)))
                 if len(batch) >= wanted:
                     yield batch
                     batch = []
