@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 .PHONY: help run install install-dev frontend frontend-deps migrate seed serve worker test \
 	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types screenshots compose-check \
-	bench-assignment bench-generation bench-export bench-page bench-import bench-import-throughput \
+	bench-assignment bench-generation bench-export bench-export-small bench-page bench-import bench-import-throughput \
 	bench-import-annotators bench-browser bench-quality \
 	bench-quality-sim bench clean
 
@@ -106,7 +106,7 @@ api-types: install  ## regenerate the frontend's API types from the FastAPI sche
 compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, no engine)
 	docker-compose config -q
 
-bench: bench-assignment bench-generation bench-export bench-page bench-import bench-browser bench-quality bench-quality-sim  ## benchmarks (see bench/README.md)
+bench: bench-assignment bench-generation bench-export bench-export-small bench-page bench-import bench-browser bench-quality bench-quality-sim  ## benchmarks (see bench/README.md)
 
 bench-assignment: install  ## annotator loop on PostgreSQL and SQLite: capacity (200 / 50 annotators), open-loop p99 (200 x 1 per 2 s), CPU per judgment, audit
 	@$(BIN)/python bench/assignment.py $(BENCH_ARGS)
@@ -116,6 +116,10 @@ bench-generation: install  ## one generation job through 2 workers to a fake mod
 
 bench-export: install  ## 1,000,000 judgments on PostgreSQL exported to dpo JSONL, then a check
 	@$(BIN)/python bench/export.py $(BENCH_ARGS)
+
+bench-export-small: install  ## 50,000 judgments exported over REST (create job, wait, download): SQLite dpo, PostgreSQL judgments, >= 50,000/s
+	@$(BIN)/python bench/export.py --rest --database sqlite --format dpo --judgments 50000 --annotators 200 --repeat 3 $(BENCH_ARGS)
+	@$(BIN)/python bench/export.py --rest --database postgresql --format judgments --judgments 50000 --annotators 200 --repeat 3 $(BENCH_ARGS)
 
 bench-browser: install  ## the data browser over HTTP: pages of a 100,000-item campaign on PostgreSQL, p95 < 300 ms
 	@$(BIN)/python bench/item_browser.py $(BENCH_ARGS)

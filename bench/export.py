@@ -16,6 +16,11 @@ its row count must equal the number of judgments with a preference (``A`` or ``B
 "both bad" give no row) and the manifest's count, and a few rows are compared field by field
 with the database.
 
+With ``--rest`` (``make bench-export-small``) the export is timed as a researcher runs it
+instead: ``prefhub serve`` and ``prefhub worker`` on the seeded database (``--database sqlite``
+seeds a SQLite file with the same rows), then create the job over the REST API, poll it until
+done and download the data file (``--format dpo|judgments``); see "the REST path" below.
+
 One JSON line goes to stdout; progress goes to stderr. Run it as ``make bench-export`` or
 ``.venv/bin/python bench/export.py --help``.
 """
@@ -23,6 +28,7 @@ One JSON line goes to stdout; progress goes to stderr. Run it as ``make bench-ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -43,6 +49,7 @@ from typing import Any
 
 from _common import (
     all_procs,
+    cpu_cores,
     create_postgres_database,
     drop_postgres_database,
     libpq_url,
@@ -50,14 +57,22 @@ from _common import (
     migrate,
     postgres_cpu,
     postgres_version,
+    prefhub_command,
     prefhub_env,
+    prefhub_server,
+    process_tree,
     sqlalchemy_url,
+    stop_process,
 )
 
 SLUG = "bench-export"
 QUESTION = "preference"
 TARGET_ROWS_PER_S = 100_000
 TARGET_PEAK_RSS_MB = 300
+# --rest: judgments exported per second from the POST to the download's end (issue 18).
+TARGET_REST_JUDGMENTS_PER_S = 50_000
+OWNER = "bench-admin@bench.example"
+PASSWORD = "bench-export-password"
 # Shares of the pairwise answers; "tie" and "both_bad" give no dpo row.
 CHOICES = ("A", "B", "tie", "both_bad")
 CHOICE_WEIGHTS = (45, 45, 7, 3)
@@ -86,6 +101,10 @@ class Config:
     keep: bool
     profile_dir: Path | None
     reuse_database: str | None = None
+    database: str = "postgresql"
+    format: str = "dpo"
+    rest: bool = False
+    repeat: int = 1
 
     @property
     def items(self) -> int:
@@ -122,7 +141,22 @@ def parse_args(argv: list[str] | None = None) -> Config:
         metavar="DIR",
         help="record the export process with py-spy (slows it down: not for recorded results)",
     )
+    parser.add_argument(
+        "--rest",
+        action="store_true",
+        help="time what a researcher does instead: prefhub serve and a prefhub worker, then "
+        "create the export job over the REST API, poll it until done and download the data file",
+    )
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--format", choices=("dpo", "judgments"), default="dpo")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="exports of the one seeded database (--rest)"
+    )
     args = parser.parse_args(argv)
+    if (args.database != "postgresql" or args.format != "dpo") and not args.rest:
+        parser.error("--database sqlite and --format judgments are measured with --rest")
+    if args.reuse_database and args.database != "postgresql":
+        parser.error("--reuse-database names a PostgreSQL database")
     if args.per_item < 1 or args.annotators < args.per_item or args.judgments < args.per_item:
         parser.error("need judgments >= per-item >= 1 and annotators >= per-item")
     return Config(
@@ -135,6 +169,10 @@ def parse_args(argv: list[str] | None = None) -> Config:
         keep=args.keep,
         profile_dir=args.profile,
         reuse_database=args.reuse_database,
+        database=args.database,
+        format=args.format,
+        rest=args.rest,
+        repeat=max(1, args.repeat),
     )
 
 
@@ -328,12 +366,53 @@ def _copy(conn: Any, table: str, lines: Iterator[str]) -> None:
     log(f"  {table}: {time.monotonic() - started:.1f}s")
 
 
-def seed(config: Config, pg_name: str) -> int:
+# SQLite gets the same lines (``--database sqlite``): each field back from COPY's text format,
+# the boolean and the timestamps as SQLAlchemy writes them there.
+SQLITE_BOOLEANS = frozenset({"is_gold"})
+SQLITE_TIMESTAMPS = frozenset({"created_at", "expires_at", "finished_at"})
+
+
+def _sqlite_value(column: str, field: str) -> str | bool:
+    if column in SQLITE_BOOLEANS:
+        return field == "t"
+    if column in SQLITE_TIMESTAMPS:
+        return f"{field}.000000"
+    return field.replace("\\\\", "\\")
+
+
+def _sqlite_insert(conn: Any, table: str, lines: Iterator[str]) -> None:
+    started = time.monotonic()
+    columns = [c.strip() for c in COPIES[table].split(",")]
+    marks = ", ".join("?" * len(columns))
+    conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+        (
+            [_sqlite_value(c, f) for c, f in zip(columns, line[:-1].split("\t"), strict=True)]
+            for line in lines
+        ),
+    )
+    conn.commit()
+    log(f"  {table}: {time.monotonic() - started:.1f}s")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The database a run seeds and exports."""
+
+    database: str  # "postgresql" | "sqlite"
+    name: str  # the PostgreSQL database's name, or the SQLite file's path
+    url: str
+
+
+def seed(config: Config, target: Target) -> int:
     """Seed the database; returns the number of judgments with a preference (rows expected).
 
     Runs in this process after ``os.environ`` holds the run's settings: annotators and the
-    campaign go through the services, the bulk through COPY on a connection of its own.
+    campaign go through the services, the bulk through COPY on a connection of its own (on
+    SQLite: the same lines, inserted by ``sqlite3``).
     """
+    import sqlite3
+
     import psycopg
 
     from prefhub.auth.service import create_user
@@ -343,9 +422,7 @@ def seed(config: Config, pg_name: str) -> int:
     from prefhub.models import Role
 
     with unit_of_work() as session:
-        owner = create_user(
-            session, email="bench-admin@bench.example", password=None, role=Role.admin
-        )
+        owner = create_user(session, email=OWNER, password=PASSWORD, role=Role.admin)
         annotators = [
             create_user(session, email=f"bench-annotator-{i}@bench.example", password=None).id
             for i in range(config.annotators)
@@ -360,13 +437,23 @@ def seed(config: Config, pg_name: str) -> int:
         campaign_id = create_campaign(session, spec, owner).id
     reset_engine_cache()
     preferences = [0]
-    with psycopg.connect(libpq_url(pg_name)) as conn:
+    tables = {
+        "items": _item_lines(config, campaign_id),
+        "candidates": _candidate_lines(config),
+        "assignments": _assignment_lines(config, campaign_id, annotators),
+        "judgments": _judgment_lines(config, campaign_id, annotators, preferences),
+    }
+    if target.database == "sqlite":
+        with contextlib.closing(sqlite3.connect(target.name)) as conn:
+            for table, lines in tables.items():
+                _sqlite_insert(conn, table, lines)
+            conn.execute("ANALYZE")
+        return preferences[0]
+    with psycopg.connect(libpq_url(target.name)) as conn:
         conn.execute("SET synchronous_commit = off")
-        _copy(conn, "items", _item_lines(config, campaign_id))
-        _copy(conn, "candidates", _candidate_lines(config))
-        _copy(conn, "assignments", _assignment_lines(config, campaign_id, annotators))
-        _copy(conn, "judgments", _judgment_lines(config, campaign_id, annotators, preferences))
-    with psycopg.connect(libpq_url(pg_name), autocommit=True) as conn:
+        for table, lines in tables.items():
+            _copy(conn, table, lines)
+    with psycopg.connect(libpq_url(target.name), autocommit=True) as conn:
         started = time.monotonic()
         conn.execute("VACUUM ANALYZE")
         log(f"  vacuum analyze: {time.monotonic() - started:.1f}s")
@@ -385,10 +472,12 @@ def preferences_in(pg_name: str) -> int:
     return int(row[0]) if row else 0
 
 
-def database_size_mb(pg_name: str) -> float:
+def database_size_mb(target: Target) -> float:
     import psycopg
 
-    with psycopg.connect(libpq_url(pg_name)) as conn:
+    if target.database == "sqlite":
+        return round(Path(target.name).stat().st_size / 2**20, 1)
+    with psycopg.connect(libpq_url(target.name)) as conn:
         row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
     return round(int(row[0]) / 2**20, 1) if row else 0.0
 
@@ -506,10 +595,195 @@ def _cpu_snapshot(pid: int) -> dict[str, float]:
     }
 
 
+# ---------------------------------------------------------------- the REST path (--rest)
+#
+# What a researcher does: ``prefhub serve`` (one API process) and a worker as ``serve`` starts
+# its embedded one (``prefhub worker --concurrency 8``; on PostgreSQL through Redis, the
+# production topology; on SQLite through the embedded filesystem broker), then
+# POST /api/campaigns/{slug}/exports, GET /api/exports/{id} every POLL_S until it is done, and
+# GET /api/exports/{id}/files/<format>.jsonl to a file. ``seconds`` runs from the POST to the
+# download's last byte. The job's own timestamps split it: ``queued_s`` (created to picked up
+# by the worker), ``job_s`` (picked up to finished), the rest is polling and the download.
+
+POLL_S = 0.05
+REDIS_URL = os.environ.get("PREFHUB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _rest_env(config: Config, env: dict[str, str]) -> dict[str, str]:
+    if config.database != "postgresql":
+        return env
+    # A queue of its own on a shared Redis: no other worker takes this run's jobs.
+    return env | {
+        "PREFHUB_REDIS_URL": REDIS_URL,
+        "PREFHUB_CELERY_QUEUE_PREFIX": f"bench-export-{os.getpid()}",
+    }
+
+
+@contextlib.contextmanager
+def _worker(env: dict[str, str], workdir: Path) -> Iterator[int]:
+    """``prefhub worker`` as ``serve`` starts its embedded one; yields its pid once ready."""
+    worker_log = workdir / "worker.log"
+    with worker_log.open("ab") as out:
+        process = subprocess.Popen(
+            [*prefhub_command(), "worker", "--concurrency", "8"],
+            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while b" ready." not in worker_log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start: {worker_log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield process.pid
+    finally:
+        stop_process(process)
+
+
+def _cpu_groups(api_pid: int, worker_pid: int) -> dict[str, float]:
+    procs = all_procs()
+
+    def tree(pid: int) -> float:
+        return float(sum(procs[p][2] for p in process_tree([pid], procs)))
+
+    own = os.times()
+    return {
+        "api": tree(api_pid),
+        "worker": tree(worker_pid),
+        "postgres": postgres_cpu(procs),
+        "client": own.user + own.system,  # this process: the requests and the download
+        "machine": machine_busy(),
+    }
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds(), 3)
+
+
+def _rest_export(
+    client: Any, config: Config, pids: tuple[int, int], download: Path, target: Target
+) -> dict[str, Any]:
+    before = _cpu_groups(*pids)
+    started = time.perf_counter()
+    response = client.post(f"/api/campaigns/{SLUG}/exports", json={"format": config.format})
+    response.raise_for_status()
+    job_id = response.json()["id"]
+    created_s = time.perf_counter() - started
+    polls = 0
+    while True:
+        job = client.get(f"/api/exports/{job_id}").raise_for_status().json()
+        polls += 1
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(POLL_S)
+    done_s = time.perf_counter() - started
+    if job["status"] != "succeeded":
+        raise RuntimeError(f"export job {job_id} {job['status']}: {job.get('error')}")
+    name = f"{config.format}.jsonl"
+    with client.stream("GET", f"/api/exports/{job_id}/files/{name}") as stream:
+        stream.raise_for_status()
+        with download.open("wb") as out:
+            for chunk in stream.iter_bytes(1 << 20):
+                out.write(chunk)
+    seconds = time.perf_counter() - started
+    after = _cpu_groups(*pids)
+    stamps = _job_stamps(target, job_id)
+    return {
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(config.judgments / seconds),
+        "job_rows": job["row_count"],
+        "create_s": round(created_s, 3),
+        "done_seen_s": round(done_s, 3),
+        "download_s": round(seconds - done_s, 3),
+        "queued_s": _seconds_between(stamps["created_at"], stamps["started_at"]),
+        "job_s": _seconds_between(stamps["started_at"], stamps["finished_at"]),
+        "polls": polls,
+        "cpu_s": {
+            k: round(after[k] - before[k], 2) for k in ("api", "worker", "postgres", "client")
+        },
+        "cpu_cores": cpu_cores(before, after, seconds),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def _job_stamps(target: Target, job_id: int) -> dict[str, str | None]:
+    (row,) = _query(
+        target,
+        "SELECT created_at, started_at, finished_at FROM jobs WHERE id = :id",
+        {"id": job_id},
+    )
+    return {
+        k: None if v is None else str(v)
+        for k, v in zip(("created_at", "started_at", "finished_at"), row, strict=True)
+    }
+
+
+def run_rest(
+    config: Config, target: Target, env: dict[str, str], workdir: Path, expected: int
+) -> dict[str, Any]:
+    import httpx
+
+    env = _rest_env(config, env)
+    runs = []
+    download = workdir / f"download-{config.format}.jsonl"
+    with _worker(env, workdir) as worker_pid, prefhub_server(env, workdir) as (base, api_pid):
+        log(f"server up at {base}, worker {worker_pid}")
+        with httpx.Client(base_url=base, timeout=300) as client:
+            login = {"email": OWNER, "password": PASSWORD}
+            client.post("/api/auth/login", json=login).raise_for_status()
+            client.headers["X-CSRF-Token"] = client.cookies["prefhub_csrf"]
+            for n in range(config.repeat):
+                one = _rest_export(client, config, (api_pid, worker_pid), download, target)
+                log(f"export {n + 1}/{config.repeat}: {one['seconds']:.2f}s")
+                checked = check_download(target, config, download, expected)
+                runs.append(
+                    one | {"rows": checked["rows"], "spot_failures": checked["spot_failures"]}
+                )
+                download.unlink()
+    best = min(runs, key=lambda r: r["seconds"])
+    median = sorted(r["seconds"] for r in runs)[len(runs) // 2]
+    verified = all(r["rows"] == r["job_rows"] == expected and not r["spot_failures"] for r in runs)
+    return {
+        "mode": "rest",
+        "database": config.database,
+        "format": config.format,
+        "judgments": config.judgments,
+        "rows": best["rows"],
+        "seconds_median": median,
+        "rows_per_s": round(config.judgments / median),
+        "target_rows_per_s": TARGET_REST_JUDGMENTS_PER_S,
+        "met": config.judgments / median >= TARGET_REST_JUDGMENTS_PER_S,
+        "verified": verified,
+        "runs": runs,
+    }
+
+
 # ---------------------------------------------------------------- checking the output
 
 
-def check_output(pg_name: str, path: Path, expected: int) -> dict[str, Any]:
+def _query(target: Target, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Rows of one read-only statement, on either database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(target.url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params))
+    finally:
+        engine.dispose()
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value: PostgreSQL's driver decodes it, SQLite's gives the text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def check_output(target: Target, path: Path, expected: int, fmt: str = "dpo") -> dict[str, Any]:
     """Count the rows and compare a few, spread over the file, with the database."""
     picks = {0, expected // 3, 2 * expected // 3, expected - 1} if expected else set()
     picked: list[dict[str, Any]] = []
@@ -519,31 +793,41 @@ def check_output(pg_name: str, path: Path, expected: int) -> dict[str, Any]:
             if rows in picks:
                 picked.append(json.loads(line))
             rows += 1
-    failures = [f for row in picked for f in _compare(pg_name, row)]
+    compare = _compare if fmt == "dpo" else _compare_judgment
+    failures = [f for row in picked for f in compare(target, row)]
     return {"rows": rows, "spot_checked": len(picked), "spot_failures": failures}
+
+
+def check_download(target: Target, config: Config, path: Path, expected: int) -> dict[str, Any]:
+    return check_output(target, path, expected, config.format)
 
 
 def _text(parts: list[dict[str, Any]]) -> str:
     return "\n\n".join(p["text"] for p in parts if p.get("type") == "text")
 
 
-def _compare(pg_name: str, row: dict[str, Any]) -> list[str]:
-    import psycopg
+def _judgment_of(target: Target, jid: int) -> tuple[Any, ...]:
+    ((answers, shown, external_id, context, spent, item_id),) = _query(
+        target,
+        "SELECT j.answers, j.shown_order, i.external_id, i.context, j.time_spent_ms, i.id"
+        " FROM judgments j JOIN items i ON i.id = j.item_id WHERE j.id = :jid",
+        {"jid": jid},
+    )
+    return _json(answers), _json(shown), external_id, _json(context), spent, item_id
 
+
+def _compare(target: Target, row: dict[str, Any]) -> list[str]:
     meta = row["metadata"]
     jid = meta["judgment_id"]
-    with psycopg.connect(libpq_url(pg_name)) as conn:
-        answers, shown, external_id, context, spent, item_id = conn.execute(
-            "SELECT j.answers, j.shown_order, i.external_id, i.context, j.time_spent_ms, i.id"
-            " FROM judgments j JOIN items i ON i.id = j.item_id WHERE j.id = %s",
-            (jid,),
-        ).fetchone()
-        candidates = {
-            cid: (content, model)
-            for cid, content, model in conn.execute(
-                "SELECT id, content, model_name FROM candidates WHERE item_id = %s", (item_id,)
-            )
-        }
+    answers, shown, external_id, context, spent, item_id = _judgment_of(target, jid)
+    candidates = {
+        cid: (_json(content), model)
+        for cid, content, model in _query(
+            target,
+            "SELECT id, content, model_name FROM candidates WHERE item_id = :item",
+            {"item": item_id},
+        )
+    }
     choice = answers[QUESTION]["choice"]
     chosen = shown[0 if choice == "A" else 1]
     rejected = shown[1 if choice == "A" else 0]
@@ -573,6 +857,24 @@ def _compare(pg_name: str, row: dict[str, Any]) -> list[str]:
     return failures
 
 
+def _compare_judgment(target: Target, row: dict[str, Any]) -> list[str]:
+    jid = row["judgment_id"]
+    answers, shown, external_id, _, spent, _ = _judgment_of(target, jid)
+    expected = {
+        "id": f"j{jid}.{QUESTION}",
+        "campaign": SLUG,
+        "item_id": external_id,
+        "question": QUESTION,
+        "answer": answers[QUESTION],
+        "shown_order": shown,
+        "time_spent_ms": spent,
+    }
+    failures = [f"j{jid}: {key} differs" for key, value in expected.items() if row[key] != value]
+    if not PSEUDONYM.match(str(row.get("annotator_id"))):
+        failures.append(f"j{jid}: annotator_id is not a pseudonym")
+    return failures
+
+
 # ---------------------------------------------------------------- one run
 
 
@@ -583,34 +885,51 @@ def run(config: Config) -> dict[str, Any]:
         seed_s: float | None = None
         if config.reuse_database:
             pg_name, url = config.reuse_database, sqlalchemy_url(config.reuse_database)
+            target = Target("postgresql", pg_name, url)
             env = prefhub_env(url, workdir)
             os.environ.update(env)
             expected = preferences_in(pg_name)
         else:
-            try:
-                pg_name, url = create_postgres_database("prefhub_bench_export")
-            except Exception as exc:
-                return {"rows": None, "skipped": f"PostgreSQL unreachable: {exc}"}
-            env = prefhub_env(url, workdir)
+            if config.database == "sqlite":
+                path = workdir / "bench.db"
+                target = Target("sqlite", str(path), f"sqlite:///{path}")
+            else:
+                try:
+                    pg_name, url = create_postgres_database("prefhub_bench_export")
+                except Exception as exc:
+                    return {"rows": None, "skipped": f"PostgreSQL unreachable: {exc}"}
+                target = Target("postgresql", pg_name, url)
+            env = prefhub_env(target.url, workdir)
             os.environ.update(env)  # before prefhub is first imported (settings are cached)
-            log(f"migrating {url}")
+            log(f"migrating {target.url}")
             migrate(env, workdir)
             log(
                 f"seeding {config.annotators} annotators, {config.items} items x 2 candidates, "
                 f"{config.judgments} assignments and judgments"
             )
             started = time.monotonic()
-            expected = seed(config, pg_name)
+            expected = seed(config, target)
             seed_s = round(time.monotonic() - started, 1)
-        db_mb = database_size_mb(pg_name)
+        db_mb = database_size_mb(target)
+        if config.format == "judgments":
+            expected = config.judgments  # one row per judgment: the campaign has one question
         log(f"database of {db_mb:.0f} MB (seeded in {seed_s}s); exporting {expected} expected rows")
+        if config.rest:
+            return run_rest(config, target, env, workdir, expected) | {
+                "annotators": config.annotators,
+                "seed_s": seed_s,
+                "db_size_mb": db_mb,
+                "nproc": os.cpu_count(),
+                "postgres": postgres_version() if config.database == "postgresql" else None,
+                "python": platform.python_version(),
+            }
         destination = workdir / "export"
         exported = run_export(config, env, destination)
         child = exported.child
         log(f"exported in {child['seconds']:.1f}s; checking the output")
         data = destination / "dpo.jsonl"
         manifest = json.loads((destination / "manifest.json").read_text())
-        checked = check_output(pg_name, data, expected)
+        checked = check_output(target, data, expected)
         rows = checked["rows"]
         seconds = child["seconds"]
         rows_per_s = rows / seconds if seconds > 0 else 0.0

@@ -29,8 +29,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import (
+    Connection,
+    Text,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from prefhub.exports.dpo_encoding import (
@@ -44,7 +53,7 @@ from prefhub.exports.dpo_encoding import (
     prompt_json,
 )
 from prefhub.exports.formats.preferences import PREFERENCE_KINDS
-from prefhub.exports.judgment_reader import Scope
+from prefhub.exports.judgment_reader import Scope, decode_json
 from prefhub.exports.schemas import ExportOptions
 from prefhub.kit.content import plain_text
 from prefhub.models import Candidate, Item, Judgment
@@ -189,10 +198,10 @@ class _Pieces:
         candidates, items = new
         prompts: dict[int, bytes] = {}
         for item, external_id, prompt, context in items:
-            prompts[item] = prompt or prompt_json(orjson.loads(context))
+            prompts[item] = prompt or prompt_json(decode_json(context))
             self.item_id[item] = json_value(external_id)
         for candidate, item, model, text, content in candidates:
-            completion = completion_json(text or json_string(plain_text(orjson.loads(content))))
+            completion = completion_json(text or json_string(plain_text(decode_json(content))))
             self.head[candidate] = HEAD % (campaign, completion)
             self.tail[candidate] = TAIL % (prompts[item], completion)
             self.model[candidate] = "null" if model is None else _short_json(model)
@@ -409,19 +418,34 @@ def portable_batches(
     )
     campaign = json_value(slug).encode()
     pieces, cached = _Pieces(), set[int]()
+    # Core rows, the JSON and the date as the text SQLite stores (decoded here, each distinct
+    # answers text once: most repeat), not the ORM's rows and SQLAlchemy's decoding.
+    connection = session.connection()
+    columns: list[Any] = [
+        *WINDOW_COLUMNS[:3],
+        type_coerce(Judgment.shown_order, Text),
+        *WINDOW_COLUMNS[4:6],
+        type_coerce(Judgment.created_at, Text),
+        type_coerce(Judgment.answers, Text),
+    ]
     after = 0
     while True:
-        judgments = session.execute(
-            select(*WINDOW_COLUMNS, Judgment.answers)
+        judgments = connection.execute(
+            select(*columns)
             .where(*scope.where(), Judgment.id > after)
             .order_by(Judgment.id)
             .limit(BATCH)
         ).all()
         if not judgments:
             return
-        after = judgments[-1].id
+        after = judgments[-1][0]
         rows: list[tuple[Any, ...]] = []
-        for jid, uid, item, shown, spent, version, created, answers in judgments:
+        decoded: dict[str, Any] = {}
+        for jid, uid, item, shown_text, spent, version, created, answers_text in judgments:
+            answers = decoded.get(answers_text)
+            if answers is None:
+                answers = decoded[answers_text] = decode_json(answers_text)
+            shown: list[Any] | None = None
             for question, answer in answers.items():
                 if question not in ordinal:
                     continue
@@ -429,11 +453,13 @@ def portable_batches(
                 if label not in ("A", "B"):
                     skipped[str(label)] += 1
                     continue
+                if shown is None:
+                    shown = decode_json(shown_text)
                 chosen, rejected = shown[:2] if label == "A" else shown[1::-1]
                 wide = json_value(shown) if len(shown) != 2 else None
                 n = ordinal[question]
                 row = (jid, uid, item, chosen, rejected, n, label, wide, spent, version)
-                rows.append((*row, str(created), None, None))
+                rows.append((*row, created, None, None))
         batch_items = {row[2] for row in rows}
         reset = (len(cached) + len(batch_items)) * 2 > CACHED_CANDIDATES
         if reset:
@@ -441,51 +467,53 @@ def portable_batches(
             pieces.clear()
         new_items = sorted(batch_items - cached)
         cached.update(new_items)
-        pieces.add(_portable_pieces(session, new_items), campaign)
+        pieces.add(_portable_pieces(connection, new_items), campaign)
         batch = _Batch(_Rows(rows, after, len(judgments)), ([], []), reset)
         yield _join(batch, pieces, export), len(rows), len(judgments)
 
 
 def _portable_pieces(
-    session: Session, items: list[int]
+    connection: Connection, items: list[int]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """(candidates, items) of these items as CANDIDATES and ITEMS give them."""
+    """(candidates, items) of these items as CANDIDATES and ITEMS give them: the stored export
+    JSON, or where there is none the content's stored JSON text (nothing decoded here)."""
     candidates: list[tuple[Any, ...]] = []
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(items), ID_CHUNK):
         chunk = items[start : start + ID_CHUNK]
         candidates += [
-            (
-                c,
-                item,
-                model,
-                text.encode() if text else None,
-                None if text else orjson.dumps(content),
-            )
-            for c, item, model, text, content in session.execute(
+            (c, item, model, _utf8(text), _utf8(content))
+            for c, item, model, text, content in connection.execute(
                 select(
                     Candidate.id,
                     Candidate.item_id,
                     Candidate.model_name,
                     Candidate.text_json,
-                    Candidate.content,
+                    _unless_stored(Candidate.text_json, Candidate.content),
                 ).where(Candidate.item_id.in_(chunk))
             )
         ]
         found += [
-            (i, external, *_stored_or_content(prompt, context))
-            for i, external, prompt, context in session.execute(
-                select(Item.id, Item.external_id, Item.prompt_json, Item.context).where(
-                    Item.id.in_(chunk)
-                )
+            (i, external, _utf8(prompt), _utf8(context))
+            for i, external, prompt, context in connection.execute(
+                select(
+                    Item.id,
+                    Item.external_id,
+                    Item.prompt_json,
+                    _unless_stored(Item.prompt_json, Item.context),
+                ).where(Item.id.in_(chunk))
             )
         ]
     return candidates, found
 
 
-def _stored_or_content(stored: str | None, content: Any) -> tuple[bytes | None, bytes | None]:
-    """The stored export JSON as bytes, or (none stored) the content as JSON text."""
-    return (stored.encode(), None) if stored else (None, orjson.dumps(content))
+def _unless_stored(stored: Any, content: Any) -> Any:
+    """The content column as its stored JSON text where the export JSON column is empty."""
+    return type_coerce(case((stored.is_(None), content), else_=null()), Text)
+
+
+def _utf8(text: str | None) -> bytes | None:
+    return text.encode() if text else None
 
 
 def simulated_judgments(session: Session, scope: Scope) -> int:

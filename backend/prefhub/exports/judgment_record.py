@@ -27,8 +27,9 @@ class JudgmentRecord:
     revision: int = 0
     supersedes_id: int | None = None
     is_current: bool = True
-    # Generation rounds of the candidates shown.
-    rounds: set[int] = field(default_factory=set)
+    # Generation rounds of the candidates shown (read only when the export filters by round:
+    # else the reader leaves them empty).
+    rounds: frozenset[int] | set[int] = field(default_factory=set)
     # Database ids, for filters and grouping; never written to a file.
     annotator_key: int = 0
     item_key: int = 0

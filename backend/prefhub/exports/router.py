@@ -33,6 +33,13 @@ MEDIA_TYPES = {
 }
 
 
+class ExportFileResponse(FileResponse):
+    """A file of an export: data files run to gigabytes, and reading and sending them 1 MiB at
+    a time costs the API process a sixteenth of the hops Starlette's 64 KiB chunks do."""
+
+    chunk_size = 1 << 20
+
+
 def _out(job: ExportJob, campaign: Campaign) -> ExportJobOut:
     return ExportJobOut(
         id=job.id,
@@ -105,7 +112,7 @@ def download(job_id: PathId, name: str, user: StaffUser, session: SessionDep) ->
     job, _ = _owned_job(session, user, job_id)
     path = service.file_path(session, job, name)
     media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
-    return FileResponse(path, media_type=media_type, filename=path.name)
+    return ExportFileResponse(path, media_type=media_type, filename=path.name)
 
 
 @router.get(

@@ -176,7 +176,8 @@ def write_judgment_rows(
         profiles = _write_fast_dpo(session, scope, campaign.slug, writer, out, tally)
     else:
         encode = _encoder(writer)
-        for batch, read in iter_records(session, scope):
+        content = getattr(writer, "reads_content", True)
+        for batch, read in iter_records(session, scope, content=content):
             lines = []
             for record in batch:
                 tally.kept_one(record)
