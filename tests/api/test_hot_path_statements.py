@@ -15,12 +15,13 @@ from support.api import create_campaign_with_items
 
 # Statements of one request (as many on PostgreSQL as on SQLite), who is calling (auth's)
 # included. Before #18 (PostgreSQL): a submit took 8 and the GET /next after it 14 (22 for one
-# judgment); submit-with-next now takes 11: read the lease, close it, insert the judgment,
-# count it; the annotator's standing, the lapsed and open leases in one read, claim a slot, the
-# item with its candidates, insert the lease (ON CONFLICT DO NOTHING, no savepoint); the
-# progress in one statement.
-MAX_SUBMIT_WITH_NEXT = 11
-MAX_SUBMIT = 5
+# judgment); submit-with-next now takes 10: close the lease (the checks that it is a fresh one,
+# and whether its item is gold, in the same UPDATE), insert the judgment, count it; the
+# annotator's standing, the lapsed and open leases in one read, claim a slot, the item with its
+# candidates, insert the lease (ON CONFLICT DO NOTHING, no savepoint); the progress in one
+# statement.
+MAX_SUBMIT_WITH_NEXT = 10
+MAX_SUBMIT = 4
 MAX_NEXT_LEASING = 7
 MAX_NEXT_RESUMING = 5
 

@@ -99,70 +99,70 @@ def submit(
     time_spent_ms: int | None,
 ) -> Judgment:
     """Store one judgment. A retried submit (same client id) returns the stored one."""
-    fresh = _fresh_lease(session, campaign, annotator, assignment_id, client_id)
+    spec = spec_of(campaign)
+    fresh = _take_fresh(session, campaign, annotator, assignment_id, client_id)
     if fresh is not None:
         assignment, is_gold = fresh
-        spec = spec_of(campaign)
-        clean = validate_answers(spec, answers, len(assignment.shown_order))
-        if _take(session, assignment):
-            return _store(
-                session,
-                campaign,
-                annotator,
-                spec,
-                assignment,
-                client_id,
-                clean,
-                time_spent_ms,
-                replaced=None,
-                scored=is_gold,
-            )
-        # A concurrent request took it first: the checked path below sorts out which case.
-    return _submit_checked(
+        replaced, scored = None, is_gold
+    else:
+        taken = _take_checked(session, campaign, annotator, spec, assignment_id, client_id)
+        if isinstance(taken, Judgment):
+            return taken
+        assignment, replaced = taken
+        scored = True
+    # Answers that fail validation roll back the taking with the whole request.
+    clean = validate_answers(spec, answers, len(assignment.shown_order))
+    return _store(
         session,
         campaign,
         annotator,
-        assignment_id=assignment_id,
-        client_id=client_id,
-        answers=answers,
-        time_spent_ms=time_spent_ms,
+        spec,
+        assignment,
+        client_id,
+        clean,
+        time_spent_ms,
+        replaced=replaced,
+        scored=scored,
     )
 
 
-def _fresh_lease(
+def _take_fresh(
     session: Session, campaign: Campaign, annotator: User, assignment_id: int, client_id: str
 ) -> tuple[Assignment, bool] | None:
-    """The common case in one read: the annotator's own lease, never submitted, and a client id
-    not seen before; with whether its item is gold. None for anything else (a retry, a re-opened
-    task, someone else's or no assignment), which the checked path handles.
+    """The common case in one statement: close the annotator's own open lease, never submitted,
+    for a client id not seen before, and say whether its item is gold. None for anything else
+    (a retry, a re-opened task, someone else's or no assignment, a concurrent copy that closed
+    it first), which the checked path sorts out; answers that fail validation afterwards roll
+    the close back with the request.
 
-    On PostgreSQL the item is read FOR KEY SHARE, as ``gold_score_of`` does: a concurrent edit
-    making it gold is waited for."""
+    The guarded update takes the assignment's row lock: a concurrent retry waits here, then
+    finds the lease closed. On PostgreSQL the item is read FOR KEY SHARE, as ``gold_score_of``
+    does: a concurrent edit making it gold is waited for."""
     retried = select(Judgment.id).where(
         Judgment.annotator_id == annotator.id, Judgment.client_id == client_id
     )
     judged = select(Judgment.id).where(Judgment.assignment_id == Assignment.id)
-    query = (
-        select(Assignment, Item.is_gold, retried.exists(), judged.exists())
-        .join(Item, Item.id == Assignment.item_id)
+    is_gold = select(Item.is_gold).where(Item.id == Assignment.item_id)
+    if session.get_bind().dialect.name == "postgresql":
+        is_gold = is_gold.with_for_update(read=True, key_share=True)
+    row = session.execute(
+        update(Assignment)
         .where(
             Assignment.id == assignment_id,
             Assignment.annotator_id == annotator.id,
             Assignment.campaign_id == campaign.id,
             Assignment.status == AssignmentStatus.leased,
+            ~retried.exists(),
+            ~judged.exists(),
         )
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(read=True, key_share=True, of=Item)
-    row = session.execute(query).first()
-    if row is None or row[2] or row[3]:
-        return None
-    return row[0], bool(row[1])
+        .values(status=AssignmentStatus.submitted, finished_at=utcnow())
+        .returning(Assignment, is_gold.scalar_subquery())
+    ).first()
+    return None if row is None else (row[0], bool(row[1]))
 
 
 def _take(session: Session, assignment: Assignment) -> bool:
-    """Close the lease, if it is still open. The guarded update takes the assignment's row
-    lock: a concurrent retry waits here and then finds the first copy's judgment."""
+    """Close the lease, if it is still open (``_take_checked``'s ``_take_fresh``)."""
     return bool(
         rowcount(
             session,
@@ -173,25 +173,21 @@ def _take(session: Session, assignment: Assignment) -> bool:
     )
 
 
-def _submit_checked(
+def _take_checked(
     session: Session,
     campaign: Campaign,
     annotator: User,
-    *,
+    spec: CampaignSpec,
     assignment_id: int,
     client_id: str,
-    answers: dict[str, Any],
-    time_spent_ms: int | None,
-) -> Judgment:
-    """Every case: a retry, a re-opened task, a lapsed lease, someone else's task."""
+) -> Judgment | tuple[Assignment, Judgment | None]:
+    """Every other case: a retry (its stored judgment comes back), a re-opened task (with the
+    judgment the new one supersedes), a lapsed lease, someone else's task."""
     previous = _judgment_by_client_id(session, annotator, client_id)
     if previous is not None:
         return _same_submission(previous, assignment_id)
 
     assignment = _own_assignment(session, campaign, annotator, assignment_id)
-    spec = spec_of(campaign)
-    clean = validate_answers(spec, answers, len(assignment.shown_order))
-
     if not _take(session, assignment):
         session.refresh(assignment)
         previous = _judgment_by_client_id(session, annotator, client_id)
@@ -209,20 +205,7 @@ def _submit_checked(
             .where(Assignment.id == assignment.id)
             .values(status=AssignmentStatus.submitted, finished_at=utcnow())
         )
-
-    replaced = current_judgment(session, assignment.id)
-    return _store(
-        session,
-        campaign,
-        annotator,
-        spec,
-        assignment,
-        client_id,
-        clean,
-        time_spent_ms,
-        replaced=replaced,
-        scored=True,
-    )
+    return assignment, current_judgment(session, assignment.id)
 
 
 def _store(
