@@ -38,6 +38,7 @@ from prefhub.assignments.exceptions import (
     LeaseCapReached,
     NotEligible,
 )
+from prefhub.assignments.seen import unseen_by
 from prefhub.campaigns.answers import LABELS
 from prefhub.campaigns.exceptions import CampaignNotFound, SpecNoLongerValid
 from prefhub.campaigns.lifecycle import SHOWN_TO_ANNOTATORS
@@ -176,7 +177,6 @@ def _open_leases(session: Session, campaign: Campaign, annotator: User) -> list[
 
 
 def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select[tuple[int]]:
-    seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
     # Nobody judges an item holding their own writing.
     authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
     spec = spec_of(campaign)
@@ -184,7 +184,7 @@ def _eligible_items_query(campaign: Campaign, annotator: User, k: int) -> Select
         Item.campaign_id == campaign.id,
         Item.status == ItemStatus.ready,
         Item.assigned_count < adaptive.slot_cap(spec, k),
-        ~seen,
+        unseen_by(campaign.id, annotator.id),
         ~authored,
     )
     if spec.quality.gold_rate or spec.quality.qualification is not None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from prefhub.assignments.seen import unseen_by
 from prefhub.campaigns.exceptions import NotEnoughGold
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.models import Assignment, Campaign, Candidate, Item, ItemStatus, User
+from prefhub.models import Campaign, Candidate, Item, ItemStatus, User
 
 
 def scorable_gold_count(session: Session, campaign: Campaign) -> int:
@@ -29,13 +30,12 @@ def scorable_gold_count(session: Session, campaign: Campaign) -> int:
 
 def unseen_gold(campaign: Campaign, annotator: User, spec: CampaignSpec) -> Select[tuple[int]]:
     """Gold items (in the spec's rounds) the annotator has neither seen nor written for."""
-    seen = exists().where(Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id)
     authored = exists().where(Candidate.item_id == Item.id, Candidate.author_id == annotator.id)
     query = select(Item.id).where(
         Item.campaign_id == campaign.id,
         Item.is_gold.is_(True),
         Item.status.in_([ItemStatus.ready, ItemStatus.complete]),
-        ~seen,
+        unseen_by(campaign.id, annotator.id),
         ~authored,
     )
     if spec.rounds is not None:
