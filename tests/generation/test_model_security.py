@@ -295,7 +295,11 @@ def test_model_tests_against_a_slow_endpoint_leave_the_api_responsive(db, fake, 
     make_user(db, email, "researcher")
     fake.latency = 3.0
     log = run_dir / f"model-tests-{unique}.log"
-    with api_server({}, log) as base, httpx.Client(base_url=base, timeout=30) as researcher:
+    # The places are per API process: one process (serve starts one per core on PostgreSQL).
+    with (
+        api_server({}, log, ["--workers", "1"]) as base,
+        httpx.Client(base_url=base, timeout=30) as researcher,
+    ):
         login(researcher, email)
         assert _register(researcher, f"slow-{unique}", fake.base_url).is_success
 
