@@ -250,6 +250,33 @@ def _workload(as_user: Any, db: Any, unique: str) -> None:
     )
     assert progress[0]["items_total"] == 38 and progress[0]["my_judgments"] == 0
     assert [p["my_judgments"] for p in progress[:7]] == list(range(7))
+    # The researcher's view reads the same counters (and, for an adaptive campaign, its items'
+    # own numbers of judgments wanted).
+    listed = researcher.get("/api/campaigns").json()["campaigns"]
+    shown = {c["slug"]: c["progress"] for c in listed}
+    with db() as session:
+        for slug, campaign_id, k in ((plain, plain_id, 2), (adaptive, adaptive_id, 3)):
+            items_row = session.execute(
+                select(
+                    func.count(Item.id),
+                    func.count(Item.id).filter(Item.status == ItemStatus.complete),
+                    func.count(Item.judgments_wanted),
+                    func.coalesce(func.sum(Item.judgments_wanted), 0),
+                ).where(Item.campaign_id == campaign_id, Item.status != ItemStatus.importing)
+            ).one()
+            first_judgments = session.scalar(
+                select(func.count(Judgment.id)).where(
+                    Judgment.campaign_id == campaign_id, Judgment.supersedes_id.is_(None)
+                )
+            )
+            n_items, n_complete, n_own, own_sum = items_row
+            assert n_own > 0 or slug == plain  # the adaptive items' own numbers are counted
+            assert shown[slug] == {
+                "items": n_items,
+                "items_complete": n_complete,
+                "judgments": first_judgments,
+                "judgments_target": (n_items - n_own) * k + own_sum,
+            }
 
 
 def test_counters_equal_the_real_counts_after_a_mixed_workload(as_user, db, unique) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from prefhub.campaigns.exceptions import (
@@ -23,12 +23,13 @@ from prefhub.campaigns.lifecycle import (
 )
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.models import (
+    AnnotatorJudgmentCount,
     Campaign,
+    CampaignItemCount,
     CampaignStatus,
     CampaignVersion,
     Item,
     ItemStatus,
-    Judgment,
     Role,
     User,
 )
@@ -150,40 +151,55 @@ class Progress:
 
 
 def progress(session: Session, campaigns: list[Campaign]) -> dict[int, Progress]:
-    """Progress of several campaigns in two grouped queries."""
+    """Progress of several campaigns from the counter rows the database's triggers keep
+    (``models.counters``): a few rows per campaign, however many items it holds. Only
+    adaptive campaigns read their items, for the numbers of judgments items want."""
     ids = [c.id for c in campaigns]
     if not ids:
         return {}
+    # Items an import job is still writing are not counted (``items_total``) until it finishes.
     item_rows = session.execute(
         select(
-            Item.campaign_id,
-            func.count(Item.id),
-            func.sum(case((Item.status == ItemStatus.complete, 1), else_=0)),
-            # Adaptive redundancy: items with a number of their own, and its sum.
-            func.count(Item.judgments_wanted),
-            func.sum(Item.judgments_wanted),
+            CampaignItemCount.campaign_id,
+            func.sum(CampaignItemCount.items_total),
+            func.sum(CampaignItemCount.items_complete),
         )
-        # Items an import job is still writing count once it has finished.
-        .where(Item.campaign_id.in_(ids), Item.status != ItemStatus.importing)
-        .group_by(Item.campaign_id)
+        .where(CampaignItemCount.campaign_id.in_(ids))
+        .group_by(CampaignItemCount.campaign_id)
     ).all()
+    # Revisions are not counted: the counter holds first judgments only.
     judgment_rows = session.execute(
-        select(Judgment.campaign_id, func.count(Judgment.id))
-        .where(Judgment.campaign_id.in_(ids), Judgment.supersedes_id.is_(None))
-        .group_by(Judgment.campaign_id)
+        select(AnnotatorJudgmentCount.campaign_id, func.sum(AnnotatorJudgmentCount.judgments))
+        .where(AnnotatorJudgmentCount.campaign_id.in_(ids))
+        .group_by(AnnotatorJudgmentCount.campaign_id)
     ).all()
-    items = {row[0]: (row[1], int(row[2] or 0), row[3], int(row[4] or 0)) for row in item_rows}
-    judgments: dict[int, int] = {campaign_id: count for campaign_id, count in judgment_rows}
+    items = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in item_rows}
+    judgments = {row[0]: int(row[1] or 0) for row in judgment_rows}
+    # Adaptive redundancy: items with a number of their own, and its sum (numbers left from
+    # when it was on no longer count once it is off).
+    wanted = _judgments_wanted(session, [c.id for c in campaigns if c.spec.get("adaptive")])
     result = {}
     for campaign in campaigns:
-        n_items, n_complete, n_own, own_sum = items.get(campaign.id, (0, 0, 0, 0))
+        n_items, n_complete = items.get(campaign.id, (0, 0))
+        n_own, own_sum = wanted.get(campaign.id, (0, 0))
         k = int(campaign.spec.get("redundancy", 1))
-        if not campaign.spec.get("adaptive"):
-            n_own, own_sum = 0, 0  # numbers left from when it was on no longer count
         result[campaign.id] = Progress(
             items=n_items,
             items_complete=n_complete,
-            judgments=int(judgments.get(campaign.id, 0)),
+            judgments=judgments.get(campaign.id, 0),
             judgments_target=(n_items - n_own) * k + own_sum,
         )
     return result
+
+
+def _judgments_wanted(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per adaptive campaign: how many of its items want a number of judgments of their own,
+    and the sum of those numbers."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Item.campaign_id, func.count(Item.judgments_wanted), func.sum(Item.judgments_wanted))
+        .where(Item.campaign_id.in_(ids), Item.status != ItemStatus.importing)
+        .group_by(Item.campaign_id)
+    ).all()
+    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in rows}
