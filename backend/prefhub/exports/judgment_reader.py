@@ -18,12 +18,25 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import ColumnElement, Text, cast, exists, func, null, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Text,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 
 from prefhub.exports import registry
@@ -376,17 +389,18 @@ def iter_item_groups(
         yield list(groups.values()), loaded[2]
 
 
-def _load(
-    session: Session,
+def _read_window(
+    connection: Connection,
     scope: Scope,
     window: list[ColumnElement[bool]],
     *,
     order: list[Any],
     limit: int | None,
-    content: bool = True,
-) -> tuple[list[JudgmentRecord], int, int] | None:
-    """The judgments in ``window`` as records (kept ones only), the last judgment id read and
-    how many were read; None when the window holds none."""
+    created_as_text: bool = False,
+) -> tuple[Sequence[Row[Any]], Select[tuple[int]]]:
+    """The judgments in ``window`` (``_load``'s columns, the answers and the shown order as
+    text; the date as records write it with ``created_as_text``) and a subquery of their
+    items."""
     newer = aliased(Judgment)
     superseded = exists().where(newer.supersedes_id == Judgment.id)
     where = [Judgment.campaign_id == scope.campaign_id, *window, *scope.conditions]
@@ -398,12 +412,12 @@ def _load(
             superseded.label("superseded"),
             Judgment.annotator_id,
             Judgment.item_id,
-            # As text: decoded below once per distinct value (most answers repeat).
+            # As text: decoded once per distinct value (most answers repeat).
             cast(Judgment.answers, Text).label("answers"),
             cast(Judgment.shown_order, Text).label("shown_order"),
             Judgment.time_spent_ms,
             Judgment.campaign_version,
-            Judgment.created_at,
+            _iso_seconds(connection) if created_as_text else Judgment.created_at,
             Judgment.gold_score,
         )
         .where(*where)
@@ -413,14 +427,81 @@ def _load(
     if scope.current_only:
         query = query.where(~superseded)
     # Core rows, not the ORM's: an export reads millions of them.
-    connection = session.connection()
     judgments = connection.execute(query).all()
+    # The batch's items by a subquery over its window, not thousands of bound ids.
+    if limit is not None and judgments:
+        where.append(Judgment.id <= judgments[-1][0])
+    return judgments, select(Judgment.item_id).where(*where)
+
+
+def _iso_seconds(connection: Connection) -> ColumnElement[str]:
+    """``created_at`` as records hold it (``isoformat(timespec="seconds") + "Z"``), by SQL."""
+    if connection.dialect.name == "postgresql":
+        return func.to_char(Judgment.created_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return func.strftime("%Y-%m-%dT%H:%M:%SZ", Judgment.created_at)
+
+
+@dataclass
+class RawBatch:
+    """A batch of judgments as ``_read_window`` gives them (the date as records write it),
+    with what their rows name: each item's external id and whether it is gold, each
+    candidate's item and model."""
+
+    judgments: Sequence[Row[Any]]
+    items: dict[int, tuple[str, bool]]
+    candidates: dict[int, tuple[int, str | None]]
+
+
+def iter_raw_batches(session: Session, scope: Scope) -> Iterator[RawBatch]:
+    """``iter_records``' batches undecoded, for a writer that formats rows itself (no filter
+    reads decoded judgments: the caller checks ``scope.python_filters``). Each batch is read
+    by a thread while the caller formats the one before (the database waits without the GIL)."""
+    connection = session.connection()
+
+    def read(after_id: int) -> RawBatch | None:
+        window = [Judgment.id > after_id]
+        judgments, item_ids = _read_window(
+            connection, scope, window, order=[Judgment.id], limit=BATCH_SIZE, created_as_text=True
+        )
+        if not judgments:
+            return None
+        items = connection.execute(
+            select(Item.id, Item.external_id, Item.is_gold).where(Item.id.in_(item_ids))
+        ).all()
+        candidates = connection.execute(
+            select(Candidate.id, Candidate.item_id, Candidate.model_name).where(
+                Candidate.item_id.in_(item_ids)
+            )
+        ).all()
+        return RawBatch(
+            judgments,
+            {item: (external, bool(gold)) for item, external, gold in items},
+            {candidate: (item, model) for candidate, item, model in candidates},
+        )
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
+        batch = read(0)
+        while batch is not None:
+            following = reader.submit(read, batch.judgments[-1][0])
+            yield batch
+            batch = following.result()
+
+
+def _load(
+    session: Session,
+    scope: Scope,
+    window: list[ColumnElement[bool]],
+    *,
+    order: list[Any],
+    limit: int | None,
+    content: bool = True,
+) -> tuple[list[JudgmentRecord], int, int] | None:
+    """The judgments in ``window`` as records (kept ones only), the last judgment id read and
+    how many were read; None when the window holds none."""
+    connection = session.connection()
+    judgments, item_ids = _read_window(connection, scope, window, order=order, limit=limit)
     if not judgments:
         return None
-    # The batch's items by a subquery over its window, not thousands of bound ids.
-    if limit is not None:
-        where.append(Judgment.id <= judgments[-1][0])
-    item_ids = select(Judgment.item_id).where(*where)
     items = {
         item_id: (external_id, context if content else [], is_gold)
         for item_id, external_id, context, is_gold in connection.execute(

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,6 +23,7 @@ from prefhub.exports.dpo_encoding import dumps_row
 from prefhub.exports.formats.annotators import AnnotatorsWriter
 from prefhub.exports.formats.dpo import DpoWriter, MediaFiles
 from prefhub.exports.formats.items import ItemWriter
+from prefhub.exports.formats.judgments import JudgmentsWriter
 from prefhub.exports.formats.tree_judgments import TreeJudgmentsWriter
 from prefhub.exports.judgment_reader import (
     Scope,
@@ -30,6 +32,7 @@ from prefhub.exports.judgment_reader import (
     annotator_sources,
     count_judgments,
     iter_item_groups,
+    iter_raw_batches,
     iter_records,
     judgments_per_item,
     left_out,
@@ -174,6 +177,8 @@ def write_judgment_rows(
         and fast_dpo.applies(session, options, scope, writer.question_kinds)
     ):
         profiles = _write_fast_dpo(session, scope, campaign.slug, writer, out, tally)
+    elif isinstance(writer, JudgmentsWriter) and reads_raw(writer, scope):
+        _write_raw_judgments(session, scope, writer, out, tally)
     else:
         encode = _encoder(writer)
         content = getattr(writer, "reads_content", True)
@@ -256,6 +261,61 @@ def _applied_python_filters(scope: Scope, options: ExportOptions) -> list[str]:
     return applied
 
 
+def reads_raw(writer: JudgmentsWriter, scope: Scope) -> bool:
+    """Whether the ``judgments`` rows can be formatted from rows read undecoded: no filter
+    reads the decoded judgment, no row carries a profile."""
+    return not scope.python_filters and scope.profiles is None
+
+
+def _write_raw_judgments(
+    session: Session, scope: Scope, writer: JudgmentsWriter, out: TextIO, tally: _Tally
+) -> None:
+    """The ``judgments`` lines formatted from rows read undecoded, a batch read while the one
+    before is formatted and the one before that written."""
+    with_rows: set[int] = set()
+    marks, simulated = scope.marks, scope.simulated
+    with background_writes(out) as write:
+        for batch in iter_raw_batches(session, scope):
+            read = len(batch.judgments)
+            if scope.annotators is not None:  # as Scope.keeps does it, and counts it
+                allowed = scope.annotators
+                batch.judgments = [row for row in batch.judgments if row[4] in allowed]
+                scope.filtered_out["annotator_groups"] += read - len(batch.judgments)
+            lines, annotators = writer.batch_lines(batch, scope)
+            with_rows |= annotators
+            if lines:
+                write(("\n".join(lines) + "\n").encode())
+            tally.rows += len(lines)
+            uids = [row[4] for row in batch.judgments]
+            tally.kept_judgments += len(uids)
+            if simulated:
+                tally.simulated += sum(uid in simulated for uid in uids)
+            if marks:
+                tally.excluded += sum(marks[uid].excluded for uid in uids if uid in marks)
+            tally.read(read)
+    tally.annotators.update(map(scope.pseudonym, with_rows))
+
+
+@contextmanager
+def background_writes(out: TextIO) -> Iterator[Callable[[bytes], None]]:
+    """A function that writes bytes to the data file under ``out`` by a thread of its own
+    (hashing and writing release the GIL), the write before waited for first: the next
+    batch is made meanwhile."""
+    out.flush()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing:
+        written: Future[int] | None = None
+
+        def write(data: bytes) -> None:
+            nonlocal written
+            if written is not None:
+                written.result()
+            written = writing.submit(out.buffer.write, data)
+
+        yield write
+        if written is not None:
+            written.result()
+
+
 def _write_fast_dpo(
     session: Session, scope: Scope, slug: str, writer: DpoWriter, out: TextIO, tally: _Tally
 ) -> dict[int, dict[str, Any]]:
@@ -270,10 +330,11 @@ def _write_fast_dpo(
     out.flush()
     if session.get_bind().dialect.name != "postgresql":
         batches = fast_dpo.portable_batches(session, scope, slug, kinds, names, writer.skipped)
-        for data, rows, read in batches:
-            out.buffer.write(data)
-            tally.rows += rows
-            tally.read(read)
+        with background_writes(out) as write:
+            for data, rows, read in batches:
+                write(data)
+                tally.rows += rows
+                tally.read(read)
         tally.sizes = judgments_per_item(session, scope)
         tally.simulated = fast_dpo.simulated_judgments(session, scope)
         profiles = annotator_profiles(session, scope.campaign_id)
@@ -281,7 +342,7 @@ def _write_fast_dpo(
         with (
             snapshot_sessions(session, 3) as (rows_session, pieces_session, counts_session),
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-counts") as counting,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write") as writing,
+            background_writes(out) as write,
         ):
             skipped = counting.submit(fast_dpo.skipped, counts_session, scope, kinds)
             sizes = counting.submit(judgments_per_item, counts_session, scope)
@@ -289,17 +350,12 @@ def _write_fast_dpo(
             profiles_read = counting.submit(annotator_profiles, counts_session, scope.campaign_id)
             # Bytes go straight to the file under the text layer, written and hashed by a
             # thread of their own while the next batch is joined.
-            written: Future[int] | None = None
             for data, rows, read in fast_dpo.batches(
                 rows_session, pieces_session, scope, slug, kinds, names
             ):
-                if written is not None:
-                    written.result()
-                written = writing.submit(out.buffer.write, data)
+                write(data)
                 tally.rows += rows
                 tally.read(read)
-            if written is not None:
-                written.result()
             writer.skipped.update(skipped.result())
             tally.sizes = sizes.result()
             tally.simulated = simulated.result()
