@@ -31,9 +31,11 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    LargeBinary,
     Text,
     bindparam,
     case,
+    cast,
     func,
     literal_column,
     null,
@@ -481,39 +483,36 @@ def _portable_pieces(
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(items), ID_CHUNK):
         chunk = items[start : start + ID_CHUNK]
-        candidates += [
-            (c, item, model, _utf8(text), _utf8(content))
-            for c, item, model, text, content in connection.execute(
-                select(
-                    Candidate.id,
-                    Candidate.item_id,
-                    Candidate.model_name,
-                    Candidate.text_json,
-                    _unless_stored(Candidate.text_json, Candidate.content),
-                ).where(Candidate.item_id.in_(chunk))
-            )
-        ]
-        found += [
-            (i, external, _utf8(prompt), _utf8(context))
-            for i, external, prompt, context in connection.execute(
-                select(
-                    Item.id,
-                    Item.external_id,
-                    Item.prompt_json,
-                    _unless_stored(Item.prompt_json, Item.context),
-                ).where(Item.id.in_(chunk))
-            )
-        ]
+        candidates += connection.execute(
+            select(
+                Candidate.id,
+                Candidate.item_id,
+                Candidate.model_name,
+                _utf8(Candidate.text_json),
+                _unless_stored(Candidate.text_json, Candidate.content),
+            ).where(Candidate.item_id.in_(chunk))
+        ).all()
+        found += connection.execute(
+            select(
+                Item.id,
+                Item.external_id,
+                _utf8(Item.prompt_json),
+                _unless_stored(Item.prompt_json, Item.context),
+            ).where(Item.id.in_(chunk))
+        ).all()
     return candidates, found
 
 
 def _unless_stored(stored: Any, content: Any) -> Any:
-    """The content column as its stored JSON text where the export JSON column is empty."""
-    return type_coerce(case((stored.is_(None), content), else_=null()), Text)
+    """The content column as its stored JSON text, as UTF-8, where the export JSON column is
+    empty."""
+    return _utf8(case((stored.is_(None), content), else_=null()))
 
 
-def _utf8(text: str | None) -> bytes | None:
-    return text.encode() if text else None
+def _utf8(text: Any) -> Any:
+    """A text column as the bytes SQLite stores (UTF-8): no decoding into str and encoding
+    back. Empty text reads as null, as the pieces expect."""
+    return type_coerce(func.nullif(cast(type_coerce(text, Text), LargeBinary), b""), LargeBinary)
 
 
 def simulated_judgments(session: Session, scope: Scope) -> int:
