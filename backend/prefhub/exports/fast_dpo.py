@@ -483,23 +483,31 @@ def _portable_pieces(
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(items), ID_CHUNK):
         chunk = items[start : start + ID_CHUNK]
-        candidates += connection.execute(
-            select(
-                Candidate.id,
-                Candidate.item_id,
-                Candidate.model_name,
-                _utf8(Candidate.text_json),
-                _unless_stored(Candidate.text_json, Candidate.content),
-            ).where(Candidate.item_id.in_(chunk))
-        ).all()
-        found += connection.execute(
-            select(
-                Item.id,
-                Item.external_id,
-                _utf8(Item.prompt_json),
-                _unless_stored(Item.prompt_json, Item.context),
-            ).where(Item.id.in_(chunk))
-        ).all()
+        candidates += (
+            connection.execute(
+                select(
+                    Candidate.id,
+                    Candidate.item_id,
+                    Candidate.model_name,
+                    _utf8(Candidate.text_json),
+                    _unless_stored(Candidate.text_json, Candidate.content),
+                ).where(Candidate.item_id.in_(chunk))
+            )
+            .tuples()
+            .all()
+        )
+        found += (
+            connection.execute(
+                select(
+                    Item.id,
+                    Item.external_id,
+                    _utf8(Item.prompt_json),
+                    _unless_stored(Item.prompt_json, Item.context),
+                ).where(Item.id.in_(chunk))
+            )
+            .tuples()
+            .all()
+        )
     return candidates, found
 
 
