@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -407,9 +407,9 @@ def portable_batches(
     names: AnnotatorNames,
     skipped: Counter[str],
 ) -> Iterator[tuple[bytes, int, int]]:
-    """``batches()`` on any database (SQLite), in one session and this thread: SQLAlchemy reads
-    each batch's judgments and their new candidates and items, Python picks the rows out of
-    the decoded answers (in their stored order, as ``DpoWriter`` reads them) and counts the
+    """``batches()`` on any database (SQLite), in one session: SQLAlchemy reads each batch's
+    judgments and the new candidates and items among them, Python picks the rows out of the
+    decoded answers (in their stored order, as ``DpoWriter`` reads them) and counts the
     pairwise answers that state no preference into ``skipped``; the same joiner writes them."""
     pairwise = [q for q, kind in kinds.items() if kind == "pairwise"]
     ordinal = {question: n for n, question in enumerate(pairwise, 1)}
@@ -419,7 +419,6 @@ def portable_batches(
         simulated=scope.simulated,
     )
     campaign = json_value(slug).encode()
-    pieces, cached = _Pieces(), set[int]()
     # Core rows, the JSON and the date as the text SQLite stores (decoded here, each distinct
     # answers text once: most repeat), not the ORM's rows and SQLAlchemy's decoding.
     connection = session.connection()
@@ -430,48 +429,66 @@ def portable_batches(
         type_coerce(Judgment.created_at, Text),
         type_coerce(Judgment.answers, Text),
     ]
-    after = 0
-    while True:
-        judgments = connection.execute(
-            select(*columns)
-            .where(*scope.where(), Judgment.id > after)
-            .order_by(Judgment.id)
-            .limit(BATCH)
-        ).all()
+    query = select(*columns).where(*scope.where()).order_by(Judgment.id).limit(BATCH)
+    cached: set[int] = set()  # items whose pieces the joiner has (the reading stage's record)
+
+    def read(after: int) -> tuple[Sequence[Any], _Batch] | None:
+        """A batch's judgments and the pieces of the items among them not cached yet."""
+        judgments = connection.execute(query.where(Judgment.id > after)).all()
         if not judgments:
-            return
-        after = judgments[-1][0]
-        rows: list[tuple[Any, ...]] = []
-        decoded: dict[str, Any] = {}
-        for jid, uid, item, shown_text, spent, version, created, answers_text in judgments:
-            answers = decoded.get(answers_text)
-            if answers is None:
-                answers = decoded[answers_text] = decode_json(answers_text)
-            shown: list[Any] | None = None
-            for question, answer in answers.items():
-                if question not in ordinal:
-                    continue
-                label = answer.get("choice")
-                if label not in ("A", "B"):
-                    skipped[str(label)] += 1
-                    continue
-                if shown is None:
-                    shown = decode_json(shown_text)
-                chosen, rejected = shown[:2] if label == "A" else shown[1::-1]
-                wide = json_value(shown) if len(shown) != 2 else None
-                n = ordinal[question]
-                row = (jid, uid, item, chosen, rejected, n, label, wide, spent, version)
-                rows.append((*row, created, None, None))
-        batch_items = {row[2] for row in rows}
+            return None
+        batch_items = {row[2] for row in judgments}
         reset = (len(cached) + len(batch_items)) * 2 > CACHED_CANDIDATES
         if reset:
             cached.clear()
-            pieces.clear()
         new_items = sorted(batch_items - cached)
         cached.update(new_items)
-        pieces.add(_portable_pieces(connection, new_items), campaign)
-        batch = _Batch(_Rows(rows, after, len(judgments)), ([], []), reset)
-        yield _join(batch, pieces, export), len(rows), len(judgments)
+        rows = _Rows([], judgments[-1][0], len(judgments))
+        return judgments, _Batch(rows, _portable_pieces(connection, new_items), reset)
+
+    pieces = _Pieces()
+    # A thread reads the next batch (SQLite steps without the GIL) while this one's rows are
+    # picked out and joined; the two never use the connection at once.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fast-dpo-read") as reader:
+        found = read(0)
+        while found is not None:
+            judgments, batch = found
+            following = reader.submit(read, batch.rows.last_id)
+            batch.rows.rows = _stated_rows(judgments, ordinal, skipped)
+            if batch.reset:
+                pieces.clear()
+            pieces.add(batch.new, campaign)
+            yield _join(batch, pieces, export), len(batch.rows.rows), batch.rows.read
+            found = following.result()
+
+
+def _stated_rows(
+    judgments: Sequence[Any], ordinal: dict[str, int], skipped: Counter[str]
+) -> list[tuple[Any, ...]]:
+    """ROWS' rows of judgments read by ``portable_batches``: a row per pairwise answer "A" or
+    "B", in the answers' stored order; other choices are counted into ``skipped``."""
+    rows: list[tuple[Any, ...]] = []
+    decoded: dict[str, Any] = {}
+    for jid, uid, item, shown_text, spent, version, created, answers_text in judgments:
+        answers = decoded.get(answers_text)
+        if answers is None:
+            answers = decoded[answers_text] = decode_json(answers_text)
+        shown: list[Any] | None = None
+        for question, answer in answers.items():
+            if question not in ordinal:
+                continue
+            label = answer.get("choice")
+            if label not in ("A", "B"):
+                skipped[str(label)] += 1
+                continue
+            if shown is None:
+                shown = decode_json(shown_text)
+            chosen, rejected = shown[:2] if label == "A" else shown[1::-1]
+            wide = json_value(shown) if len(shown) != 2 else None
+            n = ordinal[question]
+            row = (jid, uid, item, chosen, rejected, n, label, wide, spent, version)
+            rows.append((*row, created, None, None))
+    return rows
 
 
 def _portable_pieces(
