@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from prefhub.assignments import service, submissions
+from prefhub.assignments import fast_path, service, submissions
 from prefhub.assignments.exceptions import (
     AlreadySubmitted,
     CampaignNotActive,
@@ -76,6 +76,40 @@ def _task_response(
     }
 
 
+def _fresh_task_response(campaign: Campaign, fresh: fast_path.FreshTask) -> NextTaskResponse:
+    payload = service.task_payload_of(
+        campaign,
+        assignment_id=fresh.assignment_id,
+        item_id=fresh.item_id,
+        expires_at=fresh.expires_at,
+        context=fresh.context,
+        contents=fresh.contents,
+    )
+    return NextTaskResponse(
+        task=Task(**payload), progress=AnnotatorProgress(**fresh.progress.__dict__)
+    )
+
+
+def _fast_next(session: Session, campaign: Campaign, user: User) -> NextTaskResponse | None:
+    """A newly leased task on the fast path; None where the general path must answer (a task
+    held, nothing left, a spec that asks more)."""
+    if not fast_path.plain(campaign, user):
+        return None
+    session.flush()  # what a general submit decided is what the lease's guards must read
+    fresh = fast_path.lease_next(session, campaign, user)
+    return _fresh_task_response(campaign, fresh) if fresh is not None else None
+
+
+def _next_after_submit(session: Session, campaign: Campaign, user: User) -> NextTaskResponse | None:
+    fast = _fast_next(session, campaign, user)
+    if fast is not None:
+        return fast
+    after = service.next_after_submit(session, campaign, user)
+    return (
+        NextTaskResponse(**_task_response(session, campaign, user, after.task)) if after else None
+    )
+
+
 def _json(model: BaseModel) -> Response:
     # The route's response_model still documents it; serialised once, not validated again.
     return Response(model.model_dump_json(), media_type="application/json")
@@ -93,6 +127,9 @@ async def next_task(
     """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
 
     def work(session: Session, campaign: Campaign, user: User) -> NextTaskResponse:
+        fast = None if additional else _fast_next(session, campaign, user)
+        if fast is not None:
+            return fast
         task = service.next_task(session, campaign, user, additional=additional)
         return NextTaskResponse(**_task_response(session, campaign, user, task))
 
@@ -109,25 +146,28 @@ async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
     ``next``, the annotator's next task comes back in the same response."""
 
     def work(session: Session, campaign: Campaign, user: User) -> SubmitResponse:
-        judgment = submissions.submit(
-            session,
-            campaign,
-            user,
-            assignment_id=body.assignment_id,
-            client_id=body.client_id,
-            answers=body.answers,
-            time_spent_ms=body.time_spent_ms,
+        args: dict[str, Any] = {
+            "assignment_id": body.assignment_id,
+            "client_id": body.client_id,
+            "answers": body.answers,
+            "time_spent_ms": body.time_spent_ms,
+        }
+        stored = (
+            fast_path.submit(session, campaign, user, **args)
+            if fast_path.plain(campaign, user)
+            else None
         )
-        feedback = qualification.feedback(session, campaign, judgment)
-        after = service.next_after_submit(session, campaign, user) if body.next else None
+        feedback = None
+        if stored is None:
+            judgment = submissions.submit(session, campaign, user, **args)
+            feedback = qualification.feedback(session, campaign, judgment)
+            stored = fast_path.StoredJudgment(judgment.id, judgment.client_id, judgment.created_at)
         return SubmitResponse(
-            judgment_id=judgment.id,
-            client_id=judgment.client_id,
-            undo_until=submissions.undo_deadline(campaign, judgment),
+            judgment_id=stored.id,
+            client_id=stored.client_id,
+            undo_until=submissions.undo_deadline(campaign, stored.created_at),
             qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
-            next=NextTaskResponse(**_task_response(session, campaign, user, after.task))
-            if after
-            else None,
+            next=_next_after_submit(session, campaign, user) if body.next else None,
         )
 
     return _json(await unit.run(work))

@@ -18,7 +18,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, update
@@ -415,7 +415,7 @@ def _new_lease(
             annotator_id=annotator.id,
             status=AssignmentStatus.leased,
             shown_order=pair_choice.informative_pair(session, campaign.id, spec, item_id, rng)
-            or _choose_shown_order(
+            or choose_shown_order(
                 session, item_id, [c.id for c in candidates], rng, spec.candidates_per_task
             ),
             expires_at=utcnow() + timedelta(minutes=spec.lease_minutes),
@@ -511,7 +511,7 @@ def _try_lease(
         raise
 
 
-def _choose_shown_order(
+def choose_shown_order(
     session: Session, item_id: int, ids: list[int], rng: random.Random, size: int
 ) -> list[int]:
     """Pick the least-compared subset of the item's candidates (``ids``, by position), in a
@@ -566,16 +566,34 @@ def load_task(session: Session, assignment: Assignment) -> LeasedTask:
 
 def task_payload(campaign: Campaign, task: LeasedTask) -> dict[str, Any]:
     """What the annotator sees: anonymised candidates labelled A, B, ... in the shown order."""
+    return task_payload_of(
+        campaign,
+        assignment_id=task.assignment.id,
+        item_id=task.item.id,
+        expires_at=task.assignment.expires_at,
+        context=task.item.context,
+        contents=[c.content for c in task.candidates],
+    )
+
+
+def task_payload_of(
+    campaign: Campaign,
+    *,
+    assignment_id: int,
+    item_id: int,
+    expires_at: datetime,
+    context: list[Any],
+    contents: list[list[Any]],
+) -> dict[str, Any]:
+    """``task_payload`` from the task's columns (the contents of its candidates as shown)."""
     spec = spec_of(campaign)
     return {
-        "assignment_id": task.assignment.id,
-        "item_id": task.item.id,
-        "expires_at": task.assignment.expires_at,
+        "assignment_id": assignment_id,
+        "item_id": item_id,
+        "expires_at": expires_at,
         "campaign": {"slug": campaign.slug, "name": campaign.name, "guidelines": spec.guidelines},
-        "context": task.item.context,
-        "candidates": [
-            {"label": LABELS[i], "content": c.content} for i, c in enumerate(task.candidates)
-        ],
+        "context": context,
+        "candidates": [{"label": LABELS[i], "content": c} for i, c in enumerate(contents)],
         "questions": [q.model_dump() for q in spec.questions],
         "display": spec.display.model_dump(),
     }

@@ -83,9 +83,10 @@ def current_judgment(session: Session, assignment_id: int) -> Judgment | None:
     )
 
 
-def undo_deadline(campaign: Campaign, judgment: Judgment) -> datetime | None:
+def undo_deadline(campaign: Campaign, created_at: datetime) -> datetime | None:
+    """Until when a judgment stored at ``created_at`` may be undone (None: never)."""
     seconds = spec_of(campaign).undo_seconds
-    return judgment.created_at + timedelta(seconds=seconds) if seconds else None
+    return created_at + timedelta(seconds=seconds) if seconds else None
 
 
 def submit(

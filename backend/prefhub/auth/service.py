@@ -11,7 +11,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from prefhub.auth.exceptions import (
@@ -116,25 +116,40 @@ class Caller:
     campaign: Campaign | None
 
 
-def _with_campaign(query: Select[Any], slug: str | None) -> Select[Any]:
-    # The campaign rides along on the same statement (a LEFT JOIN on its slug, unrelated to the
-    # caller's row), so a route that needs both pays one round trip, not two.
-    if slug is None:
-        return query
-    return query.add_columns(Campaign).outerjoin(Campaign, Campaign.slug == slug)
+def _with_campaign(query: Select[Any]) -> tuple[Select[Any], Select[Any]]:
+    """``query``, and ``query`` with the campaign of the ``slug`` parameter riding along (a LEFT
+    JOIN on its slug, unrelated to the caller's row): a route that needs both pays one round
+    trip, not two. Built once: every request of the task loop runs one of them."""
+    campaign = query.add_columns(Campaign).outerjoin(Campaign, Campaign.slug == bindparam("slug"))
+    return query, campaign
+
+
+_SESSION_CALLER = _with_campaign(
+    select(User, UserSession.expires_at)
+    .select_from(UserSession)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+_TOKEN_CALLER = _with_campaign(
+    select(User, ApiToken.id, ApiToken.last_used_at)
+    .select_from(ApiToken)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
+def _caller_row(
+    session: Session, queries: tuple[Select[Any], Select[Any]], token: str, slug: str | None
+) -> Row[Any] | None:
+    query = queries[0] if slug is None else queries[1]
+    return session.execute(query, {"token_hash": hash_token(token), "slug": slug}).first()
 
 
 def caller_for_session_token(
     session: Session, token: str, slug: str | None = None
 ) -> Caller | None:
     """The active user of a live browser session (and the campaign ``slug`` names), or None."""
-    query = (
-        select(User, UserSession.expires_at)
-        .select_from(UserSession)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token))
-    )
-    row = session.execute(_with_campaign(query, slug)).first()
+    row = _caller_row(session, _SESSION_CALLER, token, slug)
     if row is None:
         return None
     user, expires_at = row[0], row[1]
@@ -176,13 +191,7 @@ def caller_for_api_token(session: Session, token: str, slug: str | None = None) 
     """The active user of an unrevoked API token (and the campaign ``slug`` names), or None.
     The token's ``last_used_at`` is written at most once a minute: a script's every request
     would otherwise also be a write."""
-    query = (
-        select(User, ApiToken.id, ApiToken.last_used_at)
-        .select_from(ApiToken)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    )
-    row = session.execute(_with_campaign(query, slug)).first()
+    row = _caller_row(session, _TOKEN_CALLER, token, slug)
     if row is None:
         return None
     user, token_id, last_used_at = row[0], row[1], row[2]
