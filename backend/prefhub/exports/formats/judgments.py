@@ -231,12 +231,23 @@ _NONE: tuple[None, None] = (None, None)
 
 
 def _shown_pieces(order: list[Any], model_of: Callable[[Any], str | None]) -> tuple[str, str]:
-    """ "shown" and "shown_order" as JSON, from the shown order and each candidate's model."""
+    """The "shown" and "shown_order" JSON, from the shown order and each candidate's model."""
+    if all(type(cid) is int for cid in order):  # ids as json writes integers, listed
+        ids = [int.__repr__(cid) for cid in order]
+        named = ", ".join(
+            [SHOWN % (LABELS[i], ids[i], _model_json(model_of(cid))) for i, cid in enumerate(order)]
+        )
+        return "{" + named + "}", "[" + ", ".join(ids) + "]"
     named = ", ".join(
         SHOWN % (LABELS[i], json_value(cid), json_value(model_of(cid)))
         for i, cid in enumerate(order)
     )
     return "{" + named + "}", json_value(order)
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: a worker lives long; models are few
+def _model_json(model: str | None) -> str:
+    return json_value(model)
 
 
 def _model_of(candidates: dict[int, tuple[int, str | None]], item: int, candidate: Any) -> Any:
