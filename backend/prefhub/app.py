@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -16,10 +17,13 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prefhub import __version__
+from prefhub.assignments.loop_lane import AnnotatorLoopLane
+from prefhub.assignments.loop_lane import enabled as loop_lane_enabled
 from prefhub.assignments.router import router as annotate_router
 from prefhub.auth.dependencies import annotator_unit, get_current_user
 from prefhub.auth.router import router as auth_router
@@ -70,6 +74,8 @@ HTTP_CODES = {
 # Seconds a client waits before sending again a request the database could not serve (a
 # dropped connection, a restarting server): the pool reconnects within about that.
 DATABASE_RETRY_AFTER_S = 2
+# FastAPI's native OpenTelemetry, off (prefhub sets up no provider): see create_app.
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def _error(
@@ -195,16 +201,29 @@ def _static_page(page: HTMLResponse, *, redoc: bool) -> Callable[[], HTMLRespons
     return lambda: HTMLResponse(html, headers=headers)
 
 
+def _opentelemetry_configured() -> bool:
+    """Whether this process is set up for OpenTelemetry (``opentelemetry-instrument``, or any
+    ``OTEL_*`` setting): then FastAPI's native telemetry stays on. Otherwise it is off from the
+    start, rather than asking the global providers on every request whether one appeared
+    (≈ 20-45 µs per request, bench/request_overhead.py)."""
+    return any(name.startswith("OTEL_") for name in os.environ)
+
+
 def create_app(
-    frontend_dist: Path = FRONTEND_DIST, access_log: Callable[[str], None] | None = None
+    frontend_dist: Path = FRONTEND_DIST,
+    access_log: Callable[[str], None] | None = None,
+    loop_lane: bool | None = None,
 ) -> FastAPI:
-    """The app; with ``access_log``, each request's line is written with it (kit/access_log)."""
+    """The app; with ``access_log``, each request's line is written with it (kit/access_log);
+    ``loop_lane`` (default: unless ``PREFHUB_LOOP_LANE=0``) serves the annotator's next and
+    submit without FastAPI's routing (assignments/loop_lane.py)."""
     app = FastAPI(
         title="prefhub",
         version=__version__,
         description="Collect human preference data; export datasets that load into TRL.",
         docs_url=None,
         redoc_url=None,
+        telemetry=None if _opentelemetry_configured() else NO_TELEMETRY,
     )
     _mount_api_docs(app)
     _install_error_handlers(app)
@@ -248,6 +267,11 @@ def create_app(
     _mount_frontend(app, frontend_dist)
     settings = get_settings()
     skip_pre_ping()
+    if loop_lane is None:
+        loop_lane = loop_lane_enabled()
+    if loop_lane:
+        # Inside the limits below: they apply to its requests as to any other.
+        app.add_middleware(AnnotatorLoopLane, handlers=app.exception_handlers)
     app.add_middleware(ConcurrencyLimit, limit=settings.db_pool_size + settings.db_max_overflow)
     app.add_middleware(RequestLimits, settings=settings)
     # Outermost, so refusals by the limits above carry the headers too.

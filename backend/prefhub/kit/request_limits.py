@@ -35,6 +35,18 @@ def _error(status: int, code: str, message: str, details: object = None) -> JSON
     )
 
 
+def replaying(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` for the app after ``messages`` were read from it: those first, as if unread,
+    then the rest."""
+    pending = iter(messages)
+
+    async def replay() -> Message:
+        message = next(pending, None)
+        return message if message is not None else await receive()
+
+    return replay
+
+
 def _plain(raw: bytes) -> bool:
     """ASCII with nothing encoded and no NUL: text as it is (most requests' path and query)."""
     return raw.isascii() and b"%" not in raw and b"\x00" not in raw
@@ -150,16 +162,8 @@ class RequestLimits:
                 details = [{"field": exc.field or "body", "message": exc.message}]
                 await _error(exc.status, exc.code, exc.message, details)(scope, receive, send)
                 return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        message = {"type": "http.request", "body": body, "more_body": False}
+        await self.app(scope, replaying([message], receive), send)
 
     async def _stream(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Count the body as the app reads it; past the limit, answer 413 ourselves and tell
