@@ -1,11 +1,13 @@
 """The task loop's fast path (``assignments/fast_path.py``) changes nothing but its cost: one
 scripted session (fresh leases, submits with and without next, a resend, a bad answer, a
-resumed task, an undo, a skip, the queue running dry) runs with the fast path and with it
-switched off, and both store the same rows and give the same answers, ids and times aside."""
+resumed task, a lapsed lease, an undo, a skip, the queue running dry) runs with the fast path
+and with it switched off, and both store the same rows and give the same answers, ids and
+times aside."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -39,7 +41,15 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def _script(as_user, slug: str) -> list[Any]:  # type: ignore[no-untyped-def]
+def _lapse(db, assignment_id: int) -> None:  # type: ignore[no-untyped-def]
+    from prefhub.models import Assignment
+
+    with db() as session:
+        lease = session.get_one(Assignment, assignment_id)
+        lease.expires_at = lease.expires_at - timedelta(days=1)
+
+
+def _script(as_user, db, slug: str) -> list[Any]:  # type: ignore[no-untyped-def]
     """One session of two annotators; every response, normalised."""
     create_campaign_with_items(as_user("researcher"), slug, n_items=4, redundancy=2)
     ann, other = as_user(), as_user()
@@ -75,6 +85,8 @@ def _script(as_user, slug: str) -> list[Any]:  # type: ignore[no-untyped-def]
     task = first["next"]["task"]
     other_task = record(other.get(f"/api/annotate/{slug}/next"))["task"]
     submit(other, other_task)  # without next
+    lapsing = record(other.get(f"/api/annotate/{slug}/next"))["task"]
+    _lapse(db, lapsing["assignment_id"])  # its slot goes back to the pool at the next lease
     undone = record(
         ann.post(f"/api/annotate/{slug}/undo", json={"judgment_id": first["judgment_id"]})
     )
@@ -196,16 +208,18 @@ def test_the_fast_path_stores_and_answers_what_the_general_path_does(
         return fresh
 
     monkeypatch.setattr(fast_path, "lease_next", counting_lease_next)
-    fast = _script(as_user, f"fast-{unique}")
+    fast = _script(as_user, db, f"fast-{unique}")
     fast_rows = _stored(db, f"fast-{unique}")
     assert sum(fresh is not None for fresh in leased_fast) >= 5, "the fast path was not taken"
 
     monkeypatch.setattr(fast_path, "ENABLED", False)
     leased_fast.clear()
-    general = _script(as_user, f"general-{unique}")
+    general = _script(as_user, db, f"general-{unique}")
     general_rows = _stored(db, f"general-{unique}")
     assert leased_fast == []
 
     assert fast == general
     assert fast_rows == general_rows
     assert fast_rows["judgments"], "the script stored nothing"
+    statuses = {assignment[2] for assignment in fast_rows["assignments"]}
+    assert {"expired", "skipped", "submitted"} <= statuses, "the script missed a case"

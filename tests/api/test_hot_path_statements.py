@@ -19,12 +19,12 @@ from support.api import create_campaign_with_items
 # both databases. The fast path (``assignments/fast_path.py``) now takes, after auth's read:
 # close the lease (the checks that it is a fresh one, and whether its item is gold, in the same
 # UPDATE); insert the judgment and count it (one statement on PostgreSQL, two on SQLite); claim
-# the queue head's slot (PostgreSQL: with the item's candidates; SQLite: they are read next);
-# insert the lease (PostgreSQL: returning the progress; SQLite: it is read next). A resumed
-# task tries the fast claim first (its guard finds the open lease) and takes the general path.
+# the queue head's slot, returning the item with its candidates; insert the lease, returning the
+# annotator's progress. A resumed task tries the fast claim first (its guard finds the open
+# lease) and takes the general path.
 _BUDGETS = {  # submit with next, submit, next leasing, next resuming
     "postgresql": (5, 3, 3, 6),
-    "sqlite": (8, 4, 5, 6),
+    "sqlite": (6, 4, 3, 6),
 }
 MAX_SUBMIT_WITH_NEXT, MAX_SUBMIT, MAX_NEXT_LEASING, MAX_NEXT_RESUMING = _BUDGETS[
     os.environ.get("PREFHUB_TEST_DB", "sqlite")

@@ -16,10 +16,15 @@ of the unusual cases. The SQL mirrors the general path's rules where they meet: 
 the lease (``service._new_lease``); ``tests/api/test_fast_path.py`` runs one scripted
 session both ways and compares what they store and answer.
 
-PostgreSQL: the judgment's insert and its count are one statement, the slot claim reads the
-item and its candidates in the same statement (``FOR NO KEY UPDATE SKIP LOCKED`` as the
-general path), and the lease's insert returns the annotator's progress. SQLite (one writer at a
-time) runs the same steps one cheap statement each.
+On both databases the slot claim returns the item and its candidates, and the lease's insert
+the annotator's progress; on PostgreSQL the judgment's insert and its count are one statement
+too (SQLite has no data-modifying CTE). PostgreSQL reads the queue head ``FOR NO KEY UPDATE SKIP
+LOCKED`` as the general path does; SQLite serialises writers.
+
+Textual SQL measured cheaper than rebuilding Core statements per request (about 3x per
+statement) and close to prebuilt Core ones; ``exec_driver_sql`` is cheaper still, but without
+SQLAlchemy's conversions of JSON and datetimes, which keep what this path stores identical to
+what the ORM stores.
 """
 
 from __future__ import annotations
@@ -108,8 +113,11 @@ WHERE i.campaign_id = :campaign_id AND i.status = 'ready' AND i.assigned_count <
   AND NOT EXISTS (SELECT 1 FROM candidates c
                   WHERE c.item_id = i.id AND c.author_id = :annotator_id)
   AND NOT EXISTS (SELECT 1 FROM assignments a
-                  WHERE a.campaign_id = :campaign_id AND a.status = 'leased'
-                    AND (a.expires_at < :now OR a.annotator_id = :annotator_id))
+                  WHERE a.status = 'leased' AND a.expires_at < :now
+                    AND a.campaign_id = :campaign_id)
+  AND NOT EXISTS (SELECT 1 FROM assignments a
+                  WHERE a.annotator_id = :annotator_id AND a.status = 'leased'
+                    AND a.campaign_id = :campaign_id)
   AND NOT EXISTS (SELECT 1 FROM campaign_participants p
                   WHERE p.campaign_id = :campaign_id AND p.user_id = :annotator_id
                     AND p.standing = 'excluded')
@@ -132,10 +140,30 @@ _PROGRESS_COLUMNS = """
  AS items_complete
 """
 
+# The claimed item's candidates as one JSON array of [id, position, content] (sorted by
+# position in Python: an aggregate's order is not SQLite's to promise).
+_CANDIDATES_SQL = {
+    "postgresql": "SELECT json_agg(json_build_array(c.id, c.position, c.content)) "
+    "FROM candidates c WHERE c.item_id = {item}",
+    "sqlite": "SELECT json_group_array(json_array(c.id, c.position, json(c.content))) "
+    "FROM candidates c WHERE c.item_id = {item}",
+}
+# service.release_slot
+_RELEASE_SQL = """
+UPDATE items SET assigned_count = assigned_count - 1 WHERE id = :item_id AND assigned_count > 0
+"""
+
 _SUBMIT_BINDS = {"now": DateTime(), "answers": JSONType, "shown_order": JSONType}
 _LEASE_BINDS = {"now": DateTime(), "expires_at": DateTime(), "shown_order": JSONType}
-_CLAIM_COLUMNS = {"id": Integer, "context": JSONType, "candidate_id": Integer, "content": JSONType}
-_PROGRESS_TYPES = {"my_judgments": Integer, "items_total": Integer, "items_complete": Integer}
+_CLAIM_COLUMNS = {"id": Integer, "context": JSONType, "candidates": JSONType}
+_LEASE_COLUMNS = {
+    "id": Integer,
+    "expires_at": DateTime(),
+    "my_judgments": Integer,
+    "items_total": Integer,
+    "items_complete": Integer,
+}
+_CLOSE_COLUMNS = {"item_id": Integer, "shown_order": JSONType, "is_gold": Boolean}
 
 
 @dataclass(frozen=True)
@@ -143,23 +171,16 @@ class _Statements:
     close_lease: TextualSelect
     store: TextualSelect  # insert the judgment (and, on PostgreSQL, count it)
     count: TextClause | None  # SQLite: count it in a statement of its own
-    claim: TextualSelect  # claim the queue head's slot (PostgreSQL: with its candidates)
-    candidates: TextualSelect | None  # SQLite: the claimed item's candidates
-    lease: TextualSelect  # insert the lease (PostgreSQL: with the progress)
-    progress: TextualSelect | None  # SQLite: the progress
+    claim: TextualSelect  # claim the queue head's slot, with the item's candidates
+    lease: TextualSelect  # insert the lease, with the annotator's progress
     release: TextClause
 
-
-# service.release_slot
-_RELEASE_SQL = """
-UPDATE items SET assigned_count = assigned_count - 1 WHERE id = :item_id AND assigned_count > 0
-"""
 
 _POSTGRESQL = _Statements(
     close_lease=_statement(
         _CLOSE_LEASE_SQL.format(key_share="FOR KEY SHARE"),
         binds=_SUBMIT_BINDS,
-        columns={"item_id": Integer, "shown_order": JSONType, "is_gold": Boolean},
+        columns=_CLOSE_COLUMNS,
     ),
     store=_statement(
         f"WITH judgment AS ({_JUDGMENT_VALUES}), counted AS ({_COUNT_SQL}) SELECT id FROM judgment",
@@ -172,49 +193,46 @@ _POSTGRESQL = _Statements(
         claimed AS (UPDATE items SET assigned_count = items.assigned_count + 1 FROM head
                     WHERE items.id = head.id AND items.assigned_count < :k
                     RETURNING items.id, items.context)
-        SELECT claimed.id, claimed.context, c.id AS candidate_id, c.content
-        FROM claimed LEFT JOIN candidates c ON c.item_id = claimed.id ORDER BY c.position""",
+        SELECT claimed.id, claimed.context,
+          ({_CANDIDATES_SQL["postgresql"].format(item="claimed.id")}) AS candidates
+        FROM claimed""",
         binds={"now": DateTime()},
         columns=_CLAIM_COLUMNS,
     ),
-    candidates=None,
+    # The progress is read in the statement after the judgment's: its triggers have run.
     lease=_statement(
         f"""WITH lease AS ({_LEASE_SQL})
         SELECT lease.id, lease.expires_at, {_PROGRESS_COLUMNS}
         FROM (SELECT 1) AS one LEFT JOIN lease ON true""",
         binds=_LEASE_BINDS,
-        columns={"id": Integer, "expires_at": DateTime(), **_PROGRESS_TYPES},
+        columns=_LEASE_COLUMNS,
     ),
-    progress=None,
     release=text(_RELEASE_SQL),
 )
 
 _SQLITE = _Statements(
     close_lease=_statement(
-        _CLOSE_LEASE_SQL.format(key_share=""),
-        binds=_SUBMIT_BINDS,
-        columns={"item_id": Integer, "shown_order": JSONType, "is_gold": Boolean},
+        _CLOSE_LEASE_SQL.format(key_share=""), binds=_SUBMIT_BINDS, columns=_CLOSE_COLUMNS
     ),
     store=_statement(_JUDGMENT_VALUES, binds=_SUBMIT_BINDS, columns={"id": Integer}),
     count=text(_COUNT_SQL),
     claim=_statement(
         f"""UPDATE items SET assigned_count = assigned_count + 1
         WHERE id = ({_QUEUE_HEAD_SQL.format(lock="")}) AND assigned_count < :k
-        RETURNING id, context""",
+        RETURNING id, context,
+          ({_CANDIDATES_SQL["sqlite"].format(item="items.id")}) AS candidates""",
         binds={"now": DateTime()},
-        columns={"id": Integer, "context": JSONType},
-    ),
-    candidates=_statement(
-        "SELECT id, content FROM candidates WHERE item_id = :item_id ORDER BY position",
-        binds={},
-        columns={"id": Integer, "content": JSONType},
+        columns=_CLAIM_COLUMNS,
     ),
     lease=_statement(
-        _LEASE_SQL, binds=_LEASE_BINDS, columns={"id": Integer, "expires_at": DateTime()}
+        f"{_LEASE_SQL}, {_PROGRESS_COLUMNS}", binds=_LEASE_BINDS, columns=_LEASE_COLUMNS
     ),
-    progress=_statement(f"SELECT {_PROGRESS_COLUMNS}", binds={}, columns=_PROGRESS_TYPES),
     release=text(_RELEASE_SQL),
 )
+
+
+def _position(candidate: list[Any]) -> Any:
+    return candidate[1]
 
 
 def _statements(connection: Connection) -> _Statements:
@@ -299,15 +317,11 @@ def lease_next(
         "campaign_id": campaign.id,
         "k": spec.redundancy,
     }
-    rows = connection.execute(sql.claim, params).all()
-    if not rows:
+    claimed = connection.execute(sql.claim, params).first()
+    if claimed is None:
         return None
-    item_id, context = rows[0][0], rows[0][1]
-    if sql.candidates is None:
-        candidates = [(row[2], row[3]) for row in rows if row[2] is not None]
-    else:
-        candidates = list(connection.execute(sql.candidates, {"item_id": item_id}).tuples())
-    content_of = dict(candidates)
+    item_id, context, candidates = claimed
+    content_of = {cid: content for cid, _, content in sorted(candidates or [], key=_position)}
     shown_order = choose_shown_order(
         session, item_id, list(content_of), rng or random.SystemRandom(), spec.candidates_per_task
     )
@@ -321,12 +335,11 @@ def lease_next(
         # The same annotator leased this item in a concurrent request: the slot goes back.
         connection.execute(sql.release, params)
         return None
-    counts = lease[2:] if sql.progress is None else connection.execute(sql.progress, params).one()
     return FreshTask(
         assignment_id=lease[0],
         item_id=item_id,
         expires_at=lease[1],
         context=context,
         contents=[content_of[cid] for cid in shown_order],
-        progress=AnnotatorProgress(*(int(n or 0) for n in counts)),
+        progress=AnnotatorProgress(*(int(n or 0) for n in lease[2:])),
     )
