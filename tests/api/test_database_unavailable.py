@@ -55,9 +55,10 @@ def test_a_submit_the_database_dropped_answers_503_with_retry_after_and_stores_o
         "time_spent_ms": 900,
     }
 
-    # The item's counter is the submit's last write: the judgment and the assignment's new
-    # status are already in the transaction when the connection goes.
-    with database_drops_out_at("UPDATE ITEMS", how) as failed:
+    # The item's counter is the submit's last write: the assignment's new status (and, on
+    # SQLite, the judgment) are already in the transaction when the connection goes. On
+    # PostgreSQL the fast path inserts the judgment and counts it in one statement.
+    with database_drops_out_at("UPDATE ITEMS|WITH JUDGMENT AS", how) as failed:
         response = annotator.post(f"/api/annotate/{slug}/submit", json=body)
     assert failed, "the submit never reached the item's counter"
 
