@@ -23,7 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prefhub import __version__
 from prefhub.assignments.loop_lane import AnnotatorLoopLane
-from prefhub.assignments.loop_lane import enabled as loop_lane_enabled
 from prefhub.assignments.router import router as annotate_router
 from prefhub.auth.dependencies import annotator_unit, get_current_user
 from prefhub.auth.router import router as auth_router
@@ -215,7 +214,7 @@ def create_app(
     loop_lane: bool | None = None,
 ) -> FastAPI:
     """The app; with ``access_log``, each request's line is written with it (kit/access_log);
-    ``loop_lane`` (default: unless ``PREFHUB_LOOP_LANE=0``) serves the annotator's next and
+    ``loop_lane`` (default: the ``loop_lane`` setting, on) serves the annotator's next and
     submit without FastAPI's routing (assignments/loop_lane.py)."""
     app = FastAPI(
         title="prefhub",
@@ -268,7 +267,7 @@ def create_app(
     settings = get_settings()
     skip_pre_ping()
     if loop_lane is None:
-        loop_lane = loop_lane_enabled()
+        loop_lane = settings.loop_lane
     if loop_lane:
         # Inside the limits below: they apply to its requests as to any other.
         app.add_middleware(AnnotatorLoopLane, handlers=app.exception_handlers)

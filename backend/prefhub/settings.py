@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # so a request never waits on a thread while holding a connection (see kit/limits.py).
     db_pool_size: int = 10
     db_max_overflow: int = 5
+    # The annotator's next and submit served without FastAPI's routing (assignments/loop_lane.py);
+    # off only to measure what it saves (bench/request_overhead.py).
+    loop_lane: bool = True
     celery_queue_prefix: str = "prefhub"
     # Redis hands an unacknowledged task (its worker died) to another worker after this many
     # seconds. Longer than the longest task, or a slow export would run twice.

@@ -409,3 +409,25 @@ def test_additional_through_the_lane_asks_for_one_more_task(loop_setup, apps):
     assert held.json()["task"]["assignment_id"] == loop_setup["assignment_id"]
     assert (more.status_code, more.json()["error"]["code"]) == (409, "lease_cap_reached")
     assert passed.paths == []
+
+
+def test_the_loop_lane_setting_takes_the_lane_out_of_the_app(migrated, monkeypatch):  # type: ignore[no-untyped-def]
+    from prefhub.app import create_app
+    from prefhub.assignments.loop_lane import AnnotatorLoopLane
+    from prefhub.settings import get_settings
+
+    def layers(app: Any) -> list[type]:
+        found, layer = [], app.build_middleware_stack()
+        while layer is not None:
+            found.append(type(layer))
+            layer = getattr(layer, "app", None)
+        return found
+
+    assert AnnotatorLoopLane in layers(create_app())
+    monkeypatch.setenv("PREFHUB_LOOP_LANE", "false")
+    get_settings.cache_clear()
+    try:
+        assert AnnotatorLoopLane not in layers(create_app())
+    finally:
+        monkeypatch.delenv("PREFHUB_LOOP_LANE")
+        get_settings.cache_clear()

@@ -17,13 +17,13 @@ Any other request (another query or content type, a body that fails validation, 
 slash, a mounted root path) goes to the app as it came, its body replayed: its answer, a 422
 included, is FastAPI's word for word. A refusal raised by the route's unit of work gets the
 app's own exception handler; an unexpected error goes up to Starlette's outermost layer (a 500),
-as from a route. ``PREFHUB_LOOP_LANE=0`` turns the lane off (to measure what it saves).
+as from a route. ``PREFHUB_LOOP_LANE=false`` (``Settings.loop_lane``) turns the lane off, to
+measure what it saves.
 """
 
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -37,7 +37,6 @@ from prefhub.assignments.schemas import SubmitRequest
 from prefhub.auth.dependencies import AnnotatorUnit
 from prefhub.kit.request_limits import replaying
 
-ENV_SWITCH = "PREFHUB_LOOP_LANE"
 PREFIX = "/api/annotate/"
 # The query strings of GET /next the lane reads itself (``additional`` as pydantic parses it).
 NEXT_QUERIES = {
@@ -48,11 +47,6 @@ NEXT_QUERIES = {
     b"additional=1": True,
 }
 ErrorHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
-
-
-def enabled() -> bool:
-    """Whether the app takes the lane (on unless ``PREFHUB_LOOP_LANE=0``)."""
-    return os.environ.get(ENV_SWITCH, "1").strip() != "0"
 
 
 def _json_content(scope: Scope) -> bool:
