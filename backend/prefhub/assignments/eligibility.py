@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -17,17 +18,43 @@ from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.campaigns.lifecycle import REACHABLE_BY_ANNOTATORS, SHOWN_TO_ANNOTATORS
 from prefhub.campaigns.service import spec_of
 from prefhub.campaigns.spec import CampaignSpec
-from prefhub.models import Assignment, AssignmentStatus, Campaign, Item, User
+from prefhub.models import Assignment, AssignmentStatus, Campaign, CampaignStatus, Item, User
 from prefhub.people.service import cached_group_names
 
 
-def sees_campaign(annotator: User, campaign_id: int) -> bool:
+class Annotator(Protocol):
+    """What eligibility reads of an account: the ORM ``User`` or the task loop's columns
+    (``auth.service.Account``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def crowd_campaign_id(self) -> int | None: ...
+    @property
+    def languages(self) -> list[Any]: ...
+    @property
+    def profile(self) -> dict[str, Any]: ...
+
+
+class NamedCampaign(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def status(self) -> CampaignStatus: ...
+
+
+_Campaign = TypeVar("_Campaign", bound=NamedCampaign)
+
+
+def sees_campaign(annotator: Annotator, campaign_id: int) -> bool:
     """Whether the campaign exists for this account at all. An account a crowd link created
     lives in that link's campaign: every other one answers as if it did not exist."""
     return annotator.crowd_campaign_id is None or annotator.crowd_campaign_id == campaign_id
 
 
-def require_reachable(campaign: Campaign, annotator: User) -> Campaign:
+def require_reachable(campaign: _Campaign, annotator: Annotator) -> _Campaign:
     """The campaign an annotate route names, if it exists for this annotator; else 404 as for
     a slug that exists nowhere."""
     if campaign.status not in REACHABLE_BY_ANNOTATORS or not sees_campaign(annotator, campaign.id):
@@ -46,8 +73,9 @@ def may_annotate(campaign: Campaign, annotator: User) -> bool:
     )
 
 
-def ineligibility_reason(spec: CampaignSpec, annotator: User) -> str | None:
-    """Why this annotator may not annotate the campaign, or None when they may."""
+def ineligibility_reason(spec: CampaignSpec, annotator: Annotator) -> str | None:
+    """Why this annotator may not annotate the campaign, or None when they may (group rules
+    ask the database, through an ORM ``User``'s session)."""
     rules = spec.eligibility
     if rules.languages and not set(rules.languages) & set(annotator.languages or []):
         return f"this campaign needs one of the languages {', '.join(rules.languages)}"
@@ -61,9 +89,11 @@ def ineligibility_reason(spec: CampaignSpec, annotator: User) -> str | None:
     return None
 
 
-def _groups_of(annotator: User) -> frozenset[str]:
+def _groups_of(annotator: Annotator) -> frozenset[str]:
     # Asked of the annotator's own session, which loads their group names once for all the
     # campaigns a request checks (a campaign list asks for each).
+    if not isinstance(annotator, User):
+        raise TypeError("group rules are checked on an ORM User (the general path)")
     session = object_session(annotator)
     return cached_group_names(session, annotator.id) if session is not None else frozenset()
 

@@ -39,12 +39,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TextualSelect
 
-from prefhub.assignments.eligibility import ineligibility_reason, sees_campaign
+from prefhub.assignments.eligibility import Annotator, ineligibility_reason, sees_campaign
 from prefhub.assignments.service import AnnotatorProgress, choose_shown_order
 from prefhub.campaigns.answers import validate_answers
-from prefhub.campaigns.service import spec_of
+from prefhub.campaigns.service import CampaignColumns, spec_of
 from prefhub.kit.time import utcnow
-from prefhub.models import Campaign, CampaignStatus, User
+from prefhub.models import CampaignStatus
 from prefhub.models.base import JSONType
 from prefhub.quality.gold import gold_score_of
 
@@ -52,8 +52,9 @@ from prefhub.quality.gold import gold_score_of
 ENABLED = True
 
 
-def plain(campaign: Campaign, annotator: User) -> bool:
-    """Whether the campaign's spec leaves every decision of the task loop to this path's SQL."""
+def plain(campaign: CampaignColumns, annotator: Annotator) -> bool:
+    """Whether the campaign's spec leaves every decision of the task loop to this path's SQL
+    (group eligibility rules ask the database: the general path checks them)."""
     if not ENABLED or campaign.status != CampaignStatus.active:
         return False
     spec = spec_of(campaign)
@@ -67,6 +68,7 @@ def plain(campaign: Campaign, annotator: User) -> bool:
         and spec.pair_selection != "narrow_intervals"
         and not participation.needs_onboarding
         and participation.crowd is None
+        and not spec.eligibility.groups
         and sees_campaign(annotator, campaign.id)
         and ineligibility_reason(spec, annotator) is None
     )
@@ -248,8 +250,8 @@ class StoredJudgment:
 
 def submit(
     session: Session,
-    campaign: Campaign,
-    annotator: User,
+    campaign: CampaignColumns,
+    annotator: Annotator,
     *,
     assignment_id: int,
     client_id: str,
@@ -303,7 +305,10 @@ class FreshTask:
 
 
 def lease_next(
-    session: Session, campaign: Campaign, annotator: User, rng: random.Random | None = None
+    session: Session,
+    campaign: CampaignColumns,
+    annotator: Annotator,
+    rng: random.Random | None = None,
 ) -> FreshTask | None:
     """Lease the queue head to an annotator holding no task; None, with nothing written, when
     the general path must decide (including when nothing is left)."""

@@ -5,7 +5,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from prefhub.assignments import fast_path, service, submissions
 from prefhub.assignments.exceptions import (
@@ -36,7 +35,13 @@ from prefhub.assignments.schemas import (
     UndoRequest,
     UndoResponse,
 )
-from prefhub.auth.dependencies import AnnotatableCampaign, AnnotatorUnitDep, CurrentUser
+from prefhub.auth.dependencies import (
+    AnnotatableCampaign,
+    AnnotatorUnitDep,
+    CurrentUser,
+    LoopWork,
+)
+from prefhub.auth.service import CampaignRow
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.bounds import Offset
 from prefhub.kit.deps import SessionDep
@@ -76,7 +81,7 @@ def _task_response(
     }
 
 
-def _fresh_task_response(campaign: Campaign, fresh: fast_path.FreshTask) -> NextTaskResponse:
+def _fresh_task_response(campaign: CampaignRow, fresh: fast_path.FreshTask) -> NextTaskResponse:
     payload = service.task_payload_of(
         campaign,
         assignment_id=fresh.assignment_id,
@@ -90,23 +95,26 @@ def _fresh_task_response(campaign: Campaign, fresh: fast_path.FreshTask) -> Next
     )
 
 
-def _fast_next(session: Session, campaign: Campaign, user: User) -> NextTaskResponse | None:
+def _fast_next(loop: LoopWork) -> NextTaskResponse | None:
     """A newly leased task on the fast path; None where the general path must answer (a task
     held, nothing left, a spec that asks more)."""
-    if not fast_path.plain(campaign, user):
+    if not fast_path.plain(loop.campaign, loop.account):
         return None
-    session.flush()  # what a general submit decided is what the lease's guards must read
-    fresh = fast_path.lease_next(session, campaign, user)
-    return _fresh_task_response(campaign, fresh) if fresh is not None else None
+    loop.session.flush()  # what a general submit decided is what the lease's guards must read
+    fresh = fast_path.lease_next(loop.session, loop.campaign, loop.account)
+    return _fresh_task_response(loop.campaign, fresh) if fresh is not None else None
 
 
-def _next_after_submit(session: Session, campaign: Campaign, user: User) -> NextTaskResponse | None:
-    fast = _fast_next(session, campaign, user)
+def _next_after_submit(loop: LoopWork) -> NextTaskResponse | None:
+    fast = _fast_next(loop)
     if fast is not None:
         return fast
-    after = service.next_after_submit(session, campaign, user)
+    campaign, user = loop.entities()
+    after = service.next_after_submit(loop.session, campaign, user)
     return (
-        NextTaskResponse(**_task_response(session, campaign, user, after.task)) if after else None
+        NextTaskResponse(**_task_response(loop.session, campaign, user, after.task))
+        if after
+        else None
     )
 
 
@@ -126,12 +134,13 @@ async def next_task(
 ) -> Response:
     """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
 
-    def work(session: Session, campaign: Campaign, user: User) -> NextTaskResponse:
-        fast = None if additional else _fast_next(session, campaign, user)
+    def work(loop: LoopWork) -> NextTaskResponse:
+        fast = None if additional else _fast_next(loop)
         if fast is not None:
             return fast
-        task = service.next_task(session, campaign, user, additional=additional)
-        return NextTaskResponse(**_task_response(session, campaign, user, task))
+        campaign, user = loop.entities()
+        task = service.next_task(loop.session, campaign, user, additional=additional)
+        return NextTaskResponse(**_task_response(loop.session, campaign, user, task))
 
     return _json(await unit.run(work))
 
@@ -145,7 +154,7 @@ async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
     """Store one judgment (a retry with the same ``client_id`` returns the stored one); with
     ``next``, the annotator's next task comes back in the same response."""
 
-    def work(session: Session, campaign: Campaign, user: User) -> SubmitResponse:
+    def work(loop: LoopWork) -> SubmitResponse:
         args: dict[str, Any] = {
             "assignment_id": body.assignment_id,
             "client_id": body.client_id,
@@ -153,21 +162,22 @@ async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
             "time_spent_ms": body.time_spent_ms,
         }
         stored = (
-            fast_path.submit(session, campaign, user, **args)
-            if fast_path.plain(campaign, user)
+            fast_path.submit(loop.session, loop.campaign, loop.account, **args)
+            if fast_path.plain(loop.campaign, loop.account)
             else None
         )
         feedback = None
         if stored is None:
-            judgment = submissions.submit(session, campaign, user, **args)
-            feedback = qualification.feedback(session, campaign, judgment)
+            campaign, user = loop.entities()
+            judgment = submissions.submit(loop.session, campaign, user, **args)
+            feedback = qualification.feedback(loop.session, campaign, judgment)
             stored = fast_path.StoredJudgment(judgment.id, judgment.client_id, judgment.created_at)
         return SubmitResponse(
             judgment_id=stored.id,
             client_id=stored.client_id,
-            undo_until=submissions.undo_deadline(campaign, stored.created_at),
+            undo_until=submissions.undo_deadline(loop.campaign, stored.created_at),
             qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
-            next=_next_after_submit(session, campaign, user) if body.next else None,
+            next=_next_after_submit(loop) if body.next else None,
         )
 
     return _json(await unit.run(work))

@@ -42,7 +42,7 @@ from prefhub.assignments.seen import unseen_by
 from prefhub.campaigns.answers import LABELS
 from prefhub.campaigns.exceptions import CampaignNotFound, SpecNoLongerValid
 from prefhub.campaigns.lifecycle import SHOWN_TO_ANNOTATORS
-from prefhub.campaigns.service import spec_of
+from prefhub.campaigns.service import CampaignColumns, spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.content import prompt_excerpt
 from prefhub.kit.db import rowcount
@@ -577,7 +577,7 @@ def task_payload(campaign: Campaign, task: LeasedTask) -> dict[str, Any]:
 
 
 def task_payload_of(
-    campaign: Campaign,
+    campaign: CampaignColumns,
     *,
     assignment_id: int,
     item_id: int,

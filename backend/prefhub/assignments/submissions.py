@@ -32,7 +32,7 @@ from prefhub.assignments.service import (
     release_slot,
 )
 from prefhub.campaigns.answers import validate_answers
-from prefhub.campaigns.service import spec_of
+from prefhub.campaigns.service import StoredSpec, spec_of
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.kit.bounds import INT32_MAX
 from prefhub.kit.db import rowcount
@@ -83,7 +83,7 @@ def current_judgment(session: Session, assignment_id: int) -> Judgment | None:
     )
 
 
-def undo_deadline(campaign: Campaign, created_at: datetime) -> datetime | None:
+def undo_deadline(campaign: StoredSpec, created_at: datetime) -> datetime | None:
     """Until when a judgment stored at ``created_at`` may be undone (None: never)."""
     seconds = spec_of(campaign).undo_seconds
     return created_at + timedelta(seconds=seconds) if seconds else None

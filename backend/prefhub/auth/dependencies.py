@@ -43,6 +43,7 @@ CSRF_COOKIE = "prefhub_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _Result = TypeVar("_Result")
+_Slug = TypeVar("_Slug", str, str | None)
 
 # The two ways to authenticate, declared in the OpenAPI (so /docs has "Authorize") on every
 # route that needs a user. auto_error=False: they only declare; get_current_user decides.
@@ -80,17 +81,33 @@ def get_current_user(
 def _authenticate(request: Request, session: Session, slug: str | None) -> service.Caller:
     """The caller of a session cookie (with its CSRF check on writes) or of a bearer token, and
     the campaign ``slug`` names, in one statement; 401 or 403 ``csrf_failed`` otherwise."""
+    return _authenticated(
+        request, session, slug, service.caller_for_api_token, service.caller_for_session_token
+    )
+
+
+_Caller = TypeVar("_Caller")
+_CallerOf = Callable[[Session, str, _Slug], _Caller | None]
+
+
+def _authenticated(
+    request: Request,
+    session: Session,
+    slug: _Slug,
+    by_token: _CallerOf[_Slug, _Caller],
+    by_session: _CallerOf[_Slug, _Caller],
+) -> _Caller:
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         # Bearer tokens are never sent by a browser on its own, so they need no CSRF check.
-        caller = service.caller_for_api_token(session, authorization[7:].strip(), slug)
+        caller = by_token(session, authorization[7:].strip(), slug)
         if caller is None:
             raise NotAuthenticated("Invalid or revoked API token")
         return caller
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotAuthenticated("Log in first")
-    caller = service.caller_for_session_token(session, token, slug)
+    caller = by_session(session, token, slug)
     if caller is None:
         raise NotAuthenticated("Your session has expired; log in again")
     if request.method not in SAFE_METHODS and not service.csrf_matches(
@@ -200,10 +217,33 @@ async def get_annotatable_campaign(
 AnnotatableCampaign = Annotated[Campaign, Depends(get_annotatable_campaign)]
 
 
+class LoopWork:
+    """What the task loop's work gets: the session, the caller's account and the path's
+    campaign as plain columns (``service.Account``, ``service.CampaignRow``), and their ORM
+    entities loaded on first ask (one statement), for the general path's unusual cases."""
+
+    __slots__ = ("_entities", "account", "campaign", "session")
+
+    def __init__(
+        self, session: Session, account: service.Account, campaign: service.CampaignRow
+    ) -> None:
+        self.session = session
+        self.account = account
+        self.campaign = campaign
+        self._entities: tuple[Campaign, User] | None = None
+
+    def entities(self) -> tuple[Campaign, User]:
+        """The campaign and the caller as ORM entities, read once."""
+        if self._entities is None:
+            self._entities = service.loop_entities(self.session, self.campaign.id, self.account.id)
+        return self._entities
+
+
 class AnnotatorUnit:
     """The task loop's requests (next task, submit) as one unit of work in one worker-thread
-    hop: open the session, read the caller and the path's campaign in one statement, refuse as
-    ``AnnotatableCampaign`` does, run the route's work, commit (or roll back when it raised).
+    hop: open the session, read the caller and the path's campaign in one statement (as
+    columns), refuse as ``AnnotatableCampaign`` does, run the route's work, commit (or roll
+    back when it raised).
 
     The same checks as ``CurrentUser`` + ``AnnotatableCampaign`` + ``SessionDep``, without
     their three hops and FastAPI's solving of them: these two routes are most of the traffic.
@@ -213,18 +253,25 @@ class AnnotatorUnit:
         self._request = request
         self._slug = slug
 
-    async def run(self, work: Callable[[Session, Campaign, User], _Result]) -> _Result:
+    async def run(self, work: Callable[[LoopWork], _Result]) -> _Result:
         # Not cancellable once started (as a sync route): the unit always commits or rolls
         # back, and its connection always goes back to the pool.
         return await anyio.to_thread.run_sync(self._run, work)
 
-    def _run(self, work: Callable[[Session, Campaign, User], _Result]) -> _Result:
+    def _run(self, work: Callable[[LoopWork], _Result]) -> _Result:
         session = open_unit_of_work()
         try:
-            caller = _authenticate(self._request, session, self._slug)
+            caller = _authenticated(
+                self._request,
+                session,
+                self._slug,
+                service.loop_caller_for_api_token,
+                service.loop_caller_for_session_token,
+            )
             if caller.campaign is None:
                 raise CampaignNotFound(f"No campaign with slug '{self._slug}'")
-            result = work(session, require_reachable(caller.campaign, caller.user), caller.user)
+            campaign = require_reachable(caller.campaign, caller.account)
+            result = work(LoopWork(session, caller.account, campaign))
         except BaseException:
             end_unit_of_work(session, failed=True)
             raise

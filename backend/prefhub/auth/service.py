@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -27,7 +27,15 @@ from prefhub.auth.passwords import check_password
 from prefhub.kit.db import rowcount
 from prefhub.kit.errors import NotFound
 from prefhub.kit.time import utcnow
-from prefhub.models import ApiToken, Campaign, PasswordReset, Role, User, UserSession
+from prefhub.models import (
+    ApiToken,
+    Campaign,
+    CampaignStatus,
+    PasswordReset,
+    Role,
+    User,
+    UserSession,
+)
 from prefhub.settings import get_settings
 
 _hasher = PasswordHasher()
@@ -145,6 +153,18 @@ def _caller_row(
     return session.execute(query, {"token_hash": hash_token(token), "slug": slug}).first()
 
 
+def _session_live(expires_at: datetime, is_active: bool) -> bool:
+    return expires_at >= utcnow() and is_active
+
+
+def _touch_token(session: Session, token_id: int, last_used_at: datetime | None) -> None:
+    """Keep the token's ``last_used_at`` to the minute: a script's every request would
+    otherwise also be a write."""
+    now = utcnow()
+    if last_used_at is None or now - last_used_at >= TOKEN_USE_RESOLUTION:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
 def caller_for_session_token(
     session: Session, token: str, slug: str | None = None
 ) -> Caller | None:
@@ -153,7 +173,7 @@ def caller_for_session_token(
     if row is None:
         return None
     user, expires_at = row[0], row[1]
-    if expires_at < utcnow() or not user.is_active:
+    if not _session_live(expires_at, user.is_active):
         return None
     return Caller(user, row[2] if slug is not None else None)
 
@@ -188,19 +208,124 @@ def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken,
 
 
 def caller_for_api_token(session: Session, token: str, slug: str | None = None) -> Caller | None:
-    """The active user of an unrevoked API token (and the campaign ``slug`` names), or None.
-    The token's ``last_used_at`` is written at most once a minute: a script's every request
-    would otherwise also be a write."""
+    """The active user of an unrevoked API token (and the campaign ``slug`` names), or None;
+    the token's ``last_used_at`` is written at most once a minute."""
     row = _caller_row(session, _TOKEN_CALLER, token, slug)
     if row is None:
         return None
     user, token_id, last_used_at = row[0], row[1], row[2]
     if not user.is_active:
         return None
-    now = utcnow()
-    if last_used_at is None or now - last_used_at >= TOKEN_USE_RESOLUTION:
-        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    _touch_token(session, token_id, last_used_at)
     return Caller(user, row[3] if slug is not None else None)
+
+
+# ---------------------------------------------------------------- the task loop's caller
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The columns of the caller's account the task loop's checks read (eligibility, crowd
+    membership), without an ORM entity: these routes are most of the traffic."""
+
+    id: int
+    role: Role
+    crowd_campaign_id: int | None
+    languages: list[Any]
+    profile: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """The columns of a campaign the task loop reads (its spec as stored, for ``spec_of``)."""
+
+    id: int
+    slug: str
+    name: str
+    status: CampaignStatus
+    version: int
+    created_at: datetime
+    owner_id: int
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LoopCaller:
+    """``Caller`` as plain columns: the account and the path's campaign (None when no
+    campaign has that slug)."""
+
+    account: Account
+    campaign: CampaignRow | None
+
+
+_ACCOUNT_COLUMNS = (
+    User.id,
+    User.role,
+    User.crowd_campaign_id,
+    User.languages,
+    User.profile,
+    User.is_active,
+)
+_CAMPAIGN_COLUMNS = (
+    Campaign.id,
+    Campaign.slug,
+    Campaign.name,
+    Campaign.status,
+    Campaign.version,
+    Campaign.created_at,
+    Campaign.owner_id,
+    Campaign.spec,
+)
+_ACCOUNT_WIDTH = len(_ACCOUNT_COLUMNS)
+
+
+def _loop_caller_query(query: Select[Any]) -> Select[Any]:
+    """``query``'s caller, then the campaign of the ``slug`` parameter, as columns."""
+    return query.add_columns(*_ACCOUNT_COLUMNS, *_CAMPAIGN_COLUMNS).outerjoin(
+        Campaign, Campaign.slug == bindparam("slug")
+    )
+
+
+_SESSION_LOOP_CALLER = _loop_caller_query(
+    select(UserSession.expires_at)
+    .select_from(UserSession)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+_TOKEN_LOOP_CALLER = _loop_caller_query(
+    select(ApiToken.id, ApiToken.last_used_at)
+    .select_from(ApiToken)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
+def _loop_caller(row: Row[Any], start: int) -> LoopCaller:
+    columns = row._tuple()
+    account = Account(*columns[start : start + _ACCOUNT_WIDTH - 1])
+    campaign = columns[start + _ACCOUNT_WIDTH :]
+    return LoopCaller(account, CampaignRow(*campaign) if campaign[0] is not None else None)
+
+
+def loop_caller_for_session_token(session: Session, token: str, slug: str) -> LoopCaller | None:
+    """``caller_for_session_token`` read as columns."""
+    row = session.execute(
+        _SESSION_LOOP_CALLER, {"token_hash": hash_token(token), "slug": slug}
+    ).first()
+    if row is None or not _session_live(row[0], row[1 + _ACCOUNT_WIDTH - 1]):
+        return None
+    return _loop_caller(row, 1)
+
+
+def loop_caller_for_api_token(session: Session, token: str, slug: str) -> LoopCaller | None:
+    """``caller_for_api_token`` read as columns (``last_used_at`` written as there)."""
+    row = session.execute(
+        _TOKEN_LOOP_CALLER, {"token_hash": hash_token(token), "slug": slug}
+    ).first()
+    if row is None or not row[2 + _ACCOUNT_WIDTH - 1]:
+        return None
+    _touch_token(session, row[0], row[1])
+    return _loop_caller(row, 2)
 
 
 def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
@@ -215,6 +340,14 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> bool:
         return False
     row.revoked_at = row.revoked_at or utcnow()
     return True
+
+
+def loop_entities(session: Session, campaign_id: int, user_id: int) -> tuple[Campaign, User]:
+    """The ORM entities of a ``LoopCaller``'s campaign and account, in one statement."""
+    campaign, user = session.execute(
+        select(Campaign, User).join(User, User.id == user_id).where(Campaign.id == campaign_id)
+    ).one()
+    return campaign, user
 
 
 # ---------------------------------------------------------------- account management

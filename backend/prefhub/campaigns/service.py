@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -107,7 +108,32 @@ def get_by_slug(session: Session, slug: str, *, for_update: bool = False) -> Cam
 _SPEC_CACHE: dict[tuple[int, int, datetime], CampaignSpec] = {}
 
 
-def spec_of(campaign: Campaign) -> CampaignSpec:
+class StoredSpec(Protocol):
+    """What ``spec_of`` reads: a ``Campaign`` or the task loop's columns of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def spec(self) -> dict[str, Any]: ...
+
+
+class CampaignColumns(StoredSpec, Protocol):
+    """What the task loop reads of a campaign: a ``Campaign`` or its columns
+    (``auth.service.CampaignRow``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> CampaignStatus: ...
+
+
+def spec_of(campaign: StoredSpec) -> CampaignSpec:
     """The campaign's spec as a model, parsed once per version: a version's spec never
     changes, so every replica's cache agrees (``created_at`` tells apart recreated rows)."""
     key = (campaign.id, campaign.version, campaign.created_at)
