@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
-from prefhub.assignments import fast_path, service, submissions
+from prefhub.assignments import fast_path, service, submissions, task_json
 from prefhub.assignments.exceptions import (
     AlreadySubmitted,
     CampaignNotActive,
@@ -41,7 +41,6 @@ from prefhub.auth.dependencies import (
     CurrentUser,
     LoopWork,
 )
-from prefhub.auth.service import CampaignRow
 from prefhub.campaigns.service import spec_of
 from prefhub.kit.bounds import Offset
 from prefhub.kit.deps import SessionDep
@@ -81,46 +80,36 @@ def _task_response(
     }
 
 
-def _fresh_task_response(campaign: CampaignRow, fresh: fast_path.FreshTask) -> NextTaskResponse:
-    payload = service.task_payload_of(
-        campaign,
-        assignment_id=fresh.assignment_id,
-        item_id=fresh.item_id,
-        expires_at=fresh.expires_at,
-        context=fresh.context,
-        contents=fresh.contents,
-    )
-    return NextTaskResponse(
-        task=Task(**payload), progress=AnnotatorProgress(**fresh.progress.__dict__)
-    )
-
-
-def _fast_next(loop: LoopWork) -> NextTaskResponse | None:
-    """A newly leased task on the fast path; None where the general path must answer (a task
-    held, nothing left, a spec that asks more)."""
+def _fast_next(loop: LoopWork) -> bytes | None:
+    """A newly leased task on the fast path, as ``NextTaskResponse`` JSON; None where the
+    general path must answer (a task held, nothing left, a spec that asks more)."""
     if not fast_path.plain(loop.campaign, loop.account):
         return None
     loop.session.flush()  # what a general submit decided is what the lease's guards must read
     fresh = fast_path.lease_next(loop.session, loop.campaign, loop.account)
-    return _fresh_task_response(loop.campaign, fresh) if fresh is not None else None
+    if fresh is None:
+        return None
+    return task_json.next_task(task_json.task(loop.campaign, fresh), fresh.progress)
 
 
-def _next_after_submit(loop: LoopWork) -> NextTaskResponse | None:
+def _next_after_submit(loop: LoopWork) -> bytes | None:
     fast = _fast_next(loop)
     if fast is not None:
         return fast
     campaign, user = loop.entities()
     after = service.next_after_submit(loop.session, campaign, user)
-    return (
-        NextTaskResponse(**_task_response(loop.session, campaign, user, after.task))
-        if after
-        else None
-    )
+    if after is None:
+        return None
+    return _model_json(NextTaskResponse(**_task_response(loop.session, campaign, user, after.task)))
 
 
-def _json(model: BaseModel) -> Response:
+def _model_json(model: BaseModel) -> bytes:
+    return model.model_dump_json().encode()
+
+
+def _json(content: bytes) -> Response:
     # The route's response_model still documents it; serialised once, not validated again.
-    return Response(model.model_dump_json(), media_type="application/json")
+    return Response(content, media_type="application/json")
 
 
 @router.get(
@@ -134,13 +123,13 @@ async def next_task(
 ) -> Response:
     """The annotator's open task, or a newly leased one; ``task`` is null when none is left."""
 
-    def work(loop: LoopWork) -> NextTaskResponse:
+    def work(loop: LoopWork) -> bytes:
         fast = None if additional else _fast_next(loop)
         if fast is not None:
             return fast
         campaign, user = loop.entities()
         task = service.next_task(loop.session, campaign, user, additional=additional)
-        return NextTaskResponse(**_task_response(loop.session, campaign, user, task))
+        return _model_json(NextTaskResponse(**_task_response(loop.session, campaign, user, task)))
 
     return _json(await unit.run(work))
 
@@ -154,7 +143,7 @@ async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
     """Store one judgment (a retry with the same ``client_id`` returns the stored one); with
     ``next``, the annotator's next task comes back in the same response."""
 
-    def work(loop: LoopWork) -> SubmitResponse:
+    def work(loop: LoopWork) -> bytes:
         args: dict[str, Any] = {
             "assignment_id": body.assignment_id,
             "client_id": body.client_id,
@@ -172,12 +161,12 @@ async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
             judgment = submissions.submit(loop.session, campaign, user, **args)
             feedback = qualification.feedback(loop.session, campaign, judgment)
             stored = fast_path.StoredJudgment(judgment.id, judgment.client_id, judgment.created_at)
-        return SubmitResponse(
-            judgment_id=stored.id,
-            client_id=stored.client_id,
-            undo_until=submissions.undo_deadline(loop.campaign, stored.created_at),
-            qualification=QualificationFeedback(**asdict(feedback)) if feedback else None,
-            next=_next_after_submit(loop) if body.next else None,
+        return task_json.submitted(
+            stored.id,
+            stored.client_id,
+            submissions.undo_deadline(loop.campaign, stored.created_at),
+            _model_json(QualificationFeedback(**asdict(feedback))) if feedback else None,
+            _next_after_submit(loop) if body.next else None,
         )
 
     return _json(await unit.run(work))
