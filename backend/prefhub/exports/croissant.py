@@ -138,28 +138,6 @@ class Shape:
     item: Shape | None = None
     keys: dict[str, Shape] = field(default_factory=dict)
 
-    def see(self, value: Any) -> None:
-        kind = KINDS.get(type(value))
-        if kind is None:
-            self.kinds.add(type(value).__name__)
-            return
-        self.kinds.add(kind)
-        if kind == "text":
-            self.dates = self.dates and DATE_TIME.fullmatch(value) is not None
-        elif kind == "list":
-            item = self.item
-            if item is None:
-                item = self.item = Shape()
-            for element in value:
-                item.see(element)
-        elif kind == "object":
-            keys = self.keys
-            for key, element in value.items():
-                found = keys.get(key)
-                if found is None:
-                    found = keys[key] = Shape()
-                found.see(element)
-
 
 # JSON kinds by Python type (bool before int: exact types, not isinstance).
 KINDS: dict[type, str] = {
@@ -179,11 +157,54 @@ SHAPE_ROWS = 10_000
 
 def data_shapes(path: Path) -> dict[str, Shape]:
     """Each column of the data file (JSONL or Parquet) and the shape of its values."""
-    shapes: dict[str, Shape] = {}
-    for row in itertools.islice(_rows(path), SHAPE_ROWS):
-        for name, value in row.items():
-            shapes.setdefault(name, Shape()).see(value)
-    return shapes
+    rows = Shape()
+    chunks = _chunks(itertools.islice(_rows(path), SHAPE_ROWS), SHAPE_CHUNK)
+    for chunk in chunks:
+        see_all(rows, chunk)
+    return rows.keys
+
+
+# Rows seen at once by ``see_all``: enough to share its calls, few enough that they do not
+# outlive the garbage collector's youngest generation (50: 0.13 s for 10,000 dpo rows, 1,000:
+# 0.35 s, one by one: 0.4 s).
+SHAPE_CHUNK = 50
+
+
+def _chunks(values: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(itertools.islice(values, size)):
+        yield chunk
+
+
+def see_all(shape: Shape, values: list[Any]) -> None:
+    """Add ``values`` to ``shape``, one level at a time: list items and each object key's
+    values are gathered across the values and seen together (one call per place in the rows,
+    not one per value); the same shape as seeing the values one by one."""
+    types = set(map(type, values))
+    for kind_of in types:
+        shape.kinds.add(KINDS.get(kind_of) or kind_of.__name__)
+    if str in types and shape.dates:
+        shape.dates = all(
+            DATE_TIME.fullmatch(value) is not None for value in values if type(value) is str
+        )
+    if list in types:
+        if shape.item is None:
+            shape.item = Shape()
+        see_all(shape.item, [item for value in values if type(value) is list for item in value])
+    if dict in types:
+        by_key: dict[str, list[Any]] = {}
+        for value in values:
+            if type(value) is dict:
+                for key, element in value.items():
+                    found = by_key.get(key)
+                    if found is None:
+                        found = by_key[key] = []
+                    found.append(element)
+        keys = shape.keys
+        for key, elements in by_key.items():
+            place = keys.get(key)
+            if place is None:
+                place = keys[key] = Shape()
+            see_all(place, elements)
 
 
 def _rows(path: Path) -> Iterator[dict[str, Any]]:
