@@ -307,11 +307,18 @@ def _loop_caller(row: Row[Any], start: int) -> LoopCaller:
     return LoopCaller(account, CampaignRow(*campaign) if campaign[0] is not None else None)
 
 
+def _loop_caller_row(
+    session: Session, query: Select[Any], token: str, slug: str
+) -> Row[Any] | None:
+    # On the session's connection, as Core: columns need none of the ORM's result handling.
+    return (
+        session.connection().execute(query, {"token_hash": hash_token(token), "slug": slug}).first()
+    )
+
+
 def loop_caller_for_session_token(session: Session, token: str, slug: str) -> LoopCaller | None:
     """``caller_for_session_token`` read as columns."""
-    row = session.execute(
-        _SESSION_LOOP_CALLER, {"token_hash": hash_token(token), "slug": slug}
-    ).first()
+    row = _loop_caller_row(session, _SESSION_LOOP_CALLER, token, slug)
     if row is None or not _session_live(row[0], row[1 + _ACCOUNT_WIDTH - 1]):
         return None
     return _loop_caller(row, 1)
@@ -319,9 +326,7 @@ def loop_caller_for_session_token(session: Session, token: str, slug: str) -> Lo
 
 def loop_caller_for_api_token(session: Session, token: str, slug: str) -> LoopCaller | None:
     """``caller_for_api_token`` read as columns (``last_used_at`` written as there)."""
-    row = session.execute(
-        _TOKEN_LOOP_CALLER, {"token_hash": hash_token(token), "slug": slug}
-    ).first()
+    row = _loop_caller_row(session, _TOKEN_LOOP_CALLER, token, slug)
     if row is None or not row[2 + _ACCOUNT_WIDTH - 1]:
         return None
     _touch_token(session, row[0], row[1])
