@@ -66,7 +66,7 @@ def _specs() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("spec", _specs(), ids=lambda spec: spec["slug"])
 def test_spliced_task_answers_parse_as_the_models_write_them(spec: dict[str, Any]):
-    from prefhub.assignments import task_json
+    from prefhub.assignments import schemas, task_json
     from prefhub.assignments.fast_path import FreshTask
     from prefhub.assignments.schemas import NextTaskResponse, SubmitResponse, Task
     from prefhub.assignments.service import AnnotatorProgress, task_payload_of
@@ -76,7 +76,7 @@ def test_spliced_task_answers_parse_as_the_models_write_them(spec: dict[str, Any
     for context in CONTEXTS:
         for contents in CONTENTS:
             for expires_at in EXPIRIES:
-                fields = {
+                fields: dict[str, Any] = {
                     "assignment_id": 41,
                     "item_id": 9_000_000_001,
                     "expires_at": expires_at,
@@ -87,7 +87,7 @@ def test_spliced_task_answers_parse_as_the_models_write_them(spec: dict[str, Any
                 spliced = task_json.next_task(task_json.task(campaign, fresh), progress)
                 model = NextTaskResponse(
                     task=Task(**task_payload_of(campaign, **fields)),
-                    progress=progress.__dict__,
+                    progress=schemas.AnnotatorProgress(**progress.__dict__),
                 )
                 assert orjson.loads(spliced) == model.model_dump(mode="json")
 
@@ -101,7 +101,9 @@ def test_spliced_task_answers_parse_as_the_models_write_them(spec: dict[str, Any
                     )
                     assert orjson.loads(answer) == expected.model_dump(mode="json")
 
-    nothing_left = NextTaskResponse(task=None, progress=progress.__dict__)
+    nothing_left = NextTaskResponse(
+        task=None, progress=schemas.AnnotatorProgress(**progress.__dict__)
+    )
     assert orjson.loads(task_json.next_task(None, progress)) == nothing_left.model_dump(mode="json")
     bare = SubmitResponse(judgment_id=1, client_id="abcdefgh", undo_until=None)
     spliced_bare = task_json.submitted(1, "abcdefgh", None, None, None)
