@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from prefhub import embedded_broker
 from prefhub.settings import Settings, get_settings
 
 EXPORTS_QUEUE = "exports"
@@ -47,6 +48,7 @@ def make_celery(settings: Settings) -> Celery:
         for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         app.conf["broker_url"] = "filesystem://"
+        app.conf.broker_transport = embedded_broker.TRANSPORT  # whole messages only
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
