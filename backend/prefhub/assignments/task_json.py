@@ -5,7 +5,7 @@ task's own fields (ids, lease end, context, candidates) and the progress are ser
 request. Serialising the whole model cost ≈ 8 % of the API's CPU per judgment.
 
 The bytes parse to what the models' ``model_dump(mode="json")`` gives
-(``tests/api/test_task_json.py``); the routes' ``response_model`` still documents them.
+(``tests/unit/test_task_json_splice.py``); the routes' ``response_model`` still documents them.
 """
 
 from __future__ import annotations
