@@ -116,7 +116,9 @@ def test_docs_and_redoc_render_offline_and_authorize_takes_an_api_token(
 
     page.goto(f"{server}/redoc")
     operation = page.locator('[data-section-id="tag/auth/operation/me_api_auth_me_get"]')
-    expect(operation.get_by_role("heading", name=re.compile(r" Me$"))).to_be_visible()
+    # ReDoc parses and lays out the whole schema in the page before it shows anything ("Loading
+    # ..."); on a loaded 2-core CI machine that took longer than expect's 5 s default once.
+    expect(operation.get_by_role("heading", name=re.compile(r" Me$"))).to_be_visible(timeout=60_000)
     expect(operation).to_contain_text("/api/auth/me")
     expect(operation).to_contain_text("api_token")
 
