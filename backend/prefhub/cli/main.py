@@ -19,6 +19,7 @@ from prefhub.cli.db import alembic_config
 from prefhub.demo import cli as demo_cli
 from prefhub.exports import cli as exports_cli
 from prefhub.generation import cli as generation_cli
+from prefhub.insitu import cli as insitu_cli
 from prefhub.items import cli as items_cli
 from prefhub.jobs import cli as jobs_cli
 from prefhub.media import cli as media_cli
@@ -38,6 +39,7 @@ COMMAND_MODULES = [
     demo_cli,  # seed-demo
     items_cli,  # import
     simulation_cli,  # simulate
+    insitu_cli,  # simulate-in-situ
     exports_cli,  # export
     generation_cli,  # generate, models ...
     db_cli,  # db ...

@@ -27,6 +27,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from prefhub.insitu.events import (
+    AbandonEvent,
+    ConversationEvent,
+    CopyEvent,
+    EditEvent,
+    Event,
+    FollowUpEvent,
+    RatingEvent,
+    RegenerateEvent,
+    ThumbsEvent,
+)
+
 Kind = Literal["kto", "pair"]
 
 
@@ -245,3 +257,65 @@ def _follow_ups(conversation: Conversation) -> list[Derived]:
         if answer is not None and verdict is not None:
             rows.append(_kto(conversation, answer, "follow_up", verdict, 0.6, []))
     return rows
+
+
+def assemble(events: Iterable[Event]) -> dict[str, tuple[Conversation, list[Feedback]]]:
+    """Each conversation's turns and feedback from its events, in the order given (the order the
+    product saw them). A message sent twice keeps its first text; a message without
+    ``parent_id`` follows the one before it in its event; regenerated answers are siblings of
+    the answer they replaced."""
+    turns: dict[str, dict[str, Turn]] = {}
+    feedback: dict[str, list[Feedback]] = {}
+    for sequence, event in enumerate(events):
+        conversation = turns.setdefault(event.conversation_id, {})
+        notes = feedback.setdefault(event.conversation_id, [])
+        if isinstance(event, ConversationEvent):
+            previous: str | None = None
+            for message in event.messages:
+                parent = message.parent_id if message.parent_id is not None else previous
+                conversation.setdefault(
+                    message.id, Turn(message.id, message.role, message.text, parent)
+                )
+                previous = message.id
+        elif isinstance(event, FollowUpEvent):
+            message = event.message
+            conversation.setdefault(
+                message.id, Turn(message.id, message.role, message.text, message.parent_id)
+            )
+        elif isinstance(event, RegenerateEvent):
+            original = conversation.get(event.message_id)
+            parent = original.parent_id if original is not None else None
+            for alternative in event.alternatives:
+                conversation.setdefault(
+                    alternative.id, Turn(alternative.id, "assistant", alternative.content, parent)
+                )
+            notes.append(
+                Feedback(
+                    event.event_id,
+                    event.type,
+                    event.message_id,
+                    sequence,
+                    kept_id=event.kept_id,
+                    discarded=tuple(alternative.id for alternative in event.alternatives),
+                )
+            )
+        elif isinstance(event, EditEvent):
+            notes.append(
+                Feedback(
+                    event.event_id,
+                    event.type,
+                    event.message_id,
+                    sequence,
+                    edited_text=event.content,
+                )
+            )
+        elif isinstance(event, ThumbsEvent | RatingEvent):
+            notes.append(
+                Feedback(event.event_id, event.type, event.message_id, sequence, value=event.value)
+            )
+        elif isinstance(event, CopyEvent | AbandonEvent):
+            notes.append(Feedback(event.event_id, event.type, event.message_id, sequence))
+    return {
+        conversation_id: (Conversation(conversation), feedback[conversation_id])
+        for conversation_id, conversation in turns.items()
+    }
