@@ -39,7 +39,15 @@ class Assignment(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("item_id", "annotator_id"),
         Index("ix_assignments_annotator_status", "annotator_id", "status"),
-        Index("ix_assignments_status_expires", "status", "expires_at"),
+        # The campaign's open leases by expiry (lapsed ones are looked for on every lease): only
+        # open leases, so a generic plan reads a few entries, and closing a lease writes none.
+        Index(
+            "ix_assignments_open_expiry",
+            "campaign_id",
+            "expires_at",
+            postgresql_where=text("status = 'leased'"),
+            sqlite_where=text("status = 'leased'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
