@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from prefhub.insitu.events import (
     AbandonEvent,
@@ -269,52 +269,37 @@ def assemble(events: Iterable[Event]) -> dict[str, tuple[Conversation, list[Feed
     for sequence, event in enumerate(events):
         conversation = turns.setdefault(event.conversation_id, {})
         notes = feedback.setdefault(event.conversation_id, [])
+        new_turns: list[Turn] = []
+        about: dict[str, Any] | None = None  # a feedback event's own fields
         if isinstance(event, ConversationEvent):
             previous: str | None = None
             for message in event.messages:
                 parent = message.parent_id if message.parent_id is not None else previous
-                conversation.setdefault(
-                    message.id, Turn(message.id, message.role, message.text, parent)
-                )
+                new_turns.append(Turn(message.id, message.role, message.text, parent))
                 previous = message.id
         elif isinstance(event, FollowUpEvent):
             message = event.message
-            conversation.setdefault(
-                message.id, Turn(message.id, message.role, message.text, message.parent_id)
-            )
+            new_turns.append(Turn(message.id, message.role, message.text, message.parent_id))
         elif isinstance(event, RegenerateEvent):
             original = conversation.get(event.message_id)
             parent = original.parent_id if original is not None else None
-            for alternative in event.alternatives:
-                conversation.setdefault(
-                    alternative.id, Turn(alternative.id, "assistant", alternative.content, parent)
-                )
-            notes.append(
-                Feedback(
-                    event.event_id,
-                    event.type,
-                    event.message_id,
-                    sequence,
-                    kept_id=event.kept_id,
-                    discarded=tuple(alternative.id for alternative in event.alternatives),
-                )
-            )
+            new_turns += [
+                Turn(alternative.id, "assistant", alternative.content, parent)
+                for alternative in event.alternatives
+            ]
+            shown = tuple(alternative.id for alternative in event.alternatives)
+            about = {"kept_id": event.kept_id, "discarded": shown}
         elif isinstance(event, EditEvent):
-            notes.append(
-                Feedback(
-                    event.event_id,
-                    event.type,
-                    event.message_id,
-                    sequence,
-                    edited_text=event.content,
-                )
-            )
+            about = {"edited_text": event.content}
         elif isinstance(event, ThumbsEvent | RatingEvent):
-            notes.append(
-                Feedback(event.event_id, event.type, event.message_id, sequence, value=event.value)
-            )
+            about = {"value": event.value}
         elif isinstance(event, CopyEvent | AbandonEvent):
-            notes.append(Feedback(event.event_id, event.type, event.message_id, sequence))
+            about = {}
+        for turn in new_turns:
+            conversation.setdefault(turn.id, turn)
+        # (about is None for those two; the check tells the type checker they have no message_id)
+        if about is not None and not isinstance(event, ConversationEvent | FollowUpEvent):
+            notes.append(Feedback(event.event_id, event.type, event.message_id, sequence, **about))
     return {
         conversation_id: (Conversation(conversation), feedback[conversation_id])
         for conversation_id, conversation in turns.items()
