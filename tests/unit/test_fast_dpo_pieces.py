@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from json.encoder import encode_basestring
 
 import pytest
@@ -63,3 +64,26 @@ def test_questions_come_in_jsonb_key_order():
     # jsonb stores an object's keys shorter first, then bytewise; é is two bytes in UTF-8.
     keys = ["preference", "style", "b", "a", "zz", "é", "ab"]
     assert fast_dpo.jsonb_key_order(keys) == ["a", "b", "ab", "zz", "é", "style", "preference"]
+
+
+def test_stated_rows_work_out_a_repeated_answers_text_per_judgment():
+    # Two judgments share each answers text: each still gets its rows (in the answers' stored
+    # order, with its own shown order) and its own skipped counts.
+    both = json.dumps({"other": {"x": 1}, "second": {"choice": "B"}, "first": {"choice": "A"}})
+    tie = json.dumps({"first": {"choice": "tie"}, "second": {}})
+    judgments = [
+        (1, 7, 70, "[11, 12]", 900, 2, "2026-01-01 10:00:00", both),
+        (2, 8, 70, "[12, 11]", None, 2, "2026-01-01 10:00:01", both),
+        (3, 7, 71, "[13, 14, 15]", 5, 2, "2026-01-01 10:00:02", tie),
+        (4, 8, 71, "[14, 13]", 6, 2, "2026-01-01 10:00:03", tie),
+    ]
+    skipped: Counter[str] = Counter()
+    rows = fast_dpo._stated_rows(judgments, {"first": 1, "second": 2}, skipped)
+    assert [row[:8] for row in rows] == [
+        (1, 7, 70, 12, 11, 2, "B", None),
+        (1, 7, 70, 11, 12, 1, "A", None),
+        (2, 8, 70, 11, 12, 2, "B", None),
+        (2, 8, 70, 12, 11, 1, "A", None),
+    ]
+    assert [row[8:] for row in rows[2:]] == [(None, 2, "2026-01-01 10:00:01", None, None)] * 2
+    assert skipped == Counter({"tie": 2, "None": 2})

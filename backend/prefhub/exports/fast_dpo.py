@@ -466,29 +466,46 @@ def _stated_rows(
     judgments: Sequence[Any], ordinal: dict[str, int], skipped: Counter[str]
 ) -> list[tuple[Any, ...]]:
     """ROWS' rows of judgments read by ``portable_batches``: a row per pairwise answer "A" or
-    "B", in the answers' stored order; other choices are counted into ``skipped``."""
+    "B", in the answers' stored order; other choices are counted into ``skipped``. What an
+    answers text states is worked out once per distinct text (most repeat)."""
     rows: list[tuple[Any, ...]] = []
-    decoded: dict[str, Any] = {}
+    add = rows.append
+    stated: dict[str, tuple[list[tuple[int, str]], list[str]]] = {}
     for jid, uid, item, shown_text, spent, version, created, answers_text in judgments:
-        answers = decoded.get(answers_text)
-        if answers is None:
-            answers = decoded[answers_text] = decode_json(answers_text)
-        shown: list[Any] | None = None
-        for question, answer in answers.items():
-            if question not in ordinal:
-                continue
-            label = answer.get("choice")
-            if label not in ("A", "B"):
-                skipped[str(label)] += 1
-                continue
-            if shown is None:
-                shown = decode_json(shown_text)
+        found = stated.get(answers_text)
+        if found is None:
+            found = stated[answers_text] = _statements(decode_json(answers_text), ordinal)
+        picks, unstated = found
+        if unstated:
+            skipped.update(unstated)
+        if not picks:
+            continue
+        shown = decode_json(shown_text)
+        wide = json_value(shown) if len(shown) != 2 else None
+        for n, label in picks:
             chosen, rejected = shown[:2] if label == "A" else shown[1::-1]
-            wide = json_value(shown) if len(shown) != 2 else None
-            n = ordinal[question]
             row = (jid, uid, item, chosen, rejected, n, label, wide, spent, version)
-            rows.append((*row, created, None, None))
+            add((*row, created, None, None))
     return rows
+
+
+def _statements(
+    answers: dict[str, Any], ordinal: dict[str, int]
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """An answers object's pairwise preferences as (question ordinal, "A" or "B"), in its stored
+    order, and the choices of its pairwise answers that state none (as ``skipped`` counts
+    them)."""
+    picks: list[tuple[int, str]] = []
+    unstated: list[str] = []
+    for question, answer in answers.items():
+        if question not in ordinal:
+            continue
+        label = answer.get("choice")
+        if label in ("A", "B"):
+            picks.append((ordinal[question], label))
+        else:
+            unstated.append(str(label))
+    return picks, unstated
 
 
 def _portable_pieces(
