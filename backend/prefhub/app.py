@@ -31,6 +31,8 @@ from prefhub.campaigns.spec_router import router as campaign_specs_router
 from prefhub.campaigns.versions_router import router as campaign_versions_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
+from prefhub.insitu.router import ingest_router as insitu_ingest_router
+from prefhub.insitu.router import router as feedback_sources_router
 from prefhub.items.browser_router import router as data_browser_router
 from prefhub.items.router import jobs_router as import_jobs_router
 from prefhub.items.router import router as items_router
@@ -256,6 +258,8 @@ def create_app(
         trees_manage_router,
         quality_router,
         quality_gold_router,
+        feedback_sources_router,
+        insitu_ingest_router,
     ):
         app.include_router(router)
     declare_errors(

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     # max_upload_bytes and max_media_bytes instead (kit/request_limits.py).
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = 50 * 1024 * 1024
+    # In-situ ingestion (``POST /api/ingest/{source}/events``): the largest batch body, before
+    # and after gzip inflation, and the events one key may send per minute (all API processes).
+    ingest_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    ingest_events_per_minute: int = Field(default=600_000, ge=1)
+    # Every worker enforces the sources' retention and derives pending conversations this often
+    # (0 turns it off).
+    insitu_maintenance_seconds: float = Field(60.0, ge=0, le=86_400)
     # Connections per process. Requests in flight per API process are capped at their sum,
     # so a request never waits on a thread while holding a connection (see kit/limits.py).
     db_pool_size: int = 10

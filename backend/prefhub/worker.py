@@ -26,6 +26,7 @@ def make_celery(settings: Settings) -> Celery:
         include=[
             "prefhub.exports.tasks",
             "prefhub.generation.tasks",
+            "prefhub.insitu.tasks",
             "prefhub.items.tasks",
             "prefhub.jobs.tasks",
             "prefhub.media.tasks",

@@ -43,6 +43,8 @@ ADMITTED = {
     "media": {"annotator", "owner", "admin"},
     # The tree task is leased to ``annotator``.
     "task": {"annotator"},
+    # A feedback source's ingestion key, which no signed-in account is: all get 401.
+    "ingest_key": set(),
 }
 # What a refusal for who the caller is says (a 401 for a wrong password is not one).
 REFUSALS = {"not_authenticated", "forbidden", "csrf_failed"}
@@ -109,6 +111,17 @@ POLICIES: dict[str, Policy] = {
     "POST /api/auth/tokens": Policy("staff", json=lambda o: {"name": "matrix"}),
     "GET /api/auth/tokens": Policy("user"),
     "DELETE /api/auth/tokens/{token_id}": Policy("own", destructive=True),
+    "GET /api/feedback-sources": Policy("staff"),
+    "POST /api/feedback-sources": Policy(
+        "staff", json=lambda o: {"slug": f"made-{uuid.uuid4().hex[:8]}", "name": "Chat"}
+    ),
+    "GET /api/feedback-sources/{slug}": Policy("manage"),
+    "PATCH /api/feedback-sources/{slug}": Policy("manage", json=lambda o: {"name": "Renamed"}),
+    "GET /api/feedback-sources/{slug}/keys": Policy("manage"),
+    "POST /api/feedback-sources/{slug}/keys": Policy("manage", json=lambda o: {"name": "k"}),
+    "DELETE /api/feedback-sources/{slug}/keys/{key_id}": Policy("manage", destructive=True),
+    "POST /api/feedback-sources/{slug}/erasure": Policy("manage", json=lambda o: {"user_id": "u"}),
+    "POST /api/ingest/{slug}/events": Policy("ingest_key", json=lambda o: []),
     "GET /api/campaigns": Policy("staff"),
     "POST /api/campaigns": Policy(
         "staff", json=lambda o: pairwise_spec(f"made-{uuid.uuid4().hex[:8]}")
@@ -277,7 +290,7 @@ def expected_refusal(route: str, policy: Policy, role: str) -> int:
     never call the route, whatever object it names; 404 when the object does not exist for the
     caller (another researcher's, another campaign than a crowd account's own, another
     account's token or task), as for an object that exists nowhere."""
-    if role == "anon":
+    if role == "anon" or policy.who == "ingest_key":
         return 401
     if policy.who in ("staff", "admin"):
         return 403
@@ -395,6 +408,11 @@ def world(new_client, db, unique):  # type: ignore[no-untyped-def]
     )
     assert fetch.status_code == 202, fetch.text
     o["fetch_job_id"] = fetch.json()["id"]
+    # A feedback source under the campaign's slug (their own namespace), with a key.
+    source = {"slug": o["slug"], "name": "Matrix chat"}
+    assert owner.post("/api/feedback-sources", json=source).status_code == 201
+    key = owner.post(f"/api/feedback-sources/{o['slug']}/keys", json={"name": "matrix"})
+    o["key_id"] = key.json()["id"]
     token = owner.post("/api/auth/tokens", json={"name": "matrix"})
     o["token_id"] = token.json()["id"]
     o["user_id"] = make_user(db, f"matrix-target-{unique}@example.org", "annotator", password)
@@ -420,6 +438,7 @@ def _path(route: str, o: dict[str, Any]) -> str:
         user_id=o["user_id"],
         group_id=o["group_id"],
         token_id=o["token_id"],
+        key_id=o["key_id"],
         task_id=o["task_id"],
         tree_id=o["tree_id"],
         message_id=o["message_id"],

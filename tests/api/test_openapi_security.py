@@ -28,11 +28,15 @@ def test_the_schema_declares_the_cookie_and_bearer_schemes_on_every_authenticate
     } == {
         "session": {"type": "apiKey", "in": "cookie", "name": "prefhub_session"},
         "api_token": {"type": "http", "scheme": "bearer"},
+        # A feedback source's write-only key: its ingestion route only.
+        "ingest_key": {"type": "http", "scheme": "bearer"},
     }
     unsecured = set()
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            if "security" in operation:
+            if path.startswith("/api/ingest/"):
+                assert operation["security"] == [{"ingest_key": []}], path
+            elif "security" in operation:
                 # Either one is enough.
                 assert operation["security"] == [{"session": []}, {"api_token": []}], path
             else:

@@ -25,6 +25,9 @@ from prefhub.settings import Settings
 
 # Routes whose bodies are uploaded files: items import, import jobs, media upload.
 UPLOAD_ROUTES = re.compile(r"^/api/campaigns/[^/]+/(items/import|items/import-jobs|media)/?$")
+# In-situ ingestion batches: JSON or JSONL, maybe gzip; the route reads and checks each event
+# itself (a bad one must not refuse its batch), up to its own size limit.
+INGEST_ROUTE = re.compile(r"^/api/ingest/[^/]+/events/?$")
 # Room for multipart framing (boundaries, part headers) around the files themselves.
 MULTIPART_SLACK = 64 * 1024
 
@@ -79,6 +82,7 @@ class RequestLimits:
         # One import file, or the media files of one upload.
         upload = max(settings.max_upload_bytes, settings.max_media_bytes)
         self.max_upload = upload + MULTIPART_SLACK
+        self.max_ingest = settings.ingest_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,10 +98,11 @@ class RequestLimits:
             # No body (HTTP/1.1): nothing to count or check, as for most GETs.
             await self.app(scope, receive, send)
             return
-        json = _is_json(headers)
+        ingest = INGEST_ROUTE.match(scope["path"]) is not None
+        json = _is_json(headers) and not ingest
         # Files come as multipart; JSON is never an upload, whatever the route.
         upload = not json and UPLOAD_ROUTES.match(scope["path"]) is not None
-        limit = self.max_upload if upload else self.max_body
+        limit = self.max_ingest if ingest else self.max_upload if upload else self.max_body
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._too_large(limit)(scope, receive, send)
             return

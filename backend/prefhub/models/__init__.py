@@ -14,6 +14,13 @@ from prefhub.models.generation import (
     ProviderKind,
 )
 from prefhub.models.group import AnnotatorGroup, AnnotatorGroupMember
+from prefhub.models.insitu import (
+    FeedbackSource,
+    IngestKey,
+    InsituConversation,
+    InsituDerived,
+    InsituEvent,
+)
 from prefhub.models.item import Candidate, ImportJob, Item, ItemStatus
 from prefhub.models.job import FINISHED_JOB_STATUSES, OPEN_JOB_STATUSES, Job, JobStatus
 from prefhub.models.media import (
@@ -64,10 +71,15 @@ __all__ = [
     "Candidate",
     "ConversationTree",
     "ExportJob",
+    "FeedbackSource",
     "GenerationJob",
     "GenerationRequest",
     "GenerationStatus",
     "ImportJob",
+    "IngestKey",
+    "InsituConversation",
+    "InsituDerived",
+    "InsituEvent",
     "Item",
     "ItemReport",
     "ItemStatus",

@@ -7,12 +7,12 @@ this makes them act while nobody looks (an always-"A" clicker stops getting task
 from __future__ import annotations
 
 import logging
-import threading
 
 from celery.signals import worker_ready
 from sqlalchemy import select
 
 from prefhub.campaigns.service import spec_of
+from prefhub.kit import periodic
 from prefhub.kit.db import unit_of_work
 from prefhub.models import Campaign, CampaignStatus
 from prefhub.quality.reliability import reliability_report
@@ -64,19 +64,4 @@ def send_round() -> int:
 
 @worker_ready.connect
 def _apply_rules_while_running(**_: object) -> None:
-    interval = get_settings().quality_rules_seconds
-    if interval <= 0:
-        return
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.wait(interval):
-            try:
-                send_round()
-            except Exception:
-                # The database or the broker is away: the next round tries again.
-                log.exception(
-                    "sending the quality rules round failed; next try in %.0f s", interval
-                )
-
-    threading.Thread(target=loop, name="quality-rules", daemon=True).start()
+    periodic.every(get_settings().quality_rules_seconds, send_round, name="quality-rules")

@@ -1184,6 +1184,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feedback-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sources
+         * @description The caller's sources (an admin's: all).
+         */
+        get: operations["list_sources_api_feedback_sources_get"];
+        put?: never;
+        /**
+         * Create Source
+         * @description Register a chat product as a feedback source; make it an ingestion key next.
+         */
+        post: operations["create_source_api_feedback_sources_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback-sources/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Source */
+        get: operations["get_source_api_feedback_sources__slug__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Source
+         * @description Change the name, retention, redaction or consent basis. A new redaction policy applies
+         *     to what arrives from now on; a shorter retention applies at the next upkeep round.
+         */
+        patch: operations["update_source_api_feedback_sources__slug__patch"];
+        trace?: never;
+    };
+    "/api/feedback-sources/{slug}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase User
+         * @description A data subject's request: delete every conversation the product's user ``user_id`` took
+         *     part in, with its events and derived rows. Exports made from now on hold nothing of them.
+         */
+        post: operations["erase_user_api_feedback_sources__slug__erasure_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback-sources/{slug}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Keys */
+        get: operations["list_keys_api_feedback_sources__slug__keys_get"];
+        put?: never;
+        /**
+         * Create Key
+         * @description A write-only key for ``POST /api/ingest/{slug}/events``: it can send this source's
+         *     events and nothing else (every other route answers it 401). Shown once.
+         */
+        post: operations["create_key_api_feedback_sources__slug__keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback-sources/{slug}/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke Key */
+        delete: operations["revoke_key_api_feedback_sources__slug__keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/generation-jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -1332,6 +1438,28 @@ export interface paths {
         get: operations["get_import_job_api_import_jobs__job_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ingest/{slug}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Events
+         * @description Take a batch of a chat product's events. Each event is stored once by its `event_id`
+         *     (a re-sent batch stores nothing twice), each is validated alone (a bad one is listed in
+         *     `errors` and never drops the good ones), and text is redacted before it is stored.
+         */
+        post: operations["ingest_events_api_ingest__slug__events_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2538,6 +2666,19 @@ export interface components {
              */
             target_count: number;
         };
+        /** CustomPatternIn */
+        CustomPatternIn: {
+            /**
+             * Label
+             * @description shown as [LABEL] where the pattern matched
+             */
+            label: string;
+            /**
+             * Pattern
+             * @description RE2 syntax (linear time)
+             */
+            pattern: string;
+        };
         /** DeleteResult */
         DeleteResult: {
             /** Deleted */
@@ -2616,6 +2757,23 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** ErasureRequest */
+        ErasureRequest: {
+            /**
+             * User Id
+             * @description the product's own id of the user, as sent
+             */
+            user_id: string;
+        };
+        /** ErasureResult */
+        ErasureResult: {
+            /** Conversations */
+            conversations: number;
+            /** Derived */
+            derived: number;
+            /** Events */
+            events: number;
+        };
         /**
          * ErrorBody
          * @description Every 4xx answer's body.
@@ -2639,6 +2797,22 @@ export interface components {
              * Message
              * @description for people
              */
+            message: string;
+        };
+        /**
+         * EventError
+         * @description Why one event of a batch was refused; the batch's other events are unaffected.
+         */
+        EventError: {
+            /** Code */
+            code: string;
+            /** Event Id */
+            event_id: string | null;
+            /** Field */
+            field: string | null;
+            /** Index */
+            index: number;
+            /** Message */
             message: string;
         };
         /** EvidenceOut */
@@ -3330,6 +3504,77 @@ export interface components {
             imported: number;
             /** Ready */
             ready: number;
+        };
+        /** IngestKeyCreate */
+        IngestKeyCreate: {
+            /** Name */
+            name: string;
+        };
+        /** IngestKeyCreated */
+        IngestKeyCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Key
+             * @description shown once: only its hash is stored
+             */
+            key: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /** IngestKeyList */
+        IngestKeyList: {
+            /** Keys */
+            keys: components["schemas"]["IngestKeyOut"][];
+        };
+        /** IngestKeyOut */
+        IngestKeyOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /** IngestResult */
+        IngestResult: {
+            /**
+             * Accepted
+             * @description events stored now
+             */
+            accepted: number;
+            /**
+             * Duplicate
+             * @description events whose event_id was stored before (not again)
+             */
+            duplicate: number;
+            /** Errors */
+            errors: components["schemas"]["EventError"][];
+            /**
+             * Rejected
+             * @description events refused; `errors` says why, one per event
+             */
+            rejected: number;
         };
         /** ItemDetail */
         ItemDetail: {
@@ -4321,6 +4566,11 @@ export interface components {
             mine: boolean;
             role: components["schemas"]["MessageRole"];
         };
+        /**
+         * PiiKind
+         * @enum {string}
+         */
+        PiiKind: "email" | "phone" | "payment_card" | "ip_address" | "url_credentials";
         /** ProfileRequest */
         ProfileRequest: {
             /** Answers */
@@ -4640,6 +4890,21 @@ export interface components {
              */
             prompt: string;
         };
+        /**
+         * RedactionPolicyIn
+         * @description What is removed from every text before it is stored.
+         */
+        RedactionPolicyIn: {
+            /** Custom Patterns */
+            custom_patterns?: components["schemas"]["CustomPatternIn"][];
+            /** Kinds */
+            kinds?: components["schemas"]["PiiKind"][];
+            /**
+             * Phone Regions
+             * @description ISO 3166 regions whose national phone formats count; '+' numbers always do
+             */
+            phone_regions?: string[];
+        };
         /** ReplyAnswer */
         ReplyAnswer: {
             /**
@@ -4789,6 +5054,64 @@ export interface components {
              * @default
              */
             reason: string;
+        };
+        /** SourceCreate */
+        SourceCreate: {
+            /**
+             * Consent Basis
+             * @description how the product's users agreed to this use; printed on every export's card
+             * @default
+             */
+            consent_basis: string;
+            /** Name */
+            name: string;
+            redaction?: components["schemas"]["RedactionPolicyIn"];
+            /**
+             * Retention Days
+             * @default 90
+             */
+            retention_days: number;
+            /**
+             * Slug
+             * @description lower-case letters, digits and dashes
+             */
+            slug: string;
+        };
+        /** SourceList */
+        SourceList: {
+            /** Sources */
+            sources: components["schemas"]["SourceOut"][];
+        };
+        /** SourceOut */
+        SourceOut: {
+            /** Consent Basis */
+            consent_basis: string;
+            /** Conversations */
+            conversations: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Events */
+            events: number;
+            /** Name */
+            name: string;
+            redaction: components["schemas"]["RedactionPolicyIn"];
+            /** Retention Days */
+            retention_days: number;
+            /** Slug */
+            slug: string;
+        };
+        /** SourceUpdate */
+        SourceUpdate: {
+            /** Consent Basis */
+            consent_basis?: string | null;
+            /** Name */
+            name?: string | null;
+            redaction?: components["schemas"]["RedactionPolicyIn"] | null;
+            /** Retention Days */
+            retention_days?: number | null;
         };
         /** SpecChangeOut */
         SpecChangeOut: {
@@ -10618,6 +10941,616 @@ export interface operations {
             };
         };
     };
+    list_sources_api_feedback_sources_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceList"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_source_api_feedback_sources_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: source_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_redaction_policy */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_source_api_feedback_sources__slug__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_source_api_feedback_sources__slug__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceOut"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value, invalid_redaction_policy */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    erase_user_api_feedback_sources__slug__erasure_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureResult"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_keys_api_feedback_sources__slug__keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestKeyList"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_key_api_feedback_sources__slug__keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IngestKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestKeyCreated"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_key_api_feedback_sources__slug__keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                key_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found, ingest_key_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_job_api_generation_jobs__job_id__get: {
         parameters: {
             query?: never;
@@ -11388,6 +12321,97 @@ export interface operations {
             };
             /** @description Service Unavailable: database_unavailable (with Retry-After) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ingest_events_api_ingest__slug__events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of events, or JSONL (one event per line); `Content-Encoding: gzip` is accepted. See the event schemas in `insitu/events.py` (README: In-situ feedback). */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
+            /** @description Bad Request: invalid_batch */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: batch_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type: unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests: rate_limited */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

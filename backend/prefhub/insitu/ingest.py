@@ -1,0 +1,331 @@
+"""A batch of a chat product's events, from request body to stored rows (issue 19, points 1-2).
+
+1. ``read_batch``: the body (JSON array or JSONL, gzip allowed, inflated to a bound) into one
+   document per event; a line that is not JSON is that event's error, not the batch's.
+2. ``parse_event`` (``events.py``) validates each alone.
+3. ``store``: each valid event's text is redacted by the source's policy and its ``user_id``
+   becomes a keyed pseudonym, before anything is written; then the batch is written in three
+   statements whatever its size (the known ids, the conversations, the events), and an event
+   id stored before is skipped (``ON CONFLICT DO NOTHING``), so a re-sent batch stores nothing
+   twice even when two copies race.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from prefhub.insitu import pii
+from prefhub.insitu.events import MAX_EVENTS_PER_BATCH, Event, EventError, parse_event
+from prefhub.insitu.exceptions import BatchTooLarge, InvalidBatch, UnsupportedBatchType
+from prefhub.insitu.schemas import IngestResult
+from prefhub.insitu.service import (
+    policy_of,
+    pseudonym,
+    pseudonym_key,
+    source_for_key,
+    take_allowance,
+)
+from prefhub.kit.db import unit_of_work
+from prefhub.kit.json_input import JsonRefused, check_value, suspect, too_deep
+from prefhub.kit.time import as_utc, utcnow
+from prefhub.models import InsituConversation, InsituEvent
+from prefhub.settings import get_settings
+
+JSON_TYPES = frozenset({"application/json"})
+JSONL_TYPES = frozenset(
+    {"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson"}
+)
+# Keys whose string values are the users' and the model's words: redacted. Ids, roles, types
+# and model names are the product's own vocabulary and stay as sent.
+_TEXT_KEYS = frozenset({"content", "text"})
+_FREE_KEYS = frozenset({"parameters"})  # every string inside is redacted
+
+
+def inflate(body: bytes, encoding: str | None, limit: int) -> bytes:
+    """The body without its Content-Encoding, at most ``limit`` bytes (a gzip bomb is refused
+    once it passes the limit, never inflated whole)."""
+    coding = (encoding or "identity").strip().lower()
+    if coding == "identity":
+        return body
+    if coding not in ("gzip", "x-gzip"):
+        raise UnsupportedBatchType(f"Content-Encoding {coding!r}: send gzip or nothing")
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        plain = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise InvalidBatch(f"The body is not valid gzip ({exc})") from None
+    if len(plain) > limit or inflater.unconsumed_tail:
+        raise BatchTooLarge(
+            f"The batch inflates to more than {limit} bytes", details={"limit": limit}
+        )
+    if not inflater.eof:
+        raise InvalidBatch("The gzip stream is cut short")
+    return plain
+
+
+Documents = list[tuple[int, Any | EventError]]
+
+
+def read_batch(body: bytes, content_type: str | None) -> Documents:
+    """Each event's position (an array's index, a JSONL line's 0-based number) and its JSON
+    document, or its ``EventError`` when its line cannot be read."""
+    kind = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    if kind in JSON_TYPES:
+        return _json_array(body)
+    if kind in JSONL_TYPES:
+        return _json_lines(body)
+    raise UnsupportedBatchType(
+        f"Content-Type {kind!r}: send application/json (an array) or application/x-ndjson"
+    )
+
+
+def _too_many(count: int) -> BatchTooLarge:
+    return BatchTooLarge(
+        f"A batch holds at most {MAX_EVENTS_PER_BATCH} events, not {count}",
+        details={"limit": MAX_EVENTS_PER_BATCH},
+    )
+
+
+def _json_array(body: bytes) -> Documents:
+    if too_deep(body):
+        raise InvalidBatch("The JSON is nested too deep")
+    try:
+        documents = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, JsonRefused) as exc:
+        raise InvalidBatch(f"The body is not valid JSON ({exc})") from None
+    if not isinstance(documents, list):
+        raise InvalidBatch("The body is a JSON array of events (or JSONL, one per line)")
+    if len(documents) > MAX_EVENTS_PER_BATCH:
+        raise _too_many(len(documents))
+    if not suspect(body):
+        return list(enumerate(documents))
+    return [(index, _checked(index, document)) for index, document in enumerate(documents)]
+
+
+def _json_lines(body: bytes) -> Documents:
+    lines = body.split(b"\n")
+    if len(lines) > MAX_EVENTS_PER_BATCH + 1 and sum(1 for ln in lines if ln.strip()) > (
+        MAX_EVENTS_PER_BATCH
+    ):
+        raise _too_many(sum(1 for ln in lines if ln.strip()))
+    documents: Documents = []
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if too_deep(line):
+            documents.append((index, _unreadable(index, "json_too_deep", "nested too deep")))
+            continue
+        try:
+            document = json.loads(line, parse_constant=_no_constant)
+        except (ValueError, JsonRefused) as exc:
+            documents.append((index, _unreadable(index, "invalid_json", f"not JSON ({exc})")))
+            continue
+        documents.append((index, _checked(index, document) if suspect(line) else document))
+    return documents
+
+
+def _no_constant(name: str) -> Any:
+    raise JsonRefused(400, "invalid_json", f"{name} is not a JSON number")
+
+
+def _checked(index: int, document: Any) -> Any | EventError:
+    try:
+        check_value(document, "")
+    except JsonRefused as exc:
+        return EventError(
+            index=index,
+            event_id=None,
+            code="invalid_text" if exc.code == "invalid_text" else "invalid_event",
+            field=(exc.field or "").lstrip(".") or None,
+            message=exc.message,
+        )
+    return document
+
+
+def _unreadable(index: int, code: str, message: str) -> EventError:
+    return EventError(index=index, event_id=None, code=code, field=None, message=message)
+
+
+def parse_batch(documents: Documents) -> tuple[list[Event], list[EventError]]:
+    """The valid events in batch order, and the refused ones' errors."""
+    events: list[Event] = []
+    errors: list[EventError] = []
+    for index, document in documents:
+        parsed = document if isinstance(document, EventError) else parse_event(index, document)
+        if isinstance(parsed, EventError):
+            errors.append(parsed)
+        else:
+            events.append(parsed)
+    return events, errors
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """What ingestion needs of the source its key writes to, read once per batch."""
+
+    id: int
+    redaction: dict[str, Any]
+    pseudonym_salt: str
+
+
+def ingest_batch(
+    presented_key: str,
+    slug: str,
+    body: bytes,
+    content_type: str | None,
+    content_encoding: str | None,
+) -> IngestResult:
+    """A request's batch, end to end, in short transactions: the key (401/404 before the body
+    is parsed), the allowance and the ids stored before (429 before anything is written), then
+    the new events, redacted outside any transaction."""
+    with unit_of_work(read_only=True) as session:
+        found = source_for_key(session, presented_key, slug)
+        source = SourceKey(found.id, found.redaction, found.pseudonym_salt)
+    plain = inflate(body, content_encoding, get_settings().ingest_max_bytes)
+    events, errors = parse_batch(read_batch(plain, content_type))
+    received_at = utcnow()
+    first: dict[str, Event] = {}
+    for event in events:
+        first.setdefault(event.event_id, event)  # a repeat within the batch is a duplicate
+    with unit_of_work() as session:
+        take_allowance(session, presented_key, len(events) + len(errors), received_at)
+        known = known_ids(session, source.id, list(first))
+    fresh = [event for event_id, event in first.items() if event_id not in known]
+    accepted = 0
+    if fresh:
+        rows = prepare(source, fresh, received_at)
+        with unit_of_work() as session:
+            accepted = store(session, source.id, rows, received_at)
+    return IngestResult(
+        accepted=accepted,
+        duplicate=len(events) - accepted,
+        rejected=len(errors),
+        errors=sorted(errors, key=lambda error: error.index),
+    )
+
+
+def known_ids(session: Session, source_id: int, event_ids: list[str]) -> set[str]:
+    return set(
+        session.scalars(
+            select(InsituEvent.event_id).where(
+                InsituEvent.source_id == source_id, InsituEvent.event_id.in_(event_ids)
+            )
+        )
+    )
+
+
+def prepare(source: SourceKey, events: list[Event], received_at: datetime) -> list[dict[str, Any]]:
+    """Each event as its stored row: text redacted by the source's policy, the user's id as
+    its keyed pseudonym (``conversation`` still the product's id)."""
+    policy = policy_of(source.redaction)
+    key = pseudonym_key(source.pseudonym_salt)
+    rows = []
+    for event in events:
+        payload, redactions = redacted(event, policy)
+        occurred = event.occurred_at
+        rows.append(
+            {
+                "source_id": source.id,
+                "conversation": event.conversation_id,
+                "event_id": event.event_id,
+                "type": event.type,
+                "user_pseudonym": pseudonym(key, event.user_id) if event.user_id else None,
+                "occurred_at": as_utc(occurred).replace(tzinfo=None) if occurred else received_at,
+                "received_at": received_at,
+                "payload": payload,
+                "redactions": redactions,
+            }
+        )
+    return rows
+
+
+def store(
+    session: Session, source_id: int, rows: list[dict[str, Any]], received_at: datetime
+) -> int:
+    """Write prepared rows; an event id stored before (or by a concurrent copy of the batch)
+    is skipped. Returns how many were stored."""
+    conversation_ids = _conversations(
+        session, source_id, sorted({row["conversation"] for row in rows}), received_at
+    )
+    for row in rows:
+        row["conversation_id"] = conversation_ids[row.pop("conversation")]
+    table = InsituEvent.__table__
+    statement = (
+        _dialect(session)
+        .insert(table)
+        .on_conflict_do_nothing(index_elements=["source_id", "event_id"])
+        .returning(table.c.id)
+    )
+    return len(session.execute(statement, rows).all())
+
+
+def _dialect(session: Session) -> Any:
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+def _conversations(
+    session: Session, source_id: int, external_ids: list[str], received_at: datetime
+) -> dict[str, int]:
+    """The id of every conversation the events belong to, made when new; each is marked for
+    derivation. In id order, so two batches that touch the same conversations lock them in the
+    same order and cannot deadlock."""
+    table = InsituConversation.__table__
+    insert = _dialect(session).insert(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["source_id", "external_id"],
+        set_={"last_event_at": insert.excluded.last_event_at, "needs_derivation": True},
+    ).returning(table.c.id, table.c.external_id)
+    rows = [
+        {
+            "source_id": source_id,
+            "external_id": external_id,
+            "first_event_at": received_at,
+            "last_event_at": received_at,
+            "needs_derivation": True,
+        }
+        for external_id in external_ids
+    ]
+    return {external_id: id_ for id_, external_id in session.execute(statement, rows).tuples()}
+
+
+def redacted(event: Event, policy: pii.RedactionPolicy) -> tuple[dict[str, Any], dict[str, int]]:
+    """The event as stored: its text redacted, its ``user_id`` left out (the row holds the
+    pseudonym), with how many of each kind were removed."""
+    document = event.model_dump(mode="json", exclude={"user_id"}, exclude_none=True)
+    counts: Counter[str] = Counter()
+    return _redact_value(document, policy, counts, free=False), dict(counts)
+
+
+def _redact_value(value: Any, policy: pii.RedactionPolicy, counts: Counter[str], free: bool) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: (
+                _redact_text(item, policy, counts)
+                if isinstance(item, str) and (free or key in _TEXT_KEYS)
+                else _redact_value(item, policy, counts, free or key in _FREE_KEYS)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _redact_text(item, policy, counts)
+            if isinstance(item, str) and free
+            else _redact_value(item, policy, counts, free)
+            for item in value
+        ]
+    return value
+
+
+def _redact_text(text: str, policy: pii.RedactionPolicy, counts: Counter[str]) -> str:
+    result = pii.redact(text, policy)
+    counts.update(result.counts)
+    return result.text

@@ -1,0 +1,206 @@
+"""Feedback sources for researchers, and the ingestion route for a chat product's key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from prefhub.auth.dependencies import StaffUser
+from prefhub.insitu import erasure, ingest, service
+from prefhub.insitu.exceptions import (
+    BatchTooLarge,
+    IngestKeyNotFound,
+    IngestRateLimited,
+    InvalidBatch,
+    InvalidIngestKey,
+    InvalidRedactionPolicy,
+    SourceExists,
+    SourceNotFound,
+    UnsupportedBatchType,
+)
+from prefhub.insitu.schemas import (
+    ErasureRequest,
+    ErasureResult,
+    IngestKeyCreate,
+    IngestKeyCreated,
+    IngestKeyList,
+    IngestKeyOut,
+    IngestResult,
+    RedactionPolicyIn,
+    SourceCreate,
+    SourceList,
+    SourceOut,
+    SourceUpdate,
+)
+from prefhub.kit.bounds import PathId
+from prefhub.kit.deps import SessionDep
+from prefhub.kit.openapi import errors
+from prefhub.models import FeedbackSource, IngestKey
+
+router = APIRouter(prefix="/api/feedback-sources", tags=["in-situ feedback"])
+ingest_router = APIRouter(prefix="/api/ingest", tags=["in-situ feedback"])
+
+ingest_key = HTTPBearer(
+    scheme_name="ingest_key",
+    description="A feedback source's write-only ingestion key (phi_...).",
+    auto_error=False,
+)
+
+
+def _source_out(source: FeedbackSource, volume: service.Volume) -> SourceOut:
+    return SourceOut(
+        slug=source.slug,
+        name=source.name,
+        retention_days=source.retention_days,
+        redaction=RedactionPolicyIn(**source.redaction),
+        consent_basis=source.consent_basis,
+        created_at=source.created_at,
+        conversations=volume.conversations,
+        events=volume.events,
+    )
+
+
+def _key_out(key: IngestKey) -> IngestKeyOut:
+    return IngestKeyOut(
+        id=key.id,
+        name=key.name,
+        prefix=key.token_prefix,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.get("", response_model=SourceList)
+def list_sources(user: StaffUser, session: SessionDep) -> SourceList:
+    """The caller's sources (an admin's: all)."""
+    sources = service.list_sources(session, user)
+    volumes = service.volumes(session, [s.id for s in sources])
+    return SourceList(sources=[_source_out(s, volumes[s.id]) for s in sources])
+
+
+@router.post(
+    "",
+    response_model=SourceOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(SourceExists, InvalidRedactionPolicy),
+)
+def create_source(body: SourceCreate, user: StaffUser, session: SessionDep) -> SourceOut:
+    """Register a chat product as a feedback source; make it an ingestion key next."""
+    source = service.create_source(session, user, body)
+    return _source_out(source, service.Volume(0, 0))
+
+
+@router.get("/{slug}", response_model=SourceOut, responses=errors(SourceNotFound))
+def get_source(slug: str, user: StaffUser, session: SessionDep) -> SourceOut:
+    source = service.managed_source(session, user, slug)
+    return _source_out(source, service.volumes(session, [source.id])[source.id])
+
+
+@router.patch(
+    "/{slug}", response_model=SourceOut, responses=errors(SourceNotFound, InvalidRedactionPolicy)
+)
+def update_source(slug: str, body: SourceUpdate, user: StaffUser, session: SessionDep) -> SourceOut:
+    """Change the name, retention, redaction or consent basis. A new redaction policy applies
+    to what arrives from now on; a shorter retention applies at the next upkeep round."""
+    source = service.managed_source(session, user, slug)
+    service.update_source(session, source, body)
+    return _source_out(source, service.volumes(session, [source.id])[source.id])
+
+
+@router.get("/{slug}/keys", response_model=IngestKeyList, responses=errors(SourceNotFound))
+def list_keys(slug: str, user: StaffUser, session: SessionDep) -> IngestKeyList:
+    source = service.managed_source(session, user, slug)
+    return IngestKeyList(keys=[_key_out(k) for k in service.list_keys(session, source)])
+
+
+@router.post(
+    "/{slug}/keys",
+    response_model=IngestKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(SourceNotFound),
+)
+def create_key(
+    slug: str, body: IngestKeyCreate, user: StaffUser, session: SessionDep
+) -> IngestKeyCreated:
+    """A write-only key for ``POST /api/ingest/{slug}/events``: it can send this source's
+    events and nothing else (every other route answers it 401). Shown once."""
+    source = service.managed_source(session, user, slug)
+    row, key = service.create_key(session, source, body.name)
+    return IngestKeyCreated(**_key_out(row).model_dump(), key=key)
+
+
+@router.delete(
+    "/{slug}/keys/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(SourceNotFound, IngestKeyNotFound),
+)
+def revoke_key(slug: str, key_id: PathId, user: StaffUser, session: SessionDep) -> Response:
+    source = service.managed_source(session, user, slug)
+    service.revoke_key(session, source, key_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{slug}/erasure", response_model=ErasureResult, responses=errors(SourceNotFound))
+def erase_user(
+    slug: str, body: ErasureRequest, user: StaffUser, session: SessionDep
+) -> ErasureResult:
+    """A data subject's request: delete every conversation the product's user ``user_id`` took
+    part in, with its events and derived rows. Exports made from now on hold nothing of them."""
+    source = service.managed_source(session, user, slug)
+    erased = erasure.erase_user(session, source, body.user_id)
+    return ErasureResult(
+        conversations=erased.conversations, events=erased.events, derived=erased.derived
+    )
+
+
+_BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "A JSON array of events, or JSONL (one event per line); `Content-Encoding: gzip` "
+            "is accepted. See the event schemas in `insitu/events.py` (README: In-situ feedback)."
+        ),
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@ingest_router.post(
+    "/{slug}/events",
+    response_model=IngestResult,
+    openapi_extra=_BATCH_BODY,
+    responses=errors(
+        InvalidIngestKey,
+        SourceNotFound,
+        IngestRateLimited,
+        BatchTooLarge,
+        InvalidBatch,
+        UnsupportedBatchType,
+    ),
+)
+async def ingest_events(
+    slug: str,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(ingest_key)],
+) -> IngestResult:
+    """Take a batch of a chat product's events. Each event is stored once by its `event_id`
+    (a re-sent batch stores nothing twice), each is validated alone (a bad one is listed in
+    `errors` and never drops the good ones), and text is redacted before it is stored."""
+    if credentials is None:
+        raise InvalidIngestKey("Send the source's ingestion key: Authorization: Bearer phi_...")
+    body = await request.body()
+    return await run_in_threadpool(
+        ingest.ingest_batch,
+        credentials.credentials,
+        slug,
+        body,
+        request.headers.get("content-type"),
+        request.headers.get("content-encoding"),
+    )

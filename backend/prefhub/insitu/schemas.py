@@ -1,0 +1,115 @@
+"""Requests and responses of the feedback-source routes and of ingestion."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from prefhub.campaigns.spec import SLUG_PATTERN
+from prefhub.insitu import pii
+from prefhub.insitu.events import EventError, ExternalId
+from prefhub.kit.time import UtcDatetime
+
+MAX_RETENTION_DAYS = 3650
+
+
+class CustomPatternIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(
+        pattern=pii.LABEL.pattern, description="shown as [LABEL] where the pattern matched"
+    )
+    pattern: str = Field(
+        min_length=1, max_length=pii.MAX_PATTERN_LENGTH, description="RE2 syntax (linear time)"
+    )
+
+
+class RedactionPolicyIn(BaseModel):
+    """What is removed from every text before it is stored."""
+
+    model_config = ConfigDict(extra="forbid")
+    kinds: list[pii.PiiKind] = Field(default_factory=lambda: list(pii.PiiKind), max_length=10)
+    phone_regions: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(
+        default_factory=lambda: list(pii.RedactionPolicy().phone_regions),
+        max_length=pii.MAX_PHONE_REGIONS,
+        description="ISO 3166 regions whose national phone formats count; '+' numbers always do",
+    )
+    custom_patterns: list[CustomPatternIn] = Field(
+        default_factory=list, max_length=pii.MAX_CUSTOM_PATTERNS
+    )
+
+
+class SourceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slug: str = Field(pattern=SLUG_PATTERN, description="lower-case letters, digits and dashes")
+    name: str = Field(min_length=1, max_length=200)
+    retention_days: int = Field(default=90, ge=1, le=MAX_RETENTION_DAYS)
+    redaction: RedactionPolicyIn = Field(default_factory=RedactionPolicyIn)
+    consent_basis: str = Field(
+        default="",
+        max_length=4000,
+        description="how the product's users agreed to this use; printed on every export's card",
+    )
+
+
+class SourceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS)
+    redaction: RedactionPolicyIn | None = None
+    consent_basis: str | None = Field(default=None, max_length=4000)
+
+
+class SourceOut(BaseModel):
+    slug: str
+    name: str
+    retention_days: int
+    redaction: RedactionPolicyIn
+    consent_basis: str
+    created_at: UtcDatetime
+    conversations: int
+    events: int
+
+
+class SourceList(BaseModel):
+    sources: list[SourceOut]
+
+
+class IngestKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class IngestKeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
+
+
+class IngestKeyCreated(IngestKeyOut):
+    key: str = Field(description="shown once: only its hash is stored")
+
+
+class IngestKeyList(BaseModel):
+    keys: list[IngestKeyOut]
+
+
+class IngestResult(BaseModel):
+    accepted: int = Field(description="events stored now")
+    duplicate: int = Field(description="events whose event_id was stored before (not again)")
+    rejected: int = Field(description="events refused; `errors` says why, one per event")
+    errors: list[EventError]
+
+
+class ErasureRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: ExternalId = Field(description="the product's own id of the user, as sent")
+
+
+class ErasureResult(BaseModel):
+    conversations: int
+    events: int
+    derived: int
