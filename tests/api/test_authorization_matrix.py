@@ -118,6 +118,7 @@ POLICIES: dict[str, Policy] = {
     "GET /api/feedback-sources/{slug}": Policy("manage"),
     "PATCH /api/feedback-sources/{slug}": Policy("manage", json=lambda o: {"name": "Renamed"}),
     "GET /api/feedback-sources/{slug}/keys": Policy("manage"),
+    "GET /api/feedback-sources/{slug}/stats": Policy("manage"),
     "POST /api/feedback-sources/{slug}/keys": Policy("manage", json=lambda o: {"name": "k"}),
     "DELETE /api/feedback-sources/{slug}/keys/{key_id}": Policy("manage", destructive=True),
     "POST /api/feedback-sources/{slug}/erasure": Policy("manage", json=lambda o: {"user_id": "u"}),

@@ -427,3 +427,29 @@ def test_derived_rows_keep_their_identity_when_the_conversation_grows(
     assert by_signal["thumbs"].id == first.id  # the same row, not made again
     assert by_signal["edit"].row["chosen"].startswith("Unplug it")
     assert by_signal["edit"].row["rejected"] == "Hold the reset button 10 s."
+
+
+def test_the_source_page_counts_volume_types_and_signals(
+    researcher: TestClient, new_client: Callable[[], TestClient], unique: str
+) -> None:
+    slug = f"chat-{unique}"
+    key = _source(researcher, slug)
+    batch = [_conversation("c1"), _thumbs("c1"), _conversation("c2"), _thumbs("c2", "down")]
+    assert _post(new_client(), slug, key, batch).json()["accepted"] == 4
+    stats = researcher.get(f"/api/feedback-sources/{slug}/stats", params={"days": 7})
+    assert stats.status_code == 200, stats.text
+    body = stats.json()
+    assert body["volume"] == [{"day": utcnow().date().isoformat(), "events": 4, "conversations": 2}]
+    assert body["event_types"] == {"conversation": 2, "thumbs": 2}
+    assert body["signals"] == [
+        {
+            "signal": "thumbs",
+            "kind": "kto",
+            "rows": 2,
+            "mean_confidence": 0.9,
+            "verified": 0,
+            "agreement": None,
+        }
+    ]
+    assert body["pending_conversations"] == 0
+    assert researcher.get(f"/api/feedback-sources/{slug}/stats?days=0").status_code == 422

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from prefhub.auth.dependencies import StaffUser
-from prefhub.insitu import erasure, ingest, service
+from prefhub.insitu import erasure, ingest, service, stats
 from prefhub.insitu.exceptions import (
     BatchTooLarge,
     IngestKeyNotFound,
@@ -33,11 +33,13 @@ from prefhub.insitu.schemas import (
     SourceCreate,
     SourceList,
     SourceOut,
+    SourceStats,
     SourceUpdate,
 )
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
+from prefhub.kit.time import utcnow
 from prefhub.models import FeedbackSource, IngestKey
 
 router = APIRouter(prefix="/api/feedback-sources", tags=["in-situ feedback"])
@@ -109,6 +111,19 @@ def update_source(slug: str, body: SourceUpdate, user: StaffUser, session: Sessi
     source = service.managed_source(session, user, slug)
     service.update_source(session, source, body)
     return _source_out(source, service.volumes(session, [source.id])[source.id])
+
+
+@router.get("/{slug}/stats", response_model=SourceStats, responses=errors(SourceNotFound))
+def source_stats(
+    slug: str,
+    user: StaffUser,
+    session: SessionDep,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+) -> SourceStats:
+    """Volume per day over the last ``days`` (UTC), events by type, derived rows by signal with
+    their verification agreement, and the conversations still waiting for derivation."""
+    source = service.managed_source(session, user, slug)
+    return stats.source_stats(session, source, days, utcnow())
 
 
 @router.get("/{slug}/keys", response_model=IngestKeyList, responses=errors(SourceNotFound))

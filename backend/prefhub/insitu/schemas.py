@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -113,3 +114,28 @@ class ErasureResult(BaseModel):
     conversations: int
     events: int
     derived: int
+
+
+class DayVolume(BaseModel):
+    day: date
+    events: int = Field(description="events received that day (UTC)")
+    conversations: int = Field(description="conversations that got events that day")
+
+
+class SignalStats(BaseModel):
+    signal: str
+    kind: str = Field(description="kto (a turn desirable or not) or pair (chosen over rejected)")
+    rows: int
+    mean_confidence: float
+    verified: int = Field(description="rows people have judged in a verification campaign")
+    agreement: float | None = Field(
+        description="the share of verified rows people agreed with; null before any"
+    )
+
+
+class SourceStats(BaseModel):
+    days: int
+    volume: list[DayVolume]
+    event_types: dict[str, int]
+    signals: list[SignalStats]
+    pending_conversations: int = Field(description="conversations waiting for derivation")

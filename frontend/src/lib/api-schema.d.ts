@@ -1290,6 +1290,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feedback-sources/{slug}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Source Stats
+         * @description Volume per day over the last ``days`` (UTC), events by type, derived rows by signal with
+         *     their verification agreement, and the conversations still waiting for derivation.
+         */
+        get: operations["source_stats_api_feedback_sources__slug__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/generation-jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -2678,6 +2699,24 @@ export interface components {
              * @description RE2 syntax (linear time)
              */
             pattern: string;
+        };
+        /** DayVolume */
+        DayVolume: {
+            /**
+             * Conversations
+             * @description conversations that got events that day
+             */
+            conversations: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Events
+             * @description events received that day (UTC)
+             */
+            events: number;
         };
         /** DeleteResult */
         DeleteResult: {
@@ -5045,6 +5084,30 @@ export interface components {
             /** Ended */
             ended: number;
         };
+        /** SignalStats */
+        SignalStats: {
+            /**
+             * Agreement
+             * @description the share of verified rows people agreed with; null before any
+             */
+            agreement: number | null;
+            /**
+             * Kind
+             * @description kto (a turn desirable or not) or pair (chosen over rejected)
+             */
+            kind: string;
+            /** Mean Confidence */
+            mean_confidence: number;
+            /** Rows */
+            rows: number;
+            /** Signal */
+            signal: string;
+            /**
+             * Verified
+             * @description rows people have judged in a verification campaign
+             */
+            verified: number;
+        };
         /** SkipRequest */
         SkipRequest: {
             /** Assignment Id */
@@ -5102,6 +5165,24 @@ export interface components {
             retention_days: number;
             /** Slug */
             slug: string;
+        };
+        /** SourceStats */
+        SourceStats: {
+            /** Days */
+            days: number;
+            /** Event Types */
+            event_types: {
+                [key: string]: number;
+            };
+            /**
+             * Pending Conversations
+             * @description conversations waiting for derivation
+             */
+            pending_conversations: number;
+            /** Signals */
+            signals: components["schemas"]["SignalStats"][];
+            /** Volume */
+            volume: components["schemas"]["DayVolume"][];
         };
         /** SourceUpdate */
         SourceUpdate: {
@@ -11523,6 +11604,75 @@ export interface operations {
                 };
             };
             /** @description Not Found: not_found (of what the path names), source_not_found, ingest_key_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    source_stats_api_feedback_sources__slug__stats_get: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceStats"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
