@@ -31,6 +31,7 @@ from prefhub.campaigns.spec_router import router as campaign_specs_router
 from prefhub.campaigns.versions_router import router as campaign_versions_router
 from prefhub.exports.router import router as exports_router
 from prefhub.generation.router import router as generation_router
+from prefhub.insitu.router import exports_router as insitu_exports_router
 from prefhub.insitu.router import ingest_router as insitu_ingest_router
 from prefhub.insitu.router import router as feedback_sources_router
 from prefhub.items.browser_router import router as data_browser_router
@@ -260,6 +261,7 @@ def create_app(
         quality_gold_router,
         feedback_sources_router,
         insitu_ingest_router,
+        insitu_exports_router,
     ):
         app.include_router(router)
     declare_errors(

@@ -160,9 +160,34 @@ def upgrade() -> None:
     op.create_index(
         "ix_insitu_derived_source_signal", "insitu_derived", ["source_id", "signal"], unique=False
     )
+    op.create_table(
+        "insitu_export_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("format", sa.String(length=16), nullable=False),
+        sa.Column("options", JSON, nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=True),
+        sa.Column("folder", sa.String(length=255), nullable=True),
+        sa.Column("files", JSON, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["id"], ["jobs.id"], name=op.f("fk_insitu_export_jobs_id_jobs"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["feedback_sources.id"],
+            name=op.f("fk_insitu_export_jobs_source_id_feedback_sources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insitu_export_jobs")),
+    )
+    op.create_index(
+        op.f("ix_insitu_export_jobs_source_id"), "insitu_export_jobs", ["source_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM jobs WHERE kind = 'insitu_export'")
+    op.drop_table("insitu_export_jobs")
     op.drop_table("insitu_derived")
     op.drop_table("insitu_events")
     op.drop_table("insitu_conversations")

@@ -119,6 +119,10 @@ POLICIES: dict[str, Policy] = {
     "PATCH /api/feedback-sources/{slug}": Policy("manage", json=lambda o: {"name": "Renamed"}),
     "GET /api/feedback-sources/{slug}/keys": Policy("manage"),
     "GET /api/feedback-sources/{slug}/stats": Policy("manage"),
+    "POST /api/feedback-sources/{slug}/exports": Policy("manage", json=lambda o: {"format": "kto"}),
+    "GET /api/feedback-sources/{slug}/exports": Policy("manage"),
+    "GET /api/insitu-exports/{job_id}": Policy("manage"),
+    "GET /api/insitu-exports/{job_id}/files/{name}": Policy("manage"),
     "POST /api/feedback-sources/{slug}/keys": Policy("manage", json=lambda o: {"name": "k"}),
     "DELETE /api/feedback-sources/{slug}/keys/{key_id}": Policy("manage", destructive=True),
     "POST /api/feedback-sources/{slug}/erasure": Policy("manage", json=lambda o: {"user_id": "u"}),
@@ -414,6 +418,9 @@ def world(new_client, db, unique):  # type: ignore[no-untyped-def]
     assert owner.post("/api/feedback-sources", json=source).status_code == 201
     key = owner.post(f"/api/feedback-sources/{o['slug']}/keys", json={"name": "matrix"})
     o["key_id"] = key.json()["id"]
+    insitu_export = owner.post(f"/api/feedback-sources/{o['slug']}/exports", json={})
+    assert insitu_export.status_code == 202, insitu_export.text
+    o["insitu_export_id"] = insitu_export.json()["id"]
     token = owner.post("/api/auth/tokens", json={"name": "matrix"})
     o["token_id"] = token.json()["id"]
     o["user_id"] = make_user(db, f"matrix-target-{unique}@example.org", "annotator", password)
@@ -429,6 +436,8 @@ def _path(route: str, o: dict[str, Any]) -> str:
         job_id = o["import_job_id"]
     elif path.startswith("/api/media/fetches/"):
         job_id = o["fetch_job_id"]
+    elif path.startswith("/api/insitu-exports/"):
+        job_id = o["insitu_export_id"]
     slug = o["tree_slug"] if any(t in path for t in TREE_ROUTES) else o["slug"]
     if path.startswith("/api/crowd/"):
         slug = o["crowd_slug"]

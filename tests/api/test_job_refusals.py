@@ -31,6 +31,8 @@ def _job_routes() -> list[str]:
 def _one_job_of_each_kind(owner: TestClient, slug: str, unique: str) -> dict[str, int]:
     model = {"name": f"rf-{unique}", "base_url": "http://127.0.0.1:9/v1", "model": "m"}
     assert owner.post("/api/models", json=model).status_code == 201
+    source = {"slug": slug, "name": "Chat"}  # feedback sources have slugs of their own
+    assert owner.post("/api/feedback-sources", json=source).status_code == 201
     made = {
         "export": owner.post(f"/api/campaigns/{slug}/exports", json={"format": "judgments"}),
         "generation": owner.post(
@@ -43,6 +45,7 @@ def _one_job_of_each_kind(owner: TestClient, slug: str, unique: str) -> dict[str
         "media_fetch": owner.post(
             f"/api/campaigns/{slug}/media/fetch", json={"url": "https://example.org/cat.png"}
         ),
+        "insitu_export": owner.post(f"/api/feedback-sources/{slug}/exports", json={}),
     }
     for kind, response in made.items():
         assert response.status_code == 202, (kind, response.text)
@@ -92,6 +95,7 @@ def test_a_kinds_own_routes_answer_a_job_of_another_kind_as_no_job(as_user, uniq
         "generation": "/api/generation-jobs/",
         "import": "/api/import-jobs/",
         "media_fetch": "/api/media/fetches/",
+        "insitu_export": "/api/insitu-exports/",
     }
     differences = []
     for route in _job_routes():

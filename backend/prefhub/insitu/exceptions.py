@@ -48,3 +48,7 @@ class InvalidBatch(PrefhubError):
 class UnsupportedBatchType(PrefhubError):
     status_code = 415
     code = "unsupported_media_type"
+
+
+class InsituExportNotFound(NotFound):
+    code = "export_not_found"

@@ -6,14 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from prefhub.auth.dependencies import StaffUser
-from prefhub.insitu import erasure, ingest, service, stats
+from prefhub.exports.exceptions import ExportFileNotFound, ExportNotReady
+from prefhub.insitu import erasure, export_jobs, ingest, service, stats
 from prefhub.insitu.exceptions import (
     BatchTooLarge,
     IngestKeyNotFound,
     IngestRateLimited,
+    InsituExportNotFound,
     InvalidBatch,
     InvalidIngestKey,
     InvalidRedactionPolicy,
@@ -21,6 +24,7 @@ from prefhub.insitu.exceptions import (
     SourceNotFound,
     UnsupportedBatchType,
 )
+from prefhub.insitu.export import InsituExportOptions
 from prefhub.insitu.schemas import (
     ErasureRequest,
     ErasureResult,
@@ -29,6 +33,9 @@ from prefhub.insitu.schemas import (
     IngestKeyList,
     IngestKeyOut,
     IngestResult,
+    InsituExportFile,
+    InsituExportList,
+    InsituExportOut,
     RedactionPolicyIn,
     SourceCreate,
     SourceList,
@@ -40,10 +47,11 @@ from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
 from prefhub.kit.time import utcnow
-from prefhub.models import FeedbackSource, IngestKey
+from prefhub.models import FeedbackSource, IngestKey, InsituExportJob
 
 router = APIRouter(prefix="/api/feedback-sources", tags=["in-situ feedback"])
 ingest_router = APIRouter(prefix="/api/ingest", tags=["in-situ feedback"])
+exports_router = APIRouter(prefix="/api/insitu-exports", tags=["in-situ feedback"])
 
 ingest_key = HTTPBearer(
     scheme_name="ingest_key",
@@ -170,6 +178,67 @@ def erase_user(
     return ErasureResult(
         conversations=erased.conversations, events=erased.events, derived=erased.derived
     )
+
+
+def _export_out(job: InsituExportJob, slug: str) -> InsituExportOut:
+    return InsituExportOut(
+        id=job.id,
+        source_slug=slug,
+        format=job.format,
+        options=job.options,
+        status=job.status.value,
+        row_count=job.row_count,
+        files=[InsituExportFile(**entry) for entry in job.files],
+        error_code=job.error_code,
+        error_message=job.error_message,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.post(
+    "/{slug}/exports",
+    response_model=InsituExportOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(SourceNotFound),
+)
+def create_export(
+    slug: str, body: InsituExportOptions, user: StaffUser, session: SessionDep
+) -> InsituExportOut:
+    """Export the source's derived rows (``dpo``, ``kto`` or ``judgments``) as a background
+    job; poll ``GET /api/insitu-exports/{job_id}`` and download its files when it succeeded."""
+    source = service.managed_source(session, user, slug)
+    return _export_out(export_jobs.create_export(session, source, user, body), slug)
+
+
+@router.get("/{slug}/exports", response_model=InsituExportList, responses=errors(SourceNotFound))
+def list_exports(slug: str, user: StaffUser, session: SessionDep) -> InsituExportList:
+    source = service.managed_source(session, user, slug)
+    return InsituExportList(
+        exports=[_export_out(job, slug) for job in export_jobs.exports_of(session, source)]
+    )
+
+
+@exports_router.get(
+    "/{job_id}", response_model=InsituExportOut, responses=errors(InsituExportNotFound)
+)
+def get_export(job_id: PathId, user: StaffUser, session: SessionDep) -> InsituExportOut:
+    job, slug = export_jobs.managed_export(session, user, job_id)
+    return _export_out(job, slug)
+
+
+@exports_router.get(
+    "/{job_id}/files/{name}",
+    response_class=FileResponse,
+    responses=errors(InsituExportNotFound, ExportNotReady, ExportFileNotFound),
+)
+def download_export_file(
+    job_id: PathId, name: str, user: StaffUser, session: SessionDep
+) -> FileResponse:
+    job, _ = export_jobs.managed_export(session, user, job_id)
+    path = export_jobs.file_path(job, name)
+    media_type = "text/markdown; charset=utf-8" if name.endswith(".md") else None
+    return FileResponse(path, filename=name, media_type=media_type or "application/json")
 
 
 _BATCH_BODY = {

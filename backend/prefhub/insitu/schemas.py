@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -139,3 +139,27 @@ class SourceStats(BaseModel):
     event_types: dict[str, int]
     signals: list[SignalStats]
     pending_conversations: int = Field(description="conversations waiting for derivation")
+
+
+class InsituExportFile(BaseModel):
+    name: str
+    size: int
+    sha256: str
+
+
+class InsituExportOut(BaseModel):
+    id: int
+    source_slug: str
+    format: str
+    options: dict[str, Any]
+    status: str
+    row_count: int | None
+    files: list[InsituExportFile]
+    error_code: str | None
+    error_message: str | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
+
+
+class InsituExportList(BaseModel):
+    exports: list[InsituExportOut]

@@ -20,6 +20,7 @@ from prefhub.models.insitu import (
     InsituConversation,
     InsituDerived,
     InsituEvent,
+    InsituExportJob,
 )
 from prefhub.models.item import Candidate, ImportJob, Item, ItemStatus
 from prefhub.models.job import FINISHED_JOB_STATUSES, OPEN_JOB_STATUSES, Job, JobStatus
@@ -80,6 +81,7 @@ __all__ = [
     "InsituConversation",
     "InsituDerived",
     "InsituEvent",
+    "InsituExportJob",
     "Item",
     "ItemReport",
     "ItemStatus",

@@ -10,7 +10,7 @@ is how erasure and retention remove data.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prefhub.models.base import Base, TimestampMixin
+from prefhub.models.job import Job, job_id_column
 
 # BIGINT on PostgreSQL (events are many); SQLite's rowid alias must be spelled INTEGER.
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -132,3 +133,21 @@ class InsituDerived(TimestampMixin, Base):
     # prompt [[role, text], ...] and completion/label (kto) or chosen/rejected (pair).
     row: Mapped[dict[str, Any]] = mapped_column()
     event_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class InsituExportJob(Job):
+    """A feedback source's derived rows exported to a folder of files (``insitu/export.py``)."""
+
+    __tablename__ = "insitu_export_jobs"
+    __mapper_args__ = {"polymorphic_identity": "insitu_export"}
+    task_name: ClassVar[str] = "prefhub.insitu.run_export"
+
+    id: Mapped[int] = job_id_column()
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_sources.id", ondelete="CASCADE"), index=True
+    )
+    format: Mapped[str] = mapped_column(String(16))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    folder: Mapped[str | None] = mapped_column(String(255))
+    files: Mapped[list[Any]] = mapped_column(default=list)
