@@ -3,7 +3,7 @@
 A campaign whose spec asks for nothing the general path decides in Python (``plain``: no
 quotas, gold rate, qualification phase, adaptive redundancy, rounds, informative pairs,
 onboarding or crowd target) takes this path: textual SQL per dialect, prepared at import,
-executed with parameters and read as tuples, without ORM entities or the unit of work.
+executed with parameters on the unit's Core connection and read as tuples, without ORM entities.
 
 Each statement is guarded so that it changes nothing unless the case is the common one: a
 submit closes only the annotator's own open, never-judged lease under a client id not seen
@@ -36,13 +36,13 @@ from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, TextClause, bindparam, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TextualSelect
 
 from prefhub.assignments.eligibility import Annotator, ineligibility_reason, sees_campaign
 from prefhub.assignments.service import AnnotatorProgress, choose_shown_order
 from prefhub.campaigns.answers import validate_answers
 from prefhub.campaigns.service import CampaignColumns, spec_of
+from prefhub.kit.db import CoreUnit
 from prefhub.kit.time import utcnow
 from prefhub.models import CampaignStatus
 from prefhub.models.base import JSONType
@@ -249,7 +249,7 @@ class StoredJudgment:
 
 
 def submit(
-    session: Session,
+    unit: CoreUnit,
     campaign: CampaignColumns,
     annotator: Annotator,
     *,
@@ -260,7 +260,7 @@ def submit(
 ) -> StoredJudgment | None:
     """Store a fresh lease's judgment; None, with nothing written, for any other case.
     Answers that fail validation raise after the lease was closed: the request rolls back."""
-    connection = session.connection()
+    connection = unit.connection
     sql = _statements(connection)
     now = utcnow()
     params: dict[str, Any] = {
@@ -276,7 +276,7 @@ def submit(
     item_id, shown_order, is_gold = closed
     spec = spec_of(campaign)
     clean = validate_answers(spec, answers, len(shown_order))
-    gold_score = gold_score_of(session, item_id, clean, shown_order) if is_gold else None
+    gold_score = gold_score_of(unit.session, item_id, clean, shown_order) if is_gold else None
     params.update(
         item_id=item_id,
         campaign_version=campaign.version,
@@ -305,14 +305,14 @@ class FreshTask:
 
 
 def lease_next(
-    session: Session,
+    unit: CoreUnit,
     campaign: CampaignColumns,
     annotator: Annotator,
     rng: random.Random | None = None,
 ) -> FreshTask | None:
     """Lease the queue head to an annotator holding no task; None, with nothing written, when
     the general path must decide (including when nothing is left)."""
-    connection = session.connection()
+    connection = unit.connection
     sql = _statements(connection)
     spec = spec_of(campaign)
     now = utcnow()
@@ -328,7 +328,11 @@ def lease_next(
     item_id, context, candidates = claimed
     content_of = {cid: content for cid, _, content in sorted(candidates or [], key=_position)}
     shown_order = choose_shown_order(
-        session, item_id, list(content_of), rng or random.SystemRandom(), spec.candidates_per_task
+        connection,
+        item_id,
+        list(content_of),
+        rng or random.SystemRandom(),
+        spec.candidates_per_task,
     )
     params.update(
         item_id=item_id,

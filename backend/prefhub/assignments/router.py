@@ -85,8 +85,8 @@ def _fast_next(loop: LoopWork) -> bytes | None:
     general path must answer (a task held, nothing left, a spec that asks more)."""
     if not fast_path.plain(loop.campaign, loop.account):
         return None
-    loop.session.flush()  # what a general submit decided is what the lease's guards must read
-    fresh = fast_path.lease_next(loop.session, loop.campaign, loop.account)
+    loop.unit.flush()  # what a general submit decided is what the lease's guards must read
+    fresh = fast_path.lease_next(loop.unit, loop.campaign, loop.account)
     if fresh is None:
         return None
     return task_json.next_task(task_json.task(loop.campaign, fresh), fresh.progress)
@@ -151,7 +151,7 @@ async def submit(unit: AnnotatorUnitDep, body: SubmitRequest) -> Response:
             "time_spent_ms": body.time_spent_ms,
         }
         stored = (
-            fast_path.submit(loop.session, loop.campaign, loop.account, **args)
+            fast_path.submit(loop.unit, loop.campaign, loop.account, **args)
             if fast_path.plain(loop.campaign, loop.account)
             else None
         )

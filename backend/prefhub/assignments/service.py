@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
@@ -512,7 +523,7 @@ def _try_lease(
 
 
 def choose_shown_order(
-    session: Session, item_id: int, ids: list[int], rng: random.Random, size: int
+    session: Session | Connection, item_id: int, ids: list[int], rng: random.Random, size: int
 ) -> list[int]:
     """Pick the least-compared subset of the item's candidates (``ids``, by position), in a
     random order."""

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from prefhub.assignments.eligibility import require_reachable
@@ -34,7 +34,8 @@ from prefhub.auth.exceptions import CsrfFailed, NotAllowed, NotAuthenticated
 from prefhub.auth.policies import can_manage_campaign, can_manage_users, is_staff
 from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.campaigns.service import get_by_slug
-from prefhub.kit.db import end_unit_of_work, open_unit_of_work
+from prefhub.kit import thread_hop
+from prefhub.kit.db import CoreUnit
 from prefhub.kit.deps import SessionDep
 from prefhub.models import Campaign, User
 
@@ -87,15 +88,16 @@ def _authenticate(request: Request, session: Session, slug: str | None) -> servi
 
 
 _Caller = TypeVar("_Caller")
-_CallerOf = Callable[[Session, str, _Slug], _Caller | None]
+_Db = TypeVar("_Db", Session, Connection)
+_CallerOf = Callable[[_Db, str, _Slug], _Caller | None]
 
 
 def _authenticated(
     request: Request,
-    session: Session,
+    session: _Db,
     slug: _Slug,
-    by_token: _CallerOf[_Slug, _Caller],
-    by_session: _CallerOf[_Slug, _Caller],
+    by_token: _CallerOf[_Db, _Slug, _Caller],
+    by_session: _CallerOf[_Db, _Slug, _Caller],
 ) -> _Caller:
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
@@ -218,19 +220,24 @@ AnnotatableCampaign = Annotated[Campaign, Depends(get_annotatable_campaign)]
 
 
 class LoopWork:
-    """What the task loop's work gets: the session, the caller's account and the path's
-    campaign as plain columns (``service.Account``, ``service.CampaignRow``), and their ORM
-    entities loaded on first ask (one statement), for the general path's unusual cases."""
+    """What the task loop's work gets: its unit of work (a Core connection, and an ORM session
+    made on first ask), the caller's account and the path's campaign as plain columns
+    (``service.Account``, ``service.CampaignRow``), and their ORM entities loaded on first ask
+    (one statement), for the general path's unusual cases."""
 
-    __slots__ = ("_entities", "account", "campaign", "session")
+    __slots__ = ("_entities", "account", "campaign", "unit")
 
     def __init__(
-        self, session: Session, account: service.Account, campaign: service.CampaignRow
+        self, unit: CoreUnit, account: service.Account, campaign: service.CampaignRow
     ) -> None:
-        self.session = session
+        self.unit = unit
         self.account = account
         self.campaign = campaign
         self._entities: tuple[Campaign, User] | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.unit.session
 
     def entities(self) -> tuple[Campaign, User]:
         """The campaign and the caller as ORM entities, read once."""
@@ -241,9 +248,9 @@ class LoopWork:
 
 class AnnotatorUnit:
     """The task loop's requests (next task, submit) as one unit of work in one worker-thread
-    hop: open the session, read the caller and the path's campaign in one statement (as
-    columns), refuse as ``AnnotatableCampaign`` does, run the route's work, commit (or roll
-    back when it raised).
+    hop (``kit/thread_hop``): open the unit (``kit/db.CoreUnit``), read the caller and the
+    path's campaign in one statement (as columns), refuse as ``AnnotatableCampaign`` does, run
+    the route's work, commit (or roll back when it raised).
 
     The same checks as ``CurrentUser`` + ``AnnotatableCampaign`` + ``SessionDep``, without
     their three hops and FastAPI's solving of them: these two routes are most of the traffic.
@@ -256,14 +263,14 @@ class AnnotatorUnit:
     async def run(self, work: Callable[[LoopWork], _Result]) -> _Result:
         # Not cancellable once started (as a sync route): the unit always commits or rolls
         # back, and its connection always goes back to the pool.
-        return await anyio.to_thread.run_sync(self._run, work)
+        return await thread_hop.run_sync(lambda: self._run(work))
 
     def _run(self, work: Callable[[LoopWork], _Result]) -> _Result:
-        session = open_unit_of_work()
+        unit = CoreUnit()
         try:
             caller = _authenticated(
                 self._request,
-                session,
+                unit.connection,
                 self._slug,
                 service.loop_caller_for_api_token,
                 service.loop_caller_for_session_token,
@@ -271,11 +278,11 @@ class AnnotatorUnit:
             if caller.campaign is None:
                 raise CampaignNotFound(f"No campaign with slug '{self._slug}'")
             campaign = require_reachable(caller.campaign, caller.account)
-            result = work(LoopWork(session, caller.account, campaign))
+            result = work(LoopWork(unit, caller.account, campaign))
         except BaseException:
-            end_unit_of_work(session, failed=True)
+            unit.end(failed=True)
             raise
-        end_unit_of_work(session, failed=False)
+        unit.end(failed=False)
         return result
 
 

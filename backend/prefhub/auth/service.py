@@ -11,7 +11,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Row, Select, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from prefhub.auth.exceptions import (
@@ -157,7 +157,9 @@ def _session_live(expires_at: datetime, is_active: bool) -> bool:
     return expires_at >= utcnow() and is_active
 
 
-def _touch_token(session: Session, token_id: int, last_used_at: datetime | None) -> None:
+def _touch_token(
+    session: Session | Connection, token_id: int, last_used_at: datetime | None
+) -> None:
     """Keep the token's ``last_used_at`` to the minute: a script's every request would
     otherwise also be a write."""
     now = utcnow()
@@ -308,28 +310,28 @@ def _loop_caller(row: Row[Any], start: int) -> LoopCaller:
 
 
 def _loop_caller_row(
-    session: Session, query: Select[Any], token: str, slug: str
+    connection: Connection, query: Select[Any], token: str, slug: str
 ) -> Row[Any] | None:
-    # On the session's connection, as Core: columns need none of the ORM's result handling.
-    return (
-        session.connection().execute(query, {"token_hash": hash_token(token), "slug": slug}).first()
-    )
+    # As Core: columns need none of the ORM's result handling.
+    return connection.execute(query, {"token_hash": hash_token(token), "slug": slug}).first()
 
 
-def loop_caller_for_session_token(session: Session, token: str, slug: str) -> LoopCaller | None:
+def loop_caller_for_session_token(
+    connection: Connection, token: str, slug: str
+) -> LoopCaller | None:
     """``caller_for_session_token`` read as columns."""
-    row = _loop_caller_row(session, _SESSION_LOOP_CALLER, token, slug)
+    row = _loop_caller_row(connection, _SESSION_LOOP_CALLER, token, slug)
     if row is None or not _session_live(row[0], row[1 + _ACCOUNT_WIDTH - 1]):
         return None
     return _loop_caller(row, 1)
 
 
-def loop_caller_for_api_token(session: Session, token: str, slug: str) -> LoopCaller | None:
+def loop_caller_for_api_token(connection: Connection, token: str, slug: str) -> LoopCaller | None:
     """``caller_for_api_token`` read as columns (``last_used_at`` written as there)."""
-    row = _loop_caller_row(session, _TOKEN_LOOP_CALLER, token, slug)
+    row = _loop_caller_row(connection, _TOKEN_LOOP_CALLER, token, slug)
     if row is None or not row[2 + _ACCOUNT_WIDTH - 1]:
         return None
-    _touch_token(session, row[0], row[1])
+    _touch_token(connection, row[0], row[1])
     return _loop_caller(row, 2)
 
 
