@@ -139,6 +139,7 @@ def upgrade() -> None:
         sa.Column("user_pseudonym", sa.String(length=40), nullable=True),
         sa.Column("row", JSON, nullable=False),
         sa.Column("event_ids", JSON, nullable=False),
+        sa.Column("verification_item_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
@@ -152,6 +153,12 @@ def upgrade() -> None:
             name=op.f("fk_insitu_derived_source_id_feedback_sources"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["verification_item_id"],
+            ["items.id"],
+            name=op.f("fk_insitu_derived_verification_item_id_items"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_insitu_derived")),
         sa.UniqueConstraint(
             "conversation_id", "key", name=op.f("uq_insitu_derived_conversation_id_key")
@@ -159,6 +166,12 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_insitu_derived_source_signal", "insitu_derived", ["source_id", "signal"], unique=False
+    )
+    op.create_index(
+        op.f("ix_insitu_derived_verification_item_id"),
+        "insitu_derived",
+        ["verification_item_id"],
+        unique=False,
     )
     op.create_table(
         "insitu_export_jobs",

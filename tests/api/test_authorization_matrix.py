@@ -121,6 +121,10 @@ POLICIES: dict[str, Policy] = {
     "GET /api/feedback-sources/{slug}/stats": Policy("manage"),
     "POST /api/feedback-sources/{slug}/exports": Policy("manage", json=lambda o: {"format": "kto"}),
     "GET /api/feedback-sources/{slug}/exports": Policy("manage"),
+    # 409 nothing_to_verify for admitted callers: the matrix's source holds no rows.
+    "POST /api/feedback-sources/{slug}/verification": Policy(
+        "manage", json=lambda o: {"campaign": o["slug"]}
+    ),
     "GET /api/insitu-exports/{job_id}": Policy("manage"),
     "GET /api/insitu-exports/{job_id}/files/{name}": Policy("manage"),
     "POST /api/feedback-sources/{slug}/keys": Policy("manage", json=lambda o: {"name": "k"}),

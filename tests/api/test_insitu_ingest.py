@@ -343,7 +343,12 @@ def test_erasure_by_user_id_leaves_no_trace(
         source_id = session.scalar(select(FeedbackSource.id).where(FeedbackSource.slug == slug))
         derive_pending(session, source_id)
     response = researcher.post(f"/api/feedback-sources/{slug}/erasure", json={"user_id": "u-1"})
-    assert response.json() == {"conversations": 1, "events": 2, "derived": 1}
+    assert response.json() == {
+        "conversations": 1,
+        "events": 2,
+        "derived": 1,
+        "verification_items": 0,
+    }
     with db() as session:
         left = session.scalars(
             select(InsituConversation.external_id).where(InsituConversation.source_id == source_id)
@@ -358,7 +363,12 @@ def test_erasure_by_user_id_leaves_no_trace(
         )
     assert left == ["c2"] and sorted(events) == ["c2-c", "c2-t"] and derived == 1
     again = researcher.post(f"/api/feedback-sources/{slug}/erasure", json={"user_id": "u-1"})
-    assert again.json() == {"conversations": 0, "events": 0, "derived": 0}
+    assert again.json() == {
+        "conversations": 0,
+        "events": 0,
+        "derived": 0,
+        "verification_items": 0,
+    }
 
 
 def test_retention_removes_conversations_older_than_the_source_keeps(
@@ -448,6 +458,8 @@ def test_the_source_page_counts_volume_types_and_signals(
             "rows": 2,
             "mean_confidence": 0.9,
             "verified": 0,
+            "confirmed": 0,
+            "overturned": 0,
             "agreement": None,
         }
     ]

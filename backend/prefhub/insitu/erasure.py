@@ -1,6 +1,8 @@
 """Data removal: a data subject's request (by the product's user id) and the sources'
 retention. Both delete whole conversations; their events and derived rows go with them
-(foreign keys ``ON DELETE CASCADE``), so nothing of them is left for a later export."""
+(foreign keys ``ON DELETE CASCADE``), and so do the campaign items their derived rows were sent
+to for verification, with those items' judgments: nothing of them is left for a later export,
+of the source or of the campaign."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from prefhub.insitu.service import pseudonym, pseudonym_key
-from prefhub.models import FeedbackSource, InsituConversation, InsituDerived, InsituEvent
+from prefhub.models import (
+    FeedbackSource,
+    InsituConversation,
+    InsituDerived,
+    InsituEvent,
+    Item,
+)
 
 RETENTION_BATCH = 1000  # conversations per statement: a large expiry goes over several rounds
 
@@ -21,6 +29,7 @@ class Erased:
     conversations: int
     events: int
     derived: int
+    verification_items: int
 
 
 def erase_user(session: Session, source: FeedbackSource, external_user_id: str) -> Erased:
@@ -35,7 +44,7 @@ def erase_user(session: Session, source: FeedbackSource, external_user_id: str) 
         )
     )
     if not conversations:
-        return Erased(0, 0, 0)
+        return Erased(0, 0, 0, 0)
     return _delete_conversations(session, conversations)
 
 
@@ -48,9 +57,19 @@ def _delete_conversations(session: Session, ids: list[int]) -> Erased:
         .select_from(InsituDerived)
         .where(InsituDerived.conversation_id.in_(ids))
     )
+    items = list(
+        session.scalars(
+            select(InsituDerived.verification_item_id).where(
+                InsituDerived.conversation_id.in_(ids),
+                InsituDerived.verification_item_id.is_not(None),
+            )
+        )
+    )
+    if items:
+        session.execute(delete(Item).where(Item.id.in_(items)))
     session.execute(delete(InsituConversation).where(InsituConversation.id.in_(ids)))
     session.flush()
-    return Erased(len(ids), events or 0, derived or 0)
+    return Erased(len(ids), events or 0, derived or 0, len(items))
 
 
 def enforce_retention(session: Session, now: datetime) -> int:

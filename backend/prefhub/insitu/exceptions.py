@@ -52,3 +52,11 @@ class UnsupportedBatchType(PrefhubError):
 
 class InsituExportNotFound(NotFound):
     code = "export_not_found"
+
+
+class CampaignCannotVerify(Conflict):
+    code = "campaign_cannot_verify"
+
+
+class NothingToVerify(Conflict):
+    code = "nothing_to_verify"

@@ -9,17 +9,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from prefhub.auth.dependencies import StaffUser
+from prefhub.auth.dependencies import StaffUser, managed_campaign
+from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.exports.exceptions import ExportFileNotFound, ExportNotReady
-from prefhub.insitu import erasure, export_jobs, ingest, service, stats
+from prefhub.insitu import erasure, export_jobs, ingest, service, stats, verification
 from prefhub.insitu.exceptions import (
     BatchTooLarge,
+    CampaignCannotVerify,
     IngestKeyNotFound,
     IngestRateLimited,
     InsituExportNotFound,
     InvalidBatch,
     InvalidIngestKey,
     InvalidRedactionPolicy,
+    NothingToVerify,
     SourceExists,
     SourceNotFound,
     UnsupportedBatchType,
@@ -42,6 +45,8 @@ from prefhub.insitu.schemas import (
     SourceOut,
     SourceStats,
     SourceUpdate,
+    VerificationRequest,
+    VerificationSent,
 )
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
@@ -134,6 +139,25 @@ def source_stats(
     return stats.source_stats(session, source, days, utcnow())
 
 
+@router.post(
+    "/{slug}/verification",
+    response_model=VerificationSent,
+    responses=errors(SourceNotFound, CampaignNotFound, CampaignCannotVerify, NothingToVerify),
+)
+def send_for_verification(
+    slug: str, body: VerificationRequest, user: StaffUser, session: SessionDep
+) -> VerificationSent:
+    """Send a random sample of derived rows, not sent before, into one of your campaigns as
+    items, for annotators to confirm or overturn; the source's stats then report each
+    signal's agreement with people."""
+    source = service.managed_source(session, user, slug)
+    campaign = managed_campaign(session, user, body.campaign, for_update=True)
+    sent = verification.send_sample(
+        session, source, campaign, sample=body.sample, signals=body.signals, seed=body.seed
+    )
+    return VerificationSent(campaign=campaign.slug, kind=verification.kind_for(campaign), sent=sent)
+
+
 @router.get("/{slug}/keys", response_model=IngestKeyList, responses=errors(SourceNotFound))
 def list_keys(slug: str, user: StaffUser, session: SessionDep) -> IngestKeyList:
     source = service.managed_source(session, user, slug)
@@ -176,7 +200,10 @@ def erase_user(
     source = service.managed_source(session, user, slug)
     erased = erasure.erase_user(session, source, body.user_id)
     return ErasureResult(
-        conversations=erased.conversations, events=erased.events, derived=erased.derived
+        conversations=erased.conversations,
+        events=erased.events,
+        derived=erased.derived,
+        verification_items=erased.verification_items,
     )
 
 

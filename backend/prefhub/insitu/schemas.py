@@ -114,6 +114,9 @@ class ErasureResult(BaseModel):
     conversations: int
     events: int
     derived: int
+    verification_items: int = Field(
+        description="campaign items (with their judgments) that verified the derived rows"
+    )
 
 
 class DayVolume(BaseModel):
@@ -128,8 +131,10 @@ class SignalStats(BaseModel):
     rows: int
     mean_confidence: float
     verified: int = Field(description="rows people have judged in a verification campaign")
+    confirmed: int = Field(description="judgments that went the signal's way")
+    overturned: int = Field(description="judgments that went the other way (ties count in none)")
     agreement: float | None = Field(
-        description="the share of verified rows people agreed with; null before any"
+        description="confirmed / (confirmed + overturned); null before any judgment decided"
     )
 
 
@@ -163,3 +168,23 @@ class InsituExportOut(BaseModel):
 
 class InsituExportList(BaseModel):
     exports: list[InsituExportOut]
+
+
+class VerificationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    campaign: str = Field(
+        pattern=SLUG_PATTERN,
+        description="your campaign: with a pairwise question it verifies pairs, with a binary "
+        "question (min_candidates 1) KTO rows",
+    )
+    sample: int = Field(default=100, ge=1, le=5000, description="rows to send at most")
+    signals: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
+        default=None, max_length=20, description="only rows of these signals"
+    )
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class VerificationSent(BaseModel):
+    campaign: str
+    kind: str
+    sent: dict[str, int] = Field(description="rows sent, by signal")

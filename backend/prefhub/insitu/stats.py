@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from prefhub.insitu.derivation import derive_pending
 from prefhub.insitu.schemas import DayVolume, SignalStats, SourceStats
+from prefhub.insitu.verification import Agreement, agreement_by_signal
 from prefhub.models import FeedbackSource, InsituConversation, InsituDerived, InsituEvent
 
 # Rounds of derivation a page view does before counting (the workers' upkeep does the rest).
@@ -38,14 +39,17 @@ def source_stats(session: Session, source: FeedbackSource, days: int, now: datet
         .tuples()
         .all()
     )
+    agreement = agreement_by_signal(session, source.id)
     signals = [
         SignalStats(
             signal=signal,
             kind=kind,
             rows=rows,
             mean_confidence=round(float(confidence), 4),
-            verified=0,
-            agreement=None,
+            verified=(tally := agreement.get(signal, Agreement())).verified,
+            confirmed=tally.confirmed,
+            overturned=tally.overturned,
+            agreement=tally.share,
         )
         for signal, kind, rows, confidence in session.execute(
             select(

@@ -133,6 +133,10 @@ class InsituDerived(TimestampMixin, Base):
     # prompt [[role, text], ...] and completion/label (kto) or chosen/rejected (pair).
     row: Mapped[dict[str, Any]] = mapped_column()
     event_ids: Mapped[list[Any]] = mapped_column(default=list)
+    # The campaign item people verify it with (``insitu/verification.py``); null until sent.
+    verification_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL"), index=True
+    )
 
 
 class InsituExportJob(Job):

@@ -1333,6 +1333,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feedback-sources/{slug}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send For Verification
+         * @description Send a random sample of derived rows, not sent before, into one of your campaigns as
+         *     items, for annotators to confirm or overturn; the source's stats then report each
+         *     signal's agreement with people.
+         */
+        post: operations["send_for_verification_api_feedback_sources__slug__verification_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/generation-jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -2868,6 +2890,11 @@ export interface components {
             derived: number;
             /** Events */
             events: number;
+            /**
+             * Verification Items
+             * @description campaign items (with their judgments) that verified the derived rows
+             */
+            verification_items: number;
         };
         /**
          * ErrorBody
@@ -5207,9 +5234,14 @@ export interface components {
         SignalStats: {
             /**
              * Agreement
-             * @description the share of verified rows people agreed with; null before any
+             * @description confirmed / (confirmed + overturned); null before any judgment decided
              */
             agreement: number | null;
+            /**
+             * Confirmed
+             * @description judgments that went the signal's way
+             */
+            confirmed: number;
             /**
              * Kind
              * @description kto (a turn desirable or not) or pair (chosen over rejected)
@@ -5217,6 +5249,11 @@ export interface components {
             kind: string;
             /** Mean Confidence */
             mean_confidence: number;
+            /**
+             * Overturned
+             * @description judgments that went the other way (ties count in none)
+             */
+            overturned: number;
             /** Rows */
             rows: number;
             /** Signal */
@@ -6015,6 +6052,41 @@ export interface components {
             /** Id */
             id: number;
             role: components["schemas"]["Role"];
+        };
+        /** VerificationRequest */
+        VerificationRequest: {
+            /**
+             * Campaign
+             * @description your campaign: with a pairwise question it verifies pairs, with a binary question (min_candidates 1) KTO rows
+             */
+            campaign: string;
+            /**
+             * Sample
+             * @description rows to send at most
+             * @default 100
+             */
+            sample: number;
+            /** Seed */
+            seed?: number | null;
+            /**
+             * Signals
+             * @description only rows of these signals
+             */
+            signals?: string[] | null;
+        };
+        /** VerificationSent */
+        VerificationSent: {
+            /** Campaign */
+            campaign: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Sent
+             * @description rows sent, by signal
+             */
+            sent: {
+                [key: string]: number;
+            };
         };
         /** VersionList */
         VersionList: {
@@ -11949,6 +12021,104 @@ export interface operations {
             };
             /** @description Not Found: not_found (of what the path names), source_not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_for_verification_api_feedback_sources__slug__verification_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationSent"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found, campaign_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: campaign_cannot_verify, nothing_to_verify */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
