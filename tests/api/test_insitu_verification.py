@@ -103,7 +103,7 @@ def test_pairs_go_to_a_pairwise_campaign_and_people_decide_their_agreement(
 
     agreeing, doubting = as_user("annotator"), as_user("annotator")
     _submit(agreeing, campaign, lambda t: {"preference": {"choice": _letter_of_edit(t)}})
-    overturned = []
+    overturned: list[dict[str, Any]] = []
 
     def doubt(task: dict[str, Any]) -> dict[str, Any]:
         # Overturns the first pair, ties the second, confirms the others.
