@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 	test-backend test-sqlite test-postgres test-frontend test-install lint format api-types screenshots compose-check \
 	bench-assignment bench-generation bench-export bench-export-small bench-page bench-import bench-import-throughput \
 	bench-import-annotators bench-browser bench-quality \
-	bench-quality-sim bench clean
+	bench-quality-sim bench-ingest bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -66,13 +66,13 @@ worker: install  ## a Celery worker (uses PREFHUB_REDIS_URL when set)
 # ---------------------------------------------------------------- checks
 
 lint: install-dev  ## ruff check and format check, mypy (strict on backend/prefhub)
-	$(BIN)/ruff check backend tests migrations bench
-	$(BIN)/ruff format --check backend tests migrations bench
+	$(BIN)/ruff check backend tests migrations bench examples
+	$(BIN)/ruff format --check backend tests migrations bench examples
 	$(BIN)/mypy backend/prefhub tests
 
 format: install-dev  ## apply ruff formatting
-	$(BIN)/ruff check --fix backend tests migrations bench
-	$(BIN)/ruff format backend tests migrations bench
+	$(BIN)/ruff check --fix backend tests migrations bench examples
+	$(BIN)/ruff format backend tests migrations bench examples
 
 test-sqlite: install-dev frontend  ## every backend suite on SQLite
 	PREFHUB_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
@@ -106,7 +106,7 @@ api-types: install  ## regenerate the frontend's API types from the FastAPI sche
 compose-check:  ## validate docker-compose.yml (needs Debian's docker-compose, no engine)
 	docker-compose config -q
 
-bench: bench-assignment bench-generation bench-export bench-export-small bench-page bench-import bench-browser bench-quality bench-quality-sim  ## benchmarks (see bench/README.md)
+bench: bench-assignment bench-generation bench-export bench-export-small bench-page bench-import bench-browser bench-quality bench-quality-sim bench-ingest  ## benchmarks (see bench/README.md)
 
 bench-assignment: install  ## annotator loop on PostgreSQL and SQLite: capacity (200 / 50 annotators), open-loop p99 (200 x 1 per 2 s), CPU per judgment, audit
 	@$(BIN)/python bench/assignment.py $(BENCH_ARGS)
@@ -129,6 +129,9 @@ bench-quality: install  ## quality endpoints (leaderboard, group disagreement, a
 
 bench-quality-sim: install  ## quality rules against planted spammers (200 annotators, a 15% minority) on PostgreSQL: precision, recall >= 0.9
 	@$(BIN)/python bench/quality_sim.py $(BENCH_ARGS)
+
+bench-ingest: install  ## in-situ ingestion over HTTP (1,000-event JSONL batches, gzip and plain, 4 senders): events/s (>= 5,000 on PostgreSQL), CPU per 1,000 events, annotators' p99 with and without it, audit
+	@$(BIN)/python bench/ingest.py $(BENCH_ARGS)
 
 bench-page: install frontend  ## the annotator page in headless Chromium: first task visible, bundle size
 	@$(BIN)/python bench/annotator_page.py $(BENCH_ARGS)
