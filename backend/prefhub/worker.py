@@ -72,6 +72,7 @@ def make_celery(settings: Settings) -> Celery:
         task_routes={
             "prefhub.exports.*": {"queue": queue_name(settings, EXPORTS_QUEUE)},
             "prefhub.insitu.run_export": {"queue": queue_name(settings, EXPORTS_QUEUE)},
+            "prefhub.insitu.run_judge": {"queue": queue_name(settings, GENERATION_QUEUE)},
             "prefhub.generation.*": {"queue": queue_name(settings, GENERATION_QUEUE)},
         },
         worker_hijack_root_logger=False,

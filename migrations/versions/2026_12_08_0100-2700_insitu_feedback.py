@@ -196,10 +196,75 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_insitu_export_jobs_source_id"), "insitu_export_jobs", ["source_id"], unique=False
     )
+    op.create_table(
+        "insitu_judge_verdicts",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", BIG_ID, nullable=False),
+        sa.Column("message_id", sa.String(length=200), nullable=False),
+        sa.Column("verdict", sa.String(length=8), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("provenance", JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["insitu_conversations.id"],
+            name=op.f("fk_insitu_judge_verdicts_conversation_id_insitu_conversations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["feedback_sources.id"],
+            name=op.f("fk_insitu_judge_verdicts_source_id_feedback_sources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insitu_judge_verdicts")),
+        sa.UniqueConstraint(
+            "conversation_id",
+            "message_id",
+            "model",
+            name=op.f("uq_insitu_judge_verdicts_conversation_id_message_id_model"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_insitu_judge_verdicts_source_id"),
+        "insitu_judge_verdicts",
+        ["source_id"],
+        unique=False,
+    )
+    op.create_table(
+        "insitu_judge_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("model_endpoint_id", sa.Integer(), nullable=True),
+        sa.Column("model_name", sa.String(length=200), nullable=False),
+        sa.Column("max_turns", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["id"], ["jobs.id"], name=op.f("fk_insitu_judge_jobs_id_jobs"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["model_endpoint_id"],
+            ["model_endpoints.id"],
+            name=op.f("fk_insitu_judge_jobs_model_endpoint_id_model_endpoints"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["feedback_sources.id"],
+            name=op.f("fk_insitu_judge_jobs_source_id_feedback_sources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insitu_judge_jobs")),
+    )
+    op.create_index(
+        op.f("ix_insitu_judge_jobs_source_id"), "insitu_judge_jobs", ["source_id"], unique=False
+    )
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM jobs WHERE kind = 'insitu_export'")
+    op.execute("DELETE FROM jobs WHERE kind IN ('insitu_export', 'insitu_judge')")
+    op.drop_table("insitu_judge_jobs")
+    op.drop_table("insitu_judge_verdicts")
     op.drop_table("insitu_export_jobs")
     op.drop_table("insitu_derived")
     op.drop_table("insitu_events")

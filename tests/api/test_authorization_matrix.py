@@ -121,6 +121,9 @@ POLICIES: dict[str, Policy] = {
     "GET /api/feedback-sources/{slug}/stats": Policy("manage"),
     "POST /api/feedback-sources/{slug}/exports": Policy("manage", json=lambda o: {"format": "kto"}),
     "GET /api/feedback-sources/{slug}/exports": Policy("manage"),
+    "POST /api/feedback-sources/{slug}/judge-jobs": Policy(
+        "manage", json=lambda o: {"model": o["name"]}
+    ),
     # 409 nothing_to_verify for admitted callers: the matrix's source holds no rows.
     "POST /api/feedback-sources/{slug}/verification": Policy(
         "manage", json=lambda o: {"campaign": o["slug"]}

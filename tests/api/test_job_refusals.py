@@ -46,6 +46,9 @@ def _one_job_of_each_kind(owner: TestClient, slug: str, unique: str) -> dict[str
             f"/api/campaigns/{slug}/media/fetch", json={"url": "https://example.org/cat.png"}
         ),
         "insitu_export": owner.post(f"/api/feedback-sources/{slug}/exports", json={}),
+        "insitu_judge": owner.post(
+            f"/api/feedback-sources/{slug}/judge-jobs", json={"model": model["name"]}
+        ),
     }
     for kind, response in made.items():
         assert response.status_code == 202, (kind, response.text)

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select, tuple_, update
@@ -20,9 +21,12 @@ from sqlalchemy.orm import Session
 
 from prefhub.insitu import signals
 from prefhub.insitu.events import Event, EventError, parse_event
-from prefhub.models import InsituConversation, InsituDerived, InsituEvent
+from prefhub.models import InsituConversation, InsituDerived, InsituEvent, InsituJudgeVerdict
 
 BATCH = 200  # conversations per round: one transaction stays short whatever the backlog
+# A judge model's verdict, read from the user's next turn: the rule's prior, as for the others
+# (``signals.py``); the verification campaigns measure it.
+JUDGE_CONFIDENCE = 0.75
 
 
 def derive_pending(session: Session, source_id: int, *, rounds: int | None = None) -> int:
@@ -77,9 +81,19 @@ def derive_batch(session: Session, source_id: int) -> int:
     return len(ids)
 
 
-def _derive(
-    session: Session, conversation_ids: Sequence[int]
-) -> dict[tuple[int, str], dict[str, Any]]:
+@dataclass(frozen=True)
+class Loaded:
+    """A stored conversation as the rules read it."""
+
+    source_id: int
+    user: str | None  # the first pseudonym its events carry
+    conversation: signals.Conversation
+    feedback: list[signals.Feedback]
+
+
+def load(session: Session, conversation_ids: Sequence[int]) -> dict[int, Loaded]:
+    """The conversations' turns and feedback, rebuilt from their events in the order the
+    product saw them."""
     events: dict[int, list[Event]] = defaultdict(list)
     users: dict[int, str] = {}
     source_of: dict[int, int] = {}
@@ -100,27 +114,80 @@ def _derive(
         event = parse_event(0, payload)
         if not isinstance(event, EventError):  # stored events were valid; a rule change may not
             events[conversation_id].append(event)
-    wanted: dict[tuple[int, str], dict[str, Any]] = {}
+    loaded: dict[int, Loaded] = {}
     for conversation_id, conversation_events in events.items():
         for conversation, feedback in signals.assemble(conversation_events).values():
-            for derived in signals.derive(conversation, feedback):
-                key = derived_key(derived)
-                wanted.setdefault(
-                    (conversation_id, key),
-                    {
-                        "source_id": source_of[conversation_id],
-                        "conversation_id": conversation_id,
-                        "key": key,
-                        "kind": derived.kind,
-                        "signal": derived.signal,
-                        "confidence": derived.confidence,
-                        "message_id": derived.message_id,
-                        "user_pseudonym": users.get(conversation_id),
-                        "row": row_of(derived),
-                        "event_ids": list(derived.event_ids),
-                    },
-                )
+            loaded[conversation_id] = Loaded(
+                source_of[conversation_id], users.get(conversation_id), conversation, feedback
+            )
+    return loaded
+
+
+def _derive(
+    session: Session, conversation_ids: Sequence[int]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    loaded = load(session, conversation_ids)
+    verdicts = _judge_rows(session, conversation_ids, loaded)
+    wanted: dict[tuple[int, str], dict[str, Any]] = {}
+    for conversation_id, found in loaded.items():
+        derived_rows = signals.derive(found.conversation, found.feedback)
+        judged = verdicts.get(conversation_id, [])
+        for derived, extra in [*((row, {}) for row in derived_rows), *judged]:
+            key = derived_key(derived)
+            wanted.setdefault(
+                (conversation_id, key),
+                {
+                    "source_id": found.source_id,
+                    "conversation_id": conversation_id,
+                    "key": key,
+                    "kind": derived.kind,
+                    "signal": derived.signal,
+                    "confidence": derived.confidence,
+                    "message_id": derived.message_id,
+                    "user_pseudonym": found.user,
+                    "row": row_of(derived) | extra,
+                    "event_ids": list(derived.event_ids),
+                },
+            )
     return wanted
+
+
+def _judge_rows(
+    session: Session, conversation_ids: Sequence[int], loaded: dict[int, Loaded]
+) -> dict[int, list[tuple[signals.Derived, dict[str, Any]]]]:
+    """The judge models' SAT/DSAT verdicts as KTO rows of the ``judge`` signal, each naming
+    the model and rubric that made it."""
+    rows: dict[int, list[tuple[signals.Derived, dict[str, Any]]]] = defaultdict(list)
+    for conversation_id, message_id, verdict, model, provenance in session.execute(
+        select(
+            InsituJudgeVerdict.conversation_id,
+            InsituJudgeVerdict.message_id,
+            InsituJudgeVerdict.verdict,
+            InsituJudgeVerdict.model,
+            InsituJudgeVerdict.provenance,
+        )
+        .where(
+            InsituJudgeVerdict.conversation_id.in_(conversation_ids),
+            InsituJudgeVerdict.verdict.in_(["sat", "dsat"]),
+        )
+        .order_by(InsituJudgeVerdict.id)
+    ).tuples():
+        found = loaded.get(conversation_id)
+        turn = found.conversation.turns.get(message_id) if found else None
+        if found is None or turn is None:
+            continue
+        derived = signals.Derived(
+            kind="kto",
+            signal="judge",
+            confidence=JUDGE_CONFIDENCE,
+            message_id=message_id,
+            prompt=found.conversation.prompt_of(message_id),
+            completion=turn.text,
+            label=verdict == "sat",
+        )
+        judge = {"model": model, "rubric": provenance.get("rubric")}
+        rows[conversation_id].append((derived, {"judge": judge}))
+    return rows
 
 
 def row_of(derived: signals.Derived) -> dict[str, Any]:

@@ -60,3 +60,10 @@ class CampaignCannotVerify(Conflict):
 
 class NothingToVerify(Conflict):
     code = "nothing_to_verify"
+
+
+class JudgeFailed(PrefhubError):
+    """The judge model could not answer (gone, refusing, or failing after retries)."""
+
+    status_code = 502
+    code = "judge_failed"

@@ -141,6 +141,8 @@ def _row(fmt: str, slug: str, derived: InsituDerived, conversation: str) -> dict
             "message_id": derived.message_id,
             "user": derived.user_pseudonym,
             "event_ids": derived.event_ids,
+            # The judge signal's model and rubric; null for the users' own signals.
+            "judge": content.get("judge"),
         },
     }
     return row

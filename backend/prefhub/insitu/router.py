@@ -12,7 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prefhub.auth.dependencies import StaffUser, managed_campaign
 from prefhub.campaigns.exceptions import CampaignNotFound
 from prefhub.exports.exceptions import ExportFileNotFound, ExportNotReady
-from prefhub.insitu import erasure, export_jobs, ingest, service, stats, verification
+from prefhub.generation.exceptions import ModelNotFound
+from prefhub.insitu import erasure, export_jobs, ingest, judge, service, stats, verification
 from prefhub.insitu.exceptions import (
     BatchTooLarge,
     CampaignCannotVerify,
@@ -39,6 +40,7 @@ from prefhub.insitu.schemas import (
     InsituExportFile,
     InsituExportList,
     InsituExportOut,
+    JudgeJobCreate,
     RedactionPolicyIn,
     SourceCreate,
     SourceList,
@@ -48,6 +50,7 @@ from prefhub.insitu.schemas import (
     VerificationRequest,
     VerificationSent,
 )
+from prefhub.jobs.schemas import JobOut
 from prefhub.kit.bounds import PathId
 from prefhub.kit.deps import SessionDep
 from prefhub.kit.openapi import errors
@@ -156,6 +159,21 @@ def send_for_verification(
         session, source, campaign, sample=body.sample, signals=body.signals, seed=body.seed
     )
     return VerificationSent(campaign=campaign.slug, kind=verification.kind_for(campaign), sent=sent)
+
+
+@router.post(
+    "/{slug}/judge-jobs",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(SourceNotFound, ModelNotFound),
+)
+def create_judge_job(
+    slug: str, body: JudgeJobCreate, user: StaffUser, session: SessionDep
+) -> JobOut:
+    """Have a registered model read each answered assistant turn's next user message and say
+    SAT, DSAT or NEUTRAL (the ``judge`` signal); follow it at ``GET /api/jobs/{id}``."""
+    source = service.managed_source(session, user, slug)
+    return JobOut.of(judge.create_job(session, source, user, body.model, body.max_turns))
 
 
 @router.get("/{slug}/keys", response_model=IngestKeyList, responses=errors(SourceNotFound))

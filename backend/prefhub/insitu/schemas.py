@@ -188,3 +188,11 @@ class VerificationSent(BaseModel):
     campaign: str
     kind: str
     sent: dict[str, int] = Field(description="rows sent, by signal")
+
+
+class JudgeJobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(min_length=1, max_length=200, description="a registered model you may use")
+    max_turns: int = Field(
+        default=1000, ge=1, le=100_000, description="at most this many turns judged by this job"
+    )

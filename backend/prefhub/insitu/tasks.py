@@ -10,24 +10,30 @@ import logging
 from celery.signals import worker_ready
 from sqlalchemy import select
 
-from prefhub.insitu import export_jobs
+from prefhub.insitu import export_jobs, judge
 from prefhub.insitu.derivation import derive_pending
 from prefhub.insitu.erasure import enforce_retention
 from prefhub.kit import periodic
 from prefhub.kit.db import unit_of_work
 from prefhub.kit.time import utcnow
-from prefhub.models import FeedbackSource, InsituExportJob
+from prefhub.models import FeedbackSource, InsituExportJob, InsituJudgeJob
 from prefhub.settings import get_settings
 from prefhub.worker import celery_app
 
 log = logging.getLogger(__name__)
 MAINTAIN = "prefhub.insitu.maintain"
 RUN_EXPORT = InsituExportJob.task_name
+RUN_JUDGE = InsituJudgeJob.task_name
 
 
 @celery_app.task(name=RUN_EXPORT, acks_late=True)
 def run_export(job_id: int, claim: str | None = None, recovering: bool = False) -> None:
     export_jobs.execute(job_id)
+
+
+@celery_app.task(name=RUN_JUDGE, acks_late=True)
+def run_judge(job_id: int, claim: str | None = None, recovering: bool = False) -> None:
+    judge.execute(job_id)
 
 
 @celery_app.task(name=MAINTAIN, acks_late=True)

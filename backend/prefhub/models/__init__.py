@@ -21,6 +21,8 @@ from prefhub.models.insitu import (
     InsituDerived,
     InsituEvent,
     InsituExportJob,
+    InsituJudgeJob,
+    InsituJudgeVerdict,
 )
 from prefhub.models.item import Candidate, ImportJob, Item, ItemStatus
 from prefhub.models.job import FINISHED_JOB_STATUSES, OPEN_JOB_STATUSES, Job, JobStatus
@@ -82,6 +84,8 @@ __all__ = [
     "InsituDerived",
     "InsituEvent",
     "InsituExportJob",
+    "InsituJudgeJob",
+    "InsituJudgeVerdict",
     "Item",
     "ItemReport",
     "ItemStatus",

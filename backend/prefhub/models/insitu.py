@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from prefhub.kit.time import utcnow
 from prefhub.models.base import Base, TimestampMixin
 from prefhub.models.job import Job, job_id_column
 
@@ -155,3 +156,44 @@ class InsituExportJob(Job):
     row_count: Mapped[int | None] = mapped_column(Integer)
     folder: Mapped[str | None] = mapped_column(String(255))
     files: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class InsituJudgeVerdict(Base):
+    """A judge model's SAT/DSAT verdict on an assistant turn, read from the user's next turn
+    (``insitu/judge.py``), with what made it: the derivation rules read it as the ``judge``
+    signal."""
+
+    __tablename__ = "insitu_judge_verdicts"
+    __table_args__ = (UniqueConstraint("conversation_id", "message_id", "model"),)
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_sources.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("insitu_conversations.id", ondelete="CASCADE")
+    )
+    message_id: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[str] = mapped_column(String(8))  # sat | dsat | neutral
+    model: Mapped[str] = mapped_column(String(200))  # the registered model's name
+    # The endpoint's model and provider, parameters, rubric version, answer's model, latency.
+    provenance: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class InsituJudgeJob(Job):
+    """A judge model reading a source's follow-up turns (``insitu/judge.py``)."""
+
+    __tablename__ = "insitu_judge_jobs"
+    __mapper_args__ = {"polymorphic_identity": "insitu_judge"}
+    task_name: ClassVar[str] = "prefhub.insitu.run_judge"
+
+    id: Mapped[int] = job_id_column()
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_sources.id", ondelete="CASCADE"), index=True
+    )
+    model_endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_endpoints.id", ondelete="SET NULL")
+    )
+    model_name: Mapped[str] = mapped_column(String(200))
+    max_turns: Mapped[int] = mapped_column(Integer)

@@ -1273,6 +1273,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/feedback-sources/{slug}/judge-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Judge Job
+         * @description Have a registered model read each answered assistant turn's next user message and say
+         *     SAT, DSAT or NEUTRAL (the ``judge`` signal); follow it at ``GET /api/jobs/{id}``.
+         */
+        post: operations["create_judge_job_api_feedback_sources__slug__judge_jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/feedback-sources/{slug}/keys": {
         parameters: {
             query?: never;
@@ -3984,6 +4005,20 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        /** JudgeJobCreate */
+        JudgeJobCreate: {
+            /**
+             * Max Turns
+             * @description at most this many turns judged by this job
+             * @default 1000
+             */
+            max_turns: number;
+            /**
+             * Model
+             * @description a registered model you may use
+             */
+            model: string;
+        };
         /** JudgmentOut */
         JudgmentOut: {
             /** Answers */
@@ -11720,6 +11755,95 @@ export interface operations {
                 };
             };
             /** @description Not Found: not_found (of what the path names), source_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable Entity: validation_error, invalid_text, invalid_value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable: database_unavailable (with Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_judge_job_api_feedback_sources__slug__judge_jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JudgeJobCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Bad Request: malformed_json, json_too_deep, bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: not_authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: forbidden, csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found: not_found (of what the path names), source_not_found, model_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
