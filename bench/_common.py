@@ -56,6 +56,31 @@ def drop_postgres_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextlib.contextmanager
+def throwaway_database(
+    database: str, prefix: str, *, keep: bool = False
+) -> Iterator[tuple[Path, str]]:
+    """A temp dir and a new database for one run (``database``: ``postgresql``, a uniquely
+    named one on the server; ``sqlite``, a file in the temp dir): yields both, the database's
+    SQLAlchemy URL second, and removes them afterwards unless ``keep``."""
+    import shutil
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"{prefix}-{database}-"))
+    name = None
+    try:
+        if database == "postgresql":
+            name, url = create_postgres_database(prefix.replace("-", "_"))
+        else:
+            url = f"sqlite:///{workdir / 'prefhub.db'}"
+        yield workdir, url
+    finally:
+        if name and not keep:
+            drop_postgres_database(name)
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 def postgres_version() -> str | None:
     import psycopg
 
