@@ -145,7 +145,7 @@ def test_simulated_groups_disagree_in_the_direction_of_their_preferences(
 
 
 def test_seed_demo_creates_the_demo_once(cli, db):
-    from prefhub.models import Campaign, Item, User
+    from prefhub.models import Campaign, FeedbackSource, InsituDerived, InsituEvent, Item, User
 
     first = cli("seed-demo")
     assert first.exit_code == 0, first.output
@@ -161,6 +161,22 @@ def test_seed_demo_creates_the_demo_once(cli, db):
     assert n_items == 30
     assert {"ranking", "binary", "negative_only", "rating", "text"} <= kinds
     assert emails == {"admin@demo.local", "annotator@demo.local"}
+    assert "created feedback source 'demo-chat'" in first.output
+    assert "feedback source" not in second.output
+    with db() as session:
+        source_id = session.scalar(
+            select(FeedbackSource.id).where(FeedbackSource.slug == "demo-chat")
+        )
+        signals = set(
+            session.scalars(
+                select(InsituDerived.signal).where(InsituDerived.source_id == source_id)
+            )
+        )
+        texts = str(session.scalars(select(InsituEvent.payload)).all())
+    # The synthetic stream's every rule fires, and its planted personal data was redacted.
+    assert {"thumbs", "rating", "edit", "regenerate", "follow_up"} <= signals
+    assert "[EMAIL]" in texts or "[PHONE]" in texts or "[CARD]" in texts
+    assert "4111 1111" not in texts
 
 
 def test_simulation_answers_every_question_kind_of_the_demo(cli, db):

@@ -30,7 +30,11 @@ def seed_demo(
     if result.campaigns_created:
         names = ", ".join(f"'{slug}'" for slug in result.campaigns_created)
         console.print(f"created campaigns {names} ({result.items_imported} items in all)")
-    if not (result.users_created or result.campaigns_created):
+    if result.feedback_events:
+        console.print(
+            f"created feedback source 'demo-chat' ({result.feedback_events} in-situ events)"
+        )
+    if not (result.users_created or result.campaigns_created or result.feedback_events):
         console.print("demo already seeded")
     console.print(
         "demo accounts: " + ", ".join(e for e, _ in DEMO_USERS) + f" / password '{DEMO_PASSWORD}'"

@@ -13,8 +13,14 @@ from prefhub.auth.service import create_user
 from prefhub.campaigns.service import create_campaign
 from prefhub.campaigns.spec import CampaignSpec
 from prefhub.demo.multimodal import import_demo_media
+from prefhub.insitu.derivation import derive_pending
+from prefhub.insitu.ingest import SourceKey, parse_batch, prepare, store
+from prefhub.insitu.schemas import SourceCreate
+from prefhub.insitu.service import create_source
+from prefhub.insitu.simulate import stream
 from prefhub.items.service import import_items
-from prefhub.models import Campaign, Role, User
+from prefhub.kit.time import utcnow
+from prefhub.models import Campaign, FeedbackSource, Role, User
 
 DEMO_DIR = Path(__file__).parent
 DEMO_PASSWORD = "demo"
@@ -30,11 +36,17 @@ DEMO_CAMPAIGNS = (
 )
 
 
+DEMO_SOURCE = "demo-chat"
+DEMO_CONVERSATIONS = 60
+
+
 @dataclass
 class SeedResult:
     users_created: list[str]
     campaigns_created: list[str]
     items_imported: int
+    # The in-situ demo: a feedback source and a synthetic stream's events (0: there already).
+    feedback_events: int = 0
 
 
 def _ensure_user(session: Session, email: str, role: Role, created: list[str]) -> User:
@@ -66,4 +78,25 @@ def seed_demo(session: Session) -> SeedResult:
             with (DEMO_DIR / items_file).open("rb") as lines:
                 imported += len(import_items(session, campaign, lines))
         campaigns.append(spec.slug)
-    return SeedResult(users, campaigns, imported)
+    return SeedResult(users, campaigns, imported, _seed_feedback_source(session, admin))
+
+
+def _seed_feedback_source(session: Session, owner: User) -> int:
+    """A feedback source holding a synthetic chat product's stream, redacted and derived like
+    any ingested batch, so the source's page has something to show."""
+    if session.scalar(select(FeedbackSource.id).where(FeedbackSource.slug == DEMO_SOURCE)):
+        return 0
+    request = SourceCreate(
+        slug=DEMO_SOURCE,
+        name="Demo chat product",
+        retention_days=365,
+        consent_basis="Synthetic conversations made by `prefhub simulate-in-situ`: no real users.",
+    )
+    source = create_source(session, owner, request)
+    documents = list(enumerate(stream(DEMO_CONVERSATIONS, seed=19)))
+    events, _ = parse_batch(documents)
+    now = utcnow()
+    key = SourceKey(source.id, source.redaction, source.pseudonym_salt)
+    stored = store(session, source.id, prepare(key, events, now), now)
+    derive_pending(session, source.id)
+    return stored

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -156,7 +157,7 @@ def _unreadable(index: int, code: str, message: str) -> EventError:
     return EventError(index=index, event_id=None, code=code, field=None, message=message)
 
 
-def parse_batch(documents: Documents) -> tuple[list[Event], list[EventError]]:
+def parse_batch(documents: Sequence[tuple[int, Any]]) -> tuple[list[Event], list[EventError]]:
     """The valid events in batch order, and the refused ones' errors."""
     events: list[Event] = []
     errors: list[EventError] = []
