@@ -117,6 +117,15 @@ def test_a_judge_model_labels_turns_from_the_users_next_message(
     rows = researcher.get(f"/api/insitu-exports/{made.json()['id']}/files/kto.jsonl").text
     assert '"judge": {"model": "judge-' in rows and '"rubric": "prefhub-satdsat-1"' in rows
 
+    # A data subject's erasure takes the verdicts on their conversation with it.
+    erased = researcher.post(f"/api/feedback-sources/{slug}/erasure", json={"user_id": "u-c1"})
+    assert erased.json()["conversations"] == 1
+    with db() as session:
+        left = session.scalars(
+            select(InsituJudgeVerdict.message_id).where(InsituJudgeVerdict.model == model["name"])
+        ).all()
+    assert sorted(left) == ["c2-a1", "c3-a1"]
+
 
 def test_a_model_the_researcher_may_not_use_is_refused(
     as_user: Callable[..., TestClient], unique: str, fake: FakeOpenAI
