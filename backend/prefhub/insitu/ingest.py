@@ -243,17 +243,25 @@ def prepare(source: SourceKey, events: list[Event], received_at: datetime) -> li
     its keyed pseudonym (``conversation`` still the product's id)."""
     policy = policy_of(source.redaction)
     key = pseudonym_key(source.pseudonym_salt)
+    # A batch repeats itself: a product sends the whole conversation again after each turn,
+    # every conversation opens with the same system prompt, a user sends many events. Each
+    # distinct text is redacted, and each user pseudonymised, once per batch.
+    memo: dict[str, pii.Redacted] = {}
+    pseudonyms: dict[str, str] = {}
     rows = []
     for event in events:
-        payload, redactions = redacted(event, policy)
+        payload, redactions = redacted(event, policy, memo)
         occurred = event.occurred_at
+        user = event.user_id
+        if user and user not in pseudonyms:
+            pseudonyms[user] = pseudonym(key, user)
         rows.append(
             {
                 "source_id": source.id,
                 "conversation": event.conversation_id,
                 "event_id": event.event_id,
                 "type": event.type,
-                "user_pseudonym": pseudonym(key, event.user_id) if event.user_id else None,
+                "user_pseudonym": pseudonyms[user] if user else None,
                 "occurred_at": as_utc(occurred).replace(tzinfo=None) if occurred else received_at,
                 "received_at": received_at,
                 "payload": payload,
@@ -369,35 +377,45 @@ def _conversations(
     return {external_id: id_ for id_, external_id in session.execute(statement, rows).tuples()}
 
 
-def redacted(event: Event, policy: pii.RedactionPolicy) -> tuple[dict[str, Any], dict[str, int]]:
+def redacted(
+    event: Event, policy: pii.RedactionPolicy, memo: dict[str, pii.Redacted] | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
     """The event as stored: its text redacted, its ``user_id`` left out (the row holds the
-    pseudonym), with how many of each kind were removed."""
+    pseudonym), with how many of each kind were removed. ``memo`` keeps each text's redaction
+    for the next events redacted by the same policy."""
     document = event.model_dump(mode="json", exclude={"user_id"}, exclude_none=True)
     counts: Counter[str] = Counter()
-    return _redact_value(document, policy, counts, free=False), dict(counts)
+    redactor = _Redactor(policy, {} if memo is None else memo, counts)
+    return redactor.value(document, free=False), dict(counts)
 
 
-def _redact_value(value: Any, policy: pii.RedactionPolicy, counts: Counter[str], free: bool) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: (
-                _redact_text(item, policy, counts)
-                if isinstance(item, str) and (free or key in _TEXT_KEYS)
-                else _redact_value(item, policy, counts, free or key in _FREE_KEYS)
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [
-            _redact_text(item, policy, counts)
-            if isinstance(item, str) and free
-            else _redact_value(item, policy, counts, free)
-            for item in value
-        ]
-    return value
+@dataclass
+class _Redactor:
+    policy: pii.RedactionPolicy
+    memo: dict[str, pii.Redacted]
+    counts: Counter[str]
 
+    def value(self, value: Any, free: bool) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: (
+                    self.text(item)
+                    if isinstance(item, str) and (free or key in _TEXT_KEYS)
+                    else self.value(item, free or key in _FREE_KEYS)
+                )
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [
+                self.text(item) if isinstance(item, str) and free else self.value(item, free)
+                for item in value
+            ]
+        return value
 
-def _redact_text(text: str, policy: pii.RedactionPolicy, counts: Counter[str]) -> str:
-    result = pii.redact(text, policy)
-    counts.update(result.counts)
-    return result.text
+    def text(self, text: str) -> str:
+        result = self.memo.get(text)
+        if result is None:
+            result = self.memo[text] = pii.redact(text, self.policy)
+        if result.counts:
+            self.counts.update(result.counts)
+        return result.text
