@@ -305,11 +305,11 @@ class Annotator(threading.Thread):
 # ---------------------------------------------------------------- measuring
 
 
-def cpu_snapshot(server_pid: int, postgres: bool) -> dict[str, float]:
+def cpu_snapshot(server_pids: list[int], postgres: bool) -> dict[str, float]:
     """CPU seconds so far of the API processes, PostgreSQL (on SQLite: left in ``other``, it
     is someone else's), this script (its senders and annotators) and the whole machine."""
     procs = all_procs()
-    server = process_tree([server_pid], procs)
+    server = process_tree(server_pids, procs)
     groups = {
         "api": sum(procs[pid][2] for pid in server),
         "bench": procs[os.getpid()][2] if os.getpid() in procs else 0.0,
@@ -332,7 +332,7 @@ def quantiles_ms(seconds: list[float]) -> dict[str, float | None]:
 
 
 def throughput_phase(
-    base: str, server_pid: int, keys: list[str], batches: Batches, gzipped: bool, args: Any
+    base: str, server_pids: list[int], keys: list[str], batches: Batches, gzipped: bool, args: Any
 ) -> tuple[dict[str, Any], int, bytes]:
     """Closed-loop senders; returns the phase's line, the events accepted in the whole phase
     (warm-up included, for the audit) and one body it sent (to send again)."""
@@ -348,9 +348,9 @@ def throughput_phase(
     for sender in senders:
         sender.start()
     time.sleep(args.warmup)
-    before, t0 = cpu_snapshot(server_pid, args.postgres), time.monotonic()
+    before, t0 = cpu_snapshot(server_pids, args.postgres), time.monotonic()
     time.sleep(args.seconds)
-    after, t1 = cpu_snapshot(server_pid, args.postgres), time.monotonic()
+    after, t1 = cpu_snapshot(server_pids, args.postgres), time.monotonic()
     stop.set()
     for sender in senders:
         sender.join(timeout=180)
@@ -388,12 +388,18 @@ def throughput_phase(
 
 
 def mixed_phase(
-    base: str, server_pid: int, seeded: dict[str, Any], batches: Batches, args: Any
+    bases: tuple[str, str],
+    server_pids: list[int],
+    seeded: dict[str, Any],
+    batches: Batches,
+    args: Any,
 ) -> tuple[dict[str, Any], int]:
-    """Annotators throughout; ingestion in every other window. Returns the line and the
-    events accepted."""
+    """Annotators throughout (to ``bases[0]``); ingestion in every other window (to
+    ``bases[1]``: the same server, or one of its own). Returns the line and the events
+    accepted."""
     stop = threading.Event()
-    annotators = [Annotator(base, s, stop, seed=i) for i, s in enumerate(seeded["sessions"])]
+    annotate, ingest = bases
+    annotators = [Annotator(annotate, s, stop, seed=i) for i, s in enumerate(seeded["sessions"])]
     for annotator in annotators:
         annotator.start()
     time.sleep(args.warmup)
@@ -409,11 +415,11 @@ def mixed_phase(
             stop_senders = threading.Event()
             if kind == "ingest":
                 queue = batches.prebuilt(per_window, gzipped=True)
-            before, start = cpu_snapshot(server_pid, args.postgres), time.monotonic()
+            before, start = cpu_snapshot(server_pids, args.postgres), time.monotonic()
             if kind == "ingest":
                 window_senders = [
                     Sender(
-                        base,
+                        ingest,
                         key,
                         batches,
                         queue,
@@ -429,7 +435,7 @@ def mixed_phase(
                 senders += window_senders
             time.sleep(args.window)
             stop_senders.set()
-            after, end = cpu_snapshot(server_pid, args.postgres), time.monotonic()
+            after, end = cpu_snapshot(server_pids, args.postgres), time.monotonic()
             for sender in senders:
                 sender.join(timeout=120)
             windows.append((kind, start, end))
@@ -453,6 +459,7 @@ def mixed_phase(
     accepted = sum(s.accepted for s in sent)
     alone, during = steps_in("alone"), steps_in("ingest")
     line = {
+        "ingest_server": "separate" if annotate != ingest else "same",
         "annotators": len(annotators),
         "think_s": [0.1, 0.3],
         "pairs": args.pairs,
@@ -534,20 +541,30 @@ def measure(
     workers = 1 if database == "sqlite" else (args.api_processes or 0)
     extra = ["--workers", str(workers)] if workers else []
     accepted = 0
-    with prefhub_server(env, workdir, extra, workers or os.cpu_count() or 1) as (base, pid):
+    with contextlib.ExitStack() as servers:
+        base, pid = servers.enter_context(
+            prefhub_server(env, workdir, extra, workers or os.cpu_count() or 1)
+        )
         line["api_processes"] = workers or os.cpu_count()
+        bases, pids = (base, base), [pid]
+        if args.separate_ingest:
+            # Ingestion on an API process of its own, as a deployment can route /api/ingest.
+            ingest_base, ingest_pid = servers.enter_context(
+                prefhub_server(env, workdir, ["--workers", "1"])
+            )
+            bases, pids = (base, ingest_base), [pid, ingest_pid]
         resend: tuple[bytes, bool] | None = None  # a body sent, and whether gzipped
         for phase in args.phases:
             log(f"{database}: phase {phase}")
             if phase in ("gzip", "plain"):
                 result, got, body = throughput_phase(
-                    base, pid, seeded["keys"], batches, phase == "gzip", args
+                    base, pids, seeded["keys"], batches, phase == "gzip", args
                 )
                 accepted += got
                 resend = resend or (body, phase == "gzip")
                 line[phase] = result
             elif phase == "mixed":
-                result, got = mixed_phase(base, pid, seeded, batches, args)
+                result, got = mixed_phase(bases, pids, seeded, batches, args)
                 accepted += got
                 line[phase] = result
         stored_before_resend, conversations = stored_events(url)
@@ -599,6 +616,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=float, default=10, help="seconds of a mixed window")
     parser.add_argument("--settle", type=float, default=1, help="skip each window's start")
     parser.add_argument("--api-processes", type=int, default=None, help="serve --workers")
+    parser.add_argument(
+        "--separate-ingest",
+        action="store_true",
+        help="mixed: ingestion to a second prefhub serve (one API process) of its own",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database and temp dir")
     args = parser.parse_args(argv)
     args.phases = [p.strip() for p in args.phases.split(",") if p.strip()]
