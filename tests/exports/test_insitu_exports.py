@@ -164,7 +164,12 @@ def test_the_card_says_where_the_data_came_from(source) -> None:  # type: ignore
     researcher, slug = source
     job, rows = _export(researcher, slug, format="judgments")
     assert {row["kind"] for row in rows} == {"pair", "kto"}
-    assert {f["name"] for f in job["files"]} == {"judgments.jsonl", "README.md", "manifest.json"}
+    assert {f["name"] for f in job["files"]} == {
+        "judgments.jsonl",
+        "README.md",
+        "croissant.json",
+        "manifest.json",
+    }
     card = researcher.get(f"/api/insitu-exports/{job['id']}/files/README.md").text
     assert CONSENT in card
     assert "email, phone, payment_card, ip_address, url_credentials" in card
@@ -203,3 +208,32 @@ def test_another_researcher_cannot_see_the_export(source, as_user) -> None:  # t
     assert researcher.get(f"/api/insitu-exports/{job['id']}/files/..%2Fsecrets").status_code == 404
     listed = researcher.get(f"/api/feedback-sources/{slug}/exports").json()["exports"]
     assert [e["id"] for e in listed] == [job["id"]]
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.reset_index")
+@pytest.mark.parametrize("fmt", ["dpo", "kto", "judgments"])
+def test_mlcroissant_reads_every_row_back(source, fmt: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    mlc = pytest.importorskip("mlcroissant", reason="mlcroissant is not installed (dev extra)")
+    researcher, slug = source
+    job, rows = _export(researcher, slug, format=fmt)
+    for name in (f"{fmt}.jsonl", "croissant.json"):
+        body = researcher.get(f"/api/insitu-exports/{job['id']}/files/{name}")
+        (tmp_path / name).write_bytes(body.content)
+    dataset = mlc.Dataset(jsonld=str(tmp_path / "croissant.json"))
+    records = list(dataset.records(record_set=fmt))
+    assert len(records) == len(rows) > 0
+
+    def text(value: Any) -> Any:
+        return value.decode() if isinstance(value, bytes) else value
+
+    for record, row in zip(records, rows, strict=True):
+        assert text(record[f"{fmt}/id"]) == row["id"]
+        assert text(record[f"{fmt}/signal"]) == row["signal"]
+        assert record[f"{fmt}/confidence"] == pytest.approx(row["confidence"])
+        prompt = record[f"{fmt}/prompt"]
+        assert [text(m[f"{fmt}/prompt/role"]) for m in prompt] == [m["role"] for m in row["prompt"]]
+        metadata = record[f"{fmt}/metadata"]
+        assert text(metadata[f"{fmt}/metadata/conversation"]) == row["metadata"]["conversation"]
+        if fmt == "kto":
+            assert bool(record["kto/label"]) == row["label"]

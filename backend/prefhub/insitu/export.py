@@ -1,8 +1,8 @@
 """A feedback source's derived rows as a dataset folder (issue 19, point 5): the rows in TRL's
 shapes (``dpo``: prompt/chosen/rejected; ``kto``: prompt/completion/label; ``judgments``: every
 derived row, both kinds), each with its ``source``, ``signal``, ``confidence`` and whether
-people ``verified`` it; a manifest; and a card saying where the data came from, how it was
-redacted and on what consent basis it was collected.
+people ``verified`` it; a manifest; a croissant.json (``insitu/croissant.py``); and a card
+saying where the data came from, how it was redacted and on what consent basis it was collected.
 
 Written like a campaign export: into a marked ``.partial`` folder renamed when complete, from
 one snapshot, in constant memory. Rows are read from the database as it is, so a conversation
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from prefhub import __version__
 from prefhub.exports.datafile import open_data_file
 from prefhub.exports.service import PARTIAL_MARKER, claim_destination, file_entry
+from prefhub.insitu.croissant import croissant
 from prefhub.insitu.schemas import RedactionPolicyIn
 from prefhub.kit.time import utcnow
 from prefhub.models import FeedbackSource, InsituConversation, InsituDerived
@@ -82,7 +83,15 @@ def write_insitu_export(
         },
     }
     (partial / "README.md").write_text(card(manifest), "utf-8")
-    manifest["files"] = [*files, file_entry(partial, "README.md")]
+    described = croissant(manifest | {"files": files})
+    (partial / "croissant.json").write_text(
+        json.dumps(described, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
+    )
+    manifest["files"] = [
+        *files,
+        file_entry(partial, "README.md"),
+        file_entry(partial, "croissant.json"),
+    ]
     (partial / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", "utf-8"
     )
