@@ -100,8 +100,8 @@ class _Event(_Strict):
 
 
 class ConversationEvent(_Event):
-    """The conversation so far (or its new messages): messages are kept by id, so sending the
-    whole conversation again after each turn stores each message once."""
+    """The conversation so far, or only its new messages (cheaper: each event is stored as
+    sent). Messages are read by id, so a message sent again counts once, with its first text."""
 
     type: Literal["conversation"]
     model: Annotated[str, Field(min_length=1, max_length=200)]
