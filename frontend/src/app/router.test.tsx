@@ -68,7 +68,7 @@ describe('auth flow', () => {
     });
     const router = renderApp('/admin');
     const nav = await screen.findByRole('navigation', { name: 'Admin' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'Groups', 'API tokens']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'Groups', 'Feedback sources', 'API tokens']);
     expect(within(nav).getByRole('link', { name: 'Campaigns' })).toHaveAttribute('aria-current', 'page');
     await userEvent.click(within(nav).getByRole('link', { name: 'Models' }));
     expect(await screen.findByRole('heading', { name: 'Models' })).toBeInTheDocument();

@@ -274,3 +274,24 @@ export type BrowsedJudgment = Schemas['BrowsedJudgment'];
 export type OwnJudgment = Schemas['JudgmentOut'];
 export type ItemDetail = Schemas['ItemDetail'];
 export type JudgmentPage = Schemas['JudgmentPage'];
+
+// ---- in-situ feedback ------------------------------------------------------
+
+/** A live chat product sending its users' feedback; `conversations` and `events` are stored now. */
+export type FeedbackSource = Schemas['SourceOut'];
+export type FeedbackSourceList = Schemas['SourceList'];
+export type CreateFeedbackSourceBody = WithDefaults<Schemas['SourceCreate'], 'consent_basis' | 'retention_days'>;
+export type UpdateFeedbackSourceBody = Schemas['SourceUpdate'];
+/** What is removed from every text before it is stored; every field has a server-side default. */
+export type RedactionPolicy = Schemas['RedactionPolicyIn'];
+export type PiiKind = Schemas['PiiKind'];
+export type CustomPattern = Schemas['CustomPatternIn'];
+export type FeedbackSourceStats = Schemas['SourceStats'];
+/** `agreement` is null until people have verified some of the signal's rows. */
+export type SignalStats = Schemas['SignalStats'];
+export type DayVolume = Schemas['DayVolume'];
+/** A write-only ingestion key (`prefix` identifies it; the secret is not kept). */
+export type IngestKey = Schemas['IngestKeyOut'];
+/** A new ingestion key: `key` is the secret, in this answer only. */
+export type IngestKeyCreated = Schemas['IngestKeyCreated'];
+export type ErasureResult = Schemas['ErasureResult'];

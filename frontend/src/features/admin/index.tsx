@@ -6,6 +6,8 @@ import { CampaignRoute } from './routes/campaign';
 import { CampaignDataRoute } from './routes/campaign-data';
 import { CampaignItemRoute } from './routes/campaign-item';
 import { CampaignsRoute } from './routes/campaigns';
+import { FeedbackSourceRoute } from './routes/feedback-source';
+import { FeedbackSourcesRoute } from './routes/feedback-sources';
 import { GroupsRoute } from './routes/groups';
 import { ModelsRoute } from './routes/models';
 import { NewCampaignRoute } from './routes/new-campaign';
@@ -34,6 +36,8 @@ export default function AdminApp({ viewer, taskPreview = null }: { viewer?: View
         <Route path="users" element={<UsersRoute viewer={viewer} />} />
         <Route path="users/:userId" element={<UserActivityRoute />} />
         <Route path="groups" element={<GroupsRoute />} />
+        <Route path="feedback-sources" element={<FeedbackSourcesRoute />} />
+        <Route path="feedback-sources/:slug" element={<FeedbackSourceRoute />} />
         <Route path="tokens" element={<TokensRoute />} />
         <Route path="*" element={<Navigate to="/admin" replace />} />
       </Routes>

@@ -12,6 +12,11 @@ const SECTIONS = [
     adminOnly: true,
   },
   { to: '/admin/groups', label: 'Groups', matches: (path: string) => path.startsWith('/admin/groups') },
+  {
+    to: '/admin/feedback-sources',
+    label: 'Feedback sources',
+    matches: (path: string) => path.startsWith('/admin/feedback-sources'),
+  },
   { to: '/admin/tokens', label: 'API tokens', matches: (path: string) => path.startsWith('/admin/tokens') },
 ];
 

@@ -1,61 +1,9 @@
-import { useRef, useState, type FormEvent } from 'react';
-
-import type { ApiTokenCreated } from '@/lib/api-types';
+import { useState, type FormEvent } from 'react';
 
 import { useCreateToken } from '../api/create-token';
 
+import { OneTimeSecret } from './one-time-secret';
 import { RequestError } from './request-error';
-
-/** The secret of a token just made. The server keeps only its hash: this is the one chance. */
-function NewTokenSecret({ created, onDone }: { created: ApiTokenCreated; onDone: () => void }) {
-  const secretRef = useRef<HTMLInputElement>(null);
-  const [note, setNote] = useState<string | null>(null);
-
-  const copySecret = async () => {
-    try {
-      await navigator.clipboard.writeText(created.token);
-      setNote('Copied to the clipboard.');
-    } catch {
-      // No clipboard here (plain HTTP on another host, or refused): select it for the keyboard.
-      secretRef.current?.select();
-      setNote('Selected: press Ctrl+C (or ⌘C) to copy.');
-    }
-  };
-
-  return (
-    <section className="alert alert--success" aria-label="New API token" data-testid="new-token">
-      <div className="field">
-        <label htmlFor="new-token-secret">Token “{created.name}”</label>
-        <input
-          ref={secretRef}
-          id="new-token-secret"
-          className="mono"
-          readOnly
-          value={created.token}
-          aria-describedby="new-token-warning"
-          onFocus={(e) => e.target.select()}
-        />
-        <strong id="new-token-warning" role="alert">
-          Copy it now: it will not be shown again. prefhub keeps only a hash of it.
-        </strong>
-      </div>
-      <p>
-        Send it as <code>Authorization: Bearer …</code>, or paste it in “Authorize” on the <a href="/docs">API docs</a>.
-      </p>
-      <div className="form__actions">
-        <button type="button" className="button button--small button--primary" onClick={copySecret}>
-          Copy token
-        </button>
-        <button type="button" className="button button--small" onClick={onDone}>
-          I have copied it
-        </button>
-        <span role="status" className="muted">
-          {note}
-        </span>
-      </div>
-    </section>
-  );
-}
 
 /** Makes a named API token and shows its secret once. */
 export function NewTokenForm() {
@@ -71,7 +19,21 @@ export function NewTokenForm() {
     <form className="form card" onSubmit={onSubmit} aria-labelledby="new-token-title">
       <h2 id="new-token-title">New token</h2>
       {create.error ? <RequestError error={create.error} /> : null}
-      {create.data ? <NewTokenSecret created={create.data} onDone={() => create.reset()} /> : null}
+      {create.data ? (
+        <OneTimeSecret
+          title="New API token"
+          label={`Token “${create.data.name}”`}
+          id="new-token-secret"
+          secret={create.data.token}
+          copyLabel="Copy token"
+          testId="new-token"
+          onDone={() => create.reset()}
+        >
+          <p>
+            Send it as <code>Authorization: Bearer …</code>, or paste it in “Authorize” on the <a href="/docs">API docs</a>.
+          </p>
+        </OneTimeSecret>
+      ) : null}
       <div className="field">
         <label htmlFor="new-token-name">Name</label>
         <input

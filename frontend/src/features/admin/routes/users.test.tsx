@@ -246,7 +246,7 @@ describe('admin users page access', () => {
     const api = mockApi({});
     renderAdmin(researcher, '/admin/users');
     const nav = screen.getByRole('navigation', { name: 'Admin' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'Groups', 'API tokens']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'Groups', 'Feedback sources', 'API tokens']);
     expect(await screen.findByRole('alert')).toHaveTextContent('Only admins manage accounts.');
     expect(screen.queryByRole('form', { name: 'New user' })).toBeNull();
     expect(api.requests).toHaveLength(0);
@@ -256,7 +256,7 @@ describe('admin users page access', () => {
     mockApi({ [FIRST]: () => page([boss]) });
     renderAdmin(admin, '/admin/users');
     const nav = screen.getByRole('navigation', { name: 'Admin' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'Users', 'Groups', 'API tokens']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Campaigns', 'Models', 'Users', 'Groups', 'Feedback sources', 'API tokens']);
     expect(within(nav).getByRole('link', { name: 'Users' })).toHaveAttribute('aria-current', 'page');
     expect(await screen.findByTestId('user-row-1')).toBeInTheDocument();
   });

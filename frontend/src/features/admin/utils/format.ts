@@ -60,3 +60,6 @@ export function fieldErrors(error: unknown): Record<string, string> {
   }
   return found;
 }
+
+/** "1 event", "1,204 events": a count with its noun. */
+export const countOf = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;

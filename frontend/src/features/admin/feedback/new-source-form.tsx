@@ -1,0 +1,95 @@
+import { useState, type FormEvent } from 'react';
+
+import type { FeedbackSource } from '@/lib/api-types';
+
+import { useCreateFeedbackSource } from '../api/create-feedback-source';
+import { RequestError } from '../components/request-error';
+
+import { DEFAULT_REDACTION, policyOf, RedactionFields, type RedactionDraft } from './redaction-fields';
+
+// Mirrors the server's SLUG_PATTERN (campaigns/spec.py), so a typo shows before a 422.
+const SLUG_PATTERN = '[a-z0-9](?:[a-z0-9\\-]{0,62}[a-z0-9])?';
+export const MAX_RETENTION_DAYS = 3650;
+
+/** Registers a chat product as a feedback source; the server's refusals show above the fields. */
+export function NewSourceForm({ onCreated }: { onCreated?: (source: FeedbackSource) => void }) {
+  const [slug, setSlug] = useState('');
+  const [name, setName] = useState('');
+  const [retention, setRetention] = useState('90');
+  const [consent, setConsent] = useState('');
+  const [redaction, setRedaction] = useState<RedactionDraft>(DEFAULT_REDACTION);
+  const create = useCreateFeedbackSource({ mutationConfig: { onSuccess: (created) => onCreated?.(created) } });
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate({
+      slug: slug.trim(),
+      name: name.trim(),
+      retention_days: Number.parseInt(retention, 10),
+      consent_basis: consent.trim(),
+      redaction: policyOf(redaction),
+    });
+  };
+
+  return (
+    <form className="form card" onSubmit={onSubmit} aria-labelledby="new-source-title">
+      <h2 id="new-source-title">New source</h2>
+      {create.error ? <RequestError error={create.error} /> : null}
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="source-name">Name</label>
+          <input id="source-name" required maxLength={200} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="source-slug">Slug</label>
+          <input
+            id="source-slug"
+            required
+            className="mono"
+            pattern={SLUG_PATTERN}
+            maxLength={64}
+            autoComplete="off"
+            aria-describedby="source-slug-help"
+            value={slug}
+            onChange={(e) => setSlug(e.target.value)}
+          />
+          <small id="source-slug-help">
+            Lower-case letters, digits and dashes; the product sends to <code>/api/ingest/{slug || '<slug>'}/events</code>.
+          </small>
+        </div>
+        <div className="field field--short">
+          <label htmlFor="source-retention">Retention (days)</label>
+          <input
+            id="source-retention"
+            type="number"
+            required
+            min={1}
+            max={MAX_RETENTION_DAYS}
+            aria-describedby="source-retention-help"
+            value={retention}
+            onChange={(e) => setRetention(e.target.value)}
+          />
+          <small id="source-retention-help">Conversations quiet for longer are deleted.</small>
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor="source-consent">Consent basis</label>
+        <textarea
+          id="source-consent"
+          rows={3}
+          maxLength={4000}
+          aria-describedby="source-consent-help"
+          value={consent}
+          onChange={(e) => setConsent(e.target.value)}
+        />
+        <small id="source-consent-help">How the product’s users agreed to this use; printed on every export’s card.</small>
+      </div>
+      <RedactionFields idPrefix="new-source" draft={redaction} onChange={setRedaction} />
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" disabled={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create source'}
+        </button>
+      </div>
+    </form>
+  );
+}
