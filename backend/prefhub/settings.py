@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # and after gzip inflation, and the events one key may send per minute (all API processes).
     ingest_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     ingest_events_per_minute: int = Field(default=600_000, ge=1)
+    # Worker processes per API process that parse and redact in-situ batches off the API
+    # process's GIL (kit/offload.py); 0 runs them in a thread of the API process.
+    cpu_offload_processes: int = Field(default=1, ge=0, le=64)
     # Every worker enforces the sources' retention and derives pending conversations this often
     # (0 turns it off).
     insitu_maintenance_seconds: float = Field(60.0, ge=0, le=86_400)

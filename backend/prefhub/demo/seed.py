@@ -16,7 +16,7 @@ from prefhub.demo.multimodal import import_demo_media
 from prefhub.insitu.derivation import derive_pending
 from prefhub.insitu.ingest import SourceKey, parse_batch, prepare, store
 from prefhub.insitu.schemas import SourceCreate
-from prefhub.insitu.service import create_source
+from prefhub.insitu.service import create_source, pseudonym_key
 from prefhub.insitu.simulate import stream
 from prefhub.items.service import import_items
 from prefhub.kit.time import utcnow
@@ -96,7 +96,7 @@ def _seed_feedback_source(session: Session, owner: User) -> int:
     documents = list(enumerate(stream(DEMO_CONVERSATIONS, seed=19)))
     events, _ = parse_batch(documents)
     now = utcnow()
-    key = SourceKey(source.id, source.redaction, source.pseudonym_salt)
+    key = SourceKey(source.id, source.redaction, pseudonym_key(source.pseudonym_salt))
     stored = store(session, source.id, prepare(key, events, now), now)
     derive_pending(session, source.id)
     return stored

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import anyio.to_thread
 import orjson
 from sqlalchemy import String, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +37,7 @@ from prefhub.insitu.service import (
     source_for_key,
     take_allowance,
 )
+from prefhub.kit import offload
 from prefhub.kit.db import unit_of_work
 from prefhub.kit.json_input import JsonRefused, check_value, suspect, too_deep
 from prefhub.kit.time import as_utc, utcnow
@@ -176,42 +178,78 @@ class SourceKey:
 
     id: int
     redaction: dict[str, Any]
-    pseudonym_salt: str
+    pseudonym_key: bytes  # ``service.pseudonym_key`` of the source's salt
 
 
-def ingest_batch(
+@dataclass(frozen=True)
+class PreparedBatch:
+    rows: list[dict[str, Any]]  # the first copy of each event id, redacted and pseudonymised
+    events: int  # valid events, repeats within the batch included
+    errors: list[EventError]
+
+
+async def ingest_batch(
     presented_key: str,
     slug: str,
     body: bytes,
     content_type: str | None,
     content_encoding: str | None,
 ) -> IngestResult:
-    """A request's batch, end to end, in short transactions: the key (401/404 before the body
-    is parsed), the allowance and the ids stored before (429 before anything is written), then
-    the new events, redacted outside any transaction."""
+    """A request's batch, end to end: the key (401/404 before the body is parsed); the body
+    parsed, validated and redacted in a worker process (``kit.offload``), outside any
+    transaction; then the allowance and the ids stored before (429 before anything is
+    written) and the new events, in short transactions."""
+    source = await anyio.to_thread.run_sync(_source_key, presented_key, slug)
+    received_at = utcnow()
+    limit = get_settings().ingest_max_bytes
+    prepared = await offload.run(
+        prepare_batch, source, body, content_type, content_encoding, limit, received_at
+    )
+    return await anyio.to_thread.run_sync(
+        _store_new, presented_key, source.id, prepared, received_at
+    )
+
+
+def _source_key(presented_key: str, slug: str) -> SourceKey:
     with unit_of_work(read_only=True) as session:
         found = source_for_key(session, presented_key, slug)
-        source = SourceKey(found.id, found.redaction, found.pseudonym_salt)
-    plain = inflate(body, content_encoding, get_settings().ingest_max_bytes)
+        return SourceKey(found.id, found.redaction, pseudonym_key(found.pseudonym_salt))
+
+
+def prepare_batch(
+    source: SourceKey,
+    body: bytes,
+    content_type: str | None,
+    content_encoding: str | None,
+    limit: int,
+    received_at: datetime,
+) -> PreparedBatch:
+    """The body as stored rows, and its refused events: CPU only, no database."""
+    plain = inflate(body, content_encoding, limit)
     events, errors = parse_batch(read_batch(plain, content_type))
-    received_at = utcnow()
     first: dict[str, Event] = {}
     for event in events:
         first.setdefault(event.event_id, event)  # a repeat within the batch is a duplicate
+    rows = prepare(source, list(first.values()), received_at)
+    return PreparedBatch(rows, len(events), errors)
+
+
+def _store_new(
+    presented_key: str, source_id: int, prepared: PreparedBatch, received_at: datetime
+) -> IngestResult:
     with unit_of_work() as session:
-        take_allowance(session, presented_key, len(events) + len(errors), received_at)
-        known = known_ids(session, source.id, list(first))
-    fresh = [event for event_id, event in first.items() if event_id not in known]
+        take_allowance(session, presented_key, prepared.events + len(prepared.errors), received_at)
+        known = known_ids(session, source_id, [row["event_id"] for row in prepared.rows])
+    fresh = [row for row in prepared.rows if row["event_id"] not in known]
     accepted = 0
     if fresh:
-        rows = prepare(source, fresh, received_at)
         with unit_of_work() as session:
-            accepted = store(session, source.id, rows, received_at)
+            accepted = store(session, source_id, fresh, received_at)
     return IngestResult(
         accepted=accepted,
-        duplicate=len(events) - accepted,
-        rejected=len(errors),
-        errors=sorted(errors, key=lambda error: error.index),
+        duplicate=prepared.events - accepted,
+        rejected=len(prepared.errors),
+        errors=sorted(prepared.errors, key=lambda error: error.index),
     )
 
 
@@ -242,7 +280,7 @@ def prepare(source: SourceKey, events: list[Event], received_at: datetime) -> li
     """Each event as its stored row: text redacted by the source's policy, the user's id as
     its keyed pseudonym (``conversation`` still the product's id)."""
     policy = policy_of(source.redaction)
-    key = pseudonym_key(source.pseudonym_salt)
+    key = source.pseudonym_key
     # A batch repeats itself: a product sends the whole conversation again after each turn,
     # every conversation opens with the same system prompt, a user sends many events. Each
     # distinct text is redacted, and each user pseudonymised, once per batch.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -325,8 +324,7 @@ async def ingest_events(
     if credentials is None:
         raise InvalidIngestKey("Send the source's ingestion key: Authorization: Bearer phi_...")
     body = await request.body()
-    return await run_in_threadpool(
-        ingest.ingest_batch,
+    return await ingest.ingest_batch(
         credentials.credentials,
         slug,
         body,

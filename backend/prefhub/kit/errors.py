@@ -23,8 +23,18 @@ class PrefhubError(Exception):
         self.details = details
         self.headers = headers
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Across processes (``kit.offload``) with its details and headers, not just its message.
+        return (_rebuilt, (type(self), self.message, self.details, self.headers))
+
     def to_body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+def _rebuilt(
+    kind: type[PrefhubError], message: str, details: Any, headers: dict[str, str] | None
+) -> PrefhubError:
+    return kind(message, details=details, headers=headers)
 
 
 class NotFound(PrefhubError):
