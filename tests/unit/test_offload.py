@@ -53,3 +53,14 @@ def test_a_dead_worker_costs_one_503_and_the_next_call_gets_a_new_pool() -> None
         assert await offload.run(_pid) not in (worker, os.getpid())
 
     asyncio.run(scenario())
+
+
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_workers_run_below_the_api_process() -> None:
+    async def scenario() -> int:
+        return await offload.run(_niceness)
+
+    assert asyncio.run(scenario()) == os.nice(0) + offload.WORKER_NICENESS

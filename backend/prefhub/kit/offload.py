@@ -2,16 +2,17 @@
 the API process, so it never holds the API process's GIL: the annotators' requests that the
 same process serves meanwhile wait for a core, not for the batch.
 
-One pool per API process, made on first use, of ``cpu_offload_processes`` spawned workers
-(0: the work runs in a thread of the API process instead). A worker that dies (killed, out of
-memory) breaks the pool: that request answers 503 with Retry-After, and the next one gets a new
-pool. Functions and their arguments cross by pickle: they must be importable and plain.
+One pool per API process, made on first use, of ``cpu_offload_processes`` spawned workers at
+a lower scheduling priority (0: the work runs in a thread of the API process instead). A worker
+that dies (killed, out of memory) breaks the pool: that request answers 503 with Retry-After,
+and the next one gets a new pool. Functions and their arguments cross by pickle: they must be importable and plain.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +25,7 @@ from prefhub.kit.errors import PrefhubError
 from prefhub.settings import get_settings
 
 _Result = TypeVar("_Result")
+WORKER_NICENESS = 10
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
@@ -41,9 +43,17 @@ def _executor() -> ProcessPoolExecutor | None:
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_yield_to_requests,
             )
         return _pool
+
+
+def _yield_to_requests() -> None:
+    # Batches can wait; requests cannot: when cores are short, the kernel runs the API
+    # processes (the annotators' loop) first.
+    os.nice(WORKER_NICENESS)
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
