@@ -5,7 +5,8 @@ same process serves meanwhile wait for a core, not for the batch.
 One pool per API process, made on first use, of ``cpu_offload_processes`` spawned workers at
 a lower scheduling priority (0: the work runs in a thread of the API process instead). A worker
 that dies (killed, out of memory) breaks the pool: that request answers 503 with Retry-After,
-and the next one gets a new pool. Functions and their arguments cross by pickle: they must be importable and plain.
+and the next one gets a new pool. Functions and their arguments cross by pickle: they must be
+importable and plain.
 """
 
 from __future__ import annotations
