@@ -6,10 +6,10 @@ import { useCreateFeedbackSource } from '../api/create-feedback-source';
 import { RequestError } from '../components/request-error';
 
 import { DEFAULT_REDACTION, policyOf, RedactionFields, type RedactionDraft } from './redaction-fields';
+import { ConsentField, RetentionField } from './source-fields';
 
 // Mirrors the server's SLUG_PATTERN (campaigns/spec.py), so a typo shows before a 422.
 const SLUG_PATTERN = '[a-z0-9](?:[a-z0-9\\-]{0,62}[a-z0-9])?';
-export const MAX_RETENTION_DAYS = 3650;
 
 /** Registers a chat product as a feedback source; the server's refusals show above the fields. */
 export function NewSourceForm({ onCreated }: { onCreated?: (source: FeedbackSource) => void }) {
@@ -57,33 +57,9 @@ export function NewSourceForm({ onCreated }: { onCreated?: (source: FeedbackSour
             Lower-case letters, digits and dashes; the product sends to <code>/api/ingest/{slug || '<slug>'}/events</code>.
           </small>
         </div>
-        <div className="field field--short">
-          <label htmlFor="source-retention">Retention (days)</label>
-          <input
-            id="source-retention"
-            type="number"
-            required
-            min={1}
-            max={MAX_RETENTION_DAYS}
-            aria-describedby="source-retention-help"
-            value={retention}
-            onChange={(e) => setRetention(e.target.value)}
-          />
-          <small id="source-retention-help">Conversations quiet for longer are deleted.</small>
-        </div>
+        <RetentionField id="source-retention" value={retention} onChange={setRetention} help="Conversations quiet for longer are deleted." />
       </div>
-      <div className="field">
-        <label htmlFor="source-consent">Consent basis</label>
-        <textarea
-          id="source-consent"
-          rows={3}
-          maxLength={4000}
-          aria-describedby="source-consent-help"
-          value={consent}
-          onChange={(e) => setConsent(e.target.value)}
-        />
-        <small id="source-consent-help">How the product’s users agreed to this use; printed on every export’s card.</small>
-      </div>
+      <ConsentField id="source-consent" value={consent} onChange={setConsent} />
       <RedactionFields idPrefix="new-source" draft={redaction} onChange={setRedaction} />
       <div className="form__actions">
         <button type="submit" className="button button--primary" disabled={create.isPending}>

@@ -5,8 +5,8 @@ import type { FeedbackSource } from '@/lib/api-types';
 import { useUpdateFeedbackSource } from '../api/update-feedback-source';
 import { RequestError } from '../components/request-error';
 
-import { MAX_RETENTION_DAYS } from './new-source-form';
 import { draftOf, policyOf, RedactionFields, type RedactionDraft } from './redaction-fields';
+import { ConsentField, RetentionField } from './source-fields';
 
 /** Name, retention, consent basis and redaction of a source, saved together. */
 export function SourceSettingsForm({ source }: { source: FeedbackSource }) {
@@ -50,25 +50,14 @@ export function SourceSettingsForm({ source }: { source: FeedbackSource }) {
           <label htmlFor="settings-name">Name</label>
           <input id="settings-name" required maxLength={200} value={name} onChange={(e) => edit(setName)(e.target.value)} />
         </div>
-        <div className="field field--short">
-          <label htmlFor="settings-retention">Retention (days)</label>
-          <input
-            id="settings-retention"
-            type="number"
-            required
-            min={1}
-            max={MAX_RETENTION_DAYS}
-            aria-describedby="settings-retention-help"
-            value={retention}
-            onChange={(e) => edit(setRetention)(e.target.value)}
-          />
-          <small id="settings-retention-help">A shorter retention applies at the workers’ next upkeep round.</small>
-        </div>
+        <RetentionField
+          id="settings-retention"
+          value={retention}
+          onChange={edit(setRetention)}
+          help="A shorter retention applies at the workers’ next upkeep round."
+        />
       </div>
-      <div className="field">
-        <label htmlFor="settings-consent">Consent basis</label>
-        <textarea id="settings-consent" rows={3} maxLength={4000} value={consent} onChange={(e) => edit(setConsent)(e.target.value)} />
-      </div>
+      <ConsentField id="settings-consent" value={consent} onChange={edit(setConsent)} />
       <RedactionFields idPrefix="settings" draft={redaction} onChange={edit(setRedaction)} />
       <div className="form__actions">
         <button type="submit" className="button button--primary" disabled={update.isPending}>
