@@ -24,6 +24,8 @@ from prefhub.models import (
     InsituDerived,
     InsituEvent,
 )
+from support.insitu import conversation_event as _conversation
+from support.insitu import thumbs_event as _thumbs
 
 
 def _source(client: TestClient, slug: str, **extra: Any) -> str:
@@ -36,31 +38,6 @@ def _source(client: TestClient, slug: str, **extra: Any) -> str:
     assert key.status_code == 201, key.text
     assert key.json()["key"].startswith("phi_")
     return str(key.json()["key"])
-
-
-def _conversation(conv: str, user: str = "user-1", **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "conversation",
-        "event_id": f"{conv}-c",
-        "conversation_id": conv,
-        "user_id": user,
-        "model": "demo-chat",
-        "messages": [
-            {"id": f"{conv}-u1", "role": "user", "content": "How do I reset my router?"},
-            {"id": f"{conv}-a1", "role": "assistant", "content": "Hold the reset button 10 s."},
-        ],
-        **extra,
-    }
-
-
-def _thumbs(conv: str, value: str = "up") -> dict[str, Any]:
-    return {
-        "type": "thumbs",
-        "event_id": f"{conv}-t",
-        "conversation_id": conv,
-        "message_id": f"{conv}-a1",
-        "value": value,
-    }
 
 
 def _post(client: TestClient, slug: str, key: str, body: bytes | list[Any], **headers: str) -> Any:
@@ -444,7 +421,12 @@ def test_the_source_page_counts_volume_types_and_signals(
 ) -> None:
     slug = f"chat-{unique}"
     key = _source(researcher, slug)
-    batch = [_conversation("c1"), _thumbs("c1"), _conversation("c2"), _thumbs("c2", "down")]
+    batch = [
+        _conversation("c1"),
+        _thumbs("c1"),
+        _conversation("c2"),
+        _thumbs("c2", "down"),
+    ]
     assert _post(new_client(), slug, key, batch).json()["accepted"] == 4
     stats = researcher.get(f"/api/feedback-sources/{slug}/stats", params={"days": 7})
     assert stats.status_code == 200, stats.text

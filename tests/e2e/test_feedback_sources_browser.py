@@ -14,35 +14,12 @@ import pytest
 
 from support.api import make_user
 from support.browser import signed_in_page
+from support.insitu import conversation_event, thumbs_event
 
 pytestmark = pytest.mark.browser
 # The page writes a typographic apostrophe.
 ERASURE = "Delete a user\u2019s data"
 CONFIRM_ERASURE = "Confirm deleting a user\u2019s data"
-
-
-def _conversation(conv: str, user: str) -> dict[str, Any]:
-    return {
-        "type": "conversation",
-        "event_id": f"{conv}-c",
-        "conversation_id": conv,
-        "user_id": user,
-        "model": "demo-chat",
-        "messages": [
-            {"id": f"{conv}-u1", "role": "user", "content": "How do I reset my router?"},
-            {"id": f"{conv}-a1", "role": "assistant", "content": "Hold the reset button 10 s."},
-        ],
-    }
-
-
-def _thumbs(conv: str, value: str) -> dict[str, Any]:
-    return {
-        "type": "thumbs",
-        "event_id": f"{conv}-t",
-        "conversation_id": conv,
-        "message_id": f"{conv}-a1",
-        "value": value,
-    }
 
 
 def _cells(row: Any) -> list[str]:
@@ -125,12 +102,12 @@ def test_a_researcher_connects_a_chat_product_and_erases_a_user(browser, server,
 
     # The product's batch: two conversations of user-1, one of user-2, a thumb on each answer.
     batch = [
-        _conversation("c1", "user-1"),
-        _thumbs("c1", "up"),
-        _conversation("c2", "user-1"),
-        _thumbs("c2", "down"),
-        _conversation("c3", "user-2"),
-        _thumbs("c3", "up"),
+        conversation_event("c1", "user-1"),
+        thumbs_event("c1", "up"),
+        conversation_event("c2", "user-1"),
+        thumbs_event("c2", "down"),
+        conversation_event("c3", "user-2"),
+        thumbs_event("c3", "up"),
     ]
     sent = httpx.post(
         f"{server}/api/ingest/{slug}/events",
@@ -172,7 +149,7 @@ def test_a_researcher_connects_a_chat_product_and_erases_a_user(browser, server,
     expect(key_row.locator(".badge")).to_have_text(re.compile(r"^revoked "))
     refused = stored.post(
         f"/api/ingest/{slug}/events",
-        json=[_conversation("c4", "user-3")],
+        json=[conversation_event("c4", "user-3")],
         headers={"Authorization": f"Bearer {key}"},
     )
     assert refused.status_code == 401
